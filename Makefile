@@ -1,0 +1,100 @@
+# coopledger — GNU Makefile.
+#
+#   make            build ./coopledger (installs missing Debian packages first)
+#   make test       unit tests (cmocka) and end-to-end tests of the real binary
+#   make test SANITIZE=1   the same under AddressSanitizer + UBSan
+#   make demo       build, create demo.db with the Kansas furniture program
+#   make bench      performance figures
+#   make lint       cppcheck + clang-tidy;   make format   clang-format
+
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+BUILD   := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD   := build/rel
+SANFLAGS :=
+endif
+
+PKGS    := sqlite3 libcjson libsodium libmicrohttpd libesmtp-1.0
+CC      ?= cc
+CFLAGS  := -std=c11 -Wall -Wextra -Werror -O2 -g -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+           -MMD -MP $(SANFLAGS) -Icore -I$(BUILD)/gen \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lhpdf -lm
+LDFLAGS := $(SANFLAGS)
+TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+CORE_SRC := $(wildcard core/*.c)
+CLI_SRC  := $(wildcard cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+EMBED_IN := $(sort $(wildcard migrations/*.sql)) demo/kansas-districts.csv
+
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BIN      := $(BUILD)/coopledger
+DEPS_OK  := build/.deps-ok
+
+.SECONDARY:
+.PHONY: all deps test unit e2e demo bench lint format clean
+.DEFAULT_GOAL := all
+
+all: $(DEPS_OK)
+	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN)
+	@ln -sf $(BIN) coopledger
+
+# Missing Debian packages are installed once (apt-get as root); the stamp
+# is redone whenever the list changes.
+deps $(DEPS_OK): tools/deps.sh
+	@tools/deps.sh
+	@mkdir -p build && touch $(DEPS_OK)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/gen/embedded.c: tools/embed.sh $(EMBED_IN)
+	@mkdir -p $(dir $@)
+	tools/embed.sh $(EMBED_IN) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libcore.a: $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(BUILD)/libcore.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libcore.a $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libcore.a $(LDLIBS) $(TEST_LDLIBS)
+
+test: all
+	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run.sh
+
+demo: all
+	@rm -f demo.db demo.db-wal demo.db-shm
+	./coopledger --db demo.db demo
+
+bench: all
+	@$(MAKE) --no-print-directory $(BUILD)/bench/bench_ledger
+	@$(BUILD)/bench/bench_ledger
+
+$(BUILD)/bench/bench_ledger: $(BUILD)/bench/bench_ledger.o $(BUILD)/libcore.a
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libcore.a $(LDLIBS)
+
+lint: $(DEPS_OK)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --std=c11 --inline-suppr --suppress=missingIncludeSystem -Icore $(CORE_SRC) $(CLI_SRC)
+	clang-tidy --quiet $(CORE_SRC) $(CLI_SRC) -- $(filter-out -MMD -MP,$(CFLAGS)) -Ibuild/rel/gen 2>/dev/null
+
+format:
+	clang-format -i core/*.[ch] cli/*.[ch] tests/unit/*.c bench/*.c
+
+clean:
+	rm -rf build coopledger
+
+-include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_SRC:%.c=$(BUILD)/%.d)

@@ -1,0 +1,55 @@
+/* chain.c — SHA-256 hash chain helpers; see chain.h. */
+#include "chain.h"
+
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+const char chain_genesis[CHAIN_HEX] =
+	"0000000000000000000000000000000000000000000000000000000000000000";
+
+void canon_text(Buf *b, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	buf_printf(b, "%zu:", n);
+	buf_append(b, s ? s : "", n);
+	buf_append(b, ",", 1);
+}
+
+void canon_int(Buf *b, int64_t v)
+{
+	char num[24];
+
+	snprintf(num, sizeof num, "%" PRId64, v);
+	canon_text(b, num);
+}
+
+void canon_column(Buf *b, sqlite3_stmt *st, int i)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_NULL:
+		canon_text(b, NULL);
+		break;
+	case SQLITE_INTEGER:
+		canon_int(b, sqlite3_column_int64(st, i));
+		break;
+	default:
+		canon_text(b, (const char *)sqlite3_column_text(st, i));
+		break;
+	}
+}
+
+void chain_hash(const char *prev, const Buf *canon, char out[CHAIN_HEX])
+{
+	crypto_hash_sha256_state s;
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256_init(&s);
+	crypto_hash_sha256_update(&s, (const unsigned char *)prev, strlen(prev));
+	crypto_hash_sha256_update(&s, (const unsigned char *)(canon->data ? canon->data : ""),
+				  canon->len);
+	crypto_hash_sha256_final(&s, h);
+	sodium_bin2hex(out, CHAIN_HEX, h, sizeof h);
+}

@@ -1,0 +1,32 @@
+/*
+ * chain.h — the SHA-256 hash chain over ledger and audit rows
+ * (DOMAIN.md section 3): hash = SHA-256(previous hash ‖ canonical text).
+ *
+ * The canonical text of a row is its fields in a fixed order, each written
+ * as "<byte length>:<bytes>," so no field's content can shift another's.
+ */
+#ifndef COOPLEDGER_CHAIN_H
+#define COOPLEDGER_CHAIN_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+
+#define CHAIN_HEX 65 /* 64 hex digits and a NUL */
+
+/* The hash of the first row's predecessor: 64 zeros. */
+extern const char chain_genesis[CHAIN_HEX];
+
+void canon_text(Buf *b, const char *s); /* NULL is written as empty */
+void canon_int(Buf *b, int64_t v);
+
+/* out = hex(SHA-256(prev ‖ canon)). */
+void chain_hash(const char *prev, const Buf *canon, char out[CHAIN_HEX]);
+
+/* Add the canonical form of column i of a SELECT's current row to b
+ * (integers as decimal, NULL as empty, text as is). */
+void canon_column(Buf *b, sqlite3_stmt *st, int i);
+
+#endif

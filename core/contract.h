@@ -1,0 +1,51 @@
+/*
+ * contract.h — contracts (created from a terms document), their
+ * participants, and the quarters open or closed for the whole ledger.
+ */
+#ifndef COOPLEDGER_CONTRACT_H
+#define COOPLEDGER_CONTRACT_H
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "date.h"
+#include "err.h"
+#include "terms.h"
+
+/* Create a contract from a terms document (JSON text of len bytes): the
+ * document is validated (terms_parse), its lead agency and vendor must
+ * exist, its number must be new.  The lead agency becomes a participant
+ * from the start date.  Audited.  OUT: *id (may be NULL). */
+ClCode contract_import(sqlite3 *db, const char *json, size_t len, const char *actor,
+		       int64_t *id, Err *e);
+
+/* Load a contract's id and terms by number.  OUT: *id, *t (either may be
+ * NULL).  CL_ENOTFOUND names the number. */
+ClCode contract_load(sqlite3 *db, const char *number, int64_t *id, Terms *t, Err *e);
+
+/* As contract_load, by id. */
+ClCode contract_load_id(sqlite3 *db, int64_t id, Terms *t, Err *e);
+
+/* The contract for `contract show`: the terms document plus "status",
+ * "lead_agency_name", "vendor_name" and "participants" (count).  Caller
+ * frees with cJSON_Delete(). */
+cJSON *contract_show_json(sqlite3 *db, const char *number, Err *e);
+
+/* Make agency a participant of the contract from joined (which must fall
+ * within the contract term).  Audited. */
+ClCode participant_add(sqlite3 *db, const char *number, const char *agency_code, Date joined,
+		       const char *actor, Err *e);
+
+/* Add every participant of a CSV file agency_code,joined in one
+ * transaction; the message of a bad row names it.  OUT: *added. */
+ClCode participant_import_csv(sqlite3 *db, const char *number, FILE *f, const char *actor,
+			      int *added, Err *e);
+
+/* Quarters (DOMAIN.md section 3, "period"). */
+int period_is_closed(sqlite3 *db, Quarter q);
+ClCode period_close(sqlite3 *db, Quarter q, const char *actor, Err *e);
+ClCode period_reopen(sqlite3 *db, Quarter q, const char *reason, const char *actor, Err *e);
+
+#endif

@@ -1,0 +1,206 @@
+/* csvin.c — streaming CSV input over libcsv; see csvin.h. */
+#include "csvin.h"
+
+#include <csv.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* libcsv grows one buffer per field; this cap, per thread, bounds it. */
+static _Thread_local size_t tl_field_cap;
+
+static void *capped_realloc(void *p, size_t n)
+{
+	if (n > tl_field_cap + 64)
+		return NULL;
+	return realloc(p, n);
+}
+
+typedef struct Reader {
+	CsvRowFn fn;
+	void *ctx;
+	Err *e;
+	ClCode rc;
+	size_t row;       /* rows delivered so far */
+	size_t line;      /* physical line of the byte being read */
+	size_t row_line;  /* line the current row started on */
+	int nfield;
+	char *field[CSVIN_MAX_FIELDS];
+	int too_many;
+} Reader;
+
+static void reader_clear(Reader *r)
+{
+	int i;
+
+	for (i = 0; i < r->nfield; i++)
+		free(r->field[i]);
+	r->nfield = 0;
+	r->too_many = 0;
+}
+
+/* libcsv: one field is complete. */
+static void on_field(void *s, size_t len, void *data)
+{
+	Reader *r = data;
+	char *copy;
+
+	if (r->rc)
+		return;
+	if (r->nfield == CSVIN_MAX_FIELDS) {
+		r->too_many = 1;
+		return;
+	}
+	copy = malloc(len + 1);
+	if (!copy) {
+		r->rc = err_set(r->e, CL_ENOMEM, "out of memory reading CSV");
+		return;
+	}
+	if (len)
+		memcpy(copy, s, len);
+	copy[len] = '\0';
+	r->field[r->nfield++] = copy;
+}
+
+/* libcsv: a row is complete. */
+static void on_row(int c, void *data)
+{
+	Reader *r = data;
+
+	(void)c;
+	if (r->rc) {
+		reader_clear(r);
+		return;
+	}
+	if (r->too_many)
+		r->rc = err_set(r->e, CL_EINPUT, "line %zu: more than %d columns", r->row_line,
+				CSVIN_MAX_FIELDS);
+	else if (!(r->nfield == 1 && r->field[0][0] == '\0') && r->nfield > 0)
+		r->rc = r->fn(r->ctx, r->row++, r->row_line, r->nfield, r->field, r->e);
+	reader_clear(r);
+}
+
+/* Count line ends in a chunk so rows can be reported by physical line;
+ * CRLF counts once, a lone CR once. */
+static size_t count_lines(const char *p, size_t n, int *last_cr)
+{
+	size_t i, lines = 0;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\r')
+			lines++;
+		else if (p[i] == '\n' && !*last_cr)
+			lines++;
+		*last_cr = p[i] == '\r';
+	}
+	return lines;
+}
+
+/* Feed one chunk to the parser, tracking where rows start. */
+static ClCode feed(struct csv_parser *p, Reader *r, const char *chunk, size_t n, int *last_cr)
+{
+	size_t i, start = 0;
+
+	/* Split at line ends so each row's first line is known. */
+	for (i = 0; i < n && !r->rc; i++) {
+		if (chunk[i] != '\n' && chunk[i] != '\r')
+			continue;
+		if (csv_parse(p, chunk + start, i + 1 - start, on_field, on_row, r) != i + 1 - start)
+			goto parse_error;
+		r->line += count_lines(chunk + start, i + 1 - start, last_cr);
+		if (p->pstate == 0) /* libcsv's ROW_NOT_BEGUN: the next row starts here */
+			r->row_line = r->line;
+		start = i + 1;
+	}
+	if (!r->rc && start < n &&
+	    csv_parse(p, chunk + start, n - start, on_field, on_row, r) != n - start)
+		goto parse_error;
+	if (start < n)
+		r->line += count_lines(chunk + start, n - start, last_cr);
+	return r->rc;
+parse_error:
+	if (csv_error(p) == CSV_ENOMEM)
+		return err_set(r->e, CL_EINPUT,
+			       "line %zu: a field is longer than %zu bytes; is the file really a "
+			       "CSV sales report?",
+			       r->row_line, tl_field_cap);
+	return err_set(r->e, CL_EINPUT, "line %zu: malformed CSV (%s)", r->row_line,
+		       csv_strerror(csv_error(p)));
+}
+
+ClCode csvin_read(FILE *f, const CsvOptions *opt, CsvRowFn fn, void *ctx, Err *e)
+{
+	struct csv_parser p;
+	Reader r = {.fn = fn, .ctx = ctx, .e = e, .line = 1, .row_line = 1};
+	char chunk[65536];
+	size_t n, total = 0;
+	int first = 1, last_cr = 0;
+	ClCode rc = CL_OK;
+
+	tl_field_cap = opt && opt->field_cap ? opt->field_cap : CSVIN_FIELD_CAP;
+	if (csv_init(&p, CSV_APPEND_NULL) != 0)
+		return err_set(e, CL_ENOMEM, "out of memory starting the CSV reader");
+	csv_set_realloc_func(&p, capped_realloc);
+	while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		const char *s = chunk;
+
+		if (first && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+			s += 3;
+			n -= 3;
+		}
+		first = 0;
+		total += n;
+		if (opt && opt->bytes_read)
+			*opt->bytes_read = total;
+		rc = feed(&p, &r, s, n, &last_cr);
+	}
+	if (!rc && ferror(f))
+		rc = err_set(e, CL_EIO, "reading the file failed");
+	if (!rc && csv_fini(&p, on_field, on_row, &r) != 0)
+		rc = err_set(e, CL_EINPUT, "line %zu: malformed CSV at the end of the file",
+			     r.row_line);
+	if (!rc)
+		rc = r.rc;
+	reader_clear(&r);
+	csv_free(&p);
+	return rc;
+}
+
+ClCode csvin_yesno(const char *text, int dflt, int *out)
+{
+	static const char *yes[] = {"yes", "true", "1", "y"}, *no[] = {"no", "false", "0", "n"};
+	size_t i;
+
+	if (!text || !*text) {
+		*out = dflt;
+		return CL_OK;
+	}
+	for (i = 0; i < sizeof yes / sizeof *yes; i++) {
+		if (strcasecmp(text, yes[i]) == 0) {
+			*out = 1;
+			return CL_OK;
+		}
+		if (strcasecmp(text, no[i]) == 0) {
+			*out = 0;
+			return CL_OK;
+		}
+	}
+	return CL_EINPUT;
+}
+
+void csvin_header_key(const char *text, char *out, size_t n)
+{
+	size_t i = 0;
+
+	while (isspace((unsigned char)*text))
+		text++;
+	for (; *text && i + 1 < n; text++) {
+		unsigned char c = (unsigned char)*text;
+
+		out[i++] = (c == ' ' || c == '-') ? '_' : (char)tolower(c);
+	}
+	while (i > 0 && out[i - 1] == '_')
+		i--;
+	out[i] = '\0';
+}

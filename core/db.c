@@ -1,0 +1,262 @@
+/* db.c — opening the database, migrations and one-shot helpers; see db.h. */
+#include "db.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "embedded.h"
+
+#define MIGRATION_DIR "migrations/"
+
+/* The embedded migration number k (1-based), or NULL past the last. */
+static const EmbeddedFile *migration(int k)
+{
+	const EmbeddedFile *f;
+	int n = 0;
+
+	for (f = embedded_files; f->path; f++) {
+		if (strncmp(f->path, MIGRATION_DIR, strlen(MIGRATION_DIR)) != 0)
+			continue;
+		if (++n == k)
+			return f;
+	}
+	return NULL;
+}
+
+int db_schema_latest(void)
+{
+	int k = 0;
+
+	while (migration(k + 1))
+		k++;
+	return k;
+}
+
+static int user_version(sqlite3 *db)
+{
+	return (int)db_int(db, -1, "PRAGMA user_version", "");
+}
+
+/* Apply migration k in its own transaction and set user_version = k. */
+static ClCode migrate_one(sqlite3 *db, int k, Err *e)
+{
+	const EmbeddedFile *f = migration(k);
+	char pragma[64], *msg = NULL;
+	int expect = atoi(f->path + strlen(MIGRATION_DIR));
+
+	if (expect != k)
+		return err_set(e, CL_EDB, "%s: migrations must be numbered 0001, 0002, ... in order",
+			       f->path);
+	if (db_begin(db, e))
+		return e ? e->code : CL_EDB;
+	snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", k);
+	if (sqlite3_exec(db, f->data, NULL, NULL, &msg) != SQLITE_OK ||
+	    sqlite3_exec(db, pragma, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(e, CL_EDB, "migration %s failed: %s", f->path, msg ? msg : "?");
+		sqlite3_free(msg);
+		db_rollback(db);
+		return CL_EDB;
+	}
+	return db_commit(db, e);
+}
+
+ClCode db_migrate(sqlite3 *db, int *applied, Err *e)
+{
+	int have = user_version(db), latest = db_schema_latest(), k;
+	ClCode rc;
+
+	if (applied)
+		*applied = 0;
+	if (have < 0)
+		return db_error(db, e, "reading the schema version");
+	if (have > latest)
+		return err_set(e, CL_EDB,
+			       "this database has schema version %d, newer than this coopledger "
+			       "(which knows up to %d); use a newer coopledger — the database was "
+			       "left untouched",
+			       have, latest);
+	for (k = have + 1; k <= latest; k++) {
+		rc = migrate_one(db, k, e);
+		if (rc)
+			return rc;
+		if (applied)
+			(*applied)++;
+	}
+	return CL_OK;
+}
+
+ClCode db_open(const char *path, sqlite3 **out, Err *e)
+{
+	sqlite3 *db = NULL;
+	ClCode rc;
+
+	*out = NULL;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		rc = err_set(e, CL_EIO, "cannot open database %s: %s", path,
+			     db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return rc;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	sqlite3_extended_result_codes(db, 1);
+	rc = db_exec(db, e, "PRAGMA foreign_keys = ON", "");
+	if (!rc && user_version(db) <= db_schema_latest())
+		rc = db_exec(db, e, "PRAGMA journal_mode = WAL", "");
+	if (!rc)
+		rc = db_exec(db, e, "PRAGMA synchronous = NORMAL", "");
+	if (!rc)
+		rc = db_migrate(db, NULL, e);
+	if (rc) {
+		if (e && rc == CL_EDB && strstr(e->msg, path) == NULL)
+			err_prefix(e, "%s", path);
+		sqlite3_close(db);
+		return rc;
+	}
+	*out = db;
+	return CL_OK;
+}
+
+void db_close(sqlite3 *db)
+{
+	sqlite3_close(db);
+}
+
+ClCode db_begin(sqlite3 *db, Err *e)
+{
+	return db_exec(db, e, "BEGIN IMMEDIATE", "");
+}
+
+ClCode db_commit(sqlite3 *db, Err *e)
+{
+	return db_exec(db, e, "COMMIT", "");
+}
+
+void db_rollback(sqlite3 *db)
+{
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+ClCode db_error(sqlite3 *db, Err *e, const char *what)
+{
+	int x = sqlite3_extended_errcode(db);
+	ClCode code = (x & 0xff) == SQLITE_CONSTRAINT ? CL_ECONFLICT : CL_EDB;
+
+	return err_set(e, code, "%s: %s", what, sqlite3_errmsg(db));
+}
+
+ClCode db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, Err *e)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
+		return db_error(db, e, "preparing a query");
+	return CL_OK;
+}
+
+/* Bind values from ap by spec. */
+static void bind_va(sqlite3_stmt *st, const char *spec, va_list ap)
+{
+	int i;
+
+	for (i = 0; spec[i]; i++) {
+		const char *s;
+
+		switch (spec[i]) {
+		case 'i':
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+			break;
+		case 't':
+			s = va_arg(ap, const char *);
+			if (s)
+				sqlite3_bind_text(st, i + 1, s, -1, SQLITE_TRANSIENT);
+			else
+				sqlite3_bind_null(st, i + 1);
+			break;
+		default:
+			sqlite3_bind_null(st, i + 1);
+			break;
+		}
+	}
+}
+
+void db_bind_spec(sqlite3_stmt *st, const char *spec, ...)
+{
+	va_list ap;
+
+	va_start(ap, spec);
+	bind_va(st, spec, ap);
+	va_end(ap);
+}
+
+ClCode db_exec(sqlite3 *db, Err *e, const char *sql, const char *spec, ...)
+{
+	sqlite3_stmt *st = NULL;
+	ClCode rc;
+	va_list ap;
+	int x;
+
+	rc = db_prepare(db, &st, sql, e);
+	if (rc)
+		return rc;
+	va_start(ap, spec);
+	bind_va(st, spec, ap);
+	va_end(ap);
+	while ((x = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	if (x != SQLITE_DONE)
+		rc = db_error(db, e, "database");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int64_t db_int(sqlite3 *db, int64_t dflt, const char *sql, const char *spec, ...)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = dflt;
+	va_list ap;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dflt;
+	va_start(ap, spec);
+	bind_va(st, spec, ap);
+	va_end(ap);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int db_text(sqlite3 *db, char *buf, size_t n, const char *sql, const char *spec, ...)
+{
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+	va_list ap;
+
+	buf[0] = '\0';
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	va_start(ap, spec);
+	bind_va(st, spec, ap);
+	va_end(ap);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 0);
+
+		snprintf(buf, n, "%s", t ? (const char *)t : "");
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+char *db_timestamp(char *buf)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(buf, TIMESTAMP_BUF, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}

@@ -1,0 +1,60 @@
+/*
+ * db.h — the SQLite database: opening, migrations and one-shot helpers.
+ *
+ * Values are always bound, never formatted into SQL.  The one-shot helpers
+ * take a bind spec, one letter per parameter in order:
+ *   'i' int64_t, 't' const char * (NULL binds NULL), 'n' NULL.
+ */
+#ifndef COOPLEDGER_DB_H
+#define COOPLEDGER_DB_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define TIMESTAMP_BUF 21 /* "2026-11-25T17:05:00Z" and its NUL */
+
+/* Open (creating if need be) the database at path with WAL, foreign keys
+ * and a busy timeout, and apply every pending migration.  A database whose
+ * schema is newer than this binary is refused and left untouched.  Caller
+ * closes *out with db_close().  OUT: *out. */
+ClCode db_open(const char *path, sqlite3 **out, Err *e);
+void db_close(sqlite3 *db);
+
+/* The schema version this binary's migrations reach. */
+int db_schema_latest(void);
+
+/* Apply pending migrations, each in one transaction.  OUT: *applied (may be
+ * NULL) counts them. */
+ClCode db_migrate(sqlite3 *db, int *applied, Err *e);
+
+ClCode db_begin(sqlite3 *db, Err *e); /* BEGIN IMMEDIATE */
+ClCode db_commit(sqlite3 *db, Err *e);
+void db_rollback(sqlite3 *db); /* safe to call with no transaction open */
+
+/* Prepare sql; OUT: *st, which the caller finalizes. */
+ClCode db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, Err *e);
+
+/* Bind the values in ap to st by the spec letters above. */
+void db_bind_spec(sqlite3_stmt *st, const char *spec, ...);
+
+/* Run a statement that returns no rows. */
+ClCode db_exec(sqlite3 *db, Err *e, const char *sql, const char *spec, ...);
+
+/* First column of the first row as an integer, or dflt when no row. */
+int64_t db_int(sqlite3 *db, int64_t dflt, const char *sql, const char *spec, ...);
+
+/* First column of the first row as text copied into buf (size n); returns 1
+ * when a row was found, 0 otherwise (buf then empty). */
+int db_text(sqlite3 *db, char *buf, size_t n, const char *sql, const char *spec, ...);
+
+/* Map a SQLite failure to CL_EDB (or CL_ECONFLICT for constraints) with the
+ * database's message, prefixed with what. */
+ClCode db_error(sqlite3 *db, Err *e, const char *what);
+
+/* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ" in buf; returns buf. */
+char *db_timestamp(char *buf);
+
+#endif

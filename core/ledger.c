@@ -1,0 +1,719 @@
+/* ledger.c — the append-only, hash-chained ledger; see ledger.h. */
+#include "ledger.h"
+
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "buf.h"
+#include "chain.h"
+#include "db.h"
+
+/* All SQL of the append path, prepared once per Ledger. */
+enum {
+	ST_CONTRACT,
+	ST_AGENCY,
+	ST_JOINED,
+	ST_IDENTITY,
+	ST_REVERSED,
+	ST_LAST,
+	ST_PERIOD,
+	ST_INSERT,
+	ST__MAX
+};
+
+static const char *const stmt_sql[ST__MAX] = {
+	[ST_CONTRACT] = "SELECT number, start_date, end_date, status FROM contract WHERE id = ?",
+	[ST_AGENCY] = "SELECT id, public_entity, name FROM agency WHERE code = ?",
+	[ST_JOINED] = "SELECT joined FROM participant WHERE contract_id = ? AND agency_id = ?",
+	[ST_IDENTITY] = "SELECT id, revision, agency_id, po_number, invoice_date, list_amount, "
+			"invoiced_amount, freight_amount, tax_amount FROM purchase INDEXED BY purchase_identity "
+			"WHERE contract_id = ? AND invoice_number = ? AND line = ? "
+			"AND reverses_id IS NULL ORDER BY revision DESC LIMIT 1",
+	[ST_REVERSED] = "SELECT 1 FROM purchase WHERE reverses_id = ?",
+	[ST_LAST] = "SELECT id, hash FROM purchase ORDER BY id DESC LIMIT 1",
+	[ST_PERIOD] = "SELECT status = 'closed' FROM period WHERE quarter = ?",
+	[ST_INSERT] = "INSERT INTO purchase(id, contract_id, agency_id, po_number, invoice_number, "
+		      "line, revision, invoice_date, description, category, quantity, list_amount, "
+		      "invoiced_amount, freight_amount, tax_amount, batch_id, reverses_id, reason, "
+		      "created_at, created_by, hash) "
+		      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+};
+
+/* The columns of a ledger row in chain order (the canonical text). */
+#define PURCHASE_COLUMNS                                                                   \
+	"id, contract_id, agency_id, po_number, invoice_number, line, revision, invoice_date, " \
+	"description, category, quantity, list_amount, invoiced_amount, freight_amount, "      \
+	"tax_amount, batch_id, reverses_id, reason, created_at, created_by"
+#define PURCHASE_NCOL 20
+
+struct Ledger {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST__MAX];
+	char actor[128];
+	char now[TIMESTAMP_BUF];
+	/* caches, valid within one transaction */
+	int64_t cid;
+	char number[64];
+	Date start, end;
+	int terminated;
+	int have_last;
+	int64_t last_id;
+	char last_hash[CHAIN_HEX];
+	Quarter q;
+	int have_q, q_closed;
+	Buf canon;
+};
+
+/* A full ledger row, as written and as hashed. */
+typedef struct Row {
+	int64_t id, contract_id, agency_id;
+	const char *po_number, *invoice_number;
+	int64_t line, revision;
+	char invoice_date[DATE_BUF];
+	const char *description, *category, *quantity;
+	Money list_amount, invoiced_amount, freight_amount, tax_amount;
+	int64_t batch_id, reverses_id; /* 0: NULL */
+	const char *reason, *created_at, *created_by;
+} Row;
+
+ClCode ledger_open(sqlite3 *db, const char *actor, Ledger **out, Err *e)
+{
+	Ledger *l = calloc(1, sizeof *l);
+	int i;
+
+	*out = NULL;
+	if (!l)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	l->db = db;
+	snprintf(l->actor, sizeof l->actor, "%s", actor);
+	db_timestamp(l->now);
+	buf_init(&l->canon, 1 << 20);
+	for (i = 0; i < ST__MAX; i++) {
+		if (db_prepare(db, &l->st[i], stmt_sql[i], e)) {
+			ledger_close(l);
+			return CL_EDB;
+		}
+	}
+	*out = l;
+	return CL_OK;
+}
+
+void ledger_close(Ledger *l)
+{
+	int i;
+
+	if (!l)
+		return;
+	for (i = 0; i < ST__MAX; i++)
+		sqlite3_finalize(l->st[i]);
+	buf_free(&l->canon);
+	free(l);
+}
+
+/* Reset a cached statement and bind its parameters. */
+static sqlite3_stmt *stmt(Ledger *l, int which)
+{
+	sqlite3_stmt *st = l->st[which];
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? (const char *)t : "";
+}
+
+/* Load (or keep cached) the facts of contract cid that eligibility needs. */
+static ClCode load_contract(Ledger *l, int64_t cid, Err *e)
+{
+	sqlite3_stmt *st;
+
+	if (l->cid == cid)
+		return CL_OK;
+	st = stmt(l, ST_CONTRACT);
+	sqlite3_bind_int64(st, 1, cid);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return err_set(e, CL_ENOTFOUND, "no contract has the id %" PRId64, cid);
+	snprintf(l->number, sizeof l->number, "%s", col_text(st, 0));
+	if (date_parse(col_text(st, 1), &l->start, e) || date_parse(col_text(st, 2), &l->end, e))
+		return CL_EDB;
+	l->terminated = strcmp(col_text(st, 3), "terminated") == 0;
+	l->cid = cid;
+	return CL_OK;
+}
+
+/* 1 if quarter q is closed (cached per handle). */
+static int quarter_closed(Ledger *l, Quarter q)
+{
+	char text[QUARTER_BUF];
+	sqlite3_stmt *st;
+
+	if (l->have_q && quarter_cmp(q, l->q) == 0)
+		return l->q_closed;
+	st = stmt(l, ST_PERIOD);
+	sqlite3_bind_text(st, 1, quarter_format(q, text), -1, SQLITE_TRANSIENT);
+	l->q_closed = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	l->q = q;
+	l->have_q = 1;
+	return l->q_closed;
+}
+
+/* The eligibility rules of DOMAIN.md 4.4; each refusal names its rule.
+ * OUT: *agency_id. */
+static ClCode check_eligible(Ledger *l, const PurchaseIn *p, int64_t *agency_id, Err *e)
+{
+	char day[DATE_BUF], from[DATE_BUF], to[DATE_BUF], qt[QUARTER_BUF];
+	sqlite3_stmt *st;
+	Date joined;
+
+	date_format(p->invoice_date, day);
+	st = stmt(l, ST_AGENCY);
+	sqlite3_bind_text(st, 1, p->agency_code, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return err_set(e, CL_ERULE, "agency \"%s\" does not exist (rule: known agency)",
+			       p->agency_code);
+	*agency_id = sqlite3_column_int64(st, 0);
+	if (!sqlite3_column_int(st, 1))
+		return err_set(e, CL_ERULE,
+			       "agency %s is not a public entity; only public agencies may buy "
+			       "under a cooperative contract (rule: public entity)",
+			       p->agency_code);
+	if (l->terminated)
+		return err_set(e, CL_ERULE, "contract %s is terminated (rule: contract not terminated)",
+			       l->number);
+	if (p->invoice_date < l->start || p->invoice_date > l->end)
+		return err_set(e, CL_ERULE,
+			       "invoice date %s is outside the contract term %s to %s (rule: "
+			       "contract term)",
+			       day, date_format(l->start, from), date_format(l->end, to));
+	st = stmt(l, ST_JOINED);
+	sqlite3_bind_int64(st, 1, p->contract_id);
+	sqlite3_bind_int64(st, 2, *agency_id);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return err_set(e, CL_ERULE,
+			       "agency %s is not a participant of contract %s (rule: participant)",
+			       p->agency_code, l->number);
+	if (date_parse(col_text(st, 0), &joined, NULL) == CL_OK && joined > p->invoice_date)
+		return err_set(e, CL_ERULE,
+			       "agency %s joined contract %s on %s, after the invoice date %s "
+			       "(rule: participant)",
+			       p->agency_code, l->number, col_text(st, 0), day);
+	if (quarter_closed(l, quarter_of(p->invoice_date)))
+		return err_set(e, CL_ERULE, "quarter %s is closed (rule: open quarter)",
+			       quarter_format(quarter_of(p->invoice_date), qt));
+	return CL_OK;
+}
+
+/* Compare a new line with the live line of the same identity, if any.
+ * OUT: *outcome, *revision (the revision a new line takes). */
+static ClCode check_identity(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome,
+			     int64_t *revision, Err *e)
+{
+	sqlite3_stmt *st = stmt(l, ST_IDENTITY), *rv;
+	char day[DATE_BUF];
+	int64_t id;
+
+	*outcome = LEDGER_APPENDED;
+	*revision = 0;
+	sqlite3_bind_int64(st, 1, p->contract_id);
+	sqlite3_bind_text(st, 2, p->invoice_number, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, p->line);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return CL_OK;
+	id = sqlite3_column_int64(st, 0);
+	*revision = sqlite3_column_int64(st, 1) + 1;
+	rv = stmt(l, ST_REVERSED);
+	sqlite3_bind_int64(rv, 1, id);
+	if (sqlite3_step(rv) == SQLITE_ROW)
+		return CL_OK; /* reversed: this is the re-entry */
+	if (strcmp(col_text(st, 4), date_format(p->invoice_date, day)) == 0 &&
+	    strcmp(col_text(st, 3), p->po_number) == 0 &&
+	    sqlite3_column_int64(st, 5) == p->list_amount &&
+	    sqlite3_column_int64(st, 6) == p->invoiced_amount &&
+	    sqlite3_column_int64(st, 7) == p->freight_amount &&
+	    sqlite3_column_int64(st, 8) == p->tax_amount) {
+		*outcome = LEDGER_DUPLICATE;
+		return CL_OK;
+	}
+	return err_set(e, CL_ECONFLICT,
+		       "invoice %s line %d is already in the ledger (line %" PRId64
+		       ") with other details; reverse that line first, then enter the "
+		       "corrected one",
+		       p->invoice_number, p->line, id);
+}
+
+/* Check required text fields of a line. */
+static ClCode check_fields(const PurchaseIn *p, Err *e)
+{
+	if (!p->po_number || !*p->po_number || strlen(p->po_number) > 64)
+		return err_set(e, CL_EINPUT, "po_number is required (at most 64 characters)");
+	if (!p->invoice_number || !*p->invoice_number || strlen(p->invoice_number) > 64)
+		return err_set(e, CL_EINPUT, "invoice_number is required (at most 64 characters)");
+	if (p->line < 1)
+		return err_set(e, CL_EINPUT, "line must be 1 or more");
+	return CL_OK;
+}
+
+ClCode ledger_check(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome, Err *e)
+{
+	int64_t revision, agency;
+	ClCode rc;
+
+	rc = check_fields(p, e);
+	if (!rc)
+		rc = load_contract(l, p->contract_id, e);
+	if (!rc)
+		rc = check_identity(l, p, outcome, &revision, e);
+	if (!rc && *outcome == LEDGER_APPENDED)
+		rc = check_eligible(l, p, &agency, e);
+	return rc;
+}
+
+/* The canonical text of a row (chain order, see PURCHASE_COLUMNS). */
+static void row_canon(Buf *b, const Row *r)
+{
+	buf_reset(b);
+	canon_int(b, r->id);
+	canon_int(b, r->contract_id);
+	canon_int(b, r->agency_id);
+	canon_text(b, r->po_number);
+	canon_text(b, r->invoice_number);
+	canon_int(b, r->line);
+	canon_int(b, r->revision);
+	canon_text(b, r->invoice_date);
+	canon_text(b, r->description);
+	canon_text(b, r->category);
+	canon_text(b, r->quantity);
+	canon_int(b, r->list_amount);
+	canon_int(b, r->invoiced_amount);
+	canon_int(b, r->freight_amount);
+	canon_int(b, r->tax_amount);
+	if (r->batch_id)
+		canon_int(b, r->batch_id);
+	else
+		canon_text(b, NULL);
+	if (r->reverses_id)
+		canon_int(b, r->reverses_id);
+	else
+		canon_text(b, NULL);
+	canon_text(b, r->reason);
+	canon_text(b, r->created_at);
+	canon_text(b, r->created_by);
+}
+
+static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Give r the next id, chain it to the last row and insert it. */
+static ClCode insert_row(Ledger *l, Row *r, Err *e)
+{
+	sqlite3_stmt *st;
+	char hash[CHAIN_HEX];
+
+	if (!l->have_last) {
+		st = stmt(l, ST_LAST);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			l->last_id = sqlite3_column_int64(st, 0);
+			snprintf(l->last_hash, sizeof l->last_hash, "%s", col_text(st, 1));
+		} else {
+			l->last_id = 0;
+			memcpy(l->last_hash, chain_genesis, CHAIN_HEX);
+		}
+		l->have_last = 1;
+	}
+	r->id = l->last_id + 1;
+	r->created_at = l->now;
+	r->created_by = l->actor;
+	row_canon(&l->canon, r);
+	chain_hash(l->last_hash, &l->canon, hash);
+
+	st = stmt(l, ST_INSERT);
+	sqlite3_bind_int64(st, 1, r->id);
+	sqlite3_bind_int64(st, 2, r->contract_id);
+	sqlite3_bind_int64(st, 3, r->agency_id);
+	sqlite3_bind_text(st, 4, r->po_number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->invoice_number, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, r->line);
+	sqlite3_bind_int64(st, 7, r->revision);
+	sqlite3_bind_text(st, 8, r->invoice_date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, r->description, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, r->category, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, r->quantity, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 12, r->list_amount);
+	sqlite3_bind_int64(st, 13, r->invoiced_amount);
+	sqlite3_bind_int64(st, 14, r->freight_amount);
+	sqlite3_bind_int64(st, 15, r->tax_amount);
+	bind_id_or_null(st, 16, r->batch_id);
+	bind_id_or_null(st, 17, r->reverses_id);
+	sqlite3_bind_text(st, 18, r->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 19, r->created_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 20, r->created_by, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 21, hash, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		ClCode rc = db_error(l->db, e, "writing the ledger line");
+
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	l->last_id = r->id;
+	memcpy(l->last_hash, hash, CHAIN_HEX);
+	return CL_OK;
+}
+
+ClCode ledger_append(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome, int64_t *id,
+		     Err *e)
+{
+	LedgerOutcome out;
+	Row r = {0};
+	ClCode rc;
+
+	if (id)
+		*id = 0;
+	rc = check_fields(p, e);
+	if (!rc)
+		rc = load_contract(l, p->contract_id, e);
+	if (!rc)
+		rc = check_identity(l, p, &out, &r.revision, e);
+	if (rc)
+		return rc;
+	if (outcome)
+		*outcome = out;
+	if (out == LEDGER_DUPLICATE)
+		return CL_OK;
+	rc = check_eligible(l, p, &r.agency_id, e);
+	if (rc)
+		return rc;
+	r.contract_id = p->contract_id;
+	r.po_number = p->po_number;
+	r.invoice_number = p->invoice_number;
+	r.line = p->line;
+	date_format(p->invoice_date, r.invoice_date);
+	r.description = p->description ? p->description : "";
+	r.category = p->category ? p->category : "";
+	r.quantity = p->quantity ? p->quantity : "";
+	r.list_amount = p->list_amount;
+	r.invoiced_amount = p->invoiced_amount;
+	r.freight_amount = p->freight_amount;
+	r.tax_amount = p->tax_amount;
+	r.batch_id = p->batch_id;
+	r.reason = "";
+	rc = insert_row(l, &r, e);
+	if (!rc && id)
+		*id = r.id;
+	return rc;
+}
+
+/* Load line id into r (strings copied into the Buf-free holder h).  Returns
+ * CL_ENOTFOUND when there is no such line. */
+typedef struct Held {
+	sqlite3_stmt *st;
+} Held;
+
+static ClCode load_row(sqlite3 *db, int64_t id, Row *r, Held *h, Err *e)
+{
+	ClCode rc = db_prepare(db, &h->st, "SELECT " PURCHASE_COLUMNS " FROM purchase WHERE id = ?",
+			       e);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(h->st, 1, id);
+	if (sqlite3_step(h->st) != SQLITE_ROW)
+		return err_set(e, CL_ENOTFOUND, "there is no ledger line %" PRId64, id);
+	r->id = id;
+	r->contract_id = sqlite3_column_int64(h->st, 1);
+	r->agency_id = sqlite3_column_int64(h->st, 2);
+	r->po_number = col_text(h->st, 3);
+	r->invoice_number = col_text(h->st, 4);
+	r->line = sqlite3_column_int64(h->st, 5);
+	r->revision = sqlite3_column_int64(h->st, 6);
+	snprintf(r->invoice_date, sizeof r->invoice_date, "%s", col_text(h->st, 7));
+	r->description = col_text(h->st, 8);
+	r->category = col_text(h->st, 9);
+	r->quantity = col_text(h->st, 10);
+	r->list_amount = sqlite3_column_int64(h->st, 11);
+	r->invoiced_amount = sqlite3_column_int64(h->st, 12);
+	r->freight_amount = sqlite3_column_int64(h->st, 13);
+	r->tax_amount = sqlite3_column_int64(h->st, 14);
+	r->batch_id = sqlite3_column_int64(h->st, 15);
+	r->reverses_id = sqlite3_column_int64(h->st, 16);
+	return CL_OK;
+}
+
+/* Append the reversal of line id inside the caller's transaction.
+ * OUT: *rev_id; *summary (JSON of the original, caller frees). */
+static ClCode reverse_one(Ledger *l, int64_t id, const char *reason, int64_t *rev_id,
+			  char **summary, Err *e)
+{
+	char qt[QUARTER_BUF];
+	Held h = {0};
+	Row r = {0};
+	Date day;
+	ClCode rc;
+
+	rc = load_row(l->db, id, &r, &h, e);
+	if (rc)
+		goto out;
+	if (r.reverses_id) {
+		rc = err_set(e, CL_ERULE, "line %" PRId64 " is itself a reversal (of line %" PRId64
+			     "); enter a new line instead", id, r.reverses_id);
+		goto out;
+	}
+	if (db_int(l->db, 0, "SELECT id FROM purchase WHERE reverses_id = ?", "i", id)) {
+		rc = err_set(e, CL_ECONFLICT, "line %" PRId64 " is already reversed", id);
+		goto out;
+	}
+	date_parse(r.invoice_date, &day, NULL);
+	if (quarter_closed(l, quarter_of(day))) {
+		rc = err_set(e, CL_ERULE,
+			     "line %" PRId64 " is dated %s and quarter %s is closed; reopen it "
+			     "first (rule: open quarter)",
+			     id, r.invoice_date, quarter_format(quarter_of(day), qt));
+		goto out;
+	}
+	if (summary) {
+		char la[MONEY_BUF], ia[MONEY_BUF];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "line_id", (double)id);
+		cJSON_AddStringToObject(o, "invoice_number", r.invoice_number);
+		cJSON_AddNumberToObject(o, "line", (double)r.line);
+		cJSON_AddStringToObject(o, "invoice_date", r.invoice_date);
+		cJSON_AddStringToObject(o, "list_amount", money_format(r.list_amount, la));
+		cJSON_AddStringToObject(o, "invoiced_amount", money_format(r.invoiced_amount, ia));
+		*summary = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+	}
+	r.list_amount = -r.list_amount;
+	r.invoiced_amount = -r.invoiced_amount;
+	r.freight_amount = -r.freight_amount;
+	r.tax_amount = -r.tax_amount;
+	r.batch_id = 0;
+	r.reverses_id = id;
+	r.reason = reason;
+	rc = insert_row(l, &r, e);
+	if (!rc && rev_id)
+		*rev_id = r.id;
+out:
+	sqlite3_finalize(h.st);
+	return rc;
+}
+
+static ClCode check_reason(const char *reason, Err *e)
+{
+	if (!reason || !*reason)
+		return err_set(e, CL_EINPUT, "a reversal needs a reason (--reason TEXT)");
+	if (strlen(reason) > 400)
+		return err_set(e, CL_EINPUT, "the reason is too long (at most 400 characters)");
+	return CL_OK;
+}
+
+ClCode ledger_reverse_line(sqlite3 *db, int64_t id, const char *reason, const char *actor,
+			   int64_t *reversal_id, Err *e)
+{
+	char key[24], after[64], *before = NULL;
+	Ledger *l = NULL;
+	int64_t rev = 0;
+	ClCode rc;
+
+	rc = check_reason(reason, e);
+	if (rc)
+		return rc;
+	rc = db_begin(db, e);
+	if (rc)
+		return rc;
+	rc = ledger_open(db, actor, &l, e);
+	if (!rc)
+		rc = reverse_one(l, id, reason, &rev, &before, e);
+	ledger_close(l);
+	if (!rc) {
+		cJSON *o = cJSON_CreateObject();
+		char *json;
+
+		cJSON_AddNumberToObject(o, "reversal_id", (double)rev);
+		cJSON_AddStringToObject(o, "reason", reason);
+		json = cJSON_PrintUnformatted(o);
+		snprintf(key, sizeof key, "%" PRId64, id);
+		(void)after;
+		rc = audit_record(db, actor, "purchase.reverse", "purchase", key, before, json, e);
+		cJSON_free(json);
+		cJSON_Delete(o);
+	}
+	cJSON_free(before);
+	if (rc) {
+		db_rollback(db);
+		return rc;
+	}
+	rc = db_commit(db, e);
+	if (!rc && reversal_id)
+		*reversal_id = rev;
+	return rc;
+}
+
+/* Reverse the live lines of a batch inside the caller's transaction.
+ * OUT: *count. */
+static ClCode reverse_batch_lines(sqlite3 *db, int64_t batch, const char *reason,
+				  const char *actor, int *count, Err *e)
+{
+	sqlite3_stmt *st = NULL;
+	Ledger *l = NULL;
+	ClCode rc;
+
+	rc = db_prepare(db, &st, "SELECT id FROM live_purchase WHERE batch_id = ? ORDER BY id", e);
+	if (!rc)
+		rc = ledger_open(db, actor, &l, e);
+	if (rc)
+		goto out;
+	sqlite3_bind_int64(st, 1, batch);
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		rc = reverse_one(l, sqlite3_column_int64(st, 0), reason, NULL, NULL, e);
+		if (!rc)
+			(*count)++;
+	}
+out:
+	ledger_close(l);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+ClCode ledger_reverse_batch(sqlite3 *db, int64_t batch, const char *reason, const char *actor,
+			    int *count, Err *e)
+{
+	char key[24], now[TIMESTAMP_BUF], after[600];
+	cJSON *o;
+	char *json;
+	ClCode rc;
+
+	*count = 0;
+	rc = check_reason(reason, e);
+	if (rc)
+		return rc;
+	if (!db_int(db, 0, "SELECT 1 FROM import_batch WHERE id = ?", "i", batch))
+		return err_set(e, CL_ENOTFOUND, "there is no import batch %" PRId64, batch);
+	if (db_int(db, 0, "SELECT reversed_at IS NOT NULL FROM import_batch WHERE id = ?", "i",
+		   batch))
+		return err_set(e, CL_ECONFLICT, "batch %" PRId64 " is already reversed", batch);
+	rc = db_begin(db, e);
+	if (rc)
+		return rc;
+	rc = reverse_batch_lines(db, batch, reason, actor, count, e);
+	if (!rc)
+		rc = db_exec(db, e,
+			     "UPDATE import_batch SET reversed_at = ?, reversed_by = ?, "
+			     "reverse_reason = ? WHERE id = ?",
+			     "ttti", db_timestamp(now), actor, reason, batch);
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "lines_reversed", *count);
+	cJSON_AddStringToObject(o, "reason", reason);
+	json = cJSON_PrintUnformatted(o);
+	snprintf(after, sizeof after, "%s", json ? json : "{}");
+	cJSON_free(json);
+	cJSON_Delete(o);
+	snprintf(key, sizeof key, "%" PRId64, batch);
+	if (!rc)
+		rc = audit_record(db, actor, "batch.reverse", "import_batch", key, NULL, after, e);
+	if (rc) {
+		db_rollback(db);
+		*count = 0;
+		return rc;
+	}
+	return db_commit(db, e);
+}
+
+ClCode ledger_batch_create(sqlite3 *db, int64_t contract_id, const char *file_name,
+			   const char *sha256, const char *period, Date filed_on,
+			   const char *actor, int64_t *id, Err *e)
+{
+	char now[TIMESTAMP_BUF], day[DATE_BUF];
+	ClCode rc;
+
+	rc = db_exec(db, e,
+		     "INSERT INTO import_batch(contract_id, file_name, sha256, period, filed_on, "
+		     "created_by, created_at) VALUES (?,?,?,?,?,?,?)",
+		     "ittttt" "t", contract_id, file_name, sha256, period, date_format(filed_on, day),
+		     actor, db_timestamp(now));
+	if (!rc)
+		*id = sqlite3_last_insert_rowid(db);
+	return rc;
+}
+
+ClCode ledger_batch_finish(sqlite3 *db, int64_t batch, int64_t rows, int64_t accepted,
+			   int64_t duplicates, int64_t rejected, Money list_total,
+			   Money invoiced_total, const char *result_json, Err *e)
+{
+	return db_exec(db, e,
+		       "UPDATE import_batch SET rows_total = ?, rows_accepted = ?, "
+		       "rows_duplicate = ?, rows_rejected = ?, list_total = ?, invoiced_total = ?, "
+		       "result_json = ? WHERE id = ?",
+		       "iiiiiiti", rows, accepted, duplicates, rejected, list_total, invoiced_total,
+		       result_json, batch);
+}
+
+/* Walk one table's chain; ncol columns are hashed, the next is the hash. */
+static ClCode verify_table(sqlite3 *db, const char *table, const char *sql, int ncol,
+			   int64_t *checked, Err *e)
+{
+	char prev[CHAIN_HEX], hash[CHAIN_HEX];
+	sqlite3_stmt *st = NULL;
+	ClCode rc;
+	Buf b;
+	int i;
+
+	*checked = 0;
+	rc = db_prepare(db, &st, sql, e);
+	if (rc)
+		return rc;
+	buf_init(&b, 1 << 26);
+	memcpy(prev, chain_genesis, CHAIN_HEX);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		buf_reset(&b);
+		for (i = 0; i < ncol; i++)
+			canon_column(&b, st, i);
+		chain_hash(prev, &b, hash);
+		if (strcmp(hash, col_text(st, ncol)) != 0) {
+			rc = err_set(e, CL_ERULE,
+				     "%s row %lld does not match its hash: it was altered, or a row "
+				     "before it was removed or altered",
+				     table, (long long)sqlite3_column_int64(st, 0));
+			break;
+		}
+		memcpy(prev, hash, CHAIN_HEX);
+		(*checked)++;
+	}
+	buf_free(&b);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+ClCode ledger_verify(sqlite3 *db, int64_t *purchases, int64_t *audits, Err *e)
+{
+	int64_t np = 0, na = 0;
+	ClCode rc;
+
+	rc = verify_table(db, "purchase",
+			  "SELECT " PURCHASE_COLUMNS ", hash FROM purchase ORDER BY id",
+			  PURCHASE_NCOL, &np, e);
+	if (!rc)
+		rc = verify_table(db, "audit_log",
+				  "SELECT id, at, actor, action, entity, entity_id, before, after, "
+				  "hash FROM audit_log ORDER BY id",
+				  8, &na, e);
+	if (purchases)
+		*purchases = np;
+	if (audits)
+		*audits = na;
+	return rc;
+}
