@@ -266,6 +266,15 @@ static void print_schedule(const char *title, const Schedule *s, int with_mode)
 		       rate_format(s->band[i].rate, rate));
 }
 
+/* Money text from JSON ("1234.56") in human form. */
+static const char *money_human(const char *text, char *buf)
+{
+	Money m = 0;
+
+	money_parse(text, &m, NULL);
+	return money_format_human(m, buf);
+}
+
 static void print_contract(const cJSON *o, const Terms *t)
 {
 	char a[MONEY_BUF], b[MONEY_BUF], d1[DATE_BUF], d2[DATE_BUF];
@@ -281,6 +290,10 @@ static void print_contract(const cJSON *o, const Terms *t)
 	printf("%-14s %s\n", "solicitation", t->solicitation);
 	printf("%-14s %d\n", "participants",
 	       (int)cJSON_GetObjectItem(o, "participants")->valuedouble);
+	printf("%-14s %d live lines, list %s, net sales %s\n", "ledger",
+	       (int)cJSON_GetObjectItem(o, "live_lines")->valuedouble,
+	       money_human(cJSON_GetObjectItem(o, "list_total")->valuestring, a),
+	       money_human(cJSON_GetObjectItem(o, "net_sales")->valuestring, b));
 	print_schedule("admin fee", &t->fee, 1);
 	printf("%-14s %d days after each quarter ends\n", "fee due", t->due_days);
 	if (t->has_late_fee)

@@ -126,7 +126,7 @@ ClCode contract_load_id(sqlite3 *db, int64_t id, Terms *t, Err *e)
 
 cJSON *contract_show_json(sqlite3 *db, const char *number, Err *e)
 {
-	char name[256], *doc;
+	char name[256], money[MONEY_BUF], *doc;
 	int64_t id;
 	Terms t;
 	cJSON *o;
@@ -144,6 +144,22 @@ cJSON *contract_show_json(sqlite3 *db, const char *number, Err *e)
 	cJSON_AddStringToObject(o, "lead_agency_name", name);
 	db_text(db, name, sizeof name, "SELECT name FROM vendor WHERE code = ?", "t", t.vendor);
 	cJSON_AddStringToObject(o, "vendor_name", name);
+	cJSON_AddNumberToObject(o, "live_lines",
+				(double)db_int(db, 0,
+					       "SELECT count(*) FROM live_purchase WHERE contract_id = ?",
+					       "i", id));
+	cJSON_AddStringToObject(o, "list_total",
+				money_format(db_int(db, 0,
+						    "SELECT coalesce(sum(list_amount), 0) FROM live_purchase "
+						    "WHERE contract_id = ?",
+						    "i", id),
+					     money));
+	cJSON_AddStringToObject(o, "net_sales",
+				money_format(db_int(db, 0,
+						    "SELECT coalesce(sum(invoiced_amount), 0) FROM live_purchase "
+						    "WHERE contract_id = ?",
+						    "i", id),
+					     money));
 	cJSON_AddNumberToObject(o, "participants",
 				(double)db_int(db, 0,
 					       "SELECT count(*) FROM participant WHERE contract_id = ?",

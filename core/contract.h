@@ -29,7 +29,8 @@ ClCode contract_load(sqlite3 *db, const char *number, int64_t *id, Terms *t, Err
 ClCode contract_load_id(sqlite3 *db, int64_t id, Terms *t, Err *e);
 
 /* The contract for `contract show`: the terms document plus "status",
- * "lead_agency_name", "vendor_name" and "participants" (count).  Caller
+ * "lead_agency_name", "vendor_name", "participants" (count), and the live
+ * ledger's "live_lines", "list_total" and "net_sales".  Caller
  * frees with cJSON_Delete(). */
 cJSON *contract_show_json(sqlite3 *db, const char *number, Err *e);
 

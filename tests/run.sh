@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Run every test: the cmocka unit tests of core/ and the end-to-end tests
+# that drive the real binary.  Prints one closing line:
+#   tests: N passed, N failed
+# and exits non-zero if anything failed.
+set -u
+BUILD=${BUILD:-build/rel}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+export COOPLEDGER_BIN="$top/$BUILD/coopledger"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+passed=0 failed=0
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+
+for t in "$BUILD"/tests/test_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	"$t" >"$log/$name.out" 2>&1
+	rc=$?
+	p=$(grep -o '\[  PASSED  \] [0-9]*' "$log/$name.out" | tail -1 | grep -o '[0-9]*$')
+	f=$(grep -o '\[  FAILED  \] [0-9]*' "$log/$name.out" | tail -1 | grep -o '[0-9]*$')
+	p=${p:-0} f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	passed=$((passed + p)) failed=$((failed + f))
+	if [ "$f" -ne 0 ]; then
+		echo "FAIL unit $name"; cat "$log/$name.out"
+	else
+		echo "ok   unit $name ($p tests)"
+	fi
+done
+
+for t in tests/e2e/test_*.sh; do
+	name=$(basename "$t" .sh)
+	bash "$t" >"$log/$name.out" 2>&1
+	rc=$?
+	p=$(grep -c '^ok ' "$log/$name.out")
+	f=$(grep -c '^not ok ' "$log/$name.out")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	passed=$((passed + p)) failed=$((failed + f))
+	if [ "$f" -ne 0 ]; then
+		echo "FAIL e2e  $name"; cat "$log/$name.out"
+	else
+		echo "ok   e2e  $name ($p checks)"
+	fi
+done
+
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
