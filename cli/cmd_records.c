@@ -313,7 +313,7 @@ static int contract_show_cmd(const Cli *cli, int argc, char **argv)
 	int npos, rc = cli_parse(argc, argv, o, pos, 1, &npos, contract_usage);
 	sqlite3 *db;
 	cJSON *show;
-	Terms t;
+	Terms t = {0};
 	Err e = {0};
 
 	if (rc)

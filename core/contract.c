@@ -41,7 +41,7 @@ static ClCode contract_insert(sqlite3 *db, const Terms *t, const char *doc, int6
 ClCode contract_import(sqlite3 *db, const char *json, size_t len, const char *actor,
 		       int64_t *id, Err *e)
 {
-	Terms t;
+	Terms t = {0};
 	int64_t lead, vendor, new_id = 0;
 	char *doc = NULL;
 	ClCode rc;
@@ -127,8 +127,8 @@ ClCode contract_load_id(sqlite3 *db, int64_t id, Terms *t, Err *e)
 cJSON *contract_show_json(sqlite3 *db, const char *number, Err *e)
 {
 	char name[256], money[MONEY_BUF], *doc;
-	int64_t id;
-	Terms t;
+	int64_t id = 0;
+	Terms t = {0};
 	cJSON *o;
 
 	if (contract_load(db, number, &id, &t, e))
@@ -200,8 +200,8 @@ static ClCode participant_insert(sqlite3 *db, int64_t cid, const Terms *t,
 ClCode participant_add(sqlite3 *db, const char *number, const char *agency_code, Date joined,
 		       const char *actor, Err *e)
 {
-	int64_t cid;
-	Terms t;
+	int64_t cid = 0;
+	Terms t = {0};
 	ClCode rc;
 
 	rc = contract_load(db, number, &cid, &t, e);
@@ -268,7 +268,7 @@ ClCode participant_import_csv(sqlite3 *db, const char *number, FILE *f, const ch
 			      int *added, Err *e)
 {
 	ParticipantImport pi = {.db = db, .actor = actor, .col_agency = -1};
-	Terms t;
+	Terms t = {0};
 	ClCode rc;
 
 	*added = 0;

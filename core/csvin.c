@@ -88,9 +88,7 @@ static size_t count_lines(const char *p, size_t n, int *last_cr)
 	size_t i, lines = 0;
 
 	for (i = 0; i < n; i++) {
-		if (p[i] == '\r')
-			lines++;
-		else if (p[i] == '\n' && !*last_cr)
+		if (p[i] == '\r' || (p[i] == '\n' && !*last_cr))
 			lines++;
 		*last_cr = p[i] == '\r';
 	}

@@ -15,7 +15,7 @@
 #include "err.h"
 
 #define CSVIN_MAX_FIELDS 256
-#define CSVIN_FIELD_CAP (64 * 1024) /* default longest field, in bytes */
+#define CSVIN_FIELD_CAP ((size_t)64 * 1024) /* default longest field, in bytes */
 
 /* Called once per row; row 0 is the first row of the file (the header when
  * there is one).  field[i] is NUL-terminated; the strings live only for the

@@ -304,7 +304,7 @@ static ClCode put_line(Demo *d, QuarterRun *qr, PurchaseIn *p, Err *e)
 static ClCode put_order(Demo *d, QuarterRun *qr, const Agency *a, Date day, Err *e)
 {
 	PurchaseIn p[5];
-	int qty[5], pick[5], n = 1 + (int)rng_below(5), i;
+	int qty[5] = {0}, pick[5] = {0}, n = 1 + (int)rng_below(5), i;
 	char po[48], inv[48], cm[48], qtext[5][16];
 	Money total = 0;
 	Rate rate;
@@ -590,7 +590,7 @@ static ClCode load_program(Demo *d, const char *doc, int share, const Item *item
 			   int per_weight, Err *e)
 {
 	DemoContract *dc = &d->sum->contract[d->sum->ncontract++];
-	Terms t;
+	Terms t = {0};
 	ClCode rc;
 
 	rc = contract_import(d->db, doc, strlen(doc), ACTOR, NULL, e);

@@ -86,8 +86,10 @@ ClCode ledger_open(sqlite3 *db, const char *actor, Ledger **out, Err *e)
 	int i;
 
 	*out = NULL;
-	if (!l)
-		return err_set(e, CL_ENOMEM, "out of memory");
+	if (!l) {
+		err_set(e, CL_ENOMEM, "out of memory");
+		return CL_ENOMEM;
+	}
 	l->db = db;
 	snprintf(l->actor, sizeof l->actor, "%s", actor);
 	db_timestamp(l->now);

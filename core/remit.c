@@ -12,7 +12,7 @@
 static ClCode remit_validate(sqlite3 *db, const RemitIn *r, int64_t *cid, Err *e)
 {
 	char qt[QUARTER_BUF];
-	Terms t;
+	Terms t = {0};
 	ClCode rc;
 
 	rc = contract_load(db, r->contract, cid, &t, e);

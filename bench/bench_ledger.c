@@ -1,0 +1,233 @@
+/*
+ * bench_ledger.c — `make bench`: how fast the ledger takes lines.
+ *
+ * Generates a realistic ledger of N lines (default 1,000,000; BENCH_LINES
+ * sets N): the 286 Kansas districts buying under one contract, a few large
+ * districts buying most, orders of one to five lines, a return now and
+ * then.  The same rows are then appended twice into fresh databases:
+ * through the core API (eligibility rules, identity check, hash chain) and
+ * as bare SQLite inserts into the same schema (the floor).  Prints a table
+ * of times, rates and the ratio to the floor.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agency.h"
+#include "contract.h"
+#include "db.h"
+#include "ledger.h"
+
+#define COMMIT_EVERY 50000
+#define NAGENCY 286
+
+typedef struct GenLine {
+	int agency;
+	char po[24], invoice[24];
+	int line;
+	Date day;
+	Money list, invoiced;
+} GenLine;
+
+static uint64_t seed = 20250701u;
+
+static uint64_t rnd(void)
+{
+	seed ^= seed << 13;
+	seed ^= seed >> 7;
+	seed ^= seed << 17;
+	return seed;
+}
+
+/* A district by a Pareto-like draw: low numbers are the big buyers. */
+static int pick_agency(void)
+{
+	double u = (double)(rnd() % 1000000) / 1000000.0;
+	int a = (int)(NAGENCY * u * u * u);
+
+	return a < NAGENCY ? a : NAGENCY - 1;
+}
+
+/* Fill g with n lines: orders spread evenly over the contract's days. */
+static void generate(GenLine *g, long n, Date start, int days)
+{
+	long i = 0, order = 0;
+
+	while (i < n) {
+		int lines = 1 + (int)(rnd() % 5), agency = pick_agency(), k;
+		Date day = start + (Date)((int64_t)order * days / (n / 3 + 1)) % days;
+
+		for (k = 0; k < lines && i < n; k++, i++) {
+			Money list = (Money)(5000 + rnd() % 2000000);
+
+			g[i].agency = agency;
+			snprintf(g[i].po, sizeof g[i].po, "PO-%ld", order);
+			snprintf(g[i].invoice, sizeof g[i].invoice, "INV-%ld", order);
+			g[i].line = k + 1;
+			g[i].day = day;
+			g[i].list = (rnd() % 50 == 0) ? -list : list; /* returns */
+			g[i].invoiced = g[i].list - money_apply_rate(g[i].list, 600000);
+		}
+		order++;
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char terms_doc[] =
+	"{\"number\":\"BENCH\",\"title\":\"Bench\",\"lead_agency\":\"A0\",\"vendor\":\"V\","
+	"\"start\":\"2025-07-01\",\"end\":\"2028-06-30\",\"fee\":{\"bands\":[{\"from\":\"0\","
+	"\"rate\":\"2%\"}]}}";
+
+/* A fresh database with 286 agencies, one vendor, one contract and every
+ * agency a participant from the start.  OUT: *db. */
+static int setup(const char *path, sqlite3 **db)
+{
+	char code[16];
+	Err e = {0};
+	int i;
+
+	unlink(path);
+	if (db_open(path, db, &e))
+		goto fail;
+	for (i = 0; i < NAGENCY; i++) {
+		AgencyIn a = {code, "Bench district", "school_district", "KS", 1, NULL, NULL};
+
+		snprintf(code, sizeof code, "A%d", i);
+		if (agency_add(*db, &a, "bench", NULL, &e))
+			goto fail;
+	}
+	if (vendor_add(*db, "V", "Bench vendor", NULL, "bench", NULL, &e) ||
+	    contract_import(*db, terms_doc, strlen(terms_doc), "bench", NULL, &e))
+		goto fail;
+	for (i = 1; i < NAGENCY; i++) {
+		snprintf(code, sizeof code, "A%d", i);
+		if (participant_add(*db, "BENCH", code, date_from_ymd(2025, 7, 1), "bench", &e))
+			goto fail;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "bench: setup: %s\n", e.msg);
+	return -1;
+}
+
+/* Append all lines through ledger_append.  Returns seconds, or -1. */
+static double run_core(sqlite3 *db, const GenLine *g, long n)
+{
+	char code[16];
+	Ledger *l = NULL;
+	Err e = {0};
+	double t0 = now_s();
+	long i;
+
+	for (i = 0; i < n; i++) {
+		PurchaseIn p = {.contract_id = 1, .agency_code = code, .po_number = g[i].po,
+				.invoice_number = g[i].invoice, .line = g[i].line,
+				.invoice_date = g[i].day, .list_amount = g[i].list,
+				.invoiced_amount = g[i].invoiced};
+
+		if (i % COMMIT_EVERY == 0 && (db_begin(db, &e) || ledger_open(db, "bench", &l, &e)))
+			goto fail;
+		snprintf(code, sizeof code, "A%d", g[i].agency);
+		if (ledger_append(l, &p, NULL, NULL, &e))
+			goto fail;
+		if ((i + 1) % COMMIT_EVERY == 0 || i + 1 == n) {
+			ledger_close(l);
+			l = NULL;
+			if (db_commit(db, &e))
+				goto fail;
+		}
+	}
+	return now_s() - t0;
+fail:
+	fprintf(stderr, "bench: line %ld: %s\n", i, e.msg);
+	return -1;
+}
+
+/* Insert the same rows with one prepared INSERT each: no checks, no chain. */
+static double run_floor(sqlite3 *db, const GenLine *g, long n)
+{
+	static const char hash[] = "0000000000000000000000000000000000000000000000000000000000000000";
+	sqlite3_stmt *st = NULL;
+	char day[DATE_BUF];
+	Err e = {0};
+	double t0 = now_s();
+	long i;
+
+	if (db_prepare(db, &st,
+		       "INSERT INTO purchase(contract_id, agency_id, po_number, invoice_number, line, "
+		       "invoice_date, list_amount, invoiced_amount, created_at, created_by, hash) "
+		       "VALUES (1,?,?,?,?,?,?,?,'2026-01-01T00:00:00Z','bench',?)",
+		       &e))
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (i % COMMIT_EVERY == 0)
+			db_begin(db, NULL);
+		sqlite3_reset(st);
+		db_bind_spec(st, "ittitiit", (int64_t)g[i].agency + 1, g[i].po, g[i].invoice,
+			     (int64_t)g[i].line, date_format(g[i].day, day), g[i].list, g[i].invoiced,
+			     hash);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			fprintf(stderr, "bench: floor insert: %s\n", sqlite3_errmsg(db));
+			sqlite3_finalize(st);
+			return -1;
+		}
+		if ((i + 1) % COMMIT_EVERY == 0 || i + 1 == n)
+			db_commit(db, NULL);
+	}
+	sqlite3_finalize(st);
+	return now_s() - t0;
+}
+
+int main(void)
+{
+	const char *env = getenv("BENCH_LINES");
+	long n = env ? atol(env) : 1000000;
+	double tgen, tcore, tfloor, tverify;
+	sqlite3 *core = NULL, *floor_db = NULL;
+	GenLine *g;
+	Err e = {0};
+	int64_t np = 0;
+
+	if (n <= 0 || !(g = calloc((size_t)n, sizeof *g)))
+		return 1;
+	tgen = now_s();
+	generate(g, n, date_from_ymd(2025, 7, 1), 1095);
+	tgen = now_s() - tgen;
+	if (setup("build/bench-core.db", &core) || setup("build/bench-floor.db", &floor_db))
+		return 1;
+	tfloor = run_floor(floor_db, g, n);
+	tcore = run_core(core, g, n);
+	tverify = now_s();
+	if (ledger_verify(core, &np, NULL, &e))
+		fprintf(stderr, "bench: verify: %s\n", e.msg);
+	tverify = now_s() - tverify;
+	if (tcore < 0 || tfloor < 0)
+		return 1;
+	printf("\nledger append (%ld lines, commit every %d)\n\n", n, COMMIT_EVERY);
+	printf("%-40s %12s %10s %14s %10s\n", "benchmark", "lines", "seconds", "lines/s",
+	       "vs floor");
+	printf("%-40s %12ld %10.2f %14.0f %10s\n", "generate realistic ledger", n, tgen, n / tgen,
+	       "-");
+	printf("%-40s %12ld %10.2f %14.0f %9.2fx\n", "bare SQLite insert (floor)", n, tfloor,
+	       n / tfloor, 1.0);
+	printf("%-40s %12ld %10.2f %14.0f %9.2fx\n", "ledger_append (rules + chain)", n, tcore,
+	       n / tcore, tcore / tfloor);
+	printf("%-40s %12" PRId64 " %10.2f %14.0f %10s\n", "verify hash chain", np, tverify,
+	       np / tverify, "-");
+	db_close(core);
+	db_close(floor_db);
+	unlink("build/bench-core.db");
+	unlink("build/bench-floor.db");
+	free(g);
+	return 0;
+}
