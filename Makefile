@@ -37,12 +37,15 @@ BIN      := $(BUILD)/coopledger
 DEPS_OK  := build/.deps-ok
 
 .SECONDARY:
-.PHONY: all deps test unit e2e demo bench lint format clean
+.PHONY: all build deps test unit e2e demo bench lint format clean
 .DEFAULT_GOAL := all
 
 all: $(DEPS_OK)
-	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN)
+	@$(MAKE) --no-print-directory build
 	@if [ "$(SANITIZE)" != 1 ]; then ln -sf $(BIN) coopledger; fi
+
+build: $(BIN) $(UNIT_BIN)
+	@:
 
 # Missing Debian packages are installed once (apt-get as root); the stamp
 # is redone whenever the list changes.
