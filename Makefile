@@ -55,7 +55,7 @@ deps $(DEPS_OK): tools/deps.sh
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) -Ibench -c $< -o $@
 
 $(BUILD)/gen/embedded.c: tools/embed.sh $(EMBED_IN)
 	@mkdir -p $(dir $@)
@@ -82,12 +82,14 @@ demo: all
 	@rm -f demo.db demo.db-wal demo.db-shm
 	./coopledger --db demo.db demo
 
-bench: all
-	@$(MAKE) --no-print-directory $(BUILD)/bench/bench_ledger
-	@$(BUILD)/bench/bench_ledger
+BENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/*.c))
 
-$(BUILD)/bench/bench_ledger: $(BUILD)/bench/bench_ledger.o $(BUILD)/libcore.a
-	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libcore.a $(LDLIBS)
+bench: all
+	@$(MAKE) --no-print-directory $(BUILD)/bench/bench
+	@$(BUILD)/bench/bench
+
+$(BUILD)/bench/bench: $(BENCH_OBJ) $(BUILD)/libcore.a
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(BUILD)/libcore.a $(LDLIBS)
 
 lint: $(DEPS_OK)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
@@ -100,4 +102,4 @@ format:
 clean:
 	rm -rf build coopledger
 
--include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_SRC:%.c=$(BUILD)/%.d)
+-include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_SRC:%.c=$(BUILD)/%.d) $(BENCH_OBJ:.o=.d)

@@ -7,7 +7,9 @@
  * then.  The same rows are then appended twice into fresh databases:
  * through the core API (eligibility rules, identity check, hash chain) and
  * as bare SQLite inserts into the same schema (the floor).  Prints a table
- * of times, rates and the ratio to the floor.
+ * of times, rates and the ratio to the floor.  Then bench_import.c times
+ * `coopledger import` of the same rows as a CSV file against the sqlite3
+ * shell's `.import` of that file.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,20 +19,12 @@
 #include <unistd.h>
 
 #include "agency.h"
+#include "bench.h"
 #include "contract.h"
 #include "db.h"
 #include "ledger.h"
 
 #define COMMIT_EVERY 50000
-#define NAGENCY 286
-
-typedef struct GenLine {
-	int agency;
-	char po[24], invoice[24];
-	int line;
-	Date day;
-	Money list, invoiced;
-} GenLine;
 
 static uint64_t seed = 20250701u;
 
@@ -52,7 +46,7 @@ static int pick_agency(void)
 }
 
 /* Fill g with n lines: orders spread evenly over the contract's days. */
-static void generate(GenLine *g, long n, Date start, int days)
+void generate(GenLine *g, long n, Date start, int days)
 {
 	long i = 0, order = 0;
 
@@ -75,7 +69,7 @@ static void generate(GenLine *g, long n, Date start, int days)
 	}
 }
 
-static double now_s(void)
+double now_s(void)
 {
 	struct timespec ts;
 
@@ -90,7 +84,7 @@ static const char terms_doc[] =
 
 /* A fresh database with 286 agencies, one vendor, one contract and every
  * agency a participant from the start.  OUT: *db. */
-static int setup(const char *path, sqlite3 **db)
+int setup(const char *path, sqlite3 **db)
 {
 	char code[16];
 	Err e = {0};
@@ -228,6 +222,6 @@ int main(void)
 	db_close(floor_db);
 	unlink("build/bench-core.db");
 	unlink("build/bench-floor.db");
-	free(g);
+	bench_import(g, n);
 	return 0;
 }

@@ -63,5 +63,8 @@ int cmd_period(const Cli *cli, int argc, char **argv);
 int cmd_verify(const Cli *cli, int argc, char **argv);
 int cmd_user(const Cli *cli, int argc, char **argv);
 int cmd_demo(const Cli *cli, int argc, char **argv);
+int cmd_import(const Cli *cli, int argc, char **argv);
+int cmd_batches(const Cli *cli, int argc, char **argv);
+int cmd_vendor_map(const Cli *cli, int argc, char **argv);
 
 #endif

@@ -155,7 +155,8 @@ int cmd_agency(const Cli *cli, int argc, char **argv)
 }
 
 static const char vendor_usage[] =
-	"usage: coopledger vendor add --code C --name N [--email E]\n";
+	"usage: coopledger vendor add --code C --name N [--email E]\n"
+	"       coopledger vendor map --vendor CODE \"Their header=column\" ... | --list | --clear\n";
 
 int cmd_vendor(const Cli *cli, int argc, char **argv)
 {
@@ -169,8 +170,10 @@ int cmd_vendor(const Cli *cli, int argc, char **argv)
 		fputs(vendor_usage, stdout);
 		return 0;
 	}
+	if (argc >= 2 && strcmp(argv[1], "map") == 0)
+		return cmd_vendor_map(cli, argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "add") != 0)
-		return cli_usage_error(vendor_usage, "vendor needs add");
+		return cli_usage_error(vendor_usage, "vendor needs add or map");
 	rc = cli_parse(argc - 1, argv + 1, o, pos, 0, &npos, vendor_usage);
 	if (rc)
 		return rc < 0 ? 0 : rc;

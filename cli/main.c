@@ -16,9 +16,11 @@ static const char usage_text[] =
 	"  init                         create or migrate the database\n"
 	"  demo                         load the Kansas furniture demo\n"
 	"  agency add|import|list       public agencies\n"
-	"  vendor add                   vendors\n"
+	"  vendor add|map               vendors and their report column mappings\n"
 	"  contract import|show         contracts from a terms document\n"
 	"  participant add|import       agencies joining a contract\n"
+	"  import                       import a vendor's quarterly sales report (CSV)\n"
+	"  batches                      list a contract's import batches\n"
 	"  reverse                      reverse a ledger line or a whole batch\n"
 	"  period close|reopen          close or reopen a quarter\n"
 	"  user add                     people who sign in\n"
@@ -41,6 +43,7 @@ static const Command commands[] = {
 	{"contract", cmd_contract}, {"participant", cmd_participant},
 	{"reverse", cmd_reverse}, {"period", cmd_period},
 	{"user", cmd_user},       {"verify", cmd_verify},
+	{"import", cmd_import},   {"batches", cmd_batches},
 };
 
 /* Who the audit log names for changes made from this command line. */

@@ -161,6 +161,8 @@ static ClCode agency_header(AgencyImport *ai, int n, char **field, Err *e)
 		ai->col[j] = -1;
 	for (i = 0; i < n; i++) {
 		csvin_header_key(field[i], key, sizeof key);
+		if (strcmp(key, "e_mail") == 0)
+			snprintf(key, sizeof key, "email");
 		for (j = 0; agency_columns[j]; j++)
 			if (strcmp(key, agency_columns[j]) == 0)
 				ai->col[j] = i;

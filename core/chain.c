@@ -11,9 +11,15 @@ const char chain_genesis[CHAIN_HEX] =
 
 void canon_text(Buf *b, const char *s)
 {
-	size_t n = s ? strlen(s) : 0;
+	size_t n = s ? strlen(s) : 0, k = n;
+	char num[24], *p = num + sizeof num;
 
-	buf_printf(b, "%zu:", n);
+	*--p = ':';
+	do {
+		*--p = (char)('0' + k % 10);
+		k /= 10;
+	} while (k);
+	buf_append(b, p, (size_t)(num + sizeof num - p));
 	buf_append(b, s ? s : "", n);
 	buf_append(b, ",", 1);
 }

@@ -48,6 +48,13 @@ static void on_field(void *s, size_t len, void *data)
 
 	if (r->rc)
 		return;
+	if (len > tl_field_cap) {
+		r->rc = err_set(r->e, CL_EINPUT,
+				"line %zu: a field is longer than %zu bytes; is the file really a "
+				"CSV sales report?",
+				r->row_line, tl_field_cap);
+		return;
+	}
 	if (r->nfield == CSVIN_MAX_FIELDS) {
 		r->too_many = 1;
 		return;
@@ -143,6 +150,8 @@ ClCode csvin_read(FILE *f, const CsvOptions *opt, CsvRowFn fn, void *ctx, Err *e
 	while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		const char *s = chunk;
 
+		if (opt && opt->on_chunk)
+			opt->on_chunk(opt->chunk_ctx, chunk, n);
 		if (first && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
 			s += 3;
 			n -= 3;
@@ -198,7 +207,7 @@ void csvin_header_key(const char *text, char *out, size_t n)
 
 		out[i++] = (c == ' ' || c == '-') ? '_' : (char)tolower(c);
 	}
-	while (i > 0 && out[i - 1] == '_')
+	while (i > 0 && (out[i - 1] == '_' || isspace((unsigned char)out[i - 1])))
 		i--;
 	out[i] = '\0';
 }

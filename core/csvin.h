@@ -28,6 +28,9 @@ typedef ClCode (*CsvRowFn)(void *ctx, size_t row, size_t line, int nfield, char 
 typedef struct CsvOptions {
 	size_t field_cap;        /* 0: CSVIN_FIELD_CAP */
 	size_t *bytes_read;      /* if set, updated as the stream is read (progress) */
+	/* if set, called with every raw chunk read, before any decoding (hashing) */
+	void (*on_chunk)(void *ctx, const char *p, size_t n);
+	void *chunk_ctx;
 } CsvOptions;
 
 /* Read all of f, calling fn for every non-blank row.  opt may be NULL. */

@@ -30,7 +30,8 @@ static const char *const stmt_sql[ST__MAX] = {
 	[ST_AGENCY] = "SELECT id, public_entity, name FROM agency WHERE code = ?",
 	[ST_JOINED] = "SELECT joined FROM participant WHERE contract_id = ? AND agency_id = ?",
 	[ST_IDENTITY] = "SELECT id, revision, agency_id, po_number, invoice_date, list_amount, "
-			"invoiced_amount, freight_amount, tax_amount FROM purchase INDEXED BY purchase_identity "
+			"invoiced_amount, freight_amount, tax_amount, batch_id "
+			"FROM purchase INDEXED BY purchase_identity "
 			"WHERE contract_id = ? AND invoice_number = ? AND line = ? "
 			"AND reverses_id IS NULL ORDER BY revision DESC LIMIT 1",
 	[ST_REVERSED] = "SELECT 1 FROM purchase WHERE reverses_id = ?",
@@ -50,8 +51,22 @@ static const char *const stmt_sql[ST__MAX] = {
 	"tax_amount, batch_id, reverses_id, reason, created_at, created_by"
 #define PURCHASE_NCOL 20
 
+/* What eligibility needs to know of an agency, for one contract. */
+typedef struct AgencyFact {
+	char code[33];
+	int64_t cid;
+	int64_t id; /* 0: no such agency */
+	int public_entity;
+	int participant;
+	Date joined;
+} AgencyFact;
+
+#define FACTS 1024 /* cache slots, a power of two */
+
 struct Ledger {
 	sqlite3 *db;
+	AgencyFact *facts; /* open-addressing cache by code */
+	int nfacts;
 	sqlite3_stmt *st[ST__MAX];
 	char actor[128];
 	char now[TIMESTAMP_BUF];
@@ -66,6 +81,9 @@ struct Ledger {
 	Quarter q;
 	int have_q, q_closed;
 	Buf canon;
+	/* about the last line checked */
+	const char *err_column; /* the column a refusal is about */
+	int64_t match_batch;    /* batch of the live line with the same identity */
 };
 
 /* A full ledger row, as written and as hashed. */
@@ -91,6 +109,12 @@ ClCode ledger_open(sqlite3 *db, const char *actor, Ledger **out, Err *e)
 		return CL_ENOMEM;
 	}
 	l->db = db;
+	l->facts = calloc(FACTS, sizeof *l->facts);
+	if (!l->facts) {
+		free(l);
+		err_set(e, CL_ENOMEM, "out of memory");
+		return CL_ENOMEM;
+	}
 	snprintf(l->actor, sizeof l->actor, "%s", actor);
 	db_timestamp(l->now);
 	buf_init(&l->canon, 1 << 20);
@@ -104,6 +128,16 @@ ClCode ledger_open(sqlite3 *db, const char *actor, Ledger **out, Err *e)
 	return CL_OK;
 }
 
+const char *ledger_error_column(const Ledger *l)
+{
+	return l->err_column ? l->err_column : "";
+}
+
+int64_t ledger_match_batch(const Ledger *l)
+{
+	return l->match_batch;
+}
+
 void ledger_close(Ledger *l)
 {
 	int i;
@@ -113,6 +147,7 @@ void ledger_close(Ledger *l)
 	for (i = 0; i < ST__MAX; i++)
 		sqlite3_finalize(l->st[i]);
 	buf_free(&l->canon);
+	free(l->facts);
 	free(l);
 }
 
@@ -168,26 +203,73 @@ static int quarter_closed(Ledger *l, Quarter q)
 	return l->q_closed;
 }
 
+/* Look the agency's facts up in the database.  OUT: *f. */
+static void agency_facts_load(Ledger *l, const char *code, int64_t cid, AgencyFact *f)
+{
+	sqlite3_stmt *st = stmt(l, ST_AGENCY);
+
+	memset(f, 0, sizeof *f);
+	snprintf(f->code, sizeof f->code, "%s", code);
+	f->cid = cid;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return;
+	f->id = sqlite3_column_int64(st, 0);
+	f->public_entity = sqlite3_column_int(st, 1);
+	st = stmt(l, ST_JOINED);
+	sqlite3_bind_int64(st, 1, cid);
+	sqlite3_bind_int64(st, 2, f->id);
+	if (sqlite3_step(st) == SQLITE_ROW && date_parse(col_text(st, 0), &f->joined, NULL) == CL_OK)
+		f->participant = 1;
+}
+
+/* The agency's facts for contract cid, from the cache when it has them. */
+static AgencyFact agency_facts(Ledger *l, const char *code, int64_t cid)
+{
+	uint32_t h = 2166136261u;
+	const char *s;
+	AgencyFact f;
+	int i;
+
+	for (s = code; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	for (i = 0; i < FACTS; i++) {
+		AgencyFact *slot = &l->facts[(h + (uint32_t)i) & (FACTS - 1)];
+
+		if (!slot->code[0]) {
+			agency_facts_load(l, code, cid, &f);
+			if (strlen(code) < sizeof f.code && l->nfacts < FACTS * 3 / 4) {
+				*slot = f;
+				l->nfacts++;
+			}
+			return f;
+		}
+		if (slot->cid == cid && strcmp(slot->code, code) == 0)
+			return *slot;
+	}
+	agency_facts_load(l, code, cid, &f);
+	return f;
+}
+
 /* The eligibility rules of DOMAIN.md 4.4; each refusal names its rule.
  * OUT: *agency_id. */
 static ClCode check_eligible(Ledger *l, const PurchaseIn *p, int64_t *agency_id, Err *e)
 {
-	char day[DATE_BUF], from[DATE_BUF], to[DATE_BUF], qt[QUARTER_BUF];
-	sqlite3_stmt *st;
-	Date joined;
+	char day[DATE_BUF], from[DATE_BUF], to[DATE_BUF], qt[QUARTER_BUF], joined[DATE_BUF];
+	AgencyFact f = agency_facts(l, p->agency_code, p->contract_id);
 
 	date_format(p->invoice_date, day);
-	st = stmt(l, ST_AGENCY);
-	sqlite3_bind_text(st, 1, p->agency_code, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	l->err_column = "agency_code";
+	if (!f.id)
 		return err_set(e, CL_ERULE, "agency \"%s\" does not exist (rule: known agency)",
 			       p->agency_code);
-	*agency_id = sqlite3_column_int64(st, 0);
-	if (!sqlite3_column_int(st, 1))
+	*agency_id = f.id;
+	if (!f.public_entity)
 		return err_set(e, CL_ERULE,
 			       "agency %s is not a public entity; only public agencies may buy "
 			       "under a cooperative contract (rule: public entity)",
 			       p->agency_code);
+	l->err_column = "invoice_date";
 	if (l->terminated)
 		return err_set(e, CL_ERULE, "contract %s is terminated (rule: contract not terminated)",
 			       l->number);
@@ -196,18 +278,17 @@ static ClCode check_eligible(Ledger *l, const PurchaseIn *p, int64_t *agency_id,
 			       "invoice date %s is outside the contract term %s to %s (rule: "
 			       "contract term)",
 			       day, date_format(l->start, from), date_format(l->end, to));
-	st = stmt(l, ST_JOINED);
-	sqlite3_bind_int64(st, 1, p->contract_id);
-	sqlite3_bind_int64(st, 2, *agency_id);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	l->err_column = "agency_code";
+	if (!f.participant)
 		return err_set(e, CL_ERULE,
 			       "agency %s is not a participant of contract %s (rule: participant)",
 			       p->agency_code, l->number);
-	if (date_parse(col_text(st, 0), &joined, NULL) == CL_OK && joined > p->invoice_date)
+	if (f.joined > p->invoice_date)
 		return err_set(e, CL_ERULE,
 			       "agency %s joined contract %s on %s, after the invoice date %s "
 			       "(rule: participant)",
-			       p->agency_code, l->number, col_text(st, 0), day);
+			       p->agency_code, l->number, date_format(f.joined, joined), day);
+	l->err_column = "invoice_date";
 	if (quarter_closed(l, quarter_of(p->invoice_date)))
 		return err_set(e, CL_ERULE, "quarter %s is closed (rule: open quarter)",
 			       quarter_format(quarter_of(p->invoice_date), qt));
@@ -225,6 +306,8 @@ static ClCode check_identity(Ledger *l, const PurchaseIn *p, LedgerOutcome *outc
 
 	*outcome = LEDGER_APPENDED;
 	*revision = 0;
+	l->match_batch = 0;
+	l->err_column = "invoice_number";
 	sqlite3_bind_int64(st, 1, p->contract_id);
 	sqlite3_bind_text(st, 2, p->invoice_number, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 3, p->line);
@@ -232,11 +315,13 @@ static ClCode check_identity(Ledger *l, const PurchaseIn *p, LedgerOutcome *outc
 		return CL_OK;
 	id = sqlite3_column_int64(st, 0);
 	*revision = sqlite3_column_int64(st, 1) + 1;
+	l->match_batch = sqlite3_column_int64(st, 9);
 	rv = stmt(l, ST_REVERSED);
 	sqlite3_bind_int64(rv, 1, id);
 	if (sqlite3_step(rv) == SQLITE_ROW)
 		return CL_OK; /* reversed: this is the re-entry */
-	if (strcmp(col_text(st, 4), date_format(p->invoice_date, day)) == 0 &&
+	if (sqlite3_column_int64(st, 2) == agency_facts(l, p->agency_code, p->contract_id).id &&
+	    strcmp(col_text(st, 4), date_format(p->invoice_date, day)) == 0 &&
 	    strcmp(col_text(st, 3), p->po_number) == 0 &&
 	    sqlite3_column_int64(st, 5) == p->list_amount &&
 	    sqlite3_column_int64(st, 6) == p->invoiced_amount &&
@@ -396,6 +481,7 @@ ClCode ledger_append(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome, int
 		*outcome = out;
 	if (out == LEDGER_DUPLICATE)
 		return CL_OK;
+	l->match_batch = 0;
 	rc = check_eligible(l, p, &r.agency_id, e);
 	if (rc)
 		return rc;
@@ -526,7 +612,7 @@ static ClCode check_reason(const char *reason, Err *e)
 ClCode ledger_reverse_line(sqlite3 *db, int64_t id, const char *reason, const char *actor,
 			   int64_t *reversal_id, Err *e)
 {
-	char key[24], after[64], *before = NULL;
+	char key[24], *before = NULL;
 	Ledger *l = NULL;
 	int64_t rev = 0;
 	ClCode rc;
@@ -549,7 +635,6 @@ ClCode ledger_reverse_line(sqlite3 *db, int64_t id, const char *reason, const ch
 		cJSON_AddStringToObject(o, "reason", reason);
 		json = cJSON_PrintUnformatted(o);
 		snprintf(key, sizeof key, "%" PRId64, id);
-		(void)after;
 		rc = audit_record(db, actor, "purchase.reverse", "purchase", key, before, json, e);
 		cJSON_free(json);
 		cJSON_Delete(o);
@@ -603,15 +688,16 @@ ClCode ledger_reverse_batch(sqlite3 *db, int64_t batch, const char *reason, cons
 	rc = check_reason(reason, e);
 	if (rc)
 		return rc;
-	if (!db_int(db, 0, "SELECT 1 FROM import_batch WHERE id = ?", "i", batch))
-		return err_set(e, CL_ENOTFOUND, "there is no import batch %" PRId64, batch);
-	if (db_int(db, 0, "SELECT reversed_at IS NOT NULL FROM import_batch WHERE id = ?", "i",
-		   batch))
-		return err_set(e, CL_ECONFLICT, "batch %" PRId64 " is already reversed", batch);
 	rc = db_begin(db, e);
 	if (rc)
 		return rc;
-	rc = reverse_batch_lines(db, batch, reason, actor, count, e);
+	if (!db_int(db, 0, "SELECT 1 FROM import_batch WHERE id = ?", "i", batch))
+		rc = err_set(e, CL_ENOTFOUND, "there is no import batch %" PRId64, batch);
+	else if (db_int(db, 0, "SELECT reversed_at IS NOT NULL FROM import_batch WHERE id = ?", "i",
+			batch))
+		rc = err_set(e, CL_ECONFLICT, "batch %" PRId64 " is already reversed", batch);
+	if (!rc)
+		rc = reverse_batch_lines(db, batch, reason, actor, count, e);
 	if (!rc)
 		rc = db_exec(db, e,
 			     "UPDATE import_batch SET reversed_at = ?, reversed_by = ?, "
@@ -672,7 +758,7 @@ static ClCode verify_table(sqlite3 *db, const char *table, const char *sql, int 
 	sqlite3_stmt *st = NULL;
 	ClCode rc;
 	Buf b;
-	int i;
+	int i, x = SQLITE_DONE;
 
 	*checked = 0;
 	rc = db_prepare(db, &st, sql, e);
@@ -680,7 +766,7 @@ static ClCode verify_table(sqlite3 *db, const char *table, const char *sql, int 
 		return rc;
 	buf_init(&b, 1 << 26);
 	memcpy(prev, chain_genesis, CHAIN_HEX);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((x = sqlite3_step(st)) == SQLITE_ROW) {
 		buf_reset(&b);
 		for (i = 0; i < ncol; i++)
 			canon_column(&b, st, i);
@@ -695,6 +781,8 @@ static ClCode verify_table(sqlite3 *db, const char *table, const char *sql, int 
 		memcpy(prev, hash, CHAIN_HEX);
 		(*checked)++;
 	}
+	if (!rc && x != SQLITE_DONE)
+		rc = db_error(db, e, "reading the chain");
 	buf_free(&b);
 	sqlite3_finalize(st);
 	return rc;

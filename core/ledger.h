@@ -59,6 +59,15 @@ ClCode ledger_check(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome, Err 
 ClCode ledger_append(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome, int64_t *id,
 		     Err *e);
 
+/* After a refusal from ledger_check() or ledger_append(): the column of a
+ * sales report it is about ("agency_code", "invoice_date",
+ * "invoice_number"). */
+const char *ledger_error_column(const Ledger *l);
+
+/* After a duplicate or conflict: the import batch of the live line with the
+ * same identity (0 when it came from no batch). */
+int64_t ledger_match_batch(const Ledger *l);
+
 /* Reverse one live line, in its own transaction, audited.  Refused when the
  * line is a reversal, already reversed, or its quarter is closed.
  * OUT: *reversal_id (may be NULL). */

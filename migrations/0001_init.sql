@@ -112,7 +112,7 @@ CREATE TABLE purchase (
 	freight_amount  INTEGER NOT NULL DEFAULT 0,
 	tax_amount      INTEGER NOT NULL DEFAULT 0,
 	batch_id        INTEGER REFERENCES import_batch(id),
-	reverses_id     INTEGER UNIQUE REFERENCES purchase(id),
+	reverses_id     INTEGER REFERENCES purchase(id),
 	reason          TEXT NOT NULL DEFAULT '',
 	created_at      TEXT NOT NULL,
 	created_by      TEXT NOT NULL,
@@ -121,6 +121,8 @@ CREATE TABLE purchase (
 );
 CREATE UNIQUE INDEX purchase_identity
 	ON purchase(contract_id, invoice_number, line, revision) WHERE reverses_id IS NULL;
+-- a line is reversed at most once
+CREATE UNIQUE INDEX purchase_reversal ON purchase(reverses_id) WHERE reverses_id IS NOT NULL;
 CREATE INDEX purchase_contract_date ON purchase(contract_id, invoice_date);
 CREATE INDEX purchase_agency ON purchase(agency_id, contract_id);
 CREATE INDEX purchase_batch ON purchase(batch_id);

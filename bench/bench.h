@@ -1,0 +1,33 @@
+/* bench.h — shared pieces of `make bench`. */
+#ifndef COOPLEDGER_BENCH_H
+#define COOPLEDGER_BENCH_H
+
+#include <sqlite3.h>
+
+#include "date.h"
+#include "money.h"
+
+#define NAGENCY 286
+
+typedef struct GenLine {
+	int agency; /* 0..NAGENCY-1, agency code "A<n>" */
+	char po[24], invoice[24];
+	int line;
+	Date day;
+	Money list, invoiced;
+} GenLine;
+
+/* n realistic lines, orders spread over days from start.  OUT: g. */
+void generate(GenLine *g, long n, Date start, int days);
+
+/* A fresh database with the bench agencies, vendor V, contract BENCH and
+ * participants.  OUT: *db. */
+int setup(const char *path, sqlite3 **db);
+
+double now_s(void);
+
+/* The import benchmark over the generated lines; frees g (once the CSV is
+ * written) so that the children it measures start small. */
+void bench_import(GenLine *g, long n);
+
+#endif

@@ -1,0 +1,803 @@
+/* import.c — sales-report import; see import.h. */
+#include "import.h"
+
+#include <ctype.h>
+#include <iconv.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "agency.h"
+#include "audit.h"
+#include "buf.h"
+#include "chain.h"
+#include "contract.h"
+#include "csvin.h"
+#include "db.h"
+#include "ledger.h"
+#include "money.h"
+
+enum {
+	C_AGENCY,
+	C_PO,
+	C_INVOICE,
+	C_DATE,
+	C_LIST,
+	C_INVOICED,
+	C_LINE,
+	C_AGENCY_NAME,
+	C_DESCRIPTION,
+	C_CATEGORY,
+	C_QUANTITY,
+	C_FREIGHT,
+	C_TAX,
+	C__MAX
+};
+#define C_REQUIRED 6 /* the first six columns are required */
+
+static const char *const col_name[C__MAX] = {
+	"agency_code", "po_number",   "invoice_number", "invoice_date", "list_amount",
+	"invoiced_amount", "line",    "agency_name",    "description",  "category",
+	"quantity",    "freight_amount", "tax_amount",
+};
+
+#define MAX_MAPS 64
+#define PROGRESS_EVERY 8192
+
+typedef struct Import {
+	sqlite3 *db;
+	const ImportOptions *o;
+	int64_t cid, vendor_id, batch;
+	Ledger *l;
+	int has_period;
+	Quarter period;
+	int header_seen;
+	int col[C__MAX]; /* field index of each column, or -1 */
+	struct {
+		char header[104];
+		int column;
+	} map[MAX_MAPS];
+	int nmap;
+	iconv_t cd; /* windows-1252 -> UTF-8, or (iconv_t)-1 */
+	Buf arena;  /* converted fields of the current row */
+	crypto_hash_sha256_state sha;
+	size_t bytes;
+	cJSON *errors, *ignored;
+	int64_t nerrors;
+	int64_t rows, accepted, duplicates, rejected;
+	Money list_total, invoiced_total;
+} Import;
+
+int import_column_known(const char *name)
+{
+	int c;
+
+	for (c = 0; c < C__MAX; c++)
+		if (strcmp(name, col_name[c]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Record a row problem; lists the first IMPORT_MAX_ERRORS. */
+static void row_error(Import *im, size_t row, int column, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void row_error(Import *im, size_t row, int column, const char *fmt, ...)
+{
+	char msg[ERR_MSG_MAX];
+	cJSON *o;
+	va_list ap;
+
+	if (im->nerrors++ >= IMPORT_MAX_ERRORS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "row", (double)row);
+	cJSON_AddStringToObject(o, "column", column >= 0 ? col_name[column] : "");
+	cJSON_AddStringToObject(o, "message", msg);
+	cJSON_AddItemToArray(im->errors, o);
+}
+
+/* ---- text decoding ---- */
+
+/* 1 if s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = s[i], need, min, cp, k;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if ((c & 0xE0) == 0xC0)
+			need = 1, min = 0x80, cp = c & 0x1F;
+		else if ((c & 0xF0) == 0xE0)
+			need = 2, min = 0x800, cp = c & 0x0F;
+		else if ((c & 0xF8) == 0xF0)
+			need = 3, min = 0x10000, cp = c & 0x07;
+		else
+			return 0;
+		for (k = 1; k <= need; k++) {
+			if (i + k >= n || (s[i + k] & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return 0;
+		i += need + 1;
+	}
+	return 1;
+}
+
+/* Convert one windows-1252 field into the row arena.  OUT: *out. */
+static ClCode convert_field(Import *im, char *in, char **out)
+{
+	size_t inleft = strlen(in), start = im->arena.len;
+	char tmp[1024];
+
+	iconv(im->cd, NULL, NULL, NULL, NULL);
+	while (inleft > 0) {
+		char *op = tmp;
+		size_t outleft = sizeof tmp;
+
+		if (iconv(im->cd, &in, &inleft, &op, &outleft) == (size_t)-1 && op == tmp)
+			return CL_EINPUT; /* a byte windows-1252 does not define */
+		if (buf_append(&im->arena, tmp, sizeof tmp - outleft))
+			return CL_ENOMEM;
+	}
+	if (buf_append(&im->arena, "", 1))
+		return CL_ENOMEM;
+	*out = (char *)(uintptr_t)start; /* an offset until the arena stops moving */
+	return CL_OK;
+}
+
+/* Make every field UTF-8 into val[]: converted from windows-1252, or
+ * checked and used as is.  OUT: val. */
+static ClCode decode_fields(Import *im, size_t line, int n, char **field, char **val, Err *e)
+{
+	int i;
+
+	if (im->cd == (iconv_t)-1) {
+		for (i = 0; i < n; i++) {
+			val[i] = field[i];
+			if (!utf8_valid((const unsigned char *)field[i], strlen(field[i])))
+				return err_set(e, CL_EINPUT,
+					       "line %zu is not valid UTF-8; if the file was saved "
+					       "from Excel on Windows, import it with --encoding "
+					       "windows-1252",
+					       line);
+		}
+		return CL_OK;
+	}
+	buf_reset(&im->arena);
+	for (i = 0; i < n; i++)
+		if (convert_field(im, field[i], &val[i]))
+			return err_set(e, CL_EINPUT, "line %zu: a character is not windows-1252",
+				       line);
+	for (i = 0; i < n; i++)
+		val[i] = im->arena.data + (uintptr_t)val[i];
+	return CL_OK;
+}
+
+/* ---- the header ---- */
+
+/* Load the vendor's saved header mappings. */
+static void load_maps(Import *im)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (db_prepare(im->db, &st, "SELECT header, column FROM vendor_column_map WHERE vendor_id = ?",
+		       NULL))
+		return;
+	sqlite3_bind_int64(st, 1, im->vendor_id);
+	while (im->nmap < MAX_MAPS && sqlite3_step(st) == SQLITE_ROW) {
+		const char *col = (const char *)sqlite3_column_text(st, 1);
+		int c;
+
+		snprintf(im->map[im->nmap].header, sizeof im->map[0].header, "%s",
+			 (const char *)sqlite3_column_text(st, 0));
+		for (c = 0; c < C__MAX; c++)
+			if (strcmp(col, col_name[c]) == 0)
+				im->map[im->nmap].column = c;
+		im->nmap++;
+	}
+	sqlite3_finalize(st);
+}
+
+/* The column a header names (vendor mapping first), or -1. */
+static int header_column(const Import *im, const char *text)
+{
+	char key[104];
+	int i;
+
+	csvin_header_key(text, key, sizeof key);
+	for (i = 0; i < im->nmap; i++)
+		if (strcmp(key, im->map[i].header) == 0)
+			return im->map[i].column;
+	for (i = 0; i < C__MAX; i++)
+		if (strcmp(key, col_name[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* Match the header row to the columns; refuse the file when a required
+ * column is missing or one is named twice. */
+static ClCode read_header(Import *im, int n, char **val, Err *e)
+{
+	int i, c;
+
+	im->header_seen = 1;
+	for (c = 0; c < C__MAX; c++)
+		im->col[c] = -1;
+	for (i = 0; i < n; i++) {
+		c = header_column(im, val[i]);
+		if (c < 0) {
+			if (*val[i])
+				cJSON_AddItemToArray(im->ignored, cJSON_CreateString(val[i]));
+			continue;
+		}
+		if (im->col[c] >= 0)
+			return err_set(e, CL_EINPUT,
+				       "the header names %s twice (columns %d and %d); keep one",
+				       col_name[c], im->col[c] + 1, i + 1);
+		im->col[c] = i;
+	}
+	for (c = 0; c < C_REQUIRED; c++)
+		if (im->col[c] < 0)
+			return err_set(e, CL_EINPUT,
+				       "the header has no %s column; a sales report needs agency_code, "
+				       "po_number, invoice_number, invoice_date, list_amount and "
+				       "invoiced_amount (or a saved mapping: coopledger vendor map)",
+				       col_name[c]);
+	return CL_OK;
+}
+
+/* ---- rows ---- */
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* A required text field of at most max bytes; 0 when bad (error noted). */
+static int check_text(Import *im, size_t row, int c, const char *v, int required, size_t max)
+{
+	if (required && !*v) {
+		row_error(im, row, c, "%s is empty", col_name[c]);
+		return 0;
+	}
+	if (strlen(v) > max) {
+		row_error(im, row, c, "%s is longer than %zu characters", col_name[c], max);
+		return 0;
+	}
+	return 1;
+}
+
+/* Money of column c; empty gives 0 unless required.  OUT: *m. */
+static int check_money(Import *im, size_t row, int c, const char *v, int required, Money *m)
+{
+	Err e = {0};
+
+	*m = 0;
+	if (!*v && !required)
+		return 1;
+	if (money_parse(v, m, &e)) {
+		row_error(im, row, c, "%s", e.msg);
+		return 0;
+	}
+	return 1;
+}
+
+/* A quantity: an optional sign, digits, up to three decimals. */
+static int quantity_valid(const char *s)
+{
+	int digits = 0, decimals = -1;
+
+	if (*s == '-')
+		s++;
+	for (; *s; s++) {
+		if (*s == '.' && decimals < 0)
+			decimals = 0;
+		else if (isdigit((unsigned char)*s) && decimals < 0)
+			digits++;
+		else if (isdigit((unsigned char)*s) && decimals < 3)
+			decimals++;
+		else
+			return 0;
+	}
+	return digits > 0 && digits <= 12 && decimals != 0;
+}
+
+/* The line number column: empty is 1.  OUT: *line. */
+static int check_line(Import *im, size_t row, const char *v, int *line)
+{
+	char *end;
+	long x;
+
+	*line = 1;
+	if (!*v)
+		return 1;
+	x = strtol(v, &end, 10);
+	if (*end || x < 1 || x > 100000) {
+		row_error(im, row, C_LINE, "line \"%.40s\" is not a whole number from 1 to 100000", v);
+		return 0;
+	}
+	*line = (int)x;
+	return 1;
+}
+
+/* The invoice date, in the declared quarter.  OUT: *d. */
+static int check_date(Import *im, size_t row, const char *v, Date *d)
+{
+	char qt[QUARTER_BUF], day[DATE_BUF];
+	Err e = {0};
+
+	if (!*v) {
+		row_error(im, row, C_DATE, "invoice_date is empty");
+		return 0;
+	}
+	if (date_parse_any(v, d, &e)) {
+		row_error(im, row, C_DATE, "%s", e.msg);
+		return 0;
+	}
+	if (im->has_period && quarter_cmp(quarter_of(*d), im->period) != 0) {
+		row_error(im, row, C_DATE, "invoice date %s is outside the reported quarter %s",
+			  date_format(*d, day), quarter_format(im->period, qt));
+		return 0;
+	}
+	return 1;
+}
+
+/* Check every field of a row, noting each problem.  OUT: *p.  Returns 1
+ * when the row is well formed. */
+static int validate_row(Import *im, size_t row, char **v, PurchaseIn *p)
+{
+	int ok = 1;
+
+	memset(p, 0, sizeof *p);
+	p->contract_id = im->cid;
+	p->batch_id = im->batch;
+	p->agency_code = v[C_AGENCY];
+	p->po_number = v[C_PO];
+	p->invoice_number = v[C_INVOICE];
+	p->description = v[C_DESCRIPTION];
+	p->category = v[C_CATEGORY];
+	p->quantity = v[C_QUANTITY];
+	ok &= check_text(im, row, C_AGENCY, v[C_AGENCY], 1, 32);
+	ok &= check_text(im, row, C_PO, v[C_PO], 1, 64);
+	ok &= check_text(im, row, C_INVOICE, v[C_INVOICE], 1, 64);
+	ok &= check_date(im, row, v[C_DATE], &p->invoice_date);
+	ok &= check_money(im, row, C_LIST, v[C_LIST], 1, &p->list_amount);
+	ok &= check_money(im, row, C_INVOICED, v[C_INVOICED], 1, &p->invoiced_amount);
+	ok &= check_money(im, row, C_FREIGHT, v[C_FREIGHT], 0, &p->freight_amount);
+	ok &= check_money(im, row, C_TAX, v[C_TAX], 0, &p->tax_amount);
+	ok &= check_line(im, row, v[C_LINE], &p->line);
+	ok &= check_text(im, row, C_DESCRIPTION, v[C_DESCRIPTION], 0, 500);
+	ok &= check_text(im, row, C_CATEGORY, v[C_CATEGORY], 0, 100);
+	if (*v[C_QUANTITY] && !quantity_valid(v[C_QUANTITY])) {
+		row_error(im, row, C_QUANTITY, "quantity \"%.40s\" is not a number", v[C_QUANTITY]);
+		ok = 0;
+	}
+	return ok;
+}
+
+/* The column index of a ledger refusal's column name. */
+static int column_of(const char *name)
+{
+	int c;
+
+	for (c = 0; c < C__MAX; c++)
+		if (strcmp(name, col_name[c]) == 0)
+			return c;
+	return -1;
+}
+
+/* Append a well-formed row.  Returns 1 when accepted or a duplicate, 0
+ * when refused (error noted); a database failure stops the import. */
+static int write_row(Import *im, size_t row, const PurchaseIn *p, ClCode *fatal, Err *e)
+{
+	LedgerOutcome out = LEDGER_APPENDED;
+	Err le = {0};
+	ClCode rc = ledger_append(im->l, p, &out, NULL, &le);
+
+	if (rc == CL_EDB || rc == CL_ENOMEM || rc == CL_ENOTFOUND) {
+		*fatal = err_set(e, rc, "row %zu: %s", row, le.msg);
+		return 0;
+	}
+	if ((rc == CL_ECONFLICT || out == LEDGER_DUPLICATE) && im->batch &&
+	    ledger_match_batch(im->l) == im->batch) {
+		row_error(im, row, C_INVOICE, "invoice %s line %d appears twice in this file",
+			  p->invoice_number, p->line);
+		return 0;
+	}
+	if (rc) {
+		row_error(im, row, column_of(ledger_error_column(im->l)), "%s", le.msg);
+		return 0;
+	}
+	if (out == LEDGER_DUPLICATE) {
+		im->duplicates++;
+		return 1;
+	}
+	im->accepted++;
+	im->list_total += p->list_amount;
+	im->invoiced_total += p->invoiced_amount;
+	return 1;
+}
+
+/* csvin callback: the header, then one data row at a time. */
+static ClCode import_row(void *ctx, size_t row, size_t line, int n, char **field, Err *e)
+{
+	Import *im = ctx;
+	char *val[CSVIN_MAX_FIELDS], *v[C__MAX];
+	ClCode rc, fatal = CL_OK;
+	PurchaseIn p;
+	int c;
+
+	rc = decode_fields(im, line, n, field, val, e);
+	if (rc)
+		return rc;
+	if (row == 0)
+		return read_header(im, n, val, e);
+	im->rows++;
+	for (c = 0; c < C__MAX; c++)
+		v[c] = im->col[c] >= 0 && im->col[c] < n ? trim(val[im->col[c]]) : "";
+	if (!validate_row(im, row, v, &p) || !write_row(im, row, &p, &fatal, e))
+		im->rejected++;
+	if (im->o->progress && im->rows % PROGRESS_EVERY == 0)
+		im->o->progress(im->o->progress_ctx, im->bytes, (size_t)im->rows);
+	return fatal;
+}
+
+static void hash_chunk(void *ctx, const char *p, size_t n)
+{
+	Import *im = ctx;
+
+	crypto_hash_sha256_update(&im->sha, (const unsigned char *)p, n);
+	im->bytes += n;
+}
+
+/* ---- the batch ---- */
+
+/* The result object of DOMAIN.md section 5. */
+static cJSON *result_json(Import *im, int64_t batch)
+{
+	char la[MONEY_BUF], ia[MONEY_BUF];
+	cJSON *r = cJSON_CreateObject(), *t;
+
+	if (batch)
+		cJSON_AddNumberToObject(r, "batch", (double)batch);
+	else
+		cJSON_AddNullToObject(r, "batch");
+	cJSON_AddNumberToObject(r, "rows", (double)im->rows);
+	cJSON_AddNumberToObject(r, "accepted", (double)im->accepted);
+	cJSON_AddNumberToObject(r, "duplicates", (double)im->duplicates);
+	cJSON_AddNumberToObject(r, "rejected", (double)im->rejected);
+	t = cJSON_AddObjectToObject(r, "totals");
+	cJSON_AddStringToObject(t, "list_amount", money_format(im->list_total, la));
+	cJSON_AddStringToObject(t, "invoiced_amount", money_format(im->invoiced_total, ia));
+	if (im->nerrors > IMPORT_MAX_ERRORS) {
+		char msg[96];
+		cJSON *o = cJSON_CreateObject();
+
+		snprintf(msg, sizeof msg, "%" PRId64 " more errors are not listed",
+			 im->nerrors - IMPORT_MAX_ERRORS);
+		cJSON_AddNumberToObject(o, "row", 0);
+		cJSON_AddStringToObject(o, "column", "");
+		cJSON_AddStringToObject(o, "message", msg);
+		cJSON_AddItemToArray(im->errors, o);
+	}
+	cJSON_AddItemReferenceToObject(r, "errors", im->errors);
+	cJSON_AddItemReferenceToObject(r, "ignored_columns", im->ignored);
+	return r;
+}
+
+/* The result recorded with an earlier batch, marked "already_imported".
+ * Caller frees. */
+static cJSON *stored_result(sqlite3 *db, int64_t batch)
+{
+	char *json = NULL;
+	cJSON *r = NULL;
+	sqlite3_stmt *st = NULL;
+
+	if (!db_prepare(db, &st, "SELECT result_json FROM import_batch WHERE id = ?", NULL)) {
+		sqlite3_bind_int64(st, 1, batch);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			json = strdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	r = json ? cJSON_Parse(json) : NULL;
+	free(json);
+	if (!r) {
+		r = cJSON_CreateObject();
+		cJSON_AddNumberToObject(r, "batch", (double)batch);
+	}
+	cJSON_AddTrueToObject(r, "already_imported");
+	return r;
+}
+
+/* Store the batch's figures and its audit row; the caller commits. */
+static ClCode finish_batch(Import *im, const char *sha, Err *e)
+{
+	cJSON *r = result_json(im, im->batch);
+	char *json = cJSON_PrintUnformatted(r), key[24];
+	ClCode rc;
+
+	cJSON_Delete(r);
+	rc = ledger_batch_finish(im->db, im->batch, im->rows, im->accepted, im->duplicates,
+				 im->rejected, im->list_total, im->invoiced_total, json, e);
+	if (!rc)
+		rc = db_exec(im->db, e, "UPDATE import_batch SET sha256 = ? WHERE id = ?", "ti", sha,
+			     im->batch);
+	snprintf(key, sizeof key, "%" PRId64, im->batch);
+	if (!rc)
+		rc = audit_record(im->db, im->o->actor, "batch.import", "import_batch", key, NULL,
+				  json, e);
+	cJSON_free(json);
+	return rc;
+}
+
+/* Resolve the contract, period and encoding; open the transaction, the
+ * ledger and the batch. */
+static ClCode import_begin(Import *im, Err *e)
+{
+	const ImportOptions *o = im->o;
+	const char *enc = o->encoding;
+	Terms t = {0};
+	ClCode rc;
+
+	rc = contract_load(im->db, o->contract, &im->cid, &t, e);
+	if (rc)
+		return rc;
+	im->vendor_id = db_int(im->db, 0, "SELECT vendor_id FROM contract WHERE id = ?", "i", im->cid);
+	if (o->period && *o->period) {
+		if (quarter_parse(o->period, &im->period, e))
+			return CL_EINPUT;
+		im->has_period = 1;
+	}
+	if (enc && *enc && strcasecmp(enc, "utf-8") && strcasecmp(enc, "utf8")) {
+		if (strcasecmp(enc, "windows-1252") && strcasecmp(enc, "cp1252") &&
+		    strcasecmp(enc, "latin1") && strcasecmp(enc, "iso-8859-1"))
+			return err_set(e, CL_EINPUT,
+				       "unknown encoding \"%s\"; use utf-8 or windows-1252", enc);
+		im->cd = iconv_open("UTF-8", "WINDOWS-1252");
+		if (im->cd == (iconv_t)-1)
+			return err_set(e, CL_EIO, "this system cannot convert windows-1252");
+	}
+	load_maps(im);
+	rc = db_begin(im->db, e);
+	if (!rc)
+		rc = ledger_open(im->db, o->actor, &im->l, e);
+	if (!rc)
+		rc = ledger_batch_create(im->db, im->cid, o->file_name ? o->file_name : "(stdin)",
+					 "pending", im->has_period ? o->period : NULL, o->today,
+					 o->actor, &im->batch, e);
+	return rc;
+}
+
+/* After the last row: decide what happens to the batch.  OUT: *status. */
+static ClCode import_end(Import *im, ImportStatus *status, int64_t *shown_batch, Err *e)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char sha[CHAIN_HEX];
+	int64_t same;
+
+	crypto_hash_sha256_final(&im->sha, h);
+	sodium_bin2hex(sha, sizeof sha, h, sizeof h);
+	if (!im->header_seen)
+		return err_set(e, CL_EINPUT, "the file is empty: a sales report starts with a header "
+					     "row naming its columns");
+	if (im->rows == 0 && !im->has_period)
+		return err_set(e, CL_EINPUT, "the file has a header but no rows; to file a zero report, "
+					     "name the quarter with --period");
+	same = db_int(im->db, 0,
+		      "SELECT id FROM import_batch WHERE contract_id = ? AND sha256 = ? "
+		      "AND reversed_at IS NULL AND id <> ?",
+		      "iti", im->cid, sha, im->batch);
+	*shown_batch = 0;
+	if (same) {
+		*status = IMPORT_ALREADY;
+		*shown_batch = same;
+		return CL_OK;
+	}
+	if (im->rejected && !im->o->skip_invalid) {
+		*status = IMPORT_REFUSED;
+		return CL_OK;
+	}
+	if (im->o->dry_run) {
+		*status = IMPORT_DRY_RUN;
+		return CL_OK;
+	}
+	*status = IMPORT_WRITTEN;
+	*shown_batch = im->batch;
+	return finish_batch(im, sha, e);
+}
+
+ClCode import_csv(sqlite3 *db, FILE *f, const ImportOptions *o, cJSON **result,
+		  ImportStatus *status, Err *e)
+{
+	Import *im = calloc(1, sizeof *im);
+	CsvOptions co = {0};
+	int64_t shown = 0;
+	ClCode rc;
+
+	*result = NULL;
+	if (!im)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	im->db = db;
+	im->o = o;
+	im->cd = (iconv_t)-1;
+	im->errors = cJSON_CreateArray();
+	im->ignored = cJSON_CreateArray();
+	buf_init(&im->arena, (size_t)4 * CSVIN_FIELD_CAP * 4);
+	crypto_hash_sha256_init(&im->sha);
+	co.field_cap = o->field_cap;
+	co.on_chunk = hash_chunk;
+	co.chunk_ctx = im;
+	rc = import_begin(im, e);
+	if (!rc)
+		rc = csvin_read(f, &co, import_row, im, e);
+	if (!rc)
+		rc = import_end(im, status, &shown, e);
+	ledger_close(im->l);
+	if (!rc && *status == IMPORT_WRITTEN)
+		rc = db_commit(db, e);
+	db_rollback(db);
+	if (!rc && *status == IMPORT_ALREADY) {
+		*result = stored_result(db, shown);
+	} else if (!rc) {
+		*result = result_json(im, shown);
+		/* the result holds references: make them its own */
+		cJSON_ReplaceItemInObject(*result, "errors", cJSON_Duplicate(im->errors, 1));
+		cJSON_ReplaceItemInObject(*result, "ignored_columns", cJSON_Duplicate(im->ignored, 1));
+	}
+	if (im->cd != (iconv_t)-1)
+		iconv_close(im->cd);
+	cJSON_Delete(im->errors);
+	cJSON_Delete(im->ignored);
+	buf_free(&im->arena);
+	free(im);
+	return rc;
+}
+
+/* ---- vendor mappings and batch lists ---- */
+
+ClCode import_map_set(sqlite3 *db, const char *vendor, const char *header, const char *column,
+		      const char *actor, Err *e)
+{
+	char key[104], after[320];
+	int64_t vid;
+	ClCode rc;
+
+	rc = vendor_id(db, vendor, &vid, e);
+	if (rc)
+		return rc;
+	csvin_header_key(header ? header : "", key, sizeof key);
+	if (!*key || strlen(header) > 100)
+		return err_set(e, CL_EINPUT, "the vendor's header must be 1 to 100 characters");
+	if (!column || !import_column_known(column))
+		return err_set(e, CL_EINPUT,
+			       "unknown column \"%s\"; use agency_code, po_number, invoice_number, "
+			       "invoice_date, list_amount, invoiced_amount, line, agency_name, "
+			       "description, category, quantity, freight_amount or tax_amount",
+			       column ? column : "");
+	snprintf(after, sizeof after, "{\"header\":\"%s\",\"column\":\"%s\"}", key, column);
+	rc = db_begin(db, e);
+	if (!rc)
+		rc = db_exec(db, e,
+			     "INSERT INTO vendor_column_map(vendor_id, header, column) VALUES (?1,?2,?3) "
+			     "ON CONFLICT(vendor_id, header) DO UPDATE SET column = ?3",
+			     "itt", vid, key, column);
+	if (!rc)
+		rc = audit_record(db, actor, "vendor.map", "vendor", vendor, NULL, after, e);
+	if (rc) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db, e);
+}
+
+ClCode import_map_clear(sqlite3 *db, const char *vendor, const char *actor, Err *e)
+{
+	int64_t vid;
+	ClCode rc;
+
+	rc = vendor_id(db, vendor, &vid, e);
+	if (rc)
+		return rc;
+	rc = db_begin(db, e);
+	if (!rc)
+		rc = db_exec(db, e, "DELETE FROM vendor_column_map WHERE vendor_id = ?", "i", vid);
+	if (!rc)
+		rc = audit_record(db, actor, "vendor.map_clear", "vendor", vendor, NULL, NULL, e);
+	if (rc) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db, e);
+}
+
+cJSON *import_map_list(sqlite3 *db, const char *vendor, Err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t vid;
+	cJSON *arr;
+
+	if (vendor_id(db, vendor, &vid, e) ||
+	    db_prepare(db, &st,
+		       "SELECT header, column FROM vendor_column_map WHERE vendor_id = ? ORDER BY header",
+		       e))
+		return NULL;
+	sqlite3_bind_int64(st, 1, vid);
+	arr = cJSON_CreateArray();
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "header", (const char *)sqlite3_column_text(st, 0));
+		cJSON_AddStringToObject(o, "column", (const char *)sqlite3_column_text(st, 1));
+		cJSON_AddItemToArray(arr, o);
+	}
+	sqlite3_finalize(st);
+	return arr;
+}
+
+/* Text of column i, "" for NULL. */
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? (const char *)t : "";
+}
+
+cJSON *import_batches_json(sqlite3 *db, const char *contract, Err *e)
+{
+	static const char *const keys[] = {"file",       "sha256",     "period",
+					   "filed_on",   "created_by", "created_at"};
+	char la[MONEY_BUF], ia[MONEY_BUF];
+	sqlite3_stmt *st = NULL;
+	int64_t cid;
+	cJSON *arr;
+	int k;
+
+	if (contract_load(db, contract, &cid, NULL, e) ||
+	    db_prepare(db, &st,
+		       "SELECT id, file_name, sha256, period, filed_on, created_by, created_at, "
+		       "rows_total, rows_accepted, rows_duplicate, rows_rejected, list_total, "
+		       "invoiced_total, reversed_at FROM import_batch WHERE contract_id = ? "
+		       "ORDER BY id DESC",
+		       e))
+		return NULL;
+	sqlite3_bind_int64(st, 1, cid);
+	arr = cJSON_CreateArray();
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "batch", (double)sqlite3_column_int64(st, 0));
+		for (k = 0; k < 6; k++)
+			cJSON_AddStringToObject(o, keys[k], col_text(st, k + 1));
+		cJSON_AddNumberToObject(o, "rows", (double)sqlite3_column_int64(st, 7));
+		cJSON_AddNumberToObject(o, "accepted", (double)sqlite3_column_int64(st, 8));
+		cJSON_AddNumberToObject(o, "duplicates", (double)sqlite3_column_int64(st, 9));
+		cJSON_AddNumberToObject(o, "rejected", (double)sqlite3_column_int64(st, 10));
+		cJSON_AddStringToObject(o, "list_amount", money_format(sqlite3_column_int64(st, 11), la));
+		cJSON_AddStringToObject(o, "invoiced_amount",
+					money_format(sqlite3_column_int64(st, 12), ia));
+		cJSON_AddBoolToObject(o, "reversed", sqlite3_column_type(st, 13) != SQLITE_NULL);
+		cJSON_AddItemToArray(arr, o);
+	}
+	sqlite3_finalize(st);
+	return arr;
+}
