@@ -550,6 +550,12 @@ static ClCode finish_batch(Import *im, const char *sha, Err *e)
 	return rc;
 }
 
+/* 1 if enc names one of the two encodings, in any case. */
+static int encoding_is(const char *enc, const char *a, const char *b)
+{
+	return strcasecmp(enc, a) == 0 || strcasecmp(enc, b) == 0;
+}
+
 /* Resolve the contract, period and encoding; open the transaction, the
  * ledger and the batch. */
 static ClCode import_begin(Import *im, Err *e)
@@ -568,9 +574,9 @@ static ClCode import_begin(Import *im, Err *e)
 			return CL_EINPUT;
 		im->has_period = 1;
 	}
-	if (enc && *enc && strcasecmp(enc, "utf-8") && strcasecmp(enc, "utf8")) {
-		if (strcasecmp(enc, "windows-1252") && strcasecmp(enc, "cp1252") &&
-		    strcasecmp(enc, "latin1") && strcasecmp(enc, "iso-8859-1"))
+	if (enc && *enc && !encoding_is(enc, "utf-8", "utf8")) {
+		if (!encoding_is(enc, "windows-1252", "cp1252") &&
+		    !encoding_is(enc, "latin1", "iso-8859-1"))
 			return err_set(e, CL_EINPUT,
 				       "unknown encoding \"%s\"; use utf-8 or windows-1252", enc);
 		im->cd = iconv_open("UTF-8", "WINDOWS-1252");
@@ -685,8 +691,10 @@ ClCode import_map_set(sqlite3 *db, const char *vendor, const char *header, const
 	rc = vendor_id(db, vendor, &vid, e);
 	if (rc)
 		return rc;
-	csvin_header_key(header ? header : "", key, sizeof key);
-	if (!*key || strlen(header) > 100)
+	if (!header || strlen(header) > 100)
+		return err_set(e, CL_EINPUT, "the vendor's header must be 1 to 100 characters");
+	csvin_header_key(header, key, sizeof key);
+	if (!*key)
 		return err_set(e, CL_EINPUT, "the vendor's header must be 1 to 100 characters");
 	if (!column || !import_column_known(column))
 		return err_set(e, CL_EINPUT,
