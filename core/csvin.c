@@ -144,7 +144,7 @@ ClCode csvin_read(FILE *f, const CsvOptions *opt, CsvRowFn fn, void *ctx, Err *e
 	ClCode rc = CL_OK;
 
 	tl_field_cap = opt && opt->field_cap ? opt->field_cap : CSVIN_FIELD_CAP;
-	if (csv_init(&p, CSV_APPEND_NULL) != 0)
+	if (csv_init(&p, CSV_APPEND_NULL | CSV_STRICT | CSV_STRICT_FINI) != 0)
 		return err_set(e, CL_ENOMEM, "out of memory starting the CSV reader");
 	csv_set_realloc_func(&p, capped_realloc);
 	while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
@@ -165,7 +165,7 @@ ClCode csvin_read(FILE *f, const CsvOptions *opt, CsvRowFn fn, void *ctx, Err *e
 	if (!rc && ferror(f))
 		rc = err_set(e, CL_EIO, "reading the file failed");
 	if (!rc && csv_fini(&p, on_field, on_row, &r) != 0)
-		rc = err_set(e, CL_EINPUT, "line %zu: malformed CSV at the end of the file",
+		rc = err_set(e, CL_EINPUT, "line %zu: malformed CSV: a quoted field is not closed by the end of the file",
 			     r.row_line);
 	if (!rc)
 		rc = r.rc;

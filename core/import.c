@@ -273,14 +273,25 @@ static char *trim(char *s)
 	return s;
 }
 
-/* A required text field of at most max bytes; 0 when bad (error noted). */
+/* Characters (not bytes) in UTF-8 text. */
+static size_t utf8_length(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* A text field of at most max characters, required or not; 0 when bad
+ * (error noted). */
 static int check_text(Import *im, size_t row, int c, const char *v, int required, size_t max)
 {
 	if (required && !*v) {
 		row_error(im, row, c, "%s is empty", col_name[c]);
 		return 0;
 	}
-	if (strlen(v) > max) {
+	if (utf8_length(v) > max) {
 		row_error(im, row, c, "%s is longer than %zu characters", col_name[c], max);
 		return 0;
 	}
@@ -432,9 +443,15 @@ static int write_row(Import *im, size_t row, const PurchaseIn *p, ClCode *fatal,
 		im->duplicates++;
 		return 1;
 	}
+	if (__builtin_add_overflow(im->list_total, p->list_amount, &im->list_total) ||
+	    __builtin_add_overflow(im->invoiced_total, p->invoiced_amount, &im->invoiced_total)) {
+		*fatal = err_set(e, CL_EINPUT,
+				 "row %zu: the file's totals pass the largest amount the ledger can "
+				 "hold; nothing was imported (is an amount in the wrong unit?)",
+				 row);
+		return 0;
+	}
 	im->accepted++;
-	im->list_total += p->list_amount;
-	im->invoiced_total += p->invoiced_amount;
 	return 1;
 }
 

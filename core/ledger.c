@@ -461,10 +461,52 @@ static ClCode insert_row(Ledger *l, Row *r, Err *e)
 	return CL_OK;
 }
 
+/* The row a new line writes (revision and agency set by the caller). */
+static void row_fill(Row *r, const PurchaseIn *p)
+{
+	r->contract_id = p->contract_id;
+	r->po_number = p->po_number;
+	r->invoice_number = p->invoice_number;
+	r->line = p->line;
+	date_format(p->invoice_date, r->invoice_date);
+	r->description = p->description ? p->description : "";
+	r->category = p->category ? p->category : "";
+	r->quantity = p->quantity ? p->quantity : "";
+	r->list_amount = p->list_amount;
+	r->invoiced_amount = p->invoiced_amount;
+	r->freight_amount = p->freight_amount;
+	r->tax_amount = p->tax_amount;
+	r->batch_id = p->batch_id;
+	r->reason = "";
+}
+
+/* An eligibility refusal, unless the line is already live: a duplicate or
+ * a conflict outranks it (a resent old report counts its duplicates even
+ * in a closed quarter).  OUT: *outcome. */
+static ClCode refuse_unless_known(Ledger *l, const PurchaseIn *p, ClCode refusal,
+				  const Err *why, LedgerOutcome *outcome, Err *e)
+{
+	const char *column = l->err_column;
+	int64_t revision;
+	ClCode rc = check_identity(l, p, outcome, &revision, e);
+
+	if (rc || *outcome == LEDGER_DUPLICATE)
+		return rc;
+	l->err_column = column;
+	l->match_batch = 0;
+	if (e)
+		*e = *why;
+	return refusal;
+}
+
+/* Lines are written optimistically as revision 0: the unique identity
+ * index answers "is it new?" as part of the insert, and only a clash costs
+ * the look-up that tells a duplicate, a conflict and a re-entry apart. */
 ClCode ledger_append(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome, int64_t *id,
 		     Err *e)
 {
-	LedgerOutcome out;
+	LedgerOutcome out = LEDGER_APPENDED;
+	Err why = {0};
 	Row r = {0};
 	ClCode rc;
 
@@ -473,34 +515,27 @@ ClCode ledger_append(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome, int
 	rc = check_fields(p, e);
 	if (!rc)
 		rc = load_contract(l, p->contract_id, e);
-	if (!rc)
-		rc = check_identity(l, p, &out, &r.revision, e);
 	if (rc)
 		return rc;
+	l->match_batch = 0;
+	rc = check_eligible(l, p, &r.agency_id, &why);
+	if (rc) {
+		rc = refuse_unless_known(l, p, rc, &why, &out, e);
+	} else {
+		row_fill(&r, p);
+		rc = insert_row(l, &r, e);
+		if (rc == CL_ECONFLICT &&
+		    sqlite3_extended_errcode(l->db) == SQLITE_CONSTRAINT_UNIQUE) {
+			rc = check_identity(l, p, &out, &r.revision, e);
+			if (!rc && out == LEDGER_APPENDED) {
+				l->match_batch = 0;
+				rc = insert_row(l, &r, e);
+			}
+		}
+	}
 	if (outcome)
 		*outcome = out;
-	if (out == LEDGER_DUPLICATE)
-		return CL_OK;
-	l->match_batch = 0;
-	rc = check_eligible(l, p, &r.agency_id, e);
-	if (rc)
-		return rc;
-	r.contract_id = p->contract_id;
-	r.po_number = p->po_number;
-	r.invoice_number = p->invoice_number;
-	r.line = p->line;
-	date_format(p->invoice_date, r.invoice_date);
-	r.description = p->description ? p->description : "";
-	r.category = p->category ? p->category : "";
-	r.quantity = p->quantity ? p->quantity : "";
-	r.list_amount = p->list_amount;
-	r.invoiced_amount = p->invoiced_amount;
-	r.freight_amount = p->freight_amount;
-	r.tax_amount = p->tax_amount;
-	r.batch_id = p->batch_id;
-	r.reason = "";
-	rc = insert_row(l, &r, e);
-	if (!rc && id)
+	if (!rc && id && out == LEDGER_APPENDED)
 		*id = r.id;
 	return rc;
 }
