@@ -238,8 +238,23 @@ char *date_format(Date dt, char *buf)
 	int y, m, d;
 
 	date_to_ymd(dt, &y, &m, &d);
-	/* Every Date of years 0..9999 fits; others are cut, never overrun. */
-	snprintf(buf, DATE_BUF, "%04d-%02d-%02d", y, m, d);
+	if (y < 0 || y > 9999) {
+		/* outside 0..9999: cut, never overrun */
+		snprintf(buf, DATE_BUF, "%04d-%02d-%02d", y, m, d);
+		return buf;
+	}
+	/* digits by hand: this runs for every ledger line */
+	buf[0] = (char)('0' + y / 1000);
+	buf[1] = (char)('0' + y / 100 % 10);
+	buf[2] = (char)('0' + y / 10 % 10);
+	buf[3] = (char)('0' + y % 10);
+	buf[4] = '-';
+	buf[5] = (char)('0' + m / 10);
+	buf[6] = (char)('0' + m % 10);
+	buf[7] = '-';
+	buf[8] = (char)('0' + d / 10);
+	buf[9] = (char)('0' + d % 10);
+	buf[10] = '\0';
 	return buf;
 }
 
