@@ -81,16 +81,17 @@ static void print_result(const cJSON *r, ImportStatus st, const char *contract)
 	       cJSON_GetObjectItem(r, "rejected")->valueint);
 	printf("accepted totals: list %s, invoiced %s\n", money_format_human(list, a),
 	       money_format_human(inv, b));
+	fflush(stdout);
 	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "errors"))
 	{
 		if (n++ == 0)
-			printf("errors:\n");
+			fprintf(stderr, "errors:\n");
 		if (n > 20) {
-			printf("  ... and %d more (--json lists them all)\n",
-			       cJSON_GetArraySize(cJSON_GetObjectItem(r, "errors")) - 20);
+			fprintf(stderr, "  ... and %d more (--json lists them all)\n",
+				cJSON_GetArraySize(cJSON_GetObjectItem(r, "errors")) - 20);
 			break;
 		}
-		printf("  row %d, %s: %s\n", cJSON_GetObjectItem(x, "row")->valueint,
+		fprintf(stderr, "  row %d, %s: %s\n", cJSON_GetObjectItem(x, "row")->valueint,
 		       cJSON_GetObjectItem(x, "column")->valuestring,
 		       cJSON_GetObjectItem(x, "message")->valuestring);
 	}

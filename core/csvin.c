@@ -70,6 +70,18 @@ static void on_field(void *s, size_t len, void *data)
 	r->field[r->nfield++] = copy;
 }
 
+/* 1 if every field of the row is empty: a blank line, or the ",,,,," rows
+ * spreadsheets write for formatted but empty rows. */
+static int row_is_blank(const Reader *r)
+{
+	int i;
+
+	for (i = 0; i < r->nfield; i++)
+		if (r->field[i][0])
+			return 0;
+	return 1;
+}
+
 /* libcsv: a row is complete. */
 static void on_row(int c, void *data)
 {
@@ -83,7 +95,7 @@ static void on_row(int c, void *data)
 	if (r->too_many)
 		r->rc = err_set(r->e, CL_EINPUT, "line %zu: more than %d columns", r->row_line,
 				CSVIN_MAX_FIELDS);
-	else if (!(r->nfield == 1 && r->field[0][0] == '\0') && r->nfield > 0)
+	else if (!row_is_blank(r))
 		r->rc = r->fn(r->ctx, r->row++, r->row_line, r->nfield, r->field, r->e);
 	reader_clear(r);
 }
@@ -130,8 +142,11 @@ parse_error:
 			       "line %zu: a field is longer than %zu bytes; is the file really a "
 			       "CSV sales report?",
 			       r->row_line, tl_field_cap);
-	return err_set(r->e, CL_EINPUT, "line %zu: malformed CSV (%s)", r->row_line,
-		       csv_strerror(csv_error(p)));
+	return err_set(r->e, CL_EINPUT,
+		       "line %zu: malformed CSV: a quote (\") stands inside a field that is not "
+		       "quoted, or after a closing quote; quote the whole field and double the "
+		       "quotes inside it, as in \"Desk 30\"\" wide\"",
+		       r->line);
 }
 
 ClCode csvin_read(FILE *f, const CsvOptions *opt, CsvRowFn fn, void *ctx, Err *e)

@@ -54,6 +54,7 @@ typedef struct Import {
 	int has_period;
 	Quarter period;
 	int header_seen;
+	int ncols;       /* fields in the header */
 	int col[C__MAX]; /* field index of each column, or -1 */
 	struct {
 		char header[104];
@@ -234,6 +235,7 @@ static ClCode read_header(Import *im, int n, char **val, Err *e)
 	int i, c;
 
 	im->header_seen = 1;
+	im->ncols = n;
 	for (c = 0; c < C__MAX; c++)
 		im->col[c] = -1;
 	for (i = 0; i < n; i++) {
@@ -472,8 +474,15 @@ static ClCode import_row(void *ctx, size_t row, size_t line, int n, char **field
 	im->rows++;
 	for (c = 0; c < C__MAX; c++)
 		v[c] = im->col[c] >= 0 && im->col[c] < n ? trim(val[im->col[c]]) : "";
-	if (!validate_row(im, row, v, &p) || !write_row(im, row, &p, &fatal, e))
+	if (n > im->ncols) {
+		row_error(im, row, -1,
+			  "the row has %d fields but the header has %d; is a comma inside a field "
+			  "that is not quoted?",
+			  n, im->ncols);
 		im->rejected++;
+	} else if (!validate_row(im, row, v, &p) || !write_row(im, row, &p, &fatal, e)) {
+		im->rejected++;
+	}
 	if (im->o->progress && im->rows % PROGRESS_EVERY == 0)
 		im->o->progress(im->o->progress_ctx, im->bytes, (size_t)im->rows);
 	return fatal;

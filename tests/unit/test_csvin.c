@@ -69,7 +69,8 @@ typedef struct ReadCase {
 static const ReadCase read_cases[] = {
 	{"plain", "a,b\n1,2\n", "0@1:a|b\n1@2:1|2\n"},
 	{"no final line end", "a,b\n1,2", "0@1:a|b\n1@2:1|2\n"},
-	{"empty fields", "a,,c\n,\n", "0@1:a||c\n1@2:|\n"},
+	{"empty fields", "a,,c\n,\nd,\n", "0@1:a||c\n1@3:d|\n"},
+	{"a row of only commas is blank", ",,,\nx\n", "0@2:x\n"},
 	{"quoted comma", "\"Lawrence, KS\",x\n", "0@1:Lawrence, KS|x\n"},
 	{"quoted quotes", "\"say \"\"hi\"\"\",\"\"\"\"\n", "0@1:say \"hi\"|\"\n"},
 	{"quoted line break", "\"two\nlines\",x\n", "0@1:two\\nlines|x\n"},

@@ -1,0 +1,57 @@
+/*
+ * fees.h — the administrative fee the vendor owes the lead agency
+ * (DOMAIN.md section 4.1): fee per quarter by the telescoping rule, due
+ * dates, late fees, remittances, balances, quarter and report status.
+ */
+#ifndef COOPLEDGER_FEES_H
+#define COOPLEDGER_FEES_H
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "date.h"
+#include "err.h"
+#include "money.h"
+
+typedef enum { FQ_OPEN = 0, FQ_DUE, FQ_OVERDUE, FQ_PAID, FQ_OVERPAID } FeeStatus;
+typedef enum { FR_MISSING = 0, FR_FILED, FR_LATE } ReportStatus;
+
+typedef struct FeeQuarter {
+	Quarter q;
+	Money net_sales;
+	Money fee;
+	Money late_fee;
+	Money remitted;      /* received on or before today */
+	Money paid_by_due;   /* received on or before the due date (and today) */
+	Money balance;       /* fee + late_fee - remitted */
+	Date due;
+	FeeStatus status;
+	ReportStatus report;
+	Date filed_on;       /* first filing, when report != FR_MISSING */
+	int days_past_due;
+} FeeQuarter;
+
+/* Which quarters: all (from the contract's first quarter to today's, or
+ * its last), one fee year, or one quarter. */
+typedef struct FeeSelect {
+	int year;       /* 0: not by year */
+	int has_period;
+	Quarter period;
+} FeeSelect;
+
+/* The fee quarters of a contract as of today.  OUT: *out (caller frees
+ * with free()), *n. */
+ClCode fees_quarters(sqlite3 *db, const char *contract, const FeeSelect *sel, Date today,
+		     FeeQuarter **out, int *n, Err *e);
+
+/* `report fees --json`: {"contract", "quarters": [...]}.  Caller frees. */
+cJSON *fees_report_json(sqlite3 *db, const char *contract, const FeeSelect *sel, Date today,
+			Err *e);
+
+const char *fee_status_name(FeeStatus s);
+const char *report_status_name(ReportStatus s);
+
+/* Days past due to the aging bucket: "1-30", "31-60", "61-90", "90+". */
+const char *fees_aging_bucket(int days_past_due);
+
+#endif

@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# End-to-end: the sales-report import (DOMAIN.md section 5), driven by the
+# corpus in tests/data/import.  Each case is NAME.csv with NAME.json:
+#
+#   args             extra import options (--period, --skip-invalid, ...)
+#   exit             expected exit status
+#   encoding         null, or the --encoding to pass
+#   contract         optional; default KS-TEST-2025
+#   setup            optional list of coopledger argv run first ({csv} is
+#                    this case's file, {setup} the setup directory)
+#   expect           the JSON result: rows, accepted, duplicates, rejected,
+#                    totals, errors (row, column, message substring),
+#                    ignored_columns, already_imported, batch; and
+#                    batch_written (did this run commit an import_batch?)
+#                    — null for a file-level refusal (no JSON at all)
+#   stderr_contains  list of substrings of stderr, or null
+#   sql              optional [{sql, want}] run with sqlite3 afterwards
+#                    ({sha256} in want is the file's SHA-256)
+#   note             what the case proves, with the working of its figures
+#
+# Every case runs on a fresh copy of one database holding the shared setup;
+# afterwards `coopledger verify` must pass.
+. "$(dirname "$0")/lib.sh"
+D="$DATA/import"
+S="$D/setup"
+ASOF=2026-11-25
+
+# ---- the shared setup: agencies, vendor V-TEST, two contracts, participants ----
+DB="$WORK/template.db"
+cl --as-of $ASOF init;                      expect_ok "setup: init"
+cl agency import "$S/agencies.csv";         expect_out "setup: agencies" "imported 6 agencies"
+cl vendor add --code V-TEST --name "Test Furniture Co" --email ar@vendor.test
+expect_out "setup: vendor V-TEST" "added vendor V-TEST"
+cl contract import "$S/terms.json";         expect_out "setup: contract KS-TEST-2025" "imported contract"
+cl contract import "$S/terms-terminated.json"; expect_out "setup: terminated contract KS-TERM-2024" "imported contract"
+cl participant import --contract KS-TEST-2025 "$S/participants.csv"
+expect_out "setup: participants" "imported 3 participants"
+sqlite3 "$DB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+TEMPLATE=$DB
+
+# fresh_db PATH: a copy of the set-up database.
+fresh_db() {
+	rm -f "$1" "$1-wal" "$1-shm"
+	cp "$TEMPLATE" "$1"
+}
+
+# The case reader and checker (python3, standard library only).
+cat >"$WORK/case.py" <<'PY'
+import json, shlex, subprocess, sys
+
+SANITIZER_MARKS = ("runtime error:", "AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer")
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+def subst(word, csv, setup):
+    return word.replace("{csv}", csv).replace("{setup}", setup)
+
+def cmd_setup(path, csv, setup):
+    """One shell-quoted command line per setup command."""
+    for argv in load(path).get("setup") or []:
+        print(" ".join(shlex.quote(subst(w, csv, setup)) for w in argv))
+
+def cmd_args(path):
+    """The import options of the case, shell-quoted."""
+    c = load(path)
+    words = ["--contract", c.get("contract") or "KS-TEST-2025", "--json"]
+    if c.get("encoding"):
+        words += ["--encoding", c["encoding"]]
+    words += c.get("args") or []
+    print(" ".join(shlex.quote(w) for w in words))
+
+def sql(db, query):
+    r = subprocess.run(["sqlite3", db, query], capture_output=True, text=True)
+    return r.stdout.rstrip("\n") if r.returncode == 0 else "(sqlite3 failed: %s)" % r.stderr.strip()
+
+def cmd_check(path, rc, out_path, err_path, db, np0, nb0, sha, name):
+    c = load(path)
+    rc, np0, nb0 = int(rc), int(np0), int(nb0)
+    out = open(out_path, encoding="utf-8", errors="replace").read()
+    err = open(err_path, encoding="utf-8", errors="replace").read()
+
+    def check(what, good, got=None, want=None):
+        print(("ok - " if good else "not ok - ") + name + ": " + what)
+        if not good:
+            if got is not None or want is not None:
+                print("#   got:  %r" % (got,))
+                print("#   want: %r" % (want,))
+            print("#   exit %d" % rc)
+            print("#   stdout: " + out[:1500].replace("\n", "\n#   "))
+            print("#   stderr: " + err[:1500].replace("\n", "\n#   "))
+
+    check("exit %d" % c["exit"], rc == c["exit"], rc, c["exit"])
+    check("no sanitizer report", not any(m in err for m in SANITIZER_MARKS))
+    for s in c.get("stderr_contains") or []:
+        check("stderr mentions %r" % s, s in err, err.strip(), s)
+    exp = c.get("expect")
+    res = None
+    if exp is None:
+        check("no result on stdout (refused before any row)", out.strip() == "", out.strip(), "")
+    else:
+        try:
+            res = json.loads(out)
+        except ValueError:
+            check("stdout is the JSON result", False)
+    if res is not None:
+        for k in ("rows", "accepted", "duplicates", "rejected"):
+            if k in exp:
+                check("%s %s" % (k, exp[k]), res.get(k) == exp[k], res.get(k), exp[k])
+        if "totals" in exp:
+            for k, v in exp["totals"].items():
+                got = (res.get("totals") or {}).get(k)
+                check("total %s %s" % (k, v), got == v, got, v)
+        if "errors" in exp:
+            got = res.get("errors") or []
+            check("%d errors listed" % len(exp["errors"]), len(got) == len(exp["errors"]),
+                  [(e.get("row"), e.get("column"), e.get("message")) for e in got], exp["errors"])
+            for i, e in enumerate(exp["errors"]):
+                g = got[i] if i < len(got) else {}
+                good = (g.get("row") == e["row"] and g.get("column") == e["column"]
+                        and e["contains"] in (g.get("message") or ""))
+                check("error row %d, %s: ...%s..." % (e["row"], e["column"], e["contains"]), good,
+                      (g.get("row"), g.get("column"), g.get("message")),
+                      (e["row"], e["column"], e["contains"]))
+        if "ignored_columns" in exp:
+            got = res.get("ignored_columns")
+            check("ignored columns %s" % exp["ignored_columns"], got == exp["ignored_columns"],
+                  got, exp["ignored_columns"])
+        if "already_imported" in exp:
+            got = res.get("already_imported", False)
+            check("already_imported %s" % exp["already_imported"], got == exp["already_imported"],
+                  got, exp["already_imported"])
+        if "batch" in exp:
+            check("batch %s" % exp["batch"], res.get("batch") == exp["batch"], res.get("batch"), exp["batch"])
+    # Was a batch committed, and exactly the accepted lines with it?
+    written = bool(exp and exp.get("batch_written"))
+    np1 = int(sql(db, "SELECT count(*) FROM purchase") or -1)
+    nb1 = int(sql(db, "SELECT count(*) FROM import_batch") or -1)
+    if written:
+        acc = res.get("accepted", -1) if res else -1
+        check("one batch written", nb1 == nb0 + 1, nb1 - nb0, 1)
+        check("the ledger grew by the accepted lines", np1 - np0 == acc, np1 - np0, acc)
+        if res is not None:
+            last = sql(db, "SELECT max(id) FROM import_batch")
+            check("the result names the new batch", str(res.get("batch")) == last, res.get("batch"), last)
+    else:
+        check("no batch written", nb1 == nb0, nb1 - nb0, 0)
+        check("no ledger line written", np1 == np0, np1 - np0, 0)
+    for s in c.get("sql") or []:
+        want = s["want"].replace("{sha256}", sha)
+        got = sql(db, s["sql"])
+        check("sql: %s = %s" % (s["sql"][:90], want), got == want, got, want)
+
+if __name__ == "__main__":
+    {"setup": cmd_setup, "args": cmd_args, "check": cmd_check}[sys.argv[1]](*sys.argv[2:])
+PY
+case_py() { python3 "$WORK/case.py" "$@"; }
+
+# no_sanitizer_report WHAT: the last command's stderr holds no ASan/UBSan report.
+no_sanitizer_report() {
+	if grep -qE "runtime error:|AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer" <<<"$ERR"; then
+		not_ok "$1: no sanitizer report"; else ok "$1: no sanitizer report"; fi
+}
+
+# ---- the corpus ----
+ncases=0
+for json in "$D"/*.json; do
+	name=$(basename "$json" .json)
+	csv="$D/$name.csv"
+	if [ ! -f "$csv" ]; then
+		RC=0 OUT="" ERR=""; not_ok "$name: $csv is missing"; continue
+	fi
+	ncases=$((ncases + 1))
+	DB="$WORK/$name.db"
+	fresh_db "$DB"
+	while IFS= read -r line; do
+		eval "set -- $line"
+		cl --as-of $ASOF "$@"; expect_ok "$name: setup: coopledger $*"
+	done < <(case_py setup "$json" "$csv" "$S")
+	np0=$(q "SELECT count(*) FROM purchase")
+	nb0=$(q "SELECT count(*) FROM import_batch")
+	eval "set -- $(case_py args "$json")"
+	cl --as-of $ASOF import "$@" "$csv"
+	case_py check "$json" "$RC" "$WORK/out" "$WORK/err" "$DB" "$np0" "$nb0" \
+		"$(sha256sum "$csv" | cut -d' ' -f1)" "$name"
+	cl verify; expect_out "$name: verify passes afterwards" "chains are intact"
+done
+if [ "$ncases" -ge 30 ]; then ok "the corpus has $ncases cases"; else
+	RC=0 OUT="" ERR=""; not_ok "the corpus has only $ncases cases"; fi
+
+# ---- all or nothing: a refused import leaves the database exactly as it was ----
+DB="$WORK/refused.db"
+fresh_db "$DB"
+cl --as-of $ASOF import --contract KS-TEST-2025 --period 2025-Q3 "$S/earlier.csv"
+expect_out "refused: an earlier batch is in the ledger" "imported batch 1"
+dump_before=$(sqlite3 "$DB" .dump | sha256sum)
+np0=$(q "SELECT count(*) FROM purchase")
+cl --as-of $ASOF import --contract KS-TEST-2025 --period 2025-Q3 "$D/three_decimals.csv"
+if [ "$RC" -eq 1 ] && grep -qF "nothing was written" <<<"$OUT$ERR"; then ok "refused: one bad row refuses the file, saying nothing was written"; else
+	not_ok "refused: one bad row refuses the file, saying nothing was written"; fi
+expect_eq "refused: purchase count unchanged" "$(q "SELECT count(*) FROM purchase")" "$np0"
+expect_eq "refused: no import_batch row for the file" \
+	"$(q "SELECT count(*) FROM import_batch WHERE file_name = 'three_decimals.csv'")" "0"
+expect_eq "refused: the whole database is unchanged (sqlite3 .dump)" \
+	"$(sqlite3 "$DB" .dump | sha256sum)" "$dump_before"
+cl --as-of $ASOF import --contract KS-TEST-2025 --period 2025-Q3 --dry-run "$D/basic.csv"
+expect_out "dry run (people's output) says nothing was written" "nothing was written"
+expect_eq "dry run: the whole database is unchanged (sqlite3 .dump)" \
+	"$(sqlite3 "$DB" .dump | sha256sum)" "$dump_before"
+cl verify; expect_out "refused: verify passes" "chains are intact"
+
+# ---- a 10 MB field: refused, with memory bounded ----
+DB="$WORK/big.db"
+fresh_db "$DB"
+python3 - "$WORK/big.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("agency_code,po_number,invoice_number,invoice_date,list_amount,invoiced_amount,description\n")
+    f.write("USD259,PO-1,INV-1,2025-07-15,1.00,1.00,")
+    f.write("x" * (10 * 1024 * 1024))
+    f.write("\nUSD259,PO-2,INV-2,2025-07-15,1.00,1.00,short\n")
+PY
+# max_rss_kb CMD...: run CMD (stdout/stderr to $WORK/out, $WORK/err); RC and
+# MAXRSS (KiB) are set.
+max_rss_kb() {
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -v -o "$WORK/time" "$@" >"$WORK/out" 2>"$WORK/err"
+		RC=$?
+		MAXRSS=$(sed -n 's/.*Maximum resident set size (kbytes): *//p' "$WORK/time")
+	else # the same figure from getrusage(RUSAGE_CHILDREN)
+		python3 -c 'import resource, subprocess, sys
+r = subprocess.run(sys.argv[2:], stdout=open(sys.argv[1] + "/out", "w"), stderr=open(sys.argv[1] + "/err", "w"))
+print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$WORK" "$@" >"$WORK/rss"
+		read -r RC MAXRSS <"$WORK/rss"
+	fi
+	OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+}
+max_rss_kb "$BIN" --as-of $ASOF --db "$DB" import --contract KS-TEST-2025 --json "$WORK/big.csv"
+no_sanitizer_report "a 10 MB field"
+expect_fail "a 10 MB field is refused with a clear message" 1 "longer than"
+expect_fail "the refusal names the line" 1 "line 2"
+expect_eq "a 10 MB field: no JSON result" "$OUT" ""
+if [ -n "$MAXRSS" ] && [ "$MAXRSS" -lt 65536 ]; then ok "a 10 MB field: peak memory ${MAXRSS} KiB < 64 MiB"; else
+	not_ok "a 10 MB field: peak memory ${MAXRSS:-unknown} KiB, wanted < 64 MiB"; fi
+expect_eq "a 10 MB field: nothing written" \
+	"$(q "SELECT (SELECT count(*) FROM purchase) + (SELECT count(*) FROM import_batch)")" "0"
+
+# ---- totals beyond 64 bits: refused, never wrapped ----
+# 9,300 lines of 10,000,000,000,000.00 (the largest amount, 10^15 cents) add
+# up to 9.3 x 10^18 cents, more than a signed 64-bit total holds
+# (9.22 x 10^18): the import must refuse rather than store a wrapped total.
+DB="$WORK/overflow.db"
+fresh_db "$DB"
+python3 - "$WORK/overflow.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("agency_code,po_number,invoice_number,invoice_date,list_amount,invoiced_amount\n")
+    for i in range(9300):
+        f.write("USD259,PO-%d,INV-%d,2025-07-15,10000000000000.00,1.00\n" % (i, i))
+PY
+cl --as-of $ASOF import --contract KS-TEST-2025 --period 2025-Q3 --json "$WORK/overflow.csv"
+no_sanitizer_report "list total beyond 64 bits"
+if [ "$RC" -eq 1 ]; then ok "list total beyond 64 bits: the import is refused"; else
+	not_ok "list total beyond 64 bits: the import is refused"; fi
+if grep -q '"-[0-9]' <<<"$OUT"; then not_ok "list total beyond 64 bits: no wrapped (negative) total reported"; else
+	ok "list total beyond 64 bits: no wrapped (negative) total reported"; fi
+expect_eq "list total beyond 64 bits: nothing written" \
+	"$(q "SELECT (SELECT count(*) FROM purchase) + (SELECT count(*) FROM import_batch)")" "0"
