@@ -66,5 +66,8 @@ int cmd_demo(const Cli *cli, int argc, char **argv);
 int cmd_import(const Cli *cli, int argc, char **argv);
 int cmd_batches(const Cli *cli, int argc, char **argv);
 int cmd_vendor_map(const Cli *cli, int argc, char **argv);
+int cmd_report(const Cli *cli, int argc, char **argv);
+int cmd_remit(const Cli *cli, int argc, char **argv);
+int cmd_export(const Cli *cli, int argc, char **argv);
 
 #endif

@@ -22,6 +22,9 @@ static const char usage_text[] =
 	"  import                       import a vendor's quarterly sales report (CSV)\n"
 	"  batches                      list a contract's import batches\n"
 	"  reverse                      reverse a ledger line or a whole batch\n"
+	"  remit                        record a fee remittance\n"
+	"  report fees|rebates|compliance|agency|revenue   the money reports\n"
+	"  export ledger                the books as a ledger/hledger journal\n"
 	"  period close|reopen          close or reopen a quarter\n"
 	"  user add                     people who sign in\n"
 	"  verify                       check the hash chains\n"
@@ -44,6 +47,8 @@ static const Command commands[] = {
 	{"reverse", cmd_reverse}, {"period", cmd_period},
 	{"user", cmd_user},       {"verify", cmd_verify},
 	{"import", cmd_import},   {"batches", cmd_batches},
+	{"report", cmd_report},   {"remit", cmd_remit},
+	{"export", cmd_export},
 };
 
 /* Who the audit log names for changes made from this command line. */

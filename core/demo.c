@@ -402,24 +402,28 @@ static Money quarter_fee(const Terms *t, Money ytd_before, Money quarter_net)
 	       schedule_amount(&t->fee, ytd_before);
 }
 
-/* Pay a quarter's fee, mostly on time, sometimes late, short or not at all
- * (the last reported quarter stays open for finance to chase). */
+/* Pay a quarter's fee.  Quarters more than a year old were paid on time;
+ * recent ones now and then late, short or not yet (the newest reported
+ * quarter stays unpaid for finance to chase). */
 static ClCode pay_quarter(Demo *d, const Terms *t, Quarter q, Date filed, Money fee, int last,
 			  Err *e)
 {
-	Date received = filed + 5 + (Date)rng_below(20);
+	Date due = quarter_last_day(q) + t->due_days, received = filed + 3 + (Date)rng_below(10);
+	int recent = quarter_last_day(q) + 365 > d->as_of;
 	char ref[32];
 	RemitIn r;
 	ClCode rc;
 
-	if (fee <= 0 || last || received > d->as_of || rng_chance(60))
+	if (received > due)
+		received = due;
+	if (fee <= 0 || last || received > d->as_of || (recent && rng_chance(100)))
 		return CL_OK;
 	snprintf(ref, sizeof ref, "ACH-%" PRId64, 880000 + rng_below(100000));
 	r = (RemitIn){t->number, q, fee, received, ref};
-	if (rng_chance(100))
+	if (recent && rng_chance(150))
 		r.amount = fee - fee / 10; /* a short payment */
-	if (rng_chance(80))
-		r.received = quarter_last_day(q) + t->due_days + 12; /* after the due date */
+	else if (recent && rng_chance(150))
+		r.received = due + 12; /* after the due date */
 	if (r.received > d->as_of)
 		r.received = d->as_of;
 	rc = remit_add(d->db, &r, ACTOR, NULL, e);
@@ -464,8 +468,8 @@ static ClCode report_quarter(Demo *d, QuarterRun *qr, Date filed, int per_weight
 #define MAX_QUARTERS 64
 
 /* Every reported quarter of one contract in one transaction, then its
- * remittances.  Reports are filed 10 to 35 days after a quarter ends; for
- * the office contract one is late and the newest due one is missing. */
+ * remittances.  Reports are filed 8 to 25 days after a quarter ends; for
+ * the office contract one is late and the newest one is missing. */
 static ClCode load_contract_sales(Demo *d, const Terms *t, const Item *items, int nitems,
 				  int per_weight, DemoContract *dc, Err *e)
 {
@@ -483,12 +487,14 @@ static ClCode load_contract_sales(Demo *d, const Terms *t, const Item *items, in
 		rc = ledger_open(d->db, ACTOR, &qr.l, e);
 	for (qr.q = quarter_of(t->start); !rc && quarter_last_day(qr.q) <= t->end && n < MAX_QUARTERS;
 	     qr.q = quarter_next(qr.q)) {
-		Date f = quarter_last_day(qr.q) + 10 + (Date)rng_below(25);
+		Date f = quarter_last_day(qr.q) + 8 + (Date)rng_below(18);
 
 		if (office && n == 2)
 			f = quarter_last_day(qr.q) + t->due_days + 20; /* filed late */
-		if (f > d->as_of || (office && f + 30 > d->as_of))
-			break; /* not yet filed, or missing */
+		if (f > d->as_of)
+			break; /* not yet filed */
+		if (office && quarter_last_day(quarter_next(qr.q)) > d->as_of)
+			break; /* the newest report is missing */
 		rc = report_quarter(d, &qr, f, per_weight, &net[n], e);
 		qs[n] = qr.q;
 		filed[n++] = f;
@@ -507,7 +513,8 @@ static ClCode load_contract_sales(Demo *d, const Terms *t, const Item *items, in
 
 		if (quarter_first_day(qs[i]) == y.first)
 			ytd = 0;
-		rc = pay_quarter(d, t, qs[i], filed[i], quarter_fee(t, ytd, net[i]), i == n - 1, e);
+		rc = pay_quarter(d, t, qs[i], filed[i], quarter_fee(t, ytd, net[i]),
+				 i == n - 1 && quarter_last_day(qs[i]) + 120 > d->as_of, e);
 		ytd += net[i];
 	}
 	return rc;

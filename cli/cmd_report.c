@@ -1,0 +1,432 @@
+/* cmd_report.c — `report ...`, `remit` and `export ledger`. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "compliance.h"
+#include "db.h"
+#include "fees.h"
+#include "journal.h"
+#include "money.h"
+#include "rebate.h"
+#include "remit.h"
+#include "summary.h"
+#include "table.h"
+
+static const char report_usage[] =
+	"usage: coopledger report fees       --contract NUMBER [--year K | --period Q] [--json]\n"
+	"       coopledger report rebates    --contract NUMBER [--year K] [--json]\n"
+	"       coopledger report compliance --contract NUMBER [--period Q] [--json]\n"
+	"       coopledger report agency     --agency CODE [--contract NUMBER] [--json]\n"
+	"       coopledger report revenue    [--year YYYY] [--json]\n"
+	"\n--year K is the schedule year: 1, 2, ... for contract years, 2026 for calendar\n"
+	"years; `report revenue --year` takes a calendar year.  Figures are as of today\n"
+	"(or --as-of).\n";
+
+/* A JSON string field. */
+static const char *js(const cJSON *o, const char *key)
+{
+	const cJSON *x = cJSON_GetObjectItem(o, key);
+
+	return cJSON_IsString(x) ? x->valuestring : "";
+}
+
+/* A JSON money field for people: "$1,234.56". */
+static const char *hm(const cJSON *o, const char *key, char *buf)
+{
+	Money m = 0;
+
+	money_parse(js(o, key), &m, NULL);
+	return money_format_human(m, buf);
+}
+
+static int print_json(cJSON *r)
+{
+	char *text = cJSON_Print(r);
+
+	puts(text);
+	cJSON_free(text);
+	cJSON_Delete(r);
+	return 0;
+}
+
+static void print_fees(const cJSON *r)
+{
+	static const char *const head[] = {"quarter", ">net sales", ">fee",   ">late fee",
+					   ">remitted", ">balance", "due",   "status",
+					   "report",    ">days past due"};
+	char m[6][MONEY_BUF], days[16];
+	const cJSON *q;
+	Table t;
+
+	printf("Administrative fees, contract %s\n\n", js(r, "contract"));
+	table_init(&t, 10, head);
+	cJSON_ArrayForEach(q, cJSON_GetObjectItem(r, "quarters"))
+	{
+		const char *row[10] = {js(q, "quarter"),      hm(q, "net_sales", m[0]),
+				       hm(q, "fee", m[1]),     hm(q, "late_fee", m[2]),
+				       hm(q, "remitted", m[3]), hm(q, "balance", m[4]),
+				       js(q, "due_date"),      js(q, "status"),
+				       js(q, "report"),        days};
+
+		snprintf(days, sizeof days, "%d", cJSON_GetObjectItem(q, "days_past_due")->valueint);
+		table_add(&t, row);
+	}
+	table_print(&t, stdout);
+	table_free(&t);
+}
+
+static void print_rebates(const cJSON *r)
+{
+	static const char *const head[] = {"agency", ">net", ">rebate"};
+	char a[MONEY_BUF], b[MONEY_BUF], c[MONEY_BUF];
+	const cJSON *x, *next = cJSON_GetObjectItem(r, "next_tier");
+	Table t;
+
+	printf("Volume rebate, contract %s, year %d (%s to %s): %s\n", js(r, "contract"),
+	       cJSON_GetObjectItem(r, "year")->valueint, js(r, "start"), js(r, "end"),
+	       js(r, "status"));
+	printf("base %s, rate %s, total %s\n", hm(r, "base", a), js(r, "rate"), hm(r, "total", b));
+	if (cJSON_IsObject(next))
+		printf("%s more contract-wide purchases unlock %s\n", hm(next, "remaining", c),
+		       js(next, "rate"));
+	if ((x = cJSON_GetObjectItem(r, "snapshot")))
+		printf("finalized on %s at %s; true-up since then %s\n", js(x, "taken_on"),
+		       hm(x, "total", a), hm(r, "true_up", b));
+	printf("\n");
+	table_init(&t, 3, head);
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "allocations"))
+	{
+		const char *row[3] = {js(x, "agency"), hm(x, "net", a), hm(x, "rebate", b)};
+
+		table_add(&t, row);
+	}
+	table_print(&t, stdout);
+	table_free(&t);
+}
+
+static void print_tally(const cJSON *arr, const char *key, const char *title)
+{
+	const char *head[] = {title, ">lines", ">overcharge"};
+	char m[MONEY_BUF], n[16];
+	const cJSON *x;
+	Table t;
+
+	table_init(&t, 3, head);
+	cJSON_ArrayForEach(x, arr)
+	{
+		const char *row[3] = {js(x, key), n, hm(x, "overcharge", m)};
+
+		snprintf(n, sizeof n, "%d", cJSON_GetObjectItem(x, "lines")->valueint);
+		table_add(&t, row);
+	}
+	table_print(&t, stdout);
+	table_free(&t);
+}
+
+static void print_compliance(const cJSON *r)
+{
+	static const char *const head[] = {"date",   "invoice", ">line",    "agency",
+					   "po",     ">list",   "rate",     ">expected",
+					   ">invoiced", ">overcharge"};
+	char m[4][MONEY_BUF], line[16];
+	const cJSON *x;
+	Table t;
+
+	printf("Discount compliance, contract %s: overcharges total %s\n\n", js(r, "contract"),
+	       hm(r, "total_overcharge", m[0]));
+	table_init(&t, 10, head);
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "lines"))
+	{
+		const char *row[10] = {js(x, "invoice_date"), js(x, "invoice_number"), line,
+				       js(x, "agency"), js(x, "po_number"), hm(x, "list_amount", m[0]),
+				       js(x, "rate"), hm(x, "expected", m[1]),
+				       hm(x, "invoiced_amount", m[2]), hm(x, "overcharge", m[3])};
+
+		snprintf(line, sizeof line, "%d", cJSON_GetObjectItem(x, "line")->valueint);
+		table_add(&t, row);
+	}
+	table_print(&t, stdout);
+	table_free(&t);
+	printf("\n");
+	print_tally(cJSON_GetObjectItem(r, "by_quarter"), "quarter", "quarter");
+	printf("\n");
+	print_tally(cJSON_GetObjectItem(r, "by_agency"), "agency", "agency");
+}
+
+static void print_agency(const cJSON *r)
+{
+	static const char *const head[] = {"date", "po", "invoice", ">line", "description",
+					   ">list", ">paid", ">savings"};
+	char m[3][MONEY_BUF], line[16];
+	const cJSON *c, *x;
+	Table t;
+
+	printf("%s  %s, as of %s\n", js(r, "agency"), js(r, "name"), js(r, "as_of"));
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(r, "contracts"))
+	{
+		const cJSON *rb = cJSON_GetObjectItem(c, "rebate");
+
+		printf("\n%s  %s (joined %s)\n", js(c, "contract"), js(c, "title"), js(c, "joined"));
+		printf("list %s, paid %s, savings %s (%s)\n", hm(c, "list_total", m[0]),
+		       hm(c, "paid_total", m[1]), hm(c, "savings", m[2]), js(c, "savings_pct"));
+		if (cJSON_IsObject(rb))
+			printf("rebate year %d (%s): your share %s\n",
+			       cJSON_GetObjectItem(rb, "year")->valueint, js(rb, "status"),
+			       hm(rb, "rebate", m[0]));
+		table_init(&t, 8, head);
+		cJSON_ArrayForEach(x, cJSON_GetObjectItem(c, "lines"))
+		{
+			const char *row[8] = {js(x, "invoice_date"), js(x, "po_number"),
+					      js(x, "invoice_number"), line, js(x, "description"),
+					      hm(x, "list_amount", m[0]), hm(x, "invoiced_amount", m[1]),
+					      hm(x, "savings", m[2])};
+
+			snprintf(line, sizeof line, "%d", cJSON_GetObjectItem(x, "line")->valueint);
+			table_add(&t, row);
+		}
+		table_print(&t, stdout);
+		table_free(&t);
+	}
+}
+
+static void print_revenue(const cJSON *r)
+{
+	static const char *const head[] = {"contract", "vendor", ">fee", ">late fee",
+					   ">remitted", ">outstanding", ">overdue"};
+	static const char *const aging[] = {"1-30", "31-60", "61-90", "90+"};
+	const cJSON *x, *tot = cJSON_GetObjectItem(r, "totals");
+	char m[5][MONEY_BUF];
+	Table t;
+	int i;
+
+	printf("Fee revenue as of %s\n\n", js(r, "as_of"));
+	table_init(&t, 7, head);
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "contracts"))
+	{
+		const char *row[7] = {js(x, "contract"),      js(x, "vendor"),
+				      hm(x, "fee", m[0]),      hm(x, "late_fee", m[1]),
+				      hm(x, "remitted", m[2]), hm(x, "outstanding", m[3]),
+				      hm(x, "overdue", m[4])};
+
+		table_add(&t, row);
+	}
+	{
+		const char *row[7] = {"total",                   "",
+				      hm(tot, "fee", m[0]),      hm(tot, "late_fee", m[1]),
+				      hm(tot, "remitted", m[2]), hm(tot, "outstanding", m[3]),
+				      hm(tot, "overdue", m[4])};
+
+		table_add(&t, row);
+	}
+	table_print(&t, stdout);
+	table_free(&t);
+	printf("\noverdue by days past due:");
+	for (i = 0; i < 4; i++)
+		printf("  %s %s", aging[i], hm(cJSON_GetObjectItem(r, "aging"), aging[i], m[0]));
+	printf("\n\nmissing reports past due:\n");
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "missing_reports"))
+		printf("  %s %s (%s), due %s, %d days late\n", js(x, "contract"), js(x, "quarter"),
+		       js(x, "vendor"), js(x, "due_date"),
+		       cJSON_GetObjectItem(x, "days_past_due")->valueint);
+	if (!cJSON_GetArraySize(cJSON_GetObjectItem(r, "missing_reports")))
+		printf("  none\n");
+}
+
+/* A whole number option ("--year").  OUT: *v. */
+static int parse_int(const char *text, int lo, int hi, int *v)
+{
+	char *end;
+	long x;
+
+	errno = 0;
+	x = strtol(text, &end, 10);
+	if (errno || end == text || *end || x < lo || x > hi)
+		return -1;
+	*v = (int)x;
+	return 0;
+}
+
+/* Run one report kind with its parsed options. */
+static cJSON *run_report(const Cli *cli, sqlite3 *db, const char *kind, const CliOpt *o,
+			 Date today, Err *e)
+{
+	const char *contract = cli_opt(o, "contract"), *period = cli_opt(o, "period");
+	int year = 0;
+	Quarter q;
+
+	if (cli_opt(o, "year") && parse_int(cli_opt(o, "year"), 1, 9999, &year)) {
+		err_set(e, CL_EINPUT, "--year \"%s\" is not a year number", cli_opt(o, "year"));
+		return NULL;
+	}
+	if (period && quarter_parse(period, &q, e))
+		return NULL;
+	if (strcmp(kind, "agency") == 0)
+		return summary_agency_json(db, cli_opt(o, "agency"), contract, today, cli->actor, e);
+	if (strcmp(kind, "revenue") == 0)
+		return summary_revenue_json(db, year, today, e);
+	if (strcmp(kind, "fees") == 0) {
+		FeeSelect sel = {year, period != NULL, q};
+
+		return fees_report_json(db, contract, &sel, today, e);
+	}
+	if (strcmp(kind, "compliance") == 0)
+		return compliance_report_json(db, contract, period ? &q : NULL, NULL, e);
+	if (!year && rebate_current_year(db, contract, today, &year, e))
+		return NULL;
+	return rebate_report_json(db, contract, year, today, NULL, cli->actor, e);
+}
+
+/* Which options each report needs. */
+static int report_check(const char *kind, const CliOpt *o)
+{
+	static const char *const kinds[] = {"fees", "rebates", "compliance", "agency", "revenue"};
+	size_t i;
+
+	for (i = 0; i < 5; i++)
+		if (strcmp(kind, kinds[i]) == 0)
+			break;
+	if (i == 5)
+		return cli_usage_error(report_usage, "unknown report \"%s\"", kind);
+	if (i < 3 && !cli_opt(o, "contract"))
+		return cli_usage_error(report_usage, "report %s needs --contract", kind);
+	if (i == 3 && !cli_opt(o, "agency"))
+		return cli_usage_error(report_usage, "report agency needs --agency");
+	if (cli_opt(o, "year") && cli_opt(o, "period"))
+		return cli_usage_error(report_usage, "give --year or --period, not both");
+	if ((i == 1 || i == 3 || i == 4) && cli_opt(o, "period"))
+		return cli_usage_error(report_usage, "report %s takes no --period", kind);
+	if ((i == 2 || i == 3) && cli_opt(o, "year"))
+		return cli_usage_error(report_usage, "report %s takes no --year", kind);
+	return 0;
+}
+
+int cmd_report(const Cli *cli, int argc, char **argv)
+{
+	CliOpt o[] = {{"contract", 1, NULL}, {"agency", 1, NULL}, {"year", 1, NULL},
+		      {"period", 1, NULL},   {"json", 0, NULL},   {NULL, 0, NULL}};
+	const char *pos[1], *kind;
+	int npos, rc;
+	sqlite3 *db;
+	Date today;
+	cJSON *r;
+	Err e = {0};
+
+	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+		fputs(report_usage, stdout);
+		return 0;
+	}
+	if (argc < 2)
+		return cli_usage_error(report_usage, "name the report: fees, rebates, compliance, "
+						     "agency or revenue");
+	kind = argv[1];
+	rc = cli_parse(argc - 1, argv + 1, o, pos, 0, &npos, report_usage);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	rc = report_check(kind, o);
+	if (rc)
+		return rc;
+	if (cli_today(cli, &today) || !(db = cli_open_db(cli)))
+		return 1;
+	r = run_report(cli, db, kind, o, today, &e);
+	db_close(db);
+	if (!r)
+		return cli_fail(&e);
+	if (cli_opt(o, "json"))
+		return print_json(r);
+	if (strcmp(kind, "fees") == 0)
+		print_fees(r);
+	else if (strcmp(kind, "rebates") == 0)
+		print_rebates(r);
+	else if (strcmp(kind, "compliance") == 0)
+		print_compliance(r);
+	else if (strcmp(kind, "agency") == 0)
+		print_agency(r);
+	else
+		print_revenue(r);
+	cJSON_Delete(r);
+	return 0;
+}
+
+static const char remit_usage[] =
+	"usage: coopledger remit --contract NUMBER --period Q --amount A --received DATE --ref R\n"
+	"\nRecord a remittance of administrative fees for a quarter (cheque or ACH\n"
+	"reference).  Amounts as in 1234.56 or $1,234.56.\n";
+
+int cmd_remit(const Cli *cli, int argc, char **argv)
+{
+	CliOpt o[] = {{"contract", 1, NULL}, {"period", 1, NULL}, {"amount", 1, NULL},
+		      {"received", 1, NULL}, {"ref", 1, NULL},    {NULL, 0, NULL}};
+	const char *pos[1];
+	int npos, rc = cli_parse(argc, argv, o, pos, 0, &npos, remit_usage);
+	char a[MONEY_BUF];
+	RemitIn r = {0};
+	sqlite3 *db;
+	Err e = {0};
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if (!cli_opt(o, "contract") || !cli_opt(o, "period") || !cli_opt(o, "amount") ||
+	    !cli_opt(o, "received") || !cli_opt(o, "ref"))
+		return cli_usage_error(remit_usage,
+				       "remit needs --contract, --period, --amount, --received and --ref");
+	r.contract = cli_opt(o, "contract");
+	r.reference = cli_opt(o, "ref");
+	if (quarter_parse(cli_opt(o, "period"), &r.quarter, &e) ||
+	    money_parse(cli_opt(o, "amount"), &r.amount, &e) ||
+	    date_parse(cli_opt(o, "received"), &r.received, &e))
+		return cli_fail(&e);
+	db = cli_open_db(cli);
+	if (!db)
+		return 1;
+	rc = remit_add(db, &r, cli->actor, NULL, &e);
+	db_close(db);
+	if (rc)
+		return cli_fail(&e);
+	printf("recorded %s from %s for %s, received %s (%s)\n", money_format_human(r.amount, a),
+	       r.contract, cli_opt(o, "period"), cli_opt(o, "received"), r.reference);
+	return 0;
+}
+
+static const char export_usage[] =
+	"usage: coopledger export ledger --contract NUMBER [--out FILE]\n"
+	"\nWrite the contract's live lines, fees, late fees and remittances as a\n"
+	"plain-text journal for `ledger` and `hledger`.\n";
+
+int cmd_export(const Cli *cli, int argc, char **argv)
+{
+	CliOpt o[] = {{"contract", 1, NULL}, {"out", 1, NULL}, {NULL, 0, NULL}};
+	const char *pos[1];
+	int npos, rc;
+	sqlite3 *db;
+	Date today;
+	FILE *out = stdout;
+	Err e = {0};
+
+	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+		fputs(export_usage, stdout);
+		return 0;
+	}
+	if (argc < 2 || strcmp(argv[1], "ledger") != 0)
+		return cli_usage_error(export_usage, "export needs ledger");
+	rc = cli_parse(argc - 1, argv + 1, o, pos, 0, &npos, export_usage);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if (!cli_opt(o, "contract"))
+		return cli_usage_error(export_usage, "export ledger needs --contract");
+	if (cli_today(cli, &today) || !(db = cli_open_db(cli)))
+		return 1;
+	if (cli_opt(o, "out") && !(out = fopen(cli_opt(o, "out"), "w"))) {
+		fprintf(stderr, "coopledger: cannot write %s: %s\n", cli_opt(o, "out"),
+			strerror(errno));
+		db_close(db);
+		return 1;
+	}
+	rc = journal_export(db, cli_opt(o, "contract"), today, out, &e);
+	if (out != stdout && fclose(out) != 0 && !rc)
+		rc = err_set(&e, CL_EIO, "writing %s failed", cli_opt(o, "out"));
+	db_close(db);
+	return rc ? cli_fail(&e) : 0;
+}

@@ -1,0 +1,260 @@
+/* fees.c — administrative fees per quarter; see fees.h. */
+#include "fees.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "contract.h"
+#include "db.h"
+#include "terms.h"
+
+static const char *const fee_status_names[] = {"open", "due", "overdue", "paid", "overpaid"};
+static const char *const report_status_names[] = {"missing", "filed", "late"};
+
+const char *fee_status_name(FeeStatus s)
+{
+	return fee_status_names[s];
+}
+
+const char *report_status_name(ReportStatus s)
+{
+	return report_status_names[s];
+}
+
+const char *fees_aging_bucket(int days)
+{
+	if (days <= 30)
+		return "1-30";
+	if (days <= 60)
+		return "31-60";
+	if (days <= 90)
+		return "61-90";
+	return "90+";
+}
+
+/* Net sales per day of the contract term: day[i] is the net invoiced on
+ * start + i.  One pass over the live ledger. */
+typedef struct Daily {
+	Date start;
+	int ndays;
+	Money *day;
+} Daily;
+
+static ClCode daily_load(sqlite3 *db, int64_t cid, const Terms *t, Daily *d, Err *e)
+{
+	sqlite3_stmt *st = NULL;
+	ClCode rc;
+
+	d->start = t->start;
+	d->ndays = t->end - t->start + 1;
+	d->day = calloc((size_t)d->ndays, sizeof *d->day);
+	if (!d->day)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	rc = db_prepare(db, &st,
+			"SELECT invoice_date, sum(invoiced_amount) FROM live_purchase "
+			"WHERE contract_id = ? GROUP BY invoice_date",
+			e);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, cid);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		Date day;
+
+		if (date_parse((const char *)sqlite3_column_text(st, 0), &day, NULL) == CL_OK &&
+		    day >= d->start && day - d->start < d->ndays)
+			d->day[day - d->start] = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return CL_OK;
+}
+
+/* Net sales from a to b inclusive (clipped to the term). */
+static Money daily_sum(const Daily *d, Date a, Date b)
+{
+	Money sum = 0;
+	Date x;
+
+	if (a < d->start)
+		a = d->start;
+	if (b > d->start + d->ndays - 1)
+		b = d->start + d->ndays - 1;
+	for (x = a; x <= b; x++)
+		sum += d->day[x - d->start];
+	return sum;
+}
+
+/* The fee of quarter q: over each fee year Y overlapping q, with [a, b] the
+ * days of q in Y, F(C_Y(b)) - F(C_Y(a - 1)) (DOMAIN.md 4.1). */
+static Money quarter_fee(const Terms *t, const Daily *d, Quarter q)
+{
+	int contract_years = t->fee.year == YEAR_CONTRACT;
+	Date first = quarter_first_day(q), last = quarter_last_day(q);
+	int y = sched_year_of(contract_years, t->start, first);
+	int ylast = sched_year_of(contract_years, t->start, last);
+	Money fee = 0;
+
+	for (; y <= ylast; y++) {
+		YearRange yr;
+		Date a, b;
+		Money before, through;
+
+		if (y < 1 && contract_years)
+			continue; /* days before the contract's first year */
+		yr = sched_year_range(contract_years, t->start, y);
+		a = first > yr.first ? first : yr.first;
+		b = last < yr.last ? last : yr.last;
+		before = a > yr.first ? daily_sum(d, yr.first, a - 1) : 0;
+		through = before + daily_sum(d, a, b);
+		fee += schedule_amount(&t->fee, through) - schedule_amount(&t->fee, before);
+	}
+	return fee;
+}
+
+/* Remittances, late fee, balance and status of one quarter. */
+static void quarter_settle(sqlite3 *db, int64_t cid, const Terms *t, Date today, FeeQuarter *f)
+{
+	char qt[QUARTER_BUF], due[DATE_BUF], now[DATE_BUF], filed[DATE_BUF];
+	Date paid_until;
+
+	quarter_format(f->q, qt);
+	f->due = quarter_last_day(f->q) + t->due_days;
+	date_format(f->due, due);
+	date_format(today, now);
+	f->remitted = db_int(db, 0,
+			     "SELECT coalesce(sum(amount), 0) FROM remittance WHERE contract_id = ? "
+			     "AND quarter = ? AND received <= ?",
+			     "itt", cid, qt, now);
+	paid_until = f->due < today ? f->due : today;
+	f->paid_by_due = db_int(db, 0,
+				"SELECT coalesce(sum(amount), 0) FROM remittance WHERE contract_id = ? "
+				"AND quarter = ? AND received <= ?",
+				"itt", cid, qt, date_format(paid_until, filed));
+	f->late_fee = 0;
+	if (t->has_late_fee && today > f->due && f->fee - f->paid_by_due > 0) {
+		Money pct = money_apply_rate(f->fee - f->paid_by_due, t->late_fee_rate);
+
+		f->late_fee = pct > t->late_fee_min ? pct : t->late_fee_min;
+	}
+	f->balance = f->fee + f->late_fee - f->remitted;
+	f->days_past_due = 0;
+	if (today <= quarter_last_day(f->q))
+		f->status = FQ_OPEN;
+	else if (f->balance > 0 && today <= f->due)
+		f->status = FQ_DUE;
+	else if (f->balance > 0) {
+		f->status = FQ_OVERDUE;
+		f->days_past_due = today - f->due;
+	} else
+		f->status = f->balance == 0 ? FQ_PAID : FQ_OVERPAID;
+	f->report = FR_MISSING;
+	if (db_text(db, filed, sizeof filed,
+		    "SELECT min(filed_on) FROM import_batch WHERE contract_id = ? AND period = ? "
+		    "AND reversed_at IS NULL AND filed_on <= ?",
+		    "itt", cid, qt, now) &&
+	    filed[0] && date_parse(filed, &f->filed_on, NULL) == CL_OK)
+		f->report = f->filed_on > f->due ? FR_LATE : FR_FILED;
+}
+
+/* The quarters a selection names, clipped to the term and to today's
+ * quarter.  OUT: *first, *last. */
+static ClCode select_quarters(const Terms *t, const FeeSelect *sel, Date today, Quarter *first,
+			      Quarter *last, Err *e)
+{
+	char qt[QUARTER_BUF];
+
+	*first = quarter_of(t->start);
+	*last = quarter_of(t->end);
+	if (quarter_cmp(quarter_of(today), *last) < 0)
+		*last = quarter_of(today);
+	if (sel && sel->has_period) {
+		if (quarter_last_day(sel->period) < t->start || quarter_first_day(sel->period) > t->end)
+			return err_set(e, CL_EINPUT, "quarter %s is outside the term of contract %s",
+				       quarter_format(sel->period, qt), t->number);
+		*first = *last = sel->period;
+	} else if (sel && sel->year) {
+		YearRange yr = sched_year_range(t->fee.year == YEAR_CONTRACT, t->start, sel->year);
+
+		if (sel->year < 1 || yr.last < t->start || yr.first > t->end)
+			return err_set(e, CL_EINPUT, "contract %s has no fee year %d", t->number,
+				       sel->year);
+		*first = quarter_of(yr.first > t->start ? yr.first : t->start);
+		*last = quarter_of(yr.last < t->end ? yr.last : t->end);
+	}
+	return CL_OK;
+}
+
+ClCode fees_quarters(sqlite3 *db, const char *contract, const FeeSelect *sel, Date today,
+		     FeeQuarter **out, int *n, Err *e)
+{
+	Daily d = {0};
+	Quarter q, first, last;
+	int64_t cid = 0;
+	Terms t = {0};
+	int cap;
+	ClCode rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = contract_load(db, contract, &cid, &t, e);
+	if (!rc)
+		rc = select_quarters(&t, sel, today, &first, &last, e);
+	if (!rc)
+		rc = daily_load(db, cid, &t, &d, e);
+	cap = rc ? 0 : (last.year - first.year) * 4 + last.q - first.q + 1;
+	if (!rc && cap > 0 && !(*out = calloc((size_t)cap, sizeof **out)))
+		rc = err_set(e, CL_ENOMEM, "out of memory");
+	for (q = first; !rc && *n < cap; q = quarter_next(q)) {
+		FeeQuarter *f = &(*out)[(*n)++];
+
+		f->q = q;
+		f->net_sales = daily_sum(&d, quarter_first_day(q), quarter_last_day(q));
+		f->fee = quarter_fee(&t, &d, q);
+		quarter_settle(db, cid, &t, today, f);
+	}
+	free(d.day);
+	if (rc) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+static void add_money(cJSON *o, const char *key, Money m)
+{
+	char buf[MONEY_BUF];
+
+	cJSON_AddStringToObject(o, key, money_format(m, buf));
+}
+
+cJSON *fees_report_json(sqlite3 *db, const char *contract, const FeeSelect *sel, Date today,
+			Err *e)
+{
+	char qt[QUARTER_BUF], due[DATE_BUF];
+	FeeQuarter *fq;
+	cJSON *r, *arr;
+	int n, i;
+
+	if (fees_quarters(db, contract, sel, today, &fq, &n, e))
+		return NULL;
+	r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "contract", contract);
+	arr = cJSON_AddArrayToObject(r, "quarters");
+	for (i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "quarter", quarter_format(fq[i].q, qt));
+		add_money(o, "net_sales", fq[i].net_sales);
+		add_money(o, "fee", fq[i].fee);
+		add_money(o, "late_fee", fq[i].late_fee);
+		add_money(o, "remitted", fq[i].remitted);
+		add_money(o, "balance", fq[i].balance);
+		cJSON_AddStringToObject(o, "due_date", date_format(fq[i].due, due));
+		cJSON_AddStringToObject(o, "status", fee_status_name(fq[i].status));
+		cJSON_AddStringToObject(o, "report", report_status_name(fq[i].report));
+		cJSON_AddNumberToObject(o, "days_past_due", fq[i].days_past_due);
+		cJSON_AddItemToArray(arr, o);
+	}
+	free(fq);
+	return r;
+}

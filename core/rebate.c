@@ -1,0 +1,260 @@
+/* rebate.c — volume rebates; see rebate.h. */
+#include "rebate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "contract.h"
+#include "db.h"
+#include "terms.h"
+
+/* Remainder order: larger remainder first, then the lower agency code. */
+typedef struct Remainder {
+	__int128 rem;
+	int i;
+	const char *agency;
+} Remainder;
+
+static int remainder_cmp(const void *a, const void *b)
+{
+	const Remainder *x = a, *y = b;
+
+	if (x->rem != y->rem)
+		return x->rem > y->rem ? -1 : 1;
+	return strcmp(x->agency, y->agency);
+}
+
+void rebate_allocate(Money total, RebateShare *share, int n)
+{
+	__int128 sum = 0;
+	Remainder *r;
+	Money given = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		share[i].rebate = 0;
+		if (share[i].net > 0)
+			sum += share[i].net;
+	}
+	if (total <= 0 || sum == 0 || !(r = calloc((size_t)n, sizeof *r)))
+		return;
+	for (i = 0; i < n; i++) {
+		__int128 b = share[i].net > 0 ? share[i].net : 0, x = (__int128)total * b;
+
+		share[i].rebate = (Money)(x / sum);
+		given += share[i].rebate;
+		r[i] = (Remainder){x % sum, i, share[i].agency};
+	}
+	qsort(r, (size_t)n, sizeof *r, remainder_cmp);
+	for (i = 0; given < total && i < n; i++, given++)
+		share[r[i].i].rebate++;
+	free(r);
+}
+
+/* Each agency's net in [first, last], by agency code.  OUT: *out, *n. */
+static ClCode load_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **out, int *n,
+			  Err *e)
+{
+	char a[DATE_BUF], b[DATE_BUF];
+	sqlite3_stmt *st = NULL;
+	int cap = 64;
+	ClCode rc;
+
+	*n = 0;
+	*out = malloc(sizeof **out * (size_t)cap);
+	if (!*out)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	rc = db_prepare(db, &st,
+			"SELECT a.code, sum(p.invoiced_amount) FROM live_purchase p "
+			"JOIN agency a ON a.id = p.agency_id WHERE p.contract_id = ? "
+			"AND p.invoice_date BETWEEN ? AND ? GROUP BY a.code ORDER BY a.code",
+			e);
+	if (rc)
+		return rc;
+	db_bind_spec(st, "itt", cid, date_format(yr.first, a), date_format(yr.last, b));
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		if (*n == cap) {
+			RebateShare *p = realloc(*out, sizeof *p * (size_t)(cap *= 2));
+
+			if (!p) {
+				rc = err_set(e, CL_ENOMEM, "out of memory");
+				break;
+			}
+			*out = p;
+		}
+		snprintf((*out)[*n].agency, sizeof (*out)[0].agency, "%s",
+			 (const char *)sqlite3_column_text(st, 0));
+		(*out)[*n].net = sqlite3_column_int64(st, 1);
+		(*out)[(*n)++].rebate = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+ClCode rebate_current_year(sqlite3 *db, const char *contract, Date today, int *year, Err *e)
+{
+	Terms t = {0};
+	int contract_years, first, last;
+
+	if (contract_load(db, contract, NULL, &t, e))
+		return e ? e->code : CL_ENOTFOUND;
+	if (!t.rebates.present)
+		return err_set(e, CL_ENOTFOUND, "contract %s has no rebate schedule", contract);
+	contract_years = t.rebates.year == YEAR_CONTRACT;
+	first = sched_year_of(contract_years, t.start, t.start);
+	last = sched_year_of(contract_years, t.start, t.end);
+	*year = sched_year_of(contract_years, t.start, today);
+	if (*year < first)
+		*year = first;
+	if (*year > last)
+		*year = last;
+	return CL_OK;
+}
+
+static void add_money(cJSON *o, const char *key, Money m)
+{
+	char buf[MONEY_BUF];
+
+	cJSON_AddStringToObject(o, key, money_format(m, buf));
+}
+
+/* The allocations as a JSON array (optionally one agency's). */
+static cJSON *shares_json(const RebateShare *s, int n, const char *only)
+{
+	cJSON *arr = cJSON_CreateArray();
+	int i;
+
+	for (i = 0; i < n; i++) {
+		cJSON *o;
+
+		if (only && strcmp(only, s[i].agency) != 0)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "agency", s[i].agency);
+		add_money(o, "net", s[i].net);
+		add_money(o, "rebate", s[i].rebate);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+/* Store the year's figures the first time it is reported final, then add
+ * "snapshot" and "true_up" to r. */
+static ClCode snapshot(sqlite3 *db, int64_t cid, int year, const cJSON *figures, Money base,
+		       Rate rate, Money total, const RebateShare *s, int n, Date today,
+		       const char *actor, cJSON *r, Err *e)
+{
+	char day[DATE_BUF], now[TIMESTAMP_BUF], key[96], taken[DATE_BUF];
+	int64_t snap_total;
+	ClCode rc = CL_OK;
+	cJSON *o;
+
+	if (!db_int(db, 0, "SELECT 1 FROM rebate_snapshot WHERE contract_id = ? AND year = ?",
+		    "ii", cid, (int64_t)year)) {
+		cJSON *alloc = shares_json(s, n, NULL);
+		char *json = cJSON_PrintUnformatted(alloc), *fig = cJSON_PrintUnformatted(figures);
+
+		snprintf(key, sizeof key, "%lld/%d", (long long)cid, year);
+		rc = db_begin(db, e);
+		if (!rc)
+			rc = db_exec(db, e,
+				     "INSERT INTO rebate_snapshot(contract_id, year, base, rate, total, "
+				     "allocations, taken_on, created_at) VALUES (?,?,?,?,?,?,?,?)",
+				     "iiiiittt", cid, (int64_t)year, base, rate, total, json,
+				     date_format(today, day), db_timestamp(now));
+		if (!rc)
+			rc = audit_record(db, actor, "rebate.finalize", "rebate", key, NULL, fig, e);
+		if (!rc)
+			rc = db_commit(db, e);
+		else
+			db_rollback(db);
+		cJSON_free(json);
+		cJSON_free(fig);
+		cJSON_Delete(alloc);
+		if (rc)
+			return rc;
+	}
+	snap_total = db_int(db, 0, "SELECT total FROM rebate_snapshot WHERE contract_id = ? AND year = ?",
+			    "ii", cid, (int64_t)year);
+	db_text(db, taken, sizeof taken,
+		"SELECT taken_on FROM rebate_snapshot WHERE contract_id = ? AND year = ?", "ii", cid,
+		(int64_t)year);
+	o = cJSON_AddObjectToObject(r, "snapshot");
+	cJSON_AddStringToObject(o, "taken_on", taken);
+	add_money(o, "base", db_int(db, 0,
+				    "SELECT base FROM rebate_snapshot WHERE contract_id = ? AND year = ?",
+				    "ii", cid, (int64_t)year));
+	add_money(o, "total", snap_total);
+	add_money(r, "true_up", total - snap_total);
+	return CL_OK;
+}
+
+/* The next tier to unlock, or JSON null at the top. */
+static cJSON *next_tier_json(const Schedule *s, Money base)
+{
+	char rate[MONEY_BUF];
+	int k = schedule_next_band(s, base);
+	cJSON *o;
+
+	if (k < 0)
+		return cJSON_CreateNull();
+	o = cJSON_CreateObject();
+	add_money(o, "from", s->band[k].from);
+	cJSON_AddStringToObject(o, "rate", rate_format(s->band[k].rate, rate));
+	add_money(o, "remaining", s->band[k].from - base);
+	return o;
+}
+
+cJSON *rebate_report_json(sqlite3 *db, const char *contract, int year, Date today,
+			  const char *only_agency, const char *actor, Err *e)
+{
+	char a[DATE_BUF], b[DATE_BUF], rate[MONEY_BUF];
+	RebateShare *s = NULL;
+	int64_t cid = 0;
+	Terms t = {0};
+	YearRange yr;
+	Money base = 0, total;
+	Rate r;
+	cJSON *out = NULL;
+	int n = 0, i, final;
+
+	if (contract_load(db, contract, &cid, &t, e))
+		return NULL;
+	if (!t.rebates.present) {
+		err_set(e, CL_ENOTFOUND, "contract %s has no rebate schedule", contract);
+		return NULL;
+	}
+	yr = sched_year_range(t.rebates.year == YEAR_CONTRACT, t.start, year);
+	if (year < 1 || yr.last < t.start || yr.first > t.end) {
+		err_set(e, CL_EINPUT, "contract %s has no rebate year %d", contract, year);
+		return NULL;
+	}
+	if (load_shares(db, cid, yr, &s, &n, e)) {
+		free(s);
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		base += s[i].net;
+	total = base > 0 ? schedule_amount(&t.rebates, base) : 0;
+	r = schedule_rate_at(&t.rebates, base);
+	rebate_allocate(total, s, n);
+	final = today > yr.last;
+	out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "contract", contract);
+	cJSON_AddNumberToObject(out, "year", year);
+	cJSON_AddStringToObject(out, "start", date_format(yr.first, a));
+	cJSON_AddStringToObject(out, "end", date_format(yr.last, b));
+	add_money(out, "base", base);
+	cJSON_AddStringToObject(out, "rate", rate_format(r, rate));
+	add_money(out, "total", total);
+	cJSON_AddStringToObject(out, "status", final ? "final" : "projected");
+	cJSON_AddItemToObject(out, "next_tier", next_tier_json(&t.rebates, base));
+	cJSON_AddItemToObject(out, "allocations", shares_json(s, n, only_agency));
+	if (final && snapshot(db, cid, year, out, base, r, total, s, n, today, actor, out, e)) {
+		cJSON_Delete(out);
+		out = NULL;
+	}
+	free(s);
+	return out;
+}

@@ -1,0 +1,40 @@
+/*
+ * rebate.h — aggregate volume rebates the vendor pays members
+ * (DOMAIN.md section 4.3): base, total, allocation by the largest
+ * remainder, projected or final, snapshots and true-ups.
+ */
+#ifndef COOPLEDGER_REBATE_H
+#define COOPLEDGER_REBATE_H
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "date.h"
+#include "err.h"
+#include "money.h"
+
+typedef struct RebateShare {
+	char agency[33];
+	Money net;    /* the member's net invoiced in the year (may be negative) */
+	Money rebate; /* its allocation */
+} RebateShare;
+
+/* Allocate total over the shares: member base max(0, net); each gets
+ * floor(total * b / sum b), the cents left over go one each to the largest
+ * remainders, ties to the lower agency code (byte order).  All zero when
+ * total <= 0 or sum b = 0.  The allocations add up exactly to total
+ * otherwise.  OUT: share[].rebate. */
+void rebate_allocate(Money total, RebateShare *share, int n);
+
+/* `report rebates --json` for rebate year k as of today.  The first time a
+ * year is reported final its figures are stored (a snapshot, audited as
+ * actor); later reports show "snapshot" and "true_up".  With only_agency,
+ * allocations list that agency alone (a member's view).  Caller frees. */
+cJSON *rebate_report_json(sqlite3 *db, const char *contract, int year, Date today,
+			  const char *only_agency, const char *actor, Err *e);
+
+/* The rebate year of the contract that holds today (or its last year once
+ * it has ended; its first before it starts).  OUT: *year. */
+ClCode rebate_current_year(sqlite3 *db, const char *contract, Date today, int *year, Err *e);
+
+#endif
