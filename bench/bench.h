@@ -26,6 +26,14 @@ int setup(const char *path, sqlite3 **db);
 
 double now_s(void);
 
+/* Time the money reports on the ledger at db_path (n lines) against plain
+ * SQL aggregates and against `ledger` on the exported journal. */
+void bench_reports(const char *db_path, long n);
+
+/* Run argv (stdin from in, or /dev/null; stdout to out, or /dev/null).
+ * OUT: *secs, *rss_kib.  Returns the exit status. */
+int bench_run(char *const argv[], const char *in, const char *out, double *secs, long *rss_kib);
+
 /* The import benchmark over the generated lines; frees g (once the CSV is
  * written) so that the children it measures start small. */
 void bench_import(GenLine *g, long n);

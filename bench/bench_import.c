@@ -49,9 +49,8 @@ static int write_csv(const GenLine *g, long n)
 #define TIME_OUT "build/bench-time.txt"
 
 /* Run argv under /usr/bin/time (a fresh, small parent, so the peak RSS it
- * reports is the program's own) with stdin from in (or /dev/null).
- * OUT: *secs, *rss_kib. */
-static int run(char *const argv[], const char *in, double *secs, long *rss_kib)
+ * reports is the program's own); see bench.h. */
+int bench_run(char *const argv[], const char *in, const char *out, double *secs, long *rss_kib)
 {
 	char *args[16] = {"/usr/bin/time", "-f", "%M", "-o", TIME_OUT};
 	int status, i;
@@ -65,7 +64,8 @@ static int run(char *const argv[], const char *in, double *secs, long *rss_kib)
 	t0 = now_s();
 	pid = fork();
 	if (pid == 0) {
-		if (!freopen(in ? in : "/dev/null", "r", stdin) || !freopen("/dev/null", "w", stdout))
+		if (!freopen(in ? in : "/dev/null", "r", stdin) ||
+		    !freopen(out ? out : "/dev/null", "w", stdout))
 			_exit(127);
 		execv(args[0], args);
 		_exit(127);
@@ -110,8 +110,8 @@ void bench_import(GenLine *g, long n)
 		return;
 	fputs(floor_sql, f);
 	fclose(f);
-	if (run(flo, "build/bench-floor.sql", &tflo, &rflo) != 0 ||
-	    run(imp, NULL, &timp, &rimp) != 0) {
+	if (bench_run(flo, "build/bench-floor.sql", NULL, &tflo, &rflo) != 0 ||
+	    bench_run(imp, NULL, NULL, &timp, &rimp) != 0) {
 		fprintf(stderr, "bench: the import or the floor failed\n");
 		return;
 	}

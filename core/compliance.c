@@ -70,84 +70,206 @@ static cJSON *tallies_json(Tallies *ts, const char *name)
 	return arr;
 }
 
+/* One live line of an order, as read. */
+typedef struct OrderLine {
+	char invoice[65], agency[33], po[65], date[DATE_BUF];
+	int line;
+	Money list, paid;
+} OrderLine;
+
+/* An overcharged line, kept until all are found and sorted. */
+typedef struct Finding {
+	OrderLine l;
+	Rate rate;
+	Money expected, over;
+} Finding;
+
+typedef struct Scan {
+	const Terms *t;
+	char from[DATE_BUF], to[DATE_BUF];
+	OrderLine *order; /* the current order's lines */
+	int norder, caporder;
+	Finding *found;
+	int nfound, capfound;
+	int nomem;
+} Scan;
+
+static void *grow(void *p, int *cap, size_t size)
+{
+	int n = *cap ? *cap * 2 : 64;
+	void *q = realloc(p, (size_t)n * size);
+
+	if (q)
+		*cap = n;
+	return q;
+}
+
+/* Rate the finished order and keep its overcharged lines in the window. */
+static void order_close(Scan *s)
+{
+	Money total = 0;
+	Rate rate;
+	int i;
+
+	for (i = 0; i < s->norder; i++)
+		total += s->order[i].list;
+	rate = schedule_rate_at(&s->t->discounts, total);
+	for (i = 0; i < s->norder; i++) {
+		const OrderLine *l = &s->order[i];
+		Money expected = l->list - money_apply_rate(l->list, rate);
+		Money over = l->paid - expected - s->t->price_tolerance;
+
+		if (l->list <= 0 || over <= 0 || strcmp(l->date, s->from) < 0 ||
+		    strcmp(l->date, s->to) > 0)
+			continue;
+		if (s->nfound == s->capfound) {
+			Finding *f = grow(s->found, &s->capfound, sizeof *f);
+
+			if (!f) {
+				s->nomem = 1;
+				return;
+			}
+			s->found = f;
+		}
+		s->found[s->nfound++] = (Finding){*l, rate, expected, over};
+	}
+	s->norder = 0;
+}
+
+/* Add a line to the current order.  OUT: the copy. */
+static OrderLine *order_add(Scan *s)
+{
+	if (s->norder == s->caporder) {
+		OrderLine *o = grow(s->order, &s->caporder, sizeof *o);
+
+		if (!o) {
+			s->nomem = 1;
+			return NULL;
+		}
+		s->order = o;
+	}
+	return &s->order[s->norder++];
+}
+
+static int finding_cmp(const void *a, const void *b)
+{
+	const Finding *x = a, *y = b;
+	int c = strcmp(x->l.date, y->l.date);
+
+	if (!c)
+		c = strcmp(x->l.invoice, y->l.invoice);
+	return c ? c : x->l.line - y->l.line;
+}
+
 /* One overcharged line as JSON. */
-static cJSON *line_json(sqlite3_stmt *st, Rate rate, Money expected, Money over)
+static cJSON *finding_json(const Finding *f)
 {
 	char buf[MONEY_BUF];
 	cJSON *o = cJSON_CreateObject();
 
-	cJSON_AddStringToObject(o, "invoice_number", (const char *)sqlite3_column_text(st, 0));
-	cJSON_AddNumberToObject(o, "line", sqlite3_column_int(st, 1));
-	cJSON_AddStringToObject(o, "agency", (const char *)sqlite3_column_text(st, 2));
-	cJSON_AddStringToObject(o, "po_number", (const char *)sqlite3_column_text(st, 3));
-	add_money(o, "list_amount", sqlite3_column_int64(st, 4));
-	cJSON_AddStringToObject(o, "rate", rate_format(rate, buf));
-	add_money(o, "expected", expected);
-	add_money(o, "invoiced_amount", sqlite3_column_int64(st, 5));
-	add_money(o, "overcharge", over);
-	cJSON_AddStringToObject(o, "invoice_date", (const char *)sqlite3_column_text(st, 6));
+	cJSON_AddStringToObject(o, "invoice_number", f->l.invoice);
+	cJSON_AddNumberToObject(o, "line", f->l.line);
+	cJSON_AddStringToObject(o, "agency", f->l.agency);
+	cJSON_AddStringToObject(o, "po_number", f->l.po);
+	add_money(o, "list_amount", f->l.list);
+	cJSON_AddStringToObject(o, "rate", rate_format(f->rate, buf));
+	add_money(o, "expected", f->expected);
+	add_money(o, "invoiced_amount", f->l.paid);
+	add_money(o, "overcharge", f->over);
+	cJSON_AddStringToObject(o, "invoice_date", f->l.date);
 	return o;
 }
 
+/* Orders arrive grouped: (agency, po) in sequence. */
 static const char compliance_sql[] =
-	"WITH orders AS (SELECT agency_id, po_number, sum(list_amount) AS total "
-	"  FROM live_purchase WHERE contract_id = ?1 GROUP BY agency_id, po_number) "
 	"SELECT p.invoice_number, p.line, a.code, p.po_number, p.list_amount, "
-	"  p.invoiced_amount, p.invoice_date, o.total "
-	"FROM live_purchase p JOIN orders o ON o.agency_id = p.agency_id "
-	"  AND o.po_number = p.po_number JOIN agency a ON a.id = p.agency_id "
-	"WHERE p.contract_id = ?1 AND p.list_amount > 0 AND p.invoice_date BETWEEN ?2 AND ?3 "
-	"  AND (?4 IS NULL OR a.code = ?4) "
-	"ORDER BY p.invoice_date, p.invoice_number, p.line";
+	"  p.invoiced_amount, p.invoice_date "
+	"FROM live_purchase p JOIN agency a ON a.id = p.agency_id "
+	"WHERE p.contract_id = ?1 AND (?2 IS NULL OR a.code = ?2) "
+	"ORDER BY p.agency_id, p.po_number";
+
+/* Read every live line, order by order.  OUT: s->found. */
+static ClCode scan_orders(sqlite3 *db, int64_t cid, const char *only_agency, Scan *s, Err *e)
+{
+	char agency[33] = "", po[65] = "";
+	sqlite3_stmt *st = NULL;
+	ClCode rc = db_prepare(db, &st, compliance_sql, e);
+
+	if (rc)
+		return rc;
+	db_bind_spec(st, "it", cid, only_agency);
+	while (!s->nomem && sqlite3_step(st) == SQLITE_ROW) {
+		const char *a = (const char *)sqlite3_column_text(st, 2);
+		const char *p = (const char *)sqlite3_column_text(st, 3);
+		OrderLine *l;
+
+		if (strcmp(a, agency) != 0 || strcmp(p, po) != 0) {
+			order_close(s);
+			snprintf(agency, sizeof agency, "%s", a);
+			snprintf(po, sizeof po, "%s", p);
+		}
+		if (!(l = order_add(s)))
+			break;
+		snprintf(l->invoice, sizeof l->invoice, "%s", (const char *)sqlite3_column_text(st, 0));
+		l->line = sqlite3_column_int(st, 1);
+		snprintf(l->agency, sizeof l->agency, "%s", a);
+		snprintf(l->po, sizeof l->po, "%s", p);
+		l->list = sqlite3_column_int64(st, 4);
+		l->paid = sqlite3_column_int64(st, 5);
+		snprintf(l->date, sizeof l->date, "%s", (const char *)sqlite3_column_text(st, 6));
+	}
+	sqlite3_finalize(st);
+	order_close(s);
+	if (s->nomem)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	return CL_OK;
+}
 
 cJSON *compliance_report_json(sqlite3 *db, const char *contract, const Quarter *period,
 			      const char *only_agency, Err *e)
 {
-	char from[DATE_BUF] = "0000-00-00", to[DATE_BUF] = "9999-99-99", qt[QUARTER_BUF];
-	sqlite3_stmt *st = NULL;
-	Tallies *byq = NULL, *bya = NULL;
+	char qt[QUARTER_BUF];
+	Tallies *byq = calloc(1, sizeof *byq), *bya = calloc(1, sizeof *bya);
+	Scan s = {0};
 	Money total = 0;
 	int64_t cid = 0;
 	Terms t = {0};
 	cJSON *r = NULL, *lines;
+	int i;
 
-	if (contract_load(db, contract, &cid, &t, e) || db_prepare(db, &st, compliance_sql, e))
-		return NULL;
+	snprintf(s.from, sizeof s.from, "0000-00-00");
+	snprintf(s.to, sizeof s.to, "9999-99-99");
+	s.t = &t;
 	if (period) {
-		date_format(quarter_first_day(*period), from);
-		date_format(quarter_last_day(*period), to);
+		date_format(quarter_first_day(*period), s.from);
+		date_format(quarter_last_day(*period), s.to);
 	}
-	db_bind_spec(st, "ittt", cid, from, to, only_agency);
-	byq = calloc(1, sizeof *byq);
-	bya = calloc(1, sizeof *bya);
 	if (!byq || !bya) {
 		err_set(e, CL_ENOMEM, "out of memory");
 		goto out;
 	}
+	if (contract_load(db, contract, &cid, &t, e) || scan_orders(db, cid, only_agency, &s, e))
+		goto out;
+	qsort(s.found, (size_t)s.nfound, sizeof *s.found, finding_cmp);
 	r = cJSON_CreateObject();
 	cJSON_AddStringToObject(r, "contract", contract);
 	lines = cJSON_AddArrayToObject(r, "lines");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		Money list = sqlite3_column_int64(st, 4), paid = sqlite3_column_int64(st, 5);
-		Rate rate = schedule_rate_at(&t.discounts, sqlite3_column_int64(st, 7));
-		Money expected = list - money_apply_rate(list, rate);
-		Money over = paid - expected - t.price_tolerance;
+	for (i = 0; i < s.nfound; i++) {
 		Date day;
 
-		if (over <= 0)
-			continue;
-		cJSON_AddItemToArray(lines, line_json(st, rate, expected, over));
-		total += over;
-		date_parse((const char *)sqlite3_column_text(st, 6), &day, NULL);
-		tally_add(byq, quarter_format(quarter_of(day), qt), over);
-		tally_add(bya, (const char *)sqlite3_column_text(st, 2), over);
+		cJSON_AddItemToArray(lines, finding_json(&s.found[i]));
+		total += s.found[i].over;
+		date_parse(s.found[i].l.date, &day, NULL);
+		tally_add(byq, quarter_format(quarter_of(day), qt), s.found[i].over);
+		tally_add(bya, s.found[i].l.agency, s.found[i].over);
 	}
 	add_money(r, "total_overcharge", total);
 	cJSON_AddItemToObject(r, "by_quarter", tallies_json(byq, "quarter"));
 	cJSON_AddItemToObject(r, "by_agency", tallies_json(bya, "agency"));
 out:
+	free(s.order);
+	free(s.found);
 	free(byq);
 	free(bya);
-	sqlite3_finalize(st);
 	return r;
 }
