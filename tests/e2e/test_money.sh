@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# End-to-end: the money engine (DOMAIN.md sections 2, 4, 4.1-4.5), driven by
+# the cases in tests/data/money.  Each case is a folder holding:
+#
+#   terms.json        the contract (section 4); its vendor is created first
+#   agencies.csv      code,name,kind,state[,public_entity] (the lead included)
+#   participants.csv  agency_code,joined (optional; the lead joins by itself)
+#   lines*.csv        sales reports in the import format
+#   remittances.csv   optional: period,amount,received,ref
+#   case.json         what to do and what to expect:
+#     as_of    today for the reports (and the default for every other step)
+#     imports  [{file, period?, filed?}]  imported in order; "filed" is the
+#              --as-of of the import, i.e. the report's filing date.  Default:
+#              with a period, the day after the quarter ends (filed on
+#              time); without one, as_of
+#     reverse  [{invoice_number, line, reason, as_of?}] reverses that live
+#              line; [{batch_of: FILE, reason, as_of?}] that file's batch
+#     reports  [{args, as_of?, expect}]  `--json` is added when missing;
+#              every key given in expect must match exactly (objects: only
+#              the keys given; lists: same length, element by element)
+#     then     optional later steps [{as_of, imports, reverse, reports}], run
+#              in order after the first ones (e.g. a line arriving after a
+#              rebate year was finalized)
+#     working  the hand computation, for a finance reviewer
+#
+# Order within a step: imports, reversals, remittances (first step only),
+# reports.  Remittances are recorded with --as-of their received date.
+# Every case runs on a fresh database; afterwards `coopledger verify` must
+# pass.
+. "$(dirname "$0")/lib.sh"
+D="$DATA/money"
+
+cat >"$WORK/money.py" <<'PY'
+import datetime, difflib, json, os, shlex, sys
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+def q(words):
+    return " ".join(shlex.quote(str(w)) for w in words)
+
+def day_after_quarter(period):
+    year, qn = int(period[:4]), int(period[-1])
+    if qn == 4:
+        return "%04d-01-01" % (year + 1)
+    return "%04d-%02d-01" % (year, 3 * qn + 1)
+
+def stages(case):
+    first = {k: case.get(k) for k in ("as_of", "imports", "reverse", "reports")}
+    return [first] + list(case.get("then") or [])
+
+def cmd_plan(folder):
+    """Print the steps of a case, one a line: KIND<TAB>LABEL<TAB>shell words."""
+    case = load(os.path.join(folder, "case.json"))
+    terms = load(os.path.join(folder, "terms.json"))
+    number, start = terms["number"], terms["start"]
+    out = []
+    def step(kind, label, words):
+        out.append("%s\t%s\t%s" % (kind, label, q(words)))
+    step("setup", "init", ["--as-of", start, "init"])
+    step("setup", "agencies", ["--as-of", start, "agency", "import", os.path.join(folder, "agencies.csv")])
+    step("setup", "vendor " + terms["vendor"], ["--as-of", start, "vendor", "add", "--code", terms["vendor"],
+                                               "--name", "Vendor " + terms["vendor"]])
+    step("setup", "contract " + number, ["--as-of", start, "contract", "import", os.path.join(folder, "terms.json")])
+    parts = os.path.join(folder, "participants.csv")
+    if os.path.exists(parts):
+        step("setup", "participants", ["--as-of", start, "participant", "import", "--contract", number, parts])
+    for si, st in enumerate(stages(case)):
+        as_of = st.get("as_of") or case["as_of"]
+        for im in st.get("imports") or []:
+            words = ["--as-of", im.get("filed") or (day_after_quarter(im["period"]) if im.get("period") else as_of),
+                     "import", "--contract", number]
+            if im.get("period"):
+                words += ["--period", im["period"]]
+            words.append(os.path.join(folder, im["file"]))
+            step("setup", "import " + im["file"], words)
+        for rv in st.get("reverse") or []:
+            if "batch_of" in rv:
+                step("reverse_batch", "reverse batch of " + rv["batch_of"],
+                     [rv.get("as_of") or as_of, number, rv["batch_of"], rv["reason"]])
+            else:
+                step("reverse_line", "reverse %s/%s" % (rv["invoice_number"], rv.get("line", 1)),
+                     [rv.get("as_of") or as_of, number, rv["invoice_number"], rv.get("line", 1), rv["reason"]])
+        rem = os.path.join(folder, "remittances.csv")
+        if si == 0 and os.path.exists(rem):
+            with open(rem, encoding="utf-8") as f:
+                rows = [l.strip().split(",") for l in f if l.strip()][1:]  # plain CSV, no quoting
+            for period, amount, received, ref in rows:
+                step("setup", "remit %s %s" % (period, amount),
+                     ["--as-of", received, "remit", "--contract", number, "--period", period,
+                      "--amount", amount, "--received", received, "--ref", ref])
+        for ri, rp in enumerate(st.get("reports") or []):
+            args = list(rp["args"])
+            if "--json" not in args:
+                args.append("--json")
+            when = rp.get("as_of") or as_of
+            step("report", "%d.%d" % (si, ri), ["--as-of", when] + args)
+    print("\n".join(out))
+
+MISSING = object()
+
+def compare(got, want, path, bad):
+    """Collect (path, got, want) for every key of want that got does not match."""
+    if isinstance(want, dict):
+        if not isinstance(got, dict):
+            bad.append((path, got, want))
+            return
+        for k, w in want.items():
+            compare(got.get(k, MISSING), w, "%s.%s" % (path, k) if path else k, bad)
+    elif isinstance(want, list):
+        if not isinstance(got, list):
+            bad.append((path, got, want))
+            return
+        if len(got) != len(want):
+            bad.append((path + " (length)", len(got), len(want)))
+        for i, w in enumerate(want):
+            compare(got[i] if i < len(got) else MISSING, w, "%s[%d]" % (path, i), bad)
+    elif got is MISSING or type(got) is not type(want) or got != want:
+        bad.append((path, got, want))
+
+def project(got, want):
+    """got cut down to the keys of want (extra list elements kept), for a diff."""
+    if isinstance(want, dict) and isinstance(got, dict):
+        return {k: project(got[k], w) if k in got else "(missing)" for k, w in want.items()}
+    if isinstance(want, list) and isinstance(got, list):
+        return [project(g, want[i]) if i < len(want) else g for i, g in enumerate(got)]
+    return got
+
+def show(v):
+    return "(missing)" if v is MISSING else json.dumps(v)
+
+def cmd_check(folder, key, rc, out_path, err_path, label):
+    case = load(os.path.join(folder, "case.json"))
+    si, ri = (int(x) for x in key.split("."))
+    rp = stages(case)[si]["reports"][ri]
+    want = rp["expect"]
+    out = open(out_path, encoding="utf-8", errors="replace").read()
+    err = open(err_path, encoding="utf-8", errors="replace").read()
+    name = "%s: %s" % (os.path.basename(folder.rstrip("/")), label)
+    def fail(lines):
+        print("not ok - " + name)
+        for l in lines:
+            print("#   " + l)
+    marks = ("runtime error:", "AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer")
+    if any(m in err for m in marks):
+        fail(["sanitizer report on stderr", "stderr: " + err[:1500].replace("\n", "\n#   ")])
+        return
+    if int(rc) != 0:
+        fail(["exit %s" % rc, "stdout: " + out[:1500].replace("\n", "\n#   "),
+              "stderr: " + err[:1500].replace("\n", "\n#   ")])
+        return
+    try:
+        got = json.loads(out)
+    except ValueError as e:
+        fail(["stdout is not JSON (%s)" % e, "stdout: " + out[:1500].replace("\n", "\n#   ")])
+        return
+    bad = []
+    compare(got, want, "", bad)
+    if not bad:
+        print("ok - " + name)
+        return
+    lines = ["%s: got %s, want %s" % (p, show(g), show(w)) for p, g, w in bad[:40]]
+    a = json.dumps(want, indent=1, sort_keys=True).splitlines()
+    b = json.dumps(project(got, want), indent=1, sort_keys=True).splitlines()
+    lines += ["diff (- expected, + program, only the expected keys):"]
+    lines += list(difflib.unified_diff(a, b, "expected", "program", lineterm="", n=2))
+    fail(lines)
+
+if __name__ == "__main__":
+    {"plan": cmd_plan, "check": cmd_check}[sys.argv[1]](*sys.argv[2:])
+PY
+money_py() { python3 "$WORK/money.py" "$@"; }
+
+# batch_of CONTRACT FILE: the id of the live import batch of FILE.
+batch_of() {
+	q "SELECT b.id FROM import_batch b JOIN contract c ON c.id = b.contract_id
+	   WHERE c.number = '$1' AND b.file_name = '$2' AND b.reversed_at IS NULL ORDER BY b.id DESC LIMIT 1"
+}
+
+# line_of CONTRACT INVOICE LINE: the id of that live ledger line.
+line_of() {
+	q "SELECT p.id FROM live_purchase p JOIN contract c ON c.id = p.contract_id
+	   WHERE c.number = '$1' AND p.invoice_number = '$2' AND p.line = $3"
+}
+
+ncases=0
+for folder in "$D"/*/; do
+	folder=${folder%/}
+	name=$(basename "$folder")
+	[ -f "$folder/case.json" ] || continue
+	ncases=$((ncases + 1))
+	DB="$WORK/$name.db"
+	rm -f "$DB" "$DB-wal" "$DB-shm"
+	while IFS=$'\t' read -r -u 3 kind label words; do
+		eval "set -- $words"
+		case $kind in
+		setup)
+			cl "$@"; expect_ok "$name: setup: $label" ;;
+		reverse_line)
+			id=$(line_of "$2" "$3" "$4")
+			if [ -z "$id" ]; then RC=1 OUT="" ERR="no live line $3/$4"; not_ok "$name: $label"; continue; fi
+			cl --as-of "$1" reverse --line "$id" --reason "$5"; expect_ok "$name: $label (line $id)" ;;
+		reverse_batch)
+			id=$(batch_of "$2" "$3")
+			if [ -z "$id" ]; then RC=1 OUT="" ERR="no live batch of $3"; not_ok "$name: $label"; continue; fi
+			cl --as-of "$1" reverse --batch "$id" --reason "$4"; expect_ok "$name: $label (batch $id)" ;;
+		report)
+			cl "$@"
+			money_py check "$folder" "$label" "$RC" "$WORK/out" "$WORK/err" "${*:3} (as of $2)" ;;
+		esac
+	done 3< <(money_py plan "$folder")
+	cl verify; expect_out "$name: verify passes afterwards" "chains are intact"
+done
+if [ "$ncases" -ge 18 ]; then ok "the money corpus has $ncases cases"; else
+	RC=0 OUT="" ERR=""; not_ok "the money corpus has only $ncases cases"; fi
