@@ -249,7 +249,8 @@ cJSON *rebate_report_json(sqlite3 *db, const char *contract, int year, Date toda
 	cJSON_AddStringToObject(out, "rate", rate_format(r, rate));
 	add_money(out, "total", total);
 	cJSON_AddStringToObject(out, "status", final ? "final" : "projected");
-	cJSON_AddItemToObject(out, "next_tier", next_tier_json(&t.rebates, base));
+	cJSON_AddItemToObject(out, "next_tier",
+			      final ? cJSON_CreateNull() : next_tier_json(&t.rebates, base));
 	cJSON_AddItemToObject(out, "allocations", shares_json(s, n, only_agency));
 	if (final && snapshot(db, cid, year, out, base, r, total, s, n, today, actor, out, e)) {
 		cJSON_Delete(out);

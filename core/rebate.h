@@ -28,7 +28,8 @@ void rebate_allocate(Money total, RebateShare *share, int n);
 
 /* `report rebates --json` for rebate year k as of today.  The first time a
  * year is reported final its figures are stored (a snapshot, audited as
- * actor); later reports show "snapshot" and "true_up".  With only_agency,
+ * actor); later reports show "snapshot" and "true_up".  next_tier is
+ * null once the year is final.  With only_agency,
  * allocations list that agency alone (a member's view).  Caller frees. */
 cJSON *rebate_report_json(sqlite3 *db, const char *contract, int year, Date today,
 			  const char *only_agency, const char *actor, Err *e);
