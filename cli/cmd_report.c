@@ -264,7 +264,8 @@ static cJSON *run_report(const Cli *cli, sqlite3 *db, const char *kind, const Cl
 	if (period && quarter_parse(period, &q, e))
 		return NULL;
 	if (strcmp(kind, "agency") == 0)
-		return summary_agency_json(db, cli_opt(o, "agency"), contract, today, cli->actor, e);
+		return summary_agency_json(db, cli_opt(o, "agency"), contract, NULL, today, cli->actor,
+					   e);
 	if (strcmp(kind, "revenue") == 0)
 		return summary_revenue_json(db, year, today, e);
 	if (strcmp(kind, "fees") == 0) {

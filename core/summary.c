@@ -30,8 +30,9 @@ char *summary_percent(long long savings, long long list, char *buf, size_t n)
 }
 
 /* The agency's live lines of one contract, with their totals. */
-static void agency_lines(sqlite3 *db, int64_t cid, int64_t aid, cJSON *c)
+static void agency_lines(sqlite3 *db, int64_t cid, int64_t aid, const Quarter *period, cJSON *c)
 {
+	char from[DATE_BUF] = "0000-00-00", to[DATE_BUF] = "9999-99-99";
 	char pct[24];
 	sqlite3_stmt *st = NULL;
 	Money list = 0, paid = 0;
@@ -40,10 +41,15 @@ static void agency_lines(sqlite3 *db, int64_t cid, int64_t aid, cJSON *c)
 	if (db_prepare(db, &st,
 		       "SELECT id, invoice_date, po_number, invoice_number, line, description, "
 		       "list_amount, invoiced_amount FROM live_purchase WHERE contract_id = ? "
-		       "AND agency_id = ? ORDER BY invoice_date, invoice_number, line",
+		       "AND agency_id = ? AND invoice_date BETWEEN ? AND ? "
+		       "ORDER BY invoice_date, invoice_number, line",
 		       NULL))
 		return;
-	db_bind_spec(st, "ii", cid, aid);
+	if (period) {
+		date_format(quarter_first_day(*period), from);
+		date_format(quarter_last_day(*period), to);
+	}
+	db_bind_spec(st, "iitt", cid, aid, from, to);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		cJSON *o = cJSON_CreateObject();
 		Money l = sqlite3_column_int64(st, 6), p = sqlite3_column_int64(st, 7);
@@ -94,8 +100,8 @@ static cJSON *agency_rebate(sqlite3 *db, const char *contract, const char *agenc
 	return o;
 }
 
-cJSON *summary_agency_json(sqlite3 *db, const char *agency, const char *contract, Date today,
-			   const char *actor, Err *e)
+cJSON *summary_agency_json(sqlite3 *db, const char *agency, const char *contract,
+			   const Quarter *period, Date today, const char *actor, Err *e)
 {
 	char name[256], day[DATE_BUF];
 	sqlite3_stmt *st = NULL;
@@ -126,7 +132,7 @@ cJSON *summary_agency_json(sqlite3 *db, const char *agency, const char *contract
 		cJSON_AddStringToObject(c, "contract", number);
 		cJSON_AddStringToObject(c, "title", (const char *)sqlite3_column_text(st, 2));
 		cJSON_AddStringToObject(c, "joined", (const char *)sqlite3_column_text(st, 3));
-		agency_lines(db, sqlite3_column_int64(st, 0), aid, c);
+		agency_lines(db, sqlite3_column_int64(st, 0), aid, period, c);
 		cJSON_AddItemToObject(c, "rebate", agency_rebate(db, number, agency, today, actor));
 		cJSON_AddItemToArray(arr, c);
 	}

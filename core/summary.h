@@ -15,9 +15,10 @@
 /* {"agency","name","as_of","contracts":[{"contract","title","joined",
  * "lines":[...],"list_total","paid_total","savings","savings_pct",
  * "rebate"}]} for every contract the agency participates in, or only
- * contract (may be NULL).  Caller frees. */
-cJSON *summary_agency_json(sqlite3 *db, const char *agency, const char *contract, Date today,
-			   const char *actor, Err *e);
+ * contract (may be NULL); period (may be NULL) keeps the lines and totals
+ * of one quarter.  Caller frees. */
+cJSON *summary_agency_json(sqlite3 *db, const char *agency, const char *contract,
+			   const Quarter *period, Date today, const char *actor, Err *e);
 
 /* Fee revenue of every contract (year 0: all quarters to today; else the
  * quarters of that calendar year): by quarter and contract, totals,

@@ -1,0 +1,203 @@
+/* session.c — sessions and API tokens; see session.h. */
+#include "session.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+
+/* Fresh secret text and the hex SHA-256 that is stored for it. */
+static void new_secret(char *secret, char hash[65])
+{
+	unsigned char raw[32], h[crypto_hash_sha256_BYTES];
+
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2base64(secret, SESSION_SECRET_BUF, raw, sizeof raw,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	crypto_hash_sha256(h, (const unsigned char *)secret, strlen(secret));
+	sodium_bin2hex(hash, 65, h, sizeof h);
+}
+
+static void secret_hash(const char *secret, char hash[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, (const unsigned char *)secret, strlen(secret));
+	sodium_bin2hex(hash, 65, h, sizeof h);
+}
+
+/* UTC "YYYY-MM-DDTHH:MM:SSZ" of t. */
+static char *stamp(time_t t, char *buf)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, TIMESTAMP_BUF, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+ClCode session_create(sqlite3 *db, int64_t user_id, time_t now, char *secret, char *csrf,
+		      Err *e)
+{
+	char hash[65], unused[65], a[TIMESTAMP_BUF], b[TIMESTAMP_BUF];
+
+	new_secret(secret, hash);
+	new_secret(csrf, unused);
+	db_exec(db, NULL, "DELETE FROM user_session WHERE expires_at < ?", "t", stamp(now, a));
+	return db_exec(db, e,
+		       "INSERT INTO user_session(user_id, token_hash, csrf_token, created_at, "
+		       "last_seen, expires_at) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+		       "ittt" "t", user_id, hash, csrf, stamp(now, a),
+		       stamp(now + SESSION_ABSOLUTE_SECONDS, b));
+}
+
+ClCode principal_load(sqlite3 *db, int64_t user_id, Principal *p, Err *e)
+{
+	sqlite3_stmt *st = NULL;
+	ClCode rc;
+
+	memset(p, 0, sizeof *p);
+	rc = db_prepare(db, &st,
+			"SELECT u.email, u.role, u.agency_id, coalesce(a.code, ''), u.vendor_id, "
+			"coalesce(v.code, '') FROM app_user u LEFT JOIN agency a ON a.id = u.agency_id "
+			"LEFT JOIN vendor v ON v.id = u.vendor_id WHERE u.id = ? AND u.disabled = 0",
+			e);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, user_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return err_set(e, CL_ENOTFOUND, "no such user");
+	}
+	p->user_id = user_id;
+	snprintf(p->email, sizeof p->email, "%s", (const char *)sqlite3_column_text(st, 0));
+	role_parse((const char *)sqlite3_column_text(st, 1), &p->role, NULL);
+	p->agency_id = sqlite3_column_int64(st, 2);
+	snprintf(p->agency, sizeof p->agency, "%s", (const char *)sqlite3_column_text(st, 3));
+	p->vendor_id = sqlite3_column_int64(st, 4);
+	snprintf(p->vendor, sizeof p->vendor, "%s", (const char *)sqlite3_column_text(st, 5));
+	sqlite3_finalize(st);
+	return CL_OK;
+}
+
+ClCode session_lookup(sqlite3 *db, const char *secret, time_t now, Principal *p, Err *e)
+{
+	char hash[65], a[TIMESTAMP_BUF], idle[TIMESTAMP_BUF], csrf[SESSION_SECRET_BUF];
+	int64_t sid, uid;
+
+	if (!secret || strlen(secret) != SESSION_SECRET_BUF - 5)
+		return err_set(e, CL_ENOTFOUND, "not signed in");
+	secret_hash(secret, hash);
+	stamp(now, a);
+	stamp(now - SESSION_IDLE_SECONDS, idle);
+	sid = db_int(db, 0,
+		     "SELECT id FROM user_session WHERE token_hash = ? AND expires_at > ? "
+		     "AND last_seen > ?",
+		     "ttt", hash, a, idle);
+	if (!sid)
+		return err_set(e, CL_ENOTFOUND, "not signed in");
+	uid = db_int(db, 0, "SELECT user_id FROM user_session WHERE id = ?", "i", sid);
+	db_text(db, csrf, sizeof csrf, "SELECT csrf_token FROM user_session WHERE id = ?", "i", sid);
+	if (principal_load(db, uid, p, e))
+		return CL_ENOTFOUND;
+	snprintf(p->csrf, sizeof p->csrf, "%s", csrf);
+	p->session_id = sid;
+	db_exec(db, NULL, "UPDATE user_session SET last_seen = ? WHERE id = ?", "ti", a, sid);
+	return CL_OK;
+}
+
+ClCode session_delete(sqlite3 *db, const char *secret, Err *e)
+{
+	char hash[65];
+
+	if (!secret)
+		return CL_OK;
+	secret_hash(secret, hash);
+	return db_exec(db, e, "DELETE FROM user_session WHERE token_hash = ?", "t", hash);
+}
+
+ClCode api_token_create(sqlite3 *db, int64_t user_id, const char *name, char *secret,
+			int64_t *id, Err *e)
+{
+	char hash[65], a[TIMESTAMP_BUF];
+	ClCode rc;
+
+	if (!name || strlen(name) > 100)
+		return err_set(e, CL_EINPUT, "a token name has at most 100 characters");
+	new_secret(secret, hash);
+	rc = db_exec(db, e,
+		     "INSERT INTO api_token(user_id, name, token_hash, created_at) VALUES (?,?,?,?)",
+		     "itt" "t", user_id, name, hash, stamp(time(NULL), a));
+	if (!rc && id)
+		*id = sqlite3_last_insert_rowid(db);
+	return rc;
+}
+
+ClCode api_token_lookup(sqlite3 *db, const char *secret, time_t now, Principal *p, Err *e)
+{
+	char hash[65], a[TIMESTAMP_BUF];
+	int64_t tid, uid;
+
+	if (!secret || strlen(secret) != SESSION_SECRET_BUF - 5)
+		return err_set(e, CL_ENOTFOUND, "unknown token");
+	secret_hash(secret, hash);
+	tid = db_int(db, 0, "SELECT id FROM api_token WHERE token_hash = ? AND revoked_at IS NULL",
+		     "t", hash);
+	if (!tid)
+		return err_set(e, CL_ENOTFOUND, "unknown or revoked token");
+	uid = db_int(db, 0, "SELECT user_id FROM api_token WHERE id = ?", "i", tid);
+	if (principal_load(db, uid, p, e))
+		return CL_ENOTFOUND;
+	db_exec(db, NULL, "UPDATE api_token SET last_used = ? WHERE id = ?", "ti", stamp(now, a),
+		tid);
+	return CL_OK;
+}
+
+ClCode api_token_revoke(sqlite3 *db, int64_t id, int64_t user_id, Err *e)
+{
+	char a[TIMESTAMP_BUF];
+
+	if (!db_int(db, 0,
+		    "SELECT 1 FROM api_token WHERE id = ? AND revoked_at IS NULL AND (?2 = 0 OR "
+		    "user_id = ?2)",
+		    "ii", id, user_id))
+		return err_set(e, CL_ENOTFOUND, "no such token");
+	return db_exec(db, e, "UPDATE api_token SET revoked_at = ? WHERE id = ?", "ti",
+		       stamp(time(NULL), a), id);
+}
+
+void login_failure_record(sqlite3 *db, const char *email, time_t now)
+{
+	char a[TIMESTAMP_BUF];
+
+	db_exec(db, NULL, "INSERT INTO login_failure(email, at) VALUES (?, ?)", "tt",
+		email ? email : "", stamp(now, a));
+}
+
+int login_throttled(sqlite3 *db, const char *email, time_t now, int *wait_seconds)
+{
+	char since[TIMESTAMP_BUF], oldest[TIMESTAMP_BUF];
+	struct tm tm = {0};
+	int64_t n;
+
+	stamp(now - LOGIN_WINDOW_SECONDS, since);
+	n = db_int(db, 0, "SELECT count(*) FROM login_failure WHERE email = ? AND at > ?", "tt",
+		   email ? email : "", since);
+	*wait_seconds = 0;
+	if (n < LOGIN_MAX_FAILURES)
+		return 0;
+	db_text(db, oldest, sizeof oldest,
+		"SELECT at FROM login_failure WHERE email = ? AND at > ? ORDER BY at DESC "
+		"LIMIT 1 OFFSET ?",
+		"tti", email ? email : "", since, (int64_t)(LOGIN_MAX_FAILURES - 1));
+	if (sscanf(oldest, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+		   &tm.tm_min, &tm.tm_sec) == 6) {
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		*wait_seconds = (int)(timegm(&tm) + LOGIN_WINDOW_SECONDS - now);
+	}
+	if (*wait_seconds < 1)
+		*wait_seconds = 1;
+	return 1;
+}

@@ -1,0 +1,68 @@
+/*
+ * session.h — sign-in sessions and API tokens.
+ *
+ * A secret is 256 random bits, handed out once as base64url text; only its
+ * SHA-256 is stored.  Sessions expire after an idle time and an absolute
+ * time; API tokens last until revoked.  Nothing here knows about cookies or
+ * HTTP: the web layer carries the secrets.
+ */
+#ifndef COOPLEDGER_SESSION_H
+#define COOPLEDGER_SESSION_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "err.h"
+#include "user.h"
+
+#define SESSION_SECRET_BUF 48 /* base64url of 32 bytes and a NUL */
+#define SESSION_IDLE_SECONDS (30 * 60)
+#define SESSION_ABSOLUTE_SECONDS (12 * 60 * 60)
+#define LOGIN_MAX_FAILURES 5        /* within LOGIN_WINDOW_SECONDS */
+#define LOGIN_WINDOW_SECONDS (15 * 60)
+
+/* Who is signed in, as a request sees it. */
+typedef struct Principal {
+	int64_t user_id;
+	char email[256];
+	Role role;
+	int64_t agency_id; /* member: the agency */
+	char agency[33];
+	int64_t vendor_id; /* vendor user: the vendor */
+	char vendor[33];
+	char csrf[SESSION_SECRET_BUF]; /* session's CSRF token ("" for API tokens) */
+	int64_t session_id;            /* 0 for API tokens */
+} Principal;
+
+/* Start a session for user_id at time now.  OUT: secret (the cookie
+ * value), csrf. */
+ClCode session_create(sqlite3 *db, int64_t user_id, time_t now, char *secret, char *csrf,
+		      Err *e);
+
+/* The principal of a live session; refreshes its idle timer.  CL_ENOTFOUND
+ * when unknown or expired.  OUT: *p. */
+ClCode session_lookup(sqlite3 *db, const char *secret, time_t now, Principal *p, Err *e);
+
+/* End a session (sign out). */
+ClCode session_delete(sqlite3 *db, const char *secret, Err *e);
+
+/* A new API token for user_id, named name.  OUT: secret, *id. */
+ClCode api_token_create(sqlite3 *db, int64_t user_id, const char *name, char *secret,
+			int64_t *id, Err *e);
+
+/* The principal of a live API token.  OUT: *p. */
+ClCode api_token_lookup(sqlite3 *db, const char *secret, time_t now, Principal *p, Err *e);
+
+/* Revoke token id of user_id (admins may revoke any: user_id 0). */
+ClCode api_token_revoke(sqlite3 *db, int64_t id, int64_t user_id, Err *e);
+
+/* Fill p from the user row (no session).  OUT: *p. */
+ClCode principal_load(sqlite3 *db, int64_t user_id, Principal *p, Err *e);
+
+/* Failed sign-ins: record one; 1 if email is throttled now (and OUT
+ * *wait_seconds until it is not). */
+void login_failure_record(sqlite3 *db, const char *email, time_t now);
+int login_throttled(sqlite3 *db, const char *email, time_t now, int *wait_seconds);
+
+#endif
