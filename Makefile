@@ -19,7 +19,7 @@ endif
 PKGS    := sqlite3 libcjson libsodium libmicrohttpd libesmtp-1.0
 CC      ?= cc
 CFLAGS  := -std=c11 -Wall -Wextra -Werror -O2 -g -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-           -MMD -MP $(SANFLAGS) -Icore -I$(BUILD)/gen \
+           -MMD -MP $(SANFLAGS) -Icore -Iweb -I$(BUILD)/gen \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lhpdf -lm
 LDFLAGS := $(SANFLAGS)
@@ -27,11 +27,14 @@ TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 CORE_SRC := $(wildcard core/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
+WEB_SRC  := $(wildcard web/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
-EMBED_IN := $(sort $(wildcard migrations/*.sql)) demo/kansas-districts.csv
+EMBED_IN := $(sort $(wildcard migrations/*.sql)) demo/kansas-districts.csv \
+            $(sort $(wildcard templates/*.mustache)) $(sort $(wildcard web/static/*))
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+WEB_OBJ  := $(WEB_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN      := $(BUILD)/coopledger
 DEPS_OK  := build/.deps-ok
@@ -68,12 +71,16 @@ $(BUILD)/libcore.a: $(CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(CLI_OBJ) $(BUILD)/libcore.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libcore.a $(LDLIBS)
+$(BUILD)/libweb.a: $(WEB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libcore.a
+$(BIN): $(CLI_OBJ) $(BUILD)/libweb.a $(BUILD)/libcore.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libweb.a $(BUILD)/libcore.a $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libweb.a $(BUILD)/libcore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libcore.a $(LDLIBS) $(TEST_LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libweb.a $(BUILD)/libcore.a $(LDLIBS) $(TEST_LDLIBS)
 
 test: all
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run.sh
@@ -94,13 +101,13 @@ $(BUILD)/bench/bench: $(BENCH_OBJ) $(BUILD)/libcore.a
 lint: $(DEPS_OK)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --std=c11 --inline-suppr --suppress=missingIncludeSystem -Icore \
-	  '-DcJSON_ArrayForEach(e,a)=for(e=(a)?(a)->child:0;e;e=e->next)' $(CORE_SRC) $(CLI_SRC) bench/*.c
-	clang-tidy --quiet $(CORE_SRC) $(CLI_SRC) bench/*.c -- $(filter-out -MMD -MP,$(CFLAGS))
+	  '-DcJSON_ArrayForEach(e,a)=for(e=(a)?(a)->child:0;e;e=e->next)' $(CORE_SRC) $(CLI_SRC) $(WEB_SRC) bench/*.c
+	clang-tidy --quiet $(CORE_SRC) $(CLI_SRC) $(WEB_SRC) bench/*.c -- $(filter-out -MMD -MP,$(CFLAGS))
 
 format:
-	clang-format -i core/*.[ch] cli/*.[ch] tests/unit/*.c bench/*.c
+	clang-format -i core/*.[ch] cli/*.[ch] web/*.[ch] tests/unit/*.c bench/*.c
 
 clean:
 	rm -rf build coopledger
 
--include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_SRC:%.c=$(BUILD)/%.d) $(BENCH_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(WEB_OBJ:.o=.d) $(UNIT_SRC:%.c=$(BUILD)/%.d) $(BENCH_OBJ:.o=.d)

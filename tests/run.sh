@@ -46,5 +46,25 @@ for t in tests/e2e/test_*.sh; do
 	fi
 done
 
+# The web UI and API in Node (node --test) with Debian's chromium.
+if [ -d tests/web ]; then
+	if [ ! -d tests/web/node_modules/playwright-core ]; then
+		(cd tests/web && npm ci --no-audit --no-fund >"$log/npm.out" 2>&1) ||
+			{ echo "FAIL npm ci in tests/web"; cat "$log/npm.out"; failed=$((failed + 1)); }
+	fi
+	(cd tests/web && node --test --test-concurrency=1 >"$log/web.out" 2>&1)
+	rc=$?
+	p=$(sed -n 's/^# pass \([0-9]*\)/\1/p' "$log/web.out" | tail -1)
+	f=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$log/web.out" | tail -1)
+	p=${p:-0} f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	passed=$((passed + p)) failed=$((failed + f))
+	if [ "$f" -ne 0 ]; then
+		echo "FAIL web  node --test"; grep -v '^ *duration_ms' "$log/web.out" | tail -120
+	else
+		echo "ok   web  node --test ($p tests)"
+	fi
+fi
+
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -5,7 +5,8 @@
 set -eu
 PKGS="gcc make pkg-config libsqlite3-dev sqlite3 libcjson-dev libsodium-dev
 libmicrohttpd-dev libesmtp-dev libhpdf-dev libcsv-dev libcmocka-dev
-cppcheck clang-tidy clang-format poppler-utils qpdf ledger fonts-dejavu-core time"
+cppcheck clang-tidy clang-format poppler-utils qpdf ledger fonts-dejavu-core time
+chromium wrk"
 
 missing=""
 for p in $PKGS; do
@@ -13,6 +14,9 @@ for p in $PKGS; do
 		missing="$missing $p"
 	fi
 done
+# Node.js may come from Debian or from elsewhere: only the commands matter.
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,0 +1,53 @@
+/* cmd_serve.c — `coopledger serve`: the web UI and JSON API. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "db.h"
+#include "server.h"
+
+static const char serve_usage[] =
+	"usage: coopledger serve [--listen 127.0.0.1:8080] [--max-upload MIB] [--threads N]\n"
+	"                        [--secure-cookies] [--templates DIR] [--ready-file FILE]\n"
+	"\nServe the web UI and the JSON API (/api/v1/) until SIGINT or SIGTERM; requests\n"
+	"in flight are finished first.  Today is --as-of, else $COOPLEDGER_TODAY, else\n"
+	"the system date.  --templates loads page templates from DIR (for development);\n"
+	"--ready-file writes ADDRESS:PORT there once listening (port 0 picks a free one).\n";
+
+int cmd_serve(const Cli *cli, int argc, char **argv)
+{
+	CliOpt o[] = {{"listen", 1, NULL},     {"max-upload", 1, NULL},     {"threads", 1, NULL},
+		      {"templates", 1, NULL},  {"secure-cookies", 0, NULL}, {"ready-file", 1, NULL},
+		      {NULL, 0, NULL}};
+	const char *pos[1];
+	int npos, rc = cli_parse(argc, argv, o, pos, 0, &npos, serve_usage);
+	ServerConfig cfg = {0};
+	sqlite3 *db;
+	Err e = {0};
+	long mib = 50, threads = 4;
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if (cli_opt(o, "max-upload") && ((mib = atol(cli_opt(o, "max-upload"))) < 1 || mib > 4096))
+		return cli_usage_error(serve_usage, "--max-upload takes 1 to 4096 (MiB)");
+	if (cli_opt(o, "threads") && ((threads = atol(cli_opt(o, "threads"))) < 1 || threads > 64))
+		return cli_usage_error(serve_usage, "--threads takes 1 to 64");
+	db = cli_open_db(cli); /* create or migrate before the workers open it */
+	if (!db)
+		return 1;
+	db_close(db);
+	cfg.db_path = cli->db_path;
+	cfg.listen = cli_opt(o, "listen") ? cli_opt(o, "listen") : "127.0.0.1:8080";
+	cfg.as_of = cli->as_of;
+	cfg.templates = cli_opt(o, "templates");
+	cfg.max_body = (size_t)1 << 20;
+	cfg.max_upload = (size_t)mib << 20;
+	cfg.threads = (int)threads;
+	cfg.timeout = 30;
+	cfg.secure_cookies = cli_opt(o, "secure-cookies") != NULL;
+	cfg.ready_file = cli_opt(o, "ready-file");
+	if (server_run(&cfg, &e))
+		return cli_fail(&e);
+	return 0;
+}

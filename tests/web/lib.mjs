@@ -1,0 +1,79 @@
+// Shared helpers for the web tests: a demo database, the real server on a
+// free loopback port, sign-in over the API and with a cookie session.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const bin = process.env.COOPLEDGER_BIN || join(root, 'build', 'rel', 'coopledger');
+export const asOf = '2026-11-25';
+
+// A fresh demo database; returns {dir, db, users: {admin: {email, password}, ...}}.
+export function demoDatabase() {
+  const dir = mkdtempSync(join(tmpdir(), 'coopledger-web-'));
+  const db = join(dir, 'demo.db');
+  const out = execFileSync(bin, ['--db', db, '--as-of', asOf, 'demo'], { encoding: 'utf8' });
+  const users = {};
+  for (const line of out.split('\n')) {
+    const m = line.match(/^(admin|finance|member|vendor)\s+(\S+@\S+)\s+(?:(\S+)\s+)?(\S{16})\s*$/);
+    if (m) users[m[1]] = { email: m[2], bound: m[3] || '', password: m[4] };
+  }
+  return { dir, db, users };
+}
+
+// Start `coopledger serve` on a free port; resolves to {url, proc, stop()}.
+export async function startServer(db, extra = []) {
+  const dir = mkdtempSync(join(tmpdir(), 'coopledger-srv-'));
+  const ready = join(dir, 'ready');
+  const proc = spawn(bin, ['--db', db, '--as-of', asOf, 'serve', '--listen', '127.0.0.1:0',
+    '--ready-file', ready, ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  proc.stderr.on('data', (d) => { log += d; });
+  for (let i = 0; i < 200 && !existsSync(ready); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!existsSync(ready)) throw new Error(`the server did not start:\n${log}`);
+  await new Promise((r) => setTimeout(r, 50));
+  const url = 'http://' + readFileSync(ready, 'utf8').trim();
+  return {
+    url, proc, log: () => log,
+    async stop() {
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// An API token for a user.
+export async function token(url, user) {
+  const res = await fetch(`${url}/api/v1/tokens`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: user.email, password: user.password }),
+  });
+  if (res.status !== 201) throw new Error(`sign-in of ${user.email}: ${res.status}`);
+  return (await res.json()).token;
+}
+
+// A cookie session: {cookie, csrf} from the sign-in form and any page.
+export async function session(url, user) {
+  const res = await fetch(`${url}/login`, {
+    method: 'POST', redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email: user.email, password: user.password, next: '/' }),
+  });
+  const cookie = (res.headers.get('set-cookie') || '').split(';')[0];
+  const page = await (await fetch(`${url}/tokens`, { headers: { cookie } })).text();
+  const m = page.match(/name="csrf" value="([^"]+)"/);
+  return { cookie, csrf: m ? m[1] : '' };
+}
+
+// The CLI's --json output for the same database and date.
+export function cliJson(db, ...args) {
+  return JSON.parse(execFileSync(bin, ['--db', db, '--as-of', asOf, ...args, '--json'],
+    { encoding: 'utf8' }));
+}
+
+export function cli(db, ...args) {
+  return execFileSync(bin, ['--db', db, '--as-of', asOf, ...args], { encoding: 'utf8' });
+}

@@ -1,0 +1,389 @@
+/* api.c — the JSON API of DOMAIN.md section 6; see handlers.h. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "compliance.h"
+#include "contract.h"
+#include "db.h"
+#include "fees.h"
+#include "handlers.h"
+#include "import.h"
+#include "agency.h"
+#include "rebate.h"
+#include "remit.h"
+#include "session.h"
+#include "summary.h"
+#include "user.h"
+
+static int is_staff(const Req *r)
+{
+	return r->who.role == ROLE_ADMIN || r->who.role == ROLE_FINANCE;
+}
+
+int may_see_contract(Req *r, const char *number)
+{
+	if (!number || !db_int(r->db, 0, "SELECT 1 FROM contract WHERE number = ?", "t", number))
+		return 0;
+	if (is_staff(r))
+		return 1;
+	if (r->who.role == ROLE_MEMBER)
+		return (int)db_int(r->db, 0,
+				   "SELECT 1 FROM participant p JOIN contract c ON c.id = p.contract_id "
+				   "WHERE c.number = ? AND p.agency_id = ?",
+				   "ti", number, r->who.agency_id);
+	return (int)db_int(r->db, 0, "SELECT 1 FROM contract WHERE number = ? AND vendor_id = ?",
+			   "ti", number, r->who.vendor_id);
+}
+
+int may_see_agency(Req *r, const char *code)
+{
+	if (!code || !db_int(r->db, 0, "SELECT 1 FROM agency WHERE code = ?", "t", code))
+		return 0;
+	return is_staff(r) || (r->who.role == ROLE_MEMBER && strcmp(code, r->who.agency) == 0);
+}
+
+/* The parsed JSON body, or NULL after answering 400. */
+static cJSON *json_body_or_400(Req *r)
+{
+	cJSON *o = r->body.len ? cJSON_ParseWithLength(r->body.data, r->body.len) : NULL;
+
+	if (!cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		resp_error(r, 400, "the body must be a JSON object");
+		return NULL;
+	}
+	return o;
+}
+
+static const char *json_str(const cJSON *o, const char *key)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(x) ? x->valuestring : NULL;
+}
+
+/* Answer a core result: the object, or the error with a fitting status. */
+static int answer(Req *r, cJSON *obj, const Err *e)
+{
+	static const int status[] = {[CL_OK] = 200,	   [CL_EINPUT] = 400, [CL_ENOTFOUND] = 404,
+				     [CL_ECONFLICT] = 409, [CL_ERULE] = 409,  [CL_EDB] = 500,
+				     [CL_ENOMEM] = 413,	   [CL_EIO] = 500};
+
+	if (obj)
+		return resp_json(r, 200, obj);
+	return resp_error(r, status[e->code], "%s", e->msg[0] ? e->msg : "failed");
+}
+
+int api_tokens_create(Req *r)
+{
+	char secret[SESSION_SECRET_BUF];
+	const char *email, *password;
+	int64_t uid, id;
+	int wait;
+	Err e = {0};
+	cJSON *o = json_body_or_400(r), *out;
+
+	if (!o)
+		return 0;
+	email = json_str(o, "email");
+	password = json_str(o, "password");
+	if (!email || !password) {
+		cJSON_Delete(o);
+		return resp_error(r, 400, "give \"email\" and \"password\" as strings");
+	}
+	if (login_throttled(r->db, email, time(NULL), &wait)) {
+		cJSON_Delete(o);
+		return resp_error(r, 429, "too many failed sign-ins; try again in %d seconds", wait);
+	}
+	if (user_authenticate(r->db, email, password, &uid, &e)) {
+		login_failure_record(r->db, email, time(NULL));
+		cJSON_Delete(o);
+		return resp_error(r, 401, "%s", e.msg);
+	}
+	cJSON_Delete(o);
+	if (api_token_create(r->db, uid, "api", secret, &id, &e))
+		return resp_error(r, 500, "%s", e.msg);
+	out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "token", secret);
+	return resp_json(r, 201, out);
+}
+
+int api_me(Req *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "email", r->who.email);
+	cJSON_AddStringToObject(o, "role", role_name(r->who.role));
+	if (r->who.role == ROLE_MEMBER)
+		cJSON_AddStringToObject(o, "agency", r->who.agency);
+	if (r->who.role == ROLE_VENDOR)
+		cJSON_AddStringToObject(o, "vendor", r->who.vendor);
+	return resp_json(r, 200, o);
+}
+
+int api_contracts(Req *r)
+{
+	sqlite3_stmt *st = NULL;
+	cJSON *arr = cJSON_CreateArray();
+
+	if (db_prepare(r->db, &st,
+		       "SELECT c.number, c.title, c.status, c.start_date, c.end_date, v.code "
+		       "FROM contract c JOIN vendor v ON v.id = c.vendor_id ORDER BY c.number",
+		       NULL)) {
+		cJSON_Delete(arr);
+		return resp_error(r, 500, "the database failed");
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *number = (const char *)sqlite3_column_text(st, 0);
+		cJSON *o;
+
+		if (!may_see_contract(r, number))
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "number", number);
+		cJSON_AddStringToObject(o, "title", (const char *)sqlite3_column_text(st, 1));
+		cJSON_AddStringToObject(o, "status", (const char *)sqlite3_column_text(st, 2));
+		cJSON_AddStringToObject(o, "start", (const char *)sqlite3_column_text(st, 3));
+		cJSON_AddStringToObject(o, "end", (const char *)sqlite3_column_text(st, 4));
+		cJSON_AddStringToObject(o, "vendor", (const char *)sqlite3_column_text(st, 5));
+		cJSON_AddItemToArray(arr, o);
+	}
+	sqlite3_finalize(st);
+	return resp_json(r, 200, arr);
+}
+
+/* The :number parameter when the caller may see it; else answers 404. */
+static const char *contract_or_404(Req *r)
+{
+	if (!may_see_contract(r, r->param[0])) {
+		resp_error(r, 404, "no such contract");
+		return NULL;
+	}
+	return r->param[0];
+}
+
+int api_contract(Req *r)
+{
+	const char *number = contract_or_404(r);
+	Err e = {0};
+
+	if (!number)
+		return 0;
+	return answer(r, contract_show_json(r->db, number, &e), &e);
+}
+
+/* ?year= as a positive number (0 when absent); -1 after answering 400. */
+static int year_param(Req *r)
+{
+	const char *y = req_query(r, "year");
+	char *end;
+	long v;
+
+	if (!y)
+		return 0;
+	v = strtol(y, &end, 10);
+	if (*end || v < 1 || v > 9999) {
+		resp_error(r, 400, "year \"%.20s\" is not a year number", y);
+		return -1;
+	}
+	return (int)v;
+}
+
+/* ?period= as a quarter (OUT: *q); 0 absent, 1 given, -1 after 400. */
+static int period_param(Req *r, Quarter *q)
+{
+	const char *p = req_query(r, "period");
+	Err e = {0};
+
+	if (!p)
+		return 0;
+	if (quarter_parse(p, q, &e)) {
+		resp_error(r, 400, "%s", e.msg);
+		return -1;
+	}
+	return 1;
+}
+
+int api_fees(Req *r)
+{
+	const char *number = contract_or_404(r);
+	FeeSelect sel = {0};
+	int has;
+	Err e = {0};
+
+	if (!number)
+		return 0;
+	if (r->who.role == ROLE_MEMBER)
+		return resp_error(r, 404, "no such report");
+	if ((sel.year = year_param(r)) < 0 || (has = period_param(r, &sel.period)) < 0)
+		return 0;
+	sel.has_period = has;
+	return answer(r, fees_report_json(r->db, number, &sel, r->today, &e), &e);
+}
+
+int api_rebates(Req *r)
+{
+	const char *number = contract_or_404(r);
+	char actor[300];
+	int year;
+	Err e = {0};
+
+	if (!number)
+		return 0;
+	if (r->who.role == ROLE_VENDOR)
+		return resp_error(r, 404, "no such report");
+	if ((year = year_param(r)) < 0)
+		return 0;
+	if (!year && rebate_current_year(r->db, number, r->today, &year, &e))
+		return answer(r, NULL, &e);
+	return answer(r,
+		      rebate_report_json(r->db, number, year, r->today,
+					 r->who.role == ROLE_MEMBER ? r->who.agency : NULL,
+					 req_actor(r, actor, sizeof actor), &e),
+		      &e);
+}
+
+int api_compliance(Req *r)
+{
+	const char *number = contract_or_404(r);
+	Quarter q;
+	int has;
+	Err e = {0};
+
+	if (!number)
+		return 0;
+	if (r->who.role == ROLE_VENDOR)
+		return resp_error(r, 404, "no such report");
+	if ((has = period_param(r, &q)) < 0)
+		return 0;
+	return answer(r,
+		      compliance_report_json(r->db, number, has ? &q : NULL,
+					     r->who.role == ROLE_MEMBER ? r->who.agency : NULL, &e),
+		      &e);
+}
+
+/* ?name=1 style flags. */
+static int flag(Req *r, const char *name)
+{
+	const char *v = req_query(r, name);
+
+	return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0);
+}
+
+int api_import(Req *r)
+{
+	const char *number = contract_or_404(r);
+	char actor[300];
+	ImportOptions io = {0};
+	ImportStatus st;
+	cJSON *result = NULL;
+	FILE *f;
+	Err e = {0};
+	ClCode rc;
+
+	if (!number)
+		return 0;
+	if (r->who.role == ROLE_MEMBER)
+		return resp_error(r, 404, "no such contract");
+	f = fmemopen(r->body.data ? r->body.data : (char *)"", r->body.len, "r");
+	if (!f)
+		return resp_error(r, 400, "the body is empty: send the CSV file as text/csv");
+	io.contract = number;
+	io.period = req_query(r, "period");
+	io.dry_run = flag(r, "dry_run");
+	io.skip_invalid = flag(r, "skip_invalid");
+	io.encoding = req_query(r, "encoding");
+	io.file_name = req_query(r, "file_name") ? req_query(r, "file_name") : "api-upload.csv";
+	io.today = r->today;
+	io.actor = req_actor(r, actor, sizeof actor);
+	rc = import_csv(r->db, f, &io, &result, &st, &e);
+	fclose(f);
+	if (rc)
+		return answer(r, NULL, &e);
+	return resp_json(r, st == IMPORT_WRITTEN ? 201 : st == IMPORT_REFUSED ? 422 : 200, result);
+}
+
+int api_remit(Req *r)
+{
+	const char *number = contract_or_404(r), *period, *amount, *received, *ref;
+	char actor[300];
+	cJSON *o, *out;
+	RemitIn in = {0};
+	int64_t id;
+	Err e = {0};
+
+	if (!number || !(o = json_body_or_400(r)))
+		return 0;
+	period = json_str(o, "period");
+	amount = json_str(o, "amount");
+	received = json_str(o, "received");
+	ref = json_str(o, "reference");
+	in.contract = number;
+	in.reference = ref;
+	if (!period || !amount || !received || !ref)
+		e.code = err_set(&e, CL_EINPUT,
+				 "give \"period\", \"amount\" (a money string), \"received\" and "
+				 "\"reference\" as strings");
+	else if (!quarter_parse(period, &in.quarter, &e) && !money_parse(amount, &in.amount, &e) &&
+		 !date_parse(received, &in.received, &e))
+		remit_add(r->db, &in, req_actor(r, actor, sizeof actor), &id, &e);
+	cJSON_Delete(o);
+	if (e.code)
+		return answer(r, NULL, &e);
+	out = cJSON_CreateObject();
+	cJSON_AddNumberToObject(out, "remittance", (double)id);
+	return resp_json(r, 201, out);
+}
+
+int api_agencies(Req *r)
+{
+	cJSON *all, *a, *out = cJSON_CreateArray();
+	Err e = {0};
+
+	all = agency_list_json(r->db, &e);
+	cJSON_ArrayForEach(a, all)
+	{
+		const char *code = cJSON_GetObjectItem(a, "code")->valuestring;
+
+		if (is_staff(r) || (r->who.role == ROLE_MEMBER && strcmp(code, r->who.agency) == 0))
+			cJSON_AddItemToArray(out, cJSON_Duplicate(a, 1));
+	}
+	cJSON_Delete(all);
+	return resp_json(r, 200, out);
+}
+
+int api_agency(Req *r)
+{
+	cJSON *all, *a, *found = NULL;
+	Err e = {0};
+
+	if (!may_see_agency(r, r->param[0]))
+		return resp_error(r, 404, "no such agency");
+	all = agency_list_json(r->db, &e);
+	cJSON_ArrayForEach(a, all)
+	if (strcmp(cJSON_GetObjectItem(a, "code")->valuestring, r->param[0]) == 0)
+		found = cJSON_Duplicate(a, 1);
+	cJSON_Delete(all);
+	return found ? resp_json(r, 200, found) : resp_error(r, 404, "no such agency");
+}
+
+int api_agency_purchases(Req *r)
+{
+	const char *contract = req_query(r, "contract");
+	char actor[300];
+	Quarter q;
+	int has;
+	Err e = {0};
+
+	if (!may_see_agency(r, r->param[0]))
+		return resp_error(r, 404, "no such agency");
+	if (contract && !may_see_contract(r, contract))
+		return resp_error(r, 404, "no such contract");
+	if ((has = period_param(r, &q)) < 0)
+		return 0;
+	return answer(r,
+		      summary_agency_json(r->db, r->param[0], contract, has ? &q : NULL, r->today,
+					  req_actor(r, actor, sizeof actor), &e),
+		      &e);
+}

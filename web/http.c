@@ -1,0 +1,68 @@
+/* http.c — building responses; see http.h. */
+#include "http.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render.h"
+
+/* Replace any body r already holds. */
+static void resp_set(Req *r, int status, const char *type, char *body, size_t len)
+{
+	free(r->resp.body);
+	r->resp.status = status;
+	r->resp.type = type;
+	r->resp.body = body;
+	r->resp.len = len;
+}
+
+int resp_json(Req *r, int status, cJSON *obj)
+{
+	char *text = cJSON_PrintUnformatted(obj);
+
+	cJSON_Delete(obj);
+	if (!text) {
+		resp_set(r, 500, "application/json", strdup("{\"error\":\"out of memory\"}"), 25);
+		return 0;
+	}
+	resp_set(r, status, "application/json", text, strlen(text));
+	return 0;
+}
+
+int resp_html(Req *r, int status, char *html)
+{
+	resp_set(r, status, "text/html; charset=utf-8", html, html ? strlen(html) : 0);
+	return 0;
+}
+
+int resp_text(Req *r, int status, const char *type, char *text, const char *filename)
+{
+	resp_set(r, status, type, text, text ? strlen(text) : 0);
+	snprintf(r->resp.filename, sizeof r->resp.filename, "%s", filename ? filename : "");
+	return 0;
+}
+
+int resp_redirect(Req *r, const char *location)
+{
+	resp_set(r, 303, "text/plain; charset=utf-8", NULL, 0);
+	snprintf(r->resp.location, sizeof r->resp.location, "%s", location);
+	return 0;
+}
+
+int resp_error(Req *r, int status, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (r->is_api) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "error", msg);
+		return resp_json(r, status, o);
+	}
+	return render_error(r, status, msg);
+}

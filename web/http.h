@@ -1,0 +1,81 @@
+/*
+ * http.h — requests and responses of the web server, above libmicrohttpd.
+ *
+ * Handlers see a Req with validated pieces (route parameters, query and
+ * form fields, the signed-in principal, a database connection of their
+ * thread) and answer with one of the resp_*() calls, which also set the
+ * security headers.  libmicrohttpd's types stay in server.c.
+ */
+#ifndef COOPLEDGER_HTTP_H
+#define COOPLEDGER_HTTP_H
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+#include <stdio.h>
+
+#include "buf.h"
+#include "date.h"
+#include "session.h"
+
+#define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_FIELDS 32
+#define HTTP_FIELD_MAX (64 * 1024)
+
+typedef struct Field {
+	char *name;
+	char *value;
+} Field;
+
+typedef struct Resp {
+	int status;
+	char *body; /* owned */
+	size_t len;
+	const char *type;
+	char location[512];  /* redirect target, or "" */
+	char cookie[512];    /* Set-Cookie value, or "" */
+	char filename[128];  /* Content-Disposition attachment name, or "" */
+	const char *cache;   /* Cache-Control value, or NULL for no-store */
+} Resp;
+
+typedef struct Req {
+	void *conn; /* struct MHD_Connection */
+	const char *method;
+	const char *path;
+	int is_api; /* path starts with /api/ */
+	char *param[HTTP_MAX_PARAMS]; /* route parameters, in pattern order */
+	int nparam;
+	Field field[HTTP_MAX_FIELDS]; /* form fields (urlencoded or multipart) */
+	int nfield;
+	Buf body;          /* raw body of JSON and CSV requests */
+	FILE *upload;      /* a multipart file, in a temporary file */
+	char upload_name[256];
+	int too_large;     /* the body passed its limit */
+	int bad_form;      /* the form could not be read */
+	Principal who;
+	int signed_in;
+	int via_token;     /* Authorization: Bearer */
+	char session_secret[SESSION_SECRET_BUF];
+	sqlite3 *db;
+	Date today;
+	Resp resp;
+} Req;
+
+/* Request pieces. */
+const char *req_query(const Req *r, const char *name);  /* ?name=, or NULL */
+const char *req_field(const Req *r, const char *name);  /* form field, or NULL */
+const char *req_header(const Req *r, const char *name); /* or NULL */
+const char *req_cookie(const Req *r, const char *name); /* or NULL */
+
+/* Responses: each fills r->resp and returns 0 so handlers can
+ * `return resp_json(r, 200, obj);`.  The json and html bodies are taken
+ * over (freed by the server). */
+int resp_json(Req *r, int status, cJSON *obj);
+int resp_html(Req *r, int status, char *html);
+int resp_text(Req *r, int status, const char *type, char *text, const char *filename);
+int resp_redirect(Req *r, const char *location);
+int resp_error(Req *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The actor string for audit rows: "web:" + e-mail. */
+const char *req_actor(const Req *r, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,1122 @@
+/* pages.c — the HTML pages: sign-in, contracts, agencies, purchases,
+ * imports, reconciliation, rebates, users, tokens, audit; see pages.h. */
+#include "pages.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agency.h"
+#include "compliance.h"
+#include "contract.h"
+#include "db.h"
+#include "fees.h"
+#include "handlers.h"
+#include "import.h"
+#include "ledger.h"
+#include "rebate.h"
+#include "remit.h"
+#include "render.h"
+#include "server.h"
+#include "session.h"
+#include "summary.h"
+#include "user.h"
+
+#define PAGE_ROWS 100
+
+/* ---- CSV out ---- */
+
+void csv_row(Buf *b, const char *const *cells, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const char *c = cells[i] ? cells[i] : "", *p;
+
+		if (i)
+			buf_append(b, ",", 1);
+		if (!strpbrk(c, ",\"\r\n") && c[0] != '=' && c[0] != '+' && c[0] != '@') {
+			buf_puts(b, c);
+			continue;
+		}
+		/* quoted; a leading = + @ is prefixed with ' so spreadsheets show text */
+		buf_append(b, "\"", 1);
+		if (c[0] == '=' || c[0] == '+' || c[0] == '@')
+			buf_append(b, "'", 1);
+		for (p = c; *p; p++) {
+			if (*p == '"')
+				buf_append(b, "\"", 1);
+			buf_append(b, p, 1);
+		}
+		buf_append(b, "\"", 1);
+	}
+	buf_append(b, "\r\n", 2);
+}
+
+char *csv_from_json(const cJSON *arr, const char *const *keys, int n)
+{
+	const char *cells[32];
+	const cJSON *o;
+	char num[32][32];
+	Buf b;
+	int i;
+
+	buf_init(&b, (size_t)256 << 20);
+	csv_row(&b, keys, n);
+	cJSON_ArrayForEach(o, arr)
+	{
+		for (i = 0; i < n && i < 32; i++) {
+			const cJSON *x = cJSON_GetObjectItem(o, keys[i]);
+
+			if (cJSON_IsNumber(x)) {
+				snprintf(num[i], sizeof num[i], "%lld", (long long)x->valuedouble);
+				cells[i] = num[i];
+			} else if (cJSON_IsBool(x)) {
+				cells[i] = cJSON_IsTrue(x) ? "yes" : "no";
+			} else {
+				cells[i] = cJSON_IsString(x) ? x->valuestring : "";
+			}
+		}
+		csv_row(&b, cells, n);
+	}
+	return buf_steal(&b);
+}
+
+/* ---- small helpers ---- */
+
+/* A safe place to go after signing in: a local path only. */
+static const char *next_path(const char *next)
+{
+	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 300 ||
+	    strpbrk(next, "\r\n"))
+		return "/";
+	return next;
+}
+
+static int field_int(const char *text, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	if (!text || !*text)
+		return -1;
+	v = strtol(text, &end, 10);
+	if (*end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* ?page= (1-based) as an offset in rows. */
+static long page_offset(Req *r, long *page)
+{
+	if (field_int(req_query(r, "page"), 1, 1000000, page))
+		*page = 1;
+	return (*page - 1) * PAGE_ROWS;
+}
+
+/* "prev"/"next" links for a page of results. */
+static void add_paging(cJSON *ctx, long page, int more, const char *base_query)
+{
+	cJSON *p = cJSON_AddObjectToObject(ctx, "paging");
+
+	cJSON_AddNumberToObject(p, "page", (double)page);
+	if (page > 1)
+		cJSON_AddNumberToObject(p, "prev", (double)(page - 1));
+	if (more)
+		cJSON_AddNumberToObject(p, "next", (double)(page + 1));
+	cJSON_AddStringToObject(p, "query", base_query);
+}
+
+/* A redirect back to a page with a notice (shown once via ?notice=). */
+static int back_with(Req *r, const char *path, const char *notice)
+{
+	char url[512], enc[300];
+	size_t i, j = 0;
+
+	for (i = 0; notice[i] && j + 4 < sizeof enc; i++) {
+		unsigned char c = (unsigned char)notice[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_')
+			enc[j++] = (char)c;
+		else
+			j += (size_t)snprintf(enc + j, sizeof enc - j, "%%%02X", c);
+	}
+	enc[j] = '\0';
+	snprintf(url, sizeof url, "%s%snotice=%s", path, strchr(path, '?') ? "&" : "?", enc);
+	return resp_redirect(r, url);
+}
+
+/* Copy ?notice= into the page context. */
+static cJSON *ctx_new(Req *r, const char *title)
+{
+	cJSON *ctx = cJSON_CreateObject();
+	const char *notice = req_query(r, "notice");
+
+	cJSON_AddStringToObject(ctx, "title", title);
+	if (notice && strlen(notice) < 400)
+		cJSON_AddStringToObject(ctx, "notice", notice);
+	return ctx;
+}
+
+/* ---- sign-in ---- */
+
+int page_login_form(Req *r)
+{
+	cJSON *ctx = ctx_new(r, "Sign in");
+
+	cJSON_AddStringToObject(ctx, "next", next_path(req_query(r, "next")));
+	return render_page(r, 200, "login", ctx);
+}
+
+static int login_failed(Req *r, int status, const char *msg)
+{
+	cJSON *ctx = ctx_new(r, "Sign in");
+
+	cJSON_AddStringToObject(ctx, "error", msg);
+	cJSON_AddStringToObject(ctx, "email", req_field(r, "email") ? req_field(r, "email") : "");
+	cJSON_AddStringToObject(ctx, "next", next_path(req_field(r, "next")));
+	return render_page(r, status, "login", ctx);
+}
+
+int page_login(Req *r)
+{
+	const char *email = req_field(r, "email"), *password = req_field(r, "password");
+	char secret[SESSION_SECRET_BUF], csrf[SESSION_SECRET_BUF], msg[160];
+	int64_t uid;
+	int wait;
+	Err e = {0};
+
+	if (!email || !password)
+		return login_failed(r, 400, "Enter your e-mail address and password.");
+	if (login_throttled(r->db, email, time(NULL), &wait)) {
+		snprintf(msg, sizeof msg, "Too many failed attempts: try again in %d minutes.",
+			 (wait + 59) / 60);
+		return login_failed(r, 429, msg);
+	}
+	if (user_authenticate(r->db, email, password, &uid, &e)) {
+		login_failure_record(r->db, email, time(NULL));
+		return login_failed(r, 401, "The e-mail address or password is not right.");
+	}
+	if (session_create(r->db, uid, time(NULL), secret, csrf, &e))
+		return resp_error(r, 500, "%s", e.msg);
+	snprintf(r->resp.cookie, sizeof r->resp.cookie,
+		 "cl_session=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s", secret,
+		 SESSION_ABSOLUTE_SECONDS, server_config()->secure_cookies ? "; Secure" : "");
+	resp_redirect(r, next_path(req_field(r, "next")));
+	return 0;
+}
+
+int page_logout(Req *r)
+{
+	session_delete(r->db, r->session_secret, NULL);
+	resp_redirect(r, "/login");
+	snprintf(r->resp.cookie, sizeof r->resp.cookie,
+		 "cl_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+	return 0;
+}
+
+int page_static(Req *r)
+{
+	const char *type;
+	size_t len;
+	const char *data = render_static(r->param[0], &len, &type);
+	char *copy;
+
+	if (!data)
+		return resp_error(r, 404, "there is no such file");
+	copy = malloc(len + 1);
+	if (!copy)
+		return resp_error(r, 500, "out of memory");
+	memcpy(copy, data, len);
+	copy[len] = '\0';
+	resp_text(r, 200, type, copy, NULL);
+	r->resp.len = len;
+	r->resp.cache = "public, max-age=3600";
+	return 0;
+}
+
+int page_favicon(Req *r)
+{
+	free(r->param[0]);
+	r->param[0] = strdup("favicon.svg");
+	r->nparam = 1;
+	return page_static(r);
+}
+
+int page_home(Req *r)
+{
+	if (r->who.role == ROLE_MEMBER)
+		return page_member_portal(r);
+	if (r->who.role == ROLE_VENDOR)
+		return page_vendor_portal(r);
+	return page_dashboard(r);
+}
+
+/* ---- contracts ---- */
+
+/* Rows of a query as JSON objects named by the statement's columns. */
+static cJSON *rows_json(sqlite3_stmt *st, int limit, int *more)
+{
+	cJSON *arr = cJSON_CreateArray();
+	int n = 0, i;
+
+	*more = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *o;
+
+		if (limit && n == limit) {
+			*more = 1;
+			break;
+		}
+		o = cJSON_CreateObject();
+		for (i = 0; i < sqlite3_column_count(st); i++) {
+			const char *name = sqlite3_column_name(st, i);
+
+			if (sqlite3_column_type(st, i) == SQLITE_INTEGER)
+				cJSON_AddNumberToObject(o, name, (double)sqlite3_column_int64(st, i));
+			else if (sqlite3_column_type(st, i) == SQLITE_NULL)
+				cJSON_AddNullToObject(o, name);
+			else
+				cJSON_AddStringToObject(o, name,
+							(const char *)sqlite3_column_text(st, i));
+		}
+		cJSON_AddItemToArray(arr, o);
+		n++;
+	}
+	return arr;
+}
+
+int page_contracts(Req *r)
+{
+	cJSON *ctx = ctx_new(r, "Contracts"), *all, *c, *list;
+	sqlite3_stmt *st = NULL;
+	int more;
+
+	if (db_prepare(r->db, &st,
+		       "SELECT c.number, c.title, c.status, c.start_date, c.end_date, v.name AS vendor, "
+		       "a.name AS lead, (SELECT count(*) FROM participant p WHERE p.contract_id = c.id) "
+		       "AS participants FROM contract c JOIN vendor v ON v.id = c.vendor_id "
+		       "JOIN agency a ON a.id = c.lead_agency_id ORDER BY c.number",
+		       NULL))
+		return resp_error(r, 500, "the database failed");
+	all = rows_json(st, 0, &more);
+	sqlite3_finalize(st);
+	list = cJSON_AddArrayToObject(ctx, "contracts");
+	cJSON_ArrayForEach(c, all)
+	if (may_see_contract(r, cJSON_GetObjectItem(c, "number")->valuestring))
+		cJSON_AddItemToArray(list, cJSON_Duplicate(c, 1));
+	cJSON_Delete(all);
+	return render_page(r, 200, "contracts", ctx);
+}
+
+/* A schedule's bands as rows {from, rate} for a table. */
+static cJSON *bands_json(const cJSON *sched, const char *key)
+{
+	const cJSON *s = cJSON_GetObjectItem(sched, key);
+
+	return s ? cJSON_Duplicate(s, 1) : cJSON_CreateArray();
+}
+
+/* The terms in plain words for the contract page. */
+static void add_terms(cJSON *ctx, const cJSON *doc)
+{
+	const cJSON *fee = cJSON_GetObjectItem(doc, "fee"), *reb = cJSON_GetObjectItem(doc, "rebates"),
+		    *disc = cJSON_GetObjectItem(doc, "discounts");
+	cJSON *t = cJSON_AddObjectToObject(ctx, "terms");
+
+	cJSON_AddItemToObject(t, "doc", cJSON_Duplicate(doc, 1));
+	cJSON_AddBoolToObject(t, "fee_graduated",
+			      strcmp(cJSON_GetObjectItem(fee, "mode")->valuestring, "graduated") == 0);
+	cJSON_AddItemToObject(t, "fee_bands", bands_json(fee, "bands"));
+	if (disc)
+		cJSON_AddItemToObject(t, "discount_tiers", bands_json(disc, "tiers"));
+	if (reb) {
+		cJSON_AddBoolToObject(t, "rebate_graduated",
+				      strcmp(cJSON_GetObjectItem(reb, "mode")->valuestring,
+					     "graduated") == 0);
+		cJSON_AddItemToObject(t, "rebate_tiers", bands_json(reb, "tiers"));
+	}
+}
+
+/* The participants of a contract (staff only). */
+static cJSON *participants_json(Req *r, const char *number)
+{
+	sqlite3_stmt *st = NULL;
+	cJSON *arr;
+	int more;
+
+	if (db_prepare(r->db, &st,
+		       "SELECT a.code, a.name, p.joined FROM participant p JOIN agency a ON a.id = "
+		       "p.agency_id JOIN contract c ON c.id = p.contract_id WHERE c.number = ? "
+		       "ORDER BY p.joined, a.code",
+		       NULL))
+		return cJSON_CreateArray();
+	db_bind_spec(st, "t", number);
+	arr = rows_json(st, 0, &more);
+	sqlite3_finalize(st);
+	return arr;
+}
+
+int page_contract(Req *r)
+{
+	const char *number = r->param[0];
+	char actor[300];
+	cJSON *ctx, *doc;
+	FeeSelect all = {0};
+	int year;
+	Err e = {0};
+
+	if (!may_see_contract(r, number))
+		return resp_error(r, 404, "there is no such contract");
+	doc = contract_show_json(r->db, number, &e);
+	if (!doc)
+		return resp_error(r, 500, "%s", e.msg);
+	ctx = ctx_new(r, number);
+	add_terms(ctx, doc);
+	cJSON_AddItemToObject(ctx, "contract", doc);
+	if (r->who.role <= ROLE_FINANCE)
+		cJSON_AddItemToObject(ctx, "participants", participants_json(r, number));
+	if (r->who.role != ROLE_MEMBER)
+		cJSON_AddItemToObject(ctx, "fees", fees_report_json(r->db, number, &all, r->today, &e));
+	if (r->who.role != ROLE_VENDOR && rebate_current_year(r->db, number, r->today, &year, NULL) == CL_OK)
+		cJSON_AddItemToObject(ctx, "rebates",
+				      rebate_report_json(r->db, number, year, r->today,
+							 r->who.role == ROLE_MEMBER ? r->who.agency : NULL,
+							 req_actor(r, actor, sizeof actor), &e));
+	if (r->who.role <= ROLE_FINANCE)
+		cJSON_AddItemToObject(ctx, "compliance",
+				      compliance_report_json(r->db, number, NULL, NULL, &e));
+	return render_page(r, 200, "contract", ctx);
+}
+
+int page_fees_csv(Req *r)
+{
+	static const char *const keys[] = {"quarter", "net_sales", "fee",	  "late_fee",
+					   "remitted", "balance",  "due_date", "status",
+					   "report",   "days_past_due"};
+	char name[120];
+	FeeSelect all = {0};
+	cJSON *f;
+	Err e = {0};
+
+	if (!may_see_contract(r, r->param[0]))
+		return resp_error(r, 404, "there is no such contract");
+	f = fees_report_json(r->db, r->param[0], &all, r->today, &e);
+	if (!f)
+		return resp_error(r, 500, "%s", e.msg);
+	snprintf(name, sizeof name, "%s-fees.csv", r->param[0]);
+	resp_text(r, 200, "text/csv; charset=utf-8",
+		  csv_from_json(cJSON_GetObjectItem(f, "quarters"), keys, 10), name);
+	cJSON_Delete(f);
+	return 0;
+}
+
+/* ---- agencies ---- */
+
+/* Agencies matching ?q= (code or name), a page at a time.  OUT: *more. */
+static cJSON *agencies_query(Req *r, long offset, int limit, int *more)
+{
+	const char *q = req_query(r, "q");
+	sqlite3_stmt *st = NULL;
+	char like[210];
+	cJSON *arr;
+
+	snprintf(like, sizeof like, "%%%.200s%%", q ? q : "");
+	if (db_prepare(r->db, &st,
+		       "SELECT a.code, a.name, a.kind, a.state, CASE a.public_entity WHEN 1 THEN "
+		       "'yes' ELSE 'no' END AS public_entity, (SELECT count(*) FROM participant p "
+		       "WHERE p.agency_id = a.id) AS contracts FROM agency a WHERE a.code LIKE ?1 "
+		       "OR a.name LIKE ?1 ORDER BY a.code LIMIT ?2 OFFSET ?3",
+		       NULL))
+		return cJSON_CreateArray();
+	db_bind_spec(st, "tii", like, (int64_t)(limit ? limit + 1 : -1), (int64_t)offset);
+	arr = rows_json(st, limit, more);
+	sqlite3_finalize(st);
+	return arr;
+}
+
+int page_agencies(Req *r)
+{
+	cJSON *ctx = ctx_new(r, "Agencies");
+	char query[260];
+	long page, off = page_offset(r, &page);
+	int more;
+
+	cJSON_AddItemToObject(ctx, "agencies", agencies_query(r, off, PAGE_ROWS, &more));
+	cJSON_AddStringToObject(ctx, "q", req_query(r, "q") ? req_query(r, "q") : "");
+	snprintf(query, sizeof query, "q=%.200s", req_query(r, "q") ? req_query(r, "q") : "");
+	add_paging(ctx, page, more, query);
+	return render_page(r, 200, "agencies", ctx);
+}
+
+int page_agencies_csv(Req *r)
+{
+	static const char *const keys[] = {"code", "name", "kind", "state", "public_entity",
+					   "contracts"};
+	int more;
+	cJSON *all = agencies_query(r, 0, 0, &more);
+
+	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(all, keys, 6), "agencies.csv");
+	cJSON_Delete(all);
+	return 0;
+}
+
+int page_agency(Req *r)
+{
+	char actor[300];
+	cJSON *ctx, *s;
+	Err e = {0};
+
+	if (!may_see_agency(r, r->param[0]))
+		return resp_error(r, 404, "there is no such agency");
+	s = summary_agency_json(r->db, r->param[0], NULL, NULL, r->today,
+				req_actor(r, actor, sizeof actor), &e);
+	if (!s)
+		return resp_error(r, 500, "%s", e.msg);
+	ctx = ctx_new(r, r->param[0]);
+	cJSON_AddItemToObject(ctx, "agency", s);
+	return render_page(r, 200, "agency", ctx);
+}
+
+/* ---- purchases ---- */
+
+/* The ledger lines matching the filters (?contract ?agency ?quarter ?po
+ * ?invoice); a member sees only its own agency.  OUT: *more. */
+static cJSON *purchases_query(Req *r, long offset, int limit, int *more)
+{
+	const char *agency = r->who.role == ROLE_MEMBER ? r->who.agency : req_query(r, "agency");
+	char from[DATE_BUF] = "0000-00-00", to[DATE_BUF] = "9999-99-99";
+	const char *quarter = req_query(r, "quarter");
+	sqlite3_stmt *st = NULL;
+	Quarter q;
+	cJSON *arr;
+
+	if (quarter && quarter_parse(quarter, &q, NULL) == CL_OK) {
+		date_format(quarter_first_day(q), from);
+		date_format(quarter_last_day(q), to);
+	}
+	if (db_prepare(r->db, &st,
+		       "SELECT p.id, c.number AS contract, a.code AS agency, p.po_number, "
+		       "p.invoice_number, p.line, p.invoice_date, p.description, "
+		       "p.list_amount, p.invoiced_amount, p.batch_id, "
+		       "CASE WHEN p.reverses_id IS NOT NULL THEN 'reversal of ' || p.reverses_id "
+		       "WHEN EXISTS (SELECT 1 FROM purchase x WHERE x.reverses_id = p.id) "
+		       "THEN 'reversed' END AS state, nullif(p.reason, '') AS reason "
+		       "FROM purchase p JOIN contract c ON c.id = p.contract_id "
+		       "JOIN agency a ON a.id = p.agency_id "
+		       "WHERE (?1 IS NULL OR c.number = ?1) AND (?2 IS NULL OR a.code = ?2) "
+		       "AND p.invoice_date BETWEEN ?3 AND ?4 AND (?5 IS NULL OR p.po_number = ?5) "
+		       "AND (?6 IS NULL OR p.invoice_number = ?6) "
+		       "ORDER BY p.invoice_date DESC, p.id DESC LIMIT ?7 OFFSET ?8",
+		       NULL))
+		return cJSON_CreateArray();
+	db_bind_spec(st, "ttttttii", req_query(r, "contract"), agency, from, to, req_query(r, "po"),
+		     req_query(r, "invoice"), (int64_t)(limit ? limit + 1 : -1), (int64_t)offset);
+	arr = rows_json(st, limit, more);
+	sqlite3_finalize(st);
+	return arr;
+}
+
+/* Money columns of rows_json come as integers: turn them into money text. */
+static void money_columns(cJSON *arr, const char *const *keys, int n)
+{
+	char buf[MONEY_BUF];
+	cJSON *o;
+	int i;
+
+	cJSON_ArrayForEach(o, arr)
+	for (i = 0; i < n; i++) {
+		cJSON *x = cJSON_GetObjectItem(o, keys[i]);
+
+		if (cJSON_IsNumber(x))
+			cJSON_ReplaceItemInObject(o, keys[i],
+						  cJSON_CreateString(money_format((Money)x->valuedouble, buf)));
+	}
+}
+
+int page_purchases(Req *r)
+{
+	static const char *const money[] = {"list_amount", "invoiced_amount"};
+	static const char *const filters[] = {"contract", "agency", "quarter", "po", "invoice"};
+	cJSON *ctx = ctx_new(r, "Purchases"), *rows, *f;
+	char query[700] = "";
+	long page, off = page_offset(r, &page);
+	size_t i;
+	int more;
+
+	rows = purchases_query(r, off, PAGE_ROWS, &more);
+	money_columns(rows, money, 2);
+	cJSON_AddItemToObject(ctx, "purchases", rows);
+	f = cJSON_AddObjectToObject(ctx, "filter");
+	for (i = 0; i < sizeof filters / sizeof *filters; i++) {
+		const char *v = req_query(r, filters[i]);
+
+		cJSON_AddStringToObject(f, filters[i], v ? v : "");
+		if (v && strlen(query) + strlen(v) + 20 < sizeof query)
+			snprintf(query + strlen(query), sizeof query - strlen(query), "%s=%s&",
+				 filters[i], v);
+	}
+	cJSON_AddBoolToObject(ctx, "can_reverse", r->who.role == ROLE_ADMIN);
+	add_paging(ctx, page, more, query);
+	return render_page(r, 200, "purchases", ctx);
+}
+
+int page_purchases_csv(Req *r)
+{
+	static const char *const money[] = {"list_amount", "invoiced_amount"};
+	static const char *const keys[] = {"id",	   "contract",	     "agency",	    "po_number",
+					   "invoice_number", "line",	     "invoice_date", "description",
+					   "list_amount",    "invoiced_amount", "batch_id",	    "state"};
+	int more;
+	cJSON *rows = purchases_query(r, 0, 0, &more);
+
+	money_columns(rows, money, 2);
+	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 12), "purchases.csv");
+	cJSON_Delete(rows);
+	return 0;
+}
+
+int page_reverse_line(Req *r)
+{
+	char actor[300], msg[ERR_MSG_MAX + 40];
+	long id;
+	int64_t rev;
+	Err e = {0};
+
+	if (field_int(r->param[0], 1, 1L << 50, &id))
+		return resp_error(r, 404, "there is no such line");
+	if (ledger_reverse_line(r->db, id, req_field(r, "reason"), req_actor(r, actor, sizeof actor),
+				&rev, &e)) {
+		if (e.code == CL_ENOTFOUND)
+			return resp_error(r, 404, "there is no such line");
+		snprintf(msg, sizeof msg, "Not reversed: %s", e.msg);
+		return back_with(r, "/purchases", msg);
+	}
+	snprintf(msg, sizeof msg, "Line %ld reversed (reversal is line %lld).", id, (long long)rev);
+	return back_with(r, "/purchases", msg);
+}
+
+/* ---- imports ---- */
+
+/* Contracts the caller may upload to, as [{number, title, selected}]. */
+static cJSON *upload_contracts(Req *r, const char *selected)
+{
+	sqlite3_stmt *st = NULL;
+	cJSON *arr = cJSON_CreateArray();
+
+	if (db_prepare(r->db, &st, "SELECT number, title FROM contract ORDER BY number", NULL))
+		return arr;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *n = (const char *)sqlite3_column_text(st, 0);
+		cJSON *o;
+
+		if (!may_see_contract(r, n))
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "number", n);
+		cJSON_AddStringToObject(o, "title", (const char *)sqlite3_column_text(st, 1));
+		cJSON_AddBoolToObject(o, "selected", selected && strcmp(n, selected) == 0);
+		cJSON_AddItemToArray(arr, o);
+	}
+	sqlite3_finalize(st);
+	return arr;
+}
+
+int page_imports(Req *r)
+{
+	const char *contract = req_query(r, "contract");
+	cJSON *ctx = ctx_new(r, "Sales reports"), *list = upload_contracts(r, contract);
+	Err e = {0};
+
+	if (!contract && cJSON_GetArraySize(list) > 0)
+		contract = cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0), "number")->valuestring;
+	if (contract && !may_see_contract(r, contract)) {
+		cJSON_Delete(list);
+		cJSON_Delete(ctx);
+		return resp_error(r, 404, "there is no such contract");
+	}
+	cJSON_AddItemToObject(ctx, "contracts", list);
+	if (contract) {
+		cJSON_AddStringToObject(ctx, "contract", contract);
+		cJSON_AddItemToObject(ctx, "batches", import_batches_json(r->db, contract, &e));
+	}
+	cJSON_AddBoolToObject(ctx, "can_reverse", r->who.role == ROLE_ADMIN);
+	return render_page(r, 200, "imports", ctx);
+}
+
+/* Where checked uploads wait for their "import" click. */
+static void stash_path(const char *id, char *path, size_t n)
+{
+	snprintf(path, n, "%s.uploads/%s.csv", server_config()->db_path, id);
+}
+
+/* Keep the uploaded file under a fresh random id.  OUT: id (33 bytes). */
+static int stash_upload(Req *r, char *id)
+{
+	unsigned char raw[16];
+	char path[600], dir[560], chunk[8192];
+	size_t n;
+	FILE *out;
+
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(id, 33, raw, sizeof raw);
+	snprintf(dir, sizeof dir, "%s.uploads", server_config()->db_path);
+	mkdir(dir, 0700);
+	stash_path(id, path, sizeof path);
+	out = fopen(path, "wb");
+	if (!out)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof chunk, r->upload)) > 0)
+		fwrite(chunk, 1, n, out);
+	return fclose(out);
+}
+
+/* The stashed file of id (32 hex digits), or NULL. */
+static FILE *stash_open(const char *id)
+{
+	char path[600];
+	size_t i;
+
+	if (!id || strlen(id) != 32)
+		return NULL;
+	for (i = 0; i < 32; i++)
+		if (!strchr("0123456789abcdef", id[i]))
+			return NULL;
+	stash_path(id, path, sizeof path);
+	return fopen(path, "rb");
+}
+
+/* Run the import of f as the form asks; render the result page. */
+static int import_and_show(Req *r, FILE *f, const char *contract, int dry_run,
+			   const char *upload_id, const char *file_name)
+{
+	static const char *const names[] = {"written", "refused", "dry_run", "already"};
+	char actor[300];
+	ImportOptions io = {0};
+	ImportStatus st;
+	cJSON *result = NULL, *ctx;
+	Err e = {0};
+
+	io.contract = contract;
+	io.period = req_field(r, "period") && *req_field(r, "period") ? req_field(r, "period") : NULL;
+	io.dry_run = dry_run;
+	io.skip_invalid = req_field(r, "skip_invalid") != NULL;
+	io.encoding = req_field(r, "encoding") && *req_field(r, "encoding") ? req_field(r, "encoding")
+									 : NULL;
+	io.file_name = file_name;
+	io.today = r->today;
+	io.actor = req_actor(r, actor, sizeof actor);
+	ctx = ctx_new(r, "Sales report");
+	cJSON_AddStringToObject(ctx, "contract", contract);
+	if (io.period)
+		cJSON_AddStringToObject(ctx, "period", io.period);
+	cJSON_AddStringToObject(ctx, "file_name", file_name);
+	cJSON_AddBoolToObject(ctx, "skip_invalid", io.skip_invalid);
+	cJSON_AddStringToObject(ctx, "encoding", io.encoding ? io.encoding : "");
+	if (import_csv(r->db, f, &io, &result, &st, &e)) {
+		cJSON_AddStringToObject(ctx, "refusal", e.msg);
+		return render_page(r, 422, "import_result", ctx);
+	}
+	cJSON_AddBoolToObject(ctx, names[st], 1);
+	if (st == IMPORT_DRY_RUN && upload_id)
+		cJSON_AddStringToObject(ctx, "upload_id", upload_id);
+	cJSON_AddItemToObject(ctx, "result", result);
+	return render_page(r, st == IMPORT_REFUSED ? 422 : 200, "import_result", ctx);
+}
+
+int page_import_upload(Req *r)
+{
+	const char *contract = req_field(r, "contract"), *mode = req_field(r, "mode");
+	const char *upload_id = req_field(r, "upload_id");
+	static const char zero[] = "agency_code,po_number,invoice_number,invoice_date,list_amount,"
+				   "invoiced_amount\r\n";
+	char id[33], name[260];
+	FILE *f = NULL;
+	int rc;
+
+	if (!contract || !may_see_contract(r, contract))
+		return resp_error(r, 404, "there is no such contract");
+	if (r->who.role == ROLE_MEMBER)
+		return resp_error(r, 404, "there is no such page");
+	mode = mode ? mode : "check";
+	if (strcmp(mode, "zero") == 0) {
+		f = fmemopen((void *)zero, sizeof zero - 1, "r");
+		rc = f ? import_and_show(r, f, contract, 0, NULL, "zero report") : 0;
+	} else if (upload_id) {
+		f = stash_open(upload_id);
+		if (!f)
+			return resp_error(r, 410, "that upload is gone; choose the file again");
+		snprintf(name, sizeof name, "%.250s", req_field(r, "file_name") ? req_field(r, "file_name")
+										  : "upload.csv");
+		rc = import_and_show(r, f, contract, 0, NULL, name);
+		stash_path(upload_id, name, sizeof name);
+		unlink(name);
+	} else {
+		if (!r->upload)
+			return resp_error(r, 400, "choose a CSV file to upload");
+		if (stash_upload(r, id) || !(f = stash_open(id)))
+			return resp_error(r, 500, "the upload could not be kept");
+		rc = import_and_show(r, f, contract, strcmp(mode, "import") != 0, id, r->upload_name);
+		if (strcmp(mode, "import") == 0) {
+			stash_path(id, name, sizeof name);
+			unlink(name);
+		}
+	}
+	if (f)
+		fclose(f);
+	return rc;
+}
+
+int page_reverse_batch(Req *r)
+{
+	char actor[300], msg[ERR_MSG_MAX + 40];
+	long id;
+	int count;
+	Err e = {0};
+
+	if (field_int(r->param[0], 1, 1L << 50, &id))
+		return resp_error(r, 404, "there is no such batch");
+	if (ledger_reverse_batch(r->db, id, req_field(r, "reason"), req_actor(r, actor, sizeof actor),
+				 &count, &e)) {
+		if (e.code == CL_ENOTFOUND)
+			return resp_error(r, 404, "there is no such batch");
+		snprintf(msg, sizeof msg, "Not reversed: %s", e.msg);
+		return back_with(r, "/imports", msg);
+	}
+	snprintf(msg, sizeof msg, "Batch %ld reversed: %d lines.", id, count);
+	return back_with(r, "/imports", msg);
+}
+
+/* ---- reconciliation ---- */
+
+/* The contract x quarter grid: {"quarters": [..], "rows": [{contract,
+ * cells: [{quarter, status, report, balance, days}]}]} from the revenue
+ * summary's quarter rows. */
+static cJSON *grid_json(const cJSON *rows)
+{
+	cJSON *g = cJSON_CreateObject(), *qs = cJSON_AddArrayToObject(g, "quarters"),
+	      *out = cJSON_AddArrayToObject(g, "rows"), *x, *c = NULL;
+	const char *last = "";
+
+	/* quarters, in order, once each */
+	cJSON_ArrayForEach(x, rows)
+	{
+		const char *q = cJSON_GetObjectItem(x, "quarter")->valuestring;
+		cJSON *y;
+		int seen = 0;
+
+		cJSON_ArrayForEach(y, qs) seen |= strcmp(y->valuestring, q) == 0;
+		if (!seen)
+			cJSON_AddItemToArray(qs, cJSON_CreateString(q));
+	}
+	cJSON_ArrayForEach(x, rows)
+	{
+		const char *number = cJSON_GetObjectItem(x, "contract")->valuestring;
+
+		if (strcmp(number, last) != 0) {
+			c = cJSON_CreateObject();
+			cJSON_AddStringToObject(c, "contract", number);
+			cJSON_AddArrayToObject(c, "cells");
+			cJSON_AddItemToArray(out, c);
+			last = number;
+		}
+		cJSON_AddItemToArray(cJSON_GetObjectItem(c, "cells"), cJSON_Duplicate(x, 1));
+	}
+	return g;
+}
+
+int page_reconciliation(Req *r)
+{
+	cJSON *ctx = ctx_new(r, "Reconciliation"), *rev, *contracts;
+	sqlite3_stmt *st = NULL;
+	int more;
+	Err e = {0};
+
+	rev = summary_revenue_json(r->db, 0, r->today, &e);
+	if (!rev) {
+		cJSON_Delete(ctx);
+		return resp_error(r, 500, "%s", e.msg);
+	}
+	cJSON_AddItemToObject(ctx, "grid", grid_json(cJSON_GetObjectItem(rev, "quarters")));
+	cJSON_AddItemToObject(ctx, "revenue", rev);
+	contracts = upload_contracts(r, req_query(r, "contract"));
+	cJSON_AddItemToObject(ctx, "contracts", contracts);
+	if (!db_prepare(r->db, &st,
+			"SELECT quarter, status, changed_at, changed_by, reason FROM period "
+			"ORDER BY quarter DESC",
+			NULL)) {
+		cJSON_AddItemToObject(ctx, "periods", rows_json(st, 0, &more));
+		sqlite3_finalize(st);
+	}
+	return render_page(r, 200, "reconciliation", ctx);
+}
+
+int page_reconciliation_csv(Req *r)
+{
+	static const char *const keys[] = {"contract", "vendor",   "quarter", "net_sales",
+					   "fee",      "late_fee", "remitted", "balance",
+					   "due_date", "status",   "report",   "days_past_due"};
+	cJSON *rev;
+	Err e = {0};
+
+	rev = summary_revenue_json(r->db, 0, r->today, &e);
+	if (!rev)
+		return resp_error(r, 500, "%s", e.msg);
+	resp_text(r, 200, "text/csv; charset=utf-8",
+		  csv_from_json(cJSON_GetObjectItem(rev, "quarters"), keys, 12), "reconciliation.csv");
+	cJSON_Delete(rev);
+	return 0;
+}
+
+int page_remit(Req *r)
+{
+	const char *contract = req_field(r, "contract");
+	char actor[300], msg[ERR_MSG_MAX + 60], money[MONEY_BUF];
+	RemitIn in = {0};
+	Err e = {0};
+
+	in.contract = contract;
+	in.reference = req_field(r, "reference");
+	if (!contract || !may_see_contract(r, contract))
+		return resp_error(r, 404, "there is no such contract");
+	if (quarter_parse(req_field(r, "period") ? req_field(r, "period") : "", &in.quarter, &e) ||
+	    money_parse(req_field(r, "amount") ? req_field(r, "amount") : "", &in.amount, &e) ||
+	    date_parse(req_field(r, "received") ? req_field(r, "received") : "", &in.received, &e) ||
+	    remit_add(r->db, &in, req_actor(r, actor, sizeof actor), NULL, &e)) {
+		snprintf(msg, sizeof msg, "Remittance not recorded: %s", e.msg);
+		return back_with(r, "/reconciliation", msg);
+	}
+	snprintf(msg, sizeof msg, "Recorded %s from %s for %s.", money_format_human(in.amount, money),
+		 contract, req_field(r, "period"));
+	return back_with(r, "/reconciliation", msg);
+}
+
+int page_period(Req *r)
+{
+	const char *action = req_field(r, "action");
+	char actor[300], msg[ERR_MSG_MAX + 40];
+	Quarter q;
+	Err e = {0};
+	ClCode rc;
+
+	if (quarter_parse(req_field(r, "quarter") ? req_field(r, "quarter") : "", &q, &e))
+		rc = CL_EINPUT;
+	else if (action && strcmp(action, "reopen") == 0)
+		rc = period_reopen(r->db, q, req_field(r, "reason"), req_actor(r, actor, sizeof actor),
+				   &e);
+	else
+		rc = period_close(r->db, q, req_actor(r, actor, sizeof actor), &e);
+	if (rc)
+		snprintf(msg, sizeof msg, "Not changed: %s", e.msg);
+	else
+		snprintf(msg, sizeof msg, "Quarter %s is %s.", req_field(r, "quarter"),
+			 action && strcmp(action, "reopen") == 0 ? "open again" : "closed");
+	return back_with(r, "/reconciliation", msg);
+}
+
+/* ---- rebates ---- */
+
+/* The rebate report the page or CSV asks for (?contract ?year). */
+static cJSON *rebates_for(Req *r, Err *e)
+{
+	const char *contract = req_query(r, "contract");
+	char actor[300];
+	long year = 0;
+
+	if (!contract || !may_see_contract(r, contract)) {
+		err_set(e, CL_ENOTFOUND, "choose a contract");
+		return NULL;
+	}
+	if (req_query(r, "year") && field_int(req_query(r, "year"), 1, 9999, &year)) {
+		err_set(e, CL_EINPUT, "the year must be a number");
+		return NULL;
+	}
+	if (!year) {
+		int y;
+
+		if (rebate_current_year(r->db, contract, r->today, &y, e))
+			return NULL;
+		year = y;
+	}
+	return rebate_report_json(r->db, contract, (int)year, r->today, NULL,
+				  req_actor(r, actor, sizeof actor), e);
+}
+
+int page_rebates(Req *r)
+{
+	cJSON *ctx = ctx_new(r, "Rebates"), *rep;
+	Err e = {0};
+
+	cJSON_AddItemToObject(ctx, "contracts", upload_contracts(r, req_query(r, "contract")));
+	if (req_query(r, "contract")) {
+		rep = rebates_for(r, &e);
+		if (rep)
+			cJSON_AddItemToObject(ctx, "rebates", rep);
+		else
+			cJSON_AddStringToObject(ctx, "error", e.msg);
+	}
+	return render_page(r, 200, "rebates", ctx);
+}
+
+int page_rebates_csv(Req *r)
+{
+	static const char *const keys[] = {"agency", "net", "rebate"};
+	cJSON *rep;
+	Err e = {0};
+
+	rep = rebates_for(r, &e);
+	if (!rep)
+		return resp_error(r, e.code == CL_ENOTFOUND ? 404 : 400, "%s", e.msg);
+	resp_text(r, 200, "text/csv; charset=utf-8",
+		  csv_from_json(cJSON_GetObjectItem(rep, "allocations"), keys, 3), "rebates.csv");
+	cJSON_Delete(rep);
+	return 0;
+}
+
+/* ---- users and API tokens ---- */
+
+int page_users(Req *r)
+{
+	cJSON *ctx = ctx_new(r, "Users");
+	sqlite3_stmt *st = NULL;
+	int more;
+
+	if (!db_prepare(r->db, &st,
+			"SELECT u.id, u.email, u.role, coalesce(a.code, v.code, '') AS bound, "
+			"u.created_at FROM app_user u LEFT JOIN agency a ON a.id = u.agency_id "
+			"LEFT JOIN vendor v ON v.id = u.vendor_id ORDER BY u.email",
+			NULL)) {
+		cJSON_AddItemToObject(ctx, "users", rows_json(st, 0, &more));
+		sqlite3_finalize(st);
+	}
+	return render_page(r, 200, "users", ctx);
+}
+
+int page_user_add(Req *r)
+{
+	const char *email = req_field(r, "email"), *bound = req_field(r, "bound");
+	char actor[300], msg[ERR_MSG_MAX + 40];
+	Role role;
+	Err e = {0};
+
+	if (role_parse(req_field(r, "role"), &role, &e) ||
+	    user_add(r->db, email, req_field(r, "password"), role,
+		     role == ROLE_MEMBER ? bound : NULL, role == ROLE_VENDOR ? bound : NULL,
+		     req_actor(r, actor, sizeof actor), NULL, &e)) {
+		snprintf(msg, sizeof msg, "User not added: %s", e.msg);
+		return back_with(r, "/users", msg);
+	}
+	snprintf(msg, sizeof msg, "Added %s.", email);
+	return back_with(r, "/users", msg);
+}
+
+/* The caller's tokens (an admin sees everyone's). */
+static cJSON *tokens_json(Req *r)
+{
+	sqlite3_stmt *st = NULL;
+	cJSON *arr;
+	int more;
+
+	if (db_prepare(r->db, &st,
+		       "SELECT t.id, t.name, u.email, t.created_at, coalesce(t.last_used, '') AS "
+		       "last_used, t.revoked_at FROM api_token t "
+		       "JOIN app_user u ON u.id = t.user_id WHERE ?1 = 0 OR t.user_id = ?1 "
+		       "ORDER BY t.id DESC",
+		       NULL))
+		return cJSON_CreateArray();
+	db_bind_spec(st, "i", r->who.role == ROLE_ADMIN ? (int64_t)0 : r->who.user_id);
+	arr = rows_json(st, 0, &more);
+	sqlite3_finalize(st);
+	return arr;
+}
+
+int page_tokens(Req *r)
+{
+	cJSON *ctx = ctx_new(r, "API tokens");
+
+	cJSON_AddItemToObject(ctx, "tokens", tokens_json(r));
+	return render_page(r, 200, "tokens", ctx);
+}
+
+int page_token_add(Req *r)
+{
+	char secret[SESSION_SECRET_BUF];
+	const char *name = req_field(r, "name");
+	cJSON *ctx;
+	Err e = {0};
+
+	if (api_token_create(r->db, r->who.user_id, name && *name ? name : "token", secret, NULL,
+			     &e))
+		return back_with(r, "/tokens", e.msg);
+	ctx = ctx_new(r, "API tokens");
+	cJSON_AddStringToObject(ctx, "new_token", secret);
+	cJSON_AddItemToObject(ctx, "tokens", tokens_json(r));
+	return render_page(r, 201, "tokens", ctx);
+}
+
+int page_token_revoke(Req *r)
+{
+	long id;
+	Err e = {0};
+
+	if (field_int(r->param[0], 1, 1L << 50, &id) ||
+	    api_token_revoke(r->db, id, r->who.role == ROLE_ADMIN ? 0 : r->who.user_id, &e))
+		return resp_error(r, 404, "there is no such token");
+	return back_with(r, "/tokens", "Token revoked.");
+}
+
+/* ---- audit log ---- */
+
+static cJSON *audit_query(Req *r, long offset, int limit, int *more)
+{
+	sqlite3_stmt *st = NULL;
+	char like[110];
+	cJSON *arr;
+	const char *q = req_query(r, "q");
+
+	snprintf(like, sizeof like, "%%%.100s%%", q ? q : "");
+	if (db_prepare(r->db, &st,
+		       "SELECT id, at, actor, action, entity, entity_id, coalesce(before, '') AS "
+		       "before, coalesce(after, '') AS after FROM audit_log WHERE (?1 IS NULL OR "
+		       "action = ?1) AND (?2 IS NULL OR actor = ?2) AND (actor LIKE ?3 OR action "
+		       "LIKE ?3 OR entity_id LIKE ?3 OR after LIKE ?3) ORDER BY id DESC "
+		       "LIMIT ?4 OFFSET ?5",
+		       NULL))
+		return cJSON_CreateArray();
+	db_bind_spec(st, "tttii", req_query(r, "action"), req_query(r, "actor"), like,
+		     (int64_t)(limit ? limit + 1 : -1), (int64_t)offset);
+	arr = rows_json(st, limit, more);
+	sqlite3_finalize(st);
+	return arr;
+}
+
+int page_audit(Req *r)
+{
+	cJSON *ctx = ctx_new(r, "Audit log");
+	char query[160];
+	long page, off = page_offset(r, &page);
+	int more;
+
+	cJSON_AddItemToObject(ctx, "entries", audit_query(r, off, PAGE_ROWS, &more));
+	cJSON_AddStringToObject(ctx, "q", req_query(r, "q") ? req_query(r, "q") : "");
+	snprintf(query, sizeof query, "q=%.100s", req_query(r, "q") ? req_query(r, "q") : "");
+	add_paging(ctx, page, more, query);
+	return render_page(r, 200, "audit", ctx);
+}
+
+int page_audit_csv(Req *r)
+{
+	static const char *const keys[] = {"id",     "at",	  "actor",  "action",
+					   "entity", "entity_id", "before", "after"};
+	int more;
+	cJSON *rows = audit_query(r, 0, 0, &more);
+
+	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 8), "audit.csv");
+	cJSON_Delete(rows);
+	return 0;
+}

@@ -1,0 +1,53 @@
+/*
+ * pages.h — the HTML pages (pages.c, portal.c): each handler queries
+ * core/ and renders a template.
+ */
+#ifndef COOPLEDGER_PAGES_H
+#define COOPLEDGER_PAGES_H
+
+#include "http.h"
+
+int page_login_form(Req *r);
+int page_login(Req *r);
+int page_logout(Req *r);
+int page_static(Req *r);
+int page_favicon(Req *r);
+int page_home(Req *r);
+int page_contracts(Req *r);
+int page_contract(Req *r);
+int page_fees_csv(Req *r);
+int page_agencies(Req *r);
+int page_agencies_csv(Req *r);
+int page_agency(Req *r);
+int page_purchases(Req *r);
+int page_purchases_csv(Req *r);
+int page_reverse_line(Req *r);
+int page_imports(Req *r);
+int page_import_upload(Req *r);
+int page_reverse_batch(Req *r);
+int page_reconciliation(Req *r);
+int page_reconciliation_csv(Req *r);
+int page_remit(Req *r);
+int page_period(Req *r);
+int page_rebates(Req *r);
+int page_rebates_csv(Req *r);
+int page_users(Req *r);
+int page_user_add(Req *r);
+int page_tokens(Req *r);
+int page_token_add(Req *r);
+int page_token_revoke(Req *r);
+int page_audit(Req *r);
+int page_audit_csv(Req *r);
+
+/* portal.c: the dashboard and the member and vendor portals */
+int page_dashboard(Req *r);
+int page_member_portal(Req *r);
+int page_vendor_portal(Req *r);
+
+/* CSV output (RFC 4180): one row of n cells appended to b. */
+void csv_row(Buf *b, const char *const *cells, int n);
+
+/* A table of JSON objects as CSV: the named keys, one row each. */
+char *csv_from_json(const cJSON *arr, const char *const *keys, int n);
+
+#endif

@@ -1,0 +1,282 @@
+/* portal.c — the dashboard (admin, finance) and the member and vendor
+ * portals; see pages.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "fees.h"
+#include "handlers.h"
+#include "money.h"
+#include "pages.h"
+#include "rebate.h"
+#include "render.h"
+#include "summary.h"
+#include "terms.h"
+#include "contract.h"
+
+#define CHART_W 640
+#define CHART_H 180
+#define PARETO_BARS 30
+
+static cJSON *ctx_title(const char *title)
+{
+	cJSON *ctx = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(ctx, "title", title);
+	return ctx;
+}
+
+static Money json_money(const cJSON *o, const char *key)
+{
+	Money m = 0;
+	const cJSON *x = cJSON_GetObjectItem(o, key);
+
+	if (cJSON_IsString(x))
+		money_parse(x->valuestring, &m, NULL);
+	return m;
+}
+
+/* Bars of an SVG chart: [{x, y, w, h, label, value}] scaled to the
+ * largest value; negative values draw as empty bars. */
+static cJSON *bars_json(const char *const *labels, const Money *values, int n)
+{
+	char buf[MONEY_BUF];
+	cJSON *arr = cJSON_CreateArray();
+	Money max = 1;
+	int i, slot = n ? CHART_W / n : CHART_W;
+
+	for (i = 0; i < n; i++)
+		if (values[i] > max)
+			max = values[i];
+	for (i = 0; i < n; i++) {
+		cJSON *b = cJSON_CreateObject();
+		long h = values[i] > 0 ? (long)((__int128)values[i] * (CHART_H - 20) / max) : 0;
+
+		cJSON_AddNumberToObject(b, "x", i * slot + 2);
+		cJSON_AddNumberToObject(b, "y", (double)(CHART_H - h));
+		cJSON_AddNumberToObject(b, "w", slot > 6 ? slot - 4 : 2);
+		cJSON_AddNumberToObject(b, "h", (double)h);
+		cJSON_AddNumberToObject(b, "tx", i * slot + slot / 2);
+		cJSON_AddStringToObject(b, "label", labels[i]);
+		cJSON_AddStringToObject(b, "value", money_format_human(values[i], buf));
+		cJSON_AddItemToArray(arr, b);
+	}
+	return arr;
+}
+
+/* Fee revenue by quarter over all contracts, as a bar chart. */
+static cJSON *revenue_chart(const cJSON *rev)
+{
+	const char *labels[16];
+	Money values[16];
+	const cJSON *q;
+	int n = 0, i;
+
+	cJSON_ArrayForEach(q, cJSON_GetObjectItem(rev, "quarters"))
+	{
+		const char *name = cJSON_GetObjectItem(q, "quarter")->valuestring;
+
+		for (i = 0; i < n && strcmp(labels[i], name) != 0; i++)
+			;
+		if (i == n) {
+			if (n == 16) {
+				memmove(labels, labels + 1, sizeof *labels * 15);
+				memmove(values, values + 1, sizeof *values * 15);
+				n--;
+			}
+			labels[n] = name;
+			values[n++] = 0;
+			i = n - 1;
+		}
+		values[i] += json_money(q, "fee") + json_money(q, "late_fee");
+	}
+	return bars_json(labels, values, n);
+}
+
+/* Each active contract's fee-year sales and rebate tier progress. */
+static cJSON *contract_cards(Req *r)
+{
+	sqlite3_stmt *st = NULL;
+	cJSON *arr = cJSON_CreateArray();
+	char actor[300];
+
+	if (db_prepare(r->db, &st,
+		       "SELECT number, title FROM contract WHERE status = 'active' ORDER BY number",
+		       NULL))
+		return arr;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *number = (const char *)sqlite3_column_text(st, 0);
+		cJSON *c = cJSON_CreateObject(), *reb = NULL;
+		int year;
+
+		cJSON_AddStringToObject(c, "number", number);
+		cJSON_AddStringToObject(c, "title", (const char *)sqlite3_column_text(st, 1));
+		if (rebate_current_year(r->db, number, r->today, &year, NULL) == CL_OK)
+			reb = rebate_report_json(r->db, number, year, r->today, "",
+						 req_actor(r, actor, sizeof actor), NULL);
+		if (reb) {
+			const cJSON *next = cJSON_GetObjectItem(reb, "next_tier");
+			Money base = json_money(reb, "base");
+
+			cJSON_AddStringToObject(c, "year_sales", cJSON_GetObjectItem(reb, "base")->valuestring);
+			cJSON_AddStringToObject(c, "rate", cJSON_GetObjectItem(reb, "rate")->valuestring);
+			if (cJSON_IsObject(next)) {
+				Money from = json_money(next, "from");
+
+				cJSON_AddItemToObject(c, "next", cJSON_Duplicate(next, 1));
+				cJSON_AddNumberToObject(c, "progress",
+							from > 0 && base > 0 ? (double)(base * 100 / from) : 0);
+			}
+			cJSON_Delete(reb);
+		}
+		cJSON_AddItemToArray(arr, c);
+	}
+	sqlite3_finalize(st);
+	return arr;
+}
+
+/* Spend by agency for the largest active contract's current year, as a
+ * Pareto chart: bars by agency, a cumulative line, and how few agencies
+ * make 80% of the spend. */
+static cJSON *pareto(Req *r)
+{
+	char number[64], from[DATE_BUF], to[DATE_BUF], pts[PARETO_BARS * 16 + 16], buf[MONEY_BUF];
+	const char *labels[PARETO_BARS];
+	Money values[PARETO_BARS], total = 0, run = 0;
+	sqlite3_stmt *st = NULL;
+	cJSON *p = cJSON_CreateObject();
+	int n = 0, all = 0, eighty = 0, len = 0;
+	Date today = r->today;
+	char codes[PARETO_BARS][33];
+
+	if (!db_text(r->db, number, sizeof number,
+		     "SELECT c.number FROM contract c JOIN live_purchase l ON l.contract_id = c.id "
+		     "WHERE c.status = 'active' GROUP BY c.id ORDER BY sum(l.invoiced_amount) DESC "
+		     "LIMIT 1",
+		     ""))
+		return p;
+	date_format(today - 365, from);
+	date_format(today, to);
+	total = db_int(r->db, 0,
+		       "SELECT sum(l.invoiced_amount) FROM live_purchase l JOIN contract c ON c.id = "
+		       "l.contract_id WHERE c.number = ? AND l.invoice_date BETWEEN ? AND ?",
+		       "ttt", number, from, to);
+	if (total <= 0 || db_prepare(r->db, &st,
+				     "SELECT a.code, sum(l.invoiced_amount) s FROM live_purchase l "
+				     "JOIN agency a ON a.id = l.agency_id JOIN contract c ON c.id = "
+				     "l.contract_id WHERE c.number = ? AND l.invoice_date BETWEEN ? "
+				     "AND ? GROUP BY a.code ORDER BY s DESC",
+				     NULL))
+		return p;
+	db_bind_spec(st, "ttt", number, from, to);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		Money v = sqlite3_column_int64(st, 1);
+
+		all++;
+		if (run < total * 8 / 10)
+			eighty++;
+		run += v;
+		if (n < PARETO_BARS) {
+			snprintf(codes[n], sizeof codes[n], "%s", (const char *)sqlite3_column_text(st, 0));
+			labels[n] = codes[n];
+			values[n++] = v;
+			len += snprintf(pts + len, sizeof pts - (size_t)len, "%d,%ld ",
+					(n - 1) * (CHART_W / PARETO_BARS) + CHART_W / PARETO_BARS / 2,
+					(long)(CHART_H - (__int128)run * (CHART_H - 20) / total));
+		}
+	}
+	sqlite3_finalize(st);
+	cJSON_AddStringToObject(p, "contract", number);
+	cJSON_AddStringToObject(p, "from", from);
+	cJSON_AddItemToObject(p, "bars", bars_json(labels, values, n));
+	cJSON_AddStringToObject(p, "points", pts);
+	cJSON_AddNumberToObject(p, "agencies", all);
+	cJSON_AddNumberToObject(p, "eighty", eighty);
+	cJSON_AddNumberToObject(p, "eighty_pct", all ? eighty * 100 / all : 0);
+	cJSON_AddStringToObject(p, "total", money_format(total, buf));
+	return p;
+}
+
+int page_dashboard(Req *r)
+{
+	cJSON *ctx = ctx_title("Dashboard"), *rev;
+	Err e = {0};
+
+	rev = summary_revenue_json(r->db, 0, r->today, &e);
+	if (!rev) {
+		cJSON_Delete(ctx);
+		return resp_error(r, 500, "%s", e.msg);
+	}
+	cJSON_AddItemToObject(ctx, "revenue_bars", revenue_chart(rev));
+	cJSON_AddItemToObject(ctx, "totals", cJSON_Duplicate(cJSON_GetObjectItem(rev, "totals"), 1));
+	cJSON_AddItemToObject(ctx, "aging", cJSON_Duplicate(cJSON_GetObjectItem(rev, "aging"), 1));
+	cJSON_AddItemToObject(ctx, "missing",
+			      cJSON_Duplicate(cJSON_GetObjectItem(rev, "missing_reports"), 1));
+	cJSON_Delete(rev);
+	cJSON_AddItemToObject(ctx, "contracts", contract_cards(r));
+	cJSON_AddItemToObject(ctx, "pareto", pareto(r));
+	return render_page(r, 200, "dashboard", ctx);
+}
+
+/* Keep only the newest keep lines of each contract in a summary. */
+static void trim_lines(cJSON *summary, int keep)
+{
+	cJSON *c;
+
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(summary, "contracts"))
+	{
+		cJSON *lines = cJSON_GetObjectItem(c, "lines");
+		int n = cJSON_GetArraySize(lines);
+
+		cJSON_AddNumberToObject(c, "line_count", n);
+		while (n-- > keep)
+			cJSON_DeleteItemFromArray(lines, 0);
+	}
+}
+
+int page_member_portal(Req *r)
+{
+	cJSON *ctx = ctx_title("My agency"), *s;
+	char actor[300];
+	Err e = {0};
+
+	s = summary_agency_json(r->db, r->who.agency, NULL, NULL, r->today,
+				req_actor(r, actor, sizeof actor), &e);
+	if (!s) {
+		cJSON_Delete(ctx);
+		return resp_error(r, 500, "%s", e.msg);
+	}
+	trim_lines(s, 25);
+	cJSON_AddItemToObject(ctx, "agency", s);
+	return render_page(r, 200, "member", ctx);
+}
+
+int page_vendor_portal(Req *r)
+{
+	cJSON *ctx = ctx_title("My contracts"), *list = cJSON_AddArrayToObject(ctx, "contracts");
+	sqlite3_stmt *st = NULL;
+	FeeSelect all = {0};
+	Err e = {0};
+
+	if (db_prepare(r->db, &st,
+		       "SELECT number, title FROM contract WHERE vendor_id = ? ORDER BY number", NULL))
+		return render_page(r, 200, "vendor", ctx);
+	sqlite3_bind_int64(st, 1, r->who.vendor_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *number = (const char *)sqlite3_column_text(st, 0);
+		cJSON *c = cJSON_CreateObject(), *fees = fees_report_json(r->db, number, &all, r->today, &e),
+		      *q;
+		Money balance = 0;
+		char buf[MONEY_BUF];
+
+		cJSON_AddStringToObject(c, "number", number);
+		cJSON_AddStringToObject(c, "title", (const char *)sqlite3_column_text(st, 1));
+		cJSON_ArrayForEach(q, cJSON_GetObjectItem(fees, "quarters"))
+		balance += json_money(q, "balance");
+		cJSON_AddStringToObject(c, "balance", money_format(balance, buf));
+		cJSON_AddItemToObject(c, "fees", fees);
+		cJSON_AddItemToArray(list, c);
+	}
+	sqlite3_finalize(st);
+	return render_page(r, 200, "vendor", ctx);
+}

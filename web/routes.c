@@ -1,0 +1,176 @@
+/* routes.c — the route table and the dispatcher; see routes.h. */
+#include "routes.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "handlers.h"
+#include "pages.h"
+#include "session.h"
+
+const Route routes[] = {
+	/* sign-in and assets */
+	{"GET", "/login", page_login_form, R_ANON},
+	{"POST", "/login", page_login, R_ANON},
+	{"POST", "/logout", page_logout, R_ANY},
+	{"GET", "/static/:file", page_static, R_ANON},
+	{"GET", "/favicon.ico", page_favicon, R_ANON},
+	/* pages */
+	{"GET", "/", page_home, R_ANY},
+	{"GET", "/contracts", page_contracts, R_ANY},
+	{"GET", "/contracts/:number", page_contract, R_ANY},
+	{"GET", "/contracts/:number/fees.csv", page_fees_csv, R_STAFF | R_VENDOR},
+	{"GET", "/agencies", page_agencies, R_STAFF},
+	{"GET", "/agencies.csv", page_agencies_csv, R_STAFF},
+	{"GET", "/agencies/:code", page_agency, R_STAFF | R_MEMBER},
+	{"GET", "/purchases", page_purchases, R_STAFF | R_MEMBER},
+	{"GET", "/purchases.csv", page_purchases_csv, R_STAFF | R_MEMBER},
+	{"POST", "/purchases/:id/reverse", page_reverse_line, R_ADMIN},
+	{"GET", "/imports", page_imports, R_ADMIN | R_FINANCE | R_VENDOR},
+	{"POST", "/imports", page_import_upload, R_ADMIN | R_FINANCE | R_VENDOR},
+	{"POST", "/imports/:id/reverse", page_reverse_batch, R_ADMIN},
+	{"GET", "/reconciliation", page_reconciliation, R_STAFF},
+	{"GET", "/reconciliation.csv", page_reconciliation_csv, R_STAFF},
+	{"POST", "/remittances", page_remit, R_STAFF},
+	{"POST", "/periods", page_period, R_STAFF},
+	{"GET", "/rebates", page_rebates, R_STAFF},
+	{"GET", "/rebates.csv", page_rebates_csv, R_STAFF},
+	{"GET", "/users", page_users, R_ADMIN},
+	{"POST", "/users", page_user_add, R_ADMIN},
+	{"GET", "/tokens", page_tokens, R_ANY},
+	{"POST", "/tokens", page_token_add, R_ANY},
+	{"POST", "/tokens/:id/revoke", page_token_revoke, R_ANY},
+	{"GET", "/audit", page_audit, R_STAFF},
+	{"GET", "/audit.csv", page_audit_csv, R_STAFF},
+	/* JSON API (DOMAIN.md section 6) */
+	{"POST", "/api/v1/tokens", api_tokens_create, R_ANON},
+	{"GET", "/api/v1/me", api_me, R_ANY},
+	{"GET", "/api/v1/contracts", api_contracts, R_ANY},
+	{"GET", "/api/v1/contracts/:number", api_contract, R_ANY},
+	{"GET", "/api/v1/contracts/:number/fees", api_fees, R_STAFF | R_VENDOR},
+	{"GET", "/api/v1/contracts/:number/rebates", api_rebates, R_STAFF | R_MEMBER},
+	{"GET", "/api/v1/contracts/:number/compliance", api_compliance, R_STAFF | R_MEMBER},
+	{"POST", "/api/v1/contracts/:number/imports", api_import, R_ADMIN | R_FINANCE | R_VENDOR},
+	{"POST", "/api/v1/contracts/:number/remittances", api_remit, R_STAFF},
+	{"GET", "/api/v1/agencies", api_agencies, R_ANY},
+	{"GET", "/api/v1/agencies/:code", api_agency, R_STAFF | R_MEMBER},
+	{"GET", "/api/v1/agencies/:code/purchases", api_agency_purchases, R_STAFF | R_MEMBER},
+	{NULL, NULL, NULL, 0},
+};
+
+/* Match path against pattern, capturing ":name" segments into r->param.
+ * Returns 1 on a match. */
+static int match(const char *pattern, const char *path, Req *r)
+{
+	const char *p = pattern, *s = path;
+
+	r->nparam = 0;
+	while (*p && *s) {
+		if (*p == ':') {
+			const char *end = strchr(s, '/'), *pend = strchr(p, '/');
+			size_t n = end ? (size_t)(end - s) : strlen(s);
+
+			if (n == 0 || n > 200 || r->nparam == HTTP_MAX_PARAMS)
+				return 0;
+			r->param[r->nparam] = strndup(s, n);
+			if (!r->param[r->nparam++])
+				return 0;
+			s += n;
+			p = pend ? pend : p + strlen(p);
+			continue;
+		}
+		if (*p++ != *s++)
+			return 0;
+	}
+	return *p == '\0' && *s == '\0';
+}
+
+static void params_free(Req *r)
+{
+	int i;
+
+	for (i = 0; i < r->nparam; i++)
+		free(r->param[i]);
+	r->nparam = 0;
+}
+
+/* Sign the request in from a bearer token or the session cookie. */
+static void authenticate(Req *r)
+{
+	const char *auth = req_header(r, "Authorization");
+	const char *cookie = req_cookie(r, "cl_session");
+
+	if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
+		r->signed_in = api_token_lookup(r->db, auth + 7, time(NULL), &r->who, NULL) == CL_OK;
+		r->via_token = r->signed_in;
+		return;
+	}
+	if (cookie && session_lookup(r->db, cookie, time(NULL), &r->who, NULL) == CL_OK) {
+		r->signed_in = 1;
+		snprintf(r->session_secret, sizeof r->session_secret, "%s", cookie);
+	}
+}
+
+/* Forms and cookie-authenticated API calls that change anything carry the
+ * session's CSRF token. */
+static int csrf_ok(Req *r)
+{
+	const char *t;
+
+	if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0 || r->via_token ||
+	    !r->signed_in)
+		return 1;
+	t = r->is_api ? req_header(r, "X-CSRF-Token") : req_field(r, "csrf");
+	return t && r->who.csrf[0] && strcmp(t, r->who.csrf) == 0;
+}
+
+/* Not signed in: the API says 401, pages go to the sign-in form. */
+static void need_login(Req *r)
+{
+	char next[400];
+
+	if (r->is_api) {
+		resp_error(r, 401, "sign in first: POST /api/v1/tokens, then send "
+				   "Authorization: Bearer TOKEN");
+		return;
+	}
+	snprintf(next, sizeof next, "/login?next=%s", strcmp(r->method, "GET") ? "/" : r->path);
+	resp_redirect(r, next);
+}
+
+void routes_dispatch(Req *r)
+{
+	const Route *rt;
+	int path_known = 0;
+
+	authenticate(r);
+	for (rt = routes; rt->method; rt++) {
+		if (!match(rt->pattern, r->path, r)) {
+			params_free(r);
+			continue;
+		}
+		path_known = 1;
+		if (strcmp(rt->method, r->method) != 0) {
+			params_free(r);
+			continue;
+		}
+		if (!(rt->roles & R_ANON) && !r->signed_in)
+			need_login(r);
+		else if (!(rt->roles & R_ANON) && !(rt->roles & (1 << r->who.role)))
+			resp_error(r, 404, "there is no such page");
+		else if (!csrf_ok(r))
+			resp_error(r, 403, "the form has expired or did not come from this site; "
+					   "reload the page and try again");
+		else
+			rt->handler(r);
+		return;
+	}
+	if (path_known)
+		resp_error(r, 405, "%s is not allowed here", r->method);
+	else if (!r->signed_in && !r->is_api)
+		need_login(r);
+	else
+		resp_error(r, 404, "there is no such page");
+}

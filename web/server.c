@@ -1,0 +1,459 @@
+/* server.c — libmicrohttpd glue: connections, bodies, limits, logging,
+ * per-thread databases and shutdown; see server.h. */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "db.h"
+#include "http.h"
+#include "routes.h"
+
+static ServerConfig config;
+
+const ServerConfig *server_config(void)
+{
+	return &config;
+}
+
+/* ---- one SQLite connection per worker thread ---- */
+
+#define MAX_CONNECTIONS 64
+
+static pthread_mutex_t conn_lock = PTHREAD_MUTEX_INITIALIZER;
+static sqlite3 *conns[MAX_CONNECTIONS];
+static int nconns;
+static _Thread_local sqlite3 *tl_db;
+
+/* This thread's connection, opened on first use; NULL on failure. */
+static sqlite3 *thread_db(void)
+{
+	Err e = {0};
+
+	if (tl_db)
+		return tl_db;
+	if (db_open(config.db_path, &tl_db, &e)) {
+		fprintf(stderr, "coopledger: %s\n", e.msg);
+		return NULL;
+	}
+	pthread_mutex_lock(&conn_lock);
+	if (nconns < MAX_CONNECTIONS)
+		conns[nconns++] = tl_db;
+	pthread_mutex_unlock(&conn_lock);
+	return tl_db;
+}
+
+static void close_all_db(void)
+{
+	int i;
+
+	pthread_mutex_lock(&conn_lock);
+	for (i = 0; i < nconns; i++)
+		db_close(conns[i]);
+	nconns = 0;
+	pthread_mutex_unlock(&conn_lock);
+}
+
+/* ---- request pieces ---- */
+
+const char *req_query(const Req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *req_header(const Req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_cookie(const Req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *req_field(const Req *r, const char *name)
+{
+	int i;
+
+	for (i = 0; i < r->nfield; i++)
+		if (strcmp(r->field[i].name, name) == 0)
+			return r->field[i].value;
+	return NULL;
+}
+
+const char *req_actor(const Req *r, char *buf, size_t n)
+{
+	snprintf(buf, n, "web:%s", r->signed_in ? r->who.email : "anonymous");
+	return buf;
+}
+
+/* ---- bodies ---- */
+
+/* A connection's state across libmicrohttpd's calls. */
+typedef struct Conn {
+	Req req;
+	struct MHD_PostProcessor *pp;
+	int raw; /* keep the body as bytes (JSON, CSV) */
+	size_t upload_bytes;
+	double start;
+} Conn;
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Append to form field key (created on first data). */
+static int field_append(Req *r, const char *key, const char *data, size_t size)
+{
+	Field *f = NULL;
+	size_t old;
+	char *p;
+	int i;
+
+	for (i = 0; i < r->nfield; i++)
+		if (strcmp(r->field[i].name, key) == 0)
+			f = &r->field[i];
+	if (!f) {
+		if (r->nfield == HTTP_MAX_FIELDS)
+			return -1;
+		f = &r->field[r->nfield++];
+		f->name = strdup(key);
+		f->value = calloc(1, 1);
+		if (!f->name || !f->value)
+			return -1;
+	}
+	old = strlen(f->value);
+	if (old + size > HTTP_FIELD_MAX)
+		return -1;
+	p = realloc(f->value, old + size + 1);
+	if (!p)
+		return -1;
+	memcpy(p + old, data, size);
+	p[old + size] = '\0';
+	f->value = p;
+	return 0;
+}
+
+/* libmicrohttpd's form iterator: fields into req.field, a file upload into
+ * a temporary file (bounded by max_upload). */
+static enum MHD_Result on_form(void *cls, enum MHD_ValueKind kind, const char *key,
+			       const char *filename, const char *content_type,
+			       const char *transfer_encoding, const char *data, uint64_t off,
+			       size_t size)
+{
+	Conn *c = cls;
+	Req *r = &c->req;
+
+	(void)kind;
+	(void)content_type;
+	(void)transfer_encoding;
+	(void)off;
+	if (!filename) {
+		if (field_append(r, key, data, size))
+			r->bad_form = 1;
+		return r->bad_form ? MHD_NO : MHD_YES;
+	}
+	if (!r->upload) {
+		r->upload = tmpfile();
+		snprintf(r->upload_name, sizeof r->upload_name, "%s", filename);
+		if (!r->upload) {
+			r->bad_form = 1;
+			return MHD_NO;
+		}
+	}
+	c->upload_bytes += size;
+	if (c->upload_bytes > config.max_upload) {
+		r->too_large = 1;
+		return MHD_NO;
+	}
+	if (size && fwrite(data, 1, size, r->upload) != size) {
+		r->bad_form = 1;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+/* Take a chunk of the request body. */
+static void body_chunk(Conn *c, const char *data, size_t size)
+{
+	Req *r = &c->req;
+
+	if (r->too_large || r->bad_form)
+		return;
+	if (c->pp) {
+		if (MHD_post_process(c->pp, data, size) != MHD_YES && !r->too_large)
+			r->bad_form = 1;
+		return;
+	}
+	if (buf_append(&r->body, data, size))
+		r->too_large = 1;
+}
+
+/* Set up a new connection's state from its headers. */
+static Conn *conn_new(struct MHD_Connection *mc, const char *url, const char *method)
+{
+	Conn *c = calloc(1, sizeof *c);
+	const char *type;
+
+	if (!c)
+		return NULL;
+	c->start = now_ms();
+	c->req.conn = mc;
+	c->req.method = method;
+	c->req.path = url;
+	c->req.is_api = strncmp(url, "/api/", 5) == 0;
+	type = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	c->raw = !type || (strncasecmp(type, "multipart/form-data", 19) != 0 &&
+			   strncasecmp(type, "application/x-www-form-urlencoded", 33) != 0);
+	/* CSV bodies to the import API may be as large as an upload */
+	buf_init(&c->req.body, c->req.is_api && type && strncasecmp(type, "text/csv", 8) == 0
+				       ? config.max_upload
+				       : config.max_body);
+	if (!c->raw)
+		c->pp = MHD_create_post_processor(mc, 64 * 1024, on_form, c);
+	if (!c->raw && !c->pp)
+		c->req.bad_form = 1;
+	return c;
+}
+
+static void conn_free(Conn *c)
+{
+	int i;
+
+	if (!c)
+		return;
+	if (c->pp)
+		MHD_destroy_post_processor(c->pp);
+	for (i = 0; i < c->req.nfield; i++) {
+		free(c->req.field[i].name);
+		free(c->req.field[i].value);
+	}
+	for (i = 0; i < c->req.nparam; i++)
+		free(c->req.param[i]);
+	if (c->req.upload)
+		fclose(c->req.upload);
+	buf_free(&c->req.body);
+	free(c->req.resp.body);
+	free(c);
+}
+
+/* ---- responses ---- */
+
+static void add_security_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'self'; img-src 'self' data:; style-src 'self'; "
+				"script-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+				"base-uri 'none'");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+}
+
+/* Queue r->resp on the connection. */
+static enum MHD_Result send_resp(struct MHD_Connection *mc, Req *r)
+{
+	Resp *p = &r->resp;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char disp[200];
+
+	resp = MHD_create_response_from_buffer(p->len, p->body ? p->body : (char *)"",
+					       p->body ? MHD_RESPMEM_MUST_FREE
+						       : MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	p->body = NULL; /* libmicrohttpd frees it now */
+	add_security_headers(resp);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				p->type ? p->type : "text/plain; charset=utf-8");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				p->cache ? p->cache : "no-store");
+	if (p->location[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, p->location);
+	if (p->cookie[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, p->cookie);
+	if (p->filename[0]) {
+		snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", p->filename);
+		MHD_add_response_header(resp, "Content-Disposition", disp);
+	}
+	ret = MHD_queue_response(mc, (unsigned)(p->status ? p->status : 500), resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* One access-log line per request on stderr. */
+static void access_log(struct MHD_Connection *mc, const Conn *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char ip[64] = "-";
+	time_t now = time(NULL);
+	struct tm tm;
+	char when[32];
+
+	if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, ip,
+			  sizeof ip);
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s %s %s %s %d %zu %.1fms %s\n", when, ip, c->req.method, c->req.path,
+		c->req.resp.status, c->req.resp.len, now_ms() - c->start,
+		c->req.signed_in ? c->req.who.email : "-");
+}
+
+/* Today for this request. */
+static Date request_today(void)
+{
+	const char *fixed = config.as_of ? config.as_of : getenv("COOPLEDGER_TODAY");
+	Date d = 0;
+
+	if (date_today(fixed && *fixed ? fixed : NULL, &d, NULL))
+		date_today(NULL, &d, NULL);
+	return d;
+}
+
+/* Answer a complete request. */
+static enum MHD_Result answer(struct MHD_Connection *mc, Conn *c)
+{
+	Req *r = &c->req;
+	enum MHD_Result ret;
+
+	r->today = request_today();
+	if (c->pp)
+		MHD_post_process(c->pp, NULL, 0);
+	if (r->upload)
+		rewind(r->upload);
+	if (r->too_large)
+		resp_error(r, 413, "the request is too large (limit %zu bytes)",
+			   r->upload ? config.max_upload : config.max_body);
+	else if (r->bad_form)
+		resp_error(r, 400, "the form could not be read");
+	else if (!(r->db = thread_db()))
+		resp_error(r, 503, "the database is not available");
+	else
+		routes_dispatch(r);
+	access_log(mc, c);
+	ret = send_resp(mc, r);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_size, void **state)
+{
+	Conn *c = *state;
+
+	(void)cls;
+	(void)version;
+	if (!c) {
+		c = conn_new(mc, url, method);
+		if (!c)
+			return MHD_NO;
+		*state = c;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		body_chunk(c, upload_data, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	return answer(mc, c);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *mc, void **state,
+			 enum MHD_RequestTerminationCode code)
+{
+	(void)cls;
+	(void)mc;
+	(void)code;
+	conn_free(*state);
+	*state = NULL;
+}
+
+/* ---- the daemon ---- */
+
+/* "ADDR:PORT" into a socket address.  OUT: *sa. */
+static ClCode parse_listen(const char *listen, struct sockaddr_in *sa, Err *e)
+{
+	char host[64];
+	const char *colon = strrchr(listen, ':');
+	long port;
+	char *end;
+
+	memset(sa, 0, sizeof *sa);
+	sa->sin_family = AF_INET;
+	if (!colon || (size_t)(colon - listen) >= sizeof host)
+		return err_set(e, CL_EINPUT, "--listen \"%s\": use ADDRESS:PORT", listen);
+	snprintf(host, sizeof host, "%.*s", (int)(colon - listen), listen);
+	port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535 || inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+		return err_set(e, CL_EINPUT, "--listen \"%s\": use an IPv4 ADDRESS:PORT", listen);
+	sa->sin_port = htons((uint16_t)port);
+	return CL_OK;
+}
+
+static void write_ready(struct MHD_Daemon *d, const struct sockaddr_in *sa)
+{
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	char host[64];
+	FILE *f;
+
+	inet_ntop(AF_INET, &sa->sin_addr, host, sizeof host);
+	fprintf(stderr, "coopledger: serving http://%s:%u/ (Ctrl-C stops)\n", host,
+		info ? info->port : ntohs(sa->sin_port));
+	if (config.ready_file && (f = fopen(config.ready_file, "w"))) {
+		fprintf(f, "%s:%u\n", host, info ? info->port : ntohs(sa->sin_port));
+		fclose(f);
+	}
+}
+
+ClCode server_run(const ServerConfig *cfg, Err *e)
+{
+	struct sockaddr_in sa;
+	struct MHD_Daemon *d;
+	sigset_t set;
+	int sig;
+
+	config = *cfg;
+	if (parse_listen(cfg->listen, &sa, e))
+		return CL_EINPUT;
+	if (!thread_db())
+		return err_set(e, CL_EDB, "cannot open the database %s", cfg->db_path);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+			     on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
+			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+	if (!d) {
+		close_all_db();
+		return err_set(e, CL_EIO, "cannot listen on %s (in use, or not allowed?)",
+			       cfg->listen);
+	}
+	write_ready(d, &sa);
+	sigwait(&set, &sig);
+	fprintf(stderr, "coopledger: stopping: finishing requests in flight\n");
+	MHD_quiesce_daemon(d);
+	MHD_stop_daemon(d);
+	close_all_db();
+	return CL_OK;
+}
