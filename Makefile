@@ -3,7 +3,7 @@
 #   make            build ./coopledger (installs missing Debian packages first)
 #   make test       unit tests (cmocka) and end-to-end tests of the real binary
 #   make test SANITIZE=1   the same under AddressSanitizer + UBSan
-#   make demo       build, create demo.db with the Kansas furniture program
+#   make demo       build, create demo.db with the Kansas furniture program and serve it
 #   make bench      performance figures
 #   make lint       cppcheck + clang-tidy;   make format   clang-format
 
@@ -85,9 +85,14 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libweb.a $(BUILD)/libcore.a
 test: all
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run.sh
 
+DEMO_LISTEN ?= 127.0.0.1:8080
+
 demo: all
-	@rm -f demo.db demo.db-wal demo.db-shm
+	@rm -rf demo.db demo.db-wal demo.db-shm demo.db.uploads
 	./coopledger --db demo.db demo
+	@echo
+	@echo "Open http://$(DEMO_LISTEN)/ and sign in with one of the accounts above."
+	./coopledger --db demo.db serve --listen $(DEMO_LISTEN)
 
 BENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/*.c))
 

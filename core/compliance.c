@@ -111,6 +111,8 @@ static void order_close(Scan *s)
 	Rate rate;
 	int i;
 
+	if (!s->order || s->norder == 0)
+		return;
 	for (i = 0; i < s->norder; i++)
 		total += s->order[i].list;
 	rate = schedule_rate_at(&s->t->discounts, total);

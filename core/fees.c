@@ -203,7 +203,7 @@ ClCode fees_quarters(sqlite3 *db, const char *contract, const FeeSelect *sel, Da
 	cap = rc ? 0 : (last.year - first.year) * 4 + last.q - first.q + 1;
 	if (!rc && cap > 0 && !(*out = calloc((size_t)cap, sizeof **out)))
 		rc = err_set(e, CL_ENOMEM, "out of memory");
-	for (q = first; !rc && *n < cap; q = quarter_next(q)) {
+	for (q = first; !rc && *out && *n < cap; q = quarter_next(q)) {
 		FeeQuarter *f = &(*out)[(*n)++];
 
 		f->q = q;

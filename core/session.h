@@ -17,10 +17,10 @@
 #include "user.h"
 
 #define SESSION_SECRET_BUF 48 /* base64url of 32 bytes and a NUL */
-#define SESSION_IDLE_SECONDS (30 * 60)
-#define SESSION_ABSOLUTE_SECONDS (12 * 60 * 60)
+#define SESSION_IDLE_SECONDS ((time_t)30 * 60)
+#define SESSION_ABSOLUTE_SECONDS ((time_t)12 * 60 * 60)
 #define LOGIN_MAX_FAILURES 5        /* within LOGIN_WINDOW_SECONDS */
-#define LOGIN_WINDOW_SECONDS (15 * 60)
+#define LOGIN_WINDOW_SECONDS ((time_t)15 * 60)
 
 /* Who is signed in, as a request sees it. */
 typedef struct Principal {

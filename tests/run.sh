@@ -29,6 +29,7 @@ for t in "$BUILD"/tests/test_*; do
 	else
 		echo "ok   unit $name ($p tests)"
 	fi
+	grep -h '^mustache spec:' "$log/$name.out" | sed 's/^/     /' # the spec's pass count
 done
 
 for t in tests/e2e/test_*.sh; do

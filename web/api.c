@@ -310,7 +310,7 @@ int api_remit(Req *r)
 	char actor[300];
 	cJSON *o, *out;
 	RemitIn in = {0};
-	int64_t id;
+	int64_t id = 0;
 	Err e = {0};
 
 	if (!number || !(o = json_body_or_400(r)))

@@ -19,7 +19,7 @@
 
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_FIELDS 32
-#define HTTP_FIELD_MAX (64 * 1024)
+#define HTTP_FIELD_MAX ((size_t)64 * 1024)
 
 typedef struct Field {
 	char *name;

@@ -113,8 +113,8 @@ typedef struct Render {
 	int failed;
 } Render;
 
-static int render_span(Render *r, const Tmpl *t, size_t a, size_t b, const Ctx *c,
-		       const Frame *f, int depth);
+static int render_span(Render *r, const Tmpl *t, size_t a, size_t b, const Ctx *c, const Frame *f,
+		       int depth);
 
 /* The 1-based line of offset pos in t. */
 static size_t line_of(const Tmpl *t, size_t pos)
@@ -149,11 +149,13 @@ __attribute__((format(printf, 4, 5))) static int fail(Render *r, const Tmpl *t, 
 	return -1;
 }
 
+/* Blanks: what may surround a standalone tag on its line. */
 static int is_blank(char c)
 {
 	return c == ' ' || c == '\t';
 }
 
+/* Whitespace around a tag's name and between two new delimiters. */
 static int is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -192,7 +194,7 @@ static size_t skip_blanks(const char *s, size_t i, size_t n)
 	return i;
 }
 
-/* {{ and }}. */
+/* The delimiters every template starts with: {{ and }}. */
 static void delims_default(Delims *d)
 {
 	memcpy(d->open, "{{", 3);
@@ -326,8 +328,8 @@ static int tmpl_match(Render *r, Tmpl *t)
 			}
 			o = &t->tags[open[--depth]];
 			if (!same_name(t, o, g)) {
-				fail(r, t, g->start, "section '%.*s' ended by '/%.*s'", (int)o->nname,
-				     t->s + o->name, (int)g->nname, t->s + g->name);
+				fail(r, t, g->start, "section '%.*s' ended by '/%.*s'",
+				     (int)o->nname, t->s + o->name, (int)g->nname, t->s + g->name);
 				goto out;
 			}
 			o->match = k;
@@ -630,7 +632,8 @@ static int reindent(Render *r, Buf *b, const Expansion *x)
 	const char *nl;
 
 	while (i < x->n) {
-		if (x->nstrip && x->n - i >= x->nstrip && memcmp(x->s + i, x->strip, x->nstrip) == 0)
+		if (x->nstrip && x->n - i >= x->nstrip &&
+		    memcmp(x->s + i, x->strip, x->nstrip) == 0)
 			i += x->nstrip;
 		if (i == x->n)
 			break;
@@ -660,17 +663,18 @@ static size_t reindent_limit(const Expansion *x)
 /* Render x as a template of its own, re-indented first if it asks to be. */
 static int expand(Render *r, const Expansion *x, const Ctx *c, const Frame *f, int depth)
 {
-	Tmpl t = { x->s, x->n, x->bol, x->eol, x->src, NULL, 0, 0 };
+	Tmpl t = {x->s, x->n, x->bol, x->eol, x->src, NULL, 0, 0};
 	Buf b;
 	int rc = -1;
 
-	buf_init(&b, reindent_limit(x));
+	buf_init(&b, 0);
 	if (depth > r->max_depth) {
 		fail(r, &t, 0, "nesting deeper than %d (a partial that includes itself?)",
 		     r->max_depth);
 		goto out;
 	}
 	if (x->nstrip || x->nadd) {
+		buf_init(&b, reindent_limit(x));
 		if (reindent(r, &b, x))
 			goto out;
 		t.s = b.data ? b.data : "";
@@ -725,7 +729,7 @@ static int render_include(Render *r, const Tmpl *t, size_t k, const Ctx *c, cons
 			  int depth)
 {
 	const Tag *g = &t->tags[k];
-	Frame parent = { t, k, f };
+	Frame parent = {t, k, f};
 	Expansion x;
 	Delims d;
 
@@ -775,8 +779,7 @@ static const Tag *find_override(const Frame *f, const char *name, size_t n, cons
 
 /* {{$name}}...{{/name}} outside a parent: the override in force, re-indented
  * from its own indentation to this site's, or else the default content. */
-static int render_block(Render *r, const Tmpl *t, size_t k, const Ctx *c, const Frame *f,
-			int depth)
+static int render_block(Render *r, const Tmpl *t, size_t k, const Ctx *c, const Frame *f, int depth)
 {
 	const Tag *g = &t->tags[k], *a;
 	const Tmpl *at = NULL;
@@ -810,7 +813,7 @@ static int render_section(Render *r, const Tmpl *t, size_t k, const Ctx *c, cons
 {
 	const Tag *g = &t->tags[k];
 	const cJSON *v = lookup(c, t->s + g->name, g->nname), *e;
-	Ctx top = { v, c };
+	Ctx top = {v, c};
 
 	if (g->type == '^')
 		return truthy(v) ? 0 : render_span(r, t, k + 1, g->match, c, f, depth + 1);
@@ -828,8 +831,7 @@ static int render_section(Render *r, const Tmpl *t, size_t k, const Ctx *c, cons
 }
 
 /* Render tag k of t. */
-static int render_tag(Render *r, const Tmpl *t, size_t k, const Ctx *c, const Frame *f,
-		      int depth)
+static int render_tag(Render *r, const Tmpl *t, size_t k, const Ctx *c, const Frame *f, int depth)
 {
 	const Tag *g = &t->tags[k];
 
@@ -852,14 +854,14 @@ static int render_tag(Render *r, const Tmpl *t, size_t k, const Ctx *c, const Fr
 
 /* Render tags a..b-1 of t and the text around them; b is an end tag or
  * t->ntags.  An opening tag takes everything up to its end tag with it. */
-static int render_span(Render *r, const Tmpl *t, size_t a, size_t b, const Ctx *c,
-		       const Frame *f, int depth)
+static int render_span(Render *r, const Tmpl *t, size_t a, size_t b, const Ctx *c, const Frame *f,
+		       int depth)
 {
 	size_t k;
 
 	if (depth > r->max_depth)
-		return fail(r, t, a < t->ntags ? t->tags[a].start : 0,
-			    "nesting deeper than %d", r->max_depth);
+		return fail(r, t, a < t->ntags ? t->tags[a].start : 0, "nesting deeper than %d",
+			    r->max_depth);
 	for (k = a; k < b; k = is_opener(t->tags[k].type) ? t->tags[k].match + 1 : k + 1) {
 		if (emit_text(r, t, k) || render_tag(r, t, k, c, f, depth))
 			return -1;
@@ -871,7 +873,7 @@ char *mustache_render(const char *tmpl, size_t len, const cJSON *data, const Mus
 		      char *err, size_t errlen)
 {
 	Render r;
-	Ctx root = { data, NULL };
+	Ctx root = {data, NULL};
 	Expansion x;
 	Delims d;
 	char *res = NULL;

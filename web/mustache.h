@@ -27,9 +27,9 @@ typedef const char *(*MustachePartialFn)(void *ctx, const char *name, size_t *le
 
 typedef struct MustacheOptions {
 	MustachePartialFn partial; /* NULL: every partial is empty */
-	void *partial_ctx;         /* passed to partial */
-	size_t max_output;         /* most bytes of output; 0: 16 MiB */
-	int max_depth;             /* most nested partials, parents, blocks and
+	void *partial_ctx;	   /* passed to partial */
+	size_t max_output;	   /* most bytes of output; 0: 16 MiB */
+	int max_depth;		   /* most nested partials, parents, blocks and
 				      sections; 0: 64 */
 } MustacheOptions;
 

@@ -206,7 +206,7 @@ int page_login(Req *r)
 		return resp_error(r, 500, "%s", e.msg);
 	snprintf(r->resp.cookie, sizeof r->resp.cookie,
 		 "cl_session=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s", secret,
-		 SESSION_ABSOLUTE_SECONDS, server_config()->secure_cookies ? "; Secure" : "");
+		 (int)SESSION_ABSOLUTE_SECONDS, server_config()->secure_cookies ? "; Secure" : "");
 	resp_redirect(r, next_path(req_field(r, "next")));
 	return 0;
 }
@@ -295,7 +295,7 @@ int page_contracts(Req *r)
 {
 	cJSON *ctx = ctx_new(r, "Contracts"), *all, *c, *list;
 	sqlite3_stmt *st = NULL;
-	int more;
+	int more = 0;
 
 	if (db_prepare(r->db, &st,
 		       "SELECT c.number, c.title, c.status, c.start_date, c.end_date, v.name AS vendor, "
@@ -348,7 +348,7 @@ static cJSON *participants_json(Req *r, const char *number)
 {
 	sqlite3_stmt *st = NULL;
 	cJSON *arr;
-	int more;
+	int more = 0;
 
 	if (db_prepare(r->db, &st,
 		       "SELECT a.code, a.name, p.joined FROM participant p JOIN agency a ON a.id = "
@@ -445,7 +445,7 @@ int page_agencies(Req *r)
 	cJSON *ctx = ctx_new(r, "Agencies");
 	char query[260];
 	long page, off = page_offset(r, &page);
-	int more;
+	int more = 0;
 
 	cJSON_AddItemToObject(ctx, "agencies", agencies_query(r, off, PAGE_ROWS, &more));
 	cJSON_AddStringToObject(ctx, "q", req_query(r, "q") ? req_query(r, "q") : "");
@@ -458,7 +458,7 @@ int page_agencies_csv(Req *r)
 {
 	static const char *const keys[] = {"code", "name", "kind", "state", "public_entity",
 					   "contracts"};
-	int more;
+	int more = 0;
 	cJSON *all = agencies_query(r, 0, 0, &more);
 
 	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(all, keys, 6), "agencies.csv");
@@ -547,7 +547,7 @@ int page_purchases(Req *r)
 	char query[700] = "";
 	long page, off = page_offset(r, &page);
 	size_t i;
-	int more;
+	int more = 0;
 
 	rows = purchases_query(r, off, PAGE_ROWS, &more);
 	money_columns(rows, money, 2);
@@ -572,7 +572,7 @@ int page_purchases_csv(Req *r)
 	static const char *const keys[] = {"id",	   "contract",	     "agency",	    "po_number",
 					   "invoice_number", "line",	     "invoice_date", "description",
 					   "list_amount",    "invoiced_amount", "batch_id",	    "state"};
-	int more;
+	int more = 0;
 	cJSON *rows = purchases_query(r, 0, 0, &more);
 
 	money_columns(rows, money, 2);
@@ -834,7 +834,7 @@ int page_reconciliation(Req *r)
 {
 	cJSON *ctx = ctx_new(r, "Reconciliation"), *rev, *contracts;
 	sqlite3_stmt *st = NULL;
-	int more;
+	int more = 0;
 	Err e = {0};
 
 	rev = summary_revenue_json(r->db, 0, r->today, &e);
@@ -984,7 +984,7 @@ int page_users(Req *r)
 {
 	cJSON *ctx = ctx_new(r, "Users");
 	sqlite3_stmt *st = NULL;
-	int more;
+	int more = 0;
 
 	if (!db_prepare(r->db, &st,
 			"SELECT u.id, u.email, u.role, coalesce(a.code, v.code, '') AS bound, "
@@ -1020,7 +1020,7 @@ static cJSON *tokens_json(Req *r)
 {
 	sqlite3_stmt *st = NULL;
 	cJSON *arr;
-	int more;
+	int more = 0;
 
 	if (db_prepare(r->db, &st,
 		       "SELECT t.id, t.name, u.email, t.created_at, coalesce(t.last_used, '') AS "
@@ -1100,7 +1100,7 @@ int page_audit(Req *r)
 	cJSON *ctx = ctx_new(r, "Audit log");
 	char query[160];
 	long page, off = page_offset(r, &page);
-	int more;
+	int more = 0;
 
 	cJSON_AddItemToObject(ctx, "entries", audit_query(r, off, PAGE_ROWS, &more));
 	cJSON_AddStringToObject(ctx, "q", req_query(r, "q") ? req_query(r, "q") : "");
@@ -1113,7 +1113,7 @@ int page_audit_csv(Req *r)
 {
 	static const char *const keys[] = {"id",     "at",	  "actor",  "action",
 					   "entity", "entity_id", "before", "after"};
-	int more;
+	int more = 0;
 	cJSON *rows = audit_query(r, 0, 0, &more);
 
 	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 8), "audit.csv");

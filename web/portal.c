@@ -56,8 +56,12 @@ static cJSON *bars_json(const char *const *labels, const Money *values, int n)
 		cJSON_AddNumberToObject(b, "y", (double)(CHART_H - h));
 		cJSON_AddNumberToObject(b, "w", slot > 6 ? slot - 4 : 2);
 		cJSON_AddNumberToObject(b, "h", (double)h);
-		cJSON_AddNumberToObject(b, "tx", i * slot + slot / 2);
+		int tx = i * slot + slot / 2;
+
+		cJSON_AddNumberToObject(b, "tx", tx);
 		cJSON_AddStringToObject(b, "label", labels[i]);
+		if (n <= 10 || i % 2 == (n - 1) % 2) /* every other label when crowded */
+			cJSON_AddStringToObject(b, "axis", labels[i]);
 		cJSON_AddStringToObject(b, "value", money_format_human(values[i], buf));
 		cJSON_AddItemToArray(arr, b);
 	}
@@ -124,8 +128,9 @@ static cJSON *contract_cards(Req *r)
 				Money from = json_money(next, "from");
 
 				cJSON_AddItemToObject(c, "next", cJSON_Duplicate(next, 1));
-				cJSON_AddNumberToObject(c, "progress",
-							from > 0 && base > 0 ? (double)(base * 100 / from) : 0);
+				Money pct = from > 0 && base > 0 ? base * 100 / from : 0;
+
+				cJSON_AddNumberToObject(c, "progress", (double)pct);
 			}
 			cJSON_Delete(reb);
 		}

@@ -76,7 +76,7 @@ static const char *const money_keys[] = {
 	"invoiced_amount", "savings", "total",    "base",            "rebate",      "net",
 	"overcharge", "expected",  "paid_total", "list_total",      "remaining",   "from",
 	"outstanding", "overdue",  "amount",     "total_overcharge", "contract_base", "invoiced",
-	"list",        "1-30",     "31-60",      "61-90",           "90+",         "true_up",
+	"list",        "year_sales", "1-30",     "31-60",      "61-90",           "90+",         "true_up",
 	NULL};
 
 void render_humanize(cJSON *o)
@@ -135,8 +135,10 @@ static void add_me(Req *r, cJSON *ctx)
 	cJSON_AddBoolToObject(me, "member", r->who.role == ROLE_MEMBER);
 	cJSON_AddBoolToObject(me, "vendor", r->who.role == ROLE_VENDOR);
 	cJSON_AddBoolToObject(me, "uploads", r->who.role != ROLE_MEMBER);
-	cJSON_AddStringToObject(me, "agency", r->who.agency);
-	cJSON_AddStringToObject(me, "vendor_code", r->who.vendor);
+	if (r->who.agency[0])
+		cJSON_AddStringToObject(me, "agency", r->who.agency);
+	if (r->who.vendor[0])
+		cJSON_AddStringToObject(me, "vendor_code", r->who.vendor);
 	cJSON_AddStringToObject(ctx, "csrf", r->who.csrf);
 }
 

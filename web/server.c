@@ -222,7 +222,7 @@ static Conn *conn_new(struct MHD_Connection *mc, const char *url, const char *me
 				       ? config.max_upload
 				       : config.max_body);
 	if (!c->raw)
-		c->pp = MHD_create_post_processor(mc, 64 * 1024, on_form, c);
+		c->pp = MHD_create_post_processor(mc, (size_t)64 * 1024, on_form, c);
 	if (!c->raw && !c->pp)
 		c->req.bad_form = 1;
 	return c;
