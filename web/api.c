@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache.h"
 #include "compliance.h"
 #include "contract.h"
 #include "db.h"
@@ -73,6 +74,45 @@ static int answer(Req *r, cJSON *obj, const Err *e)
 	if (obj)
 		return resp_json(r, 200, obj);
 	return resp_error(r, status[e->code], "%s", e->msg[0] ? e->msg : "failed");
+}
+
+/* Build the report a ReportAsk names. */
+static cJSON *report_build(Req *r, const ReportAsk *a, Err *e)
+{
+	char actor[300];
+	const Quarter *q = a->sel.has_period ? &a->sel.period : NULL;
+
+	req_actor(r, actor, sizeof actor);
+	switch (a->kind) {
+	case REP_FEES:
+		return fees_report_json(r->db, a->contract, &a->sel, r->today, e);
+	case REP_REBATES:
+		return rebate_report_json(r->db, a->contract, a->sel.year, r->today, a->agency, actor,
+					  e);
+	case REP_COMPLIANCE:
+		return compliance_report_json(r->db, a->contract, q, a->agency, e);
+	default:
+		return summary_agency_json(r->db, a->agency, a->contract, q, r->today, actor, e);
+	}
+}
+
+cJSON *report_cached(Req *r, const ReportAsk *a, Err *e)
+{
+	char version[64], key[200], qt[QUARTER_BUF] = "";
+	cJSON *v;
+
+	if (a->sel.has_period)
+		quarter_format(a->sel.period, qt);
+	snprintf(key, sizeof key, "%d|%s|%d|%s|%s", (int)a->kind, a->contract ? a->contract : "",
+		 a->sel.year, qt, a->agency ? a->agency : "");
+	cache_version(r->db, r->today, version, sizeof version);
+	v = cache_get(key, version);
+	if (v)
+		return v;
+	v = report_build(r, a, e);
+	if (v)
+		cache_put(key, version, v);
+	return v;
 }
 
 int api_tokens_create(Req *r)
@@ -219,7 +259,7 @@ int api_fees(Req *r)
 	if ((sel.year = year_param(r)) < 0 || (has = period_param(r, &sel.period)) < 0)
 		return 0;
 	sel.has_period = has;
-	return answer(r, fees_report_json(r->db, number, &sel, r->today, &e), &e);
+	return answer(r, report_cached(r, &(ReportAsk){REP_FEES, number, sel, NULL}, &e), &e);
 }
 
 int api_rebates(Req *r)
@@ -237,10 +277,12 @@ int api_rebates(Req *r)
 		return 0;
 	if (!year && rebate_current_year(r->db, number, r->today, &year, &e))
 		return answer(r, NULL, &e);
+	(void)actor;
 	return answer(r,
-		      rebate_report_json(r->db, number, year, r->today,
-					 r->who.role == ROLE_MEMBER ? r->who.agency : NULL,
-					 req_actor(r, actor, sizeof actor), &e),
+		      report_cached(r,
+				    &(ReportAsk){REP_REBATES, number, {year, 0, {0, 0}},
+						 r->who.role == ROLE_MEMBER ? r->who.agency : NULL},
+				    &e),
 		      &e);
 }
 
@@ -258,8 +300,10 @@ int api_compliance(Req *r)
 	if ((has = period_param(r, &q)) < 0)
 		return 0;
 	return answer(r,
-		      compliance_report_json(r->db, number, has ? &q : NULL,
-					     r->who.role == ROLE_MEMBER ? r->who.agency : NULL, &e),
+		      report_cached(r,
+				    &(ReportAsk){REP_COMPLIANCE, number, {0, has, q},
+						 r->who.role == ROLE_MEMBER ? r->who.agency : NULL},
+				    &e),
 		      &e);
 }
 
@@ -382,8 +426,8 @@ int api_agency_purchases(Req *r)
 		return resp_error(r, 404, "no such contract");
 	if ((has = period_param(r, &q)) < 0)
 		return 0;
-	return answer(r,
-		      summary_agency_json(r->db, r->param[0], contract, has ? &q : NULL, r->today,
-					  req_actor(r, actor, sizeof actor), &e),
+	(void)actor;
+	return answer(r, report_cached(r, &(ReportAsk){REP_AGENCY, contract, {0, has, q}, r->param[0]},
+				       &e),
 		      &e);
 }

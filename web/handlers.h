@@ -6,6 +6,7 @@
 #ifndef COOPLEDGER_HANDLERS_H
 #define COOPLEDGER_HANDLERS_H
 
+#include "fees.h"
 #include "http.h"
 
 /* JSON API (api.c) */
@@ -21,6 +22,19 @@ int api_remit(Req *r);
 int api_agencies(Req *r);
 int api_agency(Req *r);
 int api_agency_purchases(Req *r);
+
+/* A money report, from the cache while the books are unchanged. */
+typedef enum { REP_FEES, REP_REBATES, REP_COMPLIANCE, REP_AGENCY } ReportKind;
+
+typedef struct ReportAsk {
+	ReportKind kind;
+	const char *contract; /* NULL: every contract (agency report) */
+	FeeSelect sel;        /* year and/or period */
+	const char *agency;   /* a member's view, or the agency reported */
+} ReportAsk;
+
+/* The report as a new cJSON the caller frees, or NULL with e set. */
+cJSON *report_cached(Req *r, const ReportAsk *a, Err *e);
 
 /* Visibility shared by pages and API: 1 if the principal may see the
  * contract (staff: all; member: a participant; vendor: its own). */

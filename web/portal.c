@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "db.h"
 #include "fees.h"
 #include "handlers.h"
@@ -204,9 +205,14 @@ static cJSON *pareto(Req *r)
 
 int page_dashboard(Req *r)
 {
-	cJSON *ctx = ctx_title("Dashboard"), *rev;
+	cJSON *ctx, *rev;
+	char version[64];
 	Err e = {0};
 
+	cache_version(r->db, r->today, version, sizeof version);
+	if ((ctx = cache_get("dashboard", version)))
+		return render_page(r, 200, "dashboard", ctx);
+	ctx = ctx_title("Dashboard");
 	rev = summary_revenue_json(r->db, 0, r->today, &e);
 	if (!rev) {
 		cJSON_Delete(ctx);
@@ -220,6 +226,7 @@ int page_dashboard(Req *r)
 	cJSON_Delete(rev);
 	cJSON_AddItemToObject(ctx, "contracts", contract_cards(r));
 	cJSON_AddItemToObject(ctx, "pareto", pareto(r));
+	cache_put("dashboard", version, ctx);
 	return render_page(r, 200, "dashboard", ctx);
 }
 
@@ -245,8 +252,8 @@ int page_member_portal(Req *r)
 	char actor[300];
 	Err e = {0};
 
-	s = summary_agency_json(r->db, r->who.agency, NULL, NULL, r->today,
-				req_actor(r, actor, sizeof actor), &e);
+	(void)actor;
+	s = report_cached(r, &(ReportAsk){REP_AGENCY, NULL, {0, 0, {0, 0}}, r->who.agency}, &e);
 	if (!s) {
 		cJSON_Delete(ctx);
 		return resp_error(r, 500, "%s", e.msg);

@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "cache.h"
 #include "db.h"
 #include "http.h"
 #include "routes.h"
@@ -455,5 +456,6 @@ ClCode server_run(const ServerConfig *cfg, Err *e)
 	MHD_quiesce_daemon(d);
 	MHD_stop_daemon(d);
 	close_all_db();
+	cache_clear();
 	return CL_OK;
 }
