@@ -34,6 +34,9 @@ void bench_reports(const char *db_path, long n);
  * OUT: *secs, *rss_kib.  Returns the exit status. */
 int bench_run(char *const argv[], const char *in, const char *out, double *secs, long *rss_kib);
 
+/* wrk against pages and the API of a server on the ledger at db_path. */
+void bench_web(const char *db_path, long n);
+
 /* The import benchmark over the generated lines; frees g (once the CSV is
  * written) so that the children it measures start small. */
 void bench_import(GenLine *g, long n);

@@ -237,6 +237,7 @@ int main(void)
 	db_close(floor_db);
 	unlink("build/bench-floor.db");
 	bench_reports("build/bench-core.db", n);
+	bench_web("build/bench-core.db", n);
 	if (!getenv("BENCH_KEEP")) /* BENCH_KEEP=1 keeps the ledger for a closer look */
 		unlink("build/bench-core.db");
 	bench_import(g, n);

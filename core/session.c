@@ -83,27 +83,47 @@ ClCode principal_load(sqlite3 *db, int64_t user_id, Principal *p, Err *e)
 
 ClCode session_lookup(sqlite3 *db, const char *secret, time_t now, Principal *p, Err *e)
 {
-	char hash[65], a[TIMESTAMP_BUF], idle[TIMESTAMP_BUF], csrf[SESSION_SECRET_BUF];
-	int64_t sid, uid;
+	char hash[65], a[TIMESTAMP_BUF], idle[TIMESTAMP_BUF];
+	sqlite3_stmt *st = NULL;
+	int found;
 
+	memset(p, 0, sizeof *p);
 	if (!secret || strlen(secret) != SESSION_SECRET_BUF - 5)
 		return err_set(e, CL_ENOTFOUND, "not signed in");
 	secret_hash(secret, hash);
 	stamp(now, a);
 	stamp(now - SESSION_IDLE_SECONDS, idle);
-	sid = db_int(db, 0,
-		     "SELECT id FROM user_session WHERE token_hash = ? AND expires_at > ? "
-		     "AND last_seen > ?",
-		     "ttt", hash, a, idle);
-	if (!sid)
+	/* one query: the session, its user and the user's binding */
+	if (db_prepare(db, &st,
+		       "SELECT s.id, s.csrf_token, s.last_seen, u.id, u.email, u.role, "
+		       "coalesce(u.agency_id, 0), coalesce(ag.code, ''), coalesce(u.vendor_id, 0), "
+		       "coalesce(v.code, '') FROM user_session s JOIN app_user u ON u.id = s.user_id "
+		       "LEFT JOIN agency ag ON ag.id = u.agency_id LEFT JOIN vendor v ON "
+		       "v.id = u.vendor_id WHERE s.token_hash = ? AND s.expires_at > ? AND "
+		       "s.last_seen > ? AND u.disabled = 0",
+		       e))
+		return CL_EDB;
+	db_bind_spec(st, "ttt", hash, a, idle);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	if (found) {
+		p->session_id = sqlite3_column_int64(st, 0);
+		snprintf(p->csrf, sizeof p->csrf, "%s", (const char *)sqlite3_column_text(st, 1));
+		stamp(now - 60, idle);
+		found = strcmp((const char *)sqlite3_column_text(st, 2), idle) < 0 ? 2 : 1;
+		p->user_id = sqlite3_column_int64(st, 3);
+		snprintf(p->email, sizeof p->email, "%s", (const char *)sqlite3_column_text(st, 4));
+		role_parse((const char *)sqlite3_column_text(st, 5), &p->role, NULL);
+		p->agency_id = sqlite3_column_int64(st, 6);
+		snprintf(p->agency, sizeof p->agency, "%s", (const char *)sqlite3_column_text(st, 7));
+		p->vendor_id = sqlite3_column_int64(st, 8);
+		snprintf(p->vendor, sizeof p->vendor, "%s", (const char *)sqlite3_column_text(st, 9));
+	}
+	sqlite3_finalize(st);
+	if (!found)
 		return err_set(e, CL_ENOTFOUND, "not signed in");
-	uid = db_int(db, 0, "SELECT user_id FROM user_session WHERE id = ?", "i", sid);
-	db_text(db, csrf, sizeof csrf, "SELECT csrf_token FROM user_session WHERE id = ?", "i", sid);
-	if (principal_load(db, uid, p, e))
-		return CL_ENOTFOUND;
-	snprintf(p->csrf, sizeof p->csrf, "%s", csrf);
-	p->session_id = sid;
-	db_exec(db, NULL, "UPDATE user_session SET last_seen = ? WHERE id = ?", "ti", a, sid);
+	if (found == 2) /* refresh the idle timer at most once a minute */
+		db_exec(db, NULL, "UPDATE user_session SET last_seen = ? WHERE id = ?", "ti", a,
+			p->session_id);
 	return CL_OK;
 }
 
@@ -149,8 +169,15 @@ ClCode api_token_lookup(sqlite3 *db, const char *secret, time_t now, Principal *
 	uid = db_int(db, 0, "SELECT user_id FROM api_token WHERE id = ?", "i", tid);
 	if (principal_load(db, uid, p, e))
 		return CL_ENOTFOUND;
-	db_exec(db, NULL, "UPDATE api_token SET last_used = ? WHERE id = ?", "ti", stamp(now, a),
-		tid);
+	{
+		char minute[TIMESTAMP_BUF];
+
+		/* at most one write a minute per token */
+		db_exec(db, NULL,
+			"UPDATE api_token SET last_used = ?1 WHERE id = ?2 AND "
+			"(last_used IS NULL OR last_used < ?3)",
+			"tit", stamp(now, a), tid, stamp(now - 60, minute));
+	}
 	return CL_OK;
 }
 

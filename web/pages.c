@@ -489,34 +489,55 @@ int page_agency(Req *r)
  * ?invoice); a member sees only its own agency.  OUT: *more. */
 static cJSON *purchases_query(Req *r, long offset, int limit, int *more)
 {
-	const char *agency = r->who.role == ROLE_MEMBER ? r->who.agency : req_query(r, "agency");
+	/* Only the filters given become conditions, so SQLite can use the
+	 * agency and contract indexes; the SQL text is built from these fixed
+	 * pieces only, every value is bound. */
+	static const char *const cond[] = {
+		" AND p.contract_id = (SELECT id FROM contract WHERE number = ?)",
+		" AND p.agency_id = (SELECT id FROM agency WHERE code = ?)",
+		" AND p.po_number = ?",
+		" AND p.invoice_number = ?",
+	};
+	const char *val[4] = {req_query(r, "contract"),
+			      r->who.role == ROLE_MEMBER ? r->who.agency : req_query(r, "agency"),
+			      req_query(r, "po"), req_query(r, "invoice")};
 	char from[DATE_BUF] = "0000-00-00", to[DATE_BUF] = "9999-99-99";
 	const char *quarter = req_query(r, "quarter");
 	sqlite3_stmt *st = NULL;
+	int i, k = 3;
 	Quarter q;
 	cJSON *arr;
+	Buf sql;
 
 	if (quarter && quarter_parse(quarter, &q, NULL) == CL_OK) {
 		date_format(quarter_first_day(q), from);
 		date_format(quarter_last_day(q), to);
 	}
-	if (db_prepare(r->db, &st,
-		       "SELECT p.id, c.number AS contract, a.code AS agency, p.po_number, "
+	buf_init(&sql, 4096);
+	buf_puts(&sql, "SELECT p.id, c.number AS contract, a.code AS agency, p.po_number, "
 		       "p.invoice_number, p.line, p.invoice_date, p.description, "
 		       "p.list_amount, p.invoiced_amount, p.batch_id, "
 		       "CASE WHEN p.reverses_id IS NOT NULL THEN 'reversal of ' || p.reverses_id "
 		       "WHEN EXISTS (SELECT 1 FROM purchase x WHERE x.reverses_id = p.id) "
 		       "THEN 'reversed' END AS state, nullif(p.reason, '') AS reason "
 		       "FROM purchase p JOIN contract c ON c.id = p.contract_id "
-		       "JOIN agency a ON a.id = p.agency_id "
-		       "WHERE (?1 IS NULL OR c.number = ?1) AND (?2 IS NULL OR a.code = ?2) "
-		       "AND p.invoice_date BETWEEN ?3 AND ?4 AND (?5 IS NULL OR p.po_number = ?5) "
-		       "AND (?6 IS NULL OR p.invoice_number = ?6) "
-		       "ORDER BY p.invoice_date DESC, p.id DESC LIMIT ?7 OFFSET ?8",
-		       NULL))
+		       "JOIN agency a ON a.id = p.agency_id WHERE p.invoice_date BETWEEN ?1 AND ?2");
+	for (i = 0; i < 4; i++)
+		if (val[i])
+			buf_puts(&sql, cond[i]);
+	buf_puts(&sql, " ORDER BY p.invoice_date DESC, p.id DESC LIMIT ? OFFSET ?");
+	if (db_prepare(r->db, &st, sql.data, NULL)) {
+		buf_free(&sql);
 		return cJSON_CreateArray();
-	db_bind_spec(st, "ttttttii", req_query(r, "contract"), agency, from, to, req_query(r, "po"),
-		     req_query(r, "invoice"), (int64_t)(limit ? limit + 1 : -1), (int64_t)offset);
+	}
+	buf_free(&sql);
+	sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
+	for (i = 0; i < 4; i++)
+		if (val[i])
+			sqlite3_bind_text(st, k++, val[i], -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, k++, limit ? limit + 1 : -1);
+	sqlite3_bind_int64(st, k, offset);
 	arr = rows_json(st, limit, more);
 	sqlite3_finalize(st);
 	return arr;

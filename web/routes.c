@@ -145,7 +145,9 @@ void routes_dispatch(Req *r)
 	const Route *rt;
 	int path_known = 0;
 
-	authenticate(r);
+	/* static files need no sign-in: spare them the session look-up */
+	if (strncmp(r->path, "/static/", 8) != 0)
+		authenticate(r);
 	for (rt = routes; rt->method; rt++) {
 		if (!match(rt->pattern, r->path, r)) {
 			params_free(r);
