@@ -291,9 +291,10 @@ static cJSON *rows_json(sqlite3_stmt *st, int limit, int *more)
 	return arr;
 }
 
-int page_contracts(Req *r)
+/* The contracts the caller may see, with vendor, lead agency and size. */
+static cJSON *contracts_list(Req *r)
 {
-	cJSON *ctx = ctx_new(r, "Contracts"), *all, *c, *list;
+	cJSON *all, *c, *list = cJSON_CreateArray();
 	sqlite3_stmt *st = NULL;
 	int more = 0;
 
@@ -303,15 +304,33 @@ int page_contracts(Req *r)
 		       "AS participants FROM contract c JOIN vendor v ON v.id = c.vendor_id "
 		       "JOIN agency a ON a.id = c.lead_agency_id ORDER BY c.number",
 		       NULL))
-		return resp_error(r, 500, "the database failed");
+		return list;
 	all = rows_json(st, 0, &more);
 	sqlite3_finalize(st);
-	list = cJSON_AddArrayToObject(ctx, "contracts");
 	cJSON_ArrayForEach(c, all)
 	if (may_see_contract(r, cJSON_GetObjectItem(c, "number")->valuestring))
 		cJSON_AddItemToArray(list, cJSON_Duplicate(c, 1));
 	cJSON_Delete(all);
+	return list;
+}
+
+int page_contracts(Req *r)
+{
+	cJSON *ctx = ctx_new(r, "Contracts");
+
+	cJSON_AddItemToObject(ctx, "contracts", contracts_list(r));
 	return render_page(r, 200, "contracts", ctx);
+}
+
+int page_contracts_csv(Req *r)
+{
+	static const char *const keys[] = {"number", "title",  "status", "start_date",
+					   "end_date", "vendor", "lead",   "participants"};
+	cJSON *list = contracts_list(r);
+
+	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(list, keys, 8), "contracts.csv");
+	cJSON_Delete(list);
+	return 0;
 }
 
 /* A schedule's bands as rows {from, rate} for a table. */
@@ -1138,6 +1157,46 @@ int page_audit_csv(Req *r)
 	cJSON *rows = audit_query(r, 0, 0, &more);
 
 	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 8), "audit.csv");
+	cJSON_Delete(rows);
+	return 0;
+}
+
+int page_imports_csv(Req *r)
+{
+	static const char *const keys[] = {"batch",      "file",	 "sha256",   "period",
+					   "filed_on",   "created_by", "rows",	     "accepted",
+					   "duplicates", "rejected",	 "list_amount", "invoiced_amount",
+					   "reversed"};
+	const char *contract = req_query(r, "contract");
+	cJSON *list;
+	Err e = {0};
+
+	if (!contract || !may_see_contract(r, contract))
+		return resp_error(r, 404, "there is no such contract");
+	list = import_batches_json(r->db, contract, &e);
+	if (!list)
+		return resp_error(r, 500, "%s", e.msg);
+	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(list, keys, 13), "batches.csv");
+	cJSON_Delete(list);
+	return 0;
+}
+
+int page_users_csv(Req *r)
+{
+	static const char *const keys[] = {"email", "role", "bound", "created_at"};
+	sqlite3_stmt *st = NULL;
+	cJSON *rows;
+	int more = 0;
+
+	if (db_prepare(r->db, &st,
+		       "SELECT u.email, u.role, coalesce(a.code, v.code, '') AS bound, u.created_at "
+		       "FROM app_user u LEFT JOIN agency a ON a.id = u.agency_id LEFT JOIN vendor v "
+		       "ON v.id = u.vendor_id ORDER BY u.email",
+		       NULL))
+		return resp_error(r, 500, "the database failed");
+	rows = rows_json(st, 0, &more);
+	sqlite3_finalize(st);
+	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 4), "users.csv");
 	cJSON_Delete(rows);
 	return 0;
 }

@@ -263,6 +263,33 @@ int page_member_portal(Req *r)
 	return render_page(r, 200, "member", ctx);
 }
 
+/* The remittances recorded for a contract, newest first. */
+static cJSON *remittances_json(Req *r, const char *number)
+{
+	char buf[MONEY_BUF];
+	sqlite3_stmt *st = NULL;
+	cJSON *arr = cJSON_CreateArray();
+
+	if (db_prepare(r->db, &st,
+		       "SELECT m.quarter, m.amount, m.received, m.reference FROM remittance m "
+		       "JOIN contract c ON c.id = m.contract_id WHERE c.number = ? "
+		       "ORDER BY m.received DESC, m.id DESC",
+		       NULL))
+		return arr;
+	db_bind_spec(st, "t", number);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "quarter", (const char *)sqlite3_column_text(st, 0));
+		cJSON_AddStringToObject(o, "amount", money_format(sqlite3_column_int64(st, 1), buf));
+		cJSON_AddStringToObject(o, "received", (const char *)sqlite3_column_text(st, 2));
+		cJSON_AddStringToObject(o, "reference", (const char *)sqlite3_column_text(st, 3));
+		cJSON_AddItemToArray(arr, o);
+	}
+	sqlite3_finalize(st);
+	return arr;
+}
+
 int page_vendor_portal(Req *r)
 {
 	cJSON *ctx = ctx_title("My contracts"), *list = cJSON_AddArrayToObject(ctx, "contracts");
@@ -287,6 +314,7 @@ int page_vendor_portal(Req *r)
 		balance += json_money(q, "balance");
 		cJSON_AddStringToObject(c, "balance", money_format(balance, buf));
 		cJSON_AddItemToObject(c, "fees", fees);
+		cJSON_AddItemToObject(c, "remittances", remittances_json(r, number));
 		cJSON_AddItemToArray(list, c);
 	}
 	sqlite3_finalize(st);

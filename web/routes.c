@@ -20,6 +20,7 @@ const Route routes[] = {
 	/* pages */
 	{"GET", "/", page_home, R_ANY},
 	{"GET", "/contracts", page_contracts, R_ANY},
+	{"GET", "/contracts.csv", page_contracts_csv, R_ANY},
 	{"GET", "/contracts/:number", page_contract, R_ANY},
 	{"GET", "/contracts/:number/fees.csv", page_fees_csv, R_STAFF | R_VENDOR},
 	{"GET", "/agencies", page_agencies, R_STAFF},
@@ -29,6 +30,7 @@ const Route routes[] = {
 	{"GET", "/purchases.csv", page_purchases_csv, R_STAFF | R_MEMBER},
 	{"POST", "/purchases/:id/reverse", page_reverse_line, R_ADMIN},
 	{"GET", "/imports", page_imports, R_ADMIN | R_FINANCE | R_VENDOR},
+	{"GET", "/imports.csv", page_imports_csv, R_ADMIN | R_FINANCE | R_VENDOR},
 	{"POST", "/imports", page_import_upload, R_ADMIN | R_FINANCE | R_VENDOR},
 	{"POST", "/imports/:id/reverse", page_reverse_batch, R_ADMIN},
 	{"GET", "/reconciliation", page_reconciliation, R_STAFF},
@@ -38,6 +40,7 @@ const Route routes[] = {
 	{"GET", "/rebates", page_rebates, R_STAFF},
 	{"GET", "/rebates.csv", page_rebates_csv, R_STAFF},
 	{"GET", "/users", page_users, R_ADMIN},
+	{"GET", "/users.csv", page_users_csv, R_ADMIN},
 	{"POST", "/users", page_user_add, R_ADMIN},
 	{"GET", "/tokens", page_tokens, R_ANY},
 	{"POST", "/tokens", page_token_add, R_ANY},

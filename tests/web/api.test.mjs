@@ -80,7 +80,8 @@ test('anonymous callers get 401 on every API route', async () => {
 
 const pages = ['/', '/contracts', `/contracts/${C}`, `/contracts/${C}/fees.csv`, '/agencies', '/agencies.csv',
   '/agencies/USD259', '/purchases', '/purchases.csv', '/imports', '/reconciliation', '/reconciliation.csv',
-  '/rebates', `/rebates.csv?contract=${C}`, '/users', '/tokens', '/audit', '/audit.csv'];
+  '/rebates', `/rebates.csv?contract=${C}`, '/users', '/tokens', '/audit', '/audit.csv', '/contracts.csv',
+  `/imports.csv?contract=${C}`, '/users.csv'];
 
 test('anonymous visitors are sent to sign in on every page', async () => {
   for (const p of pages) {
@@ -92,8 +93,9 @@ test('anonymous visitors are sent to sign in on every page', async () => {
 
 test('role x page matrix: members and vendors get 404 on what is not theirs', async () => {
   const allowed = {
-    member: new Set(['/', '/contracts', `/contracts/${C}`, '/purchases', '/purchases.csv', '/tokens']),
-    vendor: new Set(['/', '/contracts', `/contracts/${C}`, `/contracts/${C}/fees.csv`, '/imports', '/tokens']),
+    member: new Set(['/', '/contracts', `/contracts/${C}`, '/purchases', '/purchases.csv', '/tokens', '/contracts.csv']),
+    vendor: new Set(['/', '/contracts', `/contracts/${C}`, `/contracts/${C}/fees.csv`, '/imports', '/tokens',
+      '/contracts.csv', `/imports.csv?contract=${C}`]),
   };
   for (const role of ['member', 'vendor']) {
     const s = await session(srv.url, demo.users[role]);
@@ -102,6 +104,9 @@ test('role x page matrix: members and vendors get 404 on what is not theirs', as
       assert.equal(res.status, allowed[role].has(p) ? 200 : 404, `${role} ${p}`);
     }
   }
+  const v = await session(srv.url, demo.users.vendor);
+  const foreign = await fetch(`${srv.url}/imports.csv?contract=KS-OFFC-2025`, { headers: { cookie: v.cookie } });
+  assert.equal(foreign.status, 404);
   const s = await session(srv.url, demo.users.member);
   const other = await fetch(`${srv.url}/agencies/USD259`, { headers: { cookie: s.cookie } });
   assert.equal(other.status, 404);
