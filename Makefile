@@ -19,7 +19,7 @@ endif
 PKGS    := sqlite3 libcjson libsodium libmicrohttpd libesmtp-1.0
 CC      ?= cc
 CFLAGS  := -std=c11 -Wall -Wextra -Werror -O2 -g -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-           -MMD -MP $(SANFLAGS) -Icore -Iweb -I$(BUILD)/gen \
+           -MMD -MP $(SANFLAGS) -Icore -Iweb -Ireports -Imail -I$(BUILD)/gen \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lhpdf -lm
 LDFLAGS := $(SANFLAGS)
@@ -27,10 +27,11 @@ TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 CORE_SRC := $(wildcard core/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
-WEB_SRC  := $(wildcard web/*.c)
+WEB_SRC  := $(wildcard web/*.c) $(wildcard reports/*.c) $(wildcard mail/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 EMBED_IN := $(sort $(wildcard migrations/*.sql)) demo/kansas-districts.csv \
-            $(sort $(wildcard templates/*.mustache)) $(sort $(wildcard web/static/*))
+            $(sort $(wildcard templates/*.mustache)) $(sort $(wildcard templates/mail/*.mustache)) \
+            $(sort $(wildcard web/static/*))
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -110,7 +111,7 @@ lint: $(DEPS_OK)
 	clang-tidy --quiet $(CORE_SRC) $(CLI_SRC) $(WEB_SRC) bench/*.c -- $(filter-out -MMD -MP,$(CFLAGS))
 
 format:
-	clang-format -i core/*.[ch] cli/*.[ch] web/*.[ch] tests/unit/*.c bench/*.c
+	clang-format -i core/*.[ch] cli/*.[ch] web/*.[ch] $(wildcard reports/*.[ch] mail/*.[ch]) tests/unit/*.c bench/*.c
 
 clean:
 	rm -rf build coopledger
