@@ -8,6 +8,7 @@
 #ifndef COOPLEDGER_CLI_H
 #define COOPLEDGER_CLI_H
 
+#include <cjson/cJSON.h>
 #include <sqlite3.h>
 
 #include "date.h"
@@ -41,6 +42,9 @@ const char *cli_opt(const CliOpt *opts, const char *name);
 
 /* Open the database (creating and migrating it), or print why not. */
 sqlite3 *cli_open_db(const Cli *cli);
+
+/* Print obj as indented JSON on stdout and free it; returns 0. */
+int cli_print_json(cJSON *obj);
 
 /* Print "coopledger: message" on stderr; returns 1. */
 int cli_fail(const Err *e);

@@ -163,15 +163,12 @@ int cmd_import(const Cli *cli, int argc, char **argv)
 	db_close(db);
 	if (rc)
 		return cli_fail(&e);
-	if (cli_opt(o, "json")) {
-		char *text = cJSON_Print(result);
-
-		puts(text);
-		cJSON_free(text);
-	} else {
-		print_result(result, st, io.contract);
-	}
 	rc = import_exit(st, result);
+	if (cli_opt(o, "json")) {
+		cli_print_json(result);
+		return rc;
+	}
+	print_result(result, st, io.contract);
 	cJSON_Delete(result);
 	return rc;
 }
@@ -203,14 +200,8 @@ int cmd_batches(const Cli *cli, int argc, char **argv)
 	db_close(db);
 	if (!list)
 		return cli_fail(&e);
-	if (cli_opt(o, "json")) {
-		char *text = cJSON_Print(list);
-
-		puts(text);
-		cJSON_free(text);
-		cJSON_Delete(list);
-		return 0;
-	}
+	if (cli_opt(o, "json"))
+		return cli_print_json(list);
 	table_init(&t, 11, head);
 	cJSON_ArrayForEach(b, list)
 	{

@@ -111,14 +111,8 @@ static int agency_list_cmd(const Cli *cli, int argc, char **argv)
 	db_close(db);
 	if (!list)
 		return cli_fail(&e);
-	if (cli_opt(o, "json")) {
-		char *text = cJSON_Print(list);
-
-		puts(text);
-		cJSON_free(text);
-		cJSON_Delete(list);
-		return 0;
-	}
+	if (cli_opt(o, "json"))
+		return cli_print_json(list);
 	table_init(&t, 6, head);
 	cJSON_ArrayForEach(a, list)
 	{
@@ -334,14 +328,9 @@ static int contract_show_cmd(const Cli *cli, int argc, char **argv)
 	db_close(db);
 	if (!show)
 		return cli_fail(&e);
-	if (cli_opt(o, "json")) {
-		char *text = cJSON_Print(show);
-
-		puts(text);
-		cJSON_free(text);
-	} else {
-		print_contract(show, &t);
-	}
+	if (cli_opt(o, "json"))
+		return cli_print_json(show);
+	print_contract(show, &t);
 	cJSON_Delete(show);
 	return 0;
 }

@@ -42,16 +42,6 @@ static const char *hm(const cJSON *o, const char *key, char *buf)
 	return money_format_human(m, buf);
 }
 
-static int print_json(cJSON *r)
-{
-	char *text = cJSON_Print(r);
-
-	puts(text);
-	cJSON_free(text);
-	cJSON_Delete(r);
-	return 0;
-}
-
 static void print_fees(const cJSON *r)
 {
 	static const char *const head[] = {"quarter", ">net sales", ">fee",   ">late fee",
@@ -336,7 +326,7 @@ int cmd_report(const Cli *cli, int argc, char **argv)
 	if (!r)
 		return cli_fail(&e);
 	if (cli_opt(o, "json"))
-		return print_json(r);
+		return cli_print_json(r);
 	if (strcmp(kind, "fees") == 0)
 		print_fees(r);
 	else if (strcmp(kind, "rebates") == 0)

@@ -19,6 +19,16 @@ int cli_usage_error(const char *usage, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int cli_print_json(cJSON *obj)
+{
+	char *text = cJSON_Print(obj);
+
+	puts(text ? text : "null");
+	cJSON_free(text);
+	cJSON_Delete(obj);
+	return 0;
+}
+
 int cli_fail(const Err *e)
 {
 	fprintf(stderr, "coopledger: %s\n", e->msg[0] ? e->msg : "failed");

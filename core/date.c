@@ -7,13 +7,13 @@
  * 146097 days (the method of Howard Hinnant's days_from_civil).  Arithmetic
  * is done in int64_t so that no Date or year can overflow it.
  */
+#include "span.h"
 #include "date.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#define QUOTE_MAX 60          /* longest input quoted back in a message */
 #define DAYS_PER_ERA 146097   /* days in 400 Gregorian years */
 #define EPOCH_SHIFT 719468    /* days from 0000-03-01 to 1970-01-01 */
 
@@ -22,53 +22,11 @@ static const char *const month_name[12] = {
 	"July",    "August",   "September", "October", "November", "December",
 };
 
-/* A span of the caller's text, [p, end). */
-typedef struct Span {
-	const char *p;
-	const char *end;
-} Span;
-
-/* 1 if c is a blank that surrounding text may carry. */
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* 1 if c is an ASCII digit. */
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* The text without surrounding blanks; NULL is treated as empty. */
-static Span span_trim(const char *text)
-{
-	Span s;
-
-	if (!text)
-		text = "";
-	s.p = text;
-	s.end = text + strlen(text);
-	while (s.p < s.end && is_blank(*s.p))
-		s.p++;
-	while (s.end > s.p && is_blank(s.end[-1]))
-		s.end--;
-	return s;
-}
-
-/* Length of s to quote in a message (long inputs are cut). */
-static int quote_len(Span s)
-{
-	size_t n = (size_t)(s.end - s.p);
-
-	return n > QUOTE_MAX ? QUOTE_MAX : (int)n;
-}
-
 /* Set e to `what "TEXT" why` and return CL_EINPUT. */
 static ClCode refuse(Err *e, const char *what, Span s, const char *why)
 {
-	return err_set(e, CL_EINPUT, "%s \"%.*s%s\" %s", what, quote_len(s), s.p,
-		       (size_t)(s.end - s.p) > QUOTE_MAX ? "..." : "", why);
+	return err_set(e, CL_EINPUT, "%s \"%.*s%s\" %s", what, span_quote_len(s), s.p,
+		       (size_t)(s.end - s.p) > SPAN_QUOTE_MAX ? "..." : "", why);
 }
 
 /*
@@ -81,12 +39,12 @@ static int read_digits(const char **pp, const char *end, int min, int max, int *
 	int n = 0;
 
 	*value = 0;
-	while (*pp < end && n < max && is_digit(**pp)) {
+	while (*pp < end && n < max && span_is_digit(**pp)) {
 		*value = *value * 10 + (**pp - '0');
 		(*pp)++;
 		n++;
 	}
-	if (n < min || (*pp < end && is_digit(**pp)))
+	if (n < min || (*pp < end && span_is_digit(**pp)))
 		return 0;
 	return n;
 }
@@ -168,7 +126,7 @@ void date_to_ymd(Date dt, int *y, int *m, int *d)
  */
 static ClCode date_check(Span s, int y, int m, int d, Date *out, Err *e)
 {
-	int len = quote_len(s);
+	int len = span_quote_len(s);
 
 	if (y < DATE_MIN_YEAR || y > DATE_MAX_YEAR)
 		return err_set(e, CL_EINPUT, "%.*s is outside the years %d to %d", len,

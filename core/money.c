@@ -14,6 +14,7 @@
  * (".5" and "5." are 50 and 500 cents) but not both; at most two decimals;
  * parentheses mean negative and cannot be combined with a minus sign.
  */
+#include "span.h"
 #include "money.h"
 
 #include <inttypes.h>
@@ -21,13 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define QUOTE_MAX 60 /* longest input quoted back in a message */
-
-/* A span of the caller's text, [p, end). */
-typedef struct Span {
-	const char *p;
-	const char *end;
-} Span;
 
 /* The digits of a number as read by read_whole() and read_frac(). */
 typedef struct Number {
@@ -38,53 +32,11 @@ typedef struct Number {
 	int big;       /* 1 if the integer part passed its cap */
 } Number;
 
-/* 1 if c is a blank that surrounding text may carry. */
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* 1 if c is an ASCII digit. */
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* The text without surrounding blanks; NULL is treated as empty. */
-static Span span_trim(const char *text)
-{
-	Span s;
-
-	if (!text)
-		text = "";
-	s.p = text;
-	s.end = text + strlen(text);
-	while (s.p < s.end && is_blank(*s.p))
-		s.p++;
-	while (s.end > s.p && is_blank(s.end[-1]))
-		s.end--;
-	return s;
-}
-
-/* Length of s to quote in a message (long inputs are cut). */
-static int quote_len(Span s)
-{
-	size_t n = (size_t)(s.end - s.p);
-
-	return n > QUOTE_MAX ? QUOTE_MAX : (int)n;
-}
-
-/* "..." after a quoted span that was cut, else "". */
-static const char *quote_tail(Span s)
-{
-	return (size_t)(s.end - s.p) > QUOTE_MAX ? "..." : "";
-}
-
 /* Set e to `what "TEXT" why` and return CL_EINPUT. */
 static ClCode refuse(Err *e, const char *what, Span s, const char *why)
 {
-	return err_set(e, CL_EINPUT, "%s \"%.*s%s\" %s", what, quote_len(s), s.p,
-		       quote_tail(s), why);
+	return err_set(e, CL_EINPUT, "%s \"%.*s%s\" %s", what, span_quote_len(s), s.p,
+		       span_quote_tail(s), why);
 }
 
 /* How many times c occurs in s. */
@@ -110,7 +62,7 @@ static int read_whole(Span *sc, Number *num, int64_t cap)
 	for (; sc->p < sc->end; sc->p++) {
 		char c = *sc->p;
 
-		if (is_digit(c)) {
+		if (span_is_digit(c)) {
 			if (num->whole > cap)
 				num->big = 1;
 			else
@@ -139,7 +91,7 @@ static void read_frac(Span *sc, Number *num, int scale)
 
 	if (sc->p >= sc->end || *sc->p != '.')
 		return;
-	for (sc->p++; sc->p < sc->end && is_digit(*sc->p); sc->p++) {
+	for (sc->p++; sc->p < sc->end && span_is_digit(*sc->p); sc->p++) {
 		if (num->nfrac < scale)
 			num->frac = num->frac * 10 + (*sc->p - '0');
 		num->nfrac++;
@@ -319,7 +271,7 @@ static ClCode rate_read_number(Span s, Span num_part, Rate *out, Err *e)
 
 	if (sc.p < sc.end && *sc.p == '-')
 		return refuse(e, "rate", s, "cannot be negative");
-	while (sc.p < sc.end && is_digit(*sc.p)) {
+	while (sc.p < sc.end && span_is_digit(*sc.p)) {
 		if (num.whole > 100)
 			num.big = 1;
 		else
