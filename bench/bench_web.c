@@ -110,6 +110,7 @@ static pid_t serve(const char *db_path, char *base, size_t n)
 	int i;
 
 	unlink(READY);
+	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
 		if (!freopen("/dev/null", "w", stderr) || !freopen("/dev/null", "w", stdout))
