@@ -25,7 +25,7 @@
 #include "summary.h"
 #include "user.h"
 
-#define PAGE_ROWS 100
+#define PAGE_ROWS 50
 
 /* ---- CSV out ---- */
 
