@@ -41,4 +41,8 @@ void bench_web(const char *db_path, long n);
  * written) so that the children it measures start small. */
 void bench_import(GenLine *g, long n);
 
+/* PDF member statements of one quarter of the demo: statements per second
+ * and instructions per statement (callgrind). */
+void bench_statements(void);
+
 #endif

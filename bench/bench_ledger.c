@@ -241,5 +241,6 @@ int main(void)
 	if (!getenv("BENCH_KEEP")) /* BENCH_KEEP=1 keeps the ledger for a closer look */
 		unlink("build/bench-core.db");
 	bench_import(g, n);
+	bench_statements();
 	return 0;
 }

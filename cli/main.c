@@ -25,6 +25,7 @@ static const char usage_text[] =
 	"  remit                        record a fee remittance\n"
 	"  report fees|rebates|compliance|agency|revenue   the money reports\n"
 	"  export ledger                the books as a ledger/hledger journal\n"
+	"  statements                   PDF member, vendor fee and revenue statements\n"
 	"  serve                        the web UI and JSON API\n"
 	"  period close|reopen          close or reopen a quarter\n"
 	"  user add                     people who sign in\n"
@@ -50,6 +51,7 @@ static const Command commands[] = {
 	{"import", cmd_import},   {"batches", cmd_batches},
 	{"report", cmd_report},   {"remit", cmd_remit},
 	{"export", cmd_export},   {"serve", cmd_serve},
+	{"statements", cmd_statements},
 };
 
 /* Who the audit log names for changes made from this command line. */

@@ -1,0 +1,317 @@
+/*
+ * member.c — the member statement (pdf_member_statement): one agency's
+ * purchases under one contract in a quarter or schedule year, its totals,
+ * savings and rebate share.  Gathering first (member_gather), then drawing.
+ */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout.h"
+#include "pdf.h"
+#include "rebate.h"
+#include "stmt.h"
+#include "summary.h"
+
+#define ACTOR "statements"
+
+/* List, paid and savings of a set of lines. */
+typedef struct Totals {
+	Money list, paid;
+} Totals;
+
+typedef struct MemberData {
+	ContractInfo ci;
+	Party member;
+	char period[128], ytd_label[64], as_of[DATE_BUF];
+	char first[DATE_BUF], last[DATE_BUF], ytd_first[DATE_BUF];
+	cJSON *summary;	       /* summary_agency_json, whole contract */
+	const cJSON *contract; /* its one contract entry */
+	const cJSON **line;    /* the period's lines (pointers into summary) */
+	int nline;
+	Totals period_t, ytd_t, ctd_t;
+	cJSON *rebate; /* rebate_report_json for this agency, or NULL */
+} MemberData;
+
+static const char *js(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItem(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* A money string of the JSON as cents (0 if absent). */
+static Money jm(const cJSON *o, const char *key)
+{
+	Money m = 0;
+
+	money_parse(js(o, key), &m, NULL);
+	return m;
+}
+
+static void member_free(MemberData *m)
+{
+	cJSON_Delete(m->summary);
+	cJSON_Delete(m->rebate);
+	free(m->line);
+}
+
+/* Pick the period's lines and add up period and year-to-date totals. */
+static ClCode member_lines(MemberData *m, Err *e)
+{
+	const cJSON *lines = cJSON_GetObjectItem(m->contract, "lines"), *x;
+	int n = cJSON_GetArraySize(lines);
+
+	m->line = calloc((size_t)(n ? n : 1), sizeof(const cJSON *));
+	if (!m->line)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	cJSON_ArrayForEach(x, lines)
+	{
+		const char *d = js(x, "invoice_date");
+		Money l = jm(x, "list_amount"), p = jm(x, "invoiced_amount");
+
+		if (strcmp(d, m->first) >= 0 && strcmp(d, m->last) <= 0) {
+			m->line[m->nline++] = x;
+			m->period_t.list += l;
+			m->period_t.paid += p;
+		}
+		if (strcmp(d, m->ytd_first) >= 0 && strcmp(d, m->last) <= 0) {
+			m->ytd_t.list += l;
+			m->ytd_t.paid += p;
+		}
+	}
+	m->ctd_t.list = jm(m->contract, "list_total");
+	m->ctd_t.paid = jm(m->contract, "paid_total");
+	return CL_OK;
+}
+
+/* The rebate year that holds the period's end (or today, if earlier),
+ * as `report rebates --json` shows it for this agency. */
+static void member_rebate(sqlite3 *db, MemberData *m, Date last, Date today)
+{
+	int year;
+
+	if (!m->ci.t.rebates.present)
+		return;
+	if (rebate_current_year(db, m->ci.t.number, last < today ? last : today, &year, NULL))
+		return;
+	m->rebate =
+	    rebate_report_json(db, m->ci.t.number, year, today, m->member.code, ACTOR, NULL);
+}
+
+/* Gather everything the member statement shows.  OUT: *m (free with
+ * member_free(), also on failure). */
+static ClCode member_gather(sqlite3 *db, const char *contract, const char *agency,
+			    const StatementPeriod *p, Date today, MemberData *m, Err *e)
+{
+	Date first, last;
+	YearRange yr;
+	int cy;
+	ClCode rc;
+
+	memset(m, 0, sizeof *m);
+	if ((rc = stmt_contract(db, contract, &m->ci, e)) ||
+	    (rc = stmt_agency(db, agency, &m->member, e)))
+		return rc;
+	rc = stmt_range(&m->ci.t, p, &first, &last, m->period, sizeof m->period, e);
+	if (rc)
+		return rc;
+	cy = m->ci.t.fee.year == YEAR_CONTRACT;
+	yr = sched_year_range(cy, m->ci.t.start, sched_year_of(cy, m->ci.t.start, last));
+	date_format(first, m->first);
+	date_format(last, m->last);
+	date_format(yr.first > m->ci.t.start ? yr.first : m->ci.t.start, m->ytd_first);
+	date_format(today, m->as_of);
+	snprintf(m->ytd_label, sizeof m->ytd_label, "Year to date (%s to %s)", m->ytd_first,
+		 m->last);
+	m->summary = summary_agency_json(db, agency, contract, NULL, today, ACTOR, e);
+	if (!m->summary)
+		return e ? e->code : CL_EDB;
+	m->contract = cJSON_GetArrayItem(cJSON_GetObjectItem(m->summary, "contracts"), 0);
+	if ((rc = member_lines(m, e)))
+		return rc;
+	member_rebate(db, m, last, today);
+	return CL_OK;
+}
+
+/* The purchases table with its total row. */
+static void draw_purchases(Layout *L, const MemberData *m)
+{
+	static const LayCol cols[] = {{"Date", 58, 0},	       {"PO", 88, 0},	{"Invoice", 62, 0},
+				      {"Description", 122, 0}, {"List", 62, 1}, {"Paid", 62, 1},
+				      {"Savings", 62, 1}};
+	char a[MONEY_BUF], b[MONEY_BUF], c[MONEY_BUF], count[48];
+	int i;
+
+	lay_heading(L, "Purchases");
+	if (m->nline == 0) {
+		lay_wrap(L, LAY_LEFT, LAY_RIGHT - LAY_LEFT, 0, 9, "No purchases in this period.");
+		return;
+	}
+	lay_table_begin(L, cols, 7);
+	for (i = 0; i < m->nline; i++) {
+		const cJSON *x = m->line[i];
+		const char *row[7] = {js(x, "invoice_date"),
+				      js(x, "po_number"),
+				      js(x, "invoice_number"),
+				      js(x, "description"),
+				      lay_money(jm(x, "list_amount"), a),
+				      lay_money(jm(x, "invoiced_amount"), b),
+				      lay_money(jm(x, "savings"), c)};
+
+		lay_table_row(L, row, 0);
+	}
+	snprintf(count, sizeof count, "%d line%s", m->nline, m->nline == 1 ? "" : "s");
+	{
+		const char *row[7] = {"Total",
+				      "",
+				      count,
+				      "",
+				      lay_money(m->period_t.list, a),
+				      lay_money(m->period_t.paid, b),
+				      lay_money(m->period_t.list - m->period_t.paid, c)};
+
+		lay_table_row(L, row, 1);
+	}
+	lay_table_end(L);
+}
+
+/* One totals row: label, list, paid, savings, savings %. */
+static void totals_row(Layout *L, const char *label, const Totals *t, int bold)
+{
+	char a[MONEY_BUF], b[MONEY_BUF], c[MONEY_BUF], pct[24];
+	const char *row[5] = {label, lay_money(t->list, a), lay_money(t->paid, b),
+			      lay_money(t->list - t->paid, c),
+			      summary_percent(t->list - t->paid, t->list, pct, sizeof pct)};
+
+	lay_table_row(L, row, bold);
+}
+
+static void draw_totals(Layout *L, const MemberData *m)
+{
+	static const LayCol cols[] = {{"", 220, 0},
+				      {"List", 80, 1},
+				      {"Paid", 80, 1},
+				      {"Savings", 76, 1},
+				      {"Savings %", 60, 1}};
+	char ctd[64];
+
+	lay_heading(L, "Totals");
+	lay_table_begin(L, cols, 5);
+	totals_row(L, "This period", &m->period_t, 1);
+	totals_row(L, m->ytd_label, &m->ytd_t, 0);
+	snprintf(ctd, sizeof ctd, "Contract to date (joined %s)", js(m->contract, "joined"));
+	totals_row(L, ctd, &m->ctd_t, 0);
+	lay_table_end(L);
+}
+
+/* The tier-progress bar: contract-wide base against the rebate tiers. */
+static void draw_tier_bar(Layout *L, const MemberData *m, Money base)
+{
+	const Schedule *s = &m->ci.t.rebates;
+	Money top = s->band[s->nband - 1].from;
+	double x = LAY_LEFT, w = LAY_RIGHT - LAY_LEFT;
+	char buf[MONEY_BUF], rate[MONEY_BUF], label[96];
+	int i;
+
+	top = base > top ? base : top + top / 10;
+	lay_need(L, 44);
+	lay_bar(L, x, L->y - 12, w, 12, stmt_frac(base, top));
+	for (i = 0; i < s->nband; i++) {
+		/* Bar positions only: the figures themselves stay exact. */
+		double tx = x + w * stmt_frac(s->band[i].from, top);
+
+		pdfdoc_line(L->d, tx, L->y - 15, tx, L->y + 3, 1, 0.1);
+		snprintf(label, sizeof label, "%s from", rate_format(s->band[i].rate, rate));
+		pdfdoc_text_center(L->d, tx, L->y - 24, 1, 7, label);
+		pdfdoc_text_center(L->d, tx, L->y - 33, 0, 6.5, lay_money(s->band[i].from, buf));
+	}
+	L->y -= 48;
+}
+
+static void draw_rebate(Layout *L, const MemberData *m)
+{
+	const cJSON *r = m->rebate, *mine, *next;
+	char line[256], a[MONEY_BUF], b[MONEY_BUF];
+	const char *status;
+
+	lay_heading(L, "Volume rebate");
+	if (!r) {
+		lay_wrap(L, LAY_LEFT, LAY_RIGHT - LAY_LEFT, 0, 9,
+			 "This contract pays no volume rebate.");
+		return;
+	}
+	status = js(r, "status");
+	mine = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "allocations"), 0);
+	snprintf(line, sizeof line, "Rebate year %d (%s to %s), %s",
+		 cJSON_GetObjectItem(r, "year")->valueint, js(r, "start"), js(r, "end"),
+		 strcmp(status, "final") == 0 ? "final" : "projected while the year runs");
+	lay_wrap(L, LAY_LEFT, LAY_RIGHT - LAY_LEFT, 0, 9, line);
+	snprintf(line, sizeof line, "Your rebate share (%s)", status);
+	lay_amount(L, line, lay_money(mine ? jm(mine, "rebate") : 0, a), LAY_LEFT + 300, 1);
+	lay_amount(L, "Your net purchases in the rebate year",
+		   lay_money(mine ? jm(mine, "net") : 0, a), LAY_LEFT + 300, 0);
+	snprintf(line, sizeof line, "Contract-wide purchases (rate %s, total rebate %s)",
+		 js(r, "rate"), lay_money(jm(r, "total"), b));
+	lay_amount(L, line, lay_money(jm(r, "base"), a), LAY_LEFT + 300, 0);
+	L->y -= 6;
+	draw_tier_bar(L, m, jm(r, "base"));
+	next = cJSON_GetObjectItem(r, "next_tier");
+	if (cJSON_IsObject(next))
+		snprintf(line, sizeof line, "%s more contract-wide purchases unlock %s.",
+			 lay_money(jm(next, "remaining"), a), js(next, "rate"));
+	else
+		snprintf(line, sizeof line, "%s",
+			 strcmp(status, "final") == 0 ? "The rebate year has ended."
+						      : "The top tier is reached.");
+	lay_wrap(L, LAY_LEFT, LAY_RIGHT - LAY_LEFT, 0, 9, line);
+}
+
+/* Lay the whole statement out on d. */
+static void member_draw(PdfDoc *d, const MemberData *m)
+{
+	char running[512], sub[512], member_name[320], foot[256];
+	Layout L;
+
+	snprintf(running, sizeof running, "Member statement — %s — %s — %s (continued)",
+		 m->member.name, m->ci.t.number, m->period);
+	lay_begin(&L, d, running);
+	snprintf(sub, sizeof sub, "Contract %s — %s. Period: %s. As of %s.", m->ci.t.number,
+		 m->ci.t.title, m->period, m->as_of);
+	lay_letterhead(&L, m->ci.lead.name, m->ci.lead.address, "Member statement", sub);
+	snprintf(member_name, sizeof member_name, "%s (%s)", m->member.name, m->member.code);
+	lay_addresses(&L, "MEMBER", member_name, m->member.address, "VENDOR", m->ci.vendor.name,
+		      m->ci.vendor.address);
+	draw_purchases(&L, m);
+	draw_totals(&L, m);
+	draw_rebate(&L, m);
+	snprintf(foot, sizeof foot, "%s — %s — %s", m->ci.t.number, m->member.code, m->period);
+	lay_footers(&L, foot);
+}
+
+ClCode pdf_member_statement(sqlite3 *db, const char *contract, const char *agency,
+			    const StatementPeriod *p, Date today, const char *creation_date,
+			    unsigned char **out, size_t *len, Err *e)
+{
+	MemberData m;
+	PdfDoc *d = NULL;
+	char title[160];
+	ClCode rc;
+
+	*out = NULL;
+	*len = 0;
+	rc = member_gather(db, contract, agency, p, today, &m, e);
+	if (rc)
+		goto out;
+	snprintf(title, sizeof title, "Member statement %s %s", contract, agency);
+	rc = pdfdoc_new(title, creation_date, &d, e);
+	if (rc)
+		goto out;
+	member_draw(d, &m);
+	rc = pdfdoc_save(d, out, len, e);
+out:
+	pdfdoc_free(d);
+	member_free(&m);
+	return rc;
+}

@@ -1,0 +1,287 @@
+/*
+ * revenue.c — the lead agency's revenue report (pdf_revenue_report): fee
+ * revenue by quarter and vendor, remitted and outstanding, aging, active
+ * members and a bar chart, from summary_revenue_json().  Gathering first
+ * (revenue_gather), then drawing.
+ */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "fees.h"
+#include "layout.h"
+#include "pdf.h"
+#include "stmt.h"
+#include "summary.h"
+
+#define MAX_BARS 64
+
+static const char *const aging_names[4] = {"1-30", "31-60", "61-90", "90+"};
+
+typedef struct Bar {
+	char quarter[QUARTER_BUF];
+	Money fee; /* fee + late fee of the quarter */
+} Bar;
+
+typedef struct RevenueData {
+	Party lead;
+	char scope[160], as_of[DATE_BUF];
+	const char *contract; /* NULL: all */
+	cJSON *json;	      /* summary_revenue_json */
+	const cJSON *totals;  /* the contract's entry, or "totals" */
+	Money aging[4];
+	int members;
+	Bar bar[MAX_BARS];
+	int nbar;
+} RevenueData;
+
+static const char *js(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItem(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static Money jm(const cJSON *o, const char *key)
+{
+	Money m = 0;
+
+	money_parse(js(o, key), &m, NULL);
+	return m;
+}
+
+/* Whether a row of the JSON belongs to the report's contract. */
+static int in_scope(const RevenueData *r, const cJSON *row)
+{
+	return !r->contract || strcmp(js(row, "contract"), r->contract) == 0;
+}
+
+/* Aging and bars from the quarter rows in scope. */
+static void revenue_quarters(RevenueData *r)
+{
+	const cJSON *x;
+	int i;
+
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r->json, "quarters"))
+	{
+		const char *q = js(x, "quarter");
+
+		if (!in_scope(r, x))
+			continue;
+		if (strcmp(js(x, "status"), "overdue") == 0) {
+			const char *b =
+			    fees_aging_bucket(cJSON_GetObjectItem(x, "days_past_due")->valueint);
+
+			for (i = 0; i < 4; i++)
+				if (strcmp(b, aging_names[i]) == 0)
+					r->aging[i] += jm(x, "balance");
+		}
+		for (i = 0; i < r->nbar && strcmp(r->bar[i].quarter, q) != 0; i++)
+			;
+		if (i == r->nbar && r->nbar < MAX_BARS)
+			snprintf(r->bar[r->nbar++].quarter, QUARTER_BUF, "%s", q);
+		if (i < r->nbar)
+			r->bar[i].fee += jm(x, "fee") + jm(x, "late_fee");
+	}
+}
+
+/* Agencies with live purchases in the year (or ever) under the contract(s). */
+static int active_members(sqlite3 *db, int year, const char *contract)
+{
+	char a[DATE_BUF] = "0000-00-00", b[DATE_BUF] = "9999-99-99";
+
+	if (year) {
+		snprintf(a, sizeof a, "%04d-01-01", year);
+		snprintf(b, sizeof b, "%04d-12-31", year);
+	}
+	return (int)db_int(
+	    db, 0,
+	    "SELECT count(DISTINCT p.agency_id) FROM live_purchase p JOIN contract c "
+	    "ON c.id = p.contract_id WHERE (?1 IS NULL OR c.number = ?1) "
+	    "AND p.invoice_date BETWEEN ?2 AND ?3",
+	    "ttt", contract, a, b);
+}
+
+/* The lead agency: of the contract, or of the first contract. */
+static ClCode revenue_lead(sqlite3 *db, const char *contract, Party *lead, Err *e)
+{
+	char code[33];
+
+	if (!db_text(db, code, sizeof code,
+		     "SELECT a.code FROM contract c JOIN agency a ON a.id = c.lead_agency_id "
+		     "WHERE (?1 IS NULL OR c.number = ?1) ORDER BY c.number LIMIT 1",
+		     "t", contract))
+		return err_set(e, CL_ENOTFOUND, contract ? "no contract %s" : "no contracts%s",
+			       contract ? contract : "");
+	return stmt_agency(db, code, lead, e);
+}
+
+/* Gather the report.  OUT: *r (free r->json, also on failure). */
+static ClCode revenue_gather(sqlite3 *db, int year, const char *contract, Date today,
+			     RevenueData *r, Err *e)
+{
+	const cJSON *c;
+	ClCode rc;
+
+	memset(r, 0, sizeof *r);
+	r->contract = contract;
+	if ((rc = revenue_lead(db, contract, &r->lead, e)))
+		return rc;
+	r->json = summary_revenue_json(db, year, today, e);
+	if (!r->json)
+		return e ? e->code : CL_EDB;
+	r->totals = cJSON_GetObjectItem(r->json, "totals");
+	if (contract) {
+		r->totals = NULL;
+		cJSON_ArrayForEach(c, cJSON_GetObjectItem(r->json, "contracts")) if (in_scope(r, c))
+		    r->totals = c;
+		if (!r->totals)
+			return err_set(e, CL_ENOTFOUND, "contract %s has no fee quarters by %s",
+				       contract, js(r->json, "as_of"));
+	}
+	revenue_quarters(r);
+	r->members = active_members(db, year, contract);
+	date_format(today, r->as_of);
+	if (year)
+		snprintf(r->scope, sizeof r->scope, "Calendar year %d, %s", year,
+			 contract ? contract : "all contracts");
+	else
+		snprintf(r->scope, sizeof r->scope, "All quarters, %s",
+			 contract ? contract : "all contracts");
+	return CL_OK;
+}
+
+static void draw_quarter_table(Layout *L, const RevenueData *r)
+{
+	static const LayCol cols[] = {{"Quarter", 52, 0}, {"Contract", 84, 0}, {"Vendor", 74, 0},
+				      {"Fee", 68, 1},	  {"Late fee", 60, 1}, {"Remitted", 68, 1},
+				      {"Balance", 64, 1}, {"Status", 46, 0}};
+	char a[MONEY_BUF], b[MONEY_BUF], c[MONEY_BUF], d[MONEY_BUF];
+	const cJSON *x;
+
+	lay_heading(L, "Fee revenue by quarter and vendor");
+	lay_table_begin(L, cols, 8);
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r->json, "quarters"))
+	{
+		const char *row[8] = {js(x, "quarter"),
+				      js(x, "contract"),
+				      js(x, "vendor"),
+				      lay_money(jm(x, "fee"), a),
+				      lay_money(jm(x, "late_fee"), b),
+				      lay_money(jm(x, "remitted"), c),
+				      lay_money(jm(x, "balance"), d),
+				      js(x, "status")};
+
+		if (in_scope(r, x))
+			lay_table_row(L, row, 0);
+	}
+	{
+		const char *row[8] = {"Total",
+				      "",
+				      "",
+				      lay_money(jm(r->totals, "fee"), a),
+				      lay_money(jm(r->totals, "late_fee"), b),
+				      lay_money(jm(r->totals, "remitted"), c),
+				      "",
+				      ""};
+
+		lay_table_row(L, row, 1);
+	}
+	lay_table_end(L);
+}
+
+static void draw_totals(Layout *L, const RevenueData *r)
+{
+	char a[MONEY_BUF], n[16], label[32];
+	double x = LAY_LEFT + 300;
+	int i;
+
+	lay_heading(L, "Totals");
+	lay_amount(L, "Net sales reported", lay_money(jm(r->totals, "net_sales"), a), x, 0);
+	lay_amount(L, "Administrative fees", lay_money(jm(r->totals, "fee"), a), x, 0);
+	lay_amount(L, "Late fees", lay_money(jm(r->totals, "late_fee"), a), x, 0);
+	lay_amount(L, "Remitted", lay_money(jm(r->totals, "remitted"), a), x, 0);
+	lay_amount(L, "Outstanding", lay_money(jm(r->totals, "outstanding"), a), x, 1);
+	lay_amount(L, "Overdue", lay_money(jm(r->totals, "overdue"), a), x, 0);
+	for (i = 0; i < 4; i++) {
+		snprintf(label, sizeof label, "  overdue %s days", aging_names[i]);
+		lay_amount(L, label, lay_money(r->aging[i], a), x, 0);
+	}
+	snprintf(n, sizeof n, "%d", r->members);
+	lay_amount(L, "Active members (agencies with purchases)", n, x, 0);
+}
+
+/* Bars of fee + late fee per quarter, scaled to the largest. */
+static void draw_chart(Layout *L, const RevenueData *r)
+{
+	double h = 150, w = LAY_RIGHT - LAY_LEFT, slot, base;
+	Money top = 1;
+	char a[MONEY_BUF];
+	int i;
+
+	if (r->nbar == 0)
+		return;
+	lay_heading(L, "Fee revenue by quarter (fee and late fee)");
+	lay_need(L, h + 40);
+	for (i = 0; i < r->nbar; i++)
+		top = r->bar[i].fee > top ? r->bar[i].fee : top;
+	slot = w / r->nbar;
+	base = L->y - h - 10;
+	pdfdoc_line(L->d, LAY_LEFT, base, LAY_RIGHT, base, 0.8, 0.2);
+	for (i = 0; i < r->nbar; i++) {
+		/* Bar heights only: the figures printed stay exact. */
+		double bh = (h - 14) * stmt_frac(r->bar[i].fee, top), x = LAY_LEFT + i * slot;
+
+		pdfdoc_fill_rgb(L->d, x + slot * 0.15, base, slot * 0.7, bh, 0.20, 0.45, 0.70);
+		pdfdoc_text_center(L->d, x + slot / 2, base - 10, 0, slot < 40 ? 5.5 : 7,
+				   r->bar[i].quarter);
+		if (slot >= 40)
+			pdfdoc_text_center(L->d, x + slot / 2, base + bh + 3, 0, 6.5,
+					   lay_money(r->bar[i].fee, a));
+	}
+	L->y = base - 24;
+}
+
+static void revenue_draw(PdfDoc *d, const RevenueData *r)
+{
+	char running[512], sub[512], foot[640];
+	Layout L;
+
+	snprintf(running, sizeof running, "Revenue report — %s (continued)", r->scope);
+	lay_begin(&L, d, running);
+	snprintf(sub, sizeof sub, "%s. As of %s.", r->scope, r->as_of);
+	lay_letterhead(&L, r->lead.name, r->lead.address, "Fee revenue report", sub);
+	draw_totals(&L, r);
+	draw_chart(&L, r);
+	draw_quarter_table(&L, r);
+	snprintf(foot, sizeof foot, "%s — revenue — %s", r->lead.name, r->scope);
+	lay_footers(&L, foot);
+}
+
+ClCode pdf_revenue_report(sqlite3 *db, int year, const char *contract, Date today,
+			  const char *creation_date, unsigned char **out, size_t *len, Err *e)
+{
+	RevenueData *r = calloc(1, sizeof *r);
+	PdfDoc *d = NULL;
+	ClCode rc;
+
+	*out = NULL;
+	*len = 0;
+	if (!r)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	rc = revenue_gather(db, year, contract, today, r, e);
+	if (rc)
+		goto out;
+	rc = pdfdoc_new("Fee revenue report", creation_date, &d, e);
+	if (rc)
+		goto out;
+	revenue_draw(d, r);
+	rc = pdfdoc_save(d, out, len, e);
+out:
+	pdfdoc_free(d);
+	cJSON_Delete(r->json);
+	free(r);
+	return rc;
+}

@@ -1,0 +1,437 @@
+/*
+ * vendor.c — the vendor's fee statement (pdf_vendor_statement): one
+ * contract and quarter; the fee worked out band by band, late fee,
+ * remittances, balance, due date, where to remit and net sales by member.
+ * Gathering first (vendor_gather), then drawing.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "fees.h"
+#include "layout.h"
+#include "pdf.h"
+#include "stmt.h"
+
+#define MAX_ROWS      4096 /* cap of member and remittance rows */
+#define MAX_BAND_ROWS (4 * TERMS_MAX_BANDS)
+
+typedef struct MemberSales {
+	char code[33], name[256];
+	int lines;
+	Money list, net;
+} MemberSales;
+
+typedef struct Remit {
+	char received[DATE_BUF], ref[65];
+	Money amount;
+} Remit;
+
+/* One line of the fee calculation. */
+typedef struct BandRow {
+	int year;
+	char what[128];
+	Rate rate;
+	Money base, fee;
+} BandRow;
+
+typedef struct VendorData {
+	ContractInfo ci;
+	FeeQuarter fq;
+	char quarter[QUARTER_BUF], period[128], as_of[DATE_BUF];
+	MemberSales *ms;
+	int nms;
+	Remit *rm;
+	int nrm;
+	BandRow band[MAX_BAND_ROWS];
+	int nband;
+} VendorData;
+
+static void vendor_free(VendorData *v)
+{
+	free(v->ms);
+	free(v->rm);
+}
+
+/* Net invoiced of the contract from a to b inclusive. */
+static Money net_between(sqlite3 *db, int64_t cid, Date a, Date b)
+{
+	char da[DATE_BUF], dbuf[DATE_BUF];
+
+	if (b < a)
+		return 0;
+	return db_int(db, 0,
+		      "SELECT coalesce(sum(invoiced_amount), 0) FROM live_purchase "
+		      "WHERE contract_id = ? AND invoice_date BETWEEN ? AND ?",
+		      "itt", cid, date_format(a, da), date_format(b, dbuf));
+}
+
+static void band_add(VendorData *v, int year, const char *what, Rate rate, Money base, Money fee)
+{
+	BandRow *r;
+
+	if (v->nband >= MAX_BAND_ROWS)
+		return;
+	r = &v->band[v->nband++];
+	r->year = year;
+	snprintf(r->what, sizeof r->what, "%s", what);
+	r->rate = rate;
+	r->base = base;
+	r->fee = fee;
+}
+
+static Money clamp(Money x, Money lo, Money hi)
+{
+	return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* Graduated: the quarter's sales (before..through of the fee year) that
+ * fall in each band, at that band's rate. */
+static void bands_graduated(VendorData *v, int year, Money before, Money through)
+{
+	const Schedule *s = &v->ci.t.fee;
+	char what[128], a[MONEY_BUF], b[MONEY_BUF];
+	int i;
+
+	for (i = 0; i < s->nband; i++) {
+		Money lo = i == 0 && s->band[0].from == 0 ? -MONEY_LIMIT : s->band[i].from;
+		Money hi = i + 1 < s->nband ? s->band[i + 1].from : MONEY_LIMIT;
+		Money part = clamp(through, lo, hi) - clamp(before, lo, hi);
+
+		if (part == 0)
+			continue;
+		if (i + 1 < s->nband)
+			snprintf(what, sizeof what, "sales in band %s to %s",
+				 lay_money(s->band[i].from, a), lay_money(hi, b));
+		else
+			snprintf(what, sizeof what, "sales in band from %s",
+				 lay_money(s->band[i].from, a));
+		band_add(v, year, what, s->band[i].rate, part,
+			 money_apply_rate(part, s->band[i].rate));
+	}
+}
+
+/* Volume: the fee on the year's sales through the quarter less the fee
+ * on the year's sales before it (a tier crossed trues up earlier sales). */
+static void bands_volume(VendorData *v, int year, Money before, Money through)
+{
+	const Schedule *s = &v->ci.t.fee;
+
+	band_add(v, year, "year-to-date sales through the quarter", schedule_rate_at(s, through),
+		 through, schedule_amount(s, through));
+	if (before != 0)
+		band_add(v, year, "less: year-to-date sales before the quarter",
+			 schedule_rate_at(s, before), -before, -schedule_amount(s, before));
+}
+
+/* The fee of the quarter, worked out per fee year and band (DOMAIN.md
+ * 4.1); a last row takes up the rounding so that the rows add up to the
+ * fee of fees_quarters(). */
+static void vendor_bands(sqlite3 *db, VendorData *v)
+{
+	const Terms *t = &v->ci.t;
+	int cy = t->fee.year == YEAR_CONTRACT;
+	Date first = quarter_first_day(v->fq.q), last = quarter_last_day(v->fq.q);
+	int y, ylast = sched_year_of(cy, t->start, last);
+	Money sum = 0;
+
+	for (y = sched_year_of(cy, t->start, first); y <= ylast; y++) {
+		YearRange yr;
+		Date a, b;
+		Money before, through;
+
+		if (y < 1 && cy)
+			continue;
+		yr = sched_year_range(cy, t->start, y);
+		a = first > yr.first ? first : yr.first;
+		b = last < yr.last ? last : yr.last;
+		before = net_between(db, v->ci.id, yr.first, a - 1);
+		through = before + net_between(db, v->ci.id, a, b);
+		if (t->fee.mode == SCHED_GRADUATED)
+			bands_graduated(v, y, before, through);
+		else
+			bands_volume(v, y, before, through);
+	}
+	for (y = 0; y < v->nband; y++)
+		sum += v->band[y].fee;
+	if (sum != v->fq.fee)
+		band_add(v, 0, "rounding (the fee is rounded once per year total)", 0, 0,
+			 v->fq.fee - sum);
+}
+
+/* Net sales of the quarter by member agency.  OUT: v->ms, v->nms. */
+static ClCode vendor_members(sqlite3 *db, VendorData *v, Err *e)
+{
+	char a[DATE_BUF], b[DATE_BUF];
+	sqlite3_stmt *st = NULL;
+	ClCode rc =
+	    db_prepare(db, &st,
+		       "SELECT a.code, a.name, count(*), sum(p.list_amount), "
+		       "sum(p.invoiced_amount) FROM live_purchase p JOIN agency a ON a.id = "
+		       "p.agency_id WHERE p.contract_id = ? AND p.invoice_date BETWEEN ? AND ? "
+		       "GROUP BY a.id ORDER BY a.code",
+		       e);
+
+	if (rc)
+		return rc;
+	db_bind_spec(st, "itt", v->ci.id, date_format(quarter_first_day(v->fq.q), a),
+		     date_format(quarter_last_day(v->fq.q), b));
+	v->ms = calloc(MAX_ROWS, sizeof *v->ms);
+	if (!v->ms) {
+		sqlite3_finalize(st);
+		return err_set(e, CL_ENOMEM, "out of memory");
+	}
+	while (v->nms < MAX_ROWS && sqlite3_step(st) == SQLITE_ROW) {
+		MemberSales *m = &v->ms[v->nms++];
+
+		snprintf(m->code, sizeof m->code, "%s", sqlite3_column_text(st, 0));
+		snprintf(m->name, sizeof m->name, "%s", sqlite3_column_text(st, 1));
+		m->lines = sqlite3_column_int(st, 2);
+		m->list = sqlite3_column_int64(st, 3);
+		m->net = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_finalize(st);
+	return CL_OK;
+}
+
+/* Remittances for the quarter received on or before today. */
+static ClCode vendor_remits(sqlite3 *db, VendorData *v, Err *e)
+{
+	sqlite3_stmt *st = NULL;
+	ClCode rc =
+	    db_prepare(db, &st,
+		       "SELECT received, reference, amount FROM remittance WHERE contract_id = ? "
+		       "AND quarter = ? AND received <= ? ORDER BY received, id",
+		       e);
+
+	if (rc)
+		return rc;
+	db_bind_spec(st, "itt", v->ci.id, v->quarter, v->as_of);
+	v->rm = calloc(MAX_ROWS, sizeof *v->rm);
+	if (!v->rm) {
+		sqlite3_finalize(st);
+		return err_set(e, CL_ENOMEM, "out of memory");
+	}
+	while (v->nrm < MAX_ROWS && sqlite3_step(st) == SQLITE_ROW) {
+		Remit *r = &v->rm[v->nrm++];
+
+		snprintf(r->received, sizeof r->received, "%s", sqlite3_column_text(st, 0));
+		snprintf(r->ref, sizeof r->ref, "%s", sqlite3_column_text(st, 1));
+		r->amount = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	return CL_OK;
+}
+
+/* Gather everything the fee statement shows.  OUT: *v (free with
+ * vendor_free(), also on failure). */
+static ClCode vendor_gather(sqlite3 *db, const char *contract, Quarter q, Date today, VendorData *v,
+			    Err *e)
+{
+	StatementPeriod p = {0, q, 0};
+	FeeSelect sel = {0, 1, q};
+	FeeQuarter *fq = NULL;
+	Date first, last;
+	int n = 0;
+	ClCode rc;
+
+	memset(v, 0, sizeof *v);
+	if ((rc = stmt_contract(db, contract, &v->ci, e)))
+		return rc;
+	if ((rc = stmt_range(&v->ci.t, &p, &first, &last, v->period, sizeof v->period, e)))
+		return rc;
+	if ((rc = fees_quarters(db, contract, &sel, today, &fq, &n, e)))
+		return rc;
+	if (n != 1) {
+		free(fq);
+		return err_set(e, CL_EINPUT, "quarter %s is outside contract %s or after today",
+			       quarter_format(q, v->quarter), contract);
+	}
+	v->fq = fq[0];
+	free(fq);
+	quarter_format(q, v->quarter);
+	date_format(today, v->as_of);
+	vendor_bands(db, v);
+	if ((rc = vendor_members(db, v, e)))
+		return rc;
+	return vendor_remits(db, v, e);
+}
+
+/* The amounts box: what is owed and by when. */
+static void draw_summary(Layout *L, const VendorData *v)
+{
+	const FeeQuarter *f = &v->fq;
+	char a[MONEY_BUF], due[DATE_BUF], st[96];
+	double x = LAY_LEFT + 330;
+
+	lay_heading(L, "Amount due");
+	lay_amount(L, "Net sales reported for the quarter", lay_money(f->net_sales, a), x, 0);
+	lay_amount(L, "Administrative fee", lay_money(f->fee, a), x, 0);
+	lay_amount(L, "Late fee", lay_money(f->late_fee, a), x, 0);
+	lay_amount(L, "Remittances received", lay_money(-f->remitted, a), x, 0);
+	lay_amount(L, f->balance < 0 ? "Balance (a credit to the vendor)" : "Balance due",
+		   lay_money(f->balance, a), x, 1);
+	lay_amount(L, "Due date", date_format(f->due, due), x, 0);
+	snprintf(st, sizeof st, "%s; sales report %s", fee_status_name(f->status),
+		 report_status_name(f->report));
+	if (f->days_past_due > 0)
+		snprintf(st + strlen(st), sizeof st - strlen(st), "; %d days past due",
+			 f->days_past_due);
+	lay_amount(L, "Status", st, x, 0);
+}
+
+static void draw_bands(Layout *L, const VendorData *v)
+{
+	static const LayCol cols[] = {{"Fee year", 60, 0},
+				      {"Basis", 236, 0},
+				      {"Rate", 60, 1},
+				      {"Sales", 90, 1},
+				      {"Fee", 70, 1}};
+	char y[16], r[MONEY_BUF], a[MONEY_BUF], b[MONEY_BUF];
+	int i;
+
+	lay_heading(L, "How the fee is worked out");
+	lay_table_begin(L, cols, 5);
+	for (i = 0; i < v->nband; i++) {
+		const BandRow *x = &v->band[i];
+		const char *row[5] = {y, x->what, x->year ? rate_format(x->rate, r) : "",
+				      x->year ? lay_money(x->base, a) : "", lay_money(x->fee, b)};
+
+		y[0] = '\0';
+		if (x->year)
+			snprintf(y, sizeof y, "%s%d",
+				 v->ci.t.fee.year == YEAR_CONTRACT ? "year " : "", x->year);
+		lay_table_row(L, row, 0);
+	}
+	{
+		const char *row[5] = {"Fee", "for the quarter", "", lay_money(v->fq.net_sales, a),
+				      lay_money(v->fq.fee, b)};
+
+		lay_table_row(L, row, 1);
+	}
+	lay_table_end(L);
+}
+
+static void draw_remits(Layout *L, const VendorData *v)
+{
+	static const LayCol cols[] = {
+	    {"Received", 90, 0}, {"Reference", 300, 0}, {"Amount", 126, 1}};
+	char a[MONEY_BUF];
+	int i;
+
+	lay_heading(L, "Remittances received");
+	if (v->nrm == 0) {
+		lay_wrap(L, LAY_LEFT, LAY_RIGHT - LAY_LEFT, 0, 9,
+			 "None received as of the statement date.");
+		return;
+	}
+	lay_table_begin(L, cols, 3);
+	for (i = 0; i < v->nrm; i++) {
+		const char *row[3] = {v->rm[i].received, v->rm[i].ref,
+				      lay_money(v->rm[i].amount, a)};
+
+		lay_table_row(L, row, 0);
+	}
+	lay_table_end(L);
+}
+
+static void draw_remit_to(Layout *L, const VendorData *v)
+{
+	char text[1536], a[MONEY_BUF], due[DATE_BUF];
+
+	lay_heading(L, "Where to remit");
+	snprintf(text, sizeof text,
+		 "Pay %s by %s to %s, %s. Quote contract %s and quarter %s with your payment.",
+		 lay_money(v->fq.balance > 0 ? v->fq.balance : 0, a), date_format(v->fq.due, due),
+		 v->ci.lead.name, v->ci.lead.address[0] ? v->ci.lead.address : "(address on file)",
+		 v->ci.t.number, v->quarter);
+	lay_wrap(L, LAY_LEFT, LAY_RIGHT - LAY_LEFT, 0, 9.5, text);
+}
+
+static void draw_members(Layout *L, const VendorData *v)
+{
+	static const LayCol cols[] = {{"Agency", 76, 0},
+				      {"Name", 220, 0},
+				      {"Lines", 50, 1},
+				      {"List", 85, 1},
+				      {"Net sales", 85, 1}};
+	char n[16], a[MONEY_BUF], b[MONEY_BUF];
+	Money list = 0, net = 0;
+	int i, lines = 0;
+
+	lay_heading(L, "Net sales by member");
+	lay_table_begin(L, cols, 5);
+	for (i = 0; i < v->nms; i++) {
+		const MemberSales *m = &v->ms[i];
+		const char *row[5] = {m->code, m->name, n, lay_money(m->list, a),
+				      lay_money(m->net, b)};
+
+		snprintf(n, sizeof n, "%d", m->lines);
+		lay_table_row(L, row, 0);
+		list += m->list;
+		net += m->net;
+		lines += m->lines;
+	}
+	{
+		char c[24];
+		const char *row[5] = {"Total", c, n, lay_money(list, a), lay_money(net, b)};
+
+		snprintf(c, sizeof c, "%d members", v->nms);
+		snprintf(n, sizeof n, "%d", lines);
+		lay_table_row(L, row, 1);
+	}
+	lay_table_end(L);
+}
+
+static void vendor_draw(PdfDoc *d, const VendorData *v)
+{
+	char running[512], sub[768], foot[256];
+	Layout L;
+
+	snprintf(running, sizeof running, "Fee statement — %s — %s — %s (continued)",
+		 v->ci.vendor.name, v->ci.t.number, v->quarter);
+	lay_begin(&L, d, running);
+	snprintf(sub, sizeof sub, "Contract %s — %s. Quarter: %s. As of %s.", v->ci.t.number,
+		 v->ci.t.title, v->period, v->as_of);
+	lay_letterhead(&L, v->ci.lead.name, v->ci.lead.address, "Administrative fee statement",
+		       sub);
+	lay_addresses(&L, "VENDOR", v->ci.vendor.name, v->ci.vendor.address, "REMIT TO",
+		      v->ci.lead.name, v->ci.lead.address);
+	draw_summary(&L, v);
+	draw_bands(&L, v);
+	draw_remits(&L, v);
+	draw_remit_to(&L, v);
+	draw_members(&L, v);
+	snprintf(foot, sizeof foot, "%s — %s — %s", v->ci.t.number, v->ci.vendor.code, v->quarter);
+	lay_footers(&L, foot);
+}
+
+ClCode pdf_vendor_statement(sqlite3 *db, const char *contract, Quarter q, Date today,
+			    const char *creation_date, unsigned char **out, size_t *len, Err *e)
+{
+	VendorData *v = calloc(1, sizeof *v);
+	PdfDoc *d = NULL;
+	char title[160];
+	ClCode rc;
+
+	*out = NULL;
+	*len = 0;
+	if (!v)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	rc = vendor_gather(db, contract, q, today, v, e);
+	if (rc)
+		goto out;
+	snprintf(title, sizeof title, "Fee statement %s %s", contract, v->quarter);
+	rc = pdfdoc_new(title, creation_date, &d, e);
+	if (rc)
+		goto out;
+	vendor_draw(d, v);
+	rc = pdfdoc_save(d, out, len, e);
+out:
+	pdfdoc_free(d);
+	vendor_free(v);
+	free(v);
+	return rc;
+}

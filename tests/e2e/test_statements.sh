@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# End-to-end: `coopledger statements` writes PDF statements whose text
+# (pdftotext) holds the same names and figures as the --json reports for
+# the same database and date; they pass qpdf --check, paginate with the
+# table header repeated, keep accented names, and are byte-for-byte
+# reproducible with --creation-date.  PNG renderings go to tests/artifacts/.
+. "$(dirname "$0")/lib.sh"
+ART="$(cd "$(dirname "$0")/../.." && pwd)/tests/artifacts/statements"
+rm -rf "$ART" && mkdir -p "$ART"
+ASOF=2026-11-25
+C=KS-FURN-2025
+Q=2026-Q3
+OUTD="$WORK/pdfs"
+
+# human 1234.56 -> $1,234.56 (money as people read it)
+human() {
+	local v=$1 s=""
+	if [[ $v == -* ]]; then s="-"; v=${v#-}; fi
+	local i=${v%.*} f=${v#*.}
+	i=$(sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$i")
+	echo "$s\$$i.$f"
+}
+# text FILE: the PDF's text, laid out
+text() { pdftotext -layout "$1" - 2>/dev/null; }
+# has WHAT FILE NEEDLE: the PDF's text holds NEEDLE
+has() {
+	if text "$2" | grep -qF -- "$3"; then ok "$1"; else
+		echo "not ok - $1"; echo "#   wanted: $3 in $(basename "$2")"; fi
+}
+# check_pdf WHAT FILE: qpdf finds no errors
+check_pdf() {
+	if [ -s "$2" ] && qpdf --check "$2" >"$WORK/qpdf" 2>&1; then ok "$1"; else
+		echo "not ok - $1"; sed 's/^/#   /' "$WORK/qpdf" | head -5; fi
+}
+render() { pdftoppm -png -r 60 "$1" "$ART/$(basename "$1" .pdf)" 2>/dev/null; }
+
+cl --as-of $ASOF demo;            expect_ok "demo database"
+
+# --- usage --------------------------------------------------------------
+cl statements --contract $C --out "$OUTD"
+expect_fail "statements needs --period or --year" 2 "give --period or --year"
+cl statements --contract $C --period $Q --kind bogus --out "$OUTD"
+expect_fail "unknown --kind refused" 2 'unknown --kind "bogus"'
+cl statements --contract NOPE --period $Q --out "$OUTD"
+expect_fail "unknown contract refused" 1 "NOPE"
+
+# --- every kind for the quarter -----------------------------------------
+cl --as-of $ASOF statements --contract $C --period $Q --out "$OUTD" --creation-date $ASOF
+expect_out "statements for a quarter" "statements to $OUTD"
+M="$OUTD/member-$C-$Q-USD233.pdf"
+V="$OUTD/vendor-$C-$Q-V-PRAIRIE.pdf"
+R="$OUTD/revenue-$C-2026.pdf"
+for f in "$M" "$V" "$R"; do check_pdf "qpdf --check $(basename "$f")" "$f"; done
+n_members=$(ls "$OUTD"/member-$C-$Q-*.pdf | wc -l)
+want=$(q "SELECT count(DISTINCT p.agency_id) FROM live_purchase p JOIN contract c ON c.id = p.contract_id
+          WHERE c.number = '$C' AND p.invoice_date BETWEEN '2026-07-01' AND '2026-09-30'")
+expect_eq "one member statement per agency with lines in the quarter" "$n_members" "$want"
+bad=0; for f in "$OUTD"/member-*.pdf; do qpdf --check "$f" >/dev/null 2>&1 || bad=$((bad + 1)); done
+expect_eq "qpdf --check clean for every member statement" "$bad" 0
+
+# Member statement against `report agency --json`.
+cl --as-of $ASOF report agency --agency USD233 --contract $C --json
+J=$OUT
+has "member statement names the lead agency" "$M" "Wichita USD 259"
+has "member statement names the member" "$M" "Olathe USD 233 (USD233)"
+has "member contract-to-date paid = report agency paid_total" "$M" \
+	"$(human "$(jq -r '.contracts[0].paid_total' <<<"$J")")"
+has "member contract-to-date savings = report agency savings" "$M" \
+	"$(human "$(jq -r '.contracts[0].savings' <<<"$J")")"
+has "member savings % = report agency savings_pct" "$M" "$(jq -r '.contracts[0].savings_pct' <<<"$J")"
+pq=$(jq -r '[.contracts[0].lines[] | select(.invoice_date >= "2026-07-01" and .invoice_date <= "2026-09-30")
+             | .invoiced_amount | tonumber * 100 | round] | add' <<<"$J")
+has "member period paid total = sum of the quarter's lines" "$M" \
+	"$(human "$(printf '%d.%02d' $((pq / 100)) $((pq % 100)))")"
+cl --as-of $ASOF report rebates --contract $C --json
+has "member rebate share = report rebates allocation" "$M" \
+	"$(human "$(jq -r '.allocations[] | select(.agency == "USD233") | .rebate' <<<"$OUT")")"
+has "member rebate is projected" "$M" "Your rebate share (projected)"
+has "member tier progress" "$M" "more contract-wide purchases unlock"
+
+# Vendor statement against `report fees --json`.
+cl --as-of $ASOF report fees --contract $C --period $Q --json
+F=$(jq '.quarters[0]' <<<"$OUT")
+has "vendor statement: fee = report fees" "$V" "Administrative fee"
+for k in net_sales fee late_fee balance; do
+	has "vendor statement: $k = report fees" "$V" "$(human "$(jq -r ".$k" <<<"$F")")"
+done
+has "vendor statement: due date = report fees" "$V" "$(jq -r '.due_date' <<<"$F")"
+has "vendor statement: where to remit (lead agency address)" "$V" \
+	"$(q "SELECT address FROM agency WHERE code = 'USD259'")"
+has "vendor statement: fee band by band" "$V" "sales in band \$0.00 to \$30,000,000.00"
+has "vendor statement: net sales by member" "$V" "Olathe USD 233"
+
+# Revenue report against `report revenue --json`.
+cl --as-of $ASOF report revenue --year 2026 --json
+RV=$(jq ".contracts[] | select(.contract == \"$C\")" <<<"$OUT")
+for k in fee late_fee remitted outstanding; do
+	has "revenue report: $k = report revenue" "$R" "$(human "$(jq -r ".$k" <<<"$RV")")"
+done
+has "revenue report: active members" "$R" "Active members"
+cl --as-of $ASOF statements --contract all --period $Q --kind revenue --out "$OUTD" --creation-date $ASOF
+RA="$OUTD/revenue-2026.pdf"
+check_pdf "qpdf --check revenue-2026.pdf" "$RA"
+cl --as-of $ASOF report revenue --year 2026 --json
+has "all-contract revenue: outstanding = report revenue totals" "$RA" \
+	"$(human "$(jq -r '.totals.outstanding' <<<"$OUT")")"
+has "all-contract revenue: aging 90+ = report revenue" "$RA" \
+	"$(human "$(jq -r '.aging["90+"]' <<<"$OUT")")"
+
+# --- a 300-line statement with an accented name --------------------------
+cl agency add --code USD999 --name "Peña Côte USD 999" --kind school_district --state KS
+expect_ok "agency with an accented name"
+cl participant add --contract $C --agency USD999 --joined 2026-07-01
+expect_ok "accented agency joins the contract"
+{
+	echo "agency_code,po_number,invoice_number,invoice_date,list_amount,invoiced_amount,description"
+	for i in $(seq 1 300); do
+		printf 'USD999,PO-999-%03d,INV-999-%03d,2026-08-%02d,%d.00,%d.00,"Chair, stacking, model %d"\n' \
+			$((i / 10)) "$i" $((i % 28 + 1)) $((100 + i)) $((40 + i)) "$i"
+	done
+} >"$WORK/peña.csv"
+cl --as-of $ASOF import --contract $C "$WORK/peña.csv"; expect_ok "import 300 lines"
+cl --as-of $ASOF statements --contract $C --period $Q --agency USD999 --kind member --out "$OUTD" \
+	--creation-date $ASOF
+P="$OUTD/member-$C-$Q-USD999.pdf"
+check_pdf "qpdf --check 300-line statement" "$P"
+pages=$(pdfinfo "$P" 2>/dev/null | awk '/^Pages:/ {print $2}')
+if [ "${pages:-0}" -gt 1 ]; then ok "300 lines paginate ($pages pages)"; else not_ok "300 lines paginate"; fi
+has "footer says Page 1 of N" "$P" "Page 1 of $pages"
+p2=$(pdftotext -f 2 -l 2 -layout "$P" - 2>/dev/null)
+if grep -q "Date *PO *Invoice *Description *List *Paid *Savings" <<<"$p2"; then
+	ok "table header repeats on page 2"; else not_ok "table header repeats on page 2"; fi
+has "accented name survives" "$P" "Peña Côte USD 999"
+has "300 lines counted" "$P" "300 lines"
+cl --as-of $ASOF report agency --agency USD999 --contract $C --json
+has "300-line statement paid total = report agency" "$P" \
+	"$(human "$(jq -r '.contracts[0].paid_total' <<<"$OUT")")"
+
+# --- reproducible bytes ----------------------------------------------------
+for run in 1 2; do
+	"$BIN" --db "$DB" --as-of $ASOF statements --contract $C --period $Q --agency USD999 \
+		--out "$WORK/again$run" --creation-date $ASOF >/dev/null 2>&1
+done
+if [ "$(ls "$WORK/again1" | wc -l)" -eq 3 ] && diff -r "$WORK/again1" "$WORK/again2" >/dev/null &&
+	cmp -s "$P" "$WORK/again1/member-$C-$Q-USD999.pdf"; then
+	ok "same --creation-date, same bytes (member, vendor, revenue)"; else
+	not_ok "same --creation-date, same bytes"; fi
+"$BIN" --db "$DB" --as-of $ASOF statements --contract $C --period $Q --agency USD999 --kind member \
+	--out "$WORK/again3" --creation-date 2026-11-26 >/dev/null 2>&1
+if ! cmp -s "$P" "$WORK/again3/member-$C-$Q-USD999.pdf"; then ok "another creation date, other bytes"; else
+	not_ok "another creation date, other bytes"; fi
+
+# --- a contract year ------------------------------------------------------
+cl --as-of $ASOF statements --contract $C --year 1 --agency USD233 --out "$WORK/y1" --creation-date $ASOF
+expect_out "statements for contract year 1" "statements to"
+Y="$WORK/y1/member-$C-Y1-USD233.pdf"
+check_pdf "qpdf --check year statement" "$Y"
+has "year statement names the contract year" "$Y" "contract year 1"
+nv=$(ls "$WORK"/y1/vendor-$C-*.pdf 2>/dev/null | wc -l)
+expect_eq "year 1 gives a vendor statement per quarter" "$nv" 4
+cl --as-of $ASOF report rebates --contract $C --year 1 --json
+has "year-1 statement: final rebate share" "$Y" \
+	"$(human "$(jq -r '.allocations[] | select(.agency == "USD233") | .rebate' <<<"$OUT")")"
+
+# --- renderings to look at -----------------------------------------------
+for f in "$M" "$V" "$R" "$RA" "$P" "$Y"; do render "$f"; done
+if ls "$ART"/*.png >/dev/null 2>&1; then ok "PNG renderings in tests/artifacts/statements"; else
+	not_ok "PNG renderings"; fi
