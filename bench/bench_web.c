@@ -140,7 +140,8 @@ void bench_web(const char *db_path, long n)
 	const char *paths[] = {"/static/app.css", "/", "/purchases", "/api/v1/contracts/BENCH/fees"};
 	char admin[128], member[128], bearer[128], base[96], url[200];
 	const char *hdr[4];
-	int seconds = getenv("BENCH_WEB_SECONDS") ? atoi(getenv("BENCH_WEB_SECONDS")) : 20, i;
+	const char *env = getenv("BENCH_WEB_SECONDS");
+	int seconds = env ? atoi(env) : 20, i;
 	Load l[4] = {{0}};
 	pid_t pid;
 

@@ -74,6 +74,7 @@ int cmd_report(const Cli *cli, int argc, char **argv);
 int cmd_remit(const Cli *cli, int argc, char **argv);
 int cmd_export(const Cli *cli, int argc, char **argv);
 int cmd_serve(const Cli *cli, int argc, char **argv);
+int cmd_notices(const Cli *cli, int argc, char **argv);
 int cmd_statements(const Cli *cli, int argc, char **argv);
 
 #endif

@@ -27,6 +27,7 @@ static const char usage_text[] =
 	"  export ledger                the books as a ledger/hledger journal\n"
 	"  statements                   PDF member, vendor fee and revenue statements\n"
 	"  serve                        the web UI and JSON API\n"
+	"  notices queue|send|list|retry  e-mail notices and their outbox\n"
 	"  period close|reopen          close or reopen a quarter\n"
 	"  user add                     people who sign in\n"
 	"  verify                       check the hash chains\n"
@@ -51,6 +52,7 @@ static const Command commands[] = {
 	{"import", cmd_import},   {"batches", cmd_batches},
 	{"report", cmd_report},   {"remit", cmd_remit},
 	{"export", cmd_export},   {"serve", cmd_serve},
+	{"notices", cmd_notices},
 	{"statements", cmd_statements},
 };
 

@@ -41,6 +41,8 @@ int page_token_add(Req *r);
 int page_token_revoke(Req *r);
 int page_audit(Req *r);
 int page_audit_csv(Req *r);
+int page_outbox(Req *r);       /* outbox_page.c */
+int page_outbox_retry(Req *r); /* outbox_page.c */
 
 /* portal.c: the dashboard and the member and vendor portals */
 int page_dashboard(Req *r);

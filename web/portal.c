@@ -226,17 +226,27 @@ int page_dashboard(Req *r)
 	cJSON_Delete(rev);
 	cJSON_AddItemToObject(ctx, "contracts", contract_cards(r));
 	cJSON_AddItemToObject(ctx, "pareto", pareto(r));
+	{
+		int y, m, d;
+
+		date_to_ymd(r->today, &y, &m, &d);
+		cJSON_AddNumberToObject(ctx, "year", y);
+	}
 	cache_put("dashboard", version, ctx);
 	return render_page(r, 200, "dashboard", ctx);
 }
 
-/* Keep only the newest keep lines of each contract in a summary. */
-static void trim_lines(cJSON *summary, int keep)
+/* Keep only the newest keep lines of each contract in a summary, and name
+ * the last complete quarter for the statement link. */
+static void trim_lines(cJSON *summary, int keep, Date today)
 {
+	char qt[QUARTER_BUF];
+	Quarter last = quarter_of(quarter_first_day(quarter_of(today)) - 1);
 	cJSON *c;
 
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(summary, "contracts"))
 	{
+		cJSON_AddStringToObject(c, "statement_quarter", quarter_format(last, qt));
 		cJSON *lines = cJSON_GetObjectItem(c, "lines");
 		int n = cJSON_GetArraySize(lines);
 
@@ -258,7 +268,7 @@ int page_member_portal(Req *r)
 		cJSON_Delete(ctx);
 		return resp_error(r, 500, "%s", e.msg);
 	}
-	trim_lines(s, 25);
+	trim_lines(s, 25, r->today);
 	cJSON_AddItemToObject(ctx, "agency", s);
 	return render_page(r, 200, "member", ctx);
 }

@@ -9,6 +9,7 @@
 #include "handlers.h"
 #include "pages.h"
 #include "session.h"
+#include "statements_page.h"
 
 const Route routes[] = {
 	/* sign-in and assets */
@@ -47,6 +48,11 @@ const Route routes[] = {
 	{"POST", "/tokens/:id/revoke", page_token_revoke, R_ANY},
 	{"GET", "/audit", page_audit, R_STAFF},
 	{"GET", "/audit.csv", page_audit_csv, R_STAFF},
+	{"GET", "/outbox", page_outbox, R_STAFF},
+	{"GET", "/contracts/:number/statements/:agency", page_member_statement, R_STAFF | R_MEMBER},
+	{"GET", "/contracts/:number/fee-statement", page_vendor_statement, R_STAFF | R_VENDOR},
+	{"GET", "/revenue.pdf", page_revenue_report, R_STAFF},
+	{"POST", "/outbox/:id/retry", page_outbox_retry, R_STAFF},
 	/* JSON API (DOMAIN.md section 6) */
 	{"POST", "/api/v1/tokens", api_tokens_create, R_ANON},
 	{"GET", "/api/v1/me", api_me, R_ANY},

@@ -17,6 +17,7 @@
 #include "db.h"
 #include "http.h"
 #include "routes.h"
+#include "send.h" /* outbox_start_background */
 
 static ServerConfig config;
 
@@ -451,7 +452,9 @@ ClCode server_run(const ServerConfig *cfg, Err *e)
 			       cfg->listen);
 	}
 	write_ready(d, &sa);
+	outbox_start_background(cfg->db_path, cfg->as_of, -1); /* mail/send.h */
 	sigwait(&set, &sig);
+	outbox_stop_background();
 	fprintf(stderr, "coopledger: stopping: finishing requests in flight\n");
 	MHD_quiesce_daemon(d);
 	MHD_stop_daemon(d);

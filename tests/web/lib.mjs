@@ -28,7 +28,8 @@ export async function startServer(db, extra = []) {
   const dir = mkdtempSync(join(tmpdir(), 'coopledger-srv-'));
   const ready = join(dir, 'ready');
   const proc = spawn(bin, ['--db', db, '--as-of', asOf, 'serve', '--listen', '127.0.0.1:0',
-    '--ready-file', ready, ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+    '--ready-file', ready, ...extra], { stdio: ['ignore', 'ignore', 'pipe'],
+    env: { COOPLEDGER_OUTBOX_INTERVAL: '0', ...process.env } });
   let log = '';
   proc.stderr.on('data', (d) => { log += d; });
   for (let i = 0; i < 200 && !existsSync(ready); i++) await new Promise((r) => setTimeout(r, 50));

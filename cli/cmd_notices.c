@@ -1,0 +1,154 @@
+/* cmd_notices.c — `coopledger notices queue|send|list|retry`: the e-mail
+ * outbox (core/outbox.h, mail/send.h, docs/mail.md). */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "db.h"
+#include "outbox.h"
+#include "send.h"
+#include "table.h"
+
+static const char notices_usage[] =
+	"usage: coopledger notices queue            queue the notices due as of today\n"
+	"       coopledger notices send             deliver the notices whose time has come\n"
+	"       coopledger notices list [--json]    the outbox, newest first\n"
+	"       coopledger notices retry ID         put a dead notice back in the queue\n"
+	"\n"
+	"Delivery: COOPLEDGER_SMTP_URL (smtp://user:password@host:port?starttls=\n"
+	"required|optional|none) and COOPLEDGER_MAIL_FROM; without a URL each notice\n"
+	"is written as an .eml file into COOPLEDGER_MAIL_DIR (default ./mail-out).\n"
+	"COOPLEDGER_NOW (unix seconds or YYYY-MM-DDTHH:MM:SSZ) sets the retry clock.\n";
+
+static int notices_queue(const Cli *cli, sqlite3 *db)
+{
+	Date today;
+	int added = 0;
+	Err e = {0};
+
+	if (cli_today(cli, &today))
+		return 1;
+	if (outbox_queue_due(db, today, outbox_now(), &added, &e))
+		return cli_fail(&e);
+	printf("queued %d new notice%s\n", added, added == 1 ? "" : "s");
+	return 0;
+}
+
+static int notices_send(const Cli *cli, sqlite3 *db)
+{
+	MailConfig c;
+	MailRun r = {0};
+	Date today;
+	Err e = {0};
+
+	if (cli_today(cli, &today))
+		return 1;
+	if (mail_config_from_env(&c, &e))
+		return cli_fail(&e);
+	signal(SIGPIPE, SIG_IGN); /* a server that hangs up must not kill us */
+	if (mail_send_due(db, &c, outbox_now(), today, &r, &e))
+		return cli_fail(&e);
+	if (c.use_smtp)
+		printf("sent %d, to retry %d, dead %d\n", r.sent, r.retrying, r.dead);
+	else
+		printf("sent %d, to retry %d, dead %d (as .eml files in %s)\n", r.sent, r.retrying,
+		       r.dead, c.dir);
+	return 0;
+}
+
+static int notices_list(sqlite3 *db, int json)
+{
+	static const char *const cols[] = {">id", "kind", "recipient", "contract", "period",
+					   "state", ">attempts", "next attempt", "last error"};
+	static const char *const keys[] = {"kind", "recipient", "contract", "period", "state"};
+	cJSON *arr, *o;
+	Table t;
+	Err e = {0};
+
+	arr = outbox_list_json(db, &e);
+	if (!arr)
+		return cli_fail(&e);
+	if (json) {
+		char *s = cJSON_PrintUnformatted(arr);
+
+		puts(s ? s : "[]");
+		free(s);
+		cJSON_Delete(arr);
+		return 0;
+	}
+	table_init(&t, 9, cols);
+	cJSON_ArrayForEach(o, arr)
+	{
+		char id[24], att[16];
+		const char *cells[9];
+		int i;
+
+		snprintf(id, sizeof id, "%d", cJSON_GetObjectItem(o, "id")->valueint);
+		snprintf(att, sizeof att, "%d", cJSON_GetObjectItem(o, "attempts")->valueint);
+		cells[0] = id;
+		for (i = 0; i < 5; i++)
+			cells[i + 1] = cJSON_GetStringValue(cJSON_GetObjectItem(o, keys[i]));
+		cells[6] = att;
+		cells[7] = strcmp(cells[5], "retrying") == 0
+				   ? cJSON_GetStringValue(cJSON_GetObjectItem(o, "next_attempt"))
+				   : "";
+		cells[8] = cJSON_GetStringValue(cJSON_GetObjectItem(o, "last_error"));
+		table_add(&t, cells);
+	}
+	table_print(&t, stdout);
+	table_free(&t);
+	cJSON_Delete(arr);
+	return 0;
+}
+
+static int notices_retry(const Cli *cli, sqlite3 *db, const char *arg)
+{
+	char *end;
+	long long id = strtoll(arg ? arg : "", &end, 10);
+	Err e = {0};
+
+	if (!arg || *end || id <= 0)
+		return cli_usage_error(notices_usage, "retry needs a notice id");
+	if (outbox_retry(db, (int64_t)id, cli->actor, outbox_now(), &e))
+		return cli_fail(&e);
+	printf("notice %lld is queued again\n", id);
+	return 0;
+}
+
+int cmd_notices(const Cli *cli, int argc, char **argv)
+{
+	CliOpt o[] = {{"json", 0, NULL}, {NULL, 0, NULL}};
+	const char *pos[1], *sub = argc >= 2 ? argv[1] : "";
+	int npos = 0, rc;
+	sqlite3 *db;
+
+	if (strcmp(sub, "--help") == 0) {
+		fputs(notices_usage, stdout);
+		return 0;
+	}
+	if (strcmp(sub, "queue") != 0 && strcmp(sub, "send") != 0 && strcmp(sub, "list") != 0 &&
+	    strcmp(sub, "retry") != 0)
+		return cli_usage_error(notices_usage, "notices needs queue, send, list or retry");
+	rc = cli_parse(argc - 1, argv + 1, o, pos, 1, &npos, notices_usage);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if ((npos != 0) != (strcmp(sub, "retry") == 0))
+		return cli_usage_error(notices_usage, "retry takes one notice id; the others none");
+	if (cli_opt(o, "json") && strcmp(sub, "list") != 0)
+		return cli_usage_error(notices_usage, "--json goes with list");
+	db = cli_open_db(cli);
+	if (!db)
+		return 1;
+	if (strcmp(sub, "queue") == 0)
+		rc = notices_queue(cli, db);
+	else if (strcmp(sub, "send") == 0)
+		rc = notices_send(cli, db);
+	else if (strcmp(sub, "list") == 0)
+		rc = notices_list(db, cli_opt(o, "json") != NULL);
+	else
+		rc = notices_retry(cli, db, pos[0]);
+	db_close(db);
+	return rc;
+}

@@ -1,0 +1,555 @@
+/* outbox.c — the durable outbox of e-mail notices; see outbox.h. */
+#include "outbox.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit.h"
+#include "db.h"
+#include "fees.h"
+#include "money.h"
+
+/* ---- SQL, all in one place ---- */
+
+static const char sql_insert[] =
+	"INSERT INTO outbox (kind, recipient, contract, period, rcpt_name, agency, vendor, "
+	"data_json, token, next_attempt, queued_on, created_at) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, lower(hex(randomblob(8))), ?, ?, ?) "
+	"ON CONFLICT (kind, recipient, contract, period) DO NOTHING";
+static const char sql_contracts[] =
+	"SELECT c.id, c.number, c.title, v.id, v.code, v.name, a.name FROM contract c "
+	"JOIN vendor v ON v.id = c.vendor_id JOIN agency a ON a.id = c.lead_agency_id "
+	"WHERE c.status <> 'terminated' ORDER BY c.number";
+static const char sql_vendor_contacts[] =
+	"SELECT email, name FROM vendor_contact WHERE vendor_id = ? AND receives_notices = 1 "
+	"ORDER BY email";
+static const char sql_members[] =
+	"SELECT a.code, a.name, ac.email, ac.name, coalesce(t.n, 0), coalesce(t.l, 0), "
+	"coalesce(t.i, 0) FROM participant p JOIN agency a ON a.id = p.agency_id "
+	"JOIN agency_contact ac ON ac.agency_id = a.id AND ac.receives_notices = 1 "
+	"LEFT JOIN (SELECT agency_id, count(*) AS n, sum(list_amount) AS l, "
+	"  sum(invoiced_amount) AS i FROM live_purchase WHERE contract_id = ?1 "
+	"  AND invoice_date BETWEEN ?2 AND ?3 GROUP BY agency_id) t ON t.agency_id = a.id "
+	"WHERE p.contract_id = ?1 AND p.joined <= ?3 ORDER BY a.code, ac.email";
+static const char sql_load[] =
+	"SELECT id, kind, recipient, rcpt_name, contract, period, coalesce(agency, ''), "
+	"coalesce(vendor, ''), token, state, attempts, next_attempt, data_json "
+	"FROM outbox WHERE id = ?";
+static const char sql_due[] =
+	"SELECT id FROM outbox WHERE state IN ('queued', 'retrying') AND next_attempt <= ? "
+	"ORDER BY next_attempt, id LIMIT ?";
+static const char sql_sent[] =
+	"UPDATE outbox SET state = 'sent', attempts = attempts + 1, last_error = '', "
+	"sent_at = ? WHERE id = ? AND state IN ('queued', 'retrying')";
+static const char sql_failed[] =
+	"UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, last_error = ? "
+	"WHERE id = ?";
+static const char sql_retry[] =
+	"UPDATE outbox SET state = 'queued', attempts = 0, next_attempt = ? WHERE id = ? "
+	"AND state = 'dead'";
+static const char sql_list[] =
+	"SELECT id, kind, recipient, contract, period, state, attempts, next_attempt, "
+	"last_error, queued_on, created_at, coalesce(sent_at, '') FROM outbox "
+	"ORDER BY id DESC";
+
+static const char *const state_names[] = {"queued", "sent", "retrying", "dead"};
+static const char *const kind_names[] = {"statement_ready", "fee_statement", "report_reminder",
+					 "report_overdue", "fee_overdue"};
+
+const char *outbox_state_name(OutboxState s)
+{
+	return (unsigned)s < 4 ? state_names[s] : "?";
+}
+
+int outbox_kind_valid(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; kind && i < sizeof kind_names / sizeof *kind_names; i++)
+		if (strcmp(kind, kind_names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static OutboxState state_parse(const char *s)
+{
+	int i;
+
+	for (i = 0; s && i < 4; i++)
+		if (strcmp(s, state_names[i]) == 0)
+			return (OutboxState)i;
+	return OB_QUEUED;
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ" of unix seconds t into buf (TIMESTAMP_BUF). */
+static char *iso_time(int64_t t, char *buf)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, TIMESTAMP_BUF, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+int64_t outbox_now(void)
+{
+	const char *s = getenv("COOPLEDGER_NOW");
+	int y, mo, d, h, mi, sec;
+	char *end;
+	long long v;
+
+	if (!s || !*s)
+		return (int64_t)time(NULL);
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) == 6 &&
+	    date_valid(y, mo, d))
+		return (int64_t)date_from_ymd(y, mo, d) * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + sec;
+	v = strtoll(s, &end, 10);
+	return *end == '\0' && v > 0 ? (int64_t)v : (int64_t)time(NULL);
+}
+
+int64_t outbox_backoff(int attempts)
+{
+	int64_t s = OUTBOX_BACKOFF_FIRST;
+	int i;
+
+	for (i = 1; i < attempts && s < OUTBOX_BACKOFF_CAP; i++)
+		s *= 2;
+	return s < OUTBOX_BACKOFF_CAP ? s : OUTBOX_BACKOFF_CAP;
+}
+
+ClCode outbox_add(sqlite3 *db, const OutboxNew *n, int64_t now, int *added, Err *e)
+{
+	char ts[TIMESTAMP_BUF], day[DATE_BUF];
+	ClCode rc;
+
+	if (added)
+		*added = 0;
+	if (!outbox_kind_valid(n->kind))
+		return err_set(e, CL_EINPUT, "unknown notice kind \"%s\"", n->kind ? n->kind : "");
+	if (n->queued_on)
+		snprintf(day, sizeof day, "%s", n->queued_on);
+	else
+		date_format((Date)(now / 86400), day);
+	rc = db_exec(db, e, sql_insert, "ttttttttitt", n->kind, n->recipient, n->contract,
+		     n->period, n->rcpt_name ? n->rcpt_name : "", n->agency, n->vendor,
+		     n->data_json, (int64_t)now, day, db_timestamp(ts));
+	if (rc == CL_OK && added)
+		*added = sqlite3_changes(db) > 0;
+	return rc;
+}
+
+/* ---- due detection ---- */
+
+/* What a contract's notices share. */
+typedef struct Ctx {
+	sqlite3 *db;
+	int64_t contract_id, vendor_id, now;
+	char number[64], title[256], vendor[40], vendor_name[204], lead[204];
+	Date today;
+	char today_s[DATE_BUF];
+	int added;
+} Ctx;
+
+static void add_money(cJSON *o, const char *key, Money m)
+{
+	char buf[MONEY_BUF];
+
+	cJSON_AddStringToObject(o, key, money_format_human(m, buf));
+}
+
+/* The fields every notice of a contract quarter carries.  Caller frees. */
+static cJSON *base_data(const Ctx *c, const char *kind, Quarter q)
+{
+	cJSON *o = cJSON_CreateObject();
+	char buf[DATE_BUF], qb[QUARTER_BUF];
+
+	cJSON_AddStringToObject(o, "kind", kind);
+	cJSON_AddStringToObject(o, "contract", c->number);
+	cJSON_AddStringToObject(o, "contract_title", c->title);
+	cJSON_AddStringToObject(o, "vendor", c->vendor);
+	cJSON_AddStringToObject(o, "vendor_name", c->vendor_name);
+	cJSON_AddStringToObject(o, "lead_agency_name", c->lead);
+	cJSON_AddStringToObject(o, "period", quarter_format(q, qb));
+	cJSON_AddStringToObject(o, "period_start", date_format(quarter_first_day(q), buf));
+	cJSON_AddStringToObject(o, "period_end", date_format(quarter_last_day(q), buf));
+	cJSON_AddStringToObject(o, "as_of", date_format(c->today, buf));
+	return o;
+}
+
+/* Queue one notice with data (taken over) for every vendor contact. */
+static ClCode queue_vendor(Ctx *c, const char *kind, Quarter q, cJSON *data, Err *e)
+{
+	sqlite3_stmt *st = NULL;
+	char qb[QUARTER_BUF], *json = NULL;
+	ClCode rc;
+	int step, added;
+
+	rc = db_prepare(c->db, &st, sql_vendor_contacts, e);
+	if (rc)
+		goto out;
+	json = cJSON_PrintUnformatted(data);
+	if (!json) {
+		rc = err_set(e, CL_ENOMEM, "out of memory");
+		goto out;
+	}
+	db_bind_spec(st, "i", c->vendor_id);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		OutboxNew n = {kind, (const char *)sqlite3_column_text(st, 0),
+			       (const char *)sqlite3_column_text(st, 1), c->number,
+			       quarter_format(q, qb), NULL, c->vendor, json, c->today_s};
+
+		rc = outbox_add(c->db, &n, c->now, &added, e);
+		if (rc)
+			goto out;
+		c->added += added;
+	}
+	if (step != SQLITE_DONE)
+		rc = db_error(c->db, e, "vendor contacts");
+out:
+	sqlite3_finalize(st);
+	free(json);
+	cJSON_Delete(data);
+	return rc;
+}
+
+/* One statement_ready notice per notice contact of each participant. */
+static ClCode queue_members(Ctx *c, Quarter q, Err *e)
+{
+	sqlite3_stmt *st = NULL;
+	char d1[DATE_BUF], d2[DATE_BUF], qb[QUARTER_BUF];
+	ClCode rc;
+	int step, added;
+
+	rc = db_prepare(c->db, &st, sql_members, e);
+	if (rc)
+		return rc;
+	db_bind_spec(st, "itt", c->contract_id, date_format(quarter_first_day(q), d1),
+		     date_format(quarter_last_day(q), d2));
+	while (rc == CL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *o = base_data(c, "statement_ready", q);
+		Money list = sqlite3_column_int64(st, 5), paid = sqlite3_column_int64(st, 6);
+		char *json;
+
+		cJSON_AddStringToObject(o, "agency", (const char *)sqlite3_column_text(st, 0));
+		cJSON_AddStringToObject(o, "agency_name", (const char *)sqlite3_column_text(st, 1));
+		cJSON_AddNumberToObject(o, "lines", (double)sqlite3_column_int64(st, 4));
+		add_money(o, "list_total", list);
+		add_money(o, "paid_total", paid);
+		add_money(o, "savings", list - paid);
+		json = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+		if (!json)
+			rc = err_set(e, CL_ENOMEM, "out of memory");
+		else {
+			OutboxNew n = {"statement_ready", (const char *)sqlite3_column_text(st, 2),
+				       (const char *)sqlite3_column_text(st, 3), c->number,
+				       quarter_format(q, qb), (const char *)sqlite3_column_text(st, 0),
+				       NULL, json, c->today_s};
+
+			rc = outbox_add(c->db, &n, c->now, &added, e);
+			c->added += added;
+			free(json);
+		}
+	}
+	if (rc == CL_OK && step != SQLITE_DONE)
+		rc = db_error(c->db, e, "participants");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The notices one fee quarter calls for as of today. */
+static ClCode queue_quarter(Ctx *c, const FeeQuarter *f, Err *e)
+{
+	char buf[DATE_BUF];
+	cJSON *o;
+	ClCode rc = CL_OK;
+
+	if (f->report != FR_MISSING && f->filed_on <= c->today &&
+	    c->today - f->filed_on <= OUTBOX_STATEMENT_WINDOW) {
+		rc = queue_members(c, f->q, e);
+		if (rc)
+			return rc;
+		o = base_data(c, "fee_statement", f->q);
+		add_money(o, "net_sales", f->net_sales);
+		add_money(o, "fee", f->fee);
+		add_money(o, "late_fee", f->late_fee);
+		add_money(o, "remitted", f->remitted);
+		add_money(o, "balance", f->balance);
+		cJSON_AddStringToObject(o, "due_date", date_format(f->due, buf));
+		cJSON_AddStringToObject(o, "filed_on", date_format(f->filed_on, buf));
+		rc = queue_vendor(c, "fee_statement", f->q, o, e);
+	}
+	if (rc == CL_OK && f->report == FR_MISSING && c->today > quarter_last_day(f->q) &&
+	    f->due - c->today <= OUTBOX_REMIND_DAYS) {
+		int late = c->today > f->due;
+
+		o = base_data(c, late ? "report_overdue" : "report_reminder", f->q);
+		cJSON_AddStringToObject(o, "due_date", date_format(f->due, buf));
+		cJSON_AddNumberToObject(o, late ? "days_late" : "days_left",
+					(double)(late ? c->today - f->due : f->due - c->today));
+		rc = queue_vendor(c, late ? "report_overdue" : "report_reminder", f->q, o, e);
+	}
+	if (rc == CL_OK && f->status == FQ_OVERDUE) {
+		o = base_data(c, "fee_overdue", f->q);
+		add_money(o, "fee", f->fee);
+		add_money(o, "late_fee", f->late_fee);
+		add_money(o, "remitted", f->remitted);
+		add_money(o, "balance", f->balance);
+		cJSON_AddStringToObject(o, "due_date", date_format(f->due, buf));
+		cJSON_AddNumberToObject(o, "days_past_due", f->days_past_due);
+		rc = queue_vendor(c, "fee_overdue", f->q, o, e);
+	}
+	return rc;
+}
+
+static void copy_col(char *dst, size_t n, sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(dst, n, "%s", t ? (const char *)t : "");
+}
+
+/* Every quarter of the contract at st's current row. */
+static ClCode queue_contract(Ctx *c, sqlite3_stmt *st, Err *e)
+{
+	FeeQuarter *fq = NULL;
+	int n = 0, i;
+	ClCode rc;
+
+	c->contract_id = sqlite3_column_int64(st, 0);
+	copy_col(c->number, sizeof c->number, st, 1);
+	copy_col(c->title, sizeof c->title, st, 2);
+	c->vendor_id = sqlite3_column_int64(st, 3);
+	copy_col(c->vendor, sizeof c->vendor, st, 4);
+	copy_col(c->vendor_name, sizeof c->vendor_name, st, 5);
+	copy_col(c->lead, sizeof c->lead, st, 6);
+	rc = fees_quarters(c->db, c->number, NULL, c->today, &fq, &n, e);
+	for (i = 0; rc == CL_OK && i < n; i++)
+		rc = queue_quarter(c, &fq[i], e);
+	free(fq);
+	return rc;
+}
+
+ClCode outbox_queue_due(sqlite3 *db, Date today, int64_t now, int *added, Err *e)
+{
+	sqlite3_stmt *st = NULL;
+	Ctx c;
+	ClCode rc;
+	int step;
+
+	memset(&c, 0, sizeof c);
+	c.db = db;
+	c.today = today;
+	date_format(today, c.today_s);
+	c.now = now;
+	if (added)
+		*added = 0;
+	rc = db_begin(db, e);
+	if (rc)
+		return rc;
+	rc = db_prepare(db, &st, sql_contracts, e);
+	while (rc == CL_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = queue_contract(&c, st, e);
+	if (rc == CL_OK && step != SQLITE_DONE)
+		rc = db_error(db, e, "contracts");
+	sqlite3_finalize(st);
+	if (rc == CL_OK)
+		rc = db_commit(db, e);
+	if (rc) {
+		db_rollback(db);
+		return rc;
+	}
+	if (added)
+		*added = c.added;
+	return CL_OK;
+}
+
+/* ---- delivery bookkeeping ---- */
+
+ClCode outbox_due_ids(sqlite3 *db, int64_t now, int max, int64_t **ids, int *n, Err *e)
+{
+	sqlite3_stmt *st = NULL;
+	ClCode rc;
+	int step;
+
+	*ids = NULL;
+	*n = 0;
+	if (max <= 0)
+		return CL_OK;
+	*ids = calloc((size_t)max, sizeof **ids);
+	if (!*ids)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	rc = db_prepare(db, &st, sql_due, e);
+	if (rc)
+		return rc;
+	db_bind_spec(st, "ii", now, (int64_t)max);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	if (step != SQLITE_DONE && step != SQLITE_ROW)
+		rc = db_error(db, e, "outbox");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+ClCode outbox_load(sqlite3 *db, int64_t id, OutboxNotice *out, Err *e)
+{
+	sqlite3_stmt *st = NULL;
+	ClCode rc;
+	int step;
+
+	memset(out, 0, sizeof *out);
+	rc = db_prepare(db, &st, sql_load, e);
+	if (rc)
+		return rc;
+	db_bind_spec(st, "i", id);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		copy_col(out->kind, sizeof out->kind, st, 1);
+		copy_col(out->recipient, sizeof out->recipient, st, 2);
+		copy_col(out->rcpt_name, sizeof out->rcpt_name, st, 3);
+		copy_col(out->contract, sizeof out->contract, st, 4);
+		copy_col(out->period, sizeof out->period, st, 5);
+		copy_col(out->agency, sizeof out->agency, st, 6);
+		copy_col(out->vendor, sizeof out->vendor, st, 7);
+		copy_col(out->token, sizeof out->token, st, 8);
+		out->state = state_parse((const char *)sqlite3_column_text(st, 9));
+		out->attempts = sqlite3_column_int(st, 10);
+		out->next_attempt = sqlite3_column_int64(st, 11);
+		out->data_json = strdup((const char *)sqlite3_column_text(st, 12));
+		if (!out->data_json)
+			rc = err_set(e, CL_ENOMEM, "out of memory");
+	} else if (step == SQLITE_DONE) {
+		rc = err_set(e, CL_ENOTFOUND, "no notice %lld in the outbox", (long long)id);
+	} else {
+		rc = db_error(db, e, "outbox");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void outbox_notice_free(OutboxNotice *n)
+{
+	free(n->data_json);
+	n->data_json = NULL;
+}
+
+int outbox_is_due(const OutboxNotice *n, int64_t now)
+{
+	return (n->state == OB_QUEUED || n->state == OB_RETRYING) && n->next_attempt <= now;
+}
+
+ClCode outbox_mark_sent(sqlite3 *db, int64_t id, int64_t now, Err *e)
+{
+	char ts[TIMESTAMP_BUF];
+	ClCode rc = db_exec(db, e, sql_sent, "ti", iso_time(now, ts), id);
+
+	if (rc == CL_OK && sqlite3_changes(db) != 1)
+		return err_set(e, CL_ECONFLICT, "notice %lld is not waiting to be sent",
+			       (long long)id);
+	return rc;
+}
+
+ClCode outbox_mark_failed(sqlite3 *db, int64_t id, int permanent, const char *reason,
+			  int64_t now, OutboxState *state, Err *e)
+{
+	int attempts = (int)db_int(db, -1, "SELECT attempts FROM outbox WHERE id = ?", "i", id);
+	OutboxState s;
+	char why[600];
+	ClCode rc;
+
+	if (attempts < 0)
+		return err_set(e, CL_ENOTFOUND, "no notice %lld in the outbox", (long long)id);
+	attempts++;
+	s = permanent || attempts >= OUTBOX_MAX_ATTEMPTS ? OB_DEAD : OB_RETRYING;
+	snprintf(why, sizeof why, "%s%s", reason && *reason ? reason : "unknown error",
+		 !permanent && s == OB_DEAD ? " (gave up after too many attempts)" : "");
+	rc = db_exec(db, e, sql_failed, "tiiti", outbox_state_name(s), (int64_t)attempts,
+		     s == OB_DEAD ? now : now + outbox_backoff(attempts), why, id);
+	if (rc == CL_OK && state)
+		*state = s;
+	return rc;
+}
+
+ClCode outbox_retry(sqlite3 *db, int64_t id, const char *actor, int64_t now, Err *e)
+{
+	char key[32], before[700];
+	ClCode rc = db_begin(db, e);
+
+	if (rc)
+		return rc;
+	if (!db_text(db, before, sizeof before,
+		     "SELECT json_object('state', state, 'attempts', attempts, 'last_error', "
+		     "last_error) FROM outbox WHERE id = ?",
+		     "i", id)) {
+		rc = err_set(e, CL_ENOTFOUND, "no notice %lld in the outbox", (long long)id);
+		goto out;
+	}
+	rc = db_exec(db, e, sql_retry, "ii", now, id);
+	if (rc == CL_OK && sqlite3_changes(db) != 1)
+		rc = err_set(e, CL_ERULE, "notice %lld is not dead; only a dead notice is retried",
+			     (long long)id);
+	snprintf(key, sizeof key, "%lld", (long long)id);
+	if (rc == CL_OK)
+		rc = audit_record(db, actor, "notice.retry", "outbox", key, before,
+				  "{\"state\":\"queued\",\"attempts\":0}", e);
+	if (rc == CL_OK)
+		rc = db_commit(db, e);
+out:
+	if (rc)
+		db_rollback(db);
+	return rc;
+}
+
+cJSON *outbox_list_json(sqlite3 *db, Err *e)
+{
+	sqlite3_stmt *st = NULL;
+	cJSON *arr;
+	char ts[TIMESTAMP_BUF];
+	int step;
+
+	if (db_prepare(db, &st, sql_list, e))
+		return NULL;
+	arr = cJSON_CreateArray();
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *o = cJSON_CreateObject();
+		static const char *const keys[] = {"kind",  "recipient", "contract", "period",
+						   "state"};
+		int i;
+
+		cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, 0));
+		for (i = 0; i < 5; i++)
+			cJSON_AddStringToObject(o, keys[i], (const char *)sqlite3_column_text(st, i + 1));
+		cJSON_AddNumberToObject(o, "attempts", sqlite3_column_int(st, 6));
+		cJSON_AddStringToObject(o, "next_attempt", iso_time(sqlite3_column_int64(st, 7), ts));
+		cJSON_AddStringToObject(o, "last_error", (const char *)sqlite3_column_text(st, 8));
+		cJSON_AddStringToObject(o, "queued_on", (const char *)sqlite3_column_text(st, 9));
+		cJSON_AddStringToObject(o, "created_at", (const char *)sqlite3_column_text(st, 10));
+		cJSON_AddStringToObject(o, "sent_at", (const char *)sqlite3_column_text(st, 11));
+		cJSON_AddItemToArray(arr, o);
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE) {
+		db_error(db, e, "outbox");
+		cJSON_Delete(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+cJSON *outbox_counts_json(sqlite3 *db, Err *e)
+{
+	cJSON *o = cJSON_CreateObject();
+	int i;
+
+	(void)e;
+	for (i = 0; i < 4; i++)
+		cJSON_AddNumberToObject(o, state_names[i],
+					(double)db_int(db, 0,
+						       "SELECT count(*) FROM outbox WHERE state = ?",
+						       "t", state_names[i]));
+	return o;
+}

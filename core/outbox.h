@@ -1,0 +1,127 @@
+/*
+ * outbox.h — the durable outbox of e-mail notices (docs/mail.md).
+ *
+ * Which notices are due as of a day, their unique keys (kind, recipient,
+ * contract, period), their states and the retry clock.  Nothing here
+ * speaks SMTP or MIME: mail/ renders and delivers what this module hands
+ * out and reports back with outbox_mark_sent() / outbox_mark_failed().
+ *
+ * States: queued -> sent; queued|retrying -> retrying (temporary failure,
+ * next attempt after a backoff) -> dead (a permanent failure, or
+ * OUTBOX_MAX_ATTEMPTS failures); dead -> queued by outbox_retry().
+ */
+#ifndef COOPLEDGER_OUTBOX_H
+#define COOPLEDGER_OUTBOX_H
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "date.h"
+#include "err.h"
+
+#define OUTBOX_MAX_ATTEMPTS 8	    /* the 8th failure makes a notice dead */
+#define OUTBOX_BACKOFF_FIRST 60	    /* seconds after the first failure */
+#define OUTBOX_BACKOFF_CAP 21600    /* at most 6 hours between attempts */
+#define OUTBOX_REMIND_DAYS 14	    /* report reminder: days before the due date */
+#define OUTBOX_STATEMENT_WINDOW 45  /* statements: days after a report's filing */
+
+typedef enum { OB_QUEUED = 0, OB_SENT, OB_RETRYING, OB_DEAD } OutboxState;
+
+/* One notice as the sender needs it.  data_json is allocated; free the
+ * whole notice with outbox_notice_free(). */
+typedef struct OutboxNotice {
+	int64_t id;
+	char kind[24];
+	char recipient[256];
+	char rcpt_name[204];
+	char contract[64];
+	char period[16];
+	char agency[40];  /* "" for vendor notices */
+	char vendor[40];  /* "" for member notices */
+	char token[40];
+	OutboxState state;
+	int attempts;
+	int64_t next_attempt;
+	char *data_json; /* the template data, a JSON object */
+} OutboxNotice;
+
+/* A new notice for outbox_add(); every string must be set (agency or
+ * vendor may be NULL). */
+typedef struct OutboxNew {
+	const char *kind;
+	const char *recipient;
+	const char *rcpt_name;
+	const char *contract;
+	const char *period;
+	const char *agency;
+	const char *vendor;
+	const char *data_json;
+	const char *queued_on; /* the as-of date that found it due; NULL: now's date */
+} OutboxNew;
+
+/* The clock of the outbox in unix seconds: $COOPLEDGER_NOW (unix seconds
+ * or "YYYY-MM-DDTHH:MM:SSZ") when set, else the system clock. */
+int64_t outbox_now(void);
+
+/* Seconds to wait after the attempts-th failed attempt (1-based):
+ * 60, 120, 240, ... capped at OUTBOX_BACKOFF_CAP. */
+int64_t outbox_backoff(int attempts);
+
+const char *outbox_state_name(OutboxState s);
+int outbox_kind_valid(const char *kind);
+
+/* Queue one notice unless its key is already there (in any state), in the
+ * caller's transaction if one is open.  next attempt: now.  OUT: *added
+ * (1 or 0, may be NULL). */
+ClCode outbox_add(sqlite3 *db, const OutboxNew *n, int64_t now, int *added, Err *e);
+
+/* Find every notice due as of today (DOMAIN.md dates: --as-of) and queue
+ * the new ones, in one transaction:
+ *   statement_ready  each participant's notice contacts, for a quarter whose
+ *                    sales report was filed in the last OUTBOX_STATEMENT_WINDOW
+ *                    days;
+ *   fee_statement    the vendor's contacts, for the same quarters;
+ *   report_reminder  the vendor's contacts, OUTBOX_REMIND_DAYS days or fewer
+ *                    before the due date of a quarter with no report;
+ *   report_overdue   the same, once the due date has passed;
+ *   fee_overdue      the vendor's contacts, for each quarter now overdue.
+ * OUT: *added (may be NULL). */
+ClCode outbox_queue_due(sqlite3 *db, Date today, int64_t now, int *added, Err *e);
+
+/* Ids of the notices due at now (queued or retrying, next attempt <= now),
+ * oldest first, at most max.  OUT: *ids (caller frees with free()), *n. */
+ClCode outbox_due_ids(sqlite3 *db, int64_t now, int max, int64_t **ids, int *n, Err *e);
+
+/* Load notice id.  OUT: *out (free with outbox_notice_free()). */
+ClCode outbox_load(sqlite3 *db, int64_t id, OutboxNotice *out, Err *e);
+void outbox_notice_free(OutboxNotice *n);
+
+/* 1 if the notice (as loaded) is due at now. */
+int outbox_is_due(const OutboxNotice *n, int64_t now);
+
+/* The server accepted notice id: state sent.  Run in the caller's
+ * transaction (the one opened before delivering). */
+ClCode outbox_mark_sent(sqlite3 *db, int64_t id, int64_t now, Err *e);
+
+/* A delivery attempt failed with reason.  permanent (a 5xx answer) or the
+ * OUTBOX_MAX_ATTEMPTS-th failure makes it dead; otherwise retrying with the
+ * next attempt at now + outbox_backoff(attempts).  OUT: *state (may be
+ * NULL). */
+ClCode outbox_mark_failed(sqlite3 *db, int64_t id, int permanent, const char *reason,
+			  int64_t now, OutboxState *state, Err *e);
+
+/* Move a dead notice back to queued (attempts reset, due now), audited as
+ * actor.  Any other state is refused with CL_ERULE. */
+ClCode outbox_retry(sqlite3 *db, int64_t id, const char *actor, int64_t now, Err *e);
+
+/* Every notice, newest first: [{"id","kind","recipient","contract",
+ * "period","state","attempts","next_attempt","last_error","queued_on",
+ * "created_at","sent_at"}] (next_attempt as "YYYY-MM-DDTHH:MM:SSZ").
+ * Caller frees with cJSON_Delete(); NULL with e on failure. */
+cJSON *outbox_list_json(sqlite3 *db, Err *e);
+
+/* Counts by state: {"queued":n,"sent":n,"retrying":n,"dead":n}. */
+cJSON *outbox_counts_json(sqlite3 *db, Err *e);
+
+#endif

@@ -1,0 +1,215 @@
+/* test_outbox.c — the outbox of e-mail notices (core/outbox.c): unique
+ * keys, due detection, backoff, state transitions, dead after N attempts,
+ * retry. */
+#include "fixture.h"
+#include "outbox.h"
+
+#define NOW 1795000000LL /* 2026-11-18T11:06:40Z, a fixed clock */
+
+static int64_t add(sqlite3 *db, const char *kind, const char *rcpt, const char *period,
+		   int expect_added)
+{
+	OutboxNew n = {kind, rcpt, "Pat", "KS-1", period, NULL, "V-PRAIRIE", "{\"x\":1}", NULL};
+	int added = -1;
+	Err e = {0};
+
+	fx_expect(kind, outbox_add(db, &n, NOW, &added, &e), &e, CL_OK, NULL);
+	assert_int_equal(added, expect_added);
+	return fx_int(db, "SELECT max(id) FROM outbox");
+}
+
+static OutboxState state_of(sqlite3 *db, int64_t id, int *attempts, int64_t *next)
+{
+	OutboxNotice n;
+	OutboxState s;
+
+	assert_int_equal(outbox_load(db, id, &n, NULL), CL_OK);
+	s = n.state;
+	if (attempts)
+		*attempts = n.attempts;
+	if (next)
+		*next = n.next_attempt;
+	outbox_notice_free(&n);
+	return s;
+}
+
+static void test_backoff_table(void **state)
+{
+	static const struct {
+		int attempts;
+		int64_t seconds;
+	} cases[] = {{1, 60}, {2, 120}, {3, 240}, {4, 480}, {5, 960}, {6, 1920},
+		     {7, 3840}, {9, 15360}, {10, 21600}, {30, 21600}, {1000, 21600}};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N_ELEMS(cases); i++)
+		assert_int_equal(outbox_backoff(cases[i].attempts), cases[i].seconds);
+}
+
+static void test_queue_twice_adds_nothing(void **state)
+{
+	Fixture *fx = *state;
+	OutboxNew bad = {"nonsense", "a@b.example", "", "KS-1", "2026-Q3", NULL, NULL, "{}", NULL};
+	Err e = {0};
+
+	add(fx->db, "fee_overdue", "ar@v.example", "2026-Q3", 1);
+	add(fx->db, "fee_overdue", "ar@v.example", "2026-Q3", 0);
+	add(fx->db, "fee_overdue", "ar@v.example", "2026-Q2", 1); /* another period */
+	add(fx->db, "fee_statement", "ar@v.example", "2026-Q3", 1); /* another kind */
+	add(fx->db, "fee_overdue", "ap@v.example", "2026-Q3", 1); /* another recipient */
+	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM outbox"), 4);
+	fx_expect("bad kind", outbox_add(fx->db, &bad, NOW, NULL, &e), &e, CL_EINPUT, "kind");
+}
+
+static void test_sent_once(void **state)
+{
+	Fixture *fx = *state;
+	int64_t id = add(fx->db, "fee_overdue", "ar@v.example", "2026-Q3", 1), *ids = NULL;
+	int n = 0, attempts = 0;
+	Err e = {0};
+
+	assert_int_equal(outbox_due_ids(fx->db, NOW, 10, &ids, &n, NULL), CL_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], id);
+	free(ids);
+	assert_int_equal(outbox_mark_sent(fx->db, id, NOW, NULL), CL_OK);
+	assert_int_equal(state_of(fx->db, id, &attempts, NULL), OB_SENT);
+	assert_int_equal(attempts, 1);
+	/* a sent notice is never due again, and cannot be marked sent twice */
+	assert_int_equal(outbox_due_ids(fx->db, NOW + 86400, 10, &ids, &n, NULL), CL_OK);
+	assert_int_equal(n, 0);
+	free(ids);
+	fx_expect("sent twice", outbox_mark_sent(fx->db, id, NOW, &e), &e, CL_ECONFLICT,
+		  "not waiting");
+	/* queuing it again adds nothing */
+	add(fx->db, "fee_overdue", "ar@v.example", "2026-Q3", 0);
+}
+
+static void test_temporary_failures_back_off(void **state)
+{
+	Fixture *fx = *state;
+	int64_t id = add(fx->db, "fee_overdue", "ar@v.example", "2026-Q3", 1), next = 0, *ids;
+	OutboxState s;
+	int attempts = 0, n = 0;
+
+	assert_int_equal(outbox_mark_failed(fx->db, id, 0, "421 busy", NOW, &s, NULL), CL_OK);
+	assert_int_equal(s, OB_RETRYING);
+	assert_int_equal(state_of(fx->db, id, &attempts, &next), OB_RETRYING);
+	assert_int_equal(attempts, 1);
+	assert_int_equal(next, NOW + 60);
+	assert_int_equal(outbox_due_ids(fx->db, NOW + 59, 10, &ids, &n, NULL), CL_OK);
+	assert_int_equal(n, 0); /* not before its time */
+	free(ids);
+	assert_int_equal(outbox_due_ids(fx->db, NOW + 60, 10, &ids, &n, NULL), CL_OK);
+	assert_int_equal(n, 1);
+	free(ids);
+	assert_int_equal(outbox_mark_failed(fx->db, id, 0, "451 later", NOW + 60, &s, NULL), CL_OK);
+	assert_int_equal(state_of(fx->db, id, &attempts, &next), OB_RETRYING);
+	assert_int_equal(next, NOW + 60 + 120);
+	assert_int_equal(fx_int(fx->db, "SELECT last_error = '451 later' FROM outbox"), 1);
+	assert_int_equal(outbox_mark_sent(fx->db, id, NOW + 180, NULL), CL_OK);
+	assert_int_equal(state_of(fx->db, id, &attempts, NULL), OB_SENT);
+	assert_int_equal(attempts, 3);
+}
+
+static void test_dead_after_max_attempts(void **state)
+{
+	Fixture *fx = *state;
+	int64_t id = add(fx->db, "fee_overdue", "ar@v.example", "2026-Q3", 1), t = NOW;
+	OutboxState s = OB_QUEUED;
+	int i;
+
+	for (i = 1; i <= OUTBOX_MAX_ATTEMPTS; i++) {
+		assert_int_equal(outbox_mark_failed(fx->db, id, 0, "connection refused", t, &s, NULL),
+				 CL_OK);
+		assert_int_equal(s, i < OUTBOX_MAX_ATTEMPTS ? OB_RETRYING : OB_DEAD);
+		t += outbox_backoff(i);
+	}
+	assert_int_equal(fx_int(fx->db, "SELECT last_error LIKE 'connection refused%too many%' "
+					"FROM outbox"),
+			 1);
+}
+
+static void test_permanent_failure_is_dead_and_retry(void **state)
+{
+	Fixture *fx = *state;
+	int64_t id = add(fx->db, "fee_overdue", "ar@v.example", "2026-Q3", 1), next = 0;
+	OutboxState s;
+	int attempts = 0;
+	Err e = {0};
+
+	fx_expect("retry queued", outbox_retry(fx->db, id, FX_ACTOR, NOW, &e), &e, CL_ERULE,
+		  "not dead");
+	assert_int_equal(outbox_mark_failed(fx->db, id, 1, "550 no such user", NOW, &s, NULL), CL_OK);
+	assert_int_equal(s, OB_DEAD);
+	assert_int_equal(fx_int(fx->db, "SELECT last_error = '550 no such user' FROM outbox"), 1);
+	assert_int_equal(outbox_retry(fx->db, id, FX_ACTOR, NOW + 5, NULL), CL_OK);
+	assert_int_equal(state_of(fx->db, id, &attempts, &next), OB_QUEUED);
+	assert_int_equal(attempts, 0);
+	assert_int_equal(next, NOW + 5);
+	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM audit_log WHERE action = "
+					"'notice.retry'"),
+			 1);
+	fx_expect("missing", outbox_retry(fx->db, 999, FX_ACTOR, NOW, &e), &e, CL_ENOTFOUND,
+		  "no notice");
+}
+
+/* KS-1 (2025-07-01..2026-06-30, due 45 days after each quarter) with no
+ * report filed: a reminder 14 days before the due date, again once
+ * overdue, and the same day twice adds nothing. */
+static void test_queue_due_report_reminders(void **state)
+{
+	Fixture *fx = *state;
+	int added = -1;
+
+	assert_int_equal(fx_sql(fx->db, "INSERT INTO vendor_contact (vendor_id, name, email) "
+					"SELECT id, 'Pat Peña', 'ar@prairie.example' FROM vendor"),
+			 0);
+	assert_int_equal(outbox_queue_due(fx->db, fx_date("2025-10-30"), NOW, &added, NULL), CL_OK);
+	assert_int_equal(added, 0); /* 2025-Q3 is due 2025-11-14: 15 days away */
+	assert_int_equal(outbox_queue_due(fx->db, fx_date("2025-10-31"), NOW, &added, NULL), CL_OK);
+	assert_int_equal(added, 1);
+	assert_int_equal(outbox_queue_due(fx->db, fx_date("2025-11-14"), NOW, &added, NULL), CL_OK);
+	assert_int_equal(added, 0);
+	assert_int_equal(outbox_queue_due(fx->db, fx_date("2025-11-15"), NOW, &added, NULL), CL_OK);
+	assert_int_equal(added, 1);
+	assert_int_equal(outbox_queue_due(fx->db, fx_date("2025-11-15"), NOW, &added, NULL), CL_OK);
+	assert_int_equal(added, 0);
+	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM outbox WHERE contract = 'KS-1' AND "
+					"period = '2025-Q3' AND recipient = 'ar@prairie.example' AND "
+					"kind IN ('report_reminder', 'report_overdue')"),
+			 2);
+	/* the terminated contract KS-T is never chased */
+	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM outbox WHERE contract = 'KS-T'"), 0);
+}
+
+static void test_now_override(void **state)
+{
+	(void)state;
+	setenv("COOPLEDGER_NOW", "1800000000", 1);
+	assert_int_equal(outbox_now(), 1800000000LL);
+	setenv("COOPLEDGER_NOW", "2026-11-25T00:00:10Z", 1);
+	assert_int_equal(outbox_now(), (int64_t)fx_date("2026-11-25") * 86400 + 10);
+	unsetenv("COOPLEDGER_NOW");
+	assert_true(outbox_now() > NOW - 86400 * 365 * 5);
+}
+
+#define EMPTY_TEST(f) cmocka_unit_test_setup_teardown(f, fx_empty_setup, fx_teardown)
+#define WORLD_TEST(f) cmocka_unit_test_setup_teardown(f, fx_world_setup, fx_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_backoff_table),
+		EMPTY_TEST(test_queue_twice_adds_nothing),
+		EMPTY_TEST(test_sent_once),
+		EMPTY_TEST(test_temporary_failures_back_off),
+		EMPTY_TEST(test_dead_after_max_attempts),
+		WORLD_TEST(test_permanent_failure_is_dead_and_retry),
+		WORLD_TEST(test_queue_due_report_reminders),
+		cmocka_unit_test(test_now_override),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,72 @@
+/* outbox_page.c — the outbox of e-mail notices (admin, finance): every
+ * notice with its state, and a retry button for dead ones. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "outbox.h"
+#include "pages.h"
+#include "render.h"
+
+/* A redirect to /outbox with a notice (percent-encoded into ?notice=). */
+static int outbox_back(Req *r, const char *notice)
+{
+	char url[700];
+	size_t i, j = strlen("/outbox?notice=");
+
+	snprintf(url, sizeof url, "/outbox?notice=");
+	for (i = 0; notice[i] && j + 4 < sizeof url; i++) {
+		unsigned char c = (unsigned char)notice[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_')
+			url[j++] = (char)c;
+		else
+			j += (size_t)snprintf(url + j, sizeof url - j, "%%%02X", c);
+	}
+	url[j] = '\0';
+	return resp_redirect(r, url);
+}
+
+int page_outbox(Req *r)
+{
+	cJSON *ctx = cJSON_CreateObject(), *list, *o;
+	const char *notice = req_query(r, "notice");
+	Err e = {0};
+
+	cJSON_AddStringToObject(ctx, "title", "Notices");
+	if (notice && strlen(notice) < 400)
+		cJSON_AddStringToObject(ctx, "notice", notice);
+	list = outbox_list_json(r->db, &e);
+	if (!list) {
+		cJSON_Delete(ctx);
+		return render_error(r, 500, e.msg);
+	}
+	cJSON_ArrayForEach(o, list)
+	{
+		const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(o, "state"));
+
+		cJSON_AddBoolToObject(o, "dead", s && strcmp(s, "dead") == 0);
+		cJSON_AddBoolToObject(o, "retrying", s && strcmp(s, "retrying") == 0);
+	}
+	cJSON_AddItemToObject(ctx, "counts", outbox_counts_json(r->db, &e));
+	cJSON_AddBoolToObject(ctx, "notices_any", cJSON_GetArraySize(list) > 0);
+	cJSON_AddItemToObject(ctx, "notices", list);
+	return render_page(r, 200, "outbox", ctx);
+}
+
+int page_outbox_retry(Req *r)
+{
+	char actor[300], msg[ERR_MSG_MAX + 40];
+	long long id = strtoll(r->param[0], NULL, 10);
+	Err e = {0};
+
+	if (id <= 0 || outbox_retry(r->db, (int64_t)id, req_actor(r, actor, sizeof actor),
+				    outbox_now(), &e)) {
+		snprintf(msg, sizeof msg, "Not retried: %s", id <= 0 ? "no such notice" : e.msg);
+		return outbox_back(r, msg);
+	}
+	snprintf(msg, sizeof msg, "Notice %lld is queued again.", id);
+	return outbox_back(r, msg);
+}
