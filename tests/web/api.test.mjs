@@ -81,7 +81,8 @@ test('anonymous callers get 401 on every API route', async () => {
 const pages = ['/', '/contracts', `/contracts/${C}`, `/contracts/${C}/fees.csv`, '/agencies', '/agencies.csv',
   '/agencies/USD259', '/purchases', '/purchases.csv', '/imports', '/reconciliation', '/reconciliation.csv',
   '/rebates', `/rebates.csv?contract=${C}`, '/users', '/tokens', '/audit', '/audit.csv', '/contracts.csv',
-  `/imports.csv?contract=${C}`, '/users.csv'];
+  `/imports.csv?contract=${C}`, '/users.csv', '/outbox', '/revenue.pdf?year=2026',
+  `/contracts/${C}/fee-statement?period=2026-Q3`, `/contracts/${C}/statements/USD233?period=2026-Q3`];
 
 test('anonymous visitors are sent to sign in on every page', async () => {
   for (const p of pages) {
@@ -93,9 +94,10 @@ test('anonymous visitors are sent to sign in on every page', async () => {
 
 test('role x page matrix: members and vendors get 404 on what is not theirs', async () => {
   const allowed = {
-    member: new Set(['/', '/contracts', `/contracts/${C}`, '/purchases', '/purchases.csv', '/tokens', '/contracts.csv']),
+    member: new Set(['/', '/contracts', `/contracts/${C}`, '/purchases', '/purchases.csv', '/tokens', '/contracts.csv',
+      `/contracts/${C}/statements/USD233?period=2026-Q3`]),
     vendor: new Set(['/', '/contracts', `/contracts/${C}`, `/contracts/${C}/fees.csv`, '/imports', '/tokens',
-      '/contracts.csv', `/imports.csv?contract=${C}`]),
+      '/contracts.csv', `/imports.csv?contract=${C}`, `/contracts/${C}/fee-statement?period=2026-Q3`]),
   };
   for (const role of ['member', 'vendor']) {
     const s = await session(srv.url, demo.users[role]);
@@ -104,6 +106,18 @@ test('role x page matrix: members and vendors get 404 on what is not theirs', as
       assert.equal(res.status, allowed[role].has(p) ? 200 : 404, `${role} ${p}`);
     }
   }
+  const a = await session(srv.url, demo.users.admin);
+  for (const p of pages) {
+    const res = await fetch(srv.url + p, { headers: { cookie: a.cookie }, redirect: 'manual' });
+    assert.equal(res.status, 200, `admin ${p}`);
+    if (p.includes('statement') || p.endsWith('.pdf?year=2026')) {
+      assert.equal(res.headers.get('content-type'), 'application/pdf', p);
+      assert.equal(Buffer.from(await res.arrayBuffer()).subarray(0, 5).toString(), '%PDF-', p);
+    }
+  }
+  const otherMember = await fetch(`${srv.url}/contracts/${C}/statements/USD259?period=2026-Q3`,
+    { headers: { cookie: (await session(srv.url, demo.users.member)).cookie } });
+  assert.equal(otherMember.status, 404);
   const v = await session(srv.url, demo.users.vendor);
   const foreign = await fetch(`${srv.url}/imports.csv?contract=KS-OFFC-2025`, { headers: { cookie: v.cookie } });
   assert.equal(foreign.status, 404);
