@@ -6,6 +6,7 @@
 
 #include "db.h"
 #include "outbox.h"
+#include "send.h"
 #include "pages.h"
 #include "render.h"
 
@@ -68,5 +69,24 @@ int page_outbox_retry(Req *r)
 		return outbox_back(r, msg);
 	}
 	snprintf(msg, sizeof msg, "Notice %lld is queued again.", id);
+	return outbox_back(r, msg);
+}
+
+int page_outbox_send(Req *r)
+{
+	char msg[ERR_MSG_MAX + 80];
+	MailConfig cfg;
+	MailRun run = {0};
+	int added = 0;
+	Err e = {0};
+
+	if (mail_config_from_env(&cfg, &e) ||
+	    outbox_queue_due(r->db, r->today, outbox_now(), &added, &e) ||
+	    mail_send_due(r->db, &cfg, outbox_now(), r->today, &run, &e)) {
+		snprintf(msg, sizeof msg, "Not sent: %s", e.msg);
+		return outbox_back(r, msg);
+	}
+	snprintf(msg, sizeof msg, "Queued %d new notices; sent %d, to retry %d, dead %d.", added,
+		 run.sent, run.retrying, run.dead);
 	return outbox_back(r, msg);
 }

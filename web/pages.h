@@ -43,6 +43,7 @@ int page_audit(Req *r);
 int page_audit_csv(Req *r);
 int page_outbox(Req *r);       /* outbox_page.c */
 int page_outbox_retry(Req *r); /* outbox_page.c */
+int page_outbox_send(Req *r);  /* outbox_page.c: queue what is due and send it now */
 
 /* portal.c: the dashboard and the member and vendor portals */
 int page_dashboard(Req *r);

@@ -1,6 +1,7 @@
 // The JSON API and the role x route matrix, against the real server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { demoDatabase, startServer, token, session, cliJson } from './lib.mjs';
 
 let demo, srv, tok = {};
@@ -8,6 +9,7 @@ const C = 'KS-FURN-2025';
 
 before(async () => {
   demo = demoDatabase();
+  process.env.COOPLEDGER_MAIL_DIR = `${demo.dir}/mail-out`;
   srv = await startServer(demo.db);
   for (const role of ['admin', 'finance', 'member', 'vendor']) tok[role] = await token(srv.url, demo.users[role]);
 });
@@ -202,4 +204,24 @@ test('security headers on pages and API', async () => {
   const css = await fetch(`${srv.url}/static/app.css`);
   assert.equal(css.status, 200);
   assert.match(css.headers.get('cache-control'), /max-age/);
+});
+
+test('the outbox page queues and sends what is due, once', async () => {
+  const s = await session(srv.url, demo.users.finance);
+  const send = () => fetch(`${srv.url}/outbox/send`, { method: 'POST', redirect: 'manual',
+    headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: `csrf=${s.csrf}` });
+  const first = await send();
+  assert.equal(first.status, 303);
+  const m = decodeURIComponent(first.headers.get('location')).match(/Queued (\d+) new notices; sent (\d+)/);
+  assert.ok(m, first.headers.get('location'));
+  assert.ok(Number(m[1]) > 100);
+  assert.equal(m[1], m[2]);
+  assert.equal(readdirSync(`${demo.dir}/mail-out`).filter((f) => f.endsWith('.eml')).length, Number(m[2]));
+  const again = decodeURIComponent((await send()).headers.get('location'));
+  assert.match(again, /Queued 0 new notices; sent 0/);
+  const page = await (await fetch(`${srv.url}/outbox`, { headers: { cookie: s.cookie } })).text();
+  assert.match(page, new RegExp(`${m[2]} sent`));
+  const member = await session(srv.url, demo.users.member);
+  assert.equal((await fetch(`${srv.url}/outbox`, { headers: { cookie: member.cookie } })).status, 404);
 });
