@@ -131,22 +131,30 @@ static void add_paging(cJSON *ctx, long page, int more, const char *base_query)
 	cJSON_AddStringToObject(p, "query", base_query);
 }
 
+/* Percent-encode text for a URL's query into out (size n; cut, never
+ * overrun). */
+static void url_encode(const char *text, char *out, size_t n)
+{
+	size_t i, j = 0;
+
+	for (i = 0; text[i] && j + 4 < n; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_')
+			out[j++] = (char)c;
+		else
+			j += (size_t)snprintf(out + j, n - j, "%%%02X", c);
+	}
+	out[j] = '\0';
+}
+
 /* A redirect back to a page with a notice (shown once via ?notice=). */
 static int back_with(Req *r, const char *path, const char *notice)
 {
 	char url[512], enc[300];
-	size_t i, j = 0;
 
-	for (i = 0; notice[i] && j + 4 < sizeof enc; i++) {
-		unsigned char c = (unsigned char)notice[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '.' || c == '_')
-			enc[j++] = (char)c;
-		else
-			j += (size_t)snprintf(enc + j, sizeof enc - j, "%%%02X", c);
-	}
-	enc[j] = '\0';
+	url_encode(notice, enc, sizeof enc);
 	snprintf(url, sizeof url, "%s%snotice=%s", path, strchr(path, '?') ? "&" : "?", enc);
 	return resp_redirect(r, url);
 }
@@ -459,18 +467,28 @@ static cJSON *agencies_query(Req *r, long offset, int limit, int *more)
 	return arr;
 }
 
-int page_agencies(Req *r)
+typedef cJSON *(*ListQuery)(Req *r, long offset, int limit, int *more);
+
+/* A searchable list a page at a time (?q= and ?page=): rows under key. */
+static int search_page(Req *r, const char *title, const char *key, const char *tmpl,
+		       ListQuery query)
 {
-	cJSON *ctx = ctx_new(r, "Agencies");
-	char query[260];
+	const char *q = req_query(r, "q");
+	cJSON *ctx = ctx_new(r, title);
+	char link[700] = "q=";
 	long page, off = page_offset(r, &page);
 	int more = 0;
 
-	cJSON_AddItemToObject(ctx, "agencies", agencies_query(r, off, PAGE_ROWS, &more));
-	cJSON_AddStringToObject(ctx, "q", req_query(r, "q") ? req_query(r, "q") : "");
-	snprintf(query, sizeof query, "q=%.200s", req_query(r, "q") ? req_query(r, "q") : "");
-	add_paging(ctx, page, more, query);
-	return render_page(r, 200, "agencies", ctx);
+	cJSON_AddItemToObject(ctx, key, query(r, off, PAGE_ROWS, &more));
+	cJSON_AddStringToObject(ctx, "q", q ? q : "");
+	url_encode(q ? q : "", link + 2, sizeof link - 2);
+	add_paging(ctx, page, more, link);
+	return render_page(r, 200, tmpl, ctx);
+}
+
+int page_agencies(Req *r)
+{
+	return search_page(r, "Agencies", "agencies", "agencies", agencies_query);
 }
 
 int page_agencies_csv(Req *r)
@@ -597,9 +615,11 @@ int page_purchases(Req *r)
 		const char *v = req_query(r, filters[i]);
 
 		cJSON_AddStringToObject(f, filters[i], v ? v : "");
-		if (v && strlen(query) + strlen(v) + 20 < sizeof query)
-			snprintf(query + strlen(query), sizeof query - strlen(query), "%s=%s&",
-				 filters[i], v);
+		if (v && strlen(query) + 3 * strlen(v) + 20 < sizeof query) {
+			snprintf(query + strlen(query), sizeof query - strlen(query), "%s=", filters[i]);
+			url_encode(v, query + strlen(query), sizeof query - strlen(query) - 1);
+			strcat(query, "&");
+		}
 	}
 	cJSON_AddBoolToObject(ctx, "can_reverse", r->who.role == ROLE_ADMIN);
 	add_paging(ctx, page, more, query);
@@ -1137,16 +1157,7 @@ static cJSON *audit_query(Req *r, long offset, int limit, int *more)
 
 int page_audit(Req *r)
 {
-	cJSON *ctx = ctx_new(r, "Audit log");
-	char query[160];
-	long page, off = page_offset(r, &page);
-	int more = 0;
-
-	cJSON_AddItemToObject(ctx, "entries", audit_query(r, off, PAGE_ROWS, &more));
-	cJSON_AddStringToObject(ctx, "q", req_query(r, "q") ? req_query(r, "q") : "");
-	snprintf(query, sizeof query, "q=%.100s", req_query(r, "q") ? req_query(r, "q") : "");
-	add_paging(ctx, page, more, query);
-	return render_page(r, 200, "audit", ctx);
+	return search_page(r, "Audit log", "entries", "audit", audit_query);
 }
 
 int page_audit_csv(Req *r)
