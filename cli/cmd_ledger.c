@@ -131,6 +131,8 @@ int cmd_period(const Cli *cli, int argc, char **argv)
 		return cli_usage_error(period_usage, "name the quarter, e.g. 2025-Q3");
 	if (!reopen && cli_opt(o, "reason"))
 		return cli_usage_error(period_usage, "--reason goes with reopen");
+	if (reopen && !cli_opt(o, "reason"))
+		return cli_usage_error(period_usage, "period reopen needs --reason (why it is reopened)");
 	if (quarter_parse(pos[0], &q, &e))
 		return cli_fail(&e);
 	db = cli_open_db(cli);

@@ -613,6 +613,25 @@ static ClCode load_program(Demo *d, const char *doc, int share, const Item *item
 	return rc;
 }
 
+/* Each contract's live lines and net sales, once the reversals are in. */
+static void live_totals(sqlite3 *db, DemoSummary *sum)
+{
+	int i;
+
+	for (i = 0; i < sum->ncontract; i++) {
+		DemoContract *c = &sum->contract[i];
+
+		c->lines = db_int(db, 0,
+				  "SELECT count(*) FROM live_purchase WHERE contract_id = "
+				  "(SELECT id FROM contract WHERE number = ?)",
+				  "t", c->number);
+		c->net_sales = db_int(db, 0,
+				      "SELECT coalesce(sum(invoiced_amount), 0) FROM live_purchase "
+				      "WHERE contract_id = (SELECT id FROM contract WHERE number = ?)",
+				      "t", c->number);
+	}
+}
+
 ClCode demo_load(sqlite3 *db, Date as_of, DemoSummary *sum, Err *e)
 {
 	Demo *d;
@@ -649,6 +668,7 @@ ClCode demo_load(sqlite3 *db, Date as_of, DemoSummary *sum, Err *e)
 	if (!rc)
 		rc = add_users(d, e);
 	sum->lines = db_int(db, 0, "SELECT count(*) FROM purchase", "");
+	live_totals(db, sum);
 	free(d);
 	return rc;
 }

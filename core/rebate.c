@@ -140,7 +140,10 @@ static cJSON *shares_json(const RebateShare *s, int n, const char *only)
 }
 
 /* Store the year's figures the first time it is reported final, then add
- * "snapshot" and "true_up" to r. */
+ * "snapshot" and "true_up" to r.  A report dated after the real clock (an
+ * --as-of in the future) stores nothing, and a snapshot taken after the
+ * report's date is not shown: what the ledger will hold by then is not
+ * known yet. */
 static ClCode snapshot(sqlite3 *db, int64_t cid, int year, const cJSON *figures, Money base,
 		       Rate rate, Money total, const RebateShare *s, int n, Date today,
 		       const char *actor, cJSON *r, Err *e)
@@ -150,8 +153,14 @@ static ClCode snapshot(sqlite3 *db, int64_t cid, int year, const cJSON *figures,
 	ClCode rc = CL_OK;
 	cJSON *o;
 
+	Date clock;
+
+	if (date_today(NULL, &clock, NULL))
+		clock = today;
 	if (!db_int(db, 0, "SELECT 1 FROM rebate_snapshot WHERE contract_id = ? AND year = ?",
 		    "ii", cid, (int64_t)year)) {
+		if (today > clock)
+			return CL_OK;
 		cJSON *alloc = shares_json(s, n, NULL);
 		char *json = cJSON_PrintUnformatted(alloc), *fig = cJSON_PrintUnformatted(figures);
 
@@ -180,6 +189,8 @@ static ClCode snapshot(sqlite3 *db, int64_t cid, int year, const cJSON *figures,
 	db_text(db, taken, sizeof taken,
 		"SELECT taken_on FROM rebate_snapshot WHERE contract_id = ? AND year = ?", "ii", cid,
 		(int64_t)year);
+	if (strcmp(taken, date_format(today, day)) > 0)
+		return CL_OK;
 	o = cJSON_AddObjectToObject(r, "snapshot");
 	cJSON_AddStringToObject(o, "taken_on", taken);
 	add_money(o, "base", db_int(db, 0,

@@ -602,7 +602,7 @@ int page_purchases(Req *r)
 	static const char *const money[] = {"list_amount", "invoiced_amount"};
 	static const char *const filters[] = {"contract", "agency", "quarter", "po", "invoice"};
 	cJSON *ctx = ctx_new(r, "Purchases"), *rows, *f;
-	char query[700] = "";
+	char query[1100] = "";
 	long page, off = page_offset(r, &page);
 	size_t i;
 	int more = 0;
@@ -615,10 +615,12 @@ int page_purchases(Req *r)
 		const char *v = req_query(r, filters[i]);
 
 		cJSON_AddStringToObject(f, filters[i], v ? v : "");
-		if (v && strlen(query) + 3 * strlen(v) + 20 < sizeof query) {
-			snprintf(query + strlen(query), sizeof query - strlen(query), "%s=", filters[i]);
-			url_encode(v, query + strlen(query), sizeof query - strlen(query) - 1);
-			strcat(query, "&");
+		if (v && *v) {
+			char enc[200];
+			size_t used = strlen(query);
+
+			url_encode(v, enc, sizeof enc);
+			snprintf(query + used, sizeof query - used, "%s=%s&", filters[i], enc);
 		}
 	}
 	cJSON_AddBoolToObject(ctx, "can_reverse", r->who.role == ROLE_ADMIN);

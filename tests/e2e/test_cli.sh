@@ -75,7 +75,7 @@ line=$(q "SELECT id FROM live_purchase WHERE contract_id=2 AND invoice_date BETW
 cl period close 2026-Q3;          expect_out "close a quarter" "quarter 2026-Q3 is closed"
 cl reverse --line "$line" --reason "late correction"
 expect_fail "a reversal in a closed quarter is refused, naming it" 1 "quarter 2026-Q3 is closed"
-cl period reopen 2026-Q3;         expect_fail "reopen needs a reason" 1 "needs a reason"
+cl period reopen 2026-Q3;         expect_fail "reopen needs a reason" 2 "needs --reason"
 cl period reopen 2026-Q3 --reason "auditor adjustment"; expect_out "reopen with a reason" "is open"
 cl reverse --line "$line" --reason "late correction"; expect_ok "the reversal goes through once reopened"
 expect_eq "close and reopen are both in the audit log" \
@@ -83,6 +83,13 @@ expect_eq "close and reopen are both in the audit log" \
 	"period.close,period.reopen"
 expect_eq "the reopen reason is audited" \
 	"$(q "SELECT json_extract(after, '\$.reason') FROM audit_log WHERE action='period.reopen'")" "auditor adjustment"
+
+# ---- a report dated in the future finalizes nothing ----
+snaps=$(q "SELECT count(*) FROM rebate_snapshot")
+cl --as-of 2099-01-01 report rebates --contract KS-FURN-2025 --year 2 --json
+expect_out "a future year-end report is final" '"status":	"final"'
+if grep -q '"snapshot"' <<<"$OUT"; then not_ok "a future report shows no snapshot"; else ok "a future report shows no snapshot"; fi
+expect_eq "a future report stores no snapshot" "$(q "SELECT count(*) FROM rebate_snapshot")" "$snaps"
 
 # ---- tampering ----
 cl verify;                        expect_out "verify passes after corrections" "chains are intact"
@@ -95,3 +102,4 @@ sqlite3 "$DB" "PRAGMA user_version = 99"
 sum_before=$(sha256sum "$DB" | cut -d' ' -f1)
 cl verify;                        expect_fail "a newer database is refused" 1 "newer than this coopledger"
 expect_eq "the newer database is untouched" "$(sha256sum "$DB" | cut -d' ' -f1)" "$sum_before"
+
