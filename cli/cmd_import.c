@@ -178,9 +178,9 @@ static const char batches_usage[] = "usage: coopledger batches --contract NUMBER
 
 int cmd_batches(const Cli *cli, int argc, char **argv)
 {
-	static const char *const head[] = {">batch", "file", "period", "filed", "by",
-					   ">rows", ">accepted", ">dup", ">rejected",
-					   ">invoiced", "reversed"};
+	static const char *const head[] = {">batch", "file", "period", "filed", "imported",
+					   "by", ">rows", ">accepted", ">dup", ">rejected",
+					   ">list", ">invoiced", "sha256", "reversed"};
 	CliOpt o[] = {{"contract", 1, NULL}, {"json", 0, NULL}, {NULL, 0, NULL}};
 	const char *pos[1];
 	int npos, rc = cli_parse(argc, argv, o, pos, 0, &npos, batches_usage);
@@ -202,24 +202,33 @@ int cmd_batches(const Cli *cli, int argc, char **argv)
 		return cli_fail(&e);
 	if (cli_opt(o, "json"))
 		return cli_print_json(list);
-	table_init(&t, 11, head);
+	table_init(&t, 14, head);
 	cJSON_ArrayForEach(b, list)
 	{
-		char n[5][24], money[MONEY_BUF];
+		char n[5][24], lm[MONEY_BUF], im[MONEY_BUF], when[17], sha[13];
 		const char *keys[5] = {"batch", "rows", "accepted", "duplicates", "rejected"};
-		Money inv = 0;
+		Money la = 0, ia = 0;
 		int k;
 
 		for (k = 0; k < 5; k++)
 			snprintf(n[k], sizeof n[k], "%d", cJSON_GetObjectItem(b, keys[k])->valueint);
-		money_parse(cJSON_GetObjectItem(b, "invoiced_amount")->valuestring, &inv, NULL);
-		const char *row[11] = {n[0],
+		money_parse(cJSON_GetObjectItem(b, "list_amount")->valuestring, &la, NULL);
+		money_parse(cJSON_GetObjectItem(b, "invoiced_amount")->valuestring, &ia, NULL);
+		/* "2026-11-25T14:03:07Z" shown to the minute */
+		snprintf(when, sizeof when, "%s", cJSON_GetObjectItem(b, "created_at")->valuestring);
+		if (strlen(when) > 10)
+			when[10] = ' ';
+		snprintf(sha, sizeof sha, "%s", cJSON_GetObjectItem(b, "sha256")->valuestring);
+		const char *row[14] = {n[0],
 				       cJSON_GetObjectItem(b, "file")->valuestring,
 				       cJSON_GetObjectItem(b, "period")->valuestring,
 				       cJSON_GetObjectItem(b, "filed_on")->valuestring,
+				       when,
 				       cJSON_GetObjectItem(b, "created_by")->valuestring,
 				       n[1], n[2], n[3], n[4],
-				       money_format_human(inv, money),
+				       money_format_human(la, lm),
+				       money_format_human(ia, im),
+				       sha,
 				       cJSON_IsTrue(cJSON_GetObjectItem(b, "reversed")) ? "yes" : ""};
 		table_add(&t, row);
 	}

@@ -55,6 +55,13 @@ static void on_field(void *s, size_t len, void *data)
 				r->row_line, tl_field_cap);
 		return;
 	}
+	if (len && memchr(s, '\0', len)) {
+		r->rc = err_set(r->e, CL_EINPUT,
+				"line %zu: a field holds a NUL byte; save the report again as "
+				"CSV text (not a binary spreadsheet)",
+				r->row_line);
+		return;
+	}
 	if (r->nfield == CSVIN_MAX_FIELDS) {
 		r->too_many = 1;
 		return;
@@ -219,8 +226,11 @@ void csvin_header_key(const char *text, char *out, size_t n)
 		text++;
 	for (; *text && i + 1 < n; text++) {
 		unsigned char c = (unsigned char)*text;
+		int sep = c == ' ' || c == '-' || c == '_' || c == '\t';
 
-		out[i++] = (c == ' ' || c == '-') ? '_' : (char)tolower(c);
+		if (sep && i > 0 && out[i - 1] == '_')
+			continue; /* "Agency  Code" and "agency - code" are agency_code */
+		out[i++] = sep ? '_' : (char)tolower(c);
 	}
 	while (i > 0 && (out[i - 1] == '_' || isspace((unsigned char)out[i - 1])))
 		i--;

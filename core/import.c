@@ -67,6 +67,8 @@ typedef struct Import {
 	size_t bytes;
 	cJSON *errors, *ignored;
 	int64_t nerrors;
+	size_t first_unlisted; /* row of the first error past the list, or 0 */
+	int unlisted_noted;    /* the "more errors" entry is in errors */
 	int64_t rows, accepted, duplicates, rejected;
 	Money list_total, invoiced_total;
 } Import;
@@ -91,8 +93,11 @@ static void row_error(Import *im, size_t row, int column, const char *fmt, ...)
 	cJSON *o;
 	va_list ap;
 
-	if (im->nerrors++ >= IMPORT_MAX_ERRORS)
+	if (im->nerrors++ >= IMPORT_MAX_ERRORS) {
+		if (!im->first_unlisted)
+			im->first_unlisted = row;
 		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
@@ -178,10 +183,18 @@ static ClCode decode_fields(Import *im, size_t line, int n, char **field, char *
 		return CL_OK;
 	}
 	buf_reset(&im->arena);
-	for (i = 0; i < n; i++)
-		if (convert_field(im, field[i], &val[i]))
+	for (i = 0; i < n; i++) {
+		ClCode rc = convert_field(im, field[i], &val[i]);
+
+		if (rc == CL_ENOMEM)
+			return err_set(e, CL_EINPUT,
+				       "line %zu: the row is longer than %zu bytes once converted "
+				       "to UTF-8; is the file really a CSV sales report?",
+				       line, im->arena.cap);
+		if (rc)
 			return err_set(e, CL_EINPUT, "line %zu: a character is not windows-1252",
 				       line);
+	}
 	for (i = 0; i < n; i++)
 		val[i] = im->arena.data + (uintptr_t)val[i];
 	return CL_OK;
@@ -228,6 +241,35 @@ static int header_column(const Import *im, const char *text)
 	return -1;
 }
 
+/* 1 if the array of strings holds text. */
+static int listed(const cJSON *arr, const char *text)
+{
+	const cJSON *x;
+
+	cJSON_ArrayForEach(x, arr)
+	if (cJSON_IsString(x) && strcmp(x->valuestring, text) == 0)
+		return 1;
+	return 0;
+}
+
+/* The header's fields as "a, b, c" into out (cut with "..." when long). */
+static void header_list(int n, char **val, char *out, size_t size)
+{
+	size_t used = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < n && used + 4 < size; i++) {
+		int k = snprintf(out + used, size - used, "%s\"%s\"", i ? ", " : "", val[i]);
+
+		if (k < 0 || (size_t)k >= size - used) {
+			snprintf(out + (size > 4 ? size - 4 : 0), 4, "...");
+			return;
+		}
+		used += (size_t)k;
+	}
+}
+
 /* Match the header row to the columns; refuse the file when a required
  * column is missing or one is named twice. */
 static ClCode read_header(Import *im, int n, char **val, Err *e)
@@ -241,7 +283,7 @@ static ClCode read_header(Import *im, int n, char **val, Err *e)
 	for (i = 0; i < n; i++) {
 		c = header_column(im, val[i]);
 		if (c < 0) {
-			if (*val[i])
+			if (*val[i] && !listed(im->ignored, val[i]))
 				cJSON_AddItemToArray(im->ignored, cJSON_CreateString(val[i]));
 			continue;
 		}
@@ -252,12 +294,17 @@ static ClCode read_header(Import *im, int n, char **val, Err *e)
 		im->col[c] = i;
 	}
 	for (c = 0; c < C_REQUIRED; c++)
-		if (im->col[c] < 0)
+		if (im->col[c] < 0) {
+			char found[200];
+
+			header_list(n, val, found, sizeof found);
 			return err_set(e, CL_EINPUT,
-				       "the header has no %s column; a sales report needs agency_code, "
-				       "po_number, invoice_number, invoice_date, list_amount and "
-				       "invoiced_amount (or a saved mapping: coopledger vendor map)",
-				       col_name[c]);
+				       "the header has no %s column (it has: %s); a sales report "
+				       "needs agency_code, po_number, invoice_number, invoice_date, "
+				       "list_amount and invoiced_amount (or a saved mapping: "
+				       "coopledger vendor map)",
+				       col_name[c], found);
+		}
 	return CL_OK;
 }
 
@@ -515,13 +562,16 @@ static cJSON *result_json(Import *im, int64_t batch)
 	t = cJSON_AddObjectToObject(r, "totals");
 	cJSON_AddStringToObject(t, "list_amount", money_format(im->list_total, la));
 	cJSON_AddStringToObject(t, "invoiced_amount", money_format(im->invoiced_total, ia));
-	if (im->nerrors > IMPORT_MAX_ERRORS) {
-		char msg[96];
+	if (im->nerrors > IMPORT_MAX_ERRORS && !im->unlisted_noted) {
+		char msg[128];
 		cJSON *o = cJSON_CreateObject();
 
-		snprintf(msg, sizeof msg, "%" PRId64 " more errors are not listed",
-			 im->nerrors - IMPORT_MAX_ERRORS);
-		cJSON_AddNumberToObject(o, "row", 0);
+		snprintf(msg, sizeof msg,
+			 "%" PRId64 " more errors, from row %zu on, are not listed; fix these "
+			 "and check the file again",
+			 im->nerrors - IMPORT_MAX_ERRORS, im->first_unlisted);
+		im->unlisted_noted = 1;
+		cJSON_AddNumberToObject(o, "row", (double)im->first_unlisted);
 		cJSON_AddStringToObject(o, "column", "");
 		cJSON_AddStringToObject(o, "message", msg);
 		cJSON_AddItemToArray(im->errors, o);
@@ -596,8 +646,15 @@ static ClCode import_begin(Import *im, Err *e)
 		return rc;
 	im->vendor_id = db_int(im->db, 0, "SELECT vendor_id FROM contract WHERE id = ?", "i", im->cid);
 	if (o->period && *o->period) {
+		char qt[QUARTER_BUF], a[DATE_BUF], b[DATE_BUF];
+
 		if (quarter_parse(o->period, &im->period, e))
 			return CL_EINPUT;
+		if (quarter_last_day(im->period) < t.start || quarter_first_day(im->period) > t.end)
+			return err_set(e, CL_EINPUT,
+				       "quarter %s is outside the contract term of %s (%s to %s)",
+				       quarter_format(im->period, qt), o->contract,
+				       date_format(t.start, a), date_format(t.end, b));
 		im->has_period = 1;
 	}
 	if (enc && *enc && !encoding_is(enc, "utf-8", "utf8")) {
@@ -637,8 +694,9 @@ static ClCode import_end(Import *im, ImportStatus *status, int64_t *shown_batch,
 					     "name the quarter with --period");
 	same = db_int(im->db, 0,
 		      "SELECT id FROM import_batch WHERE contract_id = ? AND sha256 = ? "
+		      "AND period IS (SELECT period FROM import_batch WHERE id = ?) "
 		      "AND reversed_at IS NULL AND id <> ?",
-		      "iti", im->cid, sha, im->batch);
+		      "itii", im->cid, sha, im->batch, im->batch);
 	*shown_batch = 0;
 	if (same) {
 		*status = IMPORT_ALREADY;

@@ -267,3 +267,43 @@ if grep -q '"-[0-9]' <<<"$OUT"; then not_ok "list total beyond 64 bits: no wrapp
 	ok "list total beyond 64 bits: no wrapped (negative) total reported"; fi
 expect_eq "list total beyond 64 bits: nothing written" \
 	"$(q "SELECT (SELECT count(*) FROM purchase) + (SELECT count(*) FROM import_batch)")" "0"
+
+# ---- more errors than are listed: one closing entry that says so ----
+# 1,500 rows with an impossible date: the first 1,000 errors are listed,
+# then one entry for the other 500, pointing at row 1,001.
+DB="$WORK/many.db"
+fresh_db "$DB"
+python3 - "$WORK/many.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("agency_code,po_number,invoice_number,invoice_date,list_amount,invoiced_amount\n")
+    for i in range(1500):
+        f.write("USD259,PO-%d,INV-%d,2025-02-30,10.00,6.00\n" % (i, i))
+PY
+cl --as-of $ASOF import --contract KS-TEST-2025 --skip-invalid --json "$WORK/many.csv"
+expect_eq "many errors: 1,001 entries (1,000 listed and one for the rest)" \
+	"$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["errors"]))' "$WORK/out")" "1001"
+expect_eq "many errors: the last entry counts the rest from row 1001" \
+	"$(python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["errors"][-1]; print(e["row"], e["message"][:38])' "$WORK/out")" \
+	"1001 500 more errors, from row 1001 on, are"
+expect_eq "many errors: the stored result has the closing entry once" \
+	"$(q "SELECT count(*) FROM import_batch, json_each(result_json, '\$.errors') WHERE json_extract(value, '\$.message') LIKE '%more errors%'")" "1"
+
+# ---- batches: who, when, file, hash, quarter, counts and totals ----
+DB="$WORK/batches.db"
+fresh_db "$DB"
+cl --as-of $ASOF import --contract KS-TEST-2025 --period 2025-Q3 "$D/basic.csv"; expect_ok "batches: an import"
+cl --as-of $ASOF import --contract KS-TEST-2025 --period 2025-Q4 "$D/header_only_period.csv"; expect_ok "batches: a zero report"
+cl reverse --batch 2 --reason "sent for the wrong quarter"; expect_ok "batches: reverse the zero report"
+cl batches --contract KS-TEST-2025
+sha=$(sha256sum "$D/basic.csv" | cut -c1-12)
+expect_out "batches: the table names the file" "basic.csv"
+expect_out "batches: the table shows the hash" "$sha"
+expect_out "batches: the table shows the quarter filed on the as-of date" "2025-Q3  $ASOF"
+if grep -E '^ +2 .*yes$' <<<"$OUT" >/dev/null; then ok "batches: the reversed batch is marked"; else not_ok "batches: the reversed batch is marked"; fi
+cl batches --contract KS-TEST-2025 --json
+expect_eq "batches --json: newest first, with counts, totals and hash" \
+	"$(python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); print(len(b), b[0]["batch"], b[0]["reversed"], b[1]["rows"], b[1]["accepted"], b[1]["sha256"][:12], b[1]["created_by"] != "")' "$WORK/out")" \
+	"2 2 True $(q "SELECT rows_total FROM import_batch WHERE id=1") $(q "SELECT rows_accepted FROM import_batch WHERE id=1") $sha True"
+cl batches;                       expect_fail "batches needs a contract" 2 "needs --contract"
+cl batches --contract NOPE;       expect_fail "batches of an unknown contract" 1 "NOPE"
