@@ -7,11 +7,13 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cache.h"
 #include "db.h"
@@ -103,10 +105,18 @@ const char *req_actor(const Req *r, char *buf, size_t n)
 typedef struct Conn {
 	Req req;
 	struct MHD_PostProcessor *pp;
-	int raw; /* keep the body as bytes (JSON, CSV) */
+	int raw;          /* keep the body as bytes (JSON, CSV) */
+	int urlencoded;   /* an application/x-www-form-urlencoded form */
 	size_t upload_bytes;
+	size_t form_bytes; /* bytes of form fields (not the file), or of the
+			    * whole urlencoded body */
 	double start;
 } Conn;
+
+/* Requests between their headers and their completion, and whether the
+ * server is stopping: shutdown waits for the first to reach 0. */
+static atomic_int inflight;
+static atomic_int stopping;
 
 static double now_ms(void)
 {
@@ -116,7 +126,9 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Append to form field key (created on first data). */
+/* Append to form field key (created on first data).  Returns 0, -1 when
+ * the form has too many fields or memory ran out, -2 when the field
+ * passed HTTP_FIELD_MAX. */
 static int field_append(Req *r, const char *key, const char *data, size_t size)
 {
 	Field *f = NULL;
@@ -138,7 +150,7 @@ static int field_append(Req *r, const char *key, const char *data, size_t size)
 	}
 	old = strlen(f->value);
 	if (old + size > HTTP_FIELD_MAX)
-		return -1;
+		return -2;
 	p = realloc(f->value, old + size + 1);
 	if (!p)
 		return -1;
@@ -163,9 +175,19 @@ static enum MHD_Result on_form(void *cls, enum MHD_ValueKind kind, const char *k
 	(void)transfer_encoding;
 	(void)off;
 	if (!filename) {
-		if (field_append(r, key, data, size))
+		int rc;
+
+		c->form_bytes += size;
+		if (c->form_bytes > config.max_body) {
+			r->too_large = 1;
+			return MHD_NO;
+		}
+		rc = field_append(r, key, data, size);
+		if (rc == -2)
+			r->too_large = 1;
+		else if (rc)
 			r->bad_form = 1;
-		return r->bad_form ? MHD_NO : MHD_YES;
+		return rc ? MHD_NO : MHD_YES;
 	}
 	if (!r->upload) {
 		r->upload = tmpfile();
@@ -194,6 +216,11 @@ static void body_chunk(Conn *c, const char *data, size_t size)
 
 	if (r->too_large || r->bad_form)
 		return;
+	/* a urlencoded form is all fields: the body limit holds for all of it */
+	if (c->urlencoded && (c->form_bytes += size) > config.max_body) {
+		r->too_large = 1;
+		return;
+	}
 	if (c->pp) {
 		if (MHD_post_process(c->pp, data, size) != MHD_YES && !r->too_large)
 			r->bad_form = 1;
@@ -217,8 +244,8 @@ static Conn *conn_new(struct MHD_Connection *mc, const char *url, const char *me
 	c->req.path = url;
 	c->req.is_api = strncmp(url, "/api/", 5) == 0;
 	type = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-	c->raw = !type || (strncasecmp(type, "multipart/form-data", 19) != 0 &&
-			   strncasecmp(type, "application/x-www-form-urlencoded", 33) != 0);
+	c->urlencoded = type && strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0;
+	c->raw = !type || (strncasecmp(type, "multipart/form-data", 19) != 0 && !c->urlencoded);
 	/* CSV bodies to the import API may be as large as an upload */
 	buf_init(&c->req.body, c->req.is_api && type && strncasecmp(type, "text/csv", 8) == 0
 				       ? config.max_upload
@@ -227,6 +254,7 @@ static Conn *conn_new(struct MHD_Connection *mc, const char *url, const char *me
 		c->pp = MHD_create_post_processor(mc, (size_t)64 * 1024, on_form, c);
 	if (!c->raw && !c->pp)
 		c->req.bad_form = 1;
+	atomic_fetch_add(&inflight, 1);
 	return c;
 }
 
@@ -236,6 +264,7 @@ static void conn_free(Conn *c)
 
 	if (!c)
 		return;
+	atomic_fetch_sub(&inflight, 1);
 	if (c->pp)
 		MHD_destroy_post_processor(c->pp);
 	for (i = 0; i < c->req.nfield; i++) {
@@ -285,6 +314,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *mc, Req *r)
 				p->cache ? p->cache : "no-store");
 	if (p->location[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, p->location);
+	if (atomic_load(&stopping)) /* no further requests on this connection */
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (p->cookie[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, p->cookie);
 	if (p->filename[0]) {
@@ -422,10 +453,36 @@ static void write_ready(struct MHD_Daemon *d, const struct sockaddr_in *sa)
 	}
 }
 
+/* Stop taking connections, then wait (at most DRAIN_SECONDS) until the
+ * requests in flight are answered.  Returns the listening socket, which
+ * the caller closes after MHD_stop_daemon(), or MHD_INVALID_SOCKET. */
+#define DRAIN_SECONDS 10
+
+static MHD_socket drain(struct MHD_Daemon *d)
+{
+	struct timespec tick = {0, 20 * 1000 * 1000};
+	int waited_ms = 0, left;
+	MHD_socket listener;
+
+	atomic_store(&stopping, 1);
+	listener = MHD_quiesce_daemon(d);
+	if (listener == MHD_INVALID_SOCKET)
+		fprintf(stderr, "coopledger: could not stop listening; stopping now\n");
+	while ((left = atomic_load(&inflight)) > 0 && waited_ms < DRAIN_SECONDS * 1000) {
+		nanosleep(&tick, NULL);
+		waited_ms += 20;
+	}
+	if (left > 0)
+		fprintf(stderr, "coopledger: %d requests still open after %d s; closing them\n",
+			left, DRAIN_SECONDS);
+	return listener;
+}
+
 ClCode server_run(const ServerConfig *cfg, Err *e)
 {
 	struct sockaddr_in sa;
 	struct MHD_Daemon *d;
+	MHD_socket listener;
 	sigset_t set;
 	int sig;
 
@@ -439,8 +496,9 @@ ClCode server_run(const ServerConfig *cfg, Err *e)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-			     on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	/* MHD_USE_ITC lets MHD_quiesce_daemon() stop the pool's listeners */
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0,
+			     NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
@@ -456,8 +514,10 @@ ClCode server_run(const ServerConfig *cfg, Err *e)
 	sigwait(&set, &sig);
 	outbox_stop_background();
 	fprintf(stderr, "coopledger: stopping: finishing requests in flight\n");
-	MHD_quiesce_daemon(d);
+	listener = drain(d);
 	MHD_stop_daemon(d);
+	if (listener != MHD_INVALID_SOCKET)
+		close(listener);
 	close_all_db();
 	cache_clear();
 	return CL_OK;

@@ -1,0 +1,85 @@
+// The server itself: graceful shutdown with a request in flight, and the
+// body limits of forms.  Each test starts its own server.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { demoDatabase, startServer, token, session } from './lib.mjs';
+
+const C = 'KS-FURN-2025';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Resolves once the server's log matches re (or fails after ms).
+async function logShows(srv, re, ms = 5000) {
+  for (let t = 0; t < ms && !re.test(srv.log()); t += 20) await sleep(20);
+  assert.match(srv.log(), re);
+}
+
+test('SIGTERM finishes the request in flight, answers it in full, then exits 0', async () => {
+  const demo = demoDatabase();
+  const srv = await startServer(demo.db);
+  const tok = await token(srv.url, demo.users.vendor);
+  const n = 20000;
+  let csv = 'agency_code,po_number,invoice_number,invoice_date,list_amount,invoiced_amount\n';
+  for (let i = 0; i < n; i++) csv += `USD259,PO-S${i},INV-S${i},2026-10-05,100.00,40.00\n`;
+  const body = Buffer.from(csv);
+  const exited = new Promise((r) => srv.proc.once('exit', (code, signal) => r({ code, signal })));
+  const { hostname, port } = new URL(srv.url);
+  let req;
+  const answer = new Promise((resolve, reject) => {
+    req = request({ hostname, port, method: 'POST',
+      path: `/api/v1/contracts/${C}/imports?period=2026-Q4&dry_run=1`,
+      headers: { authorization: `Bearer ${tok}`, 'content-type': 'text/csv', 'content-length': body.length } },
+    (res) => {
+      const chunks = [];
+      res.on('data', (d) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+  // half the body now: the request is in flight when the signal comes
+  req.write(body.subarray(0, body.length >> 1));
+  await sleep(300);
+  srv.proc.kill('SIGTERM');
+  await logShows(srv, /stopping: finishing requests in flight/);
+  await sleep(300);
+  req.end(body.subarray(body.length >> 1));
+  const res = await answer;
+  assert.equal(res.status, 200, res.text);
+  const j = JSON.parse(res.text);
+  assert.equal(j.rows, n);
+  assert.equal(j.accepted, n);
+  assert.deepEqual(await exited, { code: 0, signal: null });
+  assert.doesNotMatch(srv.log(), /MHD_quiesce_daemon|still open/);
+});
+
+test('form bodies past the limit are 413, and the server keeps serving', async () => {
+  const demo = demoDatabase();
+  const srv = await startServer(demo.db);
+  try {
+    const form = (path, body, cookie = '') => fetch(srv.url + path, { method: 'POST', redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) }, body });
+    // 2 MiB in one field, and 2 MiB of small fields
+    let res = await form('/login', 'email=a%40b.example&password=' + 'x'.repeat(2 << 20));
+    assert.equal(res.status, 413);
+    assert.match(await res.text(), /too large/);
+    res = await form('/login', 'email=a%40b.example&' + 'p=xxxxxxxx&'.repeat(200000));
+    assert.equal(res.status, 413);
+    // a single field past 64 KiB in a body under the limit
+    const s = await session(srv.url, demo.users.admin);
+    res = await form('/periods', `csrf=${s.csrf}&quarter=2026-Q1&reason=` + 'r'.repeat(100000), s.cookie);
+    assert.equal(res.status, 413);
+    // multipart fields count too
+    const fd = new FormData();
+    fd.append('csrf', s.csrf);
+    fd.append('contract', 'x'.repeat(2 << 20));
+    res = await fetch(`${srv.url}/imports`, { method: 'POST', headers: { cookie: s.cookie }, body: fd, redirect: 'manual' });
+    assert.equal(res.status, 413);
+    // a malformed form is still a 400, and the server is fine
+    res = await form('/login', 'email=%ZZ&password');
+    assert.ok([400, 401].includes(res.status), String(res.status));
+    assert.equal((await fetch(`${srv.url}/login`)).status, 200);
+  } finally {
+    await srv.stop();
+  }
+});
