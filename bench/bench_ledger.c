@@ -197,6 +197,16 @@ static double run_floor(sqlite3 *db, const GenLine *g, long n)
 	return now_s() - t0;
 }
 
+/* 1 if section name is to run: BENCH_ONLY (e.g. "import,web") names the
+ * sections to run, all of them when unset.  Reports and web need the
+ * ledger section's database. */
+static int section(const char *name)
+{
+	const char *only = getenv("BENCH_ONLY");
+
+	return !only || !*only || strstr(only, name) != NULL;
+}
+
 int main(void)
 {
 	const char *env = getenv("BENCH_LINES");
@@ -206,41 +216,50 @@ int main(void)
 	GenLine *g;
 	Err e = {0};
 	int64_t np = 0;
+	int ledger = section("ledger") || section("reports") || section("web");
 
 	if (n <= 0 || !(g = calloc((size_t)n, sizeof *g)))
 		return 1;
 	tgen = now_s();
 	generate(g, n, date_from_ymd(2025, 7, 1), 1095);
 	tgen = now_s() - tgen;
-	if (setup("build/bench-core.db", &core) || setup("build/bench-floor.db", &floor_db))
-		return 1;
-	tfloor = run_floor(floor_db, g, n);
-	tcore = run_core(core, g, n);
-	tverify = now_s();
-	if (ledger_verify(core, &np, NULL, &e))
-		fprintf(stderr, "bench: verify: %s\n", e.msg);
-	tverify = now_s() - tverify;
-	if (tcore < 0 || tfloor < 0)
-		return 1;
-	printf("\nledger append (%ld lines, commit every %d)\n\n", n, COMMIT_EVERY);
-	printf("%-40s %12s %10s %14s %10s\n", "benchmark", "lines", "seconds", "lines/s",
-	       "vs floor");
-	printf("%-40s %12ld %10.2f %14.0f %10s\n", "generate realistic ledger", n, tgen, n / tgen,
-	       "-");
-	printf("%-40s %12ld %10.2f %14.0f %9.2fx\n", "bare SQLite insert (floor)", n, tfloor,
-	       n / tfloor, 1.0);
-	printf("%-40s %12ld %10.2f %14.0f %9.2fx\n", "ledger_append (rules + chain)", n, tcore,
-	       n / tcore, tcore / tfloor);
-	printf("%-40s %12" PRId64 " %10.2f %14.0f %10s\n", "verify hash chain", np, tverify,
-	       np / tverify, "-");
-	db_close(core);
-	db_close(floor_db);
-	unlink("build/bench-floor.db");
-	bench_reports("build/bench-core.db", n);
-	bench_web("build/bench-core.db", n);
-	if (!getenv("BENCH_KEEP")) /* BENCH_KEEP=1 keeps the ledger for a closer look */
-		unlink("build/bench-core.db");
-	bench_import(g, n);
-	bench_statements();
+	if (ledger) {
+		if (setup("build/bench-core.db", &core) || setup("build/bench-floor.db", &floor_db))
+			return 1;
+		tfloor = run_floor(floor_db, g, n);
+		tcore = run_core(core, g, n);
+		tverify = now_s();
+		if (ledger_verify(core, &np, NULL, &e))
+			fprintf(stderr, "bench: verify: %s\n", e.msg);
+		tverify = now_s() - tverify;
+		if (tcore < 0 || tfloor < 0)
+			return 1;
+		printf("\nledger append (%ld lines, commit every %d)\n\n", n, COMMIT_EVERY);
+		printf("%-40s %12s %10s %14s %10s\n", "benchmark", "lines", "seconds", "lines/s",
+		       "vs floor");
+		printf("%-40s %12ld %10.2f %14.0f %10s\n", "generate realistic ledger", n, tgen,
+		       n / tgen, "-");
+		printf("%-40s %12ld %10.2f %14.0f %9.2fx\n", "bare SQLite insert (floor)", n, tfloor,
+		       n / tfloor, 1.0);
+		printf("%-40s %12ld %10.2f %14.0f %9.2fx\n", "ledger_append (rules + chain)", n,
+		       tcore, n / tcore, tcore / tfloor);
+		printf("%-40s %12" PRId64 " %10.2f %14.0f %10s\n", "verify hash chain", np, tverify,
+		       np / tverify, "-");
+		db_close(core);
+		db_close(floor_db);
+		unlink("build/bench-floor.db");
+		if (section("reports"))
+			bench_reports("build/bench-core.db", n);
+		if (section("web"))
+			bench_web("build/bench-core.db", n);
+		if (!getenv("BENCH_KEEP")) /* BENCH_KEEP=1 keeps the ledger for a closer look */
+			unlink("build/bench-core.db");
+	}
+	if (section("import"))
+		bench_import(g, n);
+	else
+		free(g);
+	if (section("statements"))
+		bench_statements();
 	return 0;
 }

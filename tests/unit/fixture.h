@@ -31,6 +31,7 @@
 #include <cmocka.h>
 
 #include "agency.h"
+#include "embedded.h"
 #include "contract.h"
 #include "date.h"
 #include "db.h"

@@ -153,6 +153,82 @@ static void test_helpers_bind(void **state)
 	fx_expect("syntax", db_exec(fx->db, &e, "SELEKT 1", ""), &e, CL_EDB, "syntax");
 }
 
+/* A database at schema version 1, with one agency and one vendor in it.
+ * OUT: fx->path. */
+static void make_v1(Fixture *fx)
+{
+	const EmbeddedFile *init = embedded_find("migrations/0001_init.sql");
+	sqlite3 *raw = NULL;
+
+	assert_non_null(init);
+	fx_temp_path(fx);
+	assert_int_equal(sqlite3_open(fx->path, &raw), SQLITE_OK);
+	assert_int_equal(fx_sql(raw, init->data), SQLITE_OK);
+	assert_int_equal(fx_sql(raw, "PRAGMA user_version = 1;"
+				     "INSERT INTO agency(code, name, kind, state, created_at) "
+				     "VALUES ('USD259', 'Wichita USD 259', 'school_district', 'KS', "
+				     "'2025-01-01T00:00:00Z');"
+				     "INSERT INTO vendor(code, name, created_at) "
+				     "VALUES ('V-PRAIRIE', 'Prairie Furniture', '2025-01-01T00:00:00Z');"),
+			 SQLITE_OK);
+	sqlite3_close(raw);
+}
+
+/* Opening a populated version-1 database brings it to the latest version
+ * and keeps what it held. */
+static void test_populated_v1_upgraded(void **state)
+{
+	sqlite3 *db = NULL;
+	Fixture fx;
+	Err e = {0};
+
+	(void)state;
+	make_v1(&fx);
+	fx_expect("upgrade", db_open(fx.path, &db, &e), &e, CL_OK, NULL);
+	assert_int_equal(fx_int(db, "PRAGMA user_version"), db_schema_latest());
+	assert_int_equal(fx_int(db, "SELECT count(*) FROM agency WHERE code = 'USD259' AND "
+				    "name = 'Wichita USD 259'"),
+			 1);
+	assert_int_equal(fx_int(db, "SELECT count(*) FROM vendor WHERE code = 'V-PRAIRIE'"), 1);
+	/* later migrations' tables are there and usable */
+	assert_int_equal(fx_int(db, "SELECT count(*) FROM vendor_column_map"), 0);
+	assert_int_equal(fx_int(db, "SELECT count(*) FROM rebate_snapshot"), 0);
+	assert_int_equal(fx_int(db, "SELECT count(*) FROM outbox"), 0);
+	db_close(db);
+	fx_unlink(fx.path);
+}
+
+/* A migration that fails is rolled back whole: the version stays where it
+ * was, the data is as it was, and the message names the migration. */
+static void test_failed_migration_rolled_back(void **state)
+{
+	sqlite3 *db = (sqlite3 *)1, *raw = NULL;
+	Fixture fx;
+	Err e = {0};
+
+	(void)state;
+	make_v1(&fx);
+	/* a table in the way of 0002's CREATE TABLE makes that migration fail */
+	assert_int_equal(sqlite3_open(fx.path, &raw), SQLITE_OK);
+	assert_int_equal(fx_sql(raw, "CREATE TABLE vendor_column_map(x); "
+				     "INSERT INTO vendor_column_map VALUES (42);"),
+			 SQLITE_OK);
+	sqlite3_close(raw);
+
+	fx_expect("failed migration", db_open(fx.path, &db, &e), &e, CL_EDB,
+		  "migrations/0002_vendor_column_map.sql failed");
+	assert_null(db);
+	assert_int_equal(sqlite3_open(fx.path, &raw), SQLITE_OK);
+	assert_int_equal(db_int(raw, -1, "PRAGMA user_version", ""), 1);
+	assert_int_equal(db_int(raw, -1, "SELECT x FROM vendor_column_map", ""), 42);
+	assert_int_equal(db_int(raw, -1, "SELECT count(*) FROM agency", ""), 1);
+	assert_int_equal(db_int(raw, -1, "SELECT count(*) FROM sqlite_master WHERE name = "
+					 "'rebate_snapshot'", ""),
+			 0);
+	sqlite3_close(raw);
+	fx_unlink(fx.path);
+}
+
 #define DB_TEST(f) cmocka_unit_test_setup_teardown(f, fx_empty_setup, fx_teardown)
 
 int main(void)
@@ -162,6 +238,8 @@ int main(void)
 		cmocka_unit_test(test_migrate_counts),
 		DB_TEST(test_open_twice_applies_nothing),
 		cmocka_unit_test(test_newer_database_refused_untouched),
+		cmocka_unit_test(test_populated_v1_upgraded),
+		cmocka_unit_test(test_failed_migration_rolled_back),
 		DB_TEST(test_pragmas),
 		DB_TEST(test_helpers_bind),
 	};
