@@ -26,10 +26,18 @@ void canon_text(Buf *b, const char *s)
 
 void canon_int(Buf *b, int64_t v)
 {
-	char num[24];
+	char num[24], *p = num + sizeof num;
+	/* the magnitude as unsigned, so INT64_MIN needs no special case */
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 
-	snprintf(num, sizeof num, "%" PRId64, v);
-	canon_text(b, num);
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	canon_text(b, p); /* the same text as "%" PRId64 */
 }
 
 void canon_column(Buf *b, sqlite3_stmt *st, int i)

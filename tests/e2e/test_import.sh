@@ -307,3 +307,25 @@ expect_eq "batches --json: newest first, with counts, totals and hash" \
 	"2 2 True $(q "SELECT rows_total FROM import_batch WHERE id=1") $(q "SELECT rows_accepted FROM import_batch WHERE id=1") $sha True"
 cl batches;                       expect_fail "batches needs a contract" 2 "needs --contract"
 cl batches --contract NOPE;       expect_fail "batches of an unknown contract" 1 "NOPE"
+
+# ---- the progress bar: on a terminal only ----
+DB="$WORK/progress.db"
+fresh_db "$DB"
+python3 - "$WORK/progress.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("agency_code,po_number,invoice_number,invoice_date,list_amount,invoiced_amount\n")
+    for i in range(100000):
+        f.write("USD259,PO-%d,INV-%d,2025-08-%02d,10.00,6.00\n" % (i, i, 1 + i % 28))
+PY
+# script(1) gives the command a terminal; its stderr then shows the bar.
+script -qec "$BIN --db $DB --as-of $ASOF import --contract KS-TEST-2025 --period 2025-Q3 $WORK/progress.csv" /dev/null >"$WORK/tty.out" 2>&1
+RC=$? OUT=$(tr '\r' '\n' <"$WORK/tty.out") ERR=""
+if [ "$RC" -eq 0 ] && grep -qE '^\[#*\.*\] +[0-9]+%  [0-9]+ rows  [0-9]+ rows/s' <<<"$OUT"; then
+	ok "progress: a terminal shows percent and rows a second"; else not_ok "progress: a terminal shows percent and rows a second"; fi
+expect_out "progress: the summary follows the bar" "imported batch 1"
+DB="$WORK/progress2.db"
+fresh_db "$DB"
+cl --as-of $ASOF import --contract KS-TEST-2025 --period 2025-Q3 "$WORK/progress.csv"
+expect_eq "progress: nothing on stderr when it is not a terminal" "$ERR" ""
+expect_out "progress: all rows imported" "100000"

@@ -9,6 +9,9 @@
 #include <sodium.h>
 
 #include "fixture.h"
+#include "buf.h"
+#include "chain.h"
+#include <inttypes.h>
 
 /* ---- eligibility (DOMAIN.md 4.4) ---------------------------------------- */
 
@@ -509,12 +512,36 @@ static int group_setup(void **state)
 	return sodium_init() < 0 ? -1 : 0;
 }
 
+/* A number's canonical text is its decimal text ("%" PRId64) with its
+ * length in front: "3:-42," — over the whole 64-bit range. */
+static void test_canon_int_text(void **state)
+{
+	static const int64_t cases[] = {0, 1, -1, 9, 10, -10, 99, 100, 123456789,
+					INT64_MAX, INT64_MIN, INT64_MIN + 1};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char num[32], want[48];
+		Buf b;
+
+		buf_init(&b, 1024);
+		snprintf(num, sizeof num, "%" PRId64, cases[i]);
+		snprintf(want, sizeof want, "%zu:%s,", strlen(num), num);
+		canon_int(&b, cases[i]);
+		assert_int_equal(b.len, strlen(want));
+		assert_memory_equal(b.data, want, b.len);
+		buf_free(&b);
+	}
+}
+
 #define WORLD_TEST(f) cmocka_unit_test_setup_teardown(f, fx_world_setup, fx_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_eligibility_table),
+		cmocka_unit_test(test_canon_int_text),
 		WORLD_TEST(test_accepted_line),
 		WORLD_TEST(test_same_line_again_is_duplicate),
 		WORLD_TEST(test_same_identity_other_amounts_conflicts),
