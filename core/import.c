@@ -110,8 +110,9 @@ static void row_error(Import *im, size_t row, int column, const char *fmt, ...)
 
 /* ---- text decoding ---- */
 
-/* 1 if s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
-static int utf8_valid(const unsigned char *s, size_t n)
+/* The offset of the first byte of s[0..n) that is not well-formed UTF-8
+ * (overlongs and surrogates included), or n when all of it is. */
+static size_t utf8_bad_at(const unsigned char *s, size_t n)
 {
 	size_t i = 0;
 
@@ -129,17 +130,17 @@ static int utf8_valid(const unsigned char *s, size_t n)
 		else if ((c & 0xF8) == 0xF0)
 			need = 3, min = 0x10000, cp = c & 0x07;
 		else
-			return 0;
+			return i;
 		for (k = 1; k <= need; k++) {
 			if (i + k >= n || (s[i + k] & 0xC0) != 0x80)
-				return 0;
+				return i;
 			cp = (cp << 6) | (s[i + k] & 0x3F);
 		}
 		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0;
+			return i;
 		i += need + 1;
 	}
-	return 1;
+	return n;
 }
 
 /* Convert one windows-1252 field into the row arena.  OUT: *out. */
@@ -164,6 +165,24 @@ static ClCode convert_field(Import *im, char *in, char **out)
 	return CL_OK;
 }
 
+/* Line breaks inside fields[0..k) and in the first at bytes of field[k]
+ * (CRLF counts once, as the reader counts lines). */
+static size_t line_breaks(char **field, int k, size_t at)
+{
+	size_t breaks = 0, j;
+	int i;
+
+	for (i = 0; i <= k; i++) {
+		const char *f = field[i];
+		size_t len = i < k ? strlen(f) : at;
+
+		for (j = 0; j < len; j++)
+			if (f[j] == '\r' || (f[j] == '\n' && (j == 0 || f[j - 1] != '\r')))
+				breaks++;
+	}
+	return breaks;
+}
+
 /* Make every field UTF-8 into val[]: converted from windows-1252, or
  * checked and used as is.  OUT: val. */
 static ClCode decode_fields(Import *im, size_t line, int n, char **field, char **val, Err *e)
@@ -172,13 +191,16 @@ static ClCode decode_fields(Import *im, size_t line, int n, char **field, char *
 
 	if (im->cd == (iconv_t)-1) {
 		for (i = 0; i < n; i++) {
+			size_t len = strlen(field[i]), bad;
+
 			val[i] = field[i];
-			if (!utf8_valid((const unsigned char *)field[i], strlen(field[i])))
+			bad = utf8_bad_at((const unsigned char *)field[i], len);
+			if (bad < len) /* the physical line: the row's first, plus breaks before it */
 				return err_set(e, CL_EINPUT,
 					       "line %zu is not valid UTF-8; if the file was saved "
 					       "from Excel on Windows, import it with --encoding "
 					       "windows-1252",
-					       line);
+					       line + line_breaks(field, i, bad));
 		}
 		return CL_OK;
 	}
