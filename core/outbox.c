@@ -35,32 +35,46 @@ static const char sql_members[] =
 	"WHERE p.contract_id = ?1 AND p.joined <= ?3 ORDER BY a.code, ac.email";
 static const char sql_load[] =
 	"SELECT id, kind, recipient, rcpt_name, contract, period, coalesce(agency, ''), "
-	"coalesce(vendor, ''), token, state, attempts, next_attempt, data_json "
+	"coalesce(vendor, ''), token, state, attempts, next_attempt, data_json, lease_until "
 	"FROM outbox WHERE id = ?";
 static const char sql_due[] =
-	"SELECT id FROM outbox WHERE state IN ('queued', 'retrying') AND next_attempt <= ? "
-	"ORDER BY next_attempt, id LIMIT ?";
+	"SELECT id FROM outbox WHERE (state IN ('queued', 'retrying') AND next_attempt <= ?1) "
+	"OR (state = 'sending' AND lease_until <= ?1) ORDER BY next_attempt, id LIMIT ?2";
+/* ?1 id, ?2 now, ?3 attempts seen, ?4 lease end: due, or a lapsed claim
+ * (whose lost attempt is counted). */
+static const char sql_claim[] =
+	"UPDATE outbox SET state = 'sending', claim = lower(hex(randomblob(8))), "
+	"lease_until = ?4, attempts = attempts + (state = 'sending') WHERE id = ?1 "
+	"AND attempts = ?3 AND ((state IN ('queued', 'retrying') AND next_attempt <= ?2) "
+	"OR (state = 'sending' AND lease_until <= ?2)) RETURNING claim";
+static const char sql_renew[] =
+	"UPDATE outbox SET lease_until = ? WHERE id = ? AND state = 'sending' AND claim = ?";
+static const char sql_claimed_attempts[] =
+	"SELECT attempts FROM outbox WHERE id = ? AND state = 'sending' AND claim = ?";
 static const char sql_sent[] =
 	"UPDATE outbox SET state = 'sent', attempts = attempts + 1, last_error = '', "
-	"sent_at = ? WHERE id = ? AND state IN ('queued', 'retrying')";
+	"sent_at = ?, claim = '', lease_until = 0 WHERE id = ? AND state = 'sending' "
+	"AND claim = ?";
 static const char sql_failed[] =
-	"UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, last_error = ? "
-	"WHERE id = ?";
+	"UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, last_error = ?, "
+	"claim = '', lease_until = 0 WHERE id = ? AND state = 'sending' AND claim = ?";
 static const char sql_retry[] =
 	"UPDATE outbox SET state = 'queued', attempts = 0, next_attempt = ? WHERE id = ? "
 	"AND state = 'dead'";
 static const char sql_list[] =
 	"SELECT id, kind, recipient, contract, period, state, attempts, next_attempt, "
-	"last_error, queued_on, created_at, coalesce(sent_at, '') FROM outbox "
+	"last_error, queued_on, created_at, coalesce(sent_at, ''), lease_until FROM outbox "
 	"ORDER BY id DESC";
 
-static const char *const state_names[] = {"queued", "sent", "retrying", "dead"};
+#define N_STATES 5
+static const char *const state_names[N_STATES] = {"queued", "sent", "retrying", "dead",
+						  "sending"};
 static const char *const kind_names[] = {"statement_ready", "fee_statement", "report_reminder",
 					 "report_overdue", "fee_overdue"};
 
 const char *outbox_state_name(OutboxState s)
 {
-	return (unsigned)s < 4 ? state_names[s] : "?";
+	return (unsigned)s < N_STATES ? state_names[s] : "?";
 }
 
 int outbox_kind_valid(const char *kind)
@@ -77,7 +91,7 @@ static OutboxState state_parse(const char *s)
 {
 	int i;
 
-	for (i = 0; s && i < 4; i++)
+	for (i = 0; s && i < N_STATES; i++)
 		if (strcmp(s, state_names[i]) == 0)
 			return (OutboxState)i;
 	return OB_QUEUED;
@@ -420,6 +434,7 @@ ClCode outbox_load(sqlite3 *db, int64_t id, OutboxNotice *out, Err *e)
 		out->attempts = sqlite3_column_int(st, 10);
 		out->next_attempt = sqlite3_column_int64(st, 11);
 		out->data_json = strdup((const char *)sqlite3_column_text(st, 12));
+		out->lease_until = sqlite3_column_int64(st, 13);
 		if (!out->data_json)
 			rc = err_set(e, CL_ENOMEM, "out of memory");
 	} else if (step == SQLITE_DONE) {
@@ -439,36 +454,111 @@ void outbox_notice_free(OutboxNotice *n)
 
 int outbox_is_due(const OutboxNotice *n, int64_t now)
 {
+	if (n->state == OB_SENDING)
+		return n->lease_until <= now;
 	return (n->state == OB_QUEUED || n->state == OB_RETRYING) && n->next_attempt <= now;
 }
 
-ClCode outbox_mark_sent(sqlite3 *db, int64_t id, int64_t now, Err *e)
+ClCode outbox_claim(sqlite3 *db, const OutboxNotice *seen, int64_t now, int64_t lease_from,
+		    char *claim, int *claimed, Err *e)
 {
-	char ts[TIMESTAMP_BUF];
-	ClCode rc = db_exec(db, e, sql_sent, "ti", iso_time(now, ts), id);
+	sqlite3_stmt *st = NULL;
+	ClCode rc;
+	int step;
 
-	if (rc == CL_OK && sqlite3_changes(db) != 1)
-		return err_set(e, CL_ECONFLICT, "notice %lld is not waiting to be sent",
-			       (long long)id);
+	*claimed = 0;
+	claim[0] = '\0';
+	rc = db_prepare(db, &st, sql_claim, e);
+	if (rc)
+		return rc;
+	db_bind_spec(st, "iiii", seen->id, now, (int64_t)seen->attempts,
+		     lease_from + OUTBOX_LEASE);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		copy_col(claim, OUTBOX_CLAIM_BUF, st, 0);
+		*claimed = 1;
+		step = sqlite3_step(st);
+	}
+	if (step != SQLITE_DONE) {
+		rc = db_error(db, e, "claiming a notice");
+		*claimed = 0;
+	}
+	sqlite3_finalize(st);
 	return rc;
 }
 
-ClCode outbox_mark_failed(sqlite3 *db, int64_t id, int permanent, const char *reason,
-			  int64_t now, OutboxState *state, Err *e)
+ClCode outbox_renew(sqlite3 *db, int64_t id, const char *claim, int64_t until, int *held,
+		    Err *e)
 {
-	int attempts = (int)db_int(db, -1, "SELECT attempts FROM outbox WHERE id = ?", "i", id);
+	ClCode rc = db_exec(db, e, sql_renew, "iit", until, id, claim);
+
+	if (held)
+		*held = rc == CL_OK && sqlite3_changes(db) == 1;
+	return rc;
+}
+
+/* BEGIN IMMEDIATE unless the caller has a transaction open.  OUT: *own
+ * (1 when this call began it, so the caller commits). */
+static ClCode begin_own(sqlite3 *db, int *own, Err *e)
+{
+	*own = sqlite3_get_autocommit(db) != 0;
+	return *own ? db_begin(db, e) : CL_OK;
+}
+
+/* Commit (rc CL_OK) or roll back a transaction begun by begin_own(). */
+static ClCode end_own(sqlite3 *db, int own, ClCode rc, Err *e)
+{
+	if (own && rc == CL_OK)
+		rc = db_commit(db, e);
+	if (own && rc)
+		db_rollback(db);
+	return rc;
+}
+
+static ClCode not_claimed(Err *e, int64_t id)
+{
+	return err_set(e, CL_ECONFLICT,
+		       "notice %lld is not being sent under this claim (its lease ran out?)",
+		       (long long)id);
+}
+
+ClCode outbox_mark_sent(sqlite3 *db, int64_t id, const char *claim, int64_t now, Err *e)
+{
+	char ts[TIMESTAMP_BUF];
+	int own;
+	ClCode rc = begin_own(db, &own, e);
+
+	if (rc)
+		return rc;
+	rc = db_exec(db, e, sql_sent, "tit", iso_time(now, ts), id, claim ? claim : "");
+	if (rc == CL_OK && sqlite3_changes(db) != 1)
+		rc = not_claimed(e, id);
+	return end_own(db, own, rc, e);
+}
+
+ClCode outbox_mark_failed(sqlite3 *db, int64_t id, const char *claim, int permanent,
+			  const char *reason, int64_t now, OutboxState *state, Err *e)
+{
 	OutboxState s;
 	char why[600];
-	ClCode rc;
+	int attempts, own;
+	ClCode rc = begin_own(db, &own, e);
 
+	if (rc)
+		return rc;
+	attempts = (int)db_int(db, -1, sql_claimed_attempts, "it", id, claim ? claim : "");
 	if (attempts < 0)
-		return err_set(e, CL_ENOTFOUND, "no notice %lld in the outbox", (long long)id);
+		return end_own(db, own, not_claimed(e, id), e);
 	attempts++;
 	s = permanent || attempts >= OUTBOX_MAX_ATTEMPTS ? OB_DEAD : OB_RETRYING;
 	snprintf(why, sizeof why, "%s%s", reason && *reason ? reason : "unknown error",
 		 !permanent && s == OB_DEAD ? " (gave up after too many attempts)" : "");
-	rc = db_exec(db, e, sql_failed, "tiiti", outbox_state_name(s), (int64_t)attempts,
-		     s == OB_DEAD ? now : now + outbox_backoff(attempts), why, id);
+	rc = db_exec(db, e, sql_failed, "tiitit", outbox_state_name(s), (int64_t)attempts,
+		     s == OB_DEAD ? now : now + outbox_backoff(attempts), why, id,
+		     claim ? claim : "");
+	if (rc == CL_OK && sqlite3_changes(db) != 1)
+		rc = not_claimed(e, id);
+	rc = end_own(db, own, rc, e);
 	if (rc == CL_OK && state)
 		*state = s;
 	return rc;
@@ -525,6 +615,11 @@ cJSON *outbox_list_json(sqlite3 *db, Err *e)
 			cJSON_AddStringToObject(o, keys[i], (const char *)sqlite3_column_text(st, i + 1));
 		cJSON_AddNumberToObject(o, "attempts", sqlite3_column_int(st, 6));
 		cJSON_AddStringToObject(o, "next_attempt", iso_time(sqlite3_column_int64(st, 7), ts));
+		cJSON_AddStringToObject(o, "lease_until",
+					strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(o, "state")),
+					       "sending") == 0
+					    ? iso_time(sqlite3_column_int64(st, 12), ts)
+					    : "");
 		cJSON_AddStringToObject(o, "last_error", (const char *)sqlite3_column_text(st, 8));
 		cJSON_AddStringToObject(o, "queued_on", (const char *)sqlite3_column_text(st, 9));
 		cJSON_AddStringToObject(o, "created_at", (const char *)sqlite3_column_text(st, 10));
@@ -546,7 +641,7 @@ cJSON *outbox_counts_json(sqlite3 *db, Err *e)
 	int i;
 
 	(void)e;
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < N_STATES; i++)
 		cJSON_AddNumberToObject(o, state_names[i],
 					(double)db_int(db, 0,
 						       "SELECT count(*) FROM outbox WHERE state = ?",

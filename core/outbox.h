@@ -6,9 +6,12 @@
  * speaks SMTP or MIME: mail/ renders and delivers what this module hands
  * out and reports back with outbox_mark_sent() / outbox_mark_failed().
  *
- * States: queued -> sent; queued|retrying -> retrying (temporary failure,
- * next attempt after a backoff) -> dead (a permanent failure, or
- * OUTBOX_MAX_ATTEMPTS failures); dead -> queued by outbox_retry().
+ * States: queued|retrying -> sending (claimed by one sender, outbox_claim())
+ * -> sent, or -> retrying (temporary failure, next attempt after a
+ * backoff), or -> dead (a permanent failure, or OUTBOX_MAX_ATTEMPTS
+ * failures); dead -> queued by outbox_retry().  A claim lasts
+ * OUTBOX_LEASE seconds unless its sender renews it (outbox_renew()); a
+ * claim whose sender died lapses and the notice is due again.
  */
 #ifndef COOPLEDGER_OUTBOX_H
 #define COOPLEDGER_OUTBOX_H
@@ -25,8 +28,10 @@
 #define OUTBOX_BACKOFF_CAP 21600    /* at most 6 hours between attempts */
 #define OUTBOX_REMIND_DAYS 14	    /* report reminder: days before the due date */
 #define OUTBOX_STATEMENT_WINDOW 45  /* statements: days after a report's filing */
+#define OUTBOX_LEASE 600	    /* seconds a claim lasts unless renewed */
+#define OUTBOX_CLAIM_BUF 24	    /* a claim token and its NUL */
 
-typedef enum { OB_QUEUED = 0, OB_SENT, OB_RETRYING, OB_DEAD } OutboxState;
+typedef enum { OB_QUEUED = 0, OB_SENT, OB_RETRYING, OB_DEAD, OB_SENDING } OutboxState;
 
 /* One notice as the sender needs it.  data_json is allocated; free the
  * whole notice with outbox_notice_free(). */
@@ -43,7 +48,8 @@ typedef struct OutboxNotice {
 	OutboxState state;
 	int attempts;
 	int64_t next_attempt;
-	char *data_json; /* the template data, a JSON object */
+	int64_t lease_until; /* while sending: when the claim lapses */
+	char *data_json;     /* the template data, a JSON object */
 } OutboxNotice;
 
 /* A new notice for outbox_add(); every string must be set (agency or
@@ -89,8 +95,9 @@ ClCode outbox_add(sqlite3 *db, const OutboxNew *n, int64_t now, int *added, Err 
  * OUT: *added (may be NULL). */
 ClCode outbox_queue_due(sqlite3 *db, Date today, int64_t now, int *added, Err *e);
 
-/* Ids of the notices due at now (queued or retrying, next attempt <= now),
- * oldest first, at most max.  OUT: *ids (caller frees with free()), *n. */
+/* Ids of the notices due at now (queued or retrying with next attempt <=
+ * now, or sending with a lapsed claim), oldest first, at most max.  OUT:
+ * *ids (caller frees with free()), *n. */
 ClCode outbox_due_ids(sqlite3 *db, int64_t now, int max, int64_t **ids, int *n, Err *e);
 
 /* Load notice id.  OUT: *out (free with outbox_notice_free()). */
@@ -100,28 +107,46 @@ void outbox_notice_free(OutboxNotice *n);
 /* 1 if the notice (as loaded) is due at now. */
 int outbox_is_due(const OutboxNotice *n, int64_t now);
 
-/* The server accepted notice id: state sent.  Run in the caller's
- * transaction (the one opened before delivering). */
-ClCode outbox_mark_sent(sqlite3 *db, int64_t id, int64_t now, Err *e);
+/* Claim notice seen->id for one delivery, in one short write: if it is
+ * still due at now with the attempts seen when it was loaded, it becomes
+ * 'sending' with a new random claim token and a lease until lease_from +
+ * OUTBOX_LEASE.  Taking over a lapsed claim counts the lost attempt.
+ * Deliver only after *claimed is 1, with no transaction open.  OUT: claim
+ * (OUTBOX_CLAIM_BUF bytes), *claimed (1: ours; 0: another sender has it,
+ * or it is no longer due). */
+ClCode outbox_claim(sqlite3 *db, const OutboxNotice *seen, int64_t now, int64_t lease_from,
+		    char *claim, int *claimed, Err *e);
 
-/* A delivery attempt failed with reason.  permanent (a 5xx answer) or the
- * OUTBOX_MAX_ATTEMPTS-th failure makes it dead; otherwise retrying with the
- * next attempt at now + outbox_backoff(attempts).  OUT: *state (may be
- * NULL). */
-ClCode outbox_mark_failed(sqlite3 *db, int64_t id, int permanent, const char *reason,
-			  int64_t now, OutboxState *state, Err *e);
+/* Extend the lease of our claim to until.  OUT: *held (may be NULL): 0 if
+ * the claim is not ours any more. */
+ClCode outbox_renew(sqlite3 *db, int64_t id, const char *claim, int64_t until, int *held,
+		    Err *e);
+
+/* The server accepted notice id under our claim: state sent.  A short
+ * transaction of its own (or the caller's, if one is open); CL_ECONFLICT
+ * when the notice is not sending under claim. */
+ClCode outbox_mark_sent(sqlite3 *db, int64_t id, const char *claim, int64_t now, Err *e);
+
+/* A delivery attempt under our claim failed with reason.  permanent (a 5xx
+ * answer) or the OUTBOX_MAX_ATTEMPTS-th failure makes it dead; otherwise
+ * retrying with the next attempt at now + outbox_backoff(attempts).
+ * Transaction and CL_ECONFLICT as outbox_mark_sent().  OUT: *state (may
+ * be NULL). */
+ClCode outbox_mark_failed(sqlite3 *db, int64_t id, const char *claim, int permanent,
+			  const char *reason, int64_t now, OutboxState *state, Err *e);
 
 /* Move a dead notice back to queued (attempts reset, due now), audited as
  * actor.  Any other state is refused with CL_ERULE. */
 ClCode outbox_retry(sqlite3 *db, int64_t id, const char *actor, int64_t now, Err *e);
 
 /* Every notice, newest first: [{"id","kind","recipient","contract",
- * "period","state","attempts","next_attempt","last_error","queued_on",
- * "created_at","sent_at"}] (next_attempt as "YYYY-MM-DDTHH:MM:SSZ").
+ * "period","state","attempts","next_attempt","lease_until","last_error",
+ * "queued_on","created_at","sent_at"}] (next_attempt and lease_until as
+ * "YYYY-MM-DDTHH:MM:SSZ"; lease_until "" unless sending).
  * Caller frees with cJSON_Delete(); NULL with e on failure. */
 cJSON *outbox_list_json(sqlite3 *db, Err *e);
 
-/* Counts by state: {"queued":n,"sent":n,"retrying":n,"dead":n}. */
+/* Counts by state: {"queued":n,"sent":n,"retrying":n,"dead":n,"sending":n}. */
 cJSON *outbox_counts_json(sqlite3 *db, Err *e);
 
 #endif

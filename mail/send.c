@@ -201,36 +201,67 @@ static SmtpOutcome write_eml(const MailConfig *c, const OutboxNotice *n, const c
 	return SMTP_SENT;
 }
 
-/* 1 if notice id is still due at now with the attempts seen when it was
- * composed (no other sender took it meanwhile).  Run in the transaction. */
-static int still_due(sqlite3 *db, const OutboxNotice *seen, int64_t now)
-{
-	OutboxNotice cur;
-	Err e = {0};
-	int due;
+/* What the SMTP session's progress callback needs to renew our claim. */
+typedef struct Lease {
+	sqlite3 *db;
+	int64_t id, renewed; /* when the lease was last extended */
+	const char *claim;
+} Lease;
 
-	if (outbox_load(db, seen->id, &cur, &e))
-		return 0;
-	due = outbox_is_due(&cur, now) && cur.attempts == seen->attempts;
-	outbox_notice_free(&cur);
-	return due;
+/* Called by mail_smtp_send() whenever the server reads or answers: extend
+ * the claim's lease once a minute, so a live sender never loses it while
+ * a dead one's lapses after OUTBOX_LEASE seconds.  Runs in the sending
+ * thread, which is the only user of db meanwhile. */
+static void lease_renew(void *arg)
+{
+	Lease *l = arg;
+	int64_t t = outbox_now();
+
+	if (t - l->renewed < OUTBOX_LEASE / 10)
+		return;
+	if (outbox_renew(l->db, l->id, l->claim, t + OUTBOX_LEASE, NULL, NULL) == CL_OK)
+		l->renewed = t;
 }
 
-/* Deliver notice id.  The message (and its PDF) is built first, outside any
- * transaction; then one transaction re-checks that the notice is still
- * due, hands the message over and records the outcome, so two senders
- * (the command line and the server's thread) never both send it.  OUT:
- * *state (the new state, or -1 when it was not due any more). */
+/* Record the outcome of our claim, trying again while the database is busy
+ * (a lost record would send the notice again once the claim lapses). */
+static ClCode record(sqlite3 *db, const OutboxNotice *n, const char *claim, SmtpOutcome how,
+		     const char *reason, int64_t now, OutboxState *s, Err *e)
+{
+	ClCode rc = CL_OK;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (how == SMTP_SENT) {
+			*s = OB_SENT;
+			rc = outbox_mark_sent(db, n->id, claim, now, e);
+		} else /* a message that cannot be composed will not mend by waiting: dead */
+			rc = outbox_mark_failed(db, n->id, claim, how == SMTP_PERMANENT, reason, now,
+						s, e);
+		if (rc != CL_EDB)
+			break;
+	}
+	return rc;
+}
+
+/* Deliver notice id.  The notice is claimed in one short write
+ * (outbox_claim: it must still be due with the same attempt count, so two
+ * senders never both take it); its message (and PDF) is built, handed to
+ * the server with no transaction open, and the outcome recorded in a
+ * second short transaction.  OUT: *state (the new state, or -1 when it
+ * was not due any more). */
 static ClCode send_one(sqlite3 *db, const MailConfig *c, int64_t id, int64_t now, Date today,
 		       int *state, Err *e)
 {
 	OutboxNotice n;
 	Parts p;
-	char reason[600], *msg = NULL;
+	char reason[600], claim[OUTBOX_CLAIM_BUF], *msg = NULL;
 	size_t len = 0;
 	SmtpOutcome how = SMTP_PERMANENT;
 	OutboxState s = OB_SENT;
+	Lease lease = {db, id, 0, claim};
 	Err pe = {0};
+	int claimed = 0;
 	ClCode rc;
 
 	*state = -1;
@@ -240,27 +271,24 @@ static ClCode send_one(sqlite3 *db, const MailConfig *c, int64_t id, int64_t now
 		outbox_notice_free(&n);
 		return rc == CL_ENOTFOUND ? CL_OK : rc;
 	}
+	lease.renewed = outbox_now();
+	rc = outbox_claim(db, &n, now, lease.renewed, claim, &claimed, e);
+	if (rc || !claimed)
+		goto out;
 	if (render_parts(db, &n, today, &p, &pe) || !(msg = compose(c, &n, &p, now, &len, &pe)))
 		snprintf(reason, sizeof reason, "cannot compose: %s", pe.msg);
-	rc = db_begin(db, e);
-	if (rc || !still_due(db, &n, now)) {
-		db_rollback(db);
-		goto out;
-	}
-	if (msg && c->use_smtp)
-		how = mail_smtp_send(&c->smtp, c->from, n.recipient, msg, len, reason, sizeof reason);
-	else if (msg)
-		how = write_eml(c, &n, msg, len, reason, sizeof reason);
-	if (how == SMTP_SENT)
-		rc = outbox_mark_sent(db, id, now, e);
-	else /* a message that cannot be composed will not mend by waiting: dead */
-		rc = outbox_mark_failed(db, id, how == SMTP_PERMANENT, reason, now, &s, e);
-	if (rc == CL_OK)
-		rc = db_commit(db, e);
-	if (rc)
-		db_rollback(db);
+	else if (c->use_smtp)
+		how = mail_smtp_send(&c->smtp, c->from, n.recipient, msg, len, lease_renew, &lease,
+				     reason, sizeof reason);
 	else
+		how = write_eml(c, &n, msg, len, reason, sizeof reason);
+	rc = record(db, &n, claim, how, reason, now, &s, e);
+	if (rc == CL_ECONFLICT) { /* our claim lapsed and another sender took it */
+		fprintf(stderr, "coopledger: notices: %s\n", e->msg);
+		rc = CL_OK;
+	} else if (rc == CL_OK) {
 		*state = (int)s;
+	}
 out:
 	free(msg);
 	parts_free(&p);

@@ -4,7 +4,8 @@
  * server (smtp.h) or, with no server configured, written as an .eml file.
  *
  * Configuration from the environment:
- *   COOPLEDGER_SMTP_URL   smtp://[user[:password]@]host[:port][?starttls=...]
+ *   COOPLEDGER_SMTP_URL   smtp[s]://[user[:password]@]host[:port][?options]
+ *                         (smtp.h)
  *   COOPLEDGER_MAIL_FROM  the sender address (default coopledger@localhost)
  *   COOPLEDGER_MAIL_DIR   where .eml files go without SMTP (default ./mail-out)
  *   COOPLEDGER_OUTBOX_INTERVAL  seconds between the server's background
@@ -64,10 +65,12 @@ typedef struct MailRun {
 	int sent, retrying, dead, skipped;
 } MailRun;
 
-/* Deliver every notice due at now (at most 10,000 per run), each in its
- * own transaction: the notice is re-read, delivered, and marked sent only
- * once the server accepted it (or the .eml file is in place).  OUT: *run
- * (may be NULL). */
+/* Deliver every notice due at now (at most 10,000 per run), one at a
+ * time: the message is built, the notice claimed in a short write
+ * (outbox_claim), handed over with no transaction open, and marked sent
+ * in a second short transaction only once the server accepted it (or the
+ * .eml file is in place).  A notice another sender holds is skipped.
+ * OUT: *run (may be NULL). */
 ClCode mail_send_due(sqlite3 *db, const MailConfig *c, int64_t now, Date today, MailRun *run,
 		     Err *e);
 

@@ -1,5 +1,6 @@
 /* smtp.c — one message over SMTP with libesmtp; see smtp.h.
- * The only file that includes libesmtp.h. */
+ * The only file that includes libesmtp.h; smtps:// goes through the TLS
+ * relay of tlsrelay.c. */
 #include "smtp.h"
 
 #include <ctype.h>
@@ -7,11 +8,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <auth-client.h>
 #include <libesmtp.h>
 
-/* Percent-decode src[0..n) into dst (size dn).  Returns 0 on success. */
+#include "tlsrelay.h"
+
+#define URL_ERR(e, ...) err_set(e, CL_EINPUT, "COOPLEDGER_SMTP_URL: " __VA_ARGS__)
+
+/* Percent-decode src[0..n) into dst (size dn).  Returns 0, -1 when it does
+ * not fit, -2 on a bad escape ("%" without two hex digits, or "%00"). */
 static int pct_decode(char *dst, size_t dn, const char *src, size_t n)
 {
 	size_t i, j = 0;
@@ -19,11 +26,18 @@ static int pct_decode(char *dst, size_t dn, const char *src, size_t n)
 	for (i = 0; i < n; i++) {
 		int c = (unsigned char)src[i];
 
-		if (c == '%' && i + 2 < n && isxdigit((unsigned char)src[i + 1]) &&
-		    isxdigit((unsigned char)src[i + 2])) {
-			char hex[3] = {src[i + 1], src[i + 2], 0};
+		if (c == '%') {
+			char hex[3];
 
+			if (i + 2 >= n || !isxdigit((unsigned char)src[i + 1]) ||
+			    !isxdigit((unsigned char)src[i + 2]))
+				return -2;
+			hex[0] = src[i + 1];
+			hex[1] = src[i + 2];
+			hex[2] = '\0';
 			c = (int)strtol(hex, NULL, 16);
+			if (c == 0)
+				return -2;
 			i += 2;
 		}
 		if (j + 1 >= dn)
@@ -34,73 +48,173 @@ static int pct_decode(char *dst, size_t dn, const char *src, size_t n)
 	return 0;
 }
 
-/* The ?starttls= value of query q (may be NULL). */
+/* Decode what (its name, for the message) into dst. */
+static ClCode decode_part(char *dst, size_t dn, const char *src, size_t n, const char *what,
+			  Err *e)
+{
+	int r = pct_decode(dst, dn, src, n);
+
+	if (r == -1)
+		return URL_ERR(e, "the %s is too long (at most %zu bytes)", what, dn - 1);
+	if (r == -2)
+		return URL_ERR(e, "bad percent escape in the %s (write %%XX with two hex digits)",
+			       what);
+	return CL_OK;
+}
+
+/* One "name=value" option (value n bytes) into c.  OUT: *starttls_set. */
+static ClCode parse_option(const char *opt, size_t n, SmtpConfig *c, int *starttls_set, Err *e)
+{
+	const char *eq = memchr(opt, '=', n);
+	char name[16], value[1024];
+	size_t kn = eq ? (size_t)(eq - opt) : n;
+	ClCode rc;
+
+	if (!eq || kn == 0 || kn >= sizeof name)
+		return URL_ERR(e, "option \"%.*s\" is not name=value", (int)(n < 60 ? n : 60), opt);
+	memcpy(name, opt, kn);
+	name[kn] = '\0';
+	rc = decode_part(value, sizeof value, eq + 1, n - kn - 1, name, e);
+	if (rc)
+		return rc;
+	if (strcmp(name, "starttls") == 0) {
+		*starttls_set = 1;
+		if (strcmp(value, "required") == 0)
+			c->starttls = SMTP_TLS_REQUIRED;
+		else if (strcmp(value, "optional") == 0)
+			c->starttls = SMTP_TLS_OPTIONAL;
+		else if (strcmp(value, "none") == 0)
+			c->starttls = SMTP_TLS_NONE;
+		else
+			return URL_ERR(e, "starttls is required, optional or none, not \"%.40s\"",
+				       value);
+	} else if (strcmp(name, "cafile") == 0) {
+		if (!value[0])
+			return URL_ERR(e, "cafile needs a file name");
+		snprintf(c->cafile, sizeof c->cafile, "%s", value);
+	} else if (strcmp(name, "timeout") == 0) {
+		char *end;
+		long t = strtol(value, &end, 10);
+
+		if (!value[0] || *end || t < 1 || t > SMTP_TIMEOUT_MAX)
+			return URL_ERR(e, "timeout is a number of seconds from 1 to %d, not \"%.40s\"",
+				       SMTP_TIMEOUT_MAX, value);
+		c->timeout = t;
+	} else {
+		return URL_ERR(e, "unknown option \"%s\" (starttls=, cafile= or timeout=)", name);
+	}
+	return CL_OK;
+}
+
+/* The options after '?' (may be NULL): name=value joined by '&'. */
 static ClCode parse_query(const char *q, SmtpConfig *c, Err *e)
 {
-	const char *v;
+	int starttls_set = 0;
+	ClCode rc = CL_OK;
 
-	if (!q || !*q)
-		return CL_OK;
-	if (strncmp(q, "starttls=", 9) != 0)
-		return err_set(e, CL_EINPUT, "COOPLEDGER_SMTP_URL: unknown option \"%s\" "
-				       "(only ?starttls=required|optional|none)", q);
-	v = q + 9;
-	if (strcmp(v, "required") == 0)
-		c->starttls = SMTP_TLS_REQUIRED;
-	else if (strcmp(v, "optional") == 0)
-		c->starttls = SMTP_TLS_OPTIONAL;
-	else if (strcmp(v, "none") == 0)
-		c->starttls = SMTP_TLS_NONE;
-	else
-		return err_set(e, CL_EINPUT, "COOPLEDGER_SMTP_URL: starttls is required, optional "
-				       "or none, not \"%s\"", v);
+	while (q && *q && rc == CL_OK) {
+		size_t n = strcspn(q, "&");
+
+		rc = parse_option(q, n, c, &starttls_set, e);
+		q += n;
+		if (*q == '&')
+			q++;
+	}
+	if (rc == CL_OK && starttls_set && c->tls)
+		rc = URL_ERR(e, "starttls= does not apply to smtps:// (TLS from the first byte); "
+				"use smtp://HOST:587?starttls=required for STARTTLS");
+	return rc;
+}
+
+/* user[:password] of the user info u (n bytes, before the last '@'). */
+static ClCode parse_userinfo(const char *u, size_t n, SmtpConfig *c, Err *e)
+{
+	const char *colon = memchr(u, ':', n);
+	size_t un = colon ? (size_t)(colon - u) : n;
+	ClCode rc;
+
+	if (un == 0)
+		return URL_ERR(e, "empty user name before '@'");
+	rc = decode_part(c->user, sizeof c->user, u, un, "user name", e);
+	if (rc == CL_OK && colon)
+		rc = decode_part(c->password, sizeof c->password, colon + 1, n - un - 1, "password",
+				 e);
+	return rc;
+}
+
+/* host[:port] of h (n bytes). */
+static ClCode parse_hostport(const char *h, size_t n, SmtpConfig *c, Err *e)
+{
+	const char *colon = memchr(h, ':', n);
+	size_t hn = colon ? (size_t)(colon - h) : n, i;
+
+	if ((n > 0 && h[0] == '[') || (colon && memchr(colon + 1, ':', n - hn - 1)))
+		return URL_ERR(e, "an IPv6 address is not supported (libesmtp 1.1); "
+				  "give a host name");
+	if (hn == 0)
+		return URL_ERR(e, "no host name");
+	if (hn >= sizeof c->host)
+		return URL_ERR(e, "the host name is too long");
+	for (i = 0; i < hn; i++)
+		if (!isalnum((unsigned char)h[i]) && h[i] != '-' && h[i] != '.' && h[i] != '_')
+			return URL_ERR(e, "bad character '%c' in the host name", h[i]);
+	memcpy(c->host, h, hn);
+	c->host[hn] = '\0';
+	if (colon) {
+		char port[8];
+		size_t pn = n - hn - 1;
+		long v = 0;
+
+		for (i = 0; i < pn; i++)
+			if (!isdigit((unsigned char)colon[1 + i]))
+				pn = 0;
+		if (pn > 0 && pn < sizeof port) {
+			memcpy(port, colon + 1, pn);
+			port[pn] = '\0';
+			v = strtol(port, NULL, 10);
+		}
+		if (v < 1 || v > 65535)
+			return URL_ERR(e, "bad port \"%.*s\" (1 to 65535)",
+				       (int)(n - hn - 1 < 20 ? n - hn - 1 : 20), colon + 1);
+		c->port = (int)v;
+	}
 	return CL_OK;
 }
 
 ClCode mail_smtp_parse_url(const char *url, SmtpConfig *c, Err *e)
 {
-	const char *p, *at, *end, *colon, *q;
-	char hostport[300];
+	const char *p, *end, *at = NULL, *q;
+	ClCode rc;
 
 	memset(c, 0, sizeof *c);
 	c->starttls = SMTP_TLS_OPTIONAL;
-	if (strncmp(url, "smtps://", 8) == 0)
-		return err_set(e, CL_EINPUT, "COOPLEDGER_SMTP_URL: smtps:// (TLS from the first byte) "
-				       "is not supported by libesmtp 1.1; use "
-				       "smtp://HOST:587?starttls=required");
-	if (strncmp(url, "smtp://", 7) != 0)
-		return err_set(e, CL_EINPUT, "COOPLEDGER_SMTP_URL must start with smtp://");
-	p = url + 7;
-	q = strchr(p, '?');
-	end = q ? q : p + strlen(p);
-	if (end > p && end[-1] == '/')
-		end--;
-	at = memchr(p, '@', (size_t)(end - p));
+	if (strncasecmp(url, "smtps://", 8) == 0) {
+		c->tls = 1;
+		p = url + 8;
+	} else if (strncasecmp(url, "smtp://", 7) == 0) {
+		p = url + 7;
+	} else {
+		return URL_ERR(e, "must start with smtp:// or smtps://");
+	}
+	end = p + strcspn(p, "/?#");
+	if (*end == '#')
+		return URL_ERR(e, "a URL fragment ('#') has no meaning here");
+	if (*end == '/' && end[1] != '\0' && end[1] != '?')
+		return URL_ERR(e, "unexpected path \"%.40s\" after the host", end);
+	for (q = p; q < end; q++)
+		if (*q == '@')
+			at = q; /* the user info ends at the last '@' */
 	if (at) {
-		const char *u_end = memchr(p, ':', (size_t)(at - p));
-
-		if (pct_decode(c->user, sizeof c->user, p, (size_t)((u_end ? u_end : at) - p)) ||
-		    (u_end && pct_decode(c->password, sizeof c->password, u_end + 1,
-					 (size_t)(at - u_end - 1))))
-			return err_set(e, CL_EINPUT, "COOPLEDGER_SMTP_URL: user or password too long");
+		rc = parse_userinfo(p, (size_t)(at - p), c, e);
+		if (rc)
+			return rc;
 		p = at + 1;
 	}
-	if ((size_t)(end - p) >= sizeof hostport || end == p)
-		return err_set(e, CL_EINPUT, "COOPLEDGER_SMTP_URL: no host");
-	memcpy(hostport, p, (size_t)(end - p));
-	hostport[end - p] = '\0';
-	colon = strrchr(hostport, ':');
-	c->port = c->user[0] ? 587 : 25;
-	if (colon) {
-		char *pe;
-		long port = strtol(colon + 1, &pe, 10);
-
-		if (*pe || port < 1 || port > 65535)
-			return err_set(e, CL_EINPUT, "COOPLEDGER_SMTP_URL: bad port \"%s\"", colon + 1);
-		c->port = (int)port;
-		hostport[colon - hostport] = '\0';
-	}
-	snprintf(c->host, sizeof c->host, "%.255s", hostport);
+	c->port = c->tls ? 465 : c->user[0] ? 587 : 25;
+	rc = parse_hostport(p, (size_t)(end - p), c, e);
+	if (rc)
+		return rc;
+	q = strchr(end, '?');
 	return parse_query(q ? q + 1 : NULL, c, e);
 }
 
@@ -169,19 +283,20 @@ static SmtpOutcome classify(smtp_message_t m, smtp_recipient_t r, int ok, char *
 	return SMTP_TEMPORARY;
 }
 
-/* Settings of session s from c. */
-static int configure(smtp_session_t s, const SmtpConfig *c, auth_context_t *auth)
+/* Settings of session s from c; libesmtp connects to hostport (the
+ * server, or the TLS relay in front of it). */
+static int configure(smtp_session_t s, const SmtpConfig *c, const char *hostport,
+		     auth_context_t *auth)
 {
-	char hostport[300];
 	long t = c->timeout > 0 ? c->timeout : 60;
 	int w;
 
-	snprintf(hostport, sizeof hostport, "%.255s:%d", c->host, c->port);
 	if (!smtp_set_server(s, hostport))
 		return 0;
 	for (w = Timeout_GREETING; w <= Timeout_DATA2; w++)
 		smtp_set_timeout(s, w | Timeout_OVERRIDE_RFC2822_MINIMUM, t * 1000);
-	if (c->starttls != SMTP_TLS_NONE &&
+	/* over the relay the connection is already TLS: no STARTTLS inside it */
+	if (!c->tls && c->starttls != SMTP_TLS_NONE &&
 	    !smtp_starttls_enable(s, c->starttls == SMTP_TLS_REQUIRED ? Starttls_REQUIRED
 								       : Starttls_ENABLED))
 		return 0;
@@ -197,21 +312,50 @@ static int configure(smtp_session_t s, const SmtpConfig *c, auth_context_t *auth
 	return 1;
 }
 
-SmtpOutcome mail_smtp_send(const SmtpConfig *c, const char *from, const char *to,
-			   const char *msg, size_t len, char *reason, size_t n)
+/* What progress_cb needs. */
+typedef struct Progress {
+	SmtpProgressFn fn;
+	void *arg;
+} Progress;
+
+/* libesmtp's protocol monitor: every read and write of the session. */
+static void progress_cb(const char *buf, int buflen, int writing, void *arg)
 {
-	smtp_session_t s = smtp_create_session();
+	const Progress *p = arg;
+
+	(void)buf;
+	(void)buflen;
+	(void)writing;
+	p->fn(p->arg);
+}
+
+SmtpOutcome mail_smtp_send(const SmtpConfig *c, const char *from, const char *to,
+			   const char *msg, size_t len, SmtpProgressFn progress, void *arg,
+			   char *reason, size_t n)
+{
+	smtp_session_t s = NULL;
 	auth_context_t auth = NULL;
 	smtp_message_t m = NULL;
 	smtp_recipient_t r = NULL;
 	SmtpOutcome out = SMTP_TEMPORARY;
-	char buf[256];
-	int ok;
+	TlsRelay *relay = NULL;
+	Progress prog = {progress, arg};
+	char buf[256], hostport[300];
+	int ok, port = c->port;
 
 	(void)len; /* the string callback reads up to the NUL */
-	if (!s || !configure(s, c, &auth) || !(m = smtp_add_message(s)) ||
+	snprintf(hostport, sizeof hostport, "%.255s:%d", c->host, c->port);
+	if (c->tls) { /* TLS from the first byte: libesmtp talks to the relay */
+		if (tls_relay_open(c->host, c->port, c->cafile, c->timeout > 0 ? c->timeout : 60,
+				   &relay, &port, reason, n))
+			return SMTP_TEMPORARY;
+		snprintf(hostport, sizeof hostport, "127.0.0.1:%d", port);
+	}
+	s = smtp_create_session();
+	if (!s || !configure(s, c, hostport, &auth) || !(m = smtp_add_message(s)) ||
 	    !smtp_set_reverse_path(m, from) || !(r = smtp_add_recipient(m, to)) ||
-	    !smtp_set_message_str(m, (void *)msg)) {
+	    !smtp_set_message_str(m, (void *)msg) ||
+	    (progress && !smtp_set_monitorcb(s, progress_cb, &prog, 0))) {
 		snprintf(reason, n, "cannot set up the SMTP session: %s",
 			 smtp_strerror(smtp_errno(), buf, sizeof buf));
 		goto out;
@@ -223,5 +367,6 @@ out:
 		smtp_destroy_session(s);
 	if (auth)
 		auth_destroy_context(auth);
+	tls_relay_close(relay);
 	return out;
 }

@@ -4,7 +4,7 @@
 # command is printed and the build stops.
 set -eu
 PKGS="gcc make pkg-config libsqlite3-dev sqlite3 libcjson-dev libsodium-dev
-libmicrohttpd-dev libesmtp-dev libhpdf-dev libcsv-dev libcmocka-dev
+libmicrohttpd-dev libesmtp-dev libssl-dev openssl libhpdf-dev libcsv-dev libcmocka-dev
 cppcheck clang-tidy clang-format poppler-utils qpdf ledger fonts-dejavu-core time
 chromium wrk"
 

@@ -1,6 +1,6 @@
 /* test_outbox.c — the outbox of e-mail notices (core/outbox.c): unique
- * keys, due detection, backoff, state transitions, dead after N attempts,
- * retry. */
+ * keys, due detection, backoff, state transitions, claims and their
+ * leases, dead after N attempts, retry. */
 #include "fixture.h"
 #include "outbox.h"
 
@@ -16,6 +16,20 @@ static int64_t add(sqlite3 *db, const char *kind, const char *rcpt, const char *
 	fx_expect(kind, outbox_add(db, &n, NOW, &added, &e), &e, CL_OK, NULL);
 	assert_int_equal(added, expect_added);
 	return fx_int(db, "SELECT max(id) FROM outbox");
+}
+
+/* Claim notice id at now as a sender would; asserts it could.  OUT: claim
+ * (OUTBOX_CLAIM_BUF). */
+static void claim_ok(sqlite3 *db, int64_t id, int64_t now, char *claim)
+{
+	OutboxNotice n;
+	int claimed = 0;
+
+	assert_int_equal(outbox_load(db, id, &n, NULL), CL_OK);
+	assert_int_equal(outbox_claim(db, &n, now, now, claim, &claimed, NULL), CL_OK);
+	outbox_notice_free(&n);
+	assert_int_equal(claimed, 1);
+	assert_int_equal(strlen(claim), 16);
 }
 
 static OutboxState state_of(sqlite3 *db, int64_t id, int *attempts, int64_t *next)
@@ -67,21 +81,25 @@ static void test_sent_once(void **state)
 	Fixture *fx = *state;
 	int64_t id = add(fx->db, "fee_overdue", "ar@v.example", "2026-Q3", 1), *ids = NULL;
 	int n = 0, attempts = 0;
+	char claim[OUTBOX_CLAIM_BUF];
 	Err e = {0};
 
 	assert_int_equal(outbox_due_ids(fx->db, NOW, 10, &ids, &n, NULL), CL_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(ids[0], id);
 	free(ids);
-	assert_int_equal(outbox_mark_sent(fx->db, id, NOW, NULL), CL_OK);
+	fx_expect("sent unclaimed", outbox_mark_sent(fx->db, id, "0123456789abcdef", NOW, &e), &e,
+		  CL_ECONFLICT, "not being sent");
+	claim_ok(fx->db, id, NOW, claim);
+	assert_int_equal(outbox_mark_sent(fx->db, id, claim, NOW, NULL), CL_OK);
 	assert_int_equal(state_of(fx->db, id, &attempts, NULL), OB_SENT);
 	assert_int_equal(attempts, 1);
 	/* a sent notice is never due again, and cannot be marked sent twice */
 	assert_int_equal(outbox_due_ids(fx->db, NOW + 86400, 10, &ids, &n, NULL), CL_OK);
 	assert_int_equal(n, 0);
 	free(ids);
-	fx_expect("sent twice", outbox_mark_sent(fx->db, id, NOW, &e), &e, CL_ECONFLICT,
-		  "not waiting");
+	fx_expect("sent twice", outbox_mark_sent(fx->db, id, claim, NOW, &e), &e, CL_ECONFLICT,
+		  "not being sent");
 	/* queuing it again adds nothing */
 	add(fx->db, "fee_overdue", "ar@v.example", "2026-Q3", 0);
 }
@@ -92,8 +110,10 @@ static void test_temporary_failures_back_off(void **state)
 	int64_t id = add(fx->db, "fee_overdue", "ar@v.example", "2026-Q3", 1), next = 0, *ids;
 	OutboxState s;
 	int attempts = 0, n = 0;
+	char claim[OUTBOX_CLAIM_BUF];
 
-	assert_int_equal(outbox_mark_failed(fx->db, id, 0, "421 busy", NOW, &s, NULL), CL_OK);
+	claim_ok(fx->db, id, NOW, claim);
+	assert_int_equal(outbox_mark_failed(fx->db, id, claim, 0, "421 busy", NOW, &s, NULL), CL_OK);
 	assert_int_equal(s, OB_RETRYING);
 	assert_int_equal(state_of(fx->db, id, &attempts, &next), OB_RETRYING);
 	assert_int_equal(attempts, 1);
@@ -104,11 +124,14 @@ static void test_temporary_failures_back_off(void **state)
 	assert_int_equal(outbox_due_ids(fx->db, NOW + 60, 10, &ids, &n, NULL), CL_OK);
 	assert_int_equal(n, 1);
 	free(ids);
-	assert_int_equal(outbox_mark_failed(fx->db, id, 0, "451 later", NOW + 60, &s, NULL), CL_OK);
+	claim_ok(fx->db, id, NOW + 60, claim);
+	assert_int_equal(outbox_mark_failed(fx->db, id, claim, 0, "451 later", NOW + 60, &s, NULL),
+			 CL_OK);
 	assert_int_equal(state_of(fx->db, id, &attempts, &next), OB_RETRYING);
 	assert_int_equal(next, NOW + 60 + 120);
 	assert_int_equal(fx_int(fx->db, "SELECT last_error = '451 later' FROM outbox"), 1);
-	assert_int_equal(outbox_mark_sent(fx->db, id, NOW + 180, NULL), CL_OK);
+	claim_ok(fx->db, id, NOW + 180, claim);
+	assert_int_equal(outbox_mark_sent(fx->db, id, claim, NOW + 180, NULL), CL_OK);
 	assert_int_equal(state_of(fx->db, id, &attempts, NULL), OB_SENT);
 	assert_int_equal(attempts, 3);
 }
@@ -118,11 +141,14 @@ static void test_dead_after_max_attempts(void **state)
 	Fixture *fx = *state;
 	int64_t id = add(fx->db, "fee_overdue", "ar@v.example", "2026-Q3", 1), t = NOW;
 	OutboxState s = OB_QUEUED;
+	char claim[OUTBOX_CLAIM_BUF];
 	int i;
 
 	for (i = 1; i <= OUTBOX_MAX_ATTEMPTS; i++) {
-		assert_int_equal(outbox_mark_failed(fx->db, id, 0, "connection refused", t, &s, NULL),
-				 CL_OK);
+		claim_ok(fx->db, id, t, claim);
+		assert_int_equal(
+		    outbox_mark_failed(fx->db, id, claim, 0, "connection refused", t, &s, NULL),
+		    CL_OK);
 		assert_int_equal(s, i < OUTBOX_MAX_ATTEMPTS ? OB_RETRYING : OB_DEAD);
 		t += outbox_backoff(i);
 	}
@@ -137,11 +163,16 @@ static void test_permanent_failure_is_dead_and_retry(void **state)
 	int64_t id = add(fx->db, "fee_overdue", "ar@v.example", "2026-Q3", 1), next = 0;
 	OutboxState s;
 	int attempts = 0;
+	char claim[OUTBOX_CLAIM_BUF];
 	Err e = {0};
 
 	fx_expect("retry queued", outbox_retry(fx->db, id, FX_ACTOR, NOW, &e), &e, CL_ERULE,
 		  "not dead");
-	assert_int_equal(outbox_mark_failed(fx->db, id, 1, "550 no such user", NOW, &s, NULL), CL_OK);
+	claim_ok(fx->db, id, NOW, claim);
+	fx_expect("retry sending", outbox_retry(fx->db, id, FX_ACTOR, NOW, &e), &e, CL_ERULE,
+		  "not dead");
+	assert_int_equal(outbox_mark_failed(fx->db, id, claim, 1, "550 no such user", NOW, &s, NULL),
+			 CL_OK);
 	assert_int_equal(s, OB_DEAD);
 	assert_int_equal(fx_int(fx->db, "SELECT last_error = '550 no such user' FROM outbox"), 1);
 	assert_int_equal(outbox_retry(fx->db, id, FX_ACTOR, NOW + 5, NULL), CL_OK);
@@ -153,6 +184,91 @@ static void test_permanent_failure_is_dead_and_retry(void **state)
 			 1);
 	fx_expect("missing", outbox_retry(fx->db, 999, FX_ACTOR, NOW, &e), &e, CL_ENOTFOUND,
 		  "no notice");
+}
+
+/* A claim is taken once; the others find the notice taken.  While it is
+ * held the notice is not due; once the lease lapses (its sender died) it is
+ * due again, another sender takes it over with a new token, the lost
+ * attempt is counted, and the first sender can no longer record anything. */
+static void test_claim_lease_and_takeover(void **state)
+{
+	Fixture *fx = *state;
+	int64_t id = add(fx->db, "fee_overdue", "ar@v.example", "2026-Q3", 1), *ids = NULL;
+	char first[OUTBOX_CLAIM_BUF], second[OUTBOX_CLAIM_BUF], third[OUTBOX_CLAIM_BUF];
+	OutboxNotice seen;
+	int claimed = -1, n = 0, attempts = 0, held = -1;
+	Err e = {0};
+
+	assert_int_equal(outbox_load(fx->db, id, &seen, NULL), CL_OK);
+	assert_int_equal(outbox_claim(fx->db, &seen, NOW, NOW, first, &claimed, NULL), CL_OK);
+	assert_int_equal(claimed, 1);
+	/* a second sender that loaded it at the same time finds it taken */
+	assert_int_equal(outbox_claim(fx->db, &seen, NOW, NOW, second, &claimed, NULL), CL_OK);
+	assert_int_equal(claimed, 0);
+	assert_int_equal(state_of(fx->db, id, NULL, NULL), OB_SENDING);
+	assert_int_equal(outbox_due_ids(fx->db, NOW + OUTBOX_LEASE - 1, 10, &ids, &n, NULL), CL_OK);
+	assert_int_equal(n, 0);
+	free(ids);
+	/* renewing moves the lapse */
+	assert_int_equal(outbox_renew(fx->db, id, first, NOW + 100 + OUTBOX_LEASE, &held, NULL),
+			 CL_OK);
+	assert_int_equal(held, 1);
+	assert_int_equal(outbox_due_ids(fx->db, NOW + OUTBOX_LEASE, 10, &ids, &n, NULL), CL_OK);
+	assert_int_equal(n, 0);
+	free(ids);
+	assert_int_equal(outbox_due_ids(fx->db, NOW + 100 + OUTBOX_LEASE, 10, &ids, &n, NULL),
+			 CL_OK);
+	assert_int_equal(n, 1);
+	free(ids);
+	/* the sender died: another takes the lapsed claim over */
+	outbox_notice_free(&seen);
+	assert_int_equal(outbox_load(fx->db, id, &seen, NULL), CL_OK);
+	assert_true(outbox_is_due(&seen, NOW + 100 + OUTBOX_LEASE));
+	assert_int_equal(outbox_claim(fx->db, &seen, NOW + 100 + OUTBOX_LEASE, NOW + 100 + OUTBOX_LEASE,
+				      second, &claimed, NULL),
+			 CL_OK);
+	assert_int_equal(claimed, 1);
+	assert_string_not_equal(first, second);
+	assert_int_equal(state_of(fx->db, id, &attempts, NULL), OB_SENDING);
+	assert_int_equal(attempts, 1); /* the lost attempt counts */
+	/* the claim that lapsed can record nothing, nor renew */
+	fx_expect("old claim sent", outbox_mark_sent(fx->db, id, first, NOW, &e), &e, CL_ECONFLICT,
+		  "not being sent");
+	fx_expect("old claim failed", outbox_mark_failed(fx->db, id, first, 0, "x", NOW, NULL, &e),
+		  &e, CL_ECONFLICT, "not being sent");
+	assert_int_equal(outbox_renew(fx->db, id, first, NOW + 99999, &held, NULL), CL_OK);
+	assert_int_equal(held, 0);
+	/* a stale load (attempts seen 0) cannot claim it either */
+	assert_int_equal(outbox_claim(fx->db, &seen, NOW + 99999, NOW, third, &claimed, NULL), CL_OK);
+	assert_int_equal(claimed, 0);
+	assert_int_equal(outbox_mark_sent(fx->db, id, second, NOW + 200, NULL), CL_OK);
+	assert_int_equal(state_of(fx->db, id, &attempts, NULL), OB_SENT);
+	assert_int_equal(attempts, 2);
+	assert_int_equal(fx_int(fx->db, "SELECT claim = '' AND lease_until = 0 FROM outbox"), 1);
+	outbox_notice_free(&seen);
+}
+
+/* Two connections (two sender processes) claim the same notice: one wins,
+ * and no transaction is left open by either, so a third writer gets in. */
+static void test_claim_two_connections(void **state)
+{
+	Fixture *fx = *state;
+	int64_t id = add(fx->db, "fee_overdue", "ar@v.example", "2026-Q3", 1);
+	char a[OUTBOX_CLAIM_BUF], b[OUTBOX_CLAIM_BUF];
+	OutboxNotice seen;
+	sqlite3 *other = NULL;
+	int ca = 0, cb = 0;
+
+	assert_int_equal(db_open(fx->path, &other, NULL), CL_OK);
+	assert_int_equal(outbox_load(fx->db, id, &seen, NULL), CL_OK);
+	assert_int_equal(outbox_claim(fx->db, &seen, NOW, NOW, a, &ca, NULL), CL_OK);
+	assert_int_equal(outbox_claim(other, &seen, NOW, NOW, b, &cb, NULL), CL_OK);
+	assert_int_equal(ca + cb, 1);
+	assert_true(sqlite3_get_autocommit(fx->db));
+	assert_true(sqlite3_get_autocommit(other));
+	assert_int_equal(fx_sql(other, "BEGIN IMMEDIATE; CREATE TABLE t(x); COMMIT"), SQLITE_OK);
+	outbox_notice_free(&seen);
+	db_close(other);
 }
 
 /* KS-1 (2025-07-01..2026-06-30, due 45 days after each quarter) with no
@@ -206,6 +322,8 @@ int main(void)
 		EMPTY_TEST(test_sent_once),
 		EMPTY_TEST(test_temporary_failures_back_off),
 		EMPTY_TEST(test_dead_after_max_attempts),
+		EMPTY_TEST(test_claim_lease_and_takeover),
+		EMPTY_TEST(test_claim_two_connections),
 		WORLD_TEST(test_permanent_failure_is_dead_and_retry),
 		WORLD_TEST(test_queue_due_report_reminders),
 		cmocka_unit_test(test_now_override),

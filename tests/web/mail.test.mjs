@@ -4,10 +4,10 @@
 // 421/451, 550, a connection dropped in the middle of DATA.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile as execFileCb } from 'node:child_process';
+import { execFile as execFileCb, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createServer } from 'node:net';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { writeFileSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
@@ -78,15 +78,54 @@ async function freePort() {
   return port;
 }
 
-// Run the CLI asynchronously (the SMTP server lives in this process).
-async function run(db, args, { port, now, date = asOf } = {}) {
+// The environment of a CLI run: SMTP on port (or url), the retry clock now.
+function cliEnv({ port, url, now } = {}) {
   const env = { ...process.env, COOPLEDGER_MAIL_FROM: FROM };
   if (port) env.COOPLEDGER_SMTP_URL = `smtp://127.0.0.1:${port}?starttls=none`;
+  if (url) env.COOPLEDGER_SMTP_URL = url;
   if (now) env.COOPLEDGER_NOW = String(now);
+  return env;
+}
+
+// Run the CLI asynchronously (the SMTP server lives in this process).
+async function run(db, args, { port, url, now, date = asOf } = {}) {
   const { stdout } = await execFile(bin, ['--db', db, '--as-of', date, ...args],
-    { env, maxBuffer: 64 << 20 });
+    { env: cliEnv({ port, url, now }), maxBuffer: 64 << 20 });
   return stdout;
 }
+
+// Start the CLI and leave it running: {proc, done} (done resolves to
+// {code, signal, out}).
+function start(db, args, opts = {}) {
+  const proc = spawn(bin, ['--db', db, '--as-of', asOf, ...args],
+    { env: cliEnv(opts), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (d) => { out += d; });
+  proc.stderr.on('data', (d) => { out += d; });
+  const done = new Promise((r) => proc.once('exit', (code, signal) => r({ code, signal, out })));
+  return { proc, done };
+}
+
+// A server that accepts connections and never says a word.
+async function silentServer() {
+  const socks = new Set();
+  const srv = createServer((sock) => { socks.add(sock); sock.on('error', () => {}); });
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  return {
+    port: srv.address().port, connections: () => socks.size,
+    close: () => { for (const s of socks) s.destroy(); return new Promise((r) => srv.close(r)); },
+  };
+}
+
+const until = async (what, fn, ms = 20000) => {
+  for (const t0 = Date.now(); Date.now() - t0 < ms; await new Promise((r) => setTimeout(r, 50))) {
+    if (await fn()) return;
+  }
+  throw new Error(`timed out waiting for ${what}`);
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Notice id of a received message, from its Message-ID <notice-ID.TOKEN@...>.
+const noticeId = (mail) => Number(mail.messageId.match(/^<notice-(\d+)\./)[1]);
 
 const list = async (db) => JSON.parse(await run(db, ['notices', 'list', '--json']));
 const nowPlus = (s) => Math.floor(Date.now() / 1000) + s;
@@ -272,6 +311,191 @@ test('hundreds of notices through a flaky server: none lost, none twice', async 
     assert.match(await run(demo.db, ['notices', 'queue']), /queued 0 new notices/);
   } finally {
     await flaky.close();
+    rmSync(demo.dir, { recursive: true, force: true });
+  }
+});
+
+test('no transaction is open while the server answers: a remit in parallel succeeds', async () => {
+  const demo = await vendorNotices();
+  let first = true, inData;
+  const inDataSeen = new Promise((r) => { inData = r; });
+  const messages = [];
+  // the first message's end of DATA is answered after 7 s, longer than the
+  // 5 s any writer waits for the database
+  const slow = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    onData(stream, session, cb) {
+      const chunks = [];
+      stream.on('data', (c) => chunks.push(c));
+      stream.on('end', () => {
+        messages.push(Buffer.concat(chunks));
+        if (!first) return cb(null, 'queued');
+        first = false;
+        inData();
+        setTimeout(() => cb(null, 'queued'), 7000);
+      });
+    },
+  });
+  await new Promise((r) => slow.listen(0, '127.0.0.1', r));
+  try {
+    const sender = start(demo.db, ['notices', 'send'], { port: slow.server.address().port });
+    await inDataSeen;
+    const l = await list(demo.db);
+    assert.equal(l.filter((q) => q.state === 'sending').length, 1, 'the notice being sent is claimed');
+    assert.match(l.find((q) => q.state === 'sending').lease_until, /^\d{4}-\d\d-\d\dT/);
+    const t0 = Date.now();
+    const out = await run(demo.db, ['remit', '--contract', 'KS-FURN-2025', '--period', '2026-Q2',
+      '--amount', '12.34', '--received', '2026-11-24', '--ref', 'ACH-PARALLEL']);
+    assert.ok(Date.now() - t0 < 4000, `remit waited ${Date.now() - t0} ms for the database`);
+    assert.match(out, /ACH-PARALLEL|recorded|12\.34/i);
+    const { code, out: sent } = await sender.done;
+    assert.equal(code, 0, sent);
+    assert.match(sent, /sent 4, to retry 0, dead 0/);
+    assert.equal(messages.length, 4);
+    assert.ok((await list(demo.db)).every((q) => q.state === 'sent'));
+  } finally {
+    await new Promise((r) => slow.close(r));
+    rmSync(demo.dir, { recursive: true, force: true });
+  }
+});
+
+test('a sender that dies mid-conversation: its claim lapses, then the notice goes once', async () => {
+  const demo = await vendorNotices();
+  const silent = await silentServer();
+  const ok = await smtp();
+  try {
+    const sender = start(demo.db, ['notices', 'send'], { port: silent.port });
+    await until('the first notice to be claimed', async () =>
+      (await list(demo.db)).some((q) => q.state === 'sending'));
+    sender.proc.kill('SIGKILL');
+    assert.equal((await sender.done).signal, 'SIGKILL');
+    let l = await list(demo.db);
+    const claimed = l.find((q) => q.state === 'sending');
+    assert.ok(claimed && l.filter((q) => q.state === 'sending').length === 1, JSON.stringify(l));
+    // while the claim lasts nobody else sends it
+    assert.match(await run(demo.db, ['notices', 'send'], { port: ok.port }), /sent 3, to retry 0, dead 0/);
+    assert.equal((await list(demo.db)).find((q) => q.id === claimed.id).state, 'sending');
+    // two senders at once after the lease (600 s): exactly one takes it over
+    const later = nowPlus(601);
+    const [a, b] = await Promise.all([run(demo.db, ['notices', 'send'], { port: ok.port, now: later }),
+      run(demo.db, ['notices', 'send'], { port: ok.port, now: later })]);
+    assert.deepEqual([a, b].map((o) => Number(o.match(/sent (\d+)/)[1])).sort(), [0, 1]);
+    l = await list(demo.db);
+    const again = l.find((q) => q.id === claimed.id);
+    assert.equal(again.state, 'sent');
+    assert.equal(again.attempts, 2, 'the lost attempt is counted');
+    const mails = await Promise.all(ok.messages.map((m) => simpleParser(m.raw)));
+    assert.equal(mails.length, 4);
+    assert.deepEqual(mails.map(noticeId).sort(), l.map((q) => q.id).sort());
+  } finally {
+    await silent.close();
+    await ok.close();
+    rmSync(demo.dir, { recursive: true, force: true });
+  }
+});
+
+test('two senders at once never send a notice twice', async () => {
+  const demo = demoDatabase();
+  await run(demo.db, ['notices', 'queue']);
+  await sqlite(demo.db, "DELETE FROM outbox WHERE kind = 'statement_ready' AND id NOT IN " +
+    "(SELECT id FROM outbox WHERE kind = 'statement_ready' ORDER BY id LIMIT 24)");
+  const srv = await smtp();
+  try {
+    const total = (await list(demo.db)).length;
+    assert.equal(total, 28);
+    const outs = await Promise.all([1, 2, 3].map(() => run(demo.db, ['notices', 'send'], { port: srv.port })));
+    const sent = outs.map((o) => Number(o.match(/sent (\d+)/)[1]));
+    assert.equal(sent.reduce((x, y) => x + y), total, outs.join(' | '));
+    const ids = (await Promise.all(srv.messages.map((m) => simpleParser(m.raw)))).map(noticeId);
+    assert.equal(ids.length, total);
+    assert.equal(new Set(ids).size, total);
+  } finally {
+    await srv.close();
+    rmSync(demo.dir, { recursive: true, force: true });
+  }
+});
+
+// A self-signed certificate made with openssl for names (DNS:… or IP:…).
+async function selfSigned(dir, name, names) {
+  const key = join(dir, `${name}.key`), cert = join(dir, `${name}.pem`);
+  await execFile('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key,
+    '-out', cert, '-days', '2', '-subj', '/CN=coopledger test', '-addext', `subjectAltName=${names}`]);
+  return { key: readFileSync(key), cert: readFileSync(cert), certFile: cert };
+}
+
+// An SMTP server speaking TLS from the first byte, with AUTH.
+async function tlsServer(creds) {
+  const messages = [], logins = [];
+  const server = new SMTPServer({
+    secure: true, key: creds.key, cert: creds.cert, logger: false, authMethods: ['PLAIN', 'LOGIN'],
+    onAuth(auth, session, cb) {
+      logins.push([auth.username, auth.password]);
+      return auth.password === 'p@ss:w/rd%' ? cb(null, { user: auth.username }) : cb(new Error('bad password'));
+    },
+    onData(stream, session, cb) {
+      const chunks = [];
+      stream.on('data', (c) => chunks.push(c));
+      stream.on('end', () => {
+        messages.push({ raw: Buffer.concat(chunks), secure: session.secure, user: session.user });
+        cb(null, 'queued');
+      });
+    },
+  });
+  server.on('error', () => {}); // a client refusing our certificate is not the server's failure
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { port: server.server.address().port, messages, logins, close: () => new Promise((r) => server.close(r)) };
+}
+
+test('smtps://: TLS from the first byte, the certificate verified, AUTH inside', async () => {
+  const demo = await vendorNotices();
+  const dir = mkdtempSync(join(tmpdir(), 'coopledger-tls-'));
+  const good = await selfSigned(dir, 'good', 'DNS:localhost,IP:127.0.0.1');
+  const other = await selfSigned(dir, 'other', 'DNS:mail.other.example');
+  const srv = await tlsServer(good);
+  const wrong = await tlsServer(other);
+  const user = 'notices%40usd259.ks.example:p%40ss%3Aw%2Frd%25';
+  const url = (port, extra = '') => `smtps://${user}@127.0.0.1:${port}${extra}`;
+  try {
+    // verification is on by default: a self-signed certificate is refused
+    assert.match(await run(demo.db, ['notices', 'send'], { url: url(srv.port) }), /sent 0, to retry 4, dead 0/);
+    let l = await list(demo.db);
+    assert.ok(l.every((q) => /certificate does not verify: self.signed certificate/.test(q.last_error)), l[0].last_error);
+    assert.equal(srv.messages.length + srv.logins.length, 0, 'nothing went over an unverified connection');
+    // trusted through cafile=, but made out for another name: refused too
+    assert.match(await run(demo.db, ['notices', 'send'],
+      { url: url(wrong.port, `?cafile=${encodeURIComponent(other.certFile)}`), now: nowPlus(90) }), /sent 0, to retry 4/);
+    l = await list(demo.db);
+    assert.ok(l.every((q) => /certificate does not verify: (IP address|hostname) mismatch/.test(q.last_error)), l[0].last_error);
+    assert.equal(wrong.messages.length, 0);
+    // trusted and made out for 127.0.0.1: delivered, logged in with the decoded user and password
+    assert.match(await run(demo.db, ['notices', 'send'],
+      { url: url(srv.port, `?cafile=${encodeURIComponent(good.certFile)}&timeout=20`), now: nowPlus(400) }),
+      /sent 4, to retry 0, dead 0/);
+    assert.equal(srv.messages.length, 4);
+    assert.ok(srv.messages.every((m) => m.secure && m.user === 'notices@usd259.ks.example'));
+    assert.deepEqual(srv.logins[0], ['notices@usd259.ks.example', 'p@ss:w/rd%']);
+    const mails = await Promise.all(srv.messages.map((m) => simpleParser(m.raw)));
+    const fee = mails.find((m) => /fee statement/.test(m.subject));
+    assert.equal(fee.attachments[0].contentType, 'application/pdf'); // a big message crosses the relay whole
+    assert.ok(fee.attachments[0].content.length > 10000);
+    assert.ok((await list(demo.db)).every((q) => q.state === 'sent'));
+  } finally {
+    await srv.close();
+    await wrong.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(demo.dir, { recursive: true, force: true });
+  }
+});
+
+test('a bad SMTP URL is refused with a readable message', async () => {
+  const demo = await vendorNotices();
+  try {
+    await assert.rejects(run(demo.db, ['notices', 'send'], { url: 'smtps://h?starttls=required' }),
+      (err) => /COOPLEDGER_SMTP_URL: starttls= does not apply to smtps:\/\//.test(err.stderr));
+    await assert.rejects(run(demo.db, ['notices', 'send'], { url: 'smtp://h:99999' }),
+      (err) => /COOPLEDGER_SMTP_URL: bad port "99999"/.test(err.stderr));
+    assert.ok((await list(demo.db)).every((q) => q.state === 'queued' && q.attempts === 0));
+  } finally {
     rmSync(demo.dir, { recursive: true, force: true });
   }
 });
