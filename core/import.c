@@ -70,6 +70,8 @@ typedef struct Import {
 	size_t first_unlisted; /* row of the first error past the list, or 0 */
 	int unlisted_noted;    /* the "more errors" entry is in errors */
 	int64_t rows, accepted, duplicates, rejected;
+	int64_t *seen; /* open-addressed set of ledger lines this file duplicated */
+	size_t nseen, seen_cap;
 	Money list_total, invoiced_total;
 } Import;
 
@@ -488,6 +490,39 @@ static int column_of(const char *name)
 	return -1;
 }
 
+/* Add ledger line id to the set of lines this file has duplicated; 1 if
+ * it was there already (the file holds that line twice), -1 when out of
+ * memory. */
+static int seen_add(Import *im, int64_t id)
+{
+	size_t i, mask;
+
+	if ((im->nseen + 1) * 2 > im->seen_cap) {
+		size_t cap = im->seen_cap ? im->seen_cap * 2 : 1024, k;
+		int64_t *grown = calloc(cap, sizeof *grown), *old = im->seen;
+
+		if (!grown)
+			return -1;
+		for (k = 0; k < im->seen_cap; k++)
+			if (old[k]) {
+				for (i = (size_t)old[k] * 0x9E3779B97F4A7C15u & (cap - 1); grown[i];
+				     i = (i + 1) & (cap - 1))
+					;
+				grown[i] = old[k];
+			}
+		free(old);
+		im->seen = grown;
+		im->seen_cap = cap;
+	}
+	mask = im->seen_cap - 1;
+	for (i = (size_t)id * 0x9E3779B97F4A7C15u & mask; im->seen[i]; i = (i + 1) & mask)
+		if (im->seen[i] == id)
+			return 1;
+	im->seen[i] = id;
+	im->nseen++;
+	return 0;
+}
+
 /* Append a well-formed row.  Returns 1 when accepted or a duplicate, 0
  * when refused (error noted); a database failure stops the import. */
 static int write_row(Import *im, size_t row, const PurchaseIn *p, ClCode *fatal, Err *e)
@@ -511,6 +546,17 @@ static int write_row(Import *im, size_t row, const PurchaseIn *p, ClCode *fatal,
 		return 0;
 	}
 	if (out == LEDGER_DUPLICATE) {
+		int again = seen_add(im, ledger_match_id(im->l));
+
+		if (again < 0) {
+			*fatal = err_set(e, CL_ENOMEM, "out of memory");
+			return 0;
+		}
+		if (again) {
+			row_error(im, row, C_INVOICE, "invoice %s line %d appears twice in this file",
+				  p->invoice_number, p->line);
+			return 0;
+		}
 		im->duplicates++;
 		return 1;
 	}
@@ -780,6 +826,7 @@ ClCode import_csv(sqlite3 *db, FILE *f, const ImportOptions *o, cJSON **result,
 		iconv_close(im->cd);
 	cJSON_Delete(im->errors);
 	cJSON_Delete(im->ignored);
+	free(im->seen);
 	buf_free(&im->arena);
 	free(im);
 	return rc;

@@ -84,6 +84,7 @@ struct Ledger {
 	/* about the last line checked */
 	const char *err_column; /* the column a refusal is about */
 	int64_t match_batch;    /* batch of the live line with the same identity */
+	int64_t match_id;       /* and that line's id */
 };
 
 /* A full ledger row, as written and as hashed. */
@@ -136,6 +137,11 @@ const char *ledger_error_column(const Ledger *l)
 int64_t ledger_match_batch(const Ledger *l)
 {
 	return l->match_batch;
+}
+
+int64_t ledger_match_id(const Ledger *l)
+{
+	return l->match_id;
 }
 
 void ledger_close(Ledger *l)
@@ -316,6 +322,7 @@ static ClCode check_identity(Ledger *l, const PurchaseIn *p, LedgerOutcome *outc
 	id = sqlite3_column_int64(st, 0);
 	*revision = sqlite3_column_int64(st, 1) + 1;
 	l->match_batch = sqlite3_column_int64(st, 9);
+	l->match_id = id;
 	rv = stmt(l, ST_REVERSED);
 	sqlite3_bind_int64(rv, 1, id);
 	if (sqlite3_step(rv) == SQLITE_ROW)

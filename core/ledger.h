@@ -67,6 +67,7 @@ const char *ledger_error_column(const Ledger *l);
 /* After a duplicate or conflict: the import batch of the live line with the
  * same identity (0 when it came from no batch). */
 int64_t ledger_match_batch(const Ledger *l);
+int64_t ledger_match_id(const Ledger *l); /* that line's id */
 
 /* Reverse one live line, in its own transaction, audited.  Refused when the
  * line is a reversal, already reversed, or its quarter is closed.
