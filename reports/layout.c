@@ -6,6 +6,9 @@
 
 #define BODY 8.0
 #define LEAD 11.0
+#define CELL_PAD 8.0  /* a right-aligned cell: 4 pt to its right edge, 4 pt gap on its left */
+#define MIN_WRAP 48.0 /* narrowest a wrapping column ever becomes */
+#define MIN_SIZE 5.0  /* smallest type an amount is shrunk to */
 
 void lay_begin(Layout *L, PdfDoc *d, const char *running)
 {
@@ -14,6 +17,21 @@ void lay_begin(Layout *L, PdfDoc *d, const char *running)
 	L->running = running;
 	pdfdoc_add_page(d);
 	L->y = LAY_TOP;
+}
+
+/* Draw s right-aligned at x_right within width (less CELL_PAD), set
+ * smaller when it does not fit at size. */
+static void text_right_fit(PdfDoc *d, double x_right, double y, double width, int bold,
+			   double size, const char *s)
+{
+	double w = pdfdoc_width(d, bold, size, s), room = width - CELL_PAD;
+
+	if (w > room && w > 0) {
+		size = size * room / w;
+		if (size < MIN_SIZE)
+			size = MIN_SIZE;
+	}
+	pdfdoc_text_right(d, x_right, y, bold, size, s);
 }
 
 /* The header row of the current table at L->y. */
@@ -28,28 +46,12 @@ static void table_header(Layout *L)
 		const LayCol *c = &L->cols[i];
 
 		if (c->right)
-			pdfdoc_text_right(L->d, x + c->width - 4, L->y, 1, BODY - 0.5, c->title);
+			text_right_fit(L->d, x + c->width - 4, L->y, c->width, 1, BODY - 0.5, c->title);
 		else
 			pdfdoc_text(L->d, x, L->y, 1, BODY - 0.5, c->title);
 		x += c->width;
 	}
 	L->y -= LEAD + 4;
-}
-
-int lay_need(Layout *L, double h)
-{
-	if (L->y - h >= LAY_BOTTOM)
-		return 0;
-	pdfdoc_add_page(L->d);
-	L->y = LAY_TOP;
-	if (L->running) {
-		pdfdoc_text(L->d, LAY_LEFT, L->y, 0, 8, L->running);
-		pdfdoc_line(L->d, LAY_LEFT, L->y - 5, LAY_RIGHT, L->y - 5, 0.5, 0.6);
-		L->y -= 22;
-	}
-	if (L->cols)
-		table_header(L);
-	return 1;
 }
 
 /* Lines s needs in width. */
@@ -86,6 +88,24 @@ static int wrap_draw(PdfDoc *d, double x, double y, double width, int bold, doub
 		n++;
 	}
 	return n;
+}
+
+int lay_need(Layout *L, double h)
+{
+	if (L->y - h >= LAY_BOTTOM)
+		return 0;
+	pdfdoc_add_page(L->d);
+	L->y = LAY_TOP;
+	if (L->running) { /* wrapped: a long member name stays on the page */
+		int n = wrap_draw(L->d, LAY_LEFT, L->y, LAY_RIGHT - LAY_LEFT, 0, 8, L->running);
+
+		L->y -= (n - 1) * 11;
+		pdfdoc_line(L->d, LAY_LEFT, L->y - 5, LAY_RIGHT, L->y - 5, 0.5, 0.6);
+		L->y -= 22;
+	}
+	if (L->cols)
+		table_header(L);
+	return 1;
 }
 
 int lay_wrap(Layout *L, double x, double width, int bold, double size, const char *s)
@@ -146,6 +166,148 @@ void lay_heading(Layout *L, const char *s)
 	L->y -= 16;
 }
 
+/* Width of the widest space-separated word of s. */
+static double widest_word(PdfDoc *d, int bold, double size, const char *s)
+{
+	char word[256];
+	double best = 0;
+
+	while (s && *s) {
+		size_t n = strcspn(s, " ");
+
+		if (n > 0) {
+			double w;
+
+			snprintf(word, sizeof word, "%.*s", (int)(n < sizeof word ? n : sizeof word - 1),
+				 s);
+			w = pdfdoc_width(d, bold, size, word);
+			best = w > best ? w : best;
+		}
+		s += n;
+		s += strspn(s, " ");
+	}
+	return best;
+}
+
+void lay_fit_begin(LayFit *f, Layout *L, const LayCol *cols, int ncol)
+{
+	int i;
+
+	memset(f, 0, sizeof *f);
+	f->L = L;
+	f->cols = cols;
+	f->ncol = ncol < LAY_MAX_COLS ? ncol : LAY_MAX_COLS;
+	for (i = 0; i < f->ncol; i++) {
+		f->need[i] = pdfdoc_width(L->d, 1, BODY - 0.5, cols[i].title) +
+			     (cols[i].right ? CELL_PAD : 6);
+		f->word[i] = widest_word(L->d, 1, BODY - 0.5, cols[i].title) + 6;
+	}
+}
+
+void lay_fit_row(LayFit *f, const char *const *cells, int bold)
+{
+	int i;
+
+	for (i = 0; i < f->ncol; i++) {
+		double w = pdfdoc_width(f->L->d, bold, BODY, cells[i]) +
+			   (f->cols[i].right ? CELL_PAD : 6);
+
+		if (w > f->need[i])
+			f->need[i] = w;
+		if (!f->cols[i].right) {
+			w = widest_word(f->L->d, bold, BODY, cells[i]) + 6;
+			f->word[i] = w > f->word[i] ? w : f->word[i];
+		}
+	}
+}
+
+/* The narrowest left-aligned column j may become to give room to amounts:
+ * three quarters of its designed width, never under MIN_WRAP nor its
+ * widest word (a date or an invoice number is never split). */
+static double floor_width(const LayFit *f, int j)
+{
+	double w = f->cols[j].width * 0.75;
+
+	w = w > MIN_WRAP ? w : MIN_WRAP;
+	return w > f->word[j] ? w : f->word[j];
+}
+
+/* Room column j of cols can give: beyond its widest cell (slack 1), or
+ * down to floor_width() (slack 0). */
+static double room_of(const LayFit *f, const LayCol *cols, int j, int slack)
+{
+	return cols[j].width - (slack ? f->need[j] : floor_width(f, j));
+}
+
+/* Move up to want points from the left-aligned columns of cols to column
+ * to: first what they have beyond their widest cell (slack 1), then down
+ * to floor_width(), widest first (slack 0).  Returns what is still
+ * wanted. */
+static double take_width(const LayFit *f, LayCol *cols, int to, double want, int slack)
+{
+	while (want > 0.01) {
+		double best = 0, room;
+		int j, donor = -1;
+
+		for (j = 0; j < f->ncol; j++) {
+			double key;
+
+			if (cols[j].right || room_of(f, cols, j, slack) <= 0.01)
+				continue;
+			key = slack ? room_of(f, cols, j, slack) : cols[j].width;
+			if (donor < 0 || key > best) {
+				donor = j;
+				best = key;
+			}
+		}
+		if (donor < 0)
+			break;
+		room = room_of(f, cols, donor, slack);
+		room = room < want ? room : want;
+		cols[donor].width -= room;
+		cols[to].width += room;
+		want -= room;
+	}
+	return want;
+}
+
+/* What the left-aligned columns of cols can give (slack as room_of()). */
+static double room_total(const LayFit *f, const LayCol *cols, int slack)
+{
+	double sum = 0;
+	int j;
+
+	for (j = 0; j < f->ncol; j++)
+		if (!cols[j].right && room_of(f, cols, j, slack) > 0)
+			sum += room_of(f, cols, j, slack);
+	return sum;
+}
+
+void lay_fit_apply(const LayFit *f, LayCol *cols)
+{
+	double want[LAY_MAX_COLS], deficit = 0, share;
+	int i, slack;
+
+	for (i = 0; i < f->ncol; i++) {
+		want[i] = cols[i].right && f->need[i] > cols[i].width ? f->need[i] - cols[i].width : 0;
+		deficit += want[i];
+	}
+	/* the slack first, then narrower wrapping; when even that is not
+	 * enough every amount column gets the same share of what it lacks */
+	for (slack = 1; slack >= 0 && deficit > 0.01; slack--) {
+		share = room_total(f, cols, slack) / deficit;
+		share = share < 1 ? share : 1;
+		deficit = 0;
+		for (i = 0; i < f->ncol; i++) {
+			double ask = want[i] * share;
+
+			if (ask > 0.01)
+				want[i] -= ask - take_width(f, cols, i, ask, slack);
+			deficit += want[i];
+		}
+	}
+}
+
 void lay_table_begin(Layout *L, const LayCol *cols, int ncol)
 {
 	L->cols = NULL;
@@ -173,7 +335,7 @@ void lay_table_row(Layout *L, const char *const *cells, int bold)
 		const LayCol *c = &L->cols[i];
 
 		if (c->right)
-			pdfdoc_text_right(L->d, x + c->width - 4, L->y, bold, BODY, cells[i]);
+			text_right_fit(L->d, x + c->width - 4, L->y, c->width, bold, BODY, cells[i]);
 		else
 			wrap_draw(L->d, x, L->y, c->width - 6, bold, BODY, cells[i]);
 		x += c->width;
@@ -190,10 +352,21 @@ void lay_table_end(Layout *L)
 
 void lay_amount(Layout *L, const char *label, const char *value, double x_right, int bold)
 {
-	lay_need(L, LEAD);
-	pdfdoc_text(L->d, LAY_LEFT, L->y, bold, BODY + 0.5, label);
-	pdfdoc_text_right(L->d, x_right, L->y, bold, BODY + 0.5, value);
-	L->y -= LEAD + 1;
+	const double size = BODY + 0.5, gap = 12, min_room = 140;
+	double vw = pdfdoc_width(L->d, bold, size, value), room;
+	int n;
+
+	if (x_right - vw - gap - LAY_LEFT < min_room &&
+	    pdfdoc_width(L->d, bold, size, label) > x_right - vw - gap - LAY_LEFT)
+		x_right = LAY_RIGHT; /* a wide amount: use the whole line */
+	room = x_right - vw - gap - LAY_LEFT;
+	if (room < MIN_WRAP)
+		room = MIN_WRAP;
+	n = wrap_count(L->d, room, bold, size, label);
+	lay_need(L, n * (size + 3));
+	wrap_draw(L->d, LAY_LEFT, L->y, room, bold, size, label);
+	pdfdoc_text_right(L->d, x_right, L->y, bold, size, value);
+	L->y -= (n - 1) * (size + 3) + LEAD + 1;
 }
 
 void lay_bar(Layout *L, double x, double y, double w, double h, double frac)

@@ -135,13 +135,45 @@ static ClCode member_gather(sqlite3 *db, const char *contract, const char *agenc
 	return CL_OK;
 }
 
-/* The purchases table with its total row. */
+/* The cells of purchase line i (or, i == m->nline, of the total row);
+ * money is formatted into a, b, c (MONEY_BUF each), the count into count
+ * (48). */
+static void purchase_cells(const MemberData *m, int i, const char **row, char *a, char *b,
+			   char *c, char *count)
+{
+	if (i < m->nline) {
+		const cJSON *x = m->line[i];
+
+		row[0] = js(x, "invoice_date");
+		row[1] = js(x, "po_number");
+		row[2] = js(x, "invoice_number");
+		row[3] = js(x, "description");
+		row[4] = lay_money(jm(x, "list_amount"), a);
+		row[5] = lay_money(jm(x, "invoiced_amount"), b);
+		row[6] = lay_money(jm(x, "savings"), c);
+		return;
+	}
+	snprintf(count, 48, "%d line%s", m->nline, m->nline == 1 ? "" : "s");
+	row[0] = "Total";
+	row[1] = "";
+	row[2] = count;
+	row[3] = "";
+	row[4] = lay_money(m->period_t.list, a);
+	row[5] = lay_money(m->period_t.paid, b);
+	row[6] = lay_money(m->period_t.list - m->period_t.paid, c);
+}
+
+/* The purchases table with its total row, its money columns as wide as
+ * the widest amount. */
 static void draw_purchases(Layout *L, const MemberData *m)
 {
-	static const LayCol cols[] = {{"Date", 58, 0},	       {"PO", 88, 0},	{"Invoice", 62, 0},
+	static const LayCol base[] = {{"Date", 58, 0},	       {"PO", 88, 0},	{"Invoice", 62, 0},
 				      {"Description", 122, 0}, {"List", 62, 1}, {"Paid", 62, 1},
 				      {"Savings", 62, 1}};
+	LayCol cols[7];
+	LayFit fit;
 	char a[MONEY_BUF], b[MONEY_BUF], c[MONEY_BUF], count[48];
+	const char *row[7];
 	int i;
 
 	lay_heading(L, "Purchases");
@@ -149,61 +181,96 @@ static void draw_purchases(Layout *L, const MemberData *m)
 		lay_wrap(L, LAY_LEFT, LAY_RIGHT - LAY_LEFT, 0, 9, "No purchases in this period.");
 		return;
 	}
-	lay_table_begin(L, cols, 7);
-	for (i = 0; i < m->nline; i++) {
-		const cJSON *x = m->line[i];
-		const char *row[7] = {js(x, "invoice_date"),
-				      js(x, "po_number"),
-				      js(x, "invoice_number"),
-				      js(x, "description"),
-				      lay_money(jm(x, "list_amount"), a),
-				      lay_money(jm(x, "invoiced_amount"), b),
-				      lay_money(jm(x, "savings"), c)};
-
-		lay_table_row(L, row, 0);
+	lay_fit_begin(&fit, L, base, 7);
+	for (i = 0; i <= m->nline; i++) {
+		purchase_cells(m, i, row, a, b, c, count);
+		lay_fit_row(&fit, row, i == m->nline);
 	}
-	snprintf(count, sizeof count, "%d line%s", m->nline, m->nline == 1 ? "" : "s");
-	{
-		const char *row[7] = {"Total",
-				      "",
-				      count,
-				      "",
-				      lay_money(m->period_t.list, a),
-				      lay_money(m->period_t.paid, b),
-				      lay_money(m->period_t.list - m->period_t.paid, c)};
-
-		lay_table_row(L, row, 1);
+	memcpy(cols, base, sizeof cols);
+	lay_fit_apply(&fit, cols);
+	lay_table_begin(L, cols, 7);
+	for (i = 0; i <= m->nline; i++) {
+		purchase_cells(m, i, row, a, b, c, count);
+		lay_table_row(L, row, i == m->nline);
 	}
 	lay_table_end(L);
 }
 
-/* One totals row: label, list, paid, savings, savings %. */
-static void totals_row(Layout *L, const char *label, const Totals *t, int bold)
+/* The cells of one totals row: label, list, paid, savings, savings %,
+ * formatted into a, b, c (MONEY_BUF each) and pct (24). */
+static void totals_cells(const char **row, const char *label, const Totals *t, char *a, char *b,
+			 char *c, char *pct)
 {
-	char a[MONEY_BUF], b[MONEY_BUF], c[MONEY_BUF], pct[24];
-	const char *row[5] = {label, lay_money(t->list, a), lay_money(t->paid, b),
-			      lay_money(t->list - t->paid, c),
-			      summary_percent(t->list - t->paid, t->list, pct, sizeof pct)};
-
-	lay_table_row(L, row, bold);
+	row[0] = label;
+	row[1] = lay_money(t->list, a);
+	row[2] = lay_money(t->paid, b);
+	row[3] = lay_money(t->list - t->paid, c);
+	row[4] = summary_percent(t->list - t->paid, t->list, pct, 24);
 }
 
 static void draw_totals(Layout *L, const MemberData *m)
 {
-	static const LayCol cols[] = {{"", 220, 0},
+	static const LayCol base[] = {{"", 220, 0},
 				      {"List", 80, 1},
 				      {"Paid", 80, 1},
 				      {"Savings", 76, 1},
 				      {"Savings %", 60, 1}};
-	char ctd[64];
+	const Totals *t[3] = {&m->period_t, &m->ytd_t, &m->ctd_t};
+	const char *label[3], *row[5];
+	char ctd[64], a[MONEY_BUF], b[MONEY_BUF], c[MONEY_BUF], pct[24];
+	LayCol cols[5];
+	LayFit fit;
+	int i;
 
+	snprintf(ctd, sizeof ctd, "Contract to date (joined %s)", js(m->contract, "joined"));
+	label[0] = "This period";
+	label[1] = m->ytd_label;
+	label[2] = ctd;
+	lay_fit_begin(&fit, L, base, 5);
+	for (i = 0; i < 3; i++) {
+		totals_cells(row, label[i], t[i], a, b, c, pct);
+		lay_fit_row(&fit, row, i == 0);
+	}
+	memcpy(cols, base, sizeof cols);
+	lay_fit_apply(&fit, cols);
 	lay_heading(L, "Totals");
 	lay_table_begin(L, cols, 5);
-	totals_row(L, "This period", &m->period_t, 1);
-	totals_row(L, m->ytd_label, &m->ytd_t, 0);
-	snprintf(ctd, sizeof ctd, "Contract to date (joined %s)", js(m->contract, "joined"));
-	totals_row(L, ctd, &m->ctd_t, 0);
+	for (i = 0; i < 3; i++) {
+		totals_cells(row, label[i], t[i], a, b, c, pct);
+		lay_table_row(L, row, i == 0);
+	}
 	lay_table_end(L);
+}
+
+/* Right edges of the tick labels drawn so far, per row (two rows). */
+typedef struct TickRows {
+	double right[2];
+	int used[2];
+} TickRows;
+
+/* Draw tick labels "2% from" / "$1,000,000.00" centred on tx (kept inside
+ * the margins) below the bar at y, in the first row where they do not
+ * touch the previous labels; a tick with no room keeps its line only. */
+static void tick_labels(Layout *L, TickRows *r, double tx, double y, const char *rate,
+			const char *from)
+{
+	double w1 = pdfdoc_width(L->d, 1, 7, rate), w2 = pdfdoc_width(L->d, 0, 6.5, from);
+	double w = (w1 > w2 ? w1 : w2) + 2, cx = tx;
+	int row;
+
+	if (cx - w / 2 < LAY_LEFT)
+		cx = LAY_LEFT + w / 2;
+	if (cx + w / 2 > LAY_RIGHT)
+		cx = LAY_RIGHT - w / 2;
+	for (row = 0; row < 2; row++)
+		if (!r->used[row] || r->right[row] + 4 <= cx - w / 2)
+			break;
+	if (row == 2)
+		return;
+	pdfdoc_text_center(L->d, cx, y - 24 - row * 20, 1, 7, rate);
+	pdfdoc_text_center(L->d, cx, y - 33 - row * 20, 0, 6.5, from);
+	r->used[row] = 1;
+	r->right[row] = cx + w / 2;
 }
 
 /* The tier-progress bar: contract-wide base against the rebate tiers. */
@@ -213,10 +280,11 @@ static void draw_tier_bar(Layout *L, const MemberData *m, Money base)
 	Money top = s->band[s->nband - 1].from;
 	double x = LAY_LEFT, w = LAY_RIGHT - LAY_LEFT;
 	char buf[MONEY_BUF], rate[MONEY_BUF], label[96];
+	TickRows rows = {{0, 0}, {0, 0}};
 	int i;
 
 	top = base > top ? base : top + top / 10;
-	lay_need(L, 44);
+	lay_need(L, 64);
 	lay_bar(L, x, L->y - 12, w, 12, stmt_frac(base, top));
 	for (i = 0; i < s->nband; i++) {
 		/* Bar positions only: the figures themselves stay exact. */
@@ -224,10 +292,9 @@ static void draw_tier_bar(Layout *L, const MemberData *m, Money base)
 
 		pdfdoc_line(L->d, tx, L->y - 15, tx, L->y + 3, 1, 0.1);
 		snprintf(label, sizeof label, "%s from", rate_format(s->band[i].rate, rate));
-		pdfdoc_text_center(L->d, tx, L->y - 24, 1, 7, label);
-		pdfdoc_text_center(L->d, tx, L->y - 33, 0, 6.5, lay_money(s->band[i].from, buf));
+		tick_labels(L, &rows, tx, L->y, label, lay_money(s->band[i].from, buf));
 	}
-	L->y -= 48;
+	L->y -= rows.used[1] ? 68 : 48;
 }
 
 static void draw_rebate(Layout *L, const MemberData *m)
@@ -249,12 +316,12 @@ static void draw_rebate(Layout *L, const MemberData *m)
 		 strcmp(status, "final") == 0 ? "final" : "projected while the year runs");
 	lay_wrap(L, LAY_LEFT, LAY_RIGHT - LAY_LEFT, 0, 9, line);
 	snprintf(line, sizeof line, "Your rebate share (%s)", status);
-	lay_amount(L, line, lay_money(mine ? jm(mine, "rebate") : 0, a), LAY_LEFT + 300, 1);
+	lay_amount(L, line, lay_money(mine ? jm(mine, "rebate") : 0, a), LAY_LEFT + 380, 1);
 	lay_amount(L, "Your net purchases in the rebate year",
-		   lay_money(mine ? jm(mine, "net") : 0, a), LAY_LEFT + 300, 0);
+		   lay_money(mine ? jm(mine, "net") : 0, a), LAY_LEFT + 380, 0);
 	snprintf(line, sizeof line, "Contract-wide purchases (rate %s, total rebate %s)",
 		 js(r, "rate"), lay_money(jm(r, "total"), b));
-	lay_amount(L, line, lay_money(jm(r, "base"), a), LAY_LEFT + 300, 0);
+	lay_amount(L, line, lay_money(jm(r, "base"), a), LAY_LEFT + 380, 0);
 	L->y -= 6;
 	draw_tier_bar(L, m, jm(r, "base"));
 	next = cJSON_GetObjectItem(r, "next_tier");

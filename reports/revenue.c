@@ -153,42 +153,55 @@ static ClCode revenue_gather(sqlite3 *db, int year, const char *contract, Date t
 	return CL_OK;
 }
 
+/* The cells of quarter row x (NULL: the total row, with balance the sum of
+ * the rows' balances) into row, formatted into m (4 x MONEY_BUF). */
+static void quarter_cells(const RevenueData *r, const cJSON *x, Money balance, const char **row,
+			  char m[4][MONEY_BUF])
+{
+	const cJSON *t = x ? x : r->totals;
+
+	row[0] = x ? js(x, "quarter") : "Total";
+	row[1] = x ? js(x, "contract") : "";
+	row[2] = x ? js(x, "vendor") : "";
+	row[3] = lay_money(jm(t, "fee"), m[0]);
+	row[4] = lay_money(jm(t, "late_fee"), m[1]);
+	row[5] = lay_money(jm(t, "remitted"), m[2]);
+	row[6] = lay_money(x ? jm(x, "balance") : balance, m[3]);
+	row[7] = x ? js(x, "status") : "";
+}
+
 static void draw_quarter_table(Layout *L, const RevenueData *r)
 {
-	static const LayCol cols[] = {{"Quarter", 52, 0}, {"Contract", 84, 0}, {"Vendor", 74, 0},
+	static const LayCol base[] = {{"Quarter", 52, 0}, {"Contract", 84, 0}, {"Vendor", 74, 0},
 				      {"Fee", 68, 1},	  {"Late fee", 60, 1}, {"Remitted", 68, 1},
 				      {"Balance", 64, 1}, {"Status", 46, 0}};
-	char a[MONEY_BUF], b[MONEY_BUF], c[MONEY_BUF], d[MONEY_BUF];
-	const cJSON *x;
+	const cJSON *qs = cJSON_GetObjectItem(r->json, "quarters"), *x;
+	char m[4][MONEY_BUF];
+	const char *row[8];
+	Money balance = 0;
+	LayCol cols[8];
+	LayFit fit;
 
+	lay_fit_begin(&fit, L, base, 8);
+	cJSON_ArrayForEach(x, qs) if (in_scope(r, x))
+	{
+		quarter_cells(r, x, 0, row, m);
+		lay_fit_row(&fit, row, 0);
+		balance += jm(x, "balance");
+	}
+	quarter_cells(r, NULL, balance, row, m);
+	lay_fit_row(&fit, row, 1);
+	memcpy(cols, base, sizeof cols);
+	lay_fit_apply(&fit, cols);
 	lay_heading(L, "Fee revenue by quarter and vendor");
 	lay_table_begin(L, cols, 8);
-	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r->json, "quarters"))
+	cJSON_ArrayForEach(x, qs) if (in_scope(r, x))
 	{
-		const char *row[8] = {js(x, "quarter"),
-				      js(x, "contract"),
-				      js(x, "vendor"),
-				      lay_money(jm(x, "fee"), a),
-				      lay_money(jm(x, "late_fee"), b),
-				      lay_money(jm(x, "remitted"), c),
-				      lay_money(jm(x, "balance"), d),
-				      js(x, "status")};
-
-		if (in_scope(r, x))
-			lay_table_row(L, row, 0);
+		quarter_cells(r, x, 0, row, m);
+		lay_table_row(L, row, 0);
 	}
-	{
-		const char *row[8] = {"Total",
-				      "",
-				      "",
-				      lay_money(jm(r->totals, "fee"), a),
-				      lay_money(jm(r->totals, "late_fee"), b),
-				      lay_money(jm(r->totals, "remitted"), c),
-				      "",
-				      ""};
-
-		lay_table_row(L, row, 1);
-	}
+	quarter_cells(r, NULL, balance, row, m);
+	lay_table_row(L, row, 1);
 	lay_table_end(L);
 }
 
@@ -213,13 +226,15 @@ static void draw_totals(Layout *L, const RevenueData *r)
 	lay_amount(L, "Active members (agencies with purchases)", n, x, 0);
 }
 
-/* Bars of fee + late fee per quarter, scaled to the largest. */
+/* Bars of fee + late fee per quarter, scaled to the largest.  Quarter
+ * names are written under every k-th bar, so they never touch; an amount
+ * over its bar is set smaller to fit the bar's slot, or left out. */
 static void draw_chart(Layout *L, const RevenueData *r)
 {
-	double h = 150, w = LAY_RIGHT - LAY_LEFT, slot, base;
+	double h = 150, w = LAY_RIGHT - LAY_LEFT, slot, base, qsize, qw;
 	Money top = 1;
 	char a[MONEY_BUF];
-	int i;
+	int i, every;
 
 	if (r->nbar == 0)
 		return;
@@ -228,18 +243,25 @@ static void draw_chart(Layout *L, const RevenueData *r)
 	for (i = 0; i < r->nbar; i++)
 		top = r->bar[i].fee > top ? r->bar[i].fee : top;
 	slot = w / r->nbar;
+	qsize = slot < 40 ? 5.5 : 7;
+	qw = pdfdoc_width(L->d, 0, qsize, "2026-Q3") + 4;
+	every = qw > slot ? (int)(qw / slot) + 1 : 1;
 	base = L->y - h - 10;
 	pdfdoc_line(L->d, LAY_LEFT, base, LAY_RIGHT, base, 0.8, 0.2);
 	for (i = 0; i < r->nbar; i++) {
 		/* Bar heights only: the figures printed stay exact. */
 		double bh = (h - 14) * stmt_frac(r->bar[i].fee, top), x = LAY_LEFT + i * slot;
+		double size = 6.5, mw;
 
 		pdfdoc_fill_rgb(L->d, x + slot * 0.15, base, slot * 0.7, bh, 0.20, 0.45, 0.70);
-		pdfdoc_text_center(L->d, x + slot / 2, base - 10, 0, slot < 40 ? 5.5 : 7,
-				   r->bar[i].quarter);
-		if (slot >= 40)
-			pdfdoc_text_center(L->d, x + slot / 2, base + bh + 3, 0, 6.5,
-					   lay_money(r->bar[i].fee, a));
+		if (i % every == 0)
+			pdfdoc_text_center(L->d, x + slot / 2, base - 10, 0, qsize, r->bar[i].quarter);
+		lay_money(r->bar[i].fee, a);
+		mw = pdfdoc_width(L->d, 0, size, a);
+		if (mw > slot - 4)
+			size = size * (slot - 4) / mw;
+		if (size >= 4.5)
+			pdfdoc_text_center(L->d, x + slot / 2, base + bh + 3, 0, size, a);
 	}
 	L->y = base - 24;
 }

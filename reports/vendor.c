@@ -282,43 +282,66 @@ static void draw_summary(Layout *L, const VendorData *v)
 	lay_amount(L, "Status", st, x, 0);
 }
 
+/* The cells of band row i (i == v->nband: the quarter's total) into
+ * row, formatted into y (16), r, a, b (MONEY_BUF each). */
+static void band_cells(const VendorData *v, int i, const char **row, char *y, char *r, char *a,
+		       char *b)
+{
+	if (i == v->nband) {
+		row[0] = "Fee";
+		row[1] = "for the quarter";
+		row[2] = "";
+		row[3] = lay_money(v->fq.net_sales, a);
+		row[4] = lay_money(v->fq.fee, b);
+		return;
+	}
+	y[0] = '\0';
+	if (v->band[i].year)
+		snprintf(y, 16, "%s%d", v->ci.t.fee.year == YEAR_CONTRACT ? "year " : "",
+			 v->band[i].year);
+	row[0] = y;
+	row[1] = v->band[i].what;
+	row[2] = v->band[i].year ? rate_format(v->band[i].rate, r) : "";
+	row[3] = v->band[i].year ? lay_money(v->band[i].base, a) : "";
+	row[4] = lay_money(v->band[i].fee, b);
+}
+
 static void draw_bands(Layout *L, const VendorData *v)
 {
-	static const LayCol cols[] = {{"Fee year", 60, 0},
+	static const LayCol base[] = {{"Fee year", 60, 0},
 				      {"Basis", 236, 0},
 				      {"Rate", 60, 1},
 				      {"Sales", 90, 1},
 				      {"Fee", 70, 1}};
 	char y[16], r[MONEY_BUF], a[MONEY_BUF], b[MONEY_BUF];
+	const char *row[5];
+	LayCol cols[5];
+	LayFit fit;
 	int i;
 
+	lay_fit_begin(&fit, L, base, 5);
+	for (i = 0; i <= v->nband; i++) {
+		band_cells(v, i, row, y, r, a, b);
+		lay_fit_row(&fit, row, i == v->nband);
+	}
+	memcpy(cols, base, sizeof cols);
+	lay_fit_apply(&fit, cols);
 	lay_heading(L, "How the fee is worked out");
 	lay_table_begin(L, cols, 5);
-	for (i = 0; i < v->nband; i++) {
-		const BandRow *x = &v->band[i];
-		const char *row[5] = {y, x->what, x->year ? rate_format(x->rate, r) : "",
-				      x->year ? lay_money(x->base, a) : "", lay_money(x->fee, b)};
-
-		y[0] = '\0';
-		if (x->year)
-			snprintf(y, sizeof y, "%s%d",
-				 v->ci.t.fee.year == YEAR_CONTRACT ? "year " : "", x->year);
-		lay_table_row(L, row, 0);
-	}
-	{
-		const char *row[5] = {"Fee", "for the quarter", "", lay_money(v->fq.net_sales, a),
-				      lay_money(v->fq.fee, b)};
-
-		lay_table_row(L, row, 1);
+	for (i = 0; i <= v->nband; i++) {
+		band_cells(v, i, row, y, r, a, b);
+		lay_table_row(L, row, i == v->nband);
 	}
 	lay_table_end(L);
 }
 
 static void draw_remits(Layout *L, const VendorData *v)
 {
-	static const LayCol cols[] = {
+	static const LayCol base[] = {
 	    {"Received", 90, 0}, {"Reference", 300, 0}, {"Amount", 126, 1}};
 	char a[MONEY_BUF];
+	LayCol cols[3];
+	LayFit fit;
 	int i;
 
 	lay_heading(L, "Remittances received");
@@ -327,6 +350,15 @@ static void draw_remits(Layout *L, const VendorData *v)
 			 "None received as of the statement date.");
 		return;
 	}
+	lay_fit_begin(&fit, L, base, 3);
+	for (i = 0; i < v->nrm; i++) {
+		const char *row[3] = {v->rm[i].received, v->rm[i].ref,
+				      lay_money(v->rm[i].amount, a)};
+
+		lay_fit_row(&fit, row, 0);
+	}
+	memcpy(cols, base, sizeof cols);
+	lay_fit_apply(&fit, cols);
 	lay_table_begin(L, cols, 3);
 	for (i = 0; i < v->nrm; i++) {
 		const char *row[3] = {v->rm[i].received, v->rm[i].ref,
@@ -350,37 +382,64 @@ static void draw_remit_to(Layout *L, const VendorData *v)
 	lay_wrap(L, LAY_LEFT, LAY_RIGHT - LAY_LEFT, 0, 9.5, text);
 }
 
+/* The cells of member row i (i == v->nms: the total) into row, with n
+ * (16), a, b (MONEY_BUF) and c (24) as buffers. */
+static void member_cells(const VendorData *v, int i, const char **row, char *n, char *a, char *b,
+			 char *c)
+{
+	Money list = 0, net = 0;
+	int k, lines = 0;
+
+	if (i < v->nms) {
+		const MemberSales *m = &v->ms[i];
+
+		snprintf(n, 16, "%d", m->lines);
+		row[0] = m->code;
+		row[1] = m->name;
+		row[2] = n;
+		row[3] = lay_money(m->list, a);
+		row[4] = lay_money(m->net, b);
+		return;
+	}
+	for (k = 0; k < v->nms; k++) {
+		list += v->ms[k].list;
+		net += v->ms[k].net;
+		lines += v->ms[k].lines;
+	}
+	snprintf(c, 24, "%d members", v->nms);
+	snprintf(n, 16, "%d", lines);
+	row[0] = "Total";
+	row[1] = c;
+	row[2] = n;
+	row[3] = lay_money(list, a);
+	row[4] = lay_money(net, b);
+}
+
 static void draw_members(Layout *L, const VendorData *v)
 {
-	static const LayCol cols[] = {{"Agency", 76, 0},
+	static const LayCol base[] = {{"Agency", 76, 0},
 				      {"Name", 220, 0},
 				      {"Lines", 50, 1},
 				      {"List", 85, 1},
 				      {"Net sales", 85, 1}};
-	char n[16], a[MONEY_BUF], b[MONEY_BUF];
-	Money list = 0, net = 0;
-	int i, lines = 0;
+	char n[16], a[MONEY_BUF], b[MONEY_BUF], c[24];
+	const char *row[5];
+	LayCol cols[5];
+	LayFit fit;
+	int i;
 
+	lay_fit_begin(&fit, L, base, 5);
+	for (i = 0; i <= v->nms; i++) {
+		member_cells(v, i, row, n, a, b, c);
+		lay_fit_row(&fit, row, i == v->nms);
+	}
+	memcpy(cols, base, sizeof cols);
+	lay_fit_apply(&fit, cols);
 	lay_heading(L, "Net sales by member");
 	lay_table_begin(L, cols, 5);
-	for (i = 0; i < v->nms; i++) {
-		const MemberSales *m = &v->ms[i];
-		const char *row[5] = {m->code, m->name, n, lay_money(m->list, a),
-				      lay_money(m->net, b)};
-
-		snprintf(n, sizeof n, "%d", m->lines);
-		lay_table_row(L, row, 0);
-		list += m->list;
-		net += m->net;
-		lines += m->lines;
-	}
-	{
-		char c[24];
-		const char *row[5] = {"Total", c, n, lay_money(list, a), lay_money(net, b)};
-
-		snprintf(c, sizeof c, "%d members", v->nms);
-		snprintf(n, sizeof n, "%d", lines);
-		lay_table_row(L, row, 1);
+	for (i = 0; i <= v->nms; i++) {
+		member_cells(v, i, row, n, a, b, c);
+		lay_table_row(L, row, i == v->nms);
 	}
 	lay_table_end(L);
 }

@@ -2,8 +2,10 @@
 # End-to-end: `coopledger statements` writes PDF statements whose text
 # (pdftotext) holds the same names and figures as the --json reports for
 # the same database and date; they pass qpdf --check, paginate with the
-# table header repeated, keep accented names, and are byte-for-byte
-# reproducible with --creation-date.  PNG renderings go to tests/artifacts/.
+# table header repeated, keep accented names, are byte-for-byte
+# reproducible with --creation-date, and no word is drawn over another or
+# off the page (pdftotext -bbox), even with amounts in the billions and a
+# member name longer than a line.  PNG renderings go to tests/artifacts/.
 . "$(dirname "$0")/lib.sh"
 ART="$(cd "$(dirname "$0")/../.." && pwd)/tests/artifacts/statements"
 rm -rf "$ART" && mkdir -p "$ART"
@@ -32,7 +34,41 @@ check_pdf() {
 	if [ -s "$2" ] && qpdf --check "$2" >"$WORK/qpdf" 2>&1; then ok "$1"; else
 		echo "not ok - $1"; sed 's/^/#   /' "$WORK/qpdf" | head -5; fi
 }
-render() { pdftoppm -png -r 60 "$1" "$ART/$(basename "$1" .pdf)" 2>/dev/null; }
+# render FILE [PREFIX]: PNG pages of FILE into tests/artifacts/statements
+render() { pdftoppm -png -r 60 "$1" "$ART/${2:-}$(basename "$1" .pdf)" 2>/dev/null; }
+# layout_faults FILE: every pair of words whose boxes overlap on a page of
+# the PDF, and every word that reaches into the 36 pt page margin
+# (pdftotext -bbox), one line each; nothing when the layout is clean.
+layout_faults() {
+	pdftotext -bbox "$1" - 2>/dev/null | awk '
+	function attr(name,   m) {
+		if (!match($0, name "=\"[^\"]*\"")) return 0
+		m = substr($0, RSTART + length(name) + 2, RLENGTH - length(name) - 3)
+		return m + 0
+	}
+	/<page / { page++; n = 0; pw = attr("width"); ph = attr("height") }
+	/<word / {
+		x0 = attr("xMin"); y0 = attr("yMin"); x1 = attr("xMax"); y1 = attr("yMax")
+		w = $0; sub(/^.*">/, "", w); sub(/<\/word>.*$/, "", w)
+		if (x0 < 36 || x1 > pw - 36 || y0 < 0 || y1 > ph)
+			printf "page %d: \"%s\" leaves the page (x %.1f..%.1f of %.0f)\n", page, w, x0, x1, pw
+		for (i = 0; i < n; i++) {
+			ix = (x1 < X1[i] ? x1 : X1[i]) - (x0 > X0[i] ? x0 : X0[i])
+			iy = (y1 < Y1[i] ? y1 : Y1[i]) - (y0 > Y0[i] ? y0 : Y0[i])
+			if (ix > 0.5 && iy > 0.5)
+				printf "page %d: \"%s\" overlaps \"%s\" (%.1f pt)\n", page, w, W[i], ix
+		}
+		X0[n] = x0; Y0[n] = y0; X1[n] = x1; Y1[n] = y1; W[n] = w; n++
+	}'
+}
+# clean_layout WHAT FILE...: no word of these PDFs overlaps another or leaves the page
+clean_layout() {
+	local what=$1 f faults=""
+	shift
+	for f in "$@"; do faults+=$(layout_faults "$f" | sed "s|^|$(basename "$f") |")$'\n'; done
+	if [ -z "${faults//$'\n'/}" ]; then ok "$what"; else
+		echo "not ok - $what"; grep -v '^$' <<<"$faults" | head -8 | sed 's/^/#   /'; fi
+}
 
 cl --as-of $ASOF demo;            expect_ok "demo database"
 
@@ -98,6 +134,11 @@ for k in fee late_fee remitted outstanding; do
 	has "revenue report: $k = report revenue" "$R" "$(human "$(jq -r ".$k" <<<"$RV")")"
 done
 has "revenue report: active members" "$R" "Active members"
+bal=$(jq -r "[.quarters[] | select(.contract == \"$C\") | .balance | tonumber * 100 | round] | add" <<<"$OUT")
+if pdftotext -layout "$R" - 2>/dev/null | grep -E '^ *Total ' |
+	grep -qF "$(human "$(printf '%d.%02d' $((bal / 100)) $((bal % 100)))")"; then
+	ok "revenue report: the Total row shows the balance"; else
+	echo "not ok - revenue report: the Total row shows the balance"; fi
 cl --as-of $ASOF statements --contract all --period $Q --kind revenue --out "$OUTD" --creation-date $ASOF
 RA="$OUTD/revenue-2026.pdf"
 check_pdf "qpdf --check revenue-2026.pdf" "$RA"
@@ -162,7 +203,47 @@ cl --as-of $ASOF report rebates --contract $C --year 1 --json
 has "year-1 statement: final rebate share" "$Y" \
 	"$(human "$(jq -r '.allocations[] | select(.agency == "USD233") | .rebate' <<<"$OUT")")"
 
+# --- layout: no text drawn over other text, nothing off the page ---------
+clean_layout "no overlapping words in the quarter's statements" "$OUTD"/*.pdf
+clean_layout "no overlapping words on the Y1 statement of USD233 (labels wrap or fit)" "$Y"
+cl --as-of $ASOF statements --contract KS-FURN-2022 --year 2 --agency USD259 --kind member \
+	--out "$WORK/y2" --creation-date $ASOF
+Y22="$WORK/y2/member-KS-FURN-2022-Y2-USD259.pdf"
+check_pdf "qpdf --check KS-FURN-2022 year 2 statement of USD259" "$Y22"
+clean_layout "no overlapping words on the KS-FURN-2022 year 2 statement of USD259" "$Y22"
+has "KS-FURN-2022 year 2 statement: the bold total" "$Y22" '$1,197,871.00'
+
+# A member with a very long name, amounts in the hundreds of millions and
+# descriptions that fill their column: the running header wraps, money
+# columns widen, labels wrap, nothing runs into anything.
+LONG="Unified School District No. 998 of the Greater Prairie Plains Cooperative Purchasing Region, Facilities and Furniture Office"
+cl agency add --code USD998 --name "$LONG" --kind school_district --state KS
+expect_ok "agency with a long name"
+cl participant add --contract $C --agency USD998 --joined 2026-07-01
+expect_ok "long-named agency joins the contract"
+{
+	echo "agency_code,po_number,invoice_number,invoice_date,list_amount,invoiced_amount,description"
+	for i in $(seq 1 90); do
+		printf 'USD998,PO-998-%03d,INV-998-%03d,2026-09-%02d,%d.99,%d.37,"Cafeteria table, 12 ft mobile, with folding benches and a sneeze guard, model %d"\n' \
+			$((i / 4)) "$i" $((i % 28 + 1)) $((999999000 - i)) $((399999000 - i)) "$i"
+	done
+} >"$WORK/big.csv"
+cl --as-of $ASOF import --contract $C "$WORK/big.csv"; expect_ok "import 90 lines of hundreds of millions"
+cl --as-of $ASOF statements --contract $C --period $Q --out "$WORK/big" --creation-date $ASOF
+expect_ok "statements with big amounts"
+B="$WORK/big/member-$C-$Q-USD998.pdf"
+check_pdf "qpdf --check big statement" "$B"
+pages=$(pdfinfo "$B" 2>/dev/null | awk '/^Pages:/ {print $2}')
+if [ "${pages:-0}" -gt 1 ]; then ok "big statement paginates ($pages pages)"; else not_ok "big statement paginates"; fi
+clean_layout "big amounts and a long name: no overlapping words, nothing off the page" \
+	"$B" "$WORK/big/vendor-$C-$Q-V-PRAIRIE.pdf" "$WORK/big/revenue-$C-2026.pdf"
+if pdftotext -f 2 -l 2 "$B" - 2>/dev/null | tr '\n' ' ' | grep -qF "Purchasing Region, Facilities and Furniture Office"; then
+	ok "running header on page 2 wraps the long name"; else not_ok "running header on page 2 wraps the long name"; fi
+cl --as-of $ASOF report agency --agency USD998 --contract $C --json
+has "big statement: paid total = report agency" "$B" "$(human "$(jq -r '.contracts[0].paid_total' <<<"$OUT")")"
+
 # --- renderings to look at -----------------------------------------------
-for f in "$M" "$V" "$R" "$RA" "$P" "$Y"; do render "$f"; done
+for f in "$M" "$V" "$R" "$RA" "$P" "$Y" "$Y22"; do render "$f"; done
+for f in "$B" "$WORK/big/vendor-$C-$Q-V-PRAIRIE.pdf" "$WORK/big/revenue-$C-2026.pdf"; do render "$f" big-; done
 if ls "$ART"/*.png >/dev/null 2>&1; then ok "PNG renderings in tests/artifacts/statements"; else
 	not_ok "PNG renderings"; fi
