@@ -2,6 +2,7 @@
 #include "http.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,14 +51,44 @@ int resp_redirect(Req *r, const char *location)
 	return 0;
 }
 
+/* Command-line phrases of core's messages and what the web says instead:
+ * {flag, on a page, in the API}. */
+static const char *const wording[][3] = {
+	{" (--reason TEXT)", " (write it in the Reason field)", " (give a reason)"},
+	{"with --encoding windows-1252", "with the encoding \"Windows (Excel, windows-1252)\"",
+	 "with ?encoding=windows-1252"},
+	{"name the quarter with --period", "name it in the Quarter reported field",
+	 "name the quarter with ?period="},
+	{"needs --agency CODE", "needs an agency code", "needs an agency code"},
+	{"needs --vendor CODE", "needs a vendor code", "needs a vendor code"},
+};
+
+const char *resp_wording(const char *msg, int api, char *out, size_t n)
+{
+	size_t i;
+
+	snprintf(out, n, "%s", msg);
+	for (i = 0; i < sizeof wording / sizeof *wording; i++) {
+		const char *at = strstr(msg, wording[i][0]);
+
+		if (at) {
+			snprintf(out, n, "%.*s%s%s", (int)(at - msg), msg, wording[i][api ? 2 : 1],
+				 at + strlen(wording[i][0]));
+			break;
+		}
+	}
+	return out;
+}
+
 int resp_error(Req *r, int status, const char *fmt, ...)
 {
-	char msg[600];
+	char text[600], msg[700];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
+	resp_wording(text, r->is_api, msg, sizeof msg);
 	if (r->is_api) {
 		cJSON *o = cJSON_CreateObject();
 

@@ -75,6 +75,12 @@ int resp_text(Req *r, int status, const char *type, char *text, const char *file
 int resp_redirect(Req *r, const char *location);
 int resp_error(Req *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* msg as a web reader should see it: the command line's flags in core's
+ * messages ("--reason TEXT") become the form fields (api 0) or the query
+ * parameters (api 1) that carry them.  Writes into out (size n); returns
+ * out. */
+const char *resp_wording(const char *msg, int api, char *out, size_t n);
+
 /* The actor string for audit rows: "web:" + e-mail. */
 const char *req_actor(const Req *r, char *buf, size_t n);
 

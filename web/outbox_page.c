@@ -90,3 +90,19 @@ int page_outbox_send(Req *r)
 		 run.sent, run.retrying, run.dead);
 	return outbox_back(r, msg);
 }
+
+int page_outbox_csv(Req *r)
+{
+	static const char *const keys[] = {"id",	   "kind",	   "recipient",  "contract",
+					   "period",	   "state",	   "attempts",   "next_attempt",
+					   "last_error",   "queued_on",  "created_at", "sent_at"};
+	cJSON *list;
+	Err e = {0};
+
+	list = outbox_list_json(r->db, &e);
+	if (!list)
+		return resp_error(r, 500, "%s", e.msg);
+	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(list, keys, 12), "outbox.csv");
+	cJSON_Delete(list);
+	return 0;
+}

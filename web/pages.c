@@ -149,12 +149,29 @@ static void url_encode(const char *text, char *out, size_t n)
 	out[j] = '\0';
 }
 
+/* Search text as a LIKE pattern that matches it anywhere: % _ and \ are
+ * escaped for the SQL's ESCAPE '\'.  Writes into out (size n; long text
+ * is cut). */
+static void like_pattern(const char *q, char *out, size_t n)
+{
+	size_t j = 0;
+
+	out[j++] = '%';
+	for (; q && *q && j + 4 <= n; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			out[j++] = '\\';
+		out[j++] = *q;
+	}
+	out[j++] = '%';
+	out[j] = '\0';
+}
+
 /* A redirect back to a page with a notice (shown once via ?notice=). */
 static int back_with(Req *r, const char *path, const char *notice)
 {
-	char url[512], enc[300];
+	char url[512], enc[300], words[600];
 
-	url_encode(notice, enc, sizeof enc);
+	url_encode(resp_wording(notice, 0, words, sizeof words), enc, sizeof enc);
 	snprintf(url, sizeof url, "%s%snotice=%s", path, strchr(path, '?') ? "&" : "?", enc);
 	return resp_redirect(r, url);
 }
@@ -450,15 +467,15 @@ static cJSON *agencies_query(Req *r, long offset, int limit, int *more)
 {
 	const char *q = req_query(r, "q");
 	sqlite3_stmt *st = NULL;
-	char like[210];
+	char like[410];
 	cJSON *arr;
 
-	snprintf(like, sizeof like, "%%%.200s%%", q ? q : "");
+	like_pattern(q, like, sizeof like);
 	if (db_prepare(r->db, &st,
 		       "SELECT a.code, a.name, a.kind, a.state, CASE a.public_entity WHEN 1 THEN "
 		       "'yes' ELSE 'no' END AS public_entity, (SELECT count(*) FROM participant p "
 		       "WHERE p.agency_id = a.id) AS contracts FROM agency a WHERE a.code LIKE ?1 "
-		       "OR a.name LIKE ?1 ORDER BY a.code LIMIT ?2 OFFSET ?3",
+		       "ESCAPE '\\' OR a.name LIKE ?1 ESCAPE '\\' ORDER BY a.code LIMIT ?2 OFFSET ?3",
 		       NULL))
 		return cJSON_CreateArray();
 	db_bind_spec(st, "tii", like, (int64_t)(limit ? limit + 1 : -1), (int64_t)offset);
@@ -503,10 +520,43 @@ int page_agencies_csv(Req *r)
 	return 0;
 }
 
+/* The live purchase lines of agency code, newest first, over all its
+ * contracts or only contract (may be NULL), with the savings of each;
+ * money columns as cents.  limit 0: all.  OUT: *more. */
+static cJSON *agency_lines_query(Req *r, const char *code, const char *contract, long offset,
+				 int limit, int *more)
+{
+	sqlite3_stmt *st = NULL;
+	cJSON *arr;
+
+	if (db_prepare(r->db, &st,
+		       "SELECT l.id, c.number AS contract, a.code AS agency, l.invoice_date, "
+		       "l.po_number, l.invoice_number, l.line, l.description, l.list_amount, "
+		       "l.invoiced_amount, l.list_amount - l.invoiced_amount AS savings "
+		       "FROM live_purchase l JOIN contract c ON c.id = l.contract_id "
+		       "JOIN agency a ON a.id = l.agency_id WHERE a.code = ?1 AND (?2 IS NULL OR "
+		       "c.number = ?2) ORDER BY l.invoice_date DESC, l.id DESC LIMIT ?3 OFFSET ?4",
+		       NULL))
+		return cJSON_CreateArray();
+	db_bind_spec(st, "ttii", code, contract, (int64_t)(limit ? limit + 1 : -1), (int64_t)offset);
+	arr = rows_json(st, limit, more);
+	sqlite3_finalize(st);
+	return arr;
+}
+
+static void money_columns(cJSON *arr, const char *const *keys, int n); /* with purchases */
+
+/* One agency: each contract's totals and rebate share, then its purchase
+ * lines a page at a time (the summary's own lines are dropped: a big
+ * district has thousands). */
 int page_agency(Req *r)
 {
-	char actor[300];
-	cJSON *ctx, *s;
+	static const char *const money[] = {"list_amount", "invoiced_amount", "savings"};
+	char actor[300], qt[QUARTER_BUF];
+	Quarter last = quarter_of(quarter_first_day(quarter_of(r->today)) - 1);
+	long page, off = page_offset(r, &page);
+	cJSON *ctx, *s, *c, *rows;
+	int more = 0;
 	Err e = {0};
 
 	if (!may_see_agency(r, r->param[0]))
@@ -515,9 +565,45 @@ int page_agency(Req *r)
 				req_actor(r, actor, sizeof actor), &e);
 	if (!s)
 		return resp_error(r, 500, "%s", e.msg);
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(s, "contracts"))
+	{
+		cJSON_AddNumberToObject(c, "line_count",
+					cJSON_GetArraySize(cJSON_GetObjectItem(c, "lines")));
+		cJSON_DeleteItemFromObject(c, "lines");
+		cJSON_AddStringToObject(c, "statement_quarter", quarter_format(last, qt));
+	}
 	ctx = ctx_new(r, r->param[0]);
 	cJSON_AddItemToObject(ctx, "agency", s);
+	rows = agency_lines_query(r, r->param[0], NULL, off, PAGE_ROWS, &more);
+	money_columns(rows, money, 3);
+	cJSON_AddItemToObject(ctx, "purchases", rows);
+	add_paging(ctx, page, more, "");
 	return render_page(r, 200, "agency", ctx);
+}
+
+int page_agency_csv(Req *r)
+{
+	static const char *const money[] = {"list_amount", "invoiced_amount", "savings"};
+	static const char *const keys[] = {"id",	     "contract",	"agency",
+					   "invoice_date",   "po_number",	"invoice_number",
+					   "line",	     "description",	"list_amount",
+					   "invoiced_amount", "savings"};
+	const char *contract = req_query(r, "contract");
+	char name[120];
+	cJSON *rows;
+	int more = 0;
+
+	if (!may_see_agency(r, r->param[0]))
+		return resp_error(r, 404, "there is no such agency");
+	if (contract && *contract && !may_see_contract(r, contract))
+		return resp_error(r, 404, "there is no such contract");
+	rows = agency_lines_query(r, r->param[0], contract && *contract ? contract : NULL, 0, 0,
+				  &more);
+	money_columns(rows, money, 3);
+	snprintf(name, sizeof name, "%.100s-purchases.csv", r->param[0]);
+	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 11), name);
+	cJSON_Delete(rows);
+	return 0;
 }
 
 /* ---- purchases ---- */
@@ -559,8 +645,8 @@ static cJSON *purchases_query(Req *r, long offset, int limit, int *more)
 		       "THEN 'reversed' END AS state, nullif(p.reason, '') AS reason "
 		       "FROM purchase p JOIN contract c ON c.id = p.contract_id "
 		       "JOIN agency a ON a.id = p.agency_id WHERE p.invoice_date BETWEEN ?1 AND ?2");
-	for (i = 0; i < 4; i++)
-		if (val[i])
+	for (i = 0; i < 4; i++) /* an empty box of the filter form filters nothing */
+		if (val[i] && *val[i])
 			buf_puts(&sql, cond[i]);
 	buf_puts(&sql, " ORDER BY p.invoice_date DESC, p.id DESC LIMIT ? OFFSET ?");
 	if (db_prepare(r->db, &st, sql.data, NULL)) {
@@ -571,13 +657,27 @@ static cJSON *purchases_query(Req *r, long offset, int limit, int *more)
 	sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
 	for (i = 0; i < 4; i++)
-		if (val[i])
+		if (val[i] && *val[i])
 			sqlite3_bind_text(st, k++, val[i], -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, k++, limit ? limit + 1 : -1);
 	sqlite3_bind_int64(st, k, offset);
 	arr = rows_json(st, limit, more);
 	sqlite3_finalize(st);
 	return arr;
+}
+
+/* ?quarter= of the purchase filters, when given, must name a quarter:
+ * returns 0, or -1 after answering 400. */
+static int quarter_or_400(Req *r)
+{
+	const char *quarter = req_query(r, "quarter");
+	Quarter q;
+	Err e = {0};
+
+	if (!quarter || !*quarter || quarter_parse(quarter, &q, &e) == CL_OK)
+		return 0;
+	resp_error(r, 400, "The Quarter filter is not right: %s.", e.msg);
+	return -1;
 }
 
 /* Money columns of rows_json come as integers: turn them into money text. */
@@ -607,6 +707,10 @@ int page_purchases(Req *r)
 	size_t i;
 	int more = 0;
 
+	if (quarter_or_400(r)) {
+		cJSON_Delete(ctx);
+		return 0;
+	}
 	rows = purchases_query(r, off, PAGE_ROWS, &more);
 	money_columns(rows, money, 2);
 	cJSON_AddItemToObject(ctx, "purchases", rows);
@@ -635,8 +739,11 @@ int page_purchases_csv(Req *r)
 					   "invoice_number", "line",	     "invoice_date", "description",
 					   "list_amount",    "invoiced_amount", "batch_id",	    "state"};
 	int more = 0;
-	cJSON *rows = purchases_query(r, 0, 0, &more);
+	cJSON *rows;
 
+	if (quarter_or_400(r))
+		return 0;
+	rows = purchases_query(r, 0, 0, &more);
 	money_columns(rows, money, 2);
 	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 12), "purchases.csv");
 	cJSON_Delete(rows);
@@ -708,13 +815,115 @@ int page_imports(Req *r)
 		cJSON_AddItemToObject(ctx, "batches", import_batches_json(r->db, contract, &e));
 	}
 	cJSON_AddBoolToObject(ctx, "can_reverse", r->who.role == ROLE_ADMIN);
+	/* finance reads the batches; admin and vendors upload */
+	cJSON_AddBoolToObject(ctx, "can_upload", r->who.role != ROLE_FINANCE);
 	return render_page(r, 200, "imports", ctx);
 }
 
-/* Where checked uploads wait for their "import" click. */
+/* Where checked uploads wait for their "import" click: ID.csv, and
+ * ID.json with what it was checked for. */
 static void stash_path(const char *id, char *path, size_t n)
 {
 	snprintf(path, n, "%s.uploads/%s.csv", server_config()->db_path, id);
+}
+
+static void stash_meta_path(const char *id, char *path, size_t n)
+{
+	snprintf(path, n, "%s.uploads/%s.json", server_config()->db_path, id);
+}
+
+/* A form field, "" when absent. */
+static const char *field_or_empty(Req *r, const char *name)
+{
+	const char *v = req_field(r, name);
+
+	return v ? v : "";
+}
+
+/* The choices an upload is checked with, which its import must repeat:
+ * {user, contract, period, encoding, skip_invalid}.  Caller frees. */
+static cJSON *upload_choices(Req *r, const char *contract)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "user", (double)r->who.user_id);
+	cJSON_AddStringToObject(o, "contract", contract);
+	cJSON_AddStringToObject(o, "period", field_or_empty(r, "period"));
+	cJSON_AddStringToObject(o, "encoding", field_or_empty(r, "encoding"));
+	cJSON_AddBoolToObject(o, "skip_invalid", req_field(r, "skip_invalid") != NULL);
+	return o;
+}
+
+/* Bind stashed upload id to the user and choices of this check. */
+static int stash_bind(Req *r, const char *id, const char *contract)
+{
+	cJSON *o = upload_choices(r, contract);
+	char path[600], *text = cJSON_PrintUnformatted(o);
+	FILE *f;
+	int rc = -1;
+
+	stash_meta_path(id, path, sizeof path);
+	if (text && (f = fopen(path, "wb"))) {
+		rc = fputs(text, f) < 0 ? -1 : 0;
+		rc |= fclose(f);
+	}
+	free(text);
+	cJSON_Delete(o);
+	return rc;
+}
+
+/* What stashed upload id was checked for, or NULL (caller frees). */
+static cJSON *stash_choices(const char *id)
+{
+	char path[600], text[4096];
+	size_t n = 0;
+	FILE *f;
+
+	stash_meta_path(id, path, sizeof path);
+	if (!(f = fopen(path, "rb")))
+		return NULL;
+	n = fread(text, 1, sizeof text - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	return cJSON_Parse(text);
+}
+
+/* Remove stashed upload id and its choices. */
+static void stash_remove(const char *id)
+{
+	char path[600];
+
+	stash_path(id, path, sizeof path);
+	unlink(path);
+	stash_meta_path(id, path, sizeof path);
+	unlink(path);
+}
+
+/* The import of a checked upload must be the one that was checked: the
+ * same user, contract, quarter, encoding and skip choice.  Returns 0, or
+ * -1 after answering 409 with what the file was checked for. */
+static int stash_same_or_409(Req *r, const char *id, const char *contract)
+{
+	cJSON *was = stash_choices(id), *now = upload_choices(r, contract);
+	const cJSON *user = cJSON_GetObjectItem(was, "user");
+	const char *period;
+	int same = was && cJSON_Compare(was, now, 1);
+
+	if (!same && was && (!cJSON_IsNumber(user) || (int64_t)user->valuedouble != r->who.user_id))
+		resp_error(r, 409, "This file was checked by someone else: upload it again.");
+	else if (!same && was) {
+		period = cJSON_GetStringValue(cJSON_GetObjectItem(was, "period"));
+		resp_error(r, 409,
+			   "This file was checked for contract %.100s%s%.20s, and can be imported only "
+			   "as it was checked: upload it again and check it for what you want to "
+			   "import.",
+			   cJSON_GetStringValue(cJSON_GetObjectItem(was, "contract")),
+			   period && *period ? ", quarter " : "", period ? period : "");
+	} else if (!same)
+		resp_error(r, 410, "That upload is gone: choose the file again.");
+	cJSON_Delete(was);
+	cJSON_Delete(now);
+	return same ? 0 : -1;
 }
 
 /* Keep the uploaded file under a fresh random id.  OUT: id (33 bytes). */
@@ -787,6 +996,8 @@ static int import_and_show(Req *r, FILE *f, const char *contract, int dry_run,
 	cJSON_AddBoolToObject(ctx, names[st], 1);
 	if (st == IMPORT_DRY_RUN && upload_id)
 		cJSON_AddStringToObject(ctx, "upload_id", upload_id);
+	if (dry_run && upload_id) /* the stash stays: its rows to fix as CSV */
+		cJSON_AddStringToObject(ctx, "checked_id", upload_id);
 	cJSON_AddItemToObject(ctx, "result", result);
 	return render_page(r, st == IMPORT_REFUSED ? 422 : 200, "import_result", ctx);
 }
@@ -803,7 +1014,7 @@ int page_import_upload(Req *r)
 
 	if (!contract || !may_see_contract(r, contract))
 		return resp_error(r, 404, "there is no such contract");
-	if (r->who.role == ROLE_MEMBER)
+	if (r->who.role != ROLE_ADMIN && r->who.role != ROLE_VENDOR)
 		return resp_error(r, 404, "there is no such page");
 	mode = mode ? mode : "check";
 	if (strcmp(mode, "zero") == 0) {
@@ -812,26 +1023,73 @@ int page_import_upload(Req *r)
 	} else if (upload_id) {
 		f = stash_open(upload_id);
 		if (!f)
-			return resp_error(r, 410, "that upload is gone; choose the file again");
+			return resp_error(r, 410, "That upload is gone: choose the file again.");
+		if (stash_same_or_409(r, upload_id, contract)) {
+			fclose(f);
+			return 0;
+		}
 		snprintf(name, sizeof name, "%.250s", req_field(r, "file_name") ? req_field(r, "file_name")
 										  : "upload.csv");
 		rc = import_and_show(r, f, contract, 0, NULL, name);
-		stash_path(upload_id, name, sizeof name);
-		unlink(name);
+		stash_remove(upload_id);
 	} else {
+		int check = strcmp(mode, "import") != 0;
+
 		if (!r->upload)
-			return resp_error(r, 400, "choose a CSV file to upload");
-		if (stash_upload(r, id) || !(f = stash_open(id)))
+			return resp_error(r, 400, "Choose a CSV file to upload.");
+		if (stash_upload(r, id) || (check && stash_bind(r, id, contract)) ||
+		    !(f = stash_open(id)))
 			return resp_error(r, 500, "the upload could not be kept");
-		rc = import_and_show(r, f, contract, strcmp(mode, "import") != 0, id, r->upload_name);
-		if (strcmp(mode, "import") == 0) {
-			stash_path(id, name, sizeof name);
-			unlink(name);
-		}
+		rc = import_and_show(r, f, contract, check, id, r->upload_name);
+		if (!check)
+			stash_remove(id);
 	}
 	if (f)
 		fclose(f);
 	return rc;
+}
+
+int page_import_errors_csv(Req *r)
+{
+	static const char *const keys[] = {"row", "column", "message"};
+	const char *id = r->param[0], *period, *encoding;
+	char actor[300];
+	ImportOptions io = {0};
+	ImportStatus st;
+	cJSON *was, *result = NULL;
+	const cJSON *user;
+	FILE *f = stash_open(id);
+	Err e = {0};
+	ClCode rc;
+
+	was = f ? stash_choices(id) : NULL;
+	user = cJSON_GetObjectItem(was, "user");
+	io.contract = cJSON_GetStringValue(cJSON_GetObjectItem(was, "contract"));
+	if (!was || !cJSON_IsNumber(user) || (int64_t)user->valuedouble != r->who.user_id ||
+	    !may_see_contract(r, io.contract)) {
+		if (f)
+			fclose(f);
+		cJSON_Delete(was);
+		return resp_error(r, 404, "There is no such checked file: upload it again.");
+	}
+	period = cJSON_GetStringValue(cJSON_GetObjectItem(was, "period"));
+	encoding = cJSON_GetStringValue(cJSON_GetObjectItem(was, "encoding"));
+	io.period = period && *period ? period : NULL;
+	io.encoding = encoding && *encoding ? encoding : NULL;
+	io.skip_invalid = cJSON_IsTrue(cJSON_GetObjectItem(was, "skip_invalid"));
+	io.dry_run = 1;
+	io.file_name = "rows to fix";
+	io.today = r->today;
+	io.actor = req_actor(r, actor, sizeof actor);
+	rc = import_csv(r->db, f, &io, &result, &st, &e);
+	fclose(f);
+	cJSON_Delete(was);
+	if (rc)
+		return resp_error(r, 422, "The file was refused: %s", e.msg);
+	resp_text(r, 200, "text/csv; charset=utf-8",
+		  csv_from_json(cJSON_GetObjectItem(result, "errors"), keys, 3), "rows-to-fix.csv");
+	cJSON_Delete(result);
+	return 0;
 }
 
 int page_reverse_batch(Req *r)
@@ -1105,6 +1363,17 @@ int page_tokens(Req *r)
 	return render_page(r, 200, "tokens", ctx);
 }
 
+int page_tokens_csv(Req *r)
+{
+	static const char *const keys[] = {"id", "name", "email", "created_at", "last_used",
+					   "revoked_at"};
+	cJSON *rows = tokens_json(r);
+
+	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 6), "tokens.csv");
+	cJSON_Delete(rows);
+	return 0;
+}
+
 int page_token_add(Req *r)
 {
 	char secret[SESSION_SECRET_BUF];
@@ -1137,17 +1406,17 @@ int page_token_revoke(Req *r)
 static cJSON *audit_query(Req *r, long offset, int limit, int *more)
 {
 	sqlite3_stmt *st = NULL;
-	char like[110];
+	char like[210];
 	cJSON *arr;
 	const char *q = req_query(r, "q");
 
-	snprintf(like, sizeof like, "%%%.100s%%", q ? q : "");
+	like_pattern(q, like, sizeof like);
 	if (db_prepare(r->db, &st,
 		       "SELECT id, at, actor, action, entity, entity_id, coalesce(before, '') AS "
 		       "before, coalesce(after, '') AS after FROM audit_log WHERE (?1 IS NULL OR "
-		       "action = ?1) AND (?2 IS NULL OR actor = ?2) AND (actor LIKE ?3 OR action "
-		       "LIKE ?3 OR entity_id LIKE ?3 OR after LIKE ?3) ORDER BY id DESC "
-		       "LIMIT ?4 OFFSET ?5",
+		       "action = ?1) AND (?2 IS NULL OR actor = ?2) AND (actor LIKE ?3 ESCAPE '\\' "
+		       "OR action LIKE ?3 ESCAPE '\\' OR entity_id LIKE ?3 ESCAPE '\\' OR after "
+		       "LIKE ?3 ESCAPE '\\') ORDER BY id DESC LIMIT ?4 OFFSET ?5",
 		       NULL))
 		return cJSON_CreateArray();
 	db_bind_spec(st, "tttii", req_query(r, "action"), req_query(r, "actor"), like,

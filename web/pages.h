@@ -22,11 +22,13 @@ int page_fees_csv(Req *r);
 int page_agencies(Req *r);
 int page_agencies_csv(Req *r);
 int page_agency(Req *r);
+int page_agency_csv(Req *r); /* the agency's purchase lines (?contract=) */
 int page_purchases(Req *r);
 int page_purchases_csv(Req *r);
 int page_reverse_line(Req *r);
 int page_imports(Req *r);
 int page_import_upload(Req *r);
+int page_import_errors_csv(Req *r); /* the rows to fix of a checked upload */
 int page_reverse_batch(Req *r);
 int page_reconciliation(Req *r);
 int page_reconciliation_csv(Req *r);
@@ -37,13 +39,19 @@ int page_rebates_csv(Req *r);
 int page_users(Req *r);
 int page_user_add(Req *r);
 int page_tokens(Req *r);
+int page_tokens_csv(Req *r);
 int page_token_add(Req *r);
 int page_token_revoke(Req *r);
 int page_audit(Req *r);
 int page_audit_csv(Req *r);
 int page_outbox(Req *r);       /* outbox_page.c */
+int page_outbox_csv(Req *r);   /* outbox_page.c */
 int page_outbox_retry(Req *r); /* outbox_page.c */
 int page_outbox_send(Req *r);  /* outbox_page.c: queue what is due and send it now */
+
+/* downloads.c: CSV of tables that other pages show */
+int page_remittances_csv(Req *r); /* a contract's remittances (vendor portal) */
+int page_missing_csv(Req *r);     /* missing sales reports (dashboard) */
 
 /* portal.c: the dashboard and the member and vendor portals */
 int page_dashboard(Req *r);

@@ -460,7 +460,7 @@ static void write_ready(struct MHD_Daemon *d, const struct sockaddr_in *sa)
 
 static MHD_socket drain(struct MHD_Daemon *d)
 {
-	struct timespec tick = {0, 20 * 1000 * 1000};
+	struct timespec tick = {0, 20000000L}; /* 20 ms */
 	int waited_ms = 0, left;
 	MHD_socket listener;
 

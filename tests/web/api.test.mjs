@@ -1,11 +1,13 @@
 // The JSON API and the role x route matrix, against the real server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import { demoDatabase, startServer, token, session, cliJson } from './lib.mjs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { demoDatabase, startServer, token, session, cliJson, cli, root } from './lib.mjs';
 
 let demo, srv, tok = {};
 const C = 'KS-FURN-2025';
+const csvHeader = 'agency_code,po_number,invoice_number,invoice_date,list_amount,invoiced_amount\n';
 
 before(async () => {
   demo = demoDatabase();
@@ -84,7 +86,9 @@ const pages = ['/', '/contracts', `/contracts/${C}`, `/contracts/${C}/fees.csv`,
   '/agencies/USD259', '/purchases', '/purchases.csv', '/imports', '/reconciliation', '/reconciliation.csv',
   '/rebates', `/rebates.csv?contract=${C}`, '/users', '/tokens', '/audit', '/audit.csv', '/contracts.csv',
   `/imports.csv?contract=${C}`, '/users.csv', '/outbox', '/revenue.pdf?year=2026',
-  `/contracts/${C}/fee-statement?period=2026-Q3`, `/contracts/${C}/statements/USD233?period=2026-Q3`];
+  `/contracts/${C}/fee-statement?period=2026-Q3`, `/contracts/${C}/statements/USD233?period=2026-Q3`,
+  '/agencies/USD259/purchases.csv', '/agencies/USD233/purchases.csv', `/contracts/${C}/remittances.csv`,
+  '/missing-reports.csv', '/outbox.csv', '/tokens.csv'];
 
 test('anonymous visitors are sent to sign in on every page', async () => {
   for (const p of pages) {
@@ -97,11 +101,14 @@ test('anonymous visitors are sent to sign in on every page', async () => {
 test('role x page matrix: members and vendors get 404 on what is not theirs', async () => {
   const allowed = {
     member: new Set(['/', '/contracts', `/contracts/${C}`, '/purchases', '/purchases.csv', '/tokens', '/contracts.csv',
-      `/contracts/${C}/statements/USD233?period=2026-Q3`]),
+      `/contracts/${C}/statements/USD233?period=2026-Q3`, '/agencies/USD233/purchases.csv', '/tokens.csv']),
     vendor: new Set(['/', '/contracts', `/contracts/${C}`, `/contracts/${C}/fees.csv`, '/imports', '/tokens',
-      '/contracts.csv', `/imports.csv?contract=${C}`, `/contracts/${C}/fee-statement?period=2026-Q3`]),
+      '/contracts.csv', `/imports.csv?contract=${C}`, `/contracts/${C}/fee-statement?period=2026-Q3`,
+      `/contracts/${C}/remittances.csv`, '/tokens.csv']),
+    // finance reads everything but the users (DOMAIN.md section 1)
+    finance: new Set(pages.filter((p) => !p.startsWith('/users'))),
   };
-  for (const role of ['member', 'vendor']) {
+  for (const role of ['member', 'vendor', 'finance']) {
     const s = await session(srv.url, demo.users[role]);
     for (const p of pages) {
       const res = await fetch(srv.url + p, { headers: { cookie: s.cookie }, redirect: 'manual' });
@@ -128,6 +135,51 @@ test('role x page matrix: members and vendors get 404 on what is not theirs', as
   assert.equal(other.status, 404);
   const own = await fetch(`${srv.url}/agencies/${demo.users.member.bound}`, { headers: { cookie: s.cookie } });
   assert.equal(own.status, 200);
+});
+
+test('finance reads the sales reports but cannot import: 404 on the form and the API', async () => {
+  const s = await session(srv.url, demo.users.finance);
+  const page = await (await fetch(`${srv.url}/imports?contract=${C}`, { headers: { cookie: s.cookie } })).text();
+  assert.match(page, /id="batches"/);
+  assert.doesNotMatch(page, /name="file"/);
+  const fd = new FormData();
+  fd.append('csrf', s.csrf);
+  fd.append('contract', C);
+  fd.append('period', '2026-Q4');
+  fd.append('mode', 'import');
+  fd.append('file', new Blob([csvHeader + 'USD259,PO-F1,INV-F1,2026-10-05,100.00,40.00\n'], { type: 'text/csv' }), 'f.csv');
+  const form = await fetch(`${srv.url}/imports`, { method: 'POST', headers: { cookie: s.cookie }, body: fd, redirect: 'manual' });
+  assert.ok([403, 404].includes(form.status), `form: ${form.status}`);
+  const api = await fetch(`${srv.url}/api/v1/contracts/${C}/imports?period=2026-Q4&dry_run=1`, { method: 'POST',
+    headers: { authorization: `Bearer ${tok.finance}`, 'content-type': 'text/csv' },
+    body: csvHeader + 'USD259,PO-F1,INV-F1,2026-10-05,100.00,40.00\n' });
+  assert.ok([403, 404].includes(api.status), `API: ${api.status}`);
+  const batches = cliJson(demo.db, 'report', 'fees', '--contract', C, '--period', '2026-Q4');
+  assert.notEqual(batches.quarters[0].report, 'filed');
+});
+
+// Every POST route of the route table (web/routes.c), with a sample value
+// for each :parameter.
+const postRoutes = [...readFileSync(join(root, 'web', 'routes.c'), 'utf8')
+  .matchAll(/\{"POST", "([^"]+)", (\w+), ([^}]+)\}/g)]
+  .filter((m) => !m[3].includes('R_ANON'))
+  .map((m) => m[1].replace(':number', C).replace(':code', 'USD259').replace(/:\w+/g, '1'));
+
+test('every POST route of the route table refuses a cookie without the CSRF token: 403', async () => {
+  assert.ok(postRoutes.length >= 13, postRoutes.join(' '));
+  const s = await session(srv.url, demo.users.admin);
+  for (const path of postRoutes) {
+    for (const csrf of [null, 'wrong']) {
+      const api = path.startsWith('/api/');
+      const headers = { cookie: s.cookie, 'content-type': api ? 'application/json' : 'application/x-www-form-urlencoded' };
+      if (api && csrf) headers['x-csrf-token'] = csrf;
+      const body = api ? '{}' : new URLSearchParams({ reason: 'x', name: 'x', ...(csrf ? { csrf } : {}) }).toString();
+      const res = await fetch(srv.url + path, { method: 'POST', headers, body, redirect: 'manual' });
+      assert.equal(res.status, 403, `POST ${path} csrf=${csrf}`);
+    }
+  }
+  // the session still works: nothing above signed it out
+  assert.equal((await fetch(`${srv.url}/tokens`, { headers: { cookie: s.cookie }, redirect: 'manual' })).status, 200);
 });
 
 test('forms and cookie API calls without the CSRF token are 403', async () => {
@@ -224,4 +276,224 @@ test('the outbox page queues and sends what is due, once', async () => {
   assert.match(page, new RegExp(`${m[2]} sent`));
   const member = await session(srv.url, demo.users.member);
   assert.equal((await fetch(`${srv.url}/outbox`, { headers: { cookie: member.cookie } })).status, 404);
+});
+
+// A cookie session's form post: urlencoded fields plus the CSRF token.
+const post = (s, path, fields) => fetch(srv.url + path, { method: 'POST', redirect: 'manual',
+  headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams({ csrf: s.csrf, ...fields }).toString() });
+const csvRows = (text) => text.trim().split('\r\n').slice(1).map((l) => l.split(','));
+
+test('signing out ends the session: the old cookie is refused afterwards', async () => {
+  const s = await session(srv.url, demo.users.member);
+  assert.equal((await fetch(`${srv.url}/tokens`, { headers: { cookie: s.cookie }, redirect: 'manual' })).status, 200);
+  const out = await post(s, '/logout', {});
+  assert.equal(out.status, 303);
+  assert.equal(out.headers.get('location'), '/login');
+  assert.match(out.headers.get('set-cookie'), /cl_session=;.*Max-Age=0/);
+  const page = await fetch(`${srv.url}/tokens`, { headers: { cookie: s.cookie }, redirect: 'manual' });
+  assert.equal(page.status, 303);
+  assert.match(page.headers.get('location'), /^\/login/);
+  assert.equal((await fetch(`${srv.url}/api/v1/me`, { headers: { cookie: s.cookie } })).status, 401);
+});
+
+test('API tokens: created on the tokens page, work as Bearer, revoked ones are 401', async () => {
+  const s = await session(srv.url, demo.users.vendor);
+  const made = await post(s, '/tokens', { name: 'revoke-me' });
+  assert.equal(made.status, 201);
+  const secret = (await made.text()).match(/id="new-token">([^<]+)</)[1];
+  const me = (t) => fetch(`${srv.url}/api/v1/me`, { headers: { authorization: `Bearer ${t}` } });
+  assert.equal((await me(secret)).status, 200);
+  const page = await (await fetch(`${srv.url}/tokens`, { headers: { cookie: s.cookie } })).text();
+  const id = page.match(/<td>revoke-me<\/td>.*?action="\/tokens\/(\d+)\/revoke"/)[1];
+  // another user cannot revoke it
+  const m = await session(srv.url, demo.users.member);
+  assert.equal((await post(m, `/tokens/${id}/revoke`, {})).status, 404);
+  assert.equal((await me(secret)).status, 200);
+  const gone = await post(s, `/tokens/${id}/revoke`, {});
+  assert.equal(gone.status, 303);
+  const res = await me(secret);
+  assert.equal(res.status, 401);
+  assert.match((await res.json()).error, /sign in/);
+  const csv = await (await fetch(`${srv.url}/tokens.csv`, { headers: { cookie: s.cookie } })).text();
+  const row = csvRows(csv).find((r) => r[1] === 'revoke-me');
+  assert.ok(row && row[5], `revoked_at in ${csv}`);
+});
+
+test('five failed sign-ins block the sixth, even with the right password: 429', async () => {
+  const a = await session(srv.url, demo.users.admin);
+  const user = { email: 'throttle@usd259.ks.example', password: 'right-password-1' };
+  assert.equal((await post(a, '/users', { email: user.email, role: 'finance', password: user.password })).status, 303);
+  assert.ok(await token(srv.url, user));
+  const form = (password) => fetch(`${srv.url}/login`, { method: 'POST', redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email: user.email, password, next: '/' }).toString() });
+  for (let i = 0; i < 5; i++) assert.equal((await form('wrong-password')).status, 401, `attempt ${i + 1}`);
+  const blocked = await form(user.password);
+  assert.equal(blocked.status, 429);
+  assert.match(await blocked.text(), /Too many failed attempts: try again in \d+ minutes/);
+  assert.equal(blocked.headers.get('set-cookie'), null);
+  const api = await fetch(`${srv.url}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(user) });
+  assert.equal(api.status, 429);
+  assert.match((await api.json()).error, /too many failed sign-ins/);
+  // others are not blocked
+  assert.ok(await token(srv.url, demo.users.finance));
+});
+
+test('search treats % _ and \\ as text; a bad ?quarter= is a 400 that says why', async () => {
+  cli(demo.db, 'agency', 'add', '--code', 'U_1', '--name', '100% Under_score \\ District', '--kind', 'city', '--state', 'KS');
+  const codes = async (q) => csvRows(await (await get(`/agencies.csv?q=${encodeURIComponent(q)}`, 'admin')).text()).map((r) => r[0]);
+  assert.deepEqual(await codes('_'), ['U_1']);
+  assert.deepEqual(await codes('%'), ['U_1']);
+  assert.deepEqual(await codes('\\'), ['U_1']);
+  assert.deepEqual(await codes('0% U'), ['U_1']);
+  assert.ok((await codes('USD')).length > 200);
+  const page = await (await get('/agencies?q=_', 'admin')).text();
+  assert.equal((page.match(/<tr class="row">/g) || []).length, 1);
+  assert.match(page, /href="\/agencies.csv\?q=_"/);
+  for (const p of ['/purchases?quarter=2026-Q9', '/purchases.csv?quarter=nonsense']) {
+    const res = await get(p, 'admin');
+    assert.equal(res.status, 400, p);
+    assert.match(await res.text(), /Quarter filter is not right: quarter (&quot;|")(2026-Q9|nonsense)/, p);
+  }
+  // the filter form's empty boxes filter nothing
+  const all = await (await get('/purchases?contract=&agency=&quarter=&po=&invoice=', 'admin')).text();
+  assert.equal((all.match(/action="\/purchases\/\d+\/reverse"/g) || []).length, 50);
+  const q = await (await get(`/purchases?contract=${C}&quarter=2026-Q3&po=${encodeURIComponent('PO&1 #2')}`, 'admin')).text();
+  assert.match(q, /href="\/purchases.csv\?contract=KS-FURN-2025&amp;quarter=2026-Q3&amp;po=PO%261%20%232&amp;"/);
+});
+
+test('CSV downloads: the agency purchases hold only that agency, a member only its own', async () => {
+  const own = demo.users.member.bound;
+  const m = await session(srv.url, demo.users.member);
+  const mget = (p) => fetch(srv.url + p, { headers: { cookie: m.cookie }, redirect: 'manual' });
+  const res = await mget(`/agencies/${own}/purchases.csv`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-disposition'), new RegExp(`${own}-purchases.csv`));
+  const text = await res.text();
+  assert.match(text, /^id,contract,agency,invoice_date,po_number,invoice_number,line,description,list_amount,invoiced_amount,savings\r\n/);
+  const rows = csvRows(text);
+  const report = cliJson(demo.db, 'report', 'agency', '--agency', own);
+  assert.equal(rows.length, report.contracts.reduce((n, c) => n + c.lines.length, 0));
+  assert.ok(rows.length > 100);
+  assert.deepEqual([...new Set(rows.map((r) => r[2]))], [own]);
+  assert.equal((await mget('/agencies/USD259/purchases.csv')).status, 404);
+  assert.equal((await mget(`/agencies/${own}/purchases.csv?contract=NO-SUCH`)).status, 404);
+  // the ledger CSV of a member is its own too, whatever ?agency= says
+  const ledger = csvRows(await (await mget('/purchases.csv?agency=USD259')).text());
+  assert.ok(ledger.length > 100);
+  assert.deepEqual([...new Set(ledger.map((r) => r[2]))], [own]);
+  // staff: one contract of USD259
+  const one = csvRows(await (await get(`/agencies/USD259/purchases.csv?contract=${C}`, 'admin')).text());
+  assert.ok(one.length > 50);
+  assert.ok(one.every((r) => r[1] === C && r[2] === 'USD259'));
+});
+
+test('CSV downloads: remittances, missing reports and the outbox', async () => {
+  const v = await session(srv.url, demo.users.vendor);
+  const rem = await (await fetch(`${srv.url}/contracts/${C}/remittances.csv`, { headers: { cookie: v.cookie } })).text();
+  assert.match(rem, /^quarter,amount,received,reference\r\n/);
+  assert.ok(csvRows(rem).some((r) => r[3] === 'ACH-API-1' && r[0] === '2026-Q3'), rem);
+  const vendorPage = await (await fetch(`${srv.url}/`, { headers: { cookie: v.cookie } })).text();
+  assert.match(vendorPage, new RegExp(`href="/contracts/${C}/remittances.csv"`));
+  const missing = csvRows(await (await get('/missing-reports.csv', 'finance')).text());
+  assert.equal(missing.length, cliJson(demo.db, 'report', 'revenue').missing_reports.length);
+  assert.match(await (await get('/outbox.csv', 'finance')).text(), /^id,kind,recipient,contract,period,state,/);
+});
+
+// A multipart upload to /imports in a cookie session.
+const upload = (s, fields, file) => {
+  const fd = new FormData();
+  fd.append('csrf', s.csrf);
+  for (const [k, v] of Object.entries(fields)) fd.append(k, v);
+  if (file) fd.append('file', new Blob([file], { type: 'text/csv' }), 'q4.csv');
+  return fetch(`${srv.url}/imports`, { method: 'POST', headers: { cookie: s.cookie }, body: fd, redirect: 'manual' });
+};
+
+test('a checked upload imports only as it was checked: same user, contract and quarter', async () => {
+  const a = await session(srv.url, demo.users.admin);
+  const checked = await upload(a, { contract: C, period: '2026-Q4', encoding: '', mode: 'check' },
+    csvHeader + 'USD259,PO-K1,INV-K1,2026-10-09,500.00,200.00\n');
+  assert.equal(checked.status, 200);
+  const id = (await checked.text()).match(/name="upload_id" value="([0-9a-f]{32})"/)[1];
+  const other = 'KS-OFFC-2025';
+  const batches = async (n) => csvRows(await (await get(`/imports.csv?contract=${n}`, 'admin')).text()).length;
+  const before = await batches(other);
+  for (const fields of [{ contract: other, period: '2026-Q4' }, { contract: C, period: '2026-Q3' },
+    { contract: C, period: '2026-Q4', skip_invalid: '1' }]) {
+    const res = await upload(a, { upload_id: id, encoding: '', mode: 'import', ...fields });
+    assert.equal(res.status, 409, JSON.stringify(fields));
+    assert.match(await res.text(), /checked for contract KS-FURN-2025, quarter 2026-Q4/);
+  }
+  assert.equal(await batches(other), before);
+  // someone else cannot import it
+  const v = await session(srv.url, demo.users.vendor);
+  const foreign = await upload(v, { upload_id: id, contract: C, period: '2026-Q4', encoding: '', mode: 'import' });
+  assert.equal(foreign.status, 409);
+  assert.match(await foreign.text(), /checked by someone else/);
+  const ok = await upload(a, { upload_id: id, contract: C, period: '2026-Q4', encoding: '', mode: 'import' });
+  assert.equal(ok.status, 200);
+  assert.match(await ok.text(), /Imported as batch \d+/);
+  assert.equal((await upload(a, { upload_id: id, contract: C, period: '2026-Q4', encoding: '', mode: 'import' })).status, 410);
+  // a vendor's checked file with errors: its rows to fix as CSV, for its uploader only
+  const bad = await upload(v, { contract: C, period: '2026-Q4', encoding: '', mode: 'check' },
+    csvHeader + 'USD259,PO-K2,INV-K2,2026-10-09,500.00,200.00\nUSD259,PO-K3,INV-K3,2026-02-30,5.00,2.00\nUSD999,PO-K4,INV-K4,2026-10-09,5.00,2.00\n');
+  assert.equal(bad.status, 422);
+  const link = (await bad.text()).match(/href="(\/imports\/[0-9a-f]{32}\/errors.csv)"/)[1];
+  const errs = await fetch(srv.url + link, { headers: { cookie: v.cookie } });
+  assert.equal(errs.status, 200);
+  const rows = csvRows(await errs.text());
+  assert.deepEqual(rows.map((r) => [r[0], r[1]]), [['2', 'invoice_date'], ['3', 'agency_code']]);
+  assert.equal((await fetch(srv.url + link, { headers: { cookie: a.cookie } })).status, 404);
+});
+
+test('web messages name form fields, not command-line flags', async () => {
+  const a = await session(srv.url, demo.users.admin);
+  const line = (await (await fetch(`${srv.url}/purchases`, { headers: { cookie: a.cookie } })).text())
+    .match(/action="\/purchases\/(\d+)\/reverse"/)[1];
+  for (const [path, fields] of [[`/purchases/${line}/reverse`, { reason: '' }],
+    ['/periods', { quarter: '2026-Q1', action: 'reopen', reason: '' }],
+    ['/users', { email: 'm2@usd259.ks.example', role: 'member', password: 'long-enough-1', bound: '' }]]) {
+    const res = await post(a, path, fields);
+    assert.equal(res.status, 303, path);
+    const notice = decodeURIComponent(res.headers.get('location'));
+    assert.match(notice, /notice=Not |notice=User not added/, path);
+    assert.doesNotMatch(notice, /--[a-z]/, `${path}: ${notice}`);
+  }
+  const reopen = decodeURIComponent((await post(a, '/periods', { quarter: '2026-Q1', action: 'reopen' })).headers.get('location'));
+  assert.match(reopen, /Reason field/);
+  const zero = await fetch(`${srv.url}/api/v1/contracts/${C}/imports`, { method: 'POST',
+    headers: { authorization: `Bearer ${tok.vendor}`, 'content-type': 'text/csv' }, body: csvHeader });
+  assert.equal(zero.status, 400);
+  const msg = (await zero.json()).error;
+  assert.match(msg, /\?period=/);
+  assert.doesNotMatch(msg, /--period/);
+});
+
+test('no page passes 300 KB; the agency page shows its purchases 50 at a time', async () => {
+  const a = await session(srv.url, demo.users.admin);
+  const m = await session(srv.url, demo.users.member);
+  const html = pages.filter((p) => !/\.(csv|pdf)|statement/.test(p)).concat(['/agencies/USD229', '/agencies/USD512']);
+  for (const [s, list] of [[a, html], [m, ['/', `/agencies/${demo.users.member.bound}`, '/purchases']]]) {
+    for (const p of list) {
+      const res = await fetch(srv.url + p, { headers: { cookie: s.cookie } });
+      assert.equal(res.status, 200, p);
+      const size = (await res.arrayBuffer()).byteLength;
+      assert.ok(size < 300000, `${p} is ${size} bytes`);
+    }
+  }
+  const page = async (n) => (await (await fetch(`${srv.url}/agencies/USD259?page=${n}`, { headers: { cookie: a.cookie } })).text());
+  const first = await page(1), second = await page(2);
+  const rows = (h) => (h.split('id="agency-purchases"')[1].split('</table>')[0].match(/<tr><td>/g) || []).length;
+  assert.equal(rows(first), 50);
+  assert.equal(rows(second), 50);
+  assert.notEqual(first, second);
+  assert.match(first, /href="\?&page=2">next</);
+  assert.match(first, /href="\/agencies\/USD259\/purchases.csv"/);
+  const total = csvRows(await (await fetch(`${srv.url}/agencies/USD259/purchases.csv`, { headers: { cookie: a.cookie } })).text()).length;
+  assert.ok(total > 1000, String(total));
+  const last = await page(Math.ceil(total / 50));
+  assert.equal(rows(last), total % 50 || 50);
+  assert.doesNotMatch(last, />next</);
 });
