@@ -151,7 +151,7 @@ void bench_import(GenLine *g, long n)
 	printf("  target: within 2x of the floor: %s (%.2fx); peak RSS at most 64 MiB: %s\n"
 	       "  coopledger import / the same rows into the ledger schema: %.2fx\n",
 	       timp <= 2 * tflo ? "met" : "MISSED", timp / tflo,
-	       rimp <= 64 * 1024 ? "met" : "MISSED", timp / tsch);
+	       rimp <= 64L * 1024 ? "met" : "MISSED", timp / tsch);
 	if (getenv("BENCH_KEEP")) /* the CSV and both databases, for a closer look */
 		return;
 	unlink(CSV_PATH);
