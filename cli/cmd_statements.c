@@ -85,7 +85,7 @@ static int write_pdf(Job *j, const char *name, unsigned char *pdf, size_t len)
 
 static int one_member(Job *j, const char *agency)
 {
-	char name[512], c[128], a[64];
+	char name[512];
 	unsigned char *pdf;
 	size_t len;
 	Err e = {0};
@@ -93,9 +93,8 @@ static int one_member(Job *j, const char *agency)
 	if (pdf_member_statement(j->db, j->contract, agency, &j->p, j->today, j->creation, &pdf,
 				 &len, &e))
 		return cli_fail(&e);
-	snprintf(name, sizeof name, "member-%s-%s-%s.pdf", safe_name(j->contract, c, sizeof c),
-		 j->label, safe_name(agency, a, sizeof a));
-	return write_pdf(j, name, pdf, len);
+	return write_pdf(j, pdf_member_filename(j->contract, j->label, agency, name, sizeof name),
+			 pdf, len);
 }
 
 /* Member statements: --agency alone, or each agency with live lines in
@@ -124,16 +123,16 @@ static int run_members(Job *j, const char *agency)
 
 static int one_vendor(Job *j, Quarter q, const char *vendor)
 {
-	char name[512], c[128], v[64], qt[QUARTER_BUF];
+	char name[512], qt[QUARTER_BUF];
 	unsigned char *pdf;
 	size_t len;
 	Err e = {0};
 
 	if (pdf_vendor_statement(j->db, j->contract, q, j->today, j->creation, &pdf, &len, &e))
 		return cli_fail(&e);
-	snprintf(name, sizeof name, "vendor-%s-%s-%s.pdf", safe_name(j->contract, c, sizeof c),
-		 quarter_format(q, qt), safe_name(vendor, v, sizeof v));
-	return write_pdf(j, name, pdf, len);
+	return write_pdf(j,
+			 pdf_vendor_filename(j->contract, quarter_format(q, qt), vendor, name, sizeof name),
+			 pdf, len);
 }
 
 /* Vendor statements: the quarter, or each quarter of the year that lies

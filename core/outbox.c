@@ -22,17 +22,25 @@ static const char sql_contracts[] =
 	"SELECT c.id, c.number, c.title, v.id, v.code, v.name, a.name FROM contract c "
 	"JOIN vendor v ON v.id = c.vendor_id JOIN agency a ON a.id = c.lead_agency_id "
 	"WHERE c.status <> 'terminated' ORDER BY c.number";
+static const char sql_contract_one[] =
+	"SELECT c.id, c.number, c.title, v.id, v.code, v.name, a.name, c.status FROM contract c "
+	"JOIN vendor v ON v.id = c.vendor_id JOIN agency a ON a.id = c.lead_agency_id "
+	"WHERE c.number = ?";
 static const char sql_vendor_contacts[] =
 	"SELECT email, name FROM vendor_contact WHERE vendor_id = ? AND receives_notices = 1 "
 	"ORDER BY email";
+/* Participants with live lines in the quarter ?2..?3 (the agencies
+ * `coopledger statements` writes a statement for), one row per notice
+ * contact; ?4 one agency code, or NULL for all. */
 static const char sql_members[] =
-	"SELECT a.code, a.name, ac.email, ac.name, coalesce(t.n, 0), coalesce(t.l, 0), "
-	"coalesce(t.i, 0) FROM participant p JOIN agency a ON a.id = p.agency_id "
+	"SELECT a.code, a.name, ac.email, ac.name, t.n, t.l, t.i "
+	"FROM participant p JOIN agency a ON a.id = p.agency_id "
 	"JOIN agency_contact ac ON ac.agency_id = a.id AND ac.receives_notices = 1 "
-	"LEFT JOIN (SELECT agency_id, count(*) AS n, sum(list_amount) AS l, "
+	"JOIN (SELECT agency_id, count(*) AS n, sum(list_amount) AS l, "
 	"  sum(invoiced_amount) AS i FROM live_purchase WHERE contract_id = ?1 "
 	"  AND invoice_date BETWEEN ?2 AND ?3 GROUP BY agency_id) t ON t.agency_id = a.id "
-	"WHERE p.contract_id = ?1 AND p.joined <= ?3 ORDER BY a.code, ac.email";
+	"WHERE p.contract_id = ?1 AND p.joined <= ?3 AND (?4 IS NULL OR a.code = ?4) "
+	"ORDER BY a.code, ac.email";
 static const char sql_load[] =
 	"SELECT id, kind, recipient, rcpt_name, contract, period, coalesce(agency, ''), "
 	"coalesce(vendor, ''), token, state, attempts, next_attempt, data_json, lease_until "
@@ -229,19 +237,23 @@ out:
 	return rc;
 }
 
-/* One statement_ready notice per notice contact of each participant. */
-static ClCode queue_members(Ctx *c, Quarter q, Err *e)
+/* One statement_ready notice per notice contact of each participant with
+ * purchases in quarter q (only agency, when not NULL).  OUT: *rows (may be
+ * NULL): the contacts found, queued now or before. */
+static ClCode queue_members(Ctx *c, Quarter q, const char *agency, int *rows, Err *e)
 {
 	sqlite3_stmt *st = NULL;
 	char d1[DATE_BUF], d2[DATE_BUF], qb[QUARTER_BUF];
 	ClCode rc;
 	int step, added;
 
+	if (rows)
+		*rows = 0;
 	rc = db_prepare(c->db, &st, sql_members, e);
 	if (rc)
 		return rc;
-	db_bind_spec(st, "itt", c->contract_id, date_format(quarter_first_day(q), d1),
-		     date_format(quarter_last_day(q), d2));
+	db_bind_spec(st, "ittt", c->contract_id, date_format(quarter_first_day(q), d1),
+		     date_format(quarter_last_day(q), d2), agency);
 	while (rc == CL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		cJSON *o = base_data(c, "statement_ready", q);
 		Money list = sqlite3_column_int64(st, 5), paid = sqlite3_column_int64(st, 6);
@@ -265,6 +277,8 @@ static ClCode queue_members(Ctx *c, Quarter q, Err *e)
 
 			rc = outbox_add(c->db, &n, c->now, &added, e);
 			c->added += added;
+			if (rows)
+				(*rows)++;
 			free(json);
 		}
 	}
@@ -283,7 +297,7 @@ static ClCode queue_quarter(Ctx *c, const FeeQuarter *f, Err *e)
 
 	if (f->report != FR_MISSING && f->filed_on <= c->today &&
 	    c->today - f->filed_on <= OUTBOX_STATEMENT_WINDOW) {
-		rc = queue_members(c, f->q, e);
+		rc = queue_members(c, f->q, NULL, NULL, e);
 		if (rc)
 			return rc;
 		o = base_data(c, "fee_statement", f->q);
@@ -326,13 +340,9 @@ static void copy_col(char *dst, size_t n, sqlite3_stmt *st, int col)
 	snprintf(dst, n, "%s", t ? (const char *)t : "");
 }
 
-/* Every quarter of the contract at st's current row. */
-static ClCode queue_contract(Ctx *c, sqlite3_stmt *st, Err *e)
+/* The contract of st's current row (sql_contracts) into c. */
+static void ctx_contract(Ctx *c, sqlite3_stmt *st)
 {
-	FeeQuarter *fq = NULL;
-	int n = 0, i;
-	ClCode rc;
-
 	c->contract_id = sqlite3_column_int64(st, 0);
 	copy_col(c->number, sizeof c->number, st, 1);
 	copy_col(c->title, sizeof c->title, st, 2);
@@ -340,6 +350,16 @@ static ClCode queue_contract(Ctx *c, sqlite3_stmt *st, Err *e)
 	copy_col(c->vendor, sizeof c->vendor, st, 4);
 	copy_col(c->vendor_name, sizeof c->vendor_name, st, 5);
 	copy_col(c->lead, sizeof c->lead, st, 6);
+}
+
+/* Every quarter of the contract at st's current row. */
+static ClCode queue_contract(Ctx *c, sqlite3_stmt *st, Err *e)
+{
+	FeeQuarter *fq = NULL;
+	int n = 0, i;
+	ClCode rc;
+
+	ctx_contract(c, st);
 	rc = fees_quarters(c->db, c->number, NULL, c->today, &fq, &n, e);
 	for (i = 0; rc == CL_OK && i < n; i++)
 		rc = queue_quarter(c, &fq[i], e);
@@ -647,4 +667,68 @@ cJSON *outbox_counts_json(sqlite3 *db, Err *e)
 						       "SELECT count(*) FROM outbox WHERE state = ?",
 						       "t", state_names[i]));
 	return o;
+}
+
+/* The contract named number into c, refused when it is unknown or
+ * terminated. */
+static ClCode ctx_contract_named(Ctx *c, const char *number, Err *e)
+{
+	sqlite3_stmt *st = NULL;
+	ClCode rc = db_prepare(c->db, &st, sql_contract_one, e);
+	int step;
+
+	if (rc)
+		return rc;
+	db_bind_spec(st, "t", number);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 7), "terminated") == 0)
+		rc = err_set(e, CL_ERULE, "contract %s is terminated: it gets no notices", number);
+	else if (step == SQLITE_ROW)
+		ctx_contract(c, st);
+	else if (step == SQLITE_DONE)
+		rc = err_set(e, CL_ENOTFOUND, "no contract %s", number);
+	else
+		rc = db_error(c->db, e, "contract");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+ClCode outbox_queue_statement(sqlite3 *db, const char *contract, const char *agency, Quarter q,
+			      Date today, int64_t now, int *added, Err *e)
+{
+	char qb[QUARTER_BUF];
+	Ctx c;
+	int rows = 0;
+	ClCode rc;
+
+	memset(&c, 0, sizeof c);
+	c.db = db;
+	c.today = today;
+	date_format(today, c.today_s);
+	c.now = now;
+	if (added)
+		*added = 0;
+	if (today <= quarter_last_day(q))
+		return err_set(e, CL_ERULE, "%s has not ended yet: its statement comes after it",
+			       quarter_format(q, qb));
+	rc = db_begin(db, e);
+	if (rc)
+		return rc;
+	rc = ctx_contract_named(&c, contract, e);
+	if (rc == CL_OK)
+		rc = queue_members(&c, q, agency, &rows, e);
+	if (rc == CL_OK && rows == 0)
+		rc = err_set(e, CL_ERULE,
+			     "%s has no purchases under %s in %s, or no notice contact: there is no "
+			     "statement to send",
+			     agency, contract, quarter_format(q, qb));
+	if (rc == CL_OK)
+		rc = db_commit(db, e);
+	if (rc) {
+		db_rollback(db);
+		return rc;
+	}
+	if (added)
+		*added = c.added;
+	return CL_OK;
 }

@@ -84,9 +84,10 @@ ClCode outbox_add(sqlite3 *db, const OutboxNew *n, int64_t now, int *added, Err 
 
 /* Find every notice due as of today (DOMAIN.md dates: --as-of) and queue
  * the new ones, in one transaction:
- *   statement_ready  each participant's notice contacts, for a quarter whose
- *                    sales report was filed in the last OUTBOX_STATEMENT_WINDOW
- *                    days;
+ *   statement_ready  the notice contacts of each participant with purchases
+ *                    (live lines) in a quarter whose sales report was filed
+ *                    in the last OUTBOX_STATEMENT_WINDOW days (the agencies
+ *                    `coopledger statements` writes a statement for);
  *   fee_statement    the vendor's contacts, for the same quarters;
  *   report_reminder  the vendor's contacts, OUTBOX_REMIND_DAYS days or fewer
  *                    before the due date of a quarter with no report;
@@ -94,6 +95,15 @@ ClCode outbox_add(sqlite3 *db, const OutboxNew *n, int64_t now, int *added, Err 
  *   fee_overdue      the vendor's contacts, for each quarter now overdue.
  * OUT: *added (may be NULL). */
 ClCode outbox_queue_due(sqlite3 *db, Date today, int64_t now, int *added, Err *e);
+
+/* Queue agency's statement_ready notice of contract for quarter q now
+ * (the web UI's send button), whatever the filing window: one per notice
+ * contact, unless already queued or sent.  Refused (CL_ERULE) while q
+ * runs, for a terminated contract, and when the agency had no purchases
+ * in q or has no notice contact (no statement to send).  OUT: *added (may
+ * be NULL). */
+ClCode outbox_queue_statement(sqlite3 *db, const char *contract, const char *agency, Quarter q,
+			      Date today, int64_t now, int *added, Err *e);
 
 /* Ids of the notices due at now (queued or retrying with next attempt <=
  * now, or sending with a lapsed claim), oldest first, at most max.  OUT:

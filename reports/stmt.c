@@ -112,3 +112,41 @@ char *pdf_period_label(sqlite3 *db, const char *contract, const StatementPeriod 
 		snprintf(buf, n, "Y%d", p->year);
 	return buf;
 }
+
+/* s with characters other than letters, digits, '.', '_' and '-' as '-',
+ * into buf (size n). */
+static char *safe_name(const char *s, char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < n; i++) {
+		char c = s[i];
+
+		buf[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+				 (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'
+			     ? c
+			     : '-';
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+char *pdf_member_filename(const char *contract, const char *period, const char *agency,
+			  char *buf, size_t n)
+{
+	char c[128], p[64], a[64];
+
+	snprintf(buf, n, "member-%s-%s-%s.pdf", safe_name(contract, c, sizeof c),
+		 safe_name(period, p, sizeof p), safe_name(agency, a, sizeof a));
+	return buf;
+}
+
+char *pdf_vendor_filename(const char *contract, const char *quarter, const char *vendor,
+			  char *buf, size_t n)
+{
+	char c[128], q[64], v[64];
+
+	snprintf(buf, n, "vendor-%s-%s-%s.pdf", safe_name(contract, c, sizeof c),
+		 safe_name(quarter, q, sizeof q), safe_name(vendor, v, sizeof v));
+	return buf;
+}

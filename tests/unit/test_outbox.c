@@ -2,7 +2,9 @@
  * keys, due detection, backoff, state transitions, claims and their
  * leases, dead after N attempts, retry. */
 #include "fixture.h"
+#include "import.h"
 #include "outbox.h"
+#include "remit.h"
 
 #define NOW 1795000000LL /* 2026-11-18T11:06:40Z, a fixed clock */
 
@@ -300,6 +302,239 @@ static void test_queue_due_report_reminders(void **state)
 	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM outbox WHERE contract = 'KS-T'"), 0);
 }
 
+/* ---- when each kind becomes due (core/outbox.c queue rules) ---- */
+
+/* Notice contacts: the vendor's, and one per participant of KS-1 (USD259,
+ * the lead, from the start; USD233 joined 2025-10-01; NP-1, which can
+ * have no lines). */
+static void add_contacts(sqlite3 *db)
+{
+	assert_int_equal(
+	    fx_sql(db, "INSERT INTO vendor_contact (vendor_id, name, email) SELECT id, 'Pat', "
+		       "'ar@prairie.example' FROM vendor;"
+		       "INSERT INTO agency_contact (agency_id, name, email) SELECT id, 'Lee', "
+		       "lower(code) || '@buyers.example' FROM agency;"
+		       "INSERT INTO agency_contact (agency_id, name, email, receives_notices) "
+		       "SELECT id, 'Off', 'quiet-' || lower(code) || '@buyers.example', 0 FROM agency"),
+	    SQLITE_OK);
+}
+
+/* File KS-1's sales report for quarter on day filed with csv_rows (data
+ * rows of agency_code,po_number,invoice_number,invoice_date,list_amount,
+ * invoiced_amount). */
+static void file_report(sqlite3 *db, const char *quarter, const char *filed, const char *rows)
+{
+	char csv[2048];
+	ImportOptions o;
+	ImportStatus st = IMPORT_REFUSED;
+	cJSON *result = NULL;
+	FILE *f;
+	Err e = {0};
+
+	snprintf(csv, sizeof csv,
+		 "agency_code,po_number,invoice_number,invoice_date,list_amount,invoiced_amount\n%s",
+		 rows);
+	memset(&o, 0, sizeof o);
+	o.contract = "KS-1";
+	o.period = quarter;
+	o.file_name = "report.csv";
+	o.today = fx_date(filed);
+	o.actor = FX_ACTOR;
+	f = fmemopen(csv, strlen(csv), "r");
+	assert_non_null(f);
+	fx_expect(quarter, import_csv(db, f, &o, &result, &st, &e), &e, CL_OK, NULL);
+	fclose(f);
+	cJSON_Delete(result);
+	assert_int_equal(st, IMPORT_WRITTEN);
+}
+
+/* Queue as of day; returns how many were added. */
+static int queue_on(sqlite3 *db, const char *day)
+{
+	int added = -1;
+	Err e = {0};
+
+	fx_expect(day, outbox_queue_due(db, fx_date(day), NOW, &added, &e), &e, CL_OK, NULL);
+	return added;
+}
+
+/* Notices of kind for period (recipients joined by ',', in order). */
+static void expect_notices(sqlite3 *db, const char *kind, const char *period, const char *want)
+{
+	char sql[300], got[600];
+
+	snprintf(sql, sizeof sql,
+		 "SELECT coalesce(group_concat(recipient, ','), '') FROM (SELECT recipient FROM "
+		 "outbox WHERE kind = '%s' AND period = '%s' ORDER BY recipient)",
+		 kind, period);
+	assert_true(db_text(db, got, sizeof got, sql, ""));
+	if (strcmp(got, want) != 0)
+		print_error("%s %s: got \"%s\", want \"%s\"\n", kind, period, got, want);
+	assert_string_equal(got, want);
+}
+
+/* statement_ready and fee_statement: from the day the quarter's report is
+ * filed to 45 days after, to the notice contacts of the participants with
+ * purchases in the quarter (as `coopledger statements` writes them). */
+static void test_statement_ready_due(void **state)
+{
+	Fixture *fx = *state;
+
+	add_contacts(fx->db);
+	file_report(fx->db, "2025-Q3", "2025-10-20", "USD259,PO-1,INV-1,2025-08-10,1000,400\n");
+	/* not before the report is filed */
+	assert_int_equal(queue_on(fx->db, "2025-10-19"), 0);
+	/* 46 days after the filing: too late, nothing for 2025-Q3 */
+	queue_on(fx->db, "2025-12-05");
+	expect_notices(fx->db, "statement_ready", "2025-Q3", "");
+	expect_notices(fx->db, "fee_statement", "2025-Q3", "");
+	/* 45 days after: USD259 only (USD233 joined later and NP-1 bought
+	 * nothing); a contact that takes no notices gets none */
+	queue_on(fx->db, "2025-12-04");
+	expect_notices(fx->db, "statement_ready", "2025-Q3", "usd259@buyers.example");
+	expect_notices(fx->db, "fee_statement", "2025-Q3", "ar@prairie.example");
+	/* the next quarter: only the agency that bought in it */
+	file_report(fx->db, "2025-Q4", "2026-01-05",
+		    "USD233,PO-2,INV-2,2025-11-03,500,200\nUSD233,PO-2,INV-3,2025-12-01,50,20\n");
+	assert_int_equal(queue_on(fx->db, "2026-01-04"), 0);
+	assert_int_equal(queue_on(fx->db, "2026-01-05"), 2);
+	expect_notices(fx->db, "statement_ready", "2025-Q4", "usd233@buyers.example");
+	expect_notices(fx->db, "fee_statement", "2025-Q4", "ar@prairie.example");
+	assert_int_equal(fx_int(fx->db, "SELECT json_extract(data_json, '$.lines') FROM outbox "
+					"WHERE kind = 'statement_ready' AND period = '2025-Q4'"),
+			 2);
+	assert_int_equal(queue_on(fx->db, "2026-01-20"), 0); /* once */
+}
+
+/* A credit-only quarter still has lines, so it still has a statement; a
+ * participant whose lines all fall outside the quarter has none. */
+static void test_statement_ready_lines_not_sums(void **state)
+{
+	Fixture *fx = *state;
+
+	add_contacts(fx->db);
+	file_report(fx->db, "2025-Q4", "2026-01-10",
+		    "USD233,PO-3,CR-1,2025-11-20,-300,-120\nUSD259,PO-4,INV-9,2025-10-02,100,40\n");
+	queue_on(fx->db, "2026-01-10");
+	expect_notices(fx->db, "statement_ready", "2025-Q4",
+		       "usd233@buyers.example,usd259@buyers.example");
+	expect_notices(fx->db, "statement_ready", "2025-Q3", "");
+}
+
+/* fee_overdue: the day after the due date (quarter end + 45 days) while a
+ * balance is unpaid; a quarter paid in time never gets one. */
+static void test_fee_overdue_due(void **state)
+{
+	Fixture *fx = *state;
+	RemitIn paid = {"KS-1", fx_quarter("2025-Q4"), 1000, fx_date("2026-02-01"), "ACH-1"};
+	Err e = {0};
+
+	add_contacts(fx->db);
+	file_report(fx->db, "2025-Q3", "2025-10-20", "USD259,PO-1,INV-1,2025-08-10,1000,400\n");
+	file_report(fx->db, "2025-Q4", "2026-01-05", "USD259,PO-5,INV-5,2025-11-10,1000,500\n");
+	queue_on(fx->db, "2025-11-14"); /* 2025-Q3 is due today: not overdue yet */
+	expect_notices(fx->db, "fee_overdue", "2025-Q3", "");
+	queue_on(fx->db, "2025-11-15");
+	expect_notices(fx->db, "fee_overdue", "2025-Q3", "ar@prairie.example");
+	assert_true(db_text(fx->db, (char[64]){0}, 64,
+			    "SELECT 1 FROM outbox WHERE kind = 'fee_overdue' AND json_extract("
+			    "data_json, '$.balance') = '$8.00' AND json_extract(data_json, "
+			    "'$.days_past_due') = 1",
+			    ""));
+	/* 2025-Q4's fee ($10.00) is remitted before its due date 2026-02-14 */
+	fx_expect("remit", remit_add(fx->db, &paid, FX_ACTOR, NULL, &e), &e, CL_OK, NULL);
+	queue_on(fx->db, "2026-03-01");
+	expect_notices(fx->db, "fee_overdue", "2025-Q4", "");
+	assert_int_equal(queue_on(fx->db, "2026-03-02"), 0);
+}
+
+/* report_reminder: only for a quarter that has ended, with no report, 14
+ * days or fewer before its due date; a filed report stops reminders.  A
+ * contract due 10 days after quarter end shows that a running quarter is
+ * never chased, however near its due date. */
+static void test_report_reminder_due(void **state)
+{
+	Fixture *fx = *state;
+	char doc[1200];
+	Err e = {0};
+
+	add_contacts(fx->db);
+	snprintf(doc, sizeof doc,
+		 "{\"number\":\"KS-10\",\"title\":\"Fast reports\",\"category\":\"furniture\","
+		 "\"lead_agency\":\"USD259\",\"vendor\":\"V-PRAIRIE\",\"start\":\"2025-07-01\","
+		 "\"end\":\"2026-06-30\",\"solicitation\":\"RFP 25-0148\",\"due_days\":10,"
+		 "\"fee\":{\"year\":\"contract\",\"mode\":\"graduated\","
+		 "\"bands\":[{\"from\":\"0\",\"rate\":\"2%%\"}]}}");
+	fx_expect("KS-10", contract_import(fx->db, doc, strlen(doc), FX_ACTOR, NULL, &e), &e, CL_OK,
+		  NULL);
+	queue_on(fx->db, "2025-09-30"); /* KS-10 2025-Q3 due 2025-10-10, but still running */
+	expect_notices(fx->db, "report_reminder", "2025-Q3", "");
+	queue_on(fx->db, "2025-10-01"); /* ended, due in 9 days; KS-1's due in 44 */
+	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM outbox WHERE kind = "
+					"'report_reminder' AND contract = 'KS-10' AND period = "
+					"'2025-Q3'"),
+			 1);
+	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM outbox WHERE kind = "
+					"'report_reminder' AND contract = 'KS-1'"),
+			 0);
+	/* KS-10 never files: overdue the day after its due date */
+	queue_on(fx->db, "2025-10-10");
+	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM outbox WHERE contract = 'KS-10' AND "
+					"kind = 'report_overdue' AND period = '2025-Q3'"),
+			 0);
+	queue_on(fx->db, "2025-10-11");
+	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM outbox WHERE contract = 'KS-10' AND "
+					"kind = 'report_overdue' AND period = '2025-Q3' AND "
+					"json_extract(data_json, '$.days_late') = 1"),
+			 1);
+	/* KS-1 files before its reminder would have been due: never reminded */
+	file_report(fx->db, "2025-Q3", "2025-10-20", "USD259,PO-1,INV-1,2025-08-10,1000,400\n");
+	queue_on(fx->db, "2025-11-01");
+	queue_on(fx->db, "2025-11-20");
+	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM outbox WHERE contract = 'KS-1' AND "
+					"kind IN ('report_reminder', 'report_overdue')"),
+			 0);
+}
+
+/* The send button's outbox_queue_statement(): one agency's statement of a
+ * quarter that has ended, whatever the filing window; refused with a
+ * reason otherwise. */
+static void test_queue_one_statement(void **state)
+{
+	Fixture *fx = *state;
+	int added = -1;
+	Err e = {0};
+
+	add_contacts(fx->db);
+	file_report(fx->db, "2025-Q4", "2026-01-05", "USD233,PO-2,INV-2,2025-11-03,500,200\n");
+	fx_expect("running quarter",
+		  outbox_queue_statement(fx->db, "KS-1", "USD233", fx_quarter("2026-Q1"),
+					 fx_date("2026-03-31"), NOW, &added, &e),
+		  &e, CL_ERULE, "has not ended");
+	fx_expect("no purchases",
+		  outbox_queue_statement(fx->db, "KS-1", "USD259", fx_quarter("2025-Q4"),
+					 fx_date("2026-06-01"), NOW, &added, &e),
+		  &e, CL_ERULE, "no purchases");
+	fx_expect("terminated",
+		  outbox_queue_statement(fx->db, "KS-T", "USD233", fx_quarter("2025-Q4"),
+					 fx_date("2026-06-01"), NOW, &added, &e),
+		  &e, CL_ERULE, "terminated");
+	fx_expect("unknown", outbox_queue_statement(fx->db, "KS-9", "USD233", fx_quarter("2025-Q4"),
+						    fx_date("2026-06-01"), NOW, &added, &e),
+		  &e, CL_ENOTFOUND, "no contract");
+	/* long after the 45-day window, the button still queues it, once */
+	fx_expect("queued", outbox_queue_statement(fx->db, "KS-1", "USD233", fx_quarter("2025-Q4"),
+						   fx_date("2026-06-01"), NOW, &added, &e),
+		  &e, CL_OK, NULL);
+	assert_int_equal(added, 1);
+	expect_notices(fx->db, "statement_ready", "2025-Q4", "usd233@buyers.example");
+	assert_int_equal(outbox_queue_statement(fx->db, "KS-1", "USD233", fx_quarter("2025-Q4"),
+						fx_date("2026-06-02"), NOW, &added, NULL),
+			 CL_OK);
+	assert_int_equal(added, 0);
+	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM outbox"), 1);
+}
+
 static void test_now_override(void **state)
 {
 	(void)state;
@@ -326,6 +561,11 @@ int main(void)
 		EMPTY_TEST(test_claim_two_connections),
 		WORLD_TEST(test_permanent_failure_is_dead_and_retry),
 		WORLD_TEST(test_queue_due_report_reminders),
+		WORLD_TEST(test_statement_ready_due),
+		WORLD_TEST(test_statement_ready_lines_not_sums),
+		WORLD_TEST(test_fee_overdue_due),
+		WORLD_TEST(test_report_reminder_due),
+		WORLD_TEST(test_queue_one_statement),
 		cmocka_unit_test(test_now_override),
 	};
 
