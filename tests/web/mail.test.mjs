@@ -1,13 +1,16 @@
 // E-mail notices end to end: the real binary queues and sends to a real
 // SMTP server on loopback (smtp-server), the messages are read back with
 // mailparser and their PDF statements with pdftotext.  Faults: server down,
-// 421/451, 550, a connection dropped in the middle of DATA.
+// 421/451, 550, a connection dropped in the middle of DATA, all of them in
+// one run of 200+ notices; a slow server with a writer in parallel, a
+// sender killed mid-conversation, senders racing; smtps:// with a
+// certificate made by openssl.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile as execFileCb, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createServer } from 'node:net';
-import { writeFileSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { writeFileSync, readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
@@ -145,7 +148,7 @@ test('every due notice arrives once, with its figures and its PDF', async () => 
   try {
     assert.match(await run(demo.db, ['notices', 'queue']), /queued (\d+) new notices/);
     const queued = await list(demo.db);
-    // 180 member statements for KS-FURN-2025 2026-Q3, its fee statement, two
+    // 152 member statements for KS-FURN-2025 2026-Q3, its fee statement, two
     // overdue fees and the missing KS-OFFC-2025 report: realistic, not 290 x quarters
     const kinds = {};
     for (const q of queued) kinds[q.kind] = (kinds[q.kind] || 0) + 1;
@@ -153,6 +156,21 @@ test('every due notice arrives once, with its figures and its PDF', async () => 
     assert.equal(kinds.fee_statement, 1);
     assert.equal(kinds.fee_overdue, 2);
     assert.equal(kinds.report_overdue, 1);
+    // statements go to the agencies `coopledger statements` writes one for
+    // (purchases in the quarter), under the same file names
+    const cliDir = mkdtempSync(join(tmpdir(), 'coopledger-cli-'));
+    await run(demo.db, ['statements', '--contract', 'KS-FURN-2025', '--period', '2026-Q3', '--out', cliDir,
+      '--creation-date', asOf]);
+    const cliFiles = readdirSync(cliDir);
+    rmSync(cliDir, { recursive: true, force: true });
+    const members = cliFiles.filter((f) => f.startsWith('member-')).map((f) => f.match(/-(\w+)\.pdf$/)[1]);
+    const { stdout: agencies } = await sqlite(demo.db,
+      "SELECT DISTINCT agency FROM outbox WHERE kind = 'statement_ready' ORDER BY agency");
+    assert.deepEqual(agencies.trim().split('\n'), members.sort());
+    const { stdout: idle } = await sqlite(demo.db, "SELECT count(*) FROM outbox o WHERE kind = 'statement_ready' " +
+      "AND NOT EXISTS (SELECT 1 FROM live_purchase p JOIN agency a ON a.id = p.agency_id WHERE a.code = o.agency " +
+      "AND p.invoice_date BETWEEN '2026-07-01' AND '2026-09-30')");
+    assert.equal(idle.trim(), '0', 'no statement for a member that bought nothing');
 
     assert.match(await run(demo.db, ['notices', 'send'], { port: srv.port }),
       new RegExp(`sent ${queued.length}, to retry 0, dead 0`));
@@ -171,6 +189,8 @@ test('every due notice arrives once, with its figures and its PDF', async () => 
     assert.match(st.html, new RegExp(`<td style="text-align: right;">\\${paid}</td>`));
     assert.equal(st.attachments.length, 1);
     assert.equal(st.attachments[0].contentType, 'application/pdf');
+    assert.equal(st.attachments[0].filename, 'member-KS-FURN-2025-2026-Q3-USD233.pdf');
+    assert.ok(cliFiles.includes(st.attachments[0].filename));
     const dir = mkdtempSync(join(tmpdir(), 'coopledger-mail-'));
     try {
       writeFileSync(join(dir, 's.pdf'), st.attachments[0].content);
@@ -182,6 +202,8 @@ test('every due notice arrives once, with its figures and its PDF', async () => 
       const fee = mails.find((m) => /fee statement/.test(m.subject));
       assert.equal(fee.to.value[0].address, 'reports@prairie-furniture.example');
       assert.match(fee.subject, /^KS-FURN-2025 2026-Q3 fee statement: \$45,714\.54 balance$/);
+      assert.equal(fee.attachments[0].filename, 'vendor-KS-FURN-2025-2026-Q3-V-PRAIRIE.pdf');
+      assert.ok(cliFiles.includes(fee.attachments[0].filename));
       assert.match(fee.text, /Fee:\s+\$36,571\.63/);
       assert.match(fee.html, /\$36,571\.63/);
       writeFileSync(join(dir, 'f.pdf'), fee.attachments[0].content);
@@ -289,28 +311,123 @@ test('a connection dropped in the middle of DATA is retried', async () => {
   }
 });
 
-test('hundreds of notices through a flaky server: none lost, none twice', async () => {
+// A front for an SMTP server on port upstream, listening on port when
+// started: cut(n) says whether connection n (0-based) is dropped in the
+// middle of its DATA, after the client has sent part of the message.
+async function cuttingProxy(port, upstream, cut) {
+  let n = 0;
+  const stats = { connections: 0, cut: 0 };
+  const socks = new Set();
+  const srv = createServer((client) => {
+    const i = n++;
+    stats.connections++;
+    const up = connect(upstream, '127.0.0.1');
+    socks.add(client); socks.add(up);
+    let inData = false, sent = 0, done = false;
+    const drop = () => { if (!done) { done = true; stats.cut++; client.destroy(); up.destroy(); } };
+    client.on('data', (buf) => {
+      if (done) return;
+      if (inData && cut(i)) {
+        sent += buf.length;
+        if (sent > 3000) return drop(); // half a message, then gone
+      }
+      if (/\r\nDATA\r\n|^DATA\r\n/i.test(buf.toString('latin1'))) inData = true;
+      up.write(buf);
+    });
+    up.on('data', (buf) => { if (!done) client.write(buf); });
+    for (const s of [client, up]) {
+      s.on('error', () => {});
+      s.on('close', () => { done = true; client.destroy(); up.destroy(); socks.delete(s); });
+    }
+  });
+  await new Promise((r) => srv.listen(port, '127.0.0.1', r));
+  return { stats, close: () => { for (const s of socks) s.destroy(); return new Promise((r) => srv.close(r)); } };
+}
+
+test('hundreds of notices through every fault at once: each delivered once or dead with its reason', async (t) => {
   const demo = demoDatabase();
-  // every 5th message refused with 451, every 7th RCPT with 421
-  const flaky = await smtp((n) => (n % 5 === 3 ? [451, 'flaky'] : null), 'data');
+  let faults = true;
+  const count = { rcpt: 0, data: 0, 421: 0, 451: 0, 550: 0 };
+  let dead = new Set();
+  const messages = [];
+  // the server: 550 for a few recipients always; while faults are on, 421
+  // to every 7th RCPT and 451 at the end of every 5th DATA
+  const server = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    onRcptTo(addr, session, cb) {
+      const n = count.rcpt++;
+      const fail = (code, text) => { count[code]++; const e = new Error(text); e.responseCode = code; cb(e); };
+      if (dead.has(addr.address)) return fail(550, `5.1.1 <${addr.address}>: mailbox unavailable`);
+      if (faults && n % 7 === 2) return fail(421, '4.3.2 too busy, closing');
+      return cb();
+    },
+    onData(stream, session, cb) {
+      const chunks = [];
+      stream.on('data', (c) => chunks.push(c));
+      stream.on('end', () => {
+        const n = count.data++;
+        if (faults && n % 5 === 3) {
+          count[451]++;
+          const e = new Error('4.7.1 try again later'); e.responseCode = 451; return cb(e);
+        }
+        messages.push(Buffer.concat(chunks));
+        cb(null, 'queued');
+      });
+    },
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const port = await freePort();
+  let proxy = null;
   try {
     await run(demo.db, ['notices', 'queue'], { date: '2026-08-10' });
     await run(demo.db, ['notices', 'queue']);
-    const total = (await list(demo.db)).length;
+    const all = await list(demo.db);
+    const total = all.length;
     assert.ok(total >= 200, `${total} notices`);
+    const statements = [...new Set(all.filter((q) => q.kind === 'statement_ready').map((q) => q.recipient))].sort();
+    dead = new Set([statements[3], statements[40], statements[77]]);
+
+    // the server is down for a while: every notice waits to be retried
+    assert.match(await run(demo.db, ['notices', 'send'], { port }), new RegExp(`sent 0, to retry ${total}, dead 0`));
+    let l = await list(demo.db);
+    assert.ok(l.every((q) => q.state === 'retrying' && q.attempts === 1 && /refused/i.test(q.last_error)));
+
+    // then up, behind a front that drops every 11th connection mid-DATA
+    proxy = await cuttingProxy(port, server.server.address().port, (i) => faults && i % 11 === 5);
     let now = nowPlus(0);
-    for (let round = 0; round < 8; round++) {
-      await run(demo.db, ['notices', 'send'], { port: flaky.port, now });
+    for (let round = 1; round <= 8; round++) {
       now += 3600;
+      faults = round <= 2;
+      await run(demo.db, ['notices', 'send'], { port, now });
+      l = await list(demo.db);
+      if (l.every((q) => q.state === 'sent' || q.state === 'dead')) break;
     }
-    const l = await list(demo.db);
-    assert.ok(l.every((q) => q.state === 'sent'), JSON.stringify(l.find((q) => q.state !== 'sent')));
-    const ids = (await Promise.all(flaky.messages.map((m) => simpleParser(m.raw)))).map((m) => m.messageId);
-    assert.equal(ids.length, total);
-    assert.equal(new Set(ids).size, total);
+    for (const k of [421, 451, 550]) assert.ok(count[k] > 0, `${k} was answered (${JSON.stringify(count)})`);
+    assert.ok(proxy.stats.cut > 0, 'connections were dropped in the middle of DATA');
+    t.diagnostic(`${total} notices; answered 421 x${count[421]}, 451 x${count[451]}, 550 x${count[550]}; ` +
+      `${proxy.stats.cut} connections dropped mid-DATA`);
+
+    // every notice is sent, or dead with the server's reason; none waits, none lost
+    const byState = (s) => l.filter((q) => q.state === s);
+    assert.equal(byState('sent').length + byState('dead').length, total, JSON.stringify(l.find((q) =>
+      q.state !== 'sent' && q.state !== 'dead')));
+    assert.deepEqual(byState('dead').map((q) => q.id).sort(), l.filter((q) => dead.has(q.recipient)).map((q) => q.id).sort());
+    assert.equal(new Set(byState('dead').map((q) => q.recipient)).size, 3);
+    assert.ok(byState('dead').every((q) => /^550 5\.1\.1 <.+>: mailbox unavailable$/.test(q.last_error)), byState('dead')[0].last_error);
+    // delivered exactly once each: the notice ids of the messages received
+    const ids = (await Promise.all(messages.map((m) => simpleParser(m)))).map(noticeId);
+    assert.equal(ids.length, new Set(ids).size, 'no notice delivered twice');
+    assert.deepEqual([...ids].sort((a, b) => a - b), byState('sent').map((q) => q.id).sort((a, b) => a - b));
+    assert.ok(byState('sent').some((q) => q.attempts >= 3), 'some went through after failing more than once');
+
+    // queuing again after everything was sent adds nothing; sending sends nothing
     assert.match(await run(demo.db, ['notices', 'queue']), /queued 0 new notices/);
+    assert.match(await run(demo.db, ['notices', 'queue'], { date: '2026-08-10' }), /queued 0 new notices/);
+    assert.match(await run(demo.db, ['notices', 'send'], { port, now: now + 86400 }), /sent 0, to retry 0, dead 0/);
+    assert.equal(messages.length, ids.length);
   } finally {
-    await flaky.close();
+    if (proxy) await proxy.close();
+    await new Promise((r) => server.close(r));
     rmSync(demo.dir, { recursive: true, force: true });
   }
 });
