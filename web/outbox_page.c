@@ -106,3 +106,28 @@ int page_outbox_csv(Req *r)
 	cJSON_Delete(list);
 	return 0;
 }
+
+int page_statement_send(Req *r)
+{
+	const char *contract = r->param[0], *agency = r->param[1], *period = req_field(r, "period");
+	char msg[ERR_MSG_MAX + 200];
+	Quarter q;
+	int added = 0;
+	Err e = {0};
+
+	if (!period || quarter_parse(period, &q, &e) ||
+	    outbox_queue_statement(r->db, contract, agency, q, r->today, outbox_now(), &added, &e)) {
+		snprintf(msg, sizeof msg, "Not queued: %s", period ? e.msg : "the form gives no period");
+		return outbox_back(r, msg);
+	}
+	if (added)
+		snprintf(msg, sizeof msg,
+			 "Queued the %.8s statement of %.40s under %.60s (%d notice%s); it goes out "
+			 "with the next send.",
+			 period, agency, contract, added, added == 1 ? "" : "s");
+	else
+		snprintf(msg, sizeof msg,
+			 "The %.8s statement of %.40s under %.60s is already in the outbox.", period,
+			 agency, contract);
+	return outbox_back(r, msg);
+}

@@ -48,6 +48,9 @@ int page_outbox(Req *r);       /* outbox_page.c */
 int page_outbox_csv(Req *r);   /* outbox_page.c */
 int page_outbox_retry(Req *r); /* outbox_page.c */
 int page_outbox_send(Req *r);  /* outbox_page.c: queue what is due and send it now */
+/* outbox_page.c: POST /contracts/:number/statements/:agency/send, period=Q:
+ * queue that one statement notice (the statements' Send button) */
+int page_statement_send(Req *r);
 
 /* downloads.c: CSV of tables that other pages show */
 int page_remittances_csv(Req *r); /* a contract's remittances (vendor portal) */

@@ -61,6 +61,7 @@ const Route routes[] = {
 	{"GET", "/revenue.pdf", page_revenue_report, R_STAFF},
 	{"POST", "/outbox/:id/retry", page_outbox_retry, R_STAFF},
 	{"POST", "/outbox/send", page_outbox_send, R_STAFF},
+	{"POST", "/contracts/:number/statements/:agency/send", page_statement_send, R_STAFF},
 	/* JSON API (DOMAIN.md section 6) */
 	{"POST", "/api/v1/tokens", api_tokens_create, R_ANON},
 	{"GET", "/api/v1/me", api_me, R_ANY},

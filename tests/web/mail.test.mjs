@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
-import { bin, asOf, demoDatabase } from './lib.mjs';
+import { bin, asOf, demoDatabase, startServer, session } from './lib.mjs';
 
 const execFile = promisify(execFileCb);
 const FROM = 'notices@usd259.ks.example';
@@ -613,6 +613,100 @@ test('a bad SMTP URL is refused with a readable message', async () => {
       (err) => /COOPLEDGER_SMTP_URL: bad port "99999"/.test(err.stderr));
     assert.ok((await list(demo.db)).every((q) => q.state === 'queued' && q.attempts === 0));
   } finally {
+    rmSync(demo.dir, { recursive: true, force: true });
+  }
+});
+
+// The server with its background sender every second, delivering to port.
+async function serveWithSender(db, port) {
+  const saved = { ...process.env };
+  Object.assign(process.env, { COOPLEDGER_OUTBOX_INTERVAL: '1', COOPLEDGER_MAIL_FROM: FROM,
+    COOPLEDGER_SMTP_URL: `smtp://127.0.0.1:${port}?starttls=none` });
+  try {
+    return await startServer(db);
+  } finally {
+    for (const k of ['COOPLEDGER_OUTBOX_INTERVAL', 'COOPLEDGER_MAIL_FROM', 'COOPLEDGER_SMTP_URL']) {
+      if (k in saved) process.env[k] = saved[k]; else delete process.env[k];
+    }
+  }
+}
+
+// POST a form as a signed-in user; returns {status, notice} (the redirect's ?notice=).
+async function postForm(url, path, s, fields) {
+  const res = await fetch(`${url}${path}`, {
+    method: 'POST', redirect: 'manual',
+    headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields),
+  });
+  const loc = res.headers.get('location') || '';
+  return { status: res.status, notice: new URL(loc, url).searchParams.get('notice') || '' };
+}
+
+test('the server sends in the background; finance retries a dead notice and sends one statement from the web', async () => {
+  const demo = demoDatabase();
+  // notice contacts: the vendors' and USD233's only
+  await sqlite(demo.db, "UPDATE agency_contact SET receives_notices = 0 WHERE agency_id <> " +
+    "(SELECT id FROM agency WHERE code = 'USD233')");
+  let refuse = true;
+  const srv = await smtp((n, session) => (refuse && session.envelope.rcptTo.some((r) => /sunflower/.test(r.address))
+    ? [550, '5.1.1 <ar@sunflower-interiors.example>: mailbox unavailable'] : null), 'data');
+  const web = await serveWithSender(demo.db, srv.port);
+  try {
+    // the background sender queues what is due and delivers it, on its own
+    await until('the background sender to deliver', async () => srv.messages.length >= 4 &&
+      (await list(demo.db)).some((q) => q.state === 'dead'));
+    let l = await list(demo.db);
+    assert.equal(l.length, 5, JSON.stringify(l.map((q) => q.kind)));
+    assert.deepEqual(l.map((q) => q.state).sort(), ['dead', 'sent', 'sent', 'sent', 'sent']);
+    assert.ok(l.some((q) => q.kind === 'statement_ready' && q.recipient === 'purchasing@usd233.ks.example'));
+    const dead = l.find((q) => q.state === 'dead');
+
+    // retry on the web: finance with the form's CSRF token; not a member, not without the token
+    const finance = await session(web.url, demo.users.finance);
+    const member = await session(web.url, demo.users.member);
+    assert.equal((await postForm(web.url, `/outbox/${dead.id}/retry`, member, { csrf: member.csrf })).status, 404);
+    assert.equal((await postForm(web.url, `/outbox/${dead.id}/retry`, finance, {})).status, 403);
+    assert.equal((await list(demo.db)).find((q) => q.id === dead.id).state, 'dead');
+    refuse = false;
+    const retried = await postForm(web.url, `/outbox/${dead.id}/retry`, finance, { csrf: finance.csrf });
+    assert.equal(retried.status, 303);
+    assert.equal(retried.notice, `Notice ${dead.id} is queued again.`);
+    await until('the retried notice to go', async () => (await list(demo.db)).find((q) => q.id === dead.id).state === 'sent');
+    assert.equal(srv.messages.length, 5);
+    const { stdout: audit } = await sqlite(demo.db,
+      "SELECT actor FROM audit_log WHERE action = 'notice.retry'");
+    assert.equal(audit.trim(), `web:${demo.users.finance.email}`);
+    assert.match((await postForm(web.url, `/outbox/${dead.id}/retry`, finance, { csrf: finance.csrf })).notice,
+      /^Not retried: notice \d+ is not dead/);
+
+    // the Send button next to a statement download: finance and admin only
+    const page = await (await fetch(`${web.url}/agencies/USD233`, { headers: { cookie: finance.cookie } })).text();
+    assert.match(page, /<form method="post" action="\/contracts\/KS-FURN-2025\/statements\/USD233\/send"[^>]*><input type="hidden" name="csrf" value="[^"]+"><input type="hidden" name="period" value="2026-Q3">/);
+    const portal = await (await fetch(`${web.url}/`, { headers: { cookie: member.cookie } })).text();
+    assert.match(portal, /statements\/USD233\?period=2026-Q3/);
+    assert.doesNotMatch(portal, /statements\/USD233\/send/);
+    const send = (s, fields) => postForm(web.url, '/contracts/KS-FURN-2025/statements/USD233/send', s, fields);
+    assert.equal((await send(member, { csrf: member.csrf, period: '2026-Q2' })).status, 404);
+    assert.equal((await send(finance, { period: '2026-Q2' })).status, 403);
+    assert.match((await send(finance, { csrf: finance.csrf, period: '2026-Q3' })).notice, /already in the outbox/);
+    assert.match((await send(finance, { csrf: finance.csrf, period: '2026-Q4' })).notice, /^Not queued: 2026-Q4 has not ended yet/);
+    assert.match((await send(finance, { csrf: finance.csrf, period: 'soon' })).notice, /^Not queued: /);
+    // 2026-Q2's report was filed long before the 45-day window: only the button sends it
+    const queued = await send(finance, { csrf: finance.csrf, period: '2026-Q2' });
+    assert.equal(queued.status, 303);
+    assert.match(queued.notice, /^Queued the 2026-Q2 statement of USD233 under KS-FURN-2025 \(1 notice\)/);
+    await until('the statement to go', async () => srv.messages.length === 6);
+    const mail = await simpleParser(srv.messages[5].raw);
+    assert.match(mail.subject, /your 2026-Q2 statement for KS-FURN-2025 is ready$/);
+    assert.equal(mail.attachments[0].filename, 'member-KS-FURN-2025-2026-Q2-USD233.pdf');
+    assert.match((await send(finance, { csrf: finance.csrf, period: '2026-Q2' })).notice, /already in the outbox/);
+    await sleep(1500); // another background pass or two: nothing is sent twice
+    assert.equal(srv.messages.length, 6);
+    l = await list(demo.db);
+    assert.ok(l.every((q) => q.state === 'sent'), JSON.stringify(l.filter((q) => q.state !== 'sent')));
+  } finally {
+    await web.stop();
+    await srv.close();
     rmSync(demo.dir, { recursive: true, force: true });
   }
 });
