@@ -182,40 +182,78 @@ static void print_agency(const cJSON *r)
 	}
 }
 
-static void print_revenue(const cJSON *r)
+/* The revenue report's contracts and totals, one row each. */
+static void print_revenue_contracts(const cJSON *r)
 {
-	static const char *const head[] = {"contract", "vendor", ">fee", ">late fee",
-					   ">remitted", ">outstanding", ">overdue"};
-	static const char *const aging[] = {"1-30", "31-60", "61-90", "90+"};
+	static const char *const head[] = {"contract",  "vendor",       ">fee",     ">late fee",
+					   ">remitted", ">outstanding", ">overdue", ">credits"};
 	const cJSON *x, *tot = cJSON_GetObjectItem(r, "totals");
-	char m[5][MONEY_BUF];
+	char m[6][MONEY_BUF];
 	Table t;
-	int i;
 
-	printf("Fee revenue as of %s\n\n", js(r, "as_of"));
-	table_init(&t, 7, head);
+	table_init(&t, 8, head);
 	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "contracts"))
 	{
-		const char *row[7] = {js(x, "contract"),      js(x, "vendor"),
+		const char *row[8] = {js(x, "contract"),      js(x, "vendor"),
 				      hm(x, "fee", m[0]),      hm(x, "late_fee", m[1]),
 				      hm(x, "remitted", m[2]), hm(x, "outstanding", m[3]),
-				      hm(x, "overdue", m[4])};
+				      hm(x, "overdue", m[4]),  hm(x, "credits", m[5])};
 
 		table_add(&t, row);
 	}
 	{
-		const char *row[7] = {"total",                   "",
+		const char *row[8] = {"total",                   "",
 				      hm(tot, "fee", m[0]),      hm(tot, "late_fee", m[1]),
 				      hm(tot, "remitted", m[2]), hm(tot, "outstanding", m[3]),
-				      hm(tot, "overdue", m[4])};
+				      hm(tot, "overdue", m[4]),  hm(tot, "credits", m[5])};
 
 		table_add(&t, row);
 	}
 	table_print(&t, stdout);
 	table_free(&t);
+}
+
+/* The revenue report's quarter rows, contract by contract. */
+static void print_revenue_quarters(const cJSON *r)
+{
+	static const char *const head[] = {"quarter",   "contract",  "vendor",    ">net sales",
+					   ">fee",      ">late fee", ">remitted", ">balance",
+					   "due",       "status",    "report",    ">days past due"};
+	char m[5][MONEY_BUF], days[16];
+	const cJSON *q;
+	Table t;
+
+	table_init(&t, 12, head);
+	cJSON_ArrayForEach(q, cJSON_GetObjectItem(r, "quarters"))
+	{
+		const char *row[12] = {js(q, "quarter"),       js(q, "contract"),
+				       js(q, "vendor"),        hm(q, "net_sales", m[0]),
+				       hm(q, "fee", m[1]),     hm(q, "late_fee", m[2]),
+				       hm(q, "remitted", m[3]), hm(q, "balance", m[4]),
+				       js(q, "due_date"),      js(q, "status"),
+				       js(q, "report"),        days};
+
+		snprintf(days, sizeof days, "%d", cJSON_GetObjectItem(q, "days_past_due")->valueint);
+		table_add(&t, row);
+	}
+	table_print(&t, stdout);
+	table_free(&t);
+}
+
+static void print_revenue(const cJSON *r)
+{
+	static const char *const aging[] = {"1-30", "31-60", "61-90", "90+"};
+	const cJSON *x;
+	char m[MONEY_BUF];
+	int i;
+
+	printf("Fee revenue as of %s\n\n", js(r, "as_of"));
+	print_revenue_contracts(r);
+	printf("\nby quarter:\n");
+	print_revenue_quarters(r);
 	printf("\noverdue by days past due:");
 	for (i = 0; i < 4; i++)
-		printf("  %s %s", aging[i], hm(cJSON_GetObjectItem(r, "aging"), aging[i], m[0]));
+		printf("  %s %s", aging[i], hm(cJSON_GetObjectItem(r, "aging"), aging[i], m));
 	printf("\n\nmissing reports past due:\n");
 	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "missing_reports"))
 		printf("  %s %s (%s), due %s, %d days late\n", js(x, "contract"), js(x, "quarter"),

@@ -146,9 +146,11 @@ cJSON *summary_agency_json(sqlite3 *db, const char *agency, const char *contract
 	return r;
 }
 
-/* Revenue figures summed over quarters. */
+/* Revenue figures summed over quarters.  outstanding sums the positive
+ * balances of ended quarters, credits the negative ones (as a positive
+ * figure: what the lead agency owes vendors back); neither nets the other. */
 typedef struct Revenue {
-	Money net_sales, fee, late_fee, remitted, outstanding, overdue;
+	Money net_sales, fee, late_fee, remitted, outstanding, overdue, credits;
 	Money aging[4];
 } Revenue;
 
@@ -167,6 +169,8 @@ static void revenue_add(Revenue *r, const FeeQuarter *f)
 	r->remitted += f->remitted;
 	if (f->balance > 0 && f->status != FQ_OPEN)
 		r->outstanding += f->balance;
+	if (f->status == FQ_OVERPAID)
+		r->credits -= f->balance;
 	if (f->status == FQ_OVERDUE) {
 		r->overdue += f->balance;
 		r->aging[aging_index(f->days_past_due)] += f->balance;
@@ -181,6 +185,7 @@ static void revenue_json(cJSON *o, const Revenue *r)
 	add_money(o, "remitted", r->remitted);
 	add_money(o, "outstanding", r->outstanding);
 	add_money(o, "overdue", r->overdue);
+	add_money(o, "credits", r->credits);
 }
 
 /* One quarter of one contract as a revenue row; a missing report past its

@@ -22,8 +22,8 @@ cJSON *summary_agency_json(sqlite3 *db, const char *agency, const char *contract
 
 /* Fee revenue of every contract (year 0: all quarters to today; else the
  * quarters of that calendar year): by quarter and contract, totals,
- * outstanding and overdue balances with aging, missing reports.  Caller
- * frees. */
+ * outstanding and overdue balances with aging, credits (overpaid quarters,
+ * owed back to vendors), missing reports.  Caller frees. */
 cJSON *summary_revenue_json(sqlite3 *db, int year, Date today, Err *e);
 
 /* savings / list as a percent with two decimals ("60.12%"), rounded half
