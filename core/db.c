@@ -1,6 +1,7 @@
 /* db.c — opening the database, migrations and one-shot helpers; see db.h. */
 #include "db.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,8 +124,98 @@ ClCode db_open(const char *path, sqlite3 **out, Err *e)
 	return CL_OK;
 }
 
+/* ---- kept statements ----
+ *
+ * Preparing a statement costs more than running a small one, so the
+ * queries every request makes (session look-up, cache version) are kept
+ * prepared with their connection.  A kept statement is lent to one caller
+ * at a time; a second caller of the same query gets a fresh one.  The
+ * table is shared by all threads (a server's connections are closed by
+ * the main thread), hence the lock. */
+
+#define KEPT_MAX 64
+
+typedef struct Kept {
+	sqlite3 *db;
+	const char *sql; /* the caller's constant: compared by address */
+	sqlite3_stmt *st;
+	int lent;
+} Kept;
+
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static Kept kept[KEPT_MAX];
+
+ClCode db_prepare_kept(sqlite3 *db, sqlite3_stmt **st, const char *sql, Err *e)
+{
+	Kept *free_slot = NULL;
+	int i;
+
+	pthread_mutex_lock(&kept_lock);
+	for (i = 0; i < KEPT_MAX; i++) {
+		Kept *k = &kept[i];
+
+		if (k->db == db && k->sql == sql && !k->lent) {
+			k->lent = 1;
+			*st = k->st;
+			pthread_mutex_unlock(&kept_lock);
+			return CL_OK;
+		}
+		if (!k->db && !free_slot)
+			free_slot = k;
+	}
+	if (free_slot)
+		free_slot->db = db; /* reserved; filled in below */
+	pthread_mutex_unlock(&kept_lock);
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
+		if (free_slot) {
+			pthread_mutex_lock(&kept_lock);
+			free_slot->db = NULL;
+			pthread_mutex_unlock(&kept_lock);
+		}
+		return db_error(db, e, "preparing a query");
+	}
+	if (free_slot) {
+		pthread_mutex_lock(&kept_lock);
+		free_slot->sql = sql;
+		free_slot->st = *st;
+		free_slot->lent = 1;
+		pthread_mutex_unlock(&kept_lock);
+	}
+	return CL_OK;
+}
+
+void db_release(sqlite3_stmt *st)
+{
+	int i;
+
+	if (!st)
+		return;
+	pthread_mutex_lock(&kept_lock);
+	for (i = 0; i < KEPT_MAX; i++)
+		if (kept[i].st == st && kept[i].lent) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			kept[i].lent = 0;
+			pthread_mutex_unlock(&kept_lock);
+			return;
+		}
+	pthread_mutex_unlock(&kept_lock);
+	sqlite3_finalize(st);
+}
+
 void db_close(sqlite3 *db)
 {
+	int i;
+
+	if (!db)
+		return;
+	pthread_mutex_lock(&kept_lock);
+	for (i = 0; i < KEPT_MAX; i++)
+		if (kept[i].db == db) {
+			sqlite3_finalize(kept[i].st);
+			memset(&kept[i], 0, sizeof kept[i]);
+		}
+	pthread_mutex_unlock(&kept_lock);
 	sqlite3_close(db);
 }
 

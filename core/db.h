@@ -37,6 +37,16 @@ void db_rollback(sqlite3 *db); /* safe to call with no transaction open */
 /* Prepare sql; OUT: *st, which the caller finalizes. */
 ClCode db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, Err *e);
 
+/* Like db_prepare, for a query run again and again: the statement stays
+ * prepared with the connection between uses.  sql must be a string
+ * constant (it is looked up by address).  Give *st back with db_release(),
+ * never sqlite3_finalize(); db_close() finalizes the kept ones.  OUT: *st. */
+ClCode db_prepare_kept(sqlite3 *db, sqlite3_stmt **st, const char *sql, Err *e);
+
+/* Reset a statement of db_prepare_kept() for its next use (NULL is
+ * ignored). */
+void db_release(sqlite3_stmt *st);
+
 /* Bind the values in ap to st by the spec letters above. */
 void db_bind_spec(sqlite3_stmt *st, const char *spec, ...);
 

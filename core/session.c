@@ -81,6 +81,14 @@ ClCode principal_load(sqlite3 *db, int64_t user_id, Principal *p, Err *e)
 	return CL_OK;
 }
 
+static const char session_sql[] =
+	"SELECT s.id, s.csrf_token, s.last_seen, u.id, u.email, u.role, "
+	"coalesce(u.agency_id, 0), coalesce(ag.code, ''), coalesce(u.vendor_id, 0), "
+	"coalesce(v.code, '') FROM user_session s JOIN app_user u ON u.id = s.user_id "
+	"LEFT JOIN agency ag ON ag.id = u.agency_id LEFT JOIN vendor v ON "
+	"v.id = u.vendor_id WHERE s.token_hash = ? AND s.expires_at > ? AND "
+	"s.last_seen > ? AND u.disabled = 0";
+
 ClCode session_lookup(sqlite3 *db, const char *secret, time_t now, Principal *p, Err *e)
 {
 	char hash[65], a[TIMESTAMP_BUF], idle[TIMESTAMP_BUF];
@@ -93,15 +101,9 @@ ClCode session_lookup(sqlite3 *db, const char *secret, time_t now, Principal *p,
 	secret_hash(secret, hash);
 	stamp(now, a);
 	stamp(now - SESSION_IDLE_SECONDS, idle);
-	/* one query: the session, its user and the user's binding */
-	if (db_prepare(db, &st,
-		       "SELECT s.id, s.csrf_token, s.last_seen, u.id, u.email, u.role, "
-		       "coalesce(u.agency_id, 0), coalesce(ag.code, ''), coalesce(u.vendor_id, 0), "
-		       "coalesce(v.code, '') FROM user_session s JOIN app_user u ON u.id = s.user_id "
-		       "LEFT JOIN agency ag ON ag.id = u.agency_id LEFT JOIN vendor v ON "
-		       "v.id = u.vendor_id WHERE s.token_hash = ? AND s.expires_at > ? AND "
-		       "s.last_seen > ? AND u.disabled = 0",
-		       e))
+	/* one query, kept prepared (every request makes it): the session, its
+	 * user and the user's binding */
+	if (db_prepare_kept(db, &st, session_sql, e))
 		return CL_EDB;
 	db_bind_spec(st, "ttt", hash, a, idle);
 	found = sqlite3_step(st) == SQLITE_ROW;
@@ -118,7 +120,7 @@ ClCode session_lookup(sqlite3 *db, const char *secret, time_t now, Principal *p,
 		p->vendor_id = sqlite3_column_int64(st, 8);
 		snprintf(p->vendor, sizeof p->vendor, "%s", (const char *)sqlite3_column_text(st, 9));
 	}
-	sqlite3_finalize(st);
+	db_release(st);
 	if (!found)
 		return err_set(e, CL_ENOTFOUND, "not signed in");
 	if (found == 2) /* refresh the idle timer at most once a minute */
@@ -154,30 +156,50 @@ ClCode api_token_create(sqlite3 *db, int64_t user_id, const char *name, char *se
 	return rc;
 }
 
+static const char token_sql[] =
+	"SELECT t.id, coalesce(t.last_used, ''), u.id, u.email, u.role, coalesce(u.agency_id, 0), "
+	"coalesce(ag.code, ''), coalesce(u.vendor_id, 0), coalesce(v.code, '') FROM api_token t "
+	"JOIN app_user u ON u.id = t.user_id LEFT JOIN agency ag ON ag.id = u.agency_id "
+	"LEFT JOIN vendor v ON v.id = u.vendor_id WHERE t.token_hash = ? AND t.revoked_at IS NULL "
+	"AND u.disabled = 0";
+
 ClCode api_token_lookup(sqlite3 *db, const char *secret, time_t now, Principal *p, Err *e)
 {
-	char hash[65], a[TIMESTAMP_BUF];
-	int64_t tid, uid;
+	char hash[65], a[TIMESTAMP_BUF], minute[TIMESTAMP_BUF];
+	sqlite3_stmt *st = NULL;
+	int64_t tid = 0;
+	int stale = 0;
 
+	memset(p, 0, sizeof *p);
 	if (!secret || strlen(secret) != SESSION_SECRET_BUF - 5)
 		return err_set(e, CL_ENOTFOUND, "unknown token");
 	secret_hash(secret, hash);
-	tid = db_int(db, 0, "SELECT id FROM api_token WHERE token_hash = ? AND revoked_at IS NULL",
-		     "t", hash);
-	if (!tid)
+	stamp(now - 60, minute);
+	/* one query, kept prepared like the session's: the token and its user */
+	if (db_prepare_kept(db, &st, token_sql, e))
+		return CL_EDB;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		tid = sqlite3_column_int64(st, 0);
+		stale = strcmp((const char *)sqlite3_column_text(st, 1), minute) < 0;
+		p->user_id = sqlite3_column_int64(st, 2);
+		snprintf(p->email, sizeof p->email, "%s", (const char *)sqlite3_column_text(st, 3));
+		role_parse((const char *)sqlite3_column_text(st, 4), &p->role, NULL);
+		p->agency_id = sqlite3_column_int64(st, 5);
+		snprintf(p->agency, sizeof p->agency, "%s", (const char *)sqlite3_column_text(st, 6));
+		p->vendor_id = sqlite3_column_int64(st, 7);
+		snprintf(p->vendor, sizeof p->vendor, "%s", (const char *)sqlite3_column_text(st, 8));
+	}
+	db_release(st);
+	if (!tid) {
+		memset(p, 0, sizeof *p);
 		return err_set(e, CL_ENOTFOUND, "unknown or revoked token");
-	uid = db_int(db, 0, "SELECT user_id FROM api_token WHERE id = ?", "i", tid);
-	if (principal_load(db, uid, p, e))
-		return CL_ENOTFOUND;
-	{
-		char minute[TIMESTAMP_BUF];
-
-		/* at most one write a minute per token */
+	}
+	if (stale) /* last_used is written at most once a minute per token */
 		db_exec(db, NULL,
 			"UPDATE api_token SET last_used = ?1 WHERE id = ?2 AND "
 			"(last_used IS NULL OR last_used < ?3)",
-			"tit", stamp(now, a), tid, stamp(now - 60, minute));
-	}
+			"tit", stamp(now, a), tid, minute);
 	return CL_OK;
 }
 

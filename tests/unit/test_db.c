@@ -153,6 +153,38 @@ static void test_helpers_bind(void **state)
 	fx_expect("syntax", db_exec(fx->db, &e, "SELEKT 1", ""), &e, CL_EDB, "syntax");
 }
 
+/* A kept statement is lent again after db_release(), never to two callers
+ * at once, and db_close() finalizes it: the connection really closes. */
+static void test_kept_statements(void **state)
+{
+	static const char sql[] = "SELECT count(*) FROM agency WHERE code = ?";
+	Fixture *fx = *state;
+	sqlite3_stmt *a = NULL, *b = NULL, *c = NULL;
+	sqlite3 *db = NULL;
+	Err e = {0};
+
+	assert_int_equal(db_prepare_kept(fx->db, &a, sql, &e), CL_OK);
+	assert_int_equal(db_prepare_kept(fx->db, &b, sql, &e), CL_OK);
+	assert_ptr_not_equal(a, b); /* a is still out: b is another */
+	sqlite3_bind_text(a, 1, "X", -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+	db_release(a);
+	db_release(b);
+	assert_int_equal(db_prepare_kept(fx->db, &c, sql, &e), CL_OK);
+	assert_ptr_equal(c, a); /* reset, bindings cleared */
+	assert_int_equal(sqlite3_bind_parameter_count(c), 1);
+	assert_int_equal(sqlite3_step(c), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(c, 0), 0);
+	fx_expect("bad sql", db_prepare_kept(fx->db, &b, "SELEKT 1", &e), &e, CL_EDB, "syntax");
+	db_release(c);
+	/* closed with a statement still lent: db_close() finalizes it, else
+	 * the connection stays open (a leak under make test SANITIZE=1) */
+	assert_int_equal(db_open(fx->path, &db, &e), CL_OK);
+	assert_int_equal(db_prepare_kept(db, &a, sql, &e), CL_OK);
+	assert_ptr_equal(sqlite3_next_stmt(db, NULL), a);
+	db_close(db);
+}
+
 /* A database at schema version 1, with one agency and one vendor in it.
  * OUT: fx->path. */
 static void make_v1(Fixture *fx)
@@ -242,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_failed_migration_rolled_back),
 		DB_TEST(test_pragmas),
 		DB_TEST(test_helpers_bind),
+		DB_TEST(test_kept_statements),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
