@@ -9,12 +9,17 @@
 #   remittances.csv   optional: period,amount,received,ref
 #   case.json         what to do and what to expect:
 #     as_of    today for the reports (and the default for every other step)
-#     imports  [{file, period?, filed?}]  imported in order; "filed" is the
-#              --as-of of the import, i.e. the report's filing date.  Default:
-#              with a period, the day after the quarter ends (filed on
-#              time); without one, as_of
-#     reverse  [{invoice_number, line, reason, as_of?}] reverses that live
-#              line; [{batch_of: FILE, reason, as_of?}] that file's batch
+#     contracts  optional further contracts [{terms, participants?,
+#              remittances?}] (files of the folder, as above), set up after
+#              the one of terms.json; a vendor is created once
+#     imports  [{file, period?, filed?, contract?}]  imported in order;
+#              "filed" is the --as-of of the import, i.e. the report's
+#              filing date.  Default: with a period, the day after the
+#              quarter ends (filed on time); without one, as_of.  "contract"
+#              is a contract number, by default the one of terms.json
+#     reverse  [{invoice_number, line, reason, as_of?, contract?}] reverses
+#              that live line; [{batch_of: FILE, reason, as_of?, contract?}]
+#              that file's batch
 #     reports  [{args, as_of?, expect}]  `--json` is added when missing;
 #              every key given in expect must match exactly (objects: only
 #              the keys given; lists: same length, element by element)
@@ -53,24 +58,35 @@ def stages(case):
 def cmd_plan(folder):
     """Print the steps of a case, one a line: KIND<TAB>LABEL<TAB>shell words."""
     case = load(os.path.join(folder, "case.json"))
-    terms = load(os.path.join(folder, "terms.json"))
-    number, start = terms["number"], terms["start"]
+    contracts = [{"terms": "terms.json", "participants": "participants.csv",
+                  "remittances": "remittances.csv"}] + list(case.get("contracts") or [])
+    for ct in contracts:
+        ct["doc"] = load(os.path.join(folder, ct["terms"]))
+    number = contracts[0]["doc"]["number"]
+    first_day = min(ct["doc"]["start"] for ct in contracts)
     out = []
     def step(kind, label, words):
         out.append("%s\t%s\t%s" % (kind, label, q(words)))
-    step("setup", "init", ["--as-of", start, "init"])
-    step("setup", "agencies", ["--as-of", start, "agency", "import", os.path.join(folder, "agencies.csv")])
-    step("setup", "vendor " + terms["vendor"], ["--as-of", start, "vendor", "add", "--code", terms["vendor"],
-                                               "--name", "Vendor " + terms["vendor"]])
-    step("setup", "contract " + number, ["--as-of", start, "contract", "import", os.path.join(folder, "terms.json")])
-    parts = os.path.join(folder, "participants.csv")
-    if os.path.exists(parts):
-        step("setup", "participants", ["--as-of", start, "participant", "import", "--contract", number, parts])
+    step("setup", "init", ["--as-of", first_day, "init"])
+    step("setup", "agencies", ["--as-of", first_day, "agency", "import", os.path.join(folder, "agencies.csv")])
+    vendors = set()
+    for ct in contracts:
+        terms, start = ct["doc"], ct["doc"]["start"]
+        if terms["vendor"] not in vendors:
+            vendors.add(terms["vendor"])
+            step("setup", "vendor " + terms["vendor"], ["--as-of", start, "vendor", "add", "--code", terms["vendor"],
+                                                       "--name", "Vendor " + terms["vendor"]])
+        step("setup", "contract " + terms["number"], ["--as-of", start, "contract", "import",
+                                                      os.path.join(folder, ct["terms"])])
+        parts = os.path.join(folder, ct.get("participants") or "-")
+        if os.path.exists(parts):
+            step("setup", "participants of " + terms["number"],
+                 ["--as-of", start, "participant", "import", "--contract", terms["number"], parts])
     for si, st in enumerate(stages(case)):
         as_of = st.get("as_of") or case["as_of"]
         for im in st.get("imports") or []:
             words = ["--as-of", im.get("filed") or (day_after_quarter(im["period"]) if im.get("period") else as_of),
-                     "import", "--contract", number]
+                     "import", "--contract", im.get("contract") or number]
             if im.get("period"):
                 words += ["--period", im["period"]]
             words.append(os.path.join(folder, im["file"]))
@@ -78,17 +94,20 @@ def cmd_plan(folder):
         for rv in st.get("reverse") or []:
             if "batch_of" in rv:
                 step("reverse_batch", "reverse batch of " + rv["batch_of"],
-                     [rv.get("as_of") or as_of, number, rv["batch_of"], rv["reason"]])
+                     [rv.get("as_of") or as_of, rv.get("contract") or number, rv["batch_of"], rv["reason"]])
             else:
                 step("reverse_line", "reverse %s/%s" % (rv["invoice_number"], rv.get("line", 1)),
-                     [rv.get("as_of") or as_of, number, rv["invoice_number"], rv.get("line", 1), rv["reason"]])
-        rem = os.path.join(folder, "remittances.csv")
-        if si == 0 and os.path.exists(rem):
+                     [rv.get("as_of") or as_of, rv.get("contract") or number, rv["invoice_number"],
+                      rv.get("line", 1), rv["reason"]])
+        for ct in contracts if si == 0 else []:
+            rem = os.path.join(folder, ct.get("remittances") or "-")
+            if not os.path.exists(rem):
+                continue
             with open(rem, encoding="utf-8") as f:
                 rows = [l.strip().split(",") for l in f if l.strip()][1:]  # plain CSV, no quoting
             for period, amount, received, ref in rows:
-                step("setup", "remit %s %s" % (period, amount),
-                     ["--as-of", received, "remit", "--contract", number, "--period", period,
+                step("setup", "remit %s %s %s" % (ct["doc"]["number"], period, amount),
+                     ["--as-of", received, "remit", "--contract", ct["doc"]["number"], "--period", period,
                       "--amount", amount, "--received", received, "--ref", ref])
         for ri, rp in enumerate(st.get("reports") or []):
             args = list(rp["args"])
@@ -214,3 +233,25 @@ for folder in "$D"/*/; do
 done
 if [ "$ncases" -ge 18 ]; then ok "the money corpus has $ncases cases"; else
 	RC=0 OUT="" ERR=""; not_ok "the money corpus has only $ncases cases"; fi
+
+# squeezed: the last output with runs of blanks as one space, for table rows.
+squeezed() { tr -s ' ' <<<"$OUT"; }
+
+# `report revenue` for people, on the database the revenue_two_vendors case
+# left behind (its working gives every figure): contract rows with credits,
+# the per-quarter rows, aging and missing reports.
+DB="$WORK/revenue_two_vendors.db"
+cl --as-of 2026-01-20 report revenue
+OUT=$(squeezed)
+expect_out "revenue table: a contract row with its credit" \
+	'KS-REVB-2025 V-BETA $540.00 $30.00 $350.00 $270.00 $230.00 $50.00'
+expect_out "revenue table: the totals row" 'total $1,030.00 $30.00 $470.00 $640.00 $450.00 $50.00'
+expect_out "revenue table: a quarter row (overdue, report missing)" \
+	'2025-Q3 KS-REVB-2025 V-BETA $30,000.00 $300.00 $30.00 $100.00 $230.00 2025-11-29 overdue missing 52'
+expect_out "revenue table: a quarter row (overpaid)" \
+	'2025-Q2 KS-REVB-2025 V-BETA $20,000.00 $200.00 $0.00 $250.00 -$50.00 2025-08-29 overpaid filed 0'
+expect_out "revenue table: an open quarter row" \
+	'2026-Q1 KS-REVA-2025 V-ALPHA $0.00 $0.00 $0.00 $0.00 $0.00 2026-04-30 open missing 0'
+expect_eq "revenue table: one row per contract quarter" "$(grep -cE '^20[0-9]{2}-Q[1-4] KS-REV' <<<"$OUT")" 8
+expect_out "revenue table: aging" '1-30 $0.00 31-60 $230.00 61-90 $200.00 90+ $20.00'
+expect_out "revenue table: missing reports" 'KS-REVB-2025 2025-Q3 (V-BETA), due 2025-11-29, 52 days late'
