@@ -96,23 +96,52 @@ static cJSON *report_build(Req *r, const ReportAsk *a, Err *e)
 	}
 }
 
-cJSON *report_cached(Req *r, const ReportAsk *a, Err *e)
+/* The cache key of a report (values length-prefixed).  OUT: key (size n). */
+static void report_key(const ReportAsk *a, char *key, size_t n)
 {
-	char version[64], key[200], qt[QUARTER_BUF] = "";
-	cJSON *v;
+	const char *c = a->contract ? a->contract : "", *ag = a->agency ? a->agency : "";
+	char qt[QUARTER_BUF] = "";
 
 	if (a->sel.has_period)
 		quarter_format(a->sel.period, qt);
-	snprintf(key, sizeof key, "%d|%s|%d|%s|%s", (int)a->kind, a->contract ? a->contract : "",
-		 a->sel.year, qt, a->agency ? a->agency : "");
+	if ((size_t)snprintf(key, n, "report|%d|%zu:%s|%d|%s|%zu:%s", (int)a->kind, strlen(c), c,
+			     a->sel.year, qt, strlen(ag), ag) >= n)
+		key[0] = '\0'; /* too long to keep */
+}
+
+cJSON *report_cached(Req *r, const ReportAsk *a, Err *e)
+{
+	char version[CACHE_VERSION_BUF], key[CACHE_KEY_BUF];
+	cJSON *v;
+
+	report_key(a, key, sizeof key);
 	cache_version(r->db, r->today, version, sizeof version);
-	v = cache_get(key, version);
-	if (v)
+	if ((v = cache_get_json(key, version)))
 		return v;
 	v = report_build(r, a, e);
-	if (v)
-		cache_put(key, version, v);
+	cache_put_json(key, version, v); /* NULL: the build failed */
 	return v;
+}
+
+/* Answer with the report a names as JSON: the kept text while the books
+ * are unchanged, sent as it is (no parse, no print). */
+static int answer_report(Req *r, const ReportAsk *a)
+{
+	char version[CACHE_VERSION_BUF], key[CACHE_KEY_BUF], *text;
+	Err e = {0};
+	cJSON *v;
+
+	report_key(a, key, sizeof key);
+	cache_version(r->db, r->today, version, sizeof version);
+	if ((text = cache_get(key, version, NULL)))
+		return resp_text(r, 200, "application/json", text, NULL);
+	v = report_build(r, a, &e);
+	text = v ? cJSON_PrintUnformatted(v) : NULL;
+	cJSON_Delete(v);
+	cache_put(key, version, text, text ? strlen(text) : 0);
+	if (!text)
+		return v ? resp_error(r, 500, "out of memory") : answer(r, NULL, &e);
+	return resp_text(r, 200, "application/json", text, NULL);
 }
 
 int api_tokens_create(Req *r)
@@ -250,7 +279,6 @@ int api_fees(Req *r)
 	const char *number = contract_or_404(r);
 	FeeSelect sel = {0};
 	int has;
-	Err e = {0};
 
 	if (!number)
 		return 0;
@@ -259,7 +287,7 @@ int api_fees(Req *r)
 	if ((sel.year = year_param(r)) < 0 || (has = period_param(r, &sel.period)) < 0)
 		return 0;
 	sel.has_period = has;
-	return answer(r, report_cached(r, &(ReportAsk){REP_FEES, number, sel, NULL}, &e), &e);
+	return answer_report(r, &(ReportAsk){REP_FEES, number, sel, NULL});
 }
 
 int api_rebates(Req *r)
@@ -278,12 +306,8 @@ int api_rebates(Req *r)
 	if (!year && rebate_current_year(r->db, number, r->today, &year, &e))
 		return answer(r, NULL, &e);
 	(void)actor;
-	return answer(r,
-		      report_cached(r,
-				    &(ReportAsk){REP_REBATES, number, {year, 0, {0, 0}},
-						 r->who.role == ROLE_MEMBER ? r->who.agency : NULL},
-				    &e),
-		      &e);
+	return answer_report(r, &(ReportAsk){REP_REBATES, number, {year, 0, {0, 0}},
+					     r->who.role == ROLE_MEMBER ? r->who.agency : NULL});
 }
 
 int api_compliance(Req *r)
@@ -291,7 +315,6 @@ int api_compliance(Req *r)
 	const char *number = contract_or_404(r);
 	Quarter q;
 	int has;
-	Err e = {0};
 
 	if (!number)
 		return 0;
@@ -299,12 +322,8 @@ int api_compliance(Req *r)
 		return resp_error(r, 404, "no such report");
 	if ((has = period_param(r, &q)) < 0)
 		return 0;
-	return answer(r,
-		      report_cached(r,
-				    &(ReportAsk){REP_COMPLIANCE, number, {0, has, q},
-						 r->who.role == ROLE_MEMBER ? r->who.agency : NULL},
-				    &e),
-		      &e);
+	return answer_report(r, &(ReportAsk){REP_COMPLIANCE, number, {0, has, q},
+					     r->who.role == ROLE_MEMBER ? r->who.agency : NULL});
 }
 
 /* ?name=1 style flags. */
@@ -418,7 +437,6 @@ int api_agency_purchases(Req *r)
 	char actor[300];
 	Quarter q;
 	int has;
-	Err e = {0};
 
 	if (!may_see_agency(r, r->param[0]))
 		return resp_error(r, 404, "no such agency");
@@ -427,7 +445,5 @@ int api_agency_purchases(Req *r)
 	if ((has = period_param(r, &q)) < 0)
 		return 0;
 	(void)actor;
-	return answer(r, report_cached(r, &(ReportAsk){REP_AGENCY, contract, {0, has, q}, r->param[0]},
-				       &e),
-		      &e);
+	return answer_report(r, &(ReportAsk){REP_AGENCY, contract, {0, has, q}, r->param[0]});
 }

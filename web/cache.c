@@ -1,77 +1,230 @@
-/* cache.c — versioned report cache; see cache.h. */
+/* cache.c — versioned report and page cache; see cache.h. */
 #include "cache.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db.h"
 
-#define CACHE_SLOTS 64
+#define CACHE_SLOTS	   128
+#define CACHE_BYTES	   ((size_t)256 << 20) /* all entries together */
+#define CACHE_ENTRY_MAX	   ((size_t)32 << 20)  /* larger results are not kept */
+#define CLAIMS		   16
+#define CLAIM_WAIT_SECONDS 30 /* then build it yourself */
 
 typedef struct Entry {
-	char key[160];
-	char version[64];
-	char *json;
+	uint32_t hash; /* of key */
+	char key[CACHE_KEY_BUF];
+	char version[CACHE_VERSION_BUF];
+	char *data; /* NULL: a free slot */
+	size_t len;
 	unsigned long used;
 } Entry;
 
+/* A build in progress: key at version is being made by one caller. */
+typedef struct Claim {
+	int active;
+	char key[CACHE_KEY_BUF];
+	char version[CACHE_VERSION_BUF];
+} Claim;
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t built = PTHREAD_COND_INITIALIZER;
 static Entry slots[CACHE_SLOTS];
+static Claim claims[CLAIMS];
+static size_t bytes;
 static unsigned long tick;
+
+/* Kept prepared (db_prepare_kept): every cached page and report asks. */
+static const char version_sql[] =
+    "SELECT (SELECT max(id) FROM audit_log), (SELECT max(id) FROM purchase)";
 
 void cache_version(sqlite3 *db, Date today, char *buf, size_t n)
 {
-	snprintf(buf, n, "%lld/%lld/%d",
-		 (long long)db_int(db, 0, "SELECT max(id) FROM audit_log", ""),
-		 (long long)db_int(db, 0, "SELECT max(id) FROM purchase", ""), (int)today);
+	sqlite3_stmt *st = NULL;
+
+	buf[0] = '\0'; /* "": unknown, nothing is cached or returned */
+	if (db_prepare_kept(db, &st, version_sql, NULL))
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(buf, n, "%lld/%lld/%d", (long long)sqlite3_column_int64(st, 0),
+			 (long long)sqlite3_column_int64(st, 1), (int)today);
+	db_release(st);
 }
 
-cJSON *cache_get(const char *key, const char *version)
+static uint32_t key_hash(const char *key)
 {
-	cJSON *v = NULL;
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (; *key; key++)
+		h = (h ^ (unsigned char)*key) * 16777619u;
+	return h;
+}
+
+/* The entry of key (any version), or NULL.  Caller holds the lock. */
+static Entry *entry_find(uint32_t h, const char *key)
+{
 	int i;
 
-	pthread_mutex_lock(&lock);
-	for (i = 0; i < CACHE_SLOTS; i++) {
-		Entry *e = &slots[i];
+	for (i = 0; i < CACHE_SLOTS; i++)
+		if (slots[i].data && slots[i].hash == h && strcmp(slots[i].key, key) == 0)
+			return &slots[i];
+	return NULL;
+}
 
-		if (e->json && strcmp(e->key, key) == 0 && strcmp(e->version, version) == 0) {
+/* The claim on key at version, or NULL.  Caller holds the lock. */
+static Claim *claim_find(const char *key, const char *version)
+{
+	int i;
+
+	for (i = 0; i < CLAIMS; i++)
+		if (claims[i].active && strcmp(claims[i].key, key) == 0 &&
+		    strcmp(claims[i].version, version) == 0)
+			return &claims[i];
+	return NULL;
+}
+
+/* Claim key at version for the caller, when a claim is free.  Caller holds
+ * the lock. */
+static void claim_take(const char *key, const char *version)
+{
+	int i;
+
+	for (i = 0; i < CLAIMS; i++)
+		if (!claims[i].active) {
+			claims[i].active = 1;
+			snprintf(claims[i].key, sizeof claims[i].key, "%s", key);
+			snprintf(claims[i].version, sizeof claims[i].version, "%s", version);
+			return;
+		}
+}
+
+static int cacheable(const char *key, const char *version)
+{
+	return version[0] && strlen(key) < CACHE_KEY_BUF && strlen(version) < CACHE_VERSION_BUF;
+}
+
+char *cache_get(const char *key, const char *version, size_t *len)
+{
+	uint32_t h = key_hash(key);
+	struct timespec deadline;
+	char *copy = NULL;
+
+	if (!cacheable(key, version))
+		return NULL;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += CLAIM_WAIT_SECONDS;
+	pthread_mutex_lock(&lock);
+	for (;;) {
+		Entry *e = entry_find(h, key);
+
+		if (e && strcmp(e->version, version) == 0) {
 			e->used = ++tick;
-			v = cJSON_Parse(e->json);
+			if ((copy = malloc(e->len + 1))) {
+				memcpy(copy, e->data, e->len);
+				copy[e->len] = '\0';
+				if (len)
+					*len = e->len;
+			}
 			break;
 		}
+		if (!claim_find(key, version)) {
+			claim_take(key, version); /* the caller builds it */
+			break;
+		}
+		/* another request is building it: wait for its cache_put() */
+		if (pthread_cond_timedwait(&built, &lock, &deadline) == ETIMEDOUT)
+			break;
 	}
 	pthread_mutex_unlock(&lock);
+	return copy;
+}
+
+/* Make room for an entry of len bytes: a free slot, or the least recently
+ * used, evicting until the total fits.  Caller holds the lock. */
+static Entry *entry_slot(size_t len)
+{
+	Entry *victim = NULL;
+	int i;
+
+	for (;;) {
+		victim = NULL;
+		for (i = 0; i < CACHE_SLOTS; i++) {
+			if (!slots[i].data) {
+				if (bytes + len <= CACHE_BYTES)
+					return &slots[i];
+				continue;
+			}
+			if (!victim || slots[i].used < victim->used)
+				victim = &slots[i];
+		}
+		if (!victim)
+			return NULL;
+		bytes -= victim->len;
+		free(victim->data);
+		victim->data = NULL;
+		if (bytes + len <= CACHE_BYTES)
+			return victim;
+	}
+}
+
+void cache_put(const char *key, const char *version, const char *data, size_t len)
+{
+	char *copy = NULL;
+	Claim *c;
+	Entry *e;
+
+	if (!cacheable(key, version))
+		return;
+	if (data && len <= CACHE_ENTRY_MAX && (copy = malloc(len + 1))) {
+		memcpy(copy, data, len);
+		copy[len] = '\0';
+	}
+	pthread_mutex_lock(&lock);
+	if ((c = claim_find(key, version)))
+		c->active = 0;
+	e = copy ? entry_find(key_hash(key), key) : NULL;
+	if (e) { /* an older version of the same key is of no more use */
+		bytes -= e->len;
+		free(e->data);
+		e->data = NULL;
+	}
+	if (copy && (e = entry_slot(len))) {
+		e->hash = key_hash(key);
+		snprintf(e->key, sizeof e->key, "%s", key);
+		snprintf(e->version, sizeof e->version, "%s", version);
+		e->data = copy;
+		e->len = len;
+		e->used = ++tick;
+		bytes += len;
+		copy = NULL;
+	}
+	pthread_cond_broadcast(&built);
+	pthread_mutex_unlock(&lock);
+	free(copy);
+}
+
+cJSON *cache_get_json(const char *key, const char *version)
+{
+	size_t len = 0;
+	char *text = cache_get(key, version, &len);
+	cJSON *v = text ? cJSON_ParseWithLength(text, len) : NULL;
+
+	free(text);
 	return v;
 }
 
-void cache_put(const char *key, const char *version, const cJSON *value)
+void cache_put_json(const char *key, const char *version, const cJSON *value)
 {
-	char *json = value ? cJSON_PrintUnformatted(value) : NULL;
-	Entry *victim = &slots[0];
-	int i;
+	char *text = value ? cJSON_PrintUnformatted(value) : NULL;
 
-	if (!json || strlen(key) >= sizeof victim->key) {
-		cJSON_free(json);
-		return;
-	}
-	pthread_mutex_lock(&lock);
-	for (i = 0; i < CACHE_SLOTS; i++) {
-		if (strcmp(slots[i].key, key) == 0 || !slots[i].json) {
-			victim = &slots[i];
-			break;
-		}
-		if (slots[i].used < victim->used)
-			victim = &slots[i];
-	}
-	cJSON_free(victim->json);
-	snprintf(victim->key, sizeof victim->key, "%s", key);
-	snprintf(victim->version, sizeof victim->version, "%s", version);
-	victim->json = json;
-	victim->used = ++tick;
-	pthread_mutex_unlock(&lock);
+	cache_put(key, version, text, text ? strlen(text) : 0);
+	cJSON_free(text);
 }
 
 void cache_clear(void)
@@ -80,9 +233,12 @@ void cache_clear(void)
 
 	pthread_mutex_lock(&lock);
 	for (i = 0; i < CACHE_SLOTS; i++) {
-		cJSON_free(slots[i].json);
-		slots[i].json = NULL;
-		slots[i].key[0] = '\0';
+		free(slots[i].data);
+		slots[i].data = NULL;
 	}
+	for (i = 0; i < CLAIMS; i++)
+		claims[i].active = 0;
+	bytes = 0;
+	pthread_cond_broadcast(&built);
 	pthread_mutex_unlock(&lock);
 }

@@ -1,30 +1,47 @@
 /*
- * cache.h — report results kept between requests while the data behind
- * them is unchanged.
+ * cache.h — report results and drawn pages kept between requests while
+ * the data behind them is unchanged.
  *
  * Every change to the books writes an audit row or a ledger row, so the
  * pair (largest audit id, largest ledger id) plus "today" names a version
  * of everything a report can show; an entry made for another version is
- * never returned.  Entries are JSON text, so callers get their own copy.
+ * never returned.  Entries are bytes (JSON text, HTML), so callers get
+ * their own copy.
+ *
+ * A missing entry is built once: the first caller to miss it builds it,
+ * and callers asking for the same key and version meanwhile wait for that
+ * build instead of repeating it (four threads building a million-line
+ * dashboard at once on two cores took each of them three times as long).
  */
 #ifndef COOPLEDGER_CACHE_H
 #define COOPLEDGER_CACHE_H
 
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
+#include <stddef.h>
 
 #include "date.h"
+
+#define CACHE_VERSION_BUF 64
+#define CACHE_KEY_BUF	  240 /* longer keys are never kept */
 
 /* The version of the data as of today: write into buf (size n). */
 void cache_version(sqlite3 *db, Date today, char *buf, size_t n);
 
-/* The cached value of key at version, as a new cJSON the caller frees, or
- * NULL when there is none. */
-cJSON *cache_get(const char *key, const char *version);
+/* A NUL-terminated copy of the bytes cached for key at version, which the
+ * caller frees (OUT: *len, may be NULL), or NULL.  NULL makes the caller
+ * the builder of key at version: it must call cache_put() with the result,
+ * or with NULL when the build failed, which others are waiting for. */
+char *cache_get(const char *key, const char *version, size_t *len);
 
-/* Remember a copy of value under key at version (value stays the
- * caller's). */
-void cache_put(const char *key, const char *version, const cJSON *value);
+/* Remember a copy of data[0, len) under key at version (NULL: nothing to
+ * keep), and wake the callers waiting for it. */
+void cache_put(const char *key, const char *version, const char *data, size_t len);
+
+/* The same for JSON values: a new cJSON the caller frees, or NULL (the
+ * caller then builds it and calls cache_put_json(), with NULL on failure). */
+cJSON *cache_get_json(const char *key, const char *version);
+void cache_put_json(const char *key, const char *version, const cJSON *value);
 
 /* Forget everything (at shutdown). */
 void cache_clear(void);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "agency.h"
+#include "cache.h"
 #include "compliance.h"
 #include "contract.h"
 #include "db.h"
@@ -17,6 +18,7 @@
 #include "handlers.h"
 #include "import.h"
 #include "ledger.h"
+#include "pagecache.h"
 #include "rebate.h"
 #include "remit.h"
 #include "render.h"
@@ -701,13 +703,22 @@ int page_purchases(Req *r)
 {
 	static const char *const money[] = {"list_amount", "invoiced_amount"};
 	static const char *const filters[] = {"contract", "agency", "quarter", "po", "invoice"};
+	static const char *const args[] = {"contract", "agency", "quarter", "po",
+					   "invoice",  "page",	 "notice"}; /* all it reads */
 	cJSON *ctx = ctx_new(r, "Purchases"), *rows, *f;
-	char query[1100] = "";
+	char query[1100] = "", key[PAGECACHE_KEY_BUF], version[CACHE_VERSION_BUF];
 	long page, off = page_offset(r, &page);
 	size_t i;
 	int more = 0;
 
 	if (quarter_or_400(r)) {
+		cJSON_Delete(ctx);
+		return 0;
+	}
+	/* drawn once per version of the books for each role and binding */
+	cache_version(r->db, r->today, version, sizeof version);
+	pagecache_key(r, "purchases", args, 7, key);
+	if (pagecache_send(r, key, version)) {
 		cJSON_Delete(ctx);
 		return 0;
 	}
@@ -729,7 +740,7 @@ int page_purchases(Req *r)
 	}
 	cJSON_AddBoolToObject(ctx, "can_reverse", r->who.role == ROLE_ADMIN);
 	add_paging(ctx, page, more, query);
-	return render_page(r, 200, "purchases", ctx);
+	return pagecache_render(r, key, version, "purchases", ctx);
 }
 
 int page_purchases_csv(Req *r)

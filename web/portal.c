@@ -9,6 +9,7 @@
 #include "handlers.h"
 #include "money.h"
 #include "pages.h"
+#include "pagecache.h"
 #include "rebate.h"
 #include "render.h"
 #include "summary.h"
@@ -141,60 +142,108 @@ static cJSON *contract_cards(Req *r)
 	return arr;
 }
 
+/* The active contract with the most live sales.  When only one active
+ * contract has any, it is that one: no need to sum its whole ledger.
+ * OUT: number (size n); returns 0 when there is none. */
+static int pareto_contract(Req *r, char *number, size_t n)
+{
+	static const char with_sales[] = "SELECT c.number FROM contract c WHERE c.status = 'active' "
+					 "AND EXISTS (SELECT 1 FROM live_purchase l WHERE "
+					 "l.contract_id = c.id) LIMIT 2";
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+
+	if (db_prepare(r->db, &st, with_sales, NULL))
+		return 0;
+	while (sqlite3_step(st) == SQLITE_ROW && ++found == 1)
+		snprintf(number, n, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (found < 2)
+		return found;
+	return db_text(r->db, number, n,
+		       "SELECT c.number FROM contract c JOIN live_purchase l ON l.contract_id = c.id "
+		       "WHERE c.status = 'active' GROUP BY c.id ORDER BY sum(l.invoiced_amount) DESC "
+		       "LIMIT 1",
+		       "");
+}
+
+/* One agency's spend. */
+typedef struct Spend {
+	char code[33];
+	Money v;
+} Spend;
+
+/* Each agency's live sales under contract number from from to to, largest
+ * first, as an array the caller frees.  OUT: *n, *total. */
+static Spend *agency_spend(Req *r, const char *number, const char *from, const char *to, int *n,
+			   Money *total)
+{
+	sqlite3_stmt *st = NULL;
+	Spend *s = NULL, *grown;
+	int cap = 0;
+
+	*n = 0;
+	*total = 0;
+	if (db_prepare(r->db, &st,
+		       "SELECT a.code, sum(l.invoiced_amount) s FROM live_purchase l "
+		       "JOIN agency a ON a.id = l.agency_id JOIN contract c ON c.id = "
+		       "l.contract_id WHERE c.number = ? AND l.invoice_date BETWEEN ? "
+		       "AND ? GROUP BY a.code ORDER BY s DESC",
+		       NULL))
+		return NULL;
+	db_bind_spec(st, "ttt", number, from, to);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if (!(grown = realloc(s, (size_t)cap * sizeof *s)))
+				break;
+			s = grown;
+		}
+		snprintf(s[*n].code, sizeof s[*n].code, "%s", (const char *)sqlite3_column_text(st, 0));
+		s[*n].v = sqlite3_column_int64(st, 1);
+		*total += s[(*n)++].v;
+	}
+	sqlite3_finalize(st);
+	return s;
+}
+
 /* Spend by agency for the largest active contract's current year, as a
  * Pareto chart: bars by agency, a cumulative line, and how few agencies
- * make 80% of the spend. */
+ * make 80% of the spend.  One pass over the year's lines. */
 static cJSON *pareto(Req *r)
 {
 	char number[64], from[DATE_BUF], to[DATE_BUF], pts[PARETO_BARS * 16 + 16], buf[MONEY_BUF];
-	const char *labels[PARETO_BARS];
-	Money values[PARETO_BARS], total = 0, run = 0;
-	sqlite3_stmt *st = NULL;
+	const char *labels[PARETO_BARS] = {0};
+	Money values[PARETO_BARS] = {0}, total = 0, run = 0;
 	cJSON *p = cJSON_CreateObject();
-	int n = 0, all = 0, eighty = 0, len = 0;
-	Date today = r->today;
-	char codes[PARETO_BARS][33];
+	int n = 0, all = 0, eighty = 0, len = 0, i;
+	Spend *s;
 
-	if (!db_text(r->db, number, sizeof number,
-		     "SELECT c.number FROM contract c JOIN live_purchase l ON l.contract_id = c.id "
-		     "WHERE c.status = 'active' GROUP BY c.id ORDER BY sum(l.invoiced_amount) DESC "
-		     "LIMIT 1",
-		     ""))
+	if (!pareto_contract(r, number, sizeof number))
 		return p;
-	date_format(today - 365, from);
-	date_format(today, to);
-	total = db_int(r->db, 0,
-		       "SELECT sum(l.invoiced_amount) FROM live_purchase l JOIN contract c ON c.id = "
-		       "l.contract_id WHERE c.number = ? AND l.invoice_date BETWEEN ? AND ?",
-		       "ttt", number, from, to);
-	if (total <= 0 || db_prepare(r->db, &st,
-				     "SELECT a.code, sum(l.invoiced_amount) s FROM live_purchase l "
-				     "JOIN agency a ON a.id = l.agency_id JOIN contract c ON c.id = "
-				     "l.contract_id WHERE c.number = ? AND l.invoice_date BETWEEN ? "
-				     "AND ? GROUP BY a.code ORDER BY s DESC",
-				     NULL))
+	date_format(r->today - 365, from);
+	date_format(r->today, to);
+	s = agency_spend(r, number, from, to, &all, &total);
+	if (total <= 0) {
+		free(s);
 		return p;
-	db_bind_spec(st, "ttt", number, from, to);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		Money v = sqlite3_column_int64(st, 1);
-
-		all++;
+	}
+	for (i = 0; i < all; i++) {
 		if (run < total * 8 / 10)
 			eighty++;
-		run += v;
+		run += s[i].v;
 		if (n < PARETO_BARS) {
-			snprintf(codes[n], sizeof codes[n], "%s", (const char *)sqlite3_column_text(st, 0));
-			labels[n] = codes[n];
-			values[n++] = v;
+			labels[n] = s[i].code;
+			values[n++] = s[i].v;
 			len += snprintf(pts + len, sizeof pts - (size_t)len, "%d,%ld ",
 					(n - 1) * (CHART_W / PARETO_BARS) + CHART_W / PARETO_BARS / 2,
 					(long)(CHART_H - (__int128)run * (CHART_H - 20) / total));
 		}
 	}
-	sqlite3_finalize(st);
 	cJSON_AddStringToObject(p, "contract", number);
 	cJSON_AddStringToObject(p, "from", from);
 	cJSON_AddItemToObject(p, "bars", bars_json(labels, values, n));
+	free(s);
 	cJSON_AddStringToObject(p, "points", pts);
 	cJSON_AddNumberToObject(p, "agencies", all);
 	cJSON_AddNumberToObject(p, "eighty", eighty);
@@ -203,21 +252,16 @@ static cJSON *pareto(Req *r)
 	return p;
 }
 
-int page_dashboard(Req *r)
+/* The dashboard's figures as a page context, or NULL with e set. */
+static cJSON *dashboard_ctx(Req *r, Err *e)
 {
 	cJSON *ctx, *rev;
-	char version[64];
-	Err e = {0};
+	int y, m, d;
 
-	cache_version(r->db, r->today, version, sizeof version);
-	if ((ctx = cache_get("dashboard", version)))
-		return render_page(r, 200, "dashboard", ctx);
+	rev = summary_revenue_json(r->db, 0, r->today, e);
+	if (!rev)
+		return NULL;
 	ctx = ctx_title("Dashboard");
-	rev = summary_revenue_json(r->db, 0, r->today, &e);
-	if (!rev) {
-		cJSON_Delete(ctx);
-		return resp_error(r, 500, "%s", e.msg);
-	}
 	cJSON_AddItemToObject(ctx, "revenue_bars", revenue_chart(rev));
 	cJSON_AddItemToObject(ctx, "totals", cJSON_Duplicate(cJSON_GetObjectItem(rev, "totals"), 1));
 	cJSON_AddItemToObject(ctx, "aging", cJSON_Duplicate(cJSON_GetObjectItem(rev, "aging"), 1));
@@ -226,14 +270,27 @@ int page_dashboard(Req *r)
 	cJSON_Delete(rev);
 	cJSON_AddItemToObject(ctx, "contracts", contract_cards(r));
 	cJSON_AddItemToObject(ctx, "pareto", pareto(r));
-	{
-		int y, m, d;
+	date_to_ymd(r->today, &y, &m, &d);
+	cJSON_AddNumberToObject(ctx, "year", y);
+	return ctx;
+}
 
-		date_to_ymd(r->today, &y, &m, &d);
-		cJSON_AddNumberToObject(ctx, "year", y);
+/* The dashboard is the same page for every admin (and every finance
+ * user) until the books change: it is drawn once per version. */
+int page_dashboard(Req *r)
+{
+	char version[CACHE_VERSION_BUF];
+	cJSON *ctx;
+	Err e = {0};
+
+	cache_version(r->db, r->today, version, sizeof version);
+	if (pagecache_send(r, "dashboard", version))
+		return 0;
+	if (!(ctx = dashboard_ctx(r, &e))) {
+		pagecache_fail(r, "dashboard", version);
+		return resp_error(r, 500, "%s", e.msg);
 	}
-	cache_put("dashboard", version, ctx);
-	return render_page(r, 200, "dashboard", ctx);
+	return pagecache_render(r, "dashboard", version, "dashboard", ctx);
 }
 
 /* Keep only the newest keep lines of each contract in a summary, and name
@@ -256,21 +313,25 @@ static void trim_lines(cJSON *summary, int keep, Date today)
 	}
 }
 
+/* Drawn once per version for each agency, like the dashboard. */
 int page_member_portal(Req *r)
 {
-	cJSON *ctx = ctx_title("My agency"), *s;
-	char actor[300];
+	char version[CACHE_VERSION_BUF];
+	cJSON *ctx, *s;
 	Err e = {0};
 
-	(void)actor;
+	cache_version(r->db, r->today, version, sizeof version);
+	if (pagecache_send(r, "member", version))
+		return 0;
 	s = report_cached(r, &(ReportAsk){REP_AGENCY, NULL, {0, 0, {0, 0}}, r->who.agency}, &e);
 	if (!s) {
-		cJSON_Delete(ctx);
+		pagecache_fail(r, "member", version);
 		return resp_error(r, 500, "%s", e.msg);
 	}
 	trim_lines(s, 25, r->today);
+	ctx = ctx_title("My agency");
 	cJSON_AddItemToObject(ctx, "agency", s);
-	return render_page(r, 200, "member", ctx);
+	return pagecache_render(r, "member", version, "member", ctx);
 }
 
 /* The remittances recorded for a contract, newest first. */
