@@ -382,7 +382,8 @@ int cmd_report(const Cli *cli, int argc, char **argv)
 static const char remit_usage[] =
 	"usage: coopledger remit --contract NUMBER --period Q --amount A --received DATE --ref R\n"
 	"\nRecord a remittance of administrative fees for a quarter (cheque or ACH\n"
-	"reference).  Amounts as in 1234.56 or $1,234.56.\n";
+	"reference).  Amounts as in 1234.56 or $1,234.56.  The received date may not\n"
+	"be after today (or --as-of).\n";
 
 int cmd_remit(const Cli *cli, int argc, char **argv)
 {
@@ -393,6 +394,7 @@ int cmd_remit(const Cli *cli, int argc, char **argv)
 	char a[MONEY_BUF];
 	RemitIn r = {0};
 	sqlite3 *db;
+	Date today;
 	Err e = {0};
 
 	if (rc)
@@ -407,10 +409,9 @@ int cmd_remit(const Cli *cli, int argc, char **argv)
 	    money_parse(cli_opt(o, "amount"), &r.amount, &e) ||
 	    date_parse(cli_opt(o, "received"), &r.received, &e))
 		return cli_fail(&e);
-	db = cli_open_db(cli);
-	if (!db)
+	if (cli_today(cli, &today) || !(db = cli_open_db(cli)))
 		return 1;
-	rc = remit_add(db, &r, cli->actor, NULL, &e);
+	rc = remit_add_as_of(db, &r, today, cli->actor, NULL, &e);
 	db_close(db);
 	if (rc)
 		return cli_fail(&e);

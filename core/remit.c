@@ -70,3 +70,16 @@ ClCode remit_add(sqlite3 *db, const RemitIn *r, const char *actor, int64_t *id, 
 		*id = new_id;
 	return db_commit(db, e);
 }
+
+ClCode remit_add_as_of(sqlite3 *db, const RemitIn *r, Date today, const char *actor, int64_t *id,
+		       Err *e)
+{
+	char received[DATE_BUF], now[DATE_BUF];
+
+	if (r->received > today)
+		return err_set(e, CL_EINPUT,
+			       "received date %s is after today (%s): a remittance cannot be "
+			       "received in the future",
+			       date_format(r->received, received), date_format(today, now));
+	return remit_add(db, r, actor, id, e);
+}

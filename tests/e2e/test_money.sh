@@ -255,3 +255,20 @@ expect_out "revenue table: an open quarter row" \
 expect_eq "revenue table: one row per contract quarter" "$(grep -cE '^20[0-9]{2}-Q[1-4] KS-REV' <<<"$OUT")" 8
 expect_out "revenue table: aging" '1-30 $0.00 31-60 $230.00 61-90 $200.00 90+ $20.00'
 expect_out "revenue table: missing reports" 'KS-REVB-2025 2025-Q3 (V-BETA), due 2025-11-29, 52 days late'
+
+# A remittance cannot be received after today (--as-of, else the clock):
+# refused, exit 1, nothing written.  The overpaid case's database.
+DB="$WORK/overpaid.db"
+n_rem=$(q "SELECT count(*) FROM remittance") n_audit=$(q "SELECT count(*) FROM audit_log")
+cl --as-of 2025-12-01 remit --contract KS-OVER-2025 --period 2025-Q4 --amount 10.00 \
+	--received 2025-12-02 --ref ACH-FUTURE
+expect_fail "remit: a received date after --as-of is refused" 1 \
+	"received date 2025-12-02 is after today (2025-12-01): a remittance cannot be received in the future"
+cl remit --contract KS-OVER-2025 --period 2025-Q4 --amount 10.00 --received 2999-01-01 --ref ACH-FUTURE
+expect_fail "remit: a received date after the clock is refused" 1 "cannot be received in the future"
+expect_eq "remit: nothing written for a future received date" \
+	"$(q "SELECT count(*) FROM remittance"),$(q "SELECT count(*) FROM audit_log")" "$n_rem,$n_audit"
+cl --as-of 2025-12-01 remit --contract KS-OVER-2025 --period 2025-Q4 --amount 10.00 \
+	--received 2025-12-01 --ref ACH-TODAY
+expect_out "remit: received today is accepted" "recorded \$10.00 from KS-OVER-2025 for 2025-Q4"
+expect_eq "remit: the accepted one is written" "$(q "SELECT count(*) FROM remittance")" "$((n_rem + 1))"
