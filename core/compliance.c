@@ -16,34 +16,58 @@ typedef struct Tally {
 	Money overcharge;
 } Tally;
 
-#define MAX_TALLY 512
-
+/* Running totals kept sorted by key (byte order); t grows as keys come,
+ * with no cap on their number. */
 typedef struct Tallies {
-	Tally t[MAX_TALLY];
-	int n;
+	Tally *t;
+	int n, cap;
 } Tallies;
 
-/* Add one overcharged line to key's tally (keys arrive in any order). */
-static void tally_add(Tallies *ts, const char *key, Money amount)
+/* Where key is in ts, or where it would go.  OUT: *found. */
+static int tally_find(const Tallies *ts, const char *key, int *found)
 {
-	int i;
+	int lo = 0, hi = ts->n;
 
-	for (i = 0; i < ts->n; i++)
-		if (strcmp(ts->t[i].key, key) == 0)
-			break;
-	if (i == ts->n) {
-		if (ts->n == MAX_TALLY)
-			return;
-		snprintf(ts->t[ts->n].key, sizeof ts->t[0].key, "%s", key);
+	*found = 0;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2, c = strcmp(ts->t[mid].key, key);
+
+		if (c == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Add one overcharged line to key's tally (keys arrive in any order).
+ * Returns -1, leaving ts as it was, when memory runs out. */
+static int tally_add(Tallies *ts, const char *key, Money amount)
+{
+	int found, i = tally_find(ts, key, &found);
+
+	if (!found) {
+		if (ts->n == ts->cap) {
+			int cap = ts->cap ? ts->cap * 2 : 16;
+			Tally *t = realloc(ts->t, (size_t)cap * sizeof *t);
+
+			if (!t)
+				return -1;
+			ts->t = t;
+			ts->cap = cap;
+		}
+		memmove(&ts->t[i + 1], &ts->t[i], (size_t)(ts->n - i) * sizeof ts->t[0]);
+		memset(&ts->t[i], 0, sizeof ts->t[0]);
+		snprintf(ts->t[i].key, sizeof ts->t[i].key, "%s", key);
 		ts->n++;
 	}
 	ts->t[i].lines++;
 	ts->t[i].overcharge += amount;
-}
-
-static int tally_cmp(const void *a, const void *b)
-{
-	return strcmp(((const Tally *)a)->key, ((const Tally *)b)->key);
+	return 0;
 }
 
 static void add_money(cJSON *o, const char *key, Money m)
@@ -53,12 +77,11 @@ static void add_money(cJSON *o, const char *key, Money m)
 	cJSON_AddStringToObject(o, key, money_format(m, buf));
 }
 
-static cJSON *tallies_json(Tallies *ts, const char *name)
+static cJSON *tallies_json(const Tallies *ts, const char *name)
 {
 	cJSON *arr = cJSON_CreateArray();
 	int i;
 
-	qsort(ts->t, (size_t)ts->n, sizeof ts->t[0], tally_cmp);
 	for (i = 0; i < ts->n; i++) {
 		cJSON *o = cJSON_CreateObject();
 
@@ -231,7 +254,7 @@ cJSON *compliance_report_json(sqlite3 *db, const char *contract, const Quarter *
 			      const char *only_agency, Err *e)
 {
 	char qt[QUARTER_BUF];
-	Tallies *byq = calloc(1, sizeof *byq), *bya = calloc(1, sizeof *bya);
+	Tallies byq = {0}, bya = {0};
 	Scan s = {0};
 	Money total = 0;
 	int64_t cid = 0;
@@ -246,13 +269,10 @@ cJSON *compliance_report_json(sqlite3 *db, const char *contract, const Quarter *
 		date_format(quarter_first_day(*period), s.from);
 		date_format(quarter_last_day(*period), s.to);
 	}
-	if (!byq || !bya) {
-		err_set(e, CL_ENOMEM, "out of memory");
-		goto out;
-	}
 	if (contract_load(db, contract, &cid, &t, e) || scan_orders(db, cid, only_agency, &s, e))
 		goto out;
-	qsort(s.found, (size_t)s.nfound, sizeof *s.found, finding_cmp);
+	if (s.nfound > 0) /* qsort() wants a non-null base even for no elements */
+		qsort(s.found, (size_t)s.nfound, sizeof *s.found, finding_cmp);
 	r = cJSON_CreateObject();
 	cJSON_AddStringToObject(r, "contract", contract);
 	lines = cJSON_AddArrayToObject(r, "lines");
@@ -262,16 +282,21 @@ cJSON *compliance_report_json(sqlite3 *db, const char *contract, const Quarter *
 		cJSON_AddItemToArray(lines, finding_json(&s.found[i]));
 		total += s.found[i].over;
 		date_parse(s.found[i].l.date, &day, NULL);
-		tally_add(byq, quarter_format(quarter_of(day), qt), s.found[i].over);
-		tally_add(bya, s.found[i].l.agency, s.found[i].over);
+		if (tally_add(&byq, quarter_format(quarter_of(day), qt), s.found[i].over) ||
+		    tally_add(&bya, s.found[i].l.agency, s.found[i].over)) {
+			err_set(e, CL_ENOMEM, "out of memory");
+			cJSON_Delete(r);
+			r = NULL;
+			goto out;
+		}
 	}
 	add_money(r, "total_overcharge", total);
-	cJSON_AddItemToObject(r, "by_quarter", tallies_json(byq, "quarter"));
-	cJSON_AddItemToObject(r, "by_agency", tallies_json(bya, "agency"));
+	cJSON_AddItemToObject(r, "by_quarter", tallies_json(&byq, "quarter"));
+	cJSON_AddItemToObject(r, "by_agency", tallies_json(&bya, "agency"));
 out:
 	free(s.order);
 	free(s.found);
-	free(byq);
-	free(bya);
+	free(byq.t);
+	free(bya.t);
 	return r;
 }

@@ -272,3 +272,38 @@ cl --as-of 2025-12-01 remit --contract KS-OVER-2025 --period 2025-Q4 --amount 10
 	--received 2025-12-01 --ref ACH-TODAY
 expect_out "remit: received today is accepted" "recorded \$10.00 from KS-OVER-2025 for 2025-Q4"
 expect_eq "remit: the accepted one is written" "$(q "SELECT count(*) FROM remittance")" "$((n_rem + 1))"
+
+# Compliance tallies have no cap: 600 agencies, each with one overcharged
+# line (list 100.00 at 50% off -> expected 50.00, invoiced 60.00 -> 10.00).
+DB="$WORK/many.db"
+{ echo "code,name,kind,state"; echo "USD259,Wichita USD 259,school_district,KS"
+  for i in $(seq -w 1 600); do echo "CITY-$i,City $i,city,KS"; done; } >"$WORK/many-agencies.csv"
+{ echo "agency_code,joined"; for i in $(seq -w 1 600); do echo "CITY-$i,2025-07-01"; done; } >"$WORK/many-parts.csv"
+{ echo "agency_code,po_number,invoice_number,line,invoice_date,list_amount,invoiced_amount"
+  for i in $(seq -w 1 600); do echo "CITY-$i,PO-$i,INV-$i,1,2025-08-01,100.00,60.00"; done; } >"$WORK/many-lines.csv"
+cat >"$WORK/many-terms.json" <<'JSON'
+{"number": "KS-MANY-2025", "title": "Many members", "category": "furniture",
+ "lead_agency": "USD259", "vendor": "V-MANY", "start": "2025-07-01", "end": "2026-06-30",
+ "solicitation": "RFP 25-0600", "fee": {"year": "contract", "mode": "graduated",
+ "bands": [{"from": "0", "rate": "2%"}]}, "discounts": {"tiers": [{"from": "0", "rate": "50%"}]}}
+JSON
+cl --as-of 2025-07-01 init && cl --as-of 2025-07-01 agency import "$WORK/many-agencies.csv" &&
+	cl --as-of 2025-07-01 vendor add --code V-MANY --name "Many Co" &&
+	cl --as-of 2025-07-01 contract import "$WORK/many-terms.json" &&
+	cl --as-of 2025-07-01 participant import --contract KS-MANY-2025 "$WORK/many-parts.csv" &&
+	cl --as-of 2025-10-05 import --contract KS-MANY-2025 --period 2025-Q3 "$WORK/many-lines.csv"
+expect_ok "600 member agencies with one overcharged line each"
+cl --as-of 2025-10-05 report compliance --contract KS-MANY-2025 --json
+python3 - "$WORK/out" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+def check(what, got, want):
+    print(("ok - " if got == want else "not ok - ") + what + ("" if got == want else "  (got %r, want %r)" % (got, want)))
+check("compliance: 600 overcharged lines", len(r["lines"]), 600)
+check("compliance: total 600 x 10.00", r["total_overcharge"], "6000.00")
+check("compliance: by_agency lists all 600 agencies", len(r["by_agency"]), 600)
+check("compliance: by_agency in code order", [a["agency"] for a in r["by_agency"]] == ["CITY-%03d" % i for i in range(1, 601)], True)
+check("compliance: by_agency adds up to the total", sum(int(a["overcharge"].replace(".", "")) for a in r["by_agency"]), 600000)
+check("compliance: the 600th agency's tally", r["by_agency"][-1], {"agency": "CITY-600", "lines": 1, "overcharge": "10.00"})
+check("compliance: by_quarter", r["by_quarter"], [{"quarter": "2025-Q3", "lines": 600, "overcharge": "6000.00"}])
+PY
