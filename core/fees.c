@@ -110,25 +110,60 @@ static Money quarter_fee(const Terms *t, const Daily *d, Quarter q)
 	return fee;
 }
 
-/* Remittances, late fee, balance and status of one quarter. */
-static void quarter_settle(sqlite3 *db, int64_t cid, const Terms *t, Date today, FeeQuarter *f)
+/* The queries of quarter_settle(), prepared once for all the quarters of
+ * a report. */
+typedef struct SettleSql {
+	sqlite3_stmt *remitted; /* (contract, quarter, until) -> sum received */
+	sqlite3_stmt *filed;	/* (contract, quarter, today) -> first filing date */
+} SettleSql;
+
+static ClCode settle_prepare(sqlite3 *db, SettleSql *q, Err *e)
 {
-	char qt[QUARTER_BUF], due[DATE_BUF], now[DATE_BUF], filed[DATE_BUF];
-	Date paid_until;
+	ClCode rc;
+
+	rc = db_prepare(db, &q->remitted,
+			"SELECT coalesce(sum(amount), 0) FROM remittance WHERE contract_id = ? "
+			"AND quarter = ? AND received <= ?",
+			e);
+	if (!rc)
+		rc = db_prepare(db, &q->filed,
+				"SELECT min(filed_on) FROM import_batch WHERE contract_id = ? "
+				"AND period = ? AND reversed_at IS NULL AND filed_on <= ?",
+				e);
+	return rc;
+}
+
+static void settle_finalize(SettleSql *q)
+{
+	sqlite3_finalize(q->remitted);
+	sqlite3_finalize(q->filed);
+}
+
+/* Remittances for (cid, quarter qt) received on or before day. */
+static Money remitted_until(sqlite3_stmt *st, int64_t cid, const char *qt, Date day)
+{
+	char d[DATE_BUF];
+	Money m = 0;
+
+	sqlite3_reset(st);
+	db_bind_spec(st, "itt", cid, qt, date_format(day, d));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		m = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return m;
+}
+
+/* Remittances, late fee, balance and status of one quarter. */
+static void quarter_settle(const SettleSql *sql, int64_t cid, const Terms *t, Date today,
+			   FeeQuarter *f)
+{
+	char qt[QUARTER_BUF], now[DATE_BUF];
+	const char *filed;
 
 	quarter_format(f->q, qt);
 	f->due = quarter_last_day(f->q) + t->due_days;
-	date_format(f->due, due);
-	date_format(today, now);
-	f->remitted = db_int(db, 0,
-			     "SELECT coalesce(sum(amount), 0) FROM remittance WHERE contract_id = ? "
-			     "AND quarter = ? AND received <= ?",
-			     "itt", cid, qt, now);
-	paid_until = f->due < today ? f->due : today;
-	f->paid_by_due = db_int(db, 0,
-				"SELECT coalesce(sum(amount), 0) FROM remittance WHERE contract_id = ? "
-				"AND quarter = ? AND received <= ?",
-				"itt", cid, qt, date_format(paid_until, filed));
+	f->remitted = remitted_until(sql->remitted, cid, qt, today);
+	f->paid_by_due = remitted_until(sql->remitted, cid, qt, f->due < today ? f->due : today);
 	f->late_fee = 0;
 	if (t->has_late_fee && today > f->due && f->fee - f->paid_by_due > 0) {
 		Money pct = money_apply_rate(f->fee - f->paid_by_due, t->late_fee_rate);
@@ -147,12 +182,13 @@ static void quarter_settle(sqlite3 *db, int64_t cid, const Terms *t, Date today,
 	} else
 		f->status = f->balance == 0 ? FQ_PAID : FQ_OVERPAID;
 	f->report = FR_MISSING;
-	if (db_text(db, filed, sizeof filed,
-		    "SELECT min(filed_on) FROM import_batch WHERE contract_id = ? AND period = ? "
-		    "AND reversed_at IS NULL AND filed_on <= ?",
-		    "itt", cid, qt, now) &&
-	    filed[0] && date_parse(filed, &f->filed_on, NULL) == CL_OK)
+	sqlite3_reset(sql->filed);
+	db_bind_spec(sql->filed, "itt", cid, qt, date_format(today, now));
+	if (sqlite3_step(sql->filed) == SQLITE_ROW &&
+	    (filed = (const char *)sqlite3_column_text(sql->filed, 0)) && filed[0] &&
+	    date_parse(filed, &f->filed_on, NULL) == CL_OK)
 		f->report = f->filed_on > f->due ? FR_LATE : FR_FILED;
+	sqlite3_reset(sql->filed);
 }
 
 /* The quarters a selection names, clipped to the term and to today's
@@ -186,6 +222,7 @@ static ClCode select_quarters(const Terms *t, const FeeSelect *sel, Date today, 
 ClCode fees_quarters(sqlite3 *db, const char *contract, const FeeSelect *sel, Date today,
 		     FeeQuarter **out, int *n, Err *e)
 {
+	SettleSql sql = {NULL, NULL};
 	Daily d = {0};
 	Quarter q, first, last;
 	int64_t cid = 0;
@@ -200,6 +237,8 @@ ClCode fees_quarters(sqlite3 *db, const char *contract, const FeeSelect *sel, Da
 		rc = select_quarters(&t, sel, today, &first, &last, e);
 	if (!rc)
 		rc = daily_load(db, cid, &t, &d, e);
+	if (!rc)
+		rc = settle_prepare(db, &sql, e);
 	cap = rc ? 0 : (last.year - first.year) * 4 + last.q - first.q + 1;
 	if (!rc && cap > 0 && !(*out = calloc((size_t)cap, sizeof **out)))
 		rc = err_set(e, CL_ENOMEM, "out of memory");
@@ -209,8 +248,9 @@ ClCode fees_quarters(sqlite3 *db, const char *contract, const FeeSelect *sel, Da
 		f->q = q;
 		f->net_sales = daily_sum(&d, quarter_first_day(q), quarter_last_day(q));
 		f->fee = quarter_fee(&t, &d, q);
-		quarter_settle(db, cid, &t, today, f);
+		quarter_settle(&sql, cid, &t, today, f);
 	}
+	settle_finalize(&sql);
 	free(d.day);
 	if (rc) {
 		free(*out);
