@@ -5,7 +5,7 @@
 set -eu
 PKGS="gcc make pkg-config libsqlite3-dev sqlite3 libcjson-dev libsodium-dev
 libmicrohttpd-dev libesmtp-dev libssl-dev openssl libhpdf-dev libcsv-dev libcmocka-dev
-cppcheck clang-tidy clang-format poppler-utils qpdf ledger fonts-dejavu-core time
+cppcheck clang-tidy clang-format poppler-utils qpdf ledger hledger fonts-dejavu-core time
 chromium wrk"
 
 missing=""
