@@ -26,7 +26,7 @@ static void nonce_make(void)
 	unsigned char raw[NONCE_HEX / 2];
 
 	randombytes_buf(raw, sizeof raw);
-	memcpy(nonce, "clpc", 4);
+	snprintf(nonce, sizeof nonce, "clpc");
 	sodium_bin2hex(nonce + 4, NONCE_HEX + 1, raw, sizeof raw);
 }
 
