@@ -85,8 +85,8 @@ static long long callgrind_ir(const char *args, double *secs)
 	snprintf(cmd, sizeof cmd,
 		 "rm -rf " OUT_DIR_CG " " CG_OUT " && "
 		 "exec valgrind --tool=callgrind --callgrind-out-file=" CG_OUT " %s --db " DEMO_DB
-		 " --as-of 2026-11-25 statements --contract KS-FURN-2025 %s --kind member --out "
-		 OUT_DIR_CG " --creation-date 2026-11-25 2>/dev/null",
+		 " --as-of 2026-11-25 statements --contract KS-FURN-2025 %s --kind member "
+		 "--out " OUT_DIR_CG " --creation-date 2026-11-25 2>/dev/null",
 		 bench_bin(), args);
 	return bench_run(cg, NULL, NULL, secs, &rss) == 0 ? callgrind_total(CG_OUT) : -1;
 }

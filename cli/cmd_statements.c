@@ -130,9 +130,9 @@ static int one_vendor(Job *j, Quarter q, const char *vendor)
 
 	if (pdf_vendor_statement(j->db, j->contract, q, j->today, j->creation, &pdf, &len, &e))
 		return cli_fail(&e);
-	return write_pdf(j,
-			 pdf_vendor_filename(j->contract, quarter_format(q, qt), vendor, name, sizeof name),
-			 pdf, len);
+	return write_pdf(
+	    j, pdf_vendor_filename(j->contract, quarter_format(q, qt), vendor, name, sizeof name),
+	    pdf, len);
 }
 
 /* Vendor statements: the quarter, or each quarter of the year that lies

@@ -23,9 +23,9 @@ static const char sql_contracts[] =
 	"JOIN vendor v ON v.id = c.vendor_id JOIN agency a ON a.id = c.lead_agency_id "
 	"WHERE c.status <> 'terminated' ORDER BY c.number";
 static const char sql_contract_one[] =
-	"SELECT c.id, c.number, c.title, v.id, v.code, v.name, a.name, c.status FROM contract c "
-	"JOIN vendor v ON v.id = c.vendor_id JOIN agency a ON a.id = c.lead_agency_id "
-	"WHERE c.number = ?";
+    "SELECT c.id, c.number, c.title, v.id, v.code, v.name, a.name, c.status FROM contract c "
+    "JOIN vendor v ON v.id = c.vendor_id JOIN agency a ON a.id = c.lead_agency_id "
+    "WHERE c.number = ?";
 static const char sql_vendor_contacts[] =
 	"SELECT email, name FROM vendor_contact WHERE vendor_id = ? AND receives_notices = 1 "
 	"ORDER BY email";
@@ -33,50 +33,49 @@ static const char sql_vendor_contacts[] =
  * `coopledger statements` writes a statement for), one row per notice
  * contact; ?4 one agency code, or NULL for all. */
 static const char sql_members[] =
-	"SELECT a.code, a.name, ac.email, ac.name, t.n, t.l, t.i "
-	"FROM participant p JOIN agency a ON a.id = p.agency_id "
-	"JOIN agency_contact ac ON ac.agency_id = a.id AND ac.receives_notices = 1 "
-	"JOIN (SELECT agency_id, count(*) AS n, sum(list_amount) AS l, "
-	"  sum(invoiced_amount) AS i FROM live_purchase WHERE contract_id = ?1 "
-	"  AND invoice_date BETWEEN ?2 AND ?3 GROUP BY agency_id) t ON t.agency_id = a.id "
-	"WHERE p.contract_id = ?1 AND p.joined <= ?3 AND (?4 IS NULL OR a.code = ?4) "
-	"ORDER BY a.code, ac.email";
+    "SELECT a.code, a.name, ac.email, ac.name, t.n, t.l, t.i "
+    "FROM participant p JOIN agency a ON a.id = p.agency_id "
+    "JOIN agency_contact ac ON ac.agency_id = a.id AND ac.receives_notices = 1 "
+    "JOIN (SELECT agency_id, count(*) AS n, sum(list_amount) AS l, "
+    "  sum(invoiced_amount) AS i FROM live_purchase WHERE contract_id = ?1 "
+    "  AND invoice_date BETWEEN ?2 AND ?3 GROUP BY agency_id) t ON t.agency_id = a.id "
+    "WHERE p.contract_id = ?1 AND p.joined <= ?3 AND (?4 IS NULL OR a.code = ?4) "
+    "ORDER BY a.code, ac.email";
 static const char sql_load[] =
-	"SELECT id, kind, recipient, rcpt_name, contract, period, coalesce(agency, ''), "
-	"coalesce(vendor, ''), token, state, attempts, next_attempt, data_json, lease_until "
-	"FROM outbox WHERE id = ?";
+    "SELECT id, kind, recipient, rcpt_name, contract, period, coalesce(agency, ''), "
+    "coalesce(vendor, ''), token, state, attempts, next_attempt, data_json, lease_until "
+    "FROM outbox WHERE id = ?";
 static const char sql_due[] =
-	"SELECT id FROM outbox WHERE (state IN ('queued', 'retrying') AND next_attempt <= ?1) "
-	"OR (state = 'sending' AND lease_until <= ?1) ORDER BY next_attempt, id LIMIT ?2";
+    "SELECT id FROM outbox WHERE (state IN ('queued', 'retrying') AND next_attempt <= ?1) "
+    "OR (state = 'sending' AND lease_until <= ?1) ORDER BY next_attempt, id LIMIT ?2";
 /* ?1 id, ?2 now, ?3 attempts seen, ?4 lease end: due, or a lapsed claim
  * (whose lost attempt is counted). */
 static const char sql_claim[] =
-	"UPDATE outbox SET state = 'sending', claim = lower(hex(randomblob(8))), "
-	"lease_until = ?4, attempts = attempts + (state = 'sending') WHERE id = ?1 "
-	"AND attempts = ?3 AND ((state IN ('queued', 'retrying') AND next_attempt <= ?2) "
-	"OR (state = 'sending' AND lease_until <= ?2)) RETURNING claim";
+    "UPDATE outbox SET state = 'sending', claim = lower(hex(randomblob(8))), "
+    "lease_until = ?4, attempts = attempts + (state = 'sending') WHERE id = ?1 "
+    "AND attempts = ?3 AND ((state IN ('queued', 'retrying') AND next_attempt <= ?2) "
+    "OR (state = 'sending' AND lease_until <= ?2)) RETURNING claim";
 static const char sql_renew[] =
-	"UPDATE outbox SET lease_until = ? WHERE id = ? AND state = 'sending' AND claim = ?";
+    "UPDATE outbox SET lease_until = ? WHERE id = ? AND state = 'sending' AND claim = ?";
 static const char sql_claimed_attempts[] =
-	"SELECT attempts FROM outbox WHERE id = ? AND state = 'sending' AND claim = ?";
+    "SELECT attempts FROM outbox WHERE id = ? AND state = 'sending' AND claim = ?";
 static const char sql_sent[] =
-	"UPDATE outbox SET state = 'sent', attempts = attempts + 1, last_error = '', "
-	"sent_at = ?, claim = '', lease_until = 0 WHERE id = ? AND state = 'sending' "
-	"AND claim = ?";
+    "UPDATE outbox SET state = 'sent', attempts = attempts + 1, last_error = '', "
+    "sent_at = ?, claim = '', lease_until = 0 WHERE id = ? AND state = 'sending' "
+    "AND claim = ?";
 static const char sql_failed[] =
-	"UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, last_error = ?, "
-	"claim = '', lease_until = 0 WHERE id = ? AND state = 'sending' AND claim = ?";
+    "UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, last_error = ?, "
+    "claim = '', lease_until = 0 WHERE id = ? AND state = 'sending' AND claim = ?";
 static const char sql_retry[] =
 	"UPDATE outbox SET state = 'queued', attempts = 0, next_attempt = ? WHERE id = ? "
 	"AND state = 'dead'";
 static const char sql_list[] =
-	"SELECT id, kind, recipient, contract, period, state, attempts, next_attempt, "
-	"last_error, queued_on, created_at, coalesce(sent_at, ''), lease_until FROM outbox "
-	"ORDER BY id DESC";
+    "SELECT id, kind, recipient, contract, period, state, attempts, next_attempt, "
+    "last_error, queued_on, created_at, coalesce(sent_at, ''), lease_until FROM outbox "
+    "ORDER BY id DESC";
 
 #define N_STATES 5
-static const char *const state_names[N_STATES] = {"queued", "sent", "retrying", "dead",
-						  "sending"};
+static const char *const state_names[N_STATES] = {"queued", "sent", "retrying", "dead", "sending"};
 static const char *const kind_names[] = {"statement_ready", "fee_statement", "report_reminder",
 					 "report_overdue", "fee_overdue"};
 
@@ -491,8 +490,7 @@ ClCode outbox_claim(sqlite3 *db, const OutboxNotice *seen, int64_t now, int64_t 
 	rc = db_prepare(db, &st, sql_claim, e);
 	if (rc)
 		return rc;
-	db_bind_spec(st, "iiii", seen->id, now, (int64_t)seen->attempts,
-		     lease_from + OUTBOX_LEASE);
+	db_bind_spec(st, "iiii", seen->id, now, (int64_t)seen->attempts, lease_from + OUTBOX_LEASE);
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
 		copy_col(claim, OUTBOX_CLAIM_BUF, st, 0);
@@ -507,8 +505,7 @@ ClCode outbox_claim(sqlite3 *db, const OutboxNotice *seen, int64_t now, int64_t 
 	return rc;
 }
 
-ClCode outbox_renew(sqlite3 *db, int64_t id, const char *claim, int64_t until, int *held,
-		    Err *e)
+ClCode outbox_renew(sqlite3 *db, int64_t id, const char *claim, int64_t until, int *held, Err *e)
 {
 	ClCode rc = db_exec(db, e, sql_renew, "iit", until, id, claim);
 
@@ -635,11 +632,11 @@ cJSON *outbox_list_json(sqlite3 *db, Err *e)
 			cJSON_AddStringToObject(o, keys[i], (const char *)sqlite3_column_text(st, i + 1));
 		cJSON_AddNumberToObject(o, "attempts", sqlite3_column_int(st, 6));
 		cJSON_AddStringToObject(o, "next_attempt", iso_time(sqlite3_column_int64(st, 7), ts));
-		cJSON_AddStringToObject(o, "lease_until",
-					strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(o, "state")),
-					       "sending") == 0
-					    ? iso_time(sqlite3_column_int64(st, 12), ts)
-					    : "");
+		cJSON_AddStringToObject(
+		    o, "lease_until",
+		    strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(o, "state")), "sending") == 0
+			? iso_time(sqlite3_column_int64(st, 12), ts)
+			: "");
 		cJSON_AddStringToObject(o, "last_error", (const char *)sqlite3_column_text(st, 8));
 		cJSON_AddStringToObject(o, "queued_on", (const char *)sqlite3_column_text(st, 9));
 		cJSON_AddStringToObject(o, "created_at", (const char *)sqlite3_column_text(st, 10));
@@ -681,7 +678,8 @@ static ClCode ctx_contract_named(Ctx *c, const char *number, Err *e)
 		return rc;
 	db_bind_spec(st, "t", number);
 	step = sqlite3_step(st);
-	if (step == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 7), "terminated") == 0)
+	if (step == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(st, 7), "terminated") == 0)
 		rc = err_set(e, CL_ERULE, "contract %s is terminated: it gets no notices", number);
 	else if (step == SQLITE_ROW)
 		ctx_contract(c, st);
@@ -718,10 +716,11 @@ ClCode outbox_queue_statement(sqlite3 *db, const char *contract, const char *age
 	if (rc == CL_OK)
 		rc = queue_members(&c, q, agency, &rows, e);
 	if (rc == CL_OK && rows == 0)
-		rc = err_set(e, CL_ERULE,
-			     "%s has no purchases under %s in %s, or no notice contact: there is no "
-			     "statement to send",
-			     agency, contract, quarter_format(q, qb));
+		rc =
+		    err_set(e, CL_ERULE,
+			    "%s has no purchases under %s in %s, or no notice contact: there is no "
+			    "statement to send",
+			    agency, contract, quarter_format(q, qb));
 	if (rc == CL_OK)
 		rc = db_commit(db, e);
 	if (rc) {

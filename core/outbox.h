@@ -129,8 +129,7 @@ ClCode outbox_claim(sqlite3 *db, const OutboxNotice *seen, int64_t now, int64_t 
 
 /* Extend the lease of our claim to until.  OUT: *held (may be NULL): 0 if
  * the claim is not ours any more. */
-ClCode outbox_renew(sqlite3 *db, int64_t id, const char *claim, int64_t until, int *held,
-		    Err *e);
+ClCode outbox_renew(sqlite3 *db, int64_t id, const char *claim, int64_t until, int *held, Err *e);
 
 /* The server accepted notice id under our claim: state sent.  A short
  * transaction of its own (or the caller's, if one is open); CL_ECONFLICT

@@ -236,8 +236,8 @@ static ClCode record(sqlite3 *db, const OutboxNotice *n, const char *claim, Smtp
 			*s = OB_SENT;
 			rc = outbox_mark_sent(db, n->id, claim, now, e);
 		} else /* a message that cannot be composed will not mend by waiting: dead */
-			rc = outbox_mark_failed(db, n->id, claim, how == SMTP_PERMANENT, reason, now,
-						s, e);
+			rc = outbox_mark_failed(db, n->id, claim, how == SMTP_PERMANENT, reason,
+						now, s, e);
 		if (rc != CL_EDB)
 			break;
 	}

@@ -49,8 +49,7 @@ static int pct_decode(char *dst, size_t dn, const char *src, size_t n)
 }
 
 /* Decode what (its name, for the message) into dst. */
-static ClCode decode_part(char *dst, size_t dn, const char *src, size_t n, const char *what,
-			  Err *e)
+static ClCode decode_part(char *dst, size_t dn, const char *src, size_t n, const char *what, Err *e)
 {
 	int r = pct_decode(dst, dn, src, n);
 
@@ -66,7 +65,7 @@ static ClCode decode_part(char *dst, size_t dn, const char *src, size_t n, const
 static ClCode parse_option(const char *opt, size_t n, SmtpConfig *c, int *starttls_set, Err *e)
 {
 	const char *eq = memchr(opt, '=', n);
-	char name[16], value[1024];
+	char name[16], value[1024] = "";
 	size_t kn = eq ? (size_t)(eq - opt) : n;
 	ClCode rc;
 
@@ -97,7 +96,8 @@ static ClCode parse_option(const char *opt, size_t n, SmtpConfig *c, int *startt
 		long t = strtol(value, &end, 10);
 
 		if (!value[0] || *end || t < 1 || t > SMTP_TIMEOUT_MAX)
-			return URL_ERR(e, "timeout is a number of seconds from 1 to %d, not \"%.40s\"",
+			return URL_ERR(e,
+				       "timeout is a number of seconds from 1 to %d, not \"%.40s\"",
 				       SMTP_TIMEOUT_MAX, value);
 		c->timeout = t;
 	} else {
@@ -298,7 +298,7 @@ static int configure(smtp_session_t s, const SmtpConfig *c, const char *hostport
 	/* over the relay the connection is already TLS: no STARTTLS inside it */
 	if (!c->tls && c->starttls != SMTP_TLS_NONE &&
 	    !smtp_starttls_enable(s, c->starttls == SMTP_TLS_REQUIRED ? Starttls_REQUIRED
-								       : Starttls_ENABLED))
+								      : Starttls_ENABLED))
 		return 0;
 	if (c->user[0]) {
 		pthread_once(&auth_once, auth_init);
@@ -329,9 +329,8 @@ static void progress_cb(const char *buf, int buflen, int writing, void *arg)
 	p->fn(p->arg);
 }
 
-SmtpOutcome mail_smtp_send(const SmtpConfig *c, const char *from, const char *to,
-			   const char *msg, size_t len, SmtpProgressFn progress, void *arg,
-			   char *reason, size_t n)
+SmtpOutcome mail_smtp_send(const SmtpConfig *c, const char *from, const char *to, const char *msg,
+			   size_t len, SmtpProgressFn progress, void *arg, char *reason, size_t n)
 {
 	smtp_session_t s = NULL;
 	auth_context_t auth = NULL;

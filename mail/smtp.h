@@ -58,8 +58,7 @@ typedef void (*SmtpProgressFn)(void *arg);
  * one recipient to; progress (may be NULL) is called with arg as above.
  * The server's reason, or what went wrong, is written to reason (n
  * bytes). */
-SmtpOutcome mail_smtp_send(const SmtpConfig *c, const char *from, const char *to,
-			   const char *msg, size_t len, SmtpProgressFn progress, void *arg,
-			   char *reason, size_t n);
+SmtpOutcome mail_smtp_send(const SmtpConfig *c, const char *from, const char *to, const char *msg,
+			   size_t len, SmtpProgressFn progress, void *arg, char *reason, size_t n);
 
 #endif

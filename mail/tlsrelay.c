@@ -24,9 +24,9 @@
 struct TlsRelay {
 	SSL_CTX *ctx;
 	SSL *ssl;
-	int up;	       /* the server's socket (non-blocking, under ssl) */
-	int listener;  /* loopback, until libesmtp connects */
-	int wake[2];   /* tls_relay_close() writes to wake[1] */
+	int up;	      /* the server's socket (non-blocking, under ssl) */
+	int listener; /* loopback, until libesmtp connects */
+	int wake[2];  /* tls_relay_close() writes to wake[1] */
 	long idle_ms;
 	pthread_t thread;
 	int started;
@@ -91,7 +91,8 @@ static int tcp_connect(const char *host, int port, long ms, char *reason, size_t
 			int w = wait_fd(fd, POLLOUT, ms);
 
 			err = ETIMEDOUT;
-			if (w > 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0)
+			if (w > 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
+			    err == 0)
 				break;
 		}
 		snprintf(reason, n, "cannot connect to %.255s:%d: %s", host, port, strerror(err));
@@ -116,11 +117,12 @@ static int handshake(TlsRelay *r, const char *host, int port, char *reason, size
 
 			if (v != X509_V_OK)
 				snprintf(what, sizeof what,
-					 "TLS with %.255s:%d: the server's certificate does not verify: %s",
+					 "TLS with %.255s:%d: the server's certificate does not "
+					 "verify: %s",
 					 host, port, X509_verify_cert_error_string(v));
 			else
-				snprintf(what, sizeof what, "TLS handshake with %.255s:%d failed", host,
-					 port);
+				snprintf(what, sizeof what, "TLS handshake with %.255s:%d failed",
+					 host, port);
 			ssl_reason(what, reason, n);
 			return -1;
 		}
@@ -171,8 +173,9 @@ static int tls_connect(TlsRelay *r, const char *host, int port, const char *cafi
 		ssl_reason("cannot start TLS", reason, n);
 		return -1;
 	}
-	if (is_ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(r->ssl), host) != 1
-		  : SSL_set1_host(r->ssl, host) != 1 || SSL_set_tlsext_host_name(r->ssl, host) != 1) {
+	if (is_ip
+		? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(r->ssl), host) != 1
+		: SSL_set1_host(r->ssl, host) != 1 || SSL_set_tlsext_host_name(r->ssl, host) != 1) {
 		ssl_reason("cannot set the TLS peer name", reason, n);
 		return -1;
 	}
@@ -258,7 +261,8 @@ static void relay(TlsRelay *r, int local)
 	char *buf = malloc(RELAY_BUF);
 
 	while (buf) {
-		struct pollfd p[3] = {{local, POLLIN, 0}, {r->up, POLLIN, 0}, {r->wake[0], POLLIN, 0}};
+		struct pollfd p[3] = {
+		    {local, POLLIN, 0}, {r->up, POLLIN, 0}, {r->wake[0], POLLIN, 0}};
 		int k;
 
 		if (SSL_pending(r->ssl) > 0 && drain_tls(r, local, buf))

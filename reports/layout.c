@@ -21,8 +21,8 @@ void lay_begin(Layout *L, PdfDoc *d, const char *running)
 
 /* Draw s right-aligned at x_right within width (less CELL_PAD), set
  * smaller when it does not fit at size. */
-static void text_right_fit(PdfDoc *d, double x_right, double y, double width, int bold,
-			   double size, const char *s)
+static void text_right_fit(PdfDoc *d, double x_right, double y, double width, int bold, double size,
+			   const char *s)
 {
 	double w = pdfdoc_width(d, bold, size, s), room = width - CELL_PAD;
 
@@ -46,7 +46,8 @@ static void table_header(Layout *L)
 		const LayCol *c = &L->cols[i];
 
 		if (c->right)
-			text_right_fit(L->d, x + c->width - 4, L->y, c->width, 1, BODY - 0.5, c->title);
+			text_right_fit(L->d, x + c->width - 4, L->y, c->width, 1, BODY - 0.5,
+				       c->title);
 		else
 			pdfdoc_text(L->d, x, L->y, 1, BODY - 0.5, c->title);
 		x += c->width;
@@ -178,8 +179,8 @@ static double widest_word(PdfDoc *d, int bold, double size, const char *s)
 		if (n > 0) {
 			double w;
 
-			snprintf(word, sizeof word, "%.*s", (int)(n < sizeof word ? n : sizeof word - 1),
-				 s);
+			snprintf(word, sizeof word, "%.*s",
+				 (int)(n < sizeof word ? n : sizeof word - 1), s);
 			w = pdfdoc_width(d, bold, size, word);
 			best = w > best ? w : best;
 		}
@@ -209,8 +210,8 @@ void lay_fit_row(LayFit *f, const char *const *cells, int bold)
 	int i;
 
 	for (i = 0; i < f->ncol; i++) {
-		double w = pdfdoc_width(f->L->d, bold, BODY, cells[i]) +
-			   (f->cols[i].right ? CELL_PAD : 6);
+		double w =
+		    pdfdoc_width(f->L->d, bold, BODY, cells[i]) + (f->cols[i].right ? CELL_PAD : 6);
 
 		if (w > f->need[i])
 			f->need[i] = w;
@@ -289,7 +290,8 @@ void lay_fit_apply(const LayFit *f, LayCol *cols)
 	int i, slack;
 
 	for (i = 0; i < f->ncol; i++) {
-		want[i] = cols[i].right && f->need[i] > cols[i].width ? f->need[i] - cols[i].width : 0;
+		want[i] =
+		    cols[i].right && f->need[i] > cols[i].width ? f->need[i] - cols[i].width : 0;
 		deficit += want[i];
 	}
 	/* the slack first, then narrower wrapping; when even that is not
@@ -335,7 +337,8 @@ void lay_table_row(Layout *L, const char *const *cells, int bold)
 		const LayCol *c = &L->cols[i];
 
 		if (c->right)
-			text_right_fit(L->d, x + c->width - 4, L->y, c->width, bold, BODY, cells[i]);
+			text_right_fit(L->d, x + c->width - 4, L->y, c->width, bold, BODY,
+				       cells[i]);
 		else
 			wrap_draw(L->d, x, L->y, c->width - 6, bold, BODY, cells[i]);
 		x += c->width;

@@ -138,8 +138,8 @@ static ClCode member_gather(sqlite3 *db, const char *contract, const char *agenc
 /* The cells of purchase line i (or, i == m->nline, of the total row);
  * money is formatted into a, b, c (MONEY_BUF each), the count into count
  * (48). */
-static void purchase_cells(const MemberData *m, int i, const char **row, char *a, char *b,
-			   char *c, char *count)
+static void purchase_cells(const MemberData *m, int i, const char **row, char *a, char *b, char *c,
+			   char *count)
 {
 	if (i < m->nline) {
 		const cJSON *x = m->line[i];

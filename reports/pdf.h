@@ -82,9 +82,9 @@ char *pdf_period_label(sqlite3 *db, const char *contract, const StatementPeriod 
  * them and as e-mail notices attach them: member-CONTRACT-PERIOD-AGENCY.pdf
  * (period a pdf_period_label()) and vendor-CONTRACT-QUARTER-VENDOR.pdf.
  * Write into buf (size n) and return it. */
-char *pdf_member_filename(const char *contract, const char *period, const char *agency,
-			  char *buf, size_t n);
-char *pdf_vendor_filename(const char *contract, const char *quarter, const char *vendor,
-			  char *buf, size_t n);
+char *pdf_member_filename(const char *contract, const char *period, const char *agency, char *buf,
+			  size_t n);
+char *pdf_vendor_filename(const char *contract, const char *quarter, const char *vendor, char *buf,
+			  size_t n);
 
 #endif

@@ -255,7 +255,8 @@ static void draw_chart(Layout *L, const RevenueData *r)
 
 		pdfdoc_fill_rgb(L->d, x + slot * 0.15, base, slot * 0.7, bh, 0.20, 0.45, 0.70);
 		if (i % every == 0)
-			pdfdoc_text_center(L->d, x + slot / 2, base - 10, 0, qsize, r->bar[i].quarter);
+			pdfdoc_text_center(L->d, x + slot / 2, base - 10, 0, qsize,
+					   r->bar[i].quarter);
 		lay_money(r->bar[i].fee, a);
 		mw = pdfdoc_width(L->d, 0, size, a);
 		if (mw > slot - 4)

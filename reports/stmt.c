@@ -131,8 +131,8 @@ static char *safe_name(const char *s, char *buf, size_t n)
 	return buf;
 }
 
-char *pdf_member_filename(const char *contract, const char *period, const char *agency,
-			  char *buf, size_t n)
+char *pdf_member_filename(const char *contract, const char *period, const char *agency, char *buf,
+			  size_t n)
 {
 	char c[128], p[64], a[64];
 
@@ -141,8 +141,8 @@ char *pdf_member_filename(const char *contract, const char *period, const char *
 	return buf;
 }
 
-char *pdf_vendor_filename(const char *contract, const char *quarter, const char *vendor,
-			  char *buf, size_t n)
+char *pdf_vendor_filename(const char *contract, const char *quarter, const char *vendor, char *buf,
+			  size_t n)
 {
 	char c[128], q[64], v[64];
 

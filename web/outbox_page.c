@@ -116,18 +116,21 @@ int page_statement_send(Req *r)
 	Err e = {0};
 
 	if (!period || quarter_parse(period, &q, &e) ||
-	    outbox_queue_statement(r->db, contract, agency, q, r->today, outbox_now(), &added, &e)) {
-		snprintf(msg, sizeof msg, "Not queued: %s", period ? e.msg : "the form gives no period");
+	    outbox_queue_statement(r->db, contract, agency, q, r->today, outbox_now(), &added,
+				   &e)) {
+		snprintf(msg, sizeof msg, "Not queued: %s",
+			 period ? e.msg : "the form gives no period");
 		return outbox_back(r, msg);
 	}
 	if (added)
-		snprintf(msg, sizeof msg,
-			 "Queued the %.8s statement of %.40s under %.60s (%d notice%s); it goes out "
-			 "with the next send.",
-			 period, agency, contract, added, added == 1 ? "" : "s");
+		snprintf(
+		    msg, sizeof msg,
+		    "Queued the %.8s statement of %.40s under %.60s (%d notice%s); it goes out "
+		    "with the next send.",
+		    period, agency, contract, added, added == 1 ? "" : "s");
 	else
 		snprintf(msg, sizeof msg,
-			 "The %.8s statement of %.40s under %.60s is already in the outbox.", period,
-			 agency, contract);
+			 "The %.8s statement of %.40s under %.60s is already in the outbox.",
+			 period, agency, contract);
 	return outbox_back(r, msg);
 }

@@ -115,7 +115,8 @@ static void test_temporary_failures_back_off(void **state)
 	char claim[OUTBOX_CLAIM_BUF];
 
 	claim_ok(fx->db, id, NOW, claim);
-	assert_int_equal(outbox_mark_failed(fx->db, id, claim, 0, "421 busy", NOW, &s, NULL), CL_OK);
+	assert_int_equal(outbox_mark_failed(fx->db, id, claim, 0, "421 busy", NOW, &s, NULL),
+			 CL_OK);
 	assert_int_equal(s, OB_RETRYING);
 	assert_int_equal(state_of(fx->db, id, &attempts, &next), OB_RETRYING);
 	assert_int_equal(attempts, 1);
@@ -173,8 +174,8 @@ static void test_permanent_failure_is_dead_and_retry(void **state)
 	claim_ok(fx->db, id, NOW, claim);
 	fx_expect("retry sending", outbox_retry(fx->db, id, FX_ACTOR, NOW, &e), &e, CL_ERULE,
 		  "not dead");
-	assert_int_equal(outbox_mark_failed(fx->db, id, claim, 1, "550 no such user", NOW, &s, NULL),
-			 CL_OK);
+	assert_int_equal(
+	    outbox_mark_failed(fx->db, id, claim, 1, "550 no such user", NOW, &s, NULL), CL_OK);
 	assert_int_equal(s, OB_DEAD);
 	assert_int_equal(fx_int(fx->db, "SELECT last_error = '550 no such user' FROM outbox"), 1);
 	assert_int_equal(outbox_retry(fx->db, id, FX_ACTOR, NOW + 5, NULL), CL_OK);
@@ -226,8 +227,8 @@ static void test_claim_lease_and_takeover(void **state)
 	outbox_notice_free(&seen);
 	assert_int_equal(outbox_load(fx->db, id, &seen, NULL), CL_OK);
 	assert_true(outbox_is_due(&seen, NOW + 100 + OUTBOX_LEASE));
-	assert_int_equal(outbox_claim(fx->db, &seen, NOW + 100 + OUTBOX_LEASE, NOW + 100 + OUTBOX_LEASE,
-				      second, &claimed, NULL),
+	assert_int_equal(outbox_claim(fx->db, &seen, NOW + 100 + OUTBOX_LEASE,
+				      NOW + 100 + OUTBOX_LEASE, second, &claimed, NULL),
 			 CL_OK);
 	assert_int_equal(claimed, 1);
 	assert_string_not_equal(first, second);
@@ -241,7 +242,8 @@ static void test_claim_lease_and_takeover(void **state)
 	assert_int_equal(outbox_renew(fx->db, id, first, NOW + 99999, &held, NULL), CL_OK);
 	assert_int_equal(held, 0);
 	/* a stale load (attempts seen 0) cannot claim it either */
-	assert_int_equal(outbox_claim(fx->db, &seen, NOW + 99999, NOW, third, &claimed, NULL), CL_OK);
+	assert_int_equal(outbox_claim(fx->db, &seen, NOW + 99999, NOW, third, &claimed, NULL),
+			 CL_OK);
 	assert_int_equal(claimed, 0);
 	assert_int_equal(outbox_mark_sent(fx->db, id, second, NOW + 200, NULL), CL_OK);
 	assert_int_equal(state_of(fx->db, id, &attempts, NULL), OB_SENT);
@@ -310,12 +312,13 @@ static void test_queue_due_report_reminders(void **state)
 static void add_contacts(sqlite3 *db)
 {
 	assert_int_equal(
-	    fx_sql(db, "INSERT INTO vendor_contact (vendor_id, name, email) SELECT id, 'Pat', "
-		       "'ar@prairie.example' FROM vendor;"
-		       "INSERT INTO agency_contact (agency_id, name, email) SELECT id, 'Lee', "
-		       "lower(code) || '@buyers.example' FROM agency;"
-		       "INSERT INTO agency_contact (agency_id, name, email, receives_notices) "
-		       "SELECT id, 'Off', 'quiet-' || lower(code) || '@buyers.example', 0 FROM agency"),
+	    fx_sql(db,
+		   "INSERT INTO vendor_contact (vendor_id, name, email) SELECT id, 'Pat', "
+		   "'ar@prairie.example' FROM vendor;"
+		   "INSERT INTO agency_contact (agency_id, name, email) SELECT id, 'Lee', "
+		   "lower(code) || '@buyers.example' FROM agency;"
+		   "INSERT INTO agency_contact (agency_id, name, email, receives_notices) "
+		   "SELECT id, 'Off', 'quiet-' || lower(code) || '@buyers.example', 0 FROM agency"),
 	    SQLITE_OK);
 }
 
@@ -331,9 +334,10 @@ static void file_report(sqlite3 *db, const char *quarter, const char *filed, con
 	FILE *f;
 	Err e = {0};
 
-	snprintf(csv, sizeof csv,
-		 "agency_code,po_number,invoice_number,invoice_date,list_amount,invoiced_amount\n%s",
-		 rows);
+	snprintf(
+	    csv, sizeof csv,
+	    "agency_code,po_number,invoice_number,invoice_date,list_amount,invoiced_amount\n%s",
+	    rows);
 	memset(&o, 0, sizeof o);
 	o.contract = "KS-1";
 	o.period = quarter;
@@ -519,12 +523,14 @@ static void test_queue_one_statement(void **state)
 		  outbox_queue_statement(fx->db, "KS-T", "USD233", fx_quarter("2025-Q4"),
 					 fx_date("2026-06-01"), NOW, &added, &e),
 		  &e, CL_ERULE, "terminated");
-	fx_expect("unknown", outbox_queue_statement(fx->db, "KS-9", "USD233", fx_quarter("2025-Q4"),
-						    fx_date("2026-06-01"), NOW, &added, &e),
+	fx_expect("unknown",
+		  outbox_queue_statement(fx->db, "KS-9", "USD233", fx_quarter("2025-Q4"),
+					 fx_date("2026-06-01"), NOW, &added, &e),
 		  &e, CL_ENOTFOUND, "no contract");
 	/* long after the 45-day window, the button still queues it, once */
-	fx_expect("queued", outbox_queue_statement(fx->db, "KS-1", "USD233", fx_quarter("2025-Q4"),
-						   fx_date("2026-06-01"), NOW, &added, &e),
+	fx_expect("queued",
+		  outbox_queue_statement(fx->db, "KS-1", "USD233", fx_quarter("2025-Q4"),
+					 fx_date("2026-06-01"), NOW, &added, &e),
 		  &e, CL_OK, NULL);
 	assert_int_equal(added, 1);
 	expect_notices(fx->db, "statement_ready", "2025-Q4", "usd233@buyers.example");
@@ -552,21 +558,21 @@ static void test_now_override(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_backoff_table),
-		EMPTY_TEST(test_queue_twice_adds_nothing),
-		EMPTY_TEST(test_sent_once),
-		EMPTY_TEST(test_temporary_failures_back_off),
-		EMPTY_TEST(test_dead_after_max_attempts),
-		EMPTY_TEST(test_claim_lease_and_takeover),
-		EMPTY_TEST(test_claim_two_connections),
-		WORLD_TEST(test_permanent_failure_is_dead_and_retry),
-		WORLD_TEST(test_queue_due_report_reminders),
-		WORLD_TEST(test_statement_ready_due),
-		WORLD_TEST(test_statement_ready_lines_not_sums),
-		WORLD_TEST(test_fee_overdue_due),
-		WORLD_TEST(test_report_reminder_due),
-		WORLD_TEST(test_queue_one_statement),
-		cmocka_unit_test(test_now_override),
+	    cmocka_unit_test(test_backoff_table),
+	    EMPTY_TEST(test_queue_twice_adds_nothing),
+	    EMPTY_TEST(test_sent_once),
+	    EMPTY_TEST(test_temporary_failures_back_off),
+	    EMPTY_TEST(test_dead_after_max_attempts),
+	    EMPTY_TEST(test_claim_lease_and_takeover),
+	    EMPTY_TEST(test_claim_two_connections),
+	    WORLD_TEST(test_permanent_failure_is_dead_and_retry),
+	    WORLD_TEST(test_queue_due_report_reminders),
+	    WORLD_TEST(test_statement_ready_due),
+	    WORLD_TEST(test_statement_ready_lines_not_sums),
+	    WORLD_TEST(test_fee_overdue_due),
+	    WORLD_TEST(test_report_reminder_due),
+	    WORLD_TEST(test_queue_one_statement),
+	    cmocka_unit_test(test_now_override),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

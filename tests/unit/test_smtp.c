@@ -124,8 +124,8 @@ static void test_bad_urls(void **state)
 
 		if (rc != CL_EINPUT || !strstr(e.msg, bad[i].words) ||
 		    strncmp(e.msg, "COOPLEDGER_SMTP_URL: ", 21) != 0)
-			print_error("%s: got %d \"%s\", wanted \"%s\"\n", bad[i].url, (int)rc, e.msg,
-				    bad[i].words);
+			print_error("%s: got %d \"%s\", wanted \"%s\"\n", bad[i].url, (int)rc,
+				    e.msg, bad[i].words);
 		assert_int_equal(rc, CL_EINPUT);
 		assert_non_null(strstr(e.msg, bad[i].words));
 		assert_int_equal(strncmp(e.msg, "COOPLEDGER_SMTP_URL: ", 21), 0);
@@ -160,9 +160,9 @@ static void test_too_long(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_urls),
-		cmocka_unit_test(test_bad_urls),
-		cmocka_unit_test(test_too_long),
+	    cmocka_unit_test(test_good_urls),
+	    cmocka_unit_test(test_bad_urls),
+	    cmocka_unit_test(test_too_long),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
