@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "db.h"
 #include "pdf.h"
 #include "statements_page.h"
 
@@ -48,15 +49,15 @@ int page_member_statement(Req *r)
 		return 0;
 	if (pdf_member_statement(r->db, contract, agency, &p, r->today, NULL, &pdf, &len, &e))
 		return resp_error(r, e.code == CL_ENOTFOUND ? 404 : 400, "%s", e.msg);
-	snprintf(name, sizeof name, "member-%s-%s-%s.pdf", contract,
-		 pdf_period_label(r->db, contract, &p, label, sizeof label), agency);
+	pdf_member_filename(contract, pdf_period_label(r->db, contract, &p, label, sizeof label),
+			    agency, name, sizeof name);
 	return send_pdf(r, pdf, len, name);
 }
 
 int page_vendor_statement(Req *r)
 {
 	const char *contract = r->param[0];
-	char name[200], qt[QUARTER_BUF];
+	char name[200], qt[QUARTER_BUF], vendor[40];
 	StatementPeriod p;
 	unsigned char *pdf = NULL;
 	size_t len = 0;
@@ -70,7 +71,10 @@ int page_vendor_statement(Req *r)
 		return resp_error(r, 400, "a fee statement is for one quarter: give ?period=2026-Q3");
 	if (pdf_vendor_statement(r->db, contract, p.q, r->today, NULL, &pdf, &len, &e))
 		return resp_error(r, e.code == CL_ENOTFOUND ? 404 : 400, "%s", e.msg);
-	snprintf(name, sizeof name, "vendor-%s-%s.pdf", contract, quarter_format(p.q, qt));
+	db_text(r->db, vendor, sizeof vendor,
+		"SELECT v.code FROM contract c JOIN vendor v ON v.id = c.vendor_id WHERE c.number = ?",
+		"t", contract);
+	pdf_vendor_filename(contract, quarter_format(p.q, qt), vendor, name, sizeof name);
 	return send_pdf(r, pdf, len, name);
 }
 

@@ -497,3 +497,17 @@ test('no page passes 300 KB; the agency page shows its purchases 50 at a time', 
   assert.equal(rows(last), total % 50 || 50);
   assert.doesNotMatch(last, />next</);
 });
+
+test('statement downloads are named as `coopledger statements` names the files', async () => {
+  const names = {
+    [`/contracts/${C}/statements/USD233?period=2026-Q3`]: 'member-KS-FURN-2025-2026-Q3-USD233.pdf',
+    [`/contracts/${C}/fee-statement?period=2026-Q3`]: 'vendor-KS-FURN-2025-2026-Q3-V-PRAIRIE.pdf',
+  };
+  for (const [path, name] of Object.entries(names)) {
+    const res = await get(path, 'finance');
+    assert.equal(res.status, 200, path);
+    assert.equal(res.headers.get('content-type'), 'application/pdf', path);
+    assert.match(res.headers.get('content-disposition') || '', new RegExp(`filename="${name}"`), path);
+    assert.equal(Buffer.from(await res.arrayBuffer()).subarray(0, 5).toString(), '%PDF-', path);
+  }
+});
