@@ -1239,9 +1239,9 @@ static char *report_text(cJSON *j, const Err *e, const char *what)
 }
 
 /* The figures a reversal must not move: the fee report, each rebate
- * year's final report (and, before, the projected one that is checked
- * against the reference), the compliance report and the agency report of
- * each member whose line is reversed. */
+ * year's final report (before the reversal also checked against the
+ * reference, as is the first year's projected report), the compliance
+ * report and the agency report of each member whose line is reversed. */
 typedef struct Figures {
 	char *fees;
 	int nyear;
@@ -1413,7 +1413,7 @@ static void figures_take(sqlite3 *db, const Case *c, Figures *f, int check, cons
 	for (k = k0; k <= k1 && f->nyear < 8; k++) {
 		YR yr = ref_year_range(c->reb.calendar, c->start, k);
 
-		if (check) { /* the projected report against the reference */
+		if (check && k == k0) { /* the first year's projected report too */
 			f->projected[f->nyear] = report_text(
 			    rebate_report_json(db, c->number, k, yr.last, NULL, FX_ACTOR, &e), &e,
 			    "rebate report (projected)");
@@ -1425,6 +1425,8 @@ static void figures_take(sqlite3 *db, const Case *c, Figures *f, int check, cons
 		f->final[f->nyear] =
 		    report_text(rebate_report_json(db, c->number, k, after, NULL, FX_ACTOR, &e), &e,
 				"rebate report (final)");
+		if (check)
+			check_rebate_report(c, k, f->final[f->nyear]);
 		if (!strstr(f->final[f->nyear], "\"status\":\"final\""))
 			FAILF("rebate year %d after its last day is not final: %s", k,
 			      f->final[f->nyear]);
@@ -1581,7 +1583,7 @@ static void test_reversal_invariance(void **state)
 
 		if (!case_runs(ci))
 			continue;
-		if (!fx.db || ran % 25 == 0) { /* a fresh database now and then */
+		if (!fx.db || ran % 50 == 0) { /* a fresh database now and then */
 			if (fx.db) {
 				verify_db(&fx, first, ci - 1);
 				fx_close(&fx);
@@ -1628,7 +1630,7 @@ static void test_reversal_invariance(void **state)
 		case_store(fx.db, c, &t);
 
 		/* the lines to reverse, drawn first: their agencies' reports are taken */
-		nround = (int)rng_range(&r, 1, 3);
+		nround = (int)rng_range(&r, 1, 2);
 		nwho = 0;
 		for (j = 0; j < nround; j++) {
 			pick[j] = (int)rng_below(&r, (uint64_t)c->nline);
