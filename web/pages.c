@@ -1218,7 +1218,7 @@ int page_remit(Req *r)
 	if (quarter_parse(req_field(r, "period") ? req_field(r, "period") : "", &in.quarter, &e) ||
 	    money_parse(req_field(r, "amount") ? req_field(r, "amount") : "", &in.amount, &e) ||
 	    date_parse(req_field(r, "received") ? req_field(r, "received") : "", &in.received, &e) ||
-	    remit_add(r->db, &in, req_actor(r, actor, sizeof actor), NULL, &e)) {
+	    remit_add_as_of(r->db, &in, r->today, req_actor(r, actor, sizeof actor), NULL, &e)) {
 		snprintf(msg, sizeof msg, "Remittance not recorded: %s", e.msg);
 		return back_with(r, "/reconciliation", msg);
 	}

@@ -199,6 +199,11 @@ test('forms and cookie API calls without the CSRF token are 403', async () => {
 test('a remittance through the API changes the quarter status', async () => {
   const before = (await (await get(`/api/v1/contracts/${C}/fees?period=2026-Q3`, 'finance')).json()).quarters[0];
   assert.equal(before.status, 'overdue');
+  const future = await fetch(`${srv.url}/api/v1/contracts/${C}/remittances`, { method: 'POST',
+    headers: { authorization: `Bearer ${tok.finance}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ period: '2026-Q3', amount: before.balance, received: '2026-11-26', reference: 'ACH-API-0' }) });
+  assert.equal(future.status, 400);
+  assert.match((await future.json()).error, /future/);
   const res = await fetch(`${srv.url}/api/v1/contracts/${C}/remittances`, { method: 'POST',
     headers: { authorization: `Bearer ${tok.finance}`, 'content-type': 'application/json' },
     body: JSON.stringify({ period: '2026-Q3', amount: before.balance, received: '2026-11-24', reference: 'ACH-API-1' }) });
