@@ -5,7 +5,7 @@
 #   make test SANITIZE=1   the same under AddressSanitizer + UBSan
 #   make demo       build, create demo.db with the Kansas furniture program and serve it
 #   make bench      performance figures
-#   make lint       cppcheck + clang-tidy;   make format   clang-format
+#   make lint       cppcheck, clang-tidy and a clang-format check;   make format   clang-format
 
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
@@ -109,9 +109,13 @@ lint: $(DEPS_OK)
 	  --std=c11 --inline-suppr --suppress=missingIncludeSystem -Icore \
 	  '-DcJSON_ArrayForEach(e,a)=for(e=(a)?(a)->child:0;e;e=e->next)' $(CORE_SRC) $(CLI_SRC) $(WEB_SRC) bench/*.c
 	clang-tidy --quiet $(CORE_SRC) $(CLI_SRC) $(WEB_SRC) bench/*.c -- $(filter-out -MMD -MP,$(CFLAGS))
+	clang-format --dry-run -Werror $(FORMAT_SRC)
+
+FORMAT_SRC = core/*.[ch] cli/*.[ch] web/*.[ch] $(wildcard reports/*.[ch] mail/*.[ch]) \
+             tests/unit/*.[ch] bench/*.[ch]
 
 format:
-	clang-format -i core/*.[ch] cli/*.[ch] web/*.[ch] $(wildcard reports/*.[ch] mail/*.[ch]) tests/unit/*.c bench/*.c
+	clang-format -i $(FORMAT_SRC)
 
 clean:
 	rm -rf build coopledger

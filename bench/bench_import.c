@@ -13,9 +13,9 @@
 #include "bench.h"
 #include "db.h"
 
-#define CSV_PATH "build/bench-import.csv"
-#define DB_PATH "build/bench-import.db"
-#define FLOOR_PATH "build/bench-import-floor.db"
+#define CSV_PATH    "build/bench-import.csv"
+#define DB_PATH	    "build/bench-import.db"
+#define FLOOR_PATH  "build/bench-import-floor.db"
 #define SCHEMA_PATH "build/bench-import-schema.db"
 
 static const char header[] = "agency_code,po_number,invoice_number,line,invoice_date,"
@@ -37,8 +37,8 @@ static int write_csv(const GenLine *g, long n)
 	for (i = 0; i < n; i++) {
 		const char *it = items[i % 4];
 
-		fprintf(f, "A%d,%s,%s,%d,%s,%s,%s,\"", g[i].agency, g[i].po, g[i].invoice, g[i].line,
-			date_format(g[i].day, day), money_format(g[i].list, la),
+		fprintf(f, "A%d,%s,%s,%d,%s,%s,%s,\"", g[i].agency, g[i].po, g[i].invoice,
+			g[i].line, date_format(g[i].day, day), money_format(g[i].list, la),
 			money_format(g[i].invoiced, ia));
 		for (; *it; it++)
 			fputs(*it == '"' ? "\"\"" : (char[]){*it, 0}, f);
@@ -86,11 +86,12 @@ int bench_run(char *const argv[], const char *in, const char *out, double *secs,
 void bench_import(GenLine *g, long n)
 {
 	static const char floor_sql[] =
-		"CREATE TABLE t(agency_code TEXT, po_number TEXT, invoice_number TEXT, line INTEGER,"
+		"CREATE TABLE t(agency_code TEXT, po_number TEXT, invoice_number TEXT, line "
+		"INTEGER,"
 		" invoice_date TEXT, list_amount TEXT, invoiced_amount TEXT, description TEXT,"
 		" quantity TEXT);\n.mode csv\n.import --skip 1 " CSV_PATH " t\n";
-	char *imp[] = {"build/rel/coopledger", "--db", DB_PATH, "import", "--contract", "BENCH",
-		       CSV_PATH, NULL};
+	char *imp[] = {"build/rel/coopledger", "--db",	DB_PATH,  "import",
+		       "--contract",	       "BENCH", CSV_PATH, NULL};
 	/* The same rows into the ledger's own table, its indexes, constraints
 	 * and WAL, by one INSERT ... SELECT: no checks and no hash chain. */
 	static const char schema_sql[] =
@@ -101,7 +102,8 @@ void bench_import(GenLine *g, long n)
 		" SELECT 1, a.id, t.po_number, t.invoice_number, t.line, t.invoice_date,"
 		" t.description, t.quantity, CAST(round(t.list_amount * 100) AS INTEGER),"
 		" CAST(round(t.invoiced_amount * 100) AS INTEGER), NULL, '2026-01-01T00:00:00Z',"
-		" 'bench', printf('%064d', t.rowid) FROM f.t JOIN agency a ON a.code = t.agency_code;\n"
+		" 'bench', printf('%064d', t.rowid) FROM f.t JOIN agency a ON a.code = "
+		"t.agency_code;\n"
 		"COMMIT;\n";
 	char *flo[] = {"/usr/bin/sqlite3", FLOOR_PATH, NULL};
 	char *sch[] = {"/usr/bin/sqlite3", "-cmd", "PRAGMA cache_size = -24576", SCHEMA_PATH, NULL};
@@ -142,10 +144,11 @@ void bench_import(GenLine *g, long n)
 	       "vs floor", "peak RSS");
 	printf("%-40s %12ld %10.2f %14.0f %10s %12s\n", "write the CSV and set up", n, tgen,
 	       n / tgen, "-", "-");
-	printf("%-40s %12ld %10.2f %14.0f %9.2fx %8.1f MiB\n", "sqlite3 .import, plain table (floor)",
-	       n, tflo, n / tflo, 1.0, rflo / 1024.0);
-	printf("%-40s %12ld %10.2f %14.0f %9.2fx %8.1f MiB\n", "same rows into the ledger schema (SQL)",
-	       n, tsch, n / tsch, tsch / tflo, rsch / 1024.0);
+	printf("%-40s %12ld %10.2f %14.0f %9.2fx %8.1f MiB\n",
+	       "sqlite3 .import, plain table (floor)", n, tflo, n / tflo, 1.0, rflo / 1024.0);
+	printf("%-40s %12ld %10.2f %14.0f %9.2fx %8.1f MiB\n",
+	       "same rows into the ledger schema (SQL)", n, tsch, n / tsch, tsch / tflo,
+	       rsch / 1024.0);
 	printf("%-40s %12ld %10.2f %14.0f %9.2fx %8.1f MiB\n", "coopledger import (all checks)", n,
 	       timp, n / timp, timp / tflo, rimp / 1024.0);
 	printf("  target: within 2x of the floor: %s (%.2fx); peak RSS at most 64 MiB: %s\n"

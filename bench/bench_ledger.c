@@ -139,9 +139,13 @@ static double run_core(sqlite3 *db, const GenLine *g, long n)
 	long i;
 
 	for (i = 0; i < n; i++) {
-		PurchaseIn p = {.contract_id = 1, .agency_code = code, .po_number = g[i].po,
-				.invoice_number = g[i].invoice, .line = g[i].line,
-				.invoice_date = g[i].day, .list_amount = g[i].list,
+		PurchaseIn p = {.contract_id = 1,
+				.agency_code = code,
+				.po_number = g[i].po,
+				.invoice_number = g[i].invoice,
+				.line = g[i].line,
+				.invoice_date = g[i].day,
+				.list_amount = g[i].list,
 				.invoiced_amount = g[i].invoiced};
 
 		if (i % COMMIT_EVERY == 0 && (db_begin(db, &e) || ledger_open(db, "bench", &l, &e)))
@@ -165,26 +169,28 @@ fail:
 /* Insert the same rows with one prepared INSERT each: no checks, no chain. */
 static double run_floor(sqlite3 *db, const GenLine *g, long n)
 {
-	static const char hash[] = "0000000000000000000000000000000000000000000000000000000000000000";
+	static const char hash[] =
+		"0000000000000000000000000000000000000000000000000000000000000000";
 	sqlite3_stmt *st = NULL;
 	char day[DATE_BUF];
 	Err e = {0};
 	double t0 = now_s();
 	long i;
 
-	if (db_prepare(db, &st,
-		       "INSERT INTO purchase(contract_id, agency_id, po_number, invoice_number, line, "
-		       "invoice_date, list_amount, invoiced_amount, created_at, created_by, hash) "
-		       "VALUES (1,?,?,?,?,?,?,?,'2026-01-01T00:00:00Z','bench',?)",
-		       &e))
+	if (db_prepare(
+		    db, &st,
+		    "INSERT INTO purchase(contract_id, agency_id, po_number, invoice_number, line, "
+		    "invoice_date, list_amount, invoiced_amount, created_at, created_by, hash) "
+		    "VALUES (1,?,?,?,?,?,?,?,'2026-01-01T00:00:00Z','bench',?)",
+		    &e))
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (i % COMMIT_EVERY == 0)
 			db_begin(db, NULL);
 		sqlite3_reset(st);
 		db_bind_spec(st, "ittitiit", (int64_t)g[i].agency + 1, g[i].po, g[i].invoice,
-			     (int64_t)g[i].line, date_format(g[i].day, day), g[i].list, g[i].invoiced,
-			     hash);
+			     (int64_t)g[i].line, date_format(g[i].day, day), g[i].list,
+			     g[i].invoiced, hash);
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			fprintf(stderr, "bench: floor insert: %s\n", sqlite3_errmsg(db));
 			sqlite3_finalize(st);
@@ -239,8 +245,8 @@ int main(void)
 		       "vs floor");
 		printf("%-40s %12ld %10.2f %14.0f %10s\n", "generate realistic ledger", n, tgen,
 		       n / tgen, "-");
-		printf("%-40s %12ld %10.2f %14.0f %9.2fx\n", "bare SQLite insert (floor)", n, tfloor,
-		       n / tfloor, 1.0);
+		printf("%-40s %12ld %10.2f %14.0f %9.2fx\n", "bare SQLite insert (floor)", n,
+		       tfloor, n / tfloor, 1.0);
 		printf("%-40s %12ld %10.2f %14.0f %9.2fx\n", "ledger_append (rules + chain)", n,
 		       tcore, n / tcore, tcore / tfloor);
 		printf("%-40s %12" PRId64 " %10.2f %14.0f %10s\n", "verify hash chain", np, tverify,

@@ -11,8 +11,8 @@
 
 #include "bench.h"
 
-#define ASOF "2028-07-01"
-#define JOURNAL "build/bench-journal.ledger"
+#define ASOF	 "2028-07-01"
+#define JOURNAL	 "build/bench-journal.ledger"
 #define SQL_PATH "build/bench-floor-reports.sql"
 
 typedef struct Timing {
@@ -24,8 +24,19 @@ typedef struct Timing {
  * its output to out (or /dev/null). */
 static double time_cl(const char *db, char *a1, char *a2, int json, const char *out)
 {
-	char *argv[] = {"build/rel/coopledger", "--db", (char *)db, "--as-of", ASOF, a1, a2,
-			"--contract", "BENCH", json ? "--json" : NULL, NULL, NULL, NULL};
+	char *argv[] = {"build/rel/coopledger",
+			"--db",
+			(char *)db,
+			"--as-of",
+			ASOF,
+			a1,
+			a2,
+			"--contract",
+			"BENCH",
+			json ? "--json" : NULL,
+			NULL,
+			NULL,
+			NULL};
 
 	if (json && strcmp(a2, "rebates") == 0) { /* the year the floor sums */
 		argv[10] = "--year";
@@ -89,8 +100,7 @@ void bench_reports(const char *db, long n)
 	if (bench_run(largv, NULL, NULL, &led, &rss) != 0)
 		led = -1;
 	printf("\nmoney reports on the %ld-line ledger (as of %s)\n\n", n, ASOF);
-	printf("%-44s %10s %10s %12s  %s\n", "benchmark", "lines", "seconds", "vs floor",
-	       "target");
+	printf("%-44s %10s %10s %12s  %s\n", "benchmark", "lines", "seconds", "vs floor", "target");
 	row("sqlite3 SUM by day (floor for fees)", n, f_fees, 0);
 	row("coopledger report fees", n, fees, f_fees);
 	row("sqlite3 SUM by agency, year 3 (floor)", n, f_reb, 0);

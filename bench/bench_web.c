@@ -25,9 +25,9 @@
 #include "session.h"
 #include "user.h"
 
-#define READY "build/bench-web-ready"
-#define WRK_OUT "build/bench-wrk.txt"
-#define TARGET_P99_MS 50.0
+#define READY		       "build/bench-web-ready"
+#define WRK_OUT		       "build/bench-wrk.txt"
+#define TARGET_P99_MS	       50.0
 #define TARGET_DASHBOARD_SHARE 30.0 /* % of the static file's requests/s */
 
 typedef struct Load {
@@ -55,8 +55,8 @@ static double wrk_ms(const char *text, const char *label)
 static int run_wrk(const char *url, const char *header, int seconds, Load *l)
 {
 	char secs[16], text[8192];
-	char *argv[] = {"/usr/bin/wrk", "-t2", "-c32", "-d", secs, "--latency", "-H",
-			(char *)header, (char *)url, NULL};
+	char *argv[] = {"/usr/bin/wrk", "-t2", "-c32",	       "-d",	    secs,
+			"--latency",	"-H",  (char *)header, (char *)url, NULL};
 	double t;
 	long rss;
 	size_t n;
@@ -95,11 +95,14 @@ static double first_request(const char *addr, const char *path, const char *head
 	snprintf(host, sizeof host, "%.*s", (int)(colon - addr), addr);
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)atoi(colon + 1));
-	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1 || (fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1 ||
+	    (fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
 		return -1;
-	len = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %s\r\n%s\r\nConnection: close\r\n\r\n",
-		       path, addr, header);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || write(fd, req, (size_t)len) != len) {
+	len = snprintf(req, sizeof req,
+		       "GET %s HTTP/1.1\r\nHost: %s\r\n%s\r\nConnection: close\r\n\r\n", path, addr,
+		       header);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+	    write(fd, req, (size_t)len) != len) {
 		close(fd);
 		return -1;
 	}
@@ -120,8 +123,8 @@ static int credentials(const char *db_path, char *admin, char *member, char *bea
 
 	if (db_open(db_path, &db, &e))
 		return -1;
-	if (user_add(db, "admin@bench.example", "bench-password-1", ROLE_ADMIN, NULL, NULL,
-		     "bench", &a, &e) ||
+	if (user_add(db, "admin@bench.example", "bench-password-1", ROLE_ADMIN, NULL, NULL, "bench",
+		     &a, &e) ||
 	    user_add(db, "member@bench.example", "bench-password-2", ROLE_MEMBER, "A1", NULL,
 		     "bench", &m, &e) ||
 	    session_create(db, a, time(NULL), s, csrf, &e))
@@ -164,8 +167,9 @@ static void server_binary(char *path, size_t n)
 static pid_t serve(const char *db_path, char *where, size_t n)
 {
 	char bin[512];
-	char *argv[] = {bin,	"--db",	    (char *)db_path, "--as-of",	     "2028-07-01", "serve",
-			"--listen", "127.0.0.1:0", "--ready-file",  READY, NULL};
+	char *argv[] = {bin,	 "--db",     (char *)db_path, "--as-of",      "2028-07-01",
+			"serve", "--listen", "127.0.0.1:0",   "--ready-file", READY,
+			NULL};
 	char addr[64] = "";
 	pid_t pid;
 	FILE *f;
@@ -212,7 +216,8 @@ void bench_web(const char *db_path, long n)
 {
 	static const char *const names[] = {"static CSS file", "dashboard (admin)",
 					    "purchase history (member)", "API report: fees"};
-	const char *paths[] = {"/static/app.css", "/", "/purchases", "/api/v1/contracts/BENCH/fees"};
+	const char *paths[] = {"/static/app.css", "/", "/purchases",
+			       "/api/v1/contracts/BENCH/fees"};
 	char admin[128], member[128], bearer[128], addr[96], url[200];
 	const char *hdr[4];
 	const char *env = getenv("BENCH_WEB_SECONDS");
@@ -238,12 +243,13 @@ void bench_web(const char *db_path, long n)
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
 	unlink(READY);
-	printf("\nweb server on the %ld-line ledger (wrk, 32 connections, %d s each)\n\n", n, seconds);
+	printf("\nweb server on the %ld-line ledger (wrk, 32 connections, %d s each)\n\n", n,
+	       seconds);
 	printf("%-28s %11s %8s %9s %9s %10s %7s\n", "page", "requests/s", "p50 ms", "p99 ms",
 	       "vs static", "first ms", "target");
 	for (i = 0; i < 4; i++)
-		printf("%-28s %11.0f %8.2f %9.2f %8.0f%% %10.1f %7s\n", names[i], l[i].rps, l[i].p50,
-		       l[i].p99, l[0].rps > 0 ? 100 * l[i].rps / l[0].rps : 0, l[i].first,
+		printf("%-28s %11.0f %8.2f %9.2f %8.0f%% %10.1f %7s\n", names[i], l[i].rps,
+		       l[i].p50, l[i].p99, l[0].rps > 0 ? 100 * l[i].rps / l[0].rps : 0, l[i].first,
 		       verdict(l, i));
 	printf("\ntargets: p99 under %.0f ms on each page; the dashboard at least %.0f%% of the "
 	       "static file's requests/s.\n'first ms': one request on its own with nothing cached, "

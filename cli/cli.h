@@ -24,7 +24,7 @@ typedef struct Cli {
 
 /* One option a command accepts: "--name" with a value or a flag. */
 typedef struct CliOpt {
-	const char *name;  /* without the dashes */
+	const char *name; /* without the dashes */
 	int takes_value;
 	const char *value; /* OUT: the value, "1" for a given flag, NULL if absent */
 } CliOpt;
@@ -50,8 +50,7 @@ int cli_print_json(cJSON *obj);
 int cli_fail(const Err *e);
 
 /* Print a usage problem and the usage on stderr; returns EXIT_USAGE. */
-int cli_usage_error(const char *usage, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Today's date per --as-of or the system clock.  OUT: *out. */
 int cli_today(const Cli *cli, Date *out);

@@ -65,18 +65,20 @@ static void print_result(const cJSON *r, ImportStatus st, const char *contract)
 	money_parse(cJSON_GetObjectItem(t, "list_amount")->valuestring, &list, NULL);
 	money_parse(cJSON_GetObjectItem(t, "invoiced_amount")->valuestring, &inv, NULL);
 	if (st == IMPORT_WRITTEN)
-		printf("imported batch %d into %s\n", cJSON_GetObjectItem(r, "batch")->valueint, contract);
+		printf("imported batch %d into %s\n", cJSON_GetObjectItem(r, "batch")->valueint,
+		       contract);
 	else if (st == IMPORT_ALREADY) {
 		printf("this file is already imported as batch %d; nothing was written\n",
 		       cJSON_GetObjectItem(r, "batch")->valueint);
 		return;
-	}
-	else if (st == IMPORT_DRY_RUN)
+	} else if (st == IMPORT_DRY_RUN)
 		printf("dry run: nothing was written\n");
 	else
-		printf("refused: nothing was written (fix the rows below, or use --skip-invalid)\n");
+		printf("refused: nothing was written (fix the rows below, or use "
+		       "--skip-invalid)\n");
 	printf("rows %d, accepted %d, duplicates %d, rejected %d\n",
-	       cJSON_GetObjectItem(r, "rows")->valueint, cJSON_GetObjectItem(r, "accepted")->valueint,
+	       cJSON_GetObjectItem(r, "rows")->valueint,
+	       cJSON_GetObjectItem(r, "accepted")->valueint,
 	       cJSON_GetObjectItem(r, "duplicates")->valueint,
 	       cJSON_GetObjectItem(r, "rejected")->valueint);
 	printf("accepted totals: list %s, invoiced %s\n", money_format_human(list, a),
@@ -92,8 +94,8 @@ static void print_result(const cJSON *r, ImportStatus st, const char *contract)
 			break;
 		}
 		fprintf(stderr, "  row %d, %s: %s\n", cJSON_GetObjectItem(x, "row")->valueint,
-		       cJSON_GetObjectItem(x, "column")->valuestring,
-		       cJSON_GetObjectItem(x, "message")->valuestring);
+			cJSON_GetObjectItem(x, "column")->valuestring,
+			cJSON_GetObjectItem(x, "message")->valuestring);
 	}
 	n = 0;
 	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "ignored_columns"))
@@ -114,8 +116,9 @@ static int import_exit(ImportStatus st, const cJSON *r)
 
 int cmd_import(const Cli *cli, int argc, char **argv)
 {
-	CliOpt o[] = {{"contract", 1, NULL}, {"period", 1, NULL},   {"dry-run", 0, NULL},
-		      {"skip-invalid", 0, NULL}, {"encoding", 1, NULL}, {"json", 0, NULL},
+	CliOpt o[] = {{"contract", 1, NULL}, {"period", 1, NULL},
+		      {"dry-run", 0, NULL},  {"skip-invalid", 0, NULL},
+		      {"encoding", 1, NULL}, {"json", 0, NULL},
 		      {NULL, 0, NULL}};
 	const char *pos[1];
 	int npos, rc = cli_parse(argc, argv, o, pos, 1, &npos, import_usage);
@@ -178,9 +181,9 @@ static const char batches_usage[] = "usage: coopledger batches --contract NUMBER
 
 int cmd_batches(const Cli *cli, int argc, char **argv)
 {
-	static const char *const head[] = {">batch", "file", "period", "filed", "imported",
-					   "by", ">rows", ">accepted", ">dup", ">rejected",
-					   ">list", ">invoiced", "sha256", "reversed"};
+	static const char *const head[] = {
+		">batch",    "file", "period",	  "filed", "imported",	"by",	  ">rows",
+		">accepted", ">dup", ">rejected", ">list", ">invoiced", "sha256", "reversed"};
 	CliOpt o[] = {{"contract", 1, NULL}, {"json", 0, NULL}, {NULL, 0, NULL}};
 	const char *pos[1];
 	int npos, rc = cli_parse(argc, argv, o, pos, 0, &npos, batches_usage);
@@ -211,11 +214,13 @@ int cmd_batches(const Cli *cli, int argc, char **argv)
 		int k;
 
 		for (k = 0; k < 5; k++)
-			snprintf(n[k], sizeof n[k], "%d", cJSON_GetObjectItem(b, keys[k])->valueint);
+			snprintf(n[k], sizeof n[k], "%d",
+				 cJSON_GetObjectItem(b, keys[k])->valueint);
 		money_parse(cJSON_GetObjectItem(b, "list_amount")->valuestring, &la, NULL);
 		money_parse(cJSON_GetObjectItem(b, "invoiced_amount")->valuestring, &ia, NULL);
 		/* "2026-11-25T14:03:07Z" shown to the minute */
-		snprintf(when, sizeof when, "%s", cJSON_GetObjectItem(b, "created_at")->valuestring);
+		snprintf(when, sizeof when, "%s",
+			 cJSON_GetObjectItem(b, "created_at")->valuestring);
 		if (strlen(when) > 10)
 			when[10] = ' ';
 		snprintf(sha, sizeof sha, "%s", cJSON_GetObjectItem(b, "sha256")->valuestring);
@@ -225,11 +230,15 @@ int cmd_batches(const Cli *cli, int argc, char **argv)
 				       cJSON_GetObjectItem(b, "filed_on")->valuestring,
 				       when,
 				       cJSON_GetObjectItem(b, "created_by")->valuestring,
-				       n[1], n[2], n[3], n[4],
+				       n[1],
+				       n[2],
+				       n[3],
+				       n[4],
 				       money_format_human(la, lm),
 				       money_format_human(ia, im),
 				       sha,
-				       cJSON_IsTrue(cJSON_GetObjectItem(b, "reversed")) ? "yes" : ""};
+				       cJSON_IsTrue(cJSON_GetObjectItem(b, "reversed")) ? "yes"
+											: ""};
 		table_add(&t, row);
 	}
 	table_print(&t, stdout);
@@ -258,7 +267,8 @@ int cmd_vendor_map(const Cli *cli, int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	if (!vendor || (!npos && !cli_opt(o, "list") && !cli_opt(o, "clear")))
-		return cli_usage_error(map_usage, "vendor map needs --vendor and mappings, --list or --clear");
+		return cli_usage_error(map_usage,
+				       "vendor map needs --vendor and mappings, --list or --clear");
 	for (i = 0; i < npos; i++)
 		if (!strchr(pos[i], '='))
 			return cli_usage_error(map_usage, "\"%s\" is not HEADER=column", pos[i]);

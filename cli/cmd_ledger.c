@@ -132,7 +132,8 @@ int cmd_period(const Cli *cli, int argc, char **argv)
 	if (!reopen && cli_opt(o, "reason"))
 		return cli_usage_error(period_usage, "--reason goes with reopen");
 	if (reopen && !cli_opt(o, "reason"))
-		return cli_usage_error(period_usage, "period reopen needs --reason (why it is reopened)");
+		return cli_usage_error(period_usage,
+				       "period reopen needs --reason (why it is reopened)");
 	if (quarter_parse(pos[0], &q, &e))
 		return cli_fail(&e);
 	db = cli_open_db(cli);
@@ -168,7 +169,8 @@ int cmd_verify(const Cli *cli, int argc, char **argv)
 		fprintf(stderr, "coopledger: verify FAILED: %s\n", e.msg);
 		return 1;
 	}
-	printf("verified %" PRId64 " ledger rows and %" PRId64 " audit rows: the chains are intact\n",
+	printf("verified %" PRId64 " ledger rows and %" PRId64
+	       " audit rows: the chains are intact\n",
 	       np, na);
 	return 0;
 }
@@ -200,8 +202,11 @@ static int read_password(char *buf, size_t n)
 
 int cmd_user(const Cli *cli, int argc, char **argv)
 {
-	CliOpt o[] = {{"email", 1, NULL}, {"role", 1, NULL}, {"agency", 1, NULL},
-		      {"vendor", 1, NULL}, {NULL, 0, NULL}};
+	CliOpt o[] = {{"email", 1, NULL},
+		      {"role", 1, NULL},
+		      {"agency", 1, NULL},
+		      {"vendor", 1, NULL},
+		      {NULL, 0, NULL}};
 	char password[USER_PASSWORD_MAX + 2];
 	const char *pos[1];
 	int npos, rc;

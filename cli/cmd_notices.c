@@ -12,18 +12,18 @@
 #include "table.h"
 
 static const char notices_usage[] =
-    "usage: coopledger notices queue            queue the notices due as of today\n"
-    "       coopledger notices send             deliver the notices whose time has come\n"
-    "       coopledger notices list [--json]    the outbox, newest first\n"
-    "       coopledger notices retry ID         put a dead notice back in the queue\n"
-    "\n"
-    "Delivery: COOPLEDGER_SMTP_URL (smtp://user:password@host:port?starttls=\n"
-    "required|optional|none, or smtps://user:password@host:465 for TLS from the\n"
-    "first byte; &cafile=PATH, &timeout=SECONDS) and COOPLEDGER_MAIL_FROM; without\n"
-    "a URL each notice is written as an .eml file into COOPLEDGER_MAIL_DIR\n"
-    "(default ./mail-out).  A notice being sent is 'sending' until its sender\n"
-    "records the outcome; a claim whose sender died lapses after 10 minutes.\n"
-    "COOPLEDGER_NOW (unix seconds or YYYY-MM-DDTHH:MM:SSZ) sets the retry clock.\n";
+	"usage: coopledger notices queue            queue the notices due as of today\n"
+	"       coopledger notices send             deliver the notices whose time has come\n"
+	"       coopledger notices list [--json]    the outbox, newest first\n"
+	"       coopledger notices retry ID         put a dead notice back in the queue\n"
+	"\n"
+	"Delivery: COOPLEDGER_SMTP_URL (smtp://user:password@host:port?starttls=\n"
+	"required|optional|none, or smtps://user:password@host:465 for TLS from the\n"
+	"first byte; &cafile=PATH, &timeout=SECONDS) and COOPLEDGER_MAIL_FROM; without\n"
+	"a URL each notice is written as an .eml file into COOPLEDGER_MAIL_DIR\n"
+	"(default ./mail-out).  A notice being sent is 'sending' until its sender\n"
+	"records the outcome; a claim whose sender died lapses after 10 minutes.\n"
+	"COOPLEDGER_NOW (unix seconds or YYYY-MM-DDTHH:MM:SSZ) sets the retry clock.\n";
 
 static int notices_queue(const Cli *cli, sqlite3 *db)
 {
@@ -63,8 +63,9 @@ static int notices_send(const Cli *cli, sqlite3 *db)
 
 static int notices_list(sqlite3 *db, int json)
 {
-	static const char *const cols[] = {">id", "kind", "recipient", "contract", "period",
-					   "state", ">attempts", "next attempt", "last error"};
+	static const char *const cols[] = {">id",	"kind",		"recipient",
+					   "contract",	"period",	"state",
+					   ">attempts", "next attempt", "last error"};
 	static const char *const keys[] = {"kind", "recipient", "contract", "period", "state"};
 	cJSON *arr, *o;
 	Table t;
@@ -96,10 +97,10 @@ static int notices_list(sqlite3 *db, int json)
 		cells[6] = att;
 		/* when a retry is due, or when a sending notice's claim lapses */
 		cells[7] = strcmp(cells[5], "retrying") == 0
-			       ? cJSON_GetStringValue(cJSON_GetObjectItem(o, "next_attempt"))
+				   ? cJSON_GetStringValue(cJSON_GetObjectItem(o, "next_attempt"))
 			   : strcmp(cells[5], "sending") == 0
-			       ? cJSON_GetStringValue(cJSON_GetObjectItem(o, "lease_until"))
-			       : "";
+				   ? cJSON_GetStringValue(cJSON_GetObjectItem(o, "lease_until"))
+				   : "";
 		cells[8] = cJSON_GetStringValue(cJSON_GetObjectItem(o, "last_error"));
 		table_add(&t, cells);
 	}

@@ -41,7 +41,7 @@ static void close_input(FILE *f)
 
 static int agency_add_cmd(const Cli *cli, int argc, char **argv)
 {
-	CliOpt o[] = {{"code", 1, NULL},  {"name", 1, NULL},       {"kind", 1, NULL},
+	CliOpt o[] = {{"code", 1, NULL},  {"name", 1, NULL},	   {"kind", 1, NULL},
 		      {"state", 1, NULL}, {"not-public", 0, NULL}, {"email", 1, NULL},
 		      {NULL, 0, NULL}};
 	const char *pos[1];
@@ -52,10 +52,13 @@ static int agency_add_cmd(const Cli *cli, int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	if (!cli_opt(o, "code") || !cli_opt(o, "name") || !cli_opt(o, "kind") || !cli_opt(o, "state"))
-		return cli_usage_error(agency_usage, "agency add needs --code, --name, --kind and --state");
-	a = (AgencyIn){cli_opt(o, "code"), cli_opt(o, "name"), cli_opt(o, "kind"), cli_opt(o, "state"),
-		       !cli_opt(o, "not-public"), NULL, cli_opt(o, "email")};
+	if (!cli_opt(o, "code") || !cli_opt(o, "name") || !cli_opt(o, "kind") ||
+	    !cli_opt(o, "state"))
+		return cli_usage_error(agency_usage,
+				       "agency add needs --code, --name, --kind and --state");
+	a = (AgencyIn){cli_opt(o, "code"),  cli_opt(o, "name"),	       cli_opt(o, "kind"),
+		       cli_opt(o, "state"), !cli_opt(o, "not-public"), NULL,
+		       cli_opt(o, "email")};
 	db = cli_open_db(cli);
 	if (!db)
 		return 1;
@@ -148,9 +151,9 @@ int cmd_agency(const Cli *cli, int argc, char **argv)
 	return cli_usage_error(agency_usage, "agency needs add, import or list");
 }
 
-static const char vendor_usage[] =
-	"usage: coopledger vendor add --code C --name N [--email E]\n"
-	"       coopledger vendor map --vendor CODE \"Their header=column\" ... | --list | --clear\n";
+static const char vendor_usage[] = "usage: coopledger vendor add --code C --name N [--email E]\n"
+				   "       coopledger vendor map --vendor CODE \"Their "
+				   "header=column\" ... | --list | --clear\n";
 
 int cmd_vendor(const Cli *cli, int argc, char **argv)
 {
@@ -199,7 +202,8 @@ static int slurp(FILE *f, Buf *b, const char *path)
 	buf_init(b, DOC_MAX);
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		if (buf_append(b, chunk, n)) {
-			fprintf(stderr, "coopledger: %s is larger than %d bytes; is it a terms document?\n",
+			fprintf(stderr,
+				"coopledger: %s is larger than %d bytes; is it a terms document?\n",
 				path, DOC_MAX);
 			return 1;
 		}
@@ -253,8 +257,9 @@ static void print_schedule(const char *title, const Schedule *s, int with_mode)
 	}
 	if (with_mode)
 		printf("%-14s %s, by %s year\n", title,
-		       s->mode == SCHED_GRADUATED ? "graduated (each band's rate on the part in it)"
-						  : "volume (the reached tier's rate on everything)",
+		       s->mode == SCHED_GRADUATED
+			       ? "graduated (each band's rate on the part in it)"
+			       : "volume (the reached tier's rate on everything)",
 		       year_kind_name(s->year));
 	else
 		printf("%-14s all-units, by each order's list total\n", title);
@@ -294,8 +299,9 @@ static void print_contract(const cJSON *o, const Terms *t)
 	print_schedule("admin fee", &t->fee, 1);
 	printf("%-14s %d days after each quarter ends\n", "fee due", t->due_days);
 	if (t->has_late_fee)
-		printf("%-14s greater of %s or %s of the amount unpaid at the due date\n", "late fee",
-		       money_format_human(t->late_fee_min, a), rate_format(t->late_fee_rate, b));
+		printf("%-14s greater of %s or %s of the amount unpaid at the due date\n",
+		       "late fee", money_format_human(t->late_fee_min, a),
+		       rate_format(t->late_fee_rate, b));
 	else
 		printf("%-14s none\n", "late fee");
 	print_schedule("discounts", &t->discounts, 0);
@@ -355,8 +361,8 @@ static const char participant_usage[] =
 
 static int participant_add_cmd(const Cli *cli, int argc, char **argv)
 {
-	CliOpt o[] = {{"contract", 1, NULL}, {"agency", 1, NULL}, {"joined", 1, NULL},
-		      {NULL, 0, NULL}};
+	CliOpt o[] = {
+		{"contract", 1, NULL}, {"agency", 1, NULL}, {"joined", 1, NULL}, {NULL, 0, NULL}};
 	const char *pos[1];
 	int npos, rc = cli_parse(argc, argv, o, pos, 0, &npos, participant_usage);
 	sqlite3 *db;
@@ -405,7 +411,7 @@ static int participant_import_cmd(const Cli *cli, int argc, char **argv)
 		return 1;
 	db = cli_open_db(cli);
 	rc = !db ? 1
-		 : participant_import_csv(db, cli_opt(o, "contract"), f, cli->actor, &added, &e)
+	     : participant_import_csv(db, cli_opt(o, "contract"), f, cli->actor, &added, &e)
 		     ? cli_fail(&e)
 		     : 0;
 	if (!rc)

@@ -44,9 +44,9 @@ static const char *hm(const cJSON *o, const char *key, char *buf)
 
 static void print_fees(const cJSON *r)
 {
-	static const char *const head[] = {"quarter", ">net sales", ">fee",   ">late fee",
-					   ">remitted", ">balance", "due",   "status",
-					   "report",    ">days past due"};
+	static const char *const head[] = {"quarter",	">net sales",	 ">fee", ">late fee",
+					   ">remitted", ">balance",	 "due",	 "status",
+					   "report",	">days past due"};
 	char m[6][MONEY_BUF], days[16];
 	const cJSON *q;
 	Table t;
@@ -55,13 +55,14 @@ static void print_fees(const cJSON *r)
 	table_init(&t, 10, head);
 	cJSON_ArrayForEach(q, cJSON_GetObjectItem(r, "quarters"))
 	{
-		const char *row[10] = {js(q, "quarter"),      hm(q, "net_sales", m[0]),
-				       hm(q, "fee", m[1]),     hm(q, "late_fee", m[2]),
+		const char *row[10] = {js(q, "quarter"),	hm(q, "net_sales", m[0]),
+				       hm(q, "fee", m[1]),	hm(q, "late_fee", m[2]),
 				       hm(q, "remitted", m[3]), hm(q, "balance", m[4]),
-				       js(q, "due_date"),      js(q, "status"),
-				       js(q, "report"),        days};
+				       js(q, "due_date"),	js(q, "status"),
+				       js(q, "report"),		days};
 
-		snprintf(days, sizeof days, "%d", cJSON_GetObjectItem(q, "days_past_due")->valueint);
+		snprintf(days, sizeof days, "%d",
+			 cJSON_GetObjectItem(q, "days_past_due")->valueint);
 		table_add(&t, row);
 	}
 	table_print(&t, stdout);
@@ -118,8 +119,8 @@ static void print_tally(const cJSON *arr, const char *key, const char *title)
 
 static void print_compliance(const cJSON *r)
 {
-	static const char *const head[] = {"date",   "invoice", ">line",    "agency",
-					   "po",     ">list",   "rate",     ">expected",
+	static const char *const head[] = {"date",	"invoice",    ">line", "agency",
+					   "po",	">list",      "rate",  ">expected",
 					   ">invoiced", ">overcharge"};
 	char m[4][MONEY_BUF], line[16];
 	const cJSON *x;
@@ -130,10 +131,16 @@ static void print_compliance(const cJSON *r)
 	table_init(&t, 10, head);
 	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "lines"))
 	{
-		const char *row[10] = {js(x, "invoice_date"), js(x, "invoice_number"), line,
-				       js(x, "agency"), js(x, "po_number"), hm(x, "list_amount", m[0]),
-				       js(x, "rate"), hm(x, "expected", m[1]),
-				       hm(x, "invoiced_amount", m[2]), hm(x, "overcharge", m[3])};
+		const char *row[10] = {js(x, "invoice_date"),
+				       js(x, "invoice_number"),
+				       line,
+				       js(x, "agency"),
+				       js(x, "po_number"),
+				       hm(x, "list_amount", m[0]),
+				       js(x, "rate"),
+				       hm(x, "expected", m[1]),
+				       hm(x, "invoiced_amount", m[2]),
+				       hm(x, "overcharge", m[3])};
 
 		snprintf(line, sizeof line, "%d", cJSON_GetObjectItem(x, "line")->valueint);
 		table_add(&t, row);
@@ -148,8 +155,8 @@ static void print_compliance(const cJSON *r)
 
 static void print_agency(const cJSON *r)
 {
-	static const char *const head[] = {"date", "po", "invoice", ">line", "description",
-					   ">list", ">paid", ">savings"};
+	static const char *const head[] = {"date",	  "po",	   "invoice", ">line",
+					   "description", ">list", ">paid",   ">savings"};
 	char m[3][MONEY_BUF], line[16];
 	const cJSON *c, *x;
 	Table t;
@@ -159,7 +166,8 @@ static void print_agency(const cJSON *r)
 	{
 		const cJSON *rb = cJSON_GetObjectItem(c, "rebate");
 
-		printf("\n%s  %s (joined %s)\n", js(c, "contract"), js(c, "title"), js(c, "joined"));
+		printf("\n%s  %s (joined %s)\n", js(c, "contract"), js(c, "title"),
+		       js(c, "joined"));
 		printf("list %s, paid %s, savings %s (%s)\n", hm(c, "list_total", m[0]),
 		       hm(c, "paid_total", m[1]), hm(c, "savings", m[2]), js(c, "savings_pct"));
 		if (cJSON_IsObject(rb))
@@ -169,10 +177,11 @@ static void print_agency(const cJSON *r)
 		table_init(&t, 8, head);
 		cJSON_ArrayForEach(x, cJSON_GetObjectItem(c, "lines"))
 		{
-			const char *row[8] = {js(x, "invoice_date"), js(x, "po_number"),
-					      js(x, "invoice_number"), line, js(x, "description"),
-					      hm(x, "list_amount", m[0]), hm(x, "invoiced_amount", m[1]),
-					      hm(x, "savings", m[2])};
+			const char *row[8] = {
+				js(x, "invoice_date"),		js(x, "po_number"),
+				js(x, "invoice_number"),	line,
+				js(x, "description"),		hm(x, "list_amount", m[0]),
+				hm(x, "invoiced_amount", m[1]), hm(x, "savings", m[2])};
 
 			snprintf(line, sizeof line, "%d", cJSON_GetObjectItem(x, "line")->valueint);
 			table_add(&t, row);
@@ -185,7 +194,7 @@ static void print_agency(const cJSON *r)
 /* The revenue report's contracts and totals, one row each. */
 static void print_revenue_contracts(const cJSON *r)
 {
-	static const char *const head[] = {"contract",  "vendor",       ">fee",     ">late fee",
+	static const char *const head[] = {"contract",	"vendor",	">fee",	    ">late fee",
 					   ">remitted", ">outstanding", ">overdue", ">credits"};
 	const cJSON *x, *tot = cJSON_GetObjectItem(r, "totals");
 	char m[6][MONEY_BUF];
@@ -194,7 +203,7 @@ static void print_revenue_contracts(const cJSON *r)
 	table_init(&t, 8, head);
 	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "contracts"))
 	{
-		const char *row[8] = {js(x, "contract"),      js(x, "vendor"),
+		const char *row[8] = {js(x, "contract"),       js(x, "vendor"),
 				      hm(x, "fee", m[0]),      hm(x, "late_fee", m[1]),
 				      hm(x, "remitted", m[2]), hm(x, "outstanding", m[3]),
 				      hm(x, "overdue", m[4]),  hm(x, "credits", m[5])};
@@ -202,10 +211,14 @@ static void print_revenue_contracts(const cJSON *r)
 		table_add(&t, row);
 	}
 	{
-		const char *row[8] = {"total",                   "",
-				      hm(tot, "fee", m[0]),      hm(tot, "late_fee", m[1]),
-				      hm(tot, "remitted", m[2]), hm(tot, "outstanding", m[3]),
-				      hm(tot, "overdue", m[4]),  hm(tot, "credits", m[5])};
+		const char *row[8] = {"total",
+				      "",
+				      hm(tot, "fee", m[0]),
+				      hm(tot, "late_fee", m[1]),
+				      hm(tot, "remitted", m[2]),
+				      hm(tot, "outstanding", m[3]),
+				      hm(tot, "overdue", m[4]),
+				      hm(tot, "credits", m[5])};
 
 		table_add(&t, row);
 	}
@@ -216,9 +229,9 @@ static void print_revenue_contracts(const cJSON *r)
 /* The revenue report's quarter rows, contract by contract. */
 static void print_revenue_quarters(const cJSON *r)
 {
-	static const char *const head[] = {"quarter",   "contract",  "vendor",    ">net sales",
-					   ">fee",      ">late fee", ">remitted", ">balance",
-					   "due",       "status",    "report",    ">days past due"};
+	static const char *const head[] = {"quarter", "contract",  "vendor",	">net sales",
+					   ">fee",    ">late fee", ">remitted", ">balance",
+					   "due",     "status",	   "report",	">days past due"};
 	char m[5][MONEY_BUF], days[16];
 	const cJSON *q;
 	Table t;
@@ -226,14 +239,14 @@ static void print_revenue_quarters(const cJSON *r)
 	table_init(&t, 12, head);
 	cJSON_ArrayForEach(q, cJSON_GetObjectItem(r, "quarters"))
 	{
-		const char *row[12] = {js(q, "quarter"),       js(q, "contract"),
-				       js(q, "vendor"),        hm(q, "net_sales", m[0]),
-				       hm(q, "fee", m[1]),     hm(q, "late_fee", m[2]),
-				       hm(q, "remitted", m[3]), hm(q, "balance", m[4]),
-				       js(q, "due_date"),      js(q, "status"),
-				       js(q, "report"),        days};
+		const char *row[12] = {
+			js(q, "quarter"),	  js(q, "contract"),	  js(q, "vendor"),
+			hm(q, "net_sales", m[0]), hm(q, "fee", m[1]),	  hm(q, "late_fee", m[2]),
+			hm(q, "remitted", m[3]),  hm(q, "balance", m[4]), js(q, "due_date"),
+			js(q, "status"),	  js(q, "report"),	  days};
 
-		snprintf(days, sizeof days, "%d", cJSON_GetObjectItem(q, "days_past_due")->valueint);
+		snprintf(days, sizeof days, "%d",
+			 cJSON_GetObjectItem(q, "days_past_due")->valueint);
 		table_add(&t, row);
 	}
 	table_print(&t, stdout);
@@ -278,8 +291,8 @@ static int parse_int(const char *text, int lo, int hi, int *v)
 }
 
 /* Run one report kind with its parsed options. */
-static cJSON *run_report(const Cli *cli, sqlite3 *db, const char *kind, const CliOpt *o,
-			 Date today, Err *e)
+static cJSON *run_report(const Cli *cli, sqlite3 *db, const char *kind, const CliOpt *o, Date today,
+			 Err *e)
 {
 	const char *contract = cli_opt(o, "contract"), *period = cli_opt(o, "period");
 	int year = 0;
@@ -292,8 +305,8 @@ static cJSON *run_report(const Cli *cli, sqlite3 *db, const char *kind, const Cl
 	if (period && quarter_parse(period, &q, e))
 		return NULL;
 	if (strcmp(kind, "agency") == 0)
-		return summary_agency_json(db, cli_opt(o, "agency"), contract, NULL, today, cli->actor,
-					   e);
+		return summary_agency_json(db, cli_opt(o, "agency"), contract, NULL, today,
+					   cli->actor, e);
 	if (strcmp(kind, "revenue") == 0)
 		return summary_revenue_json(db, year, today, e);
 	if (strcmp(kind, "fees") == 0) {
@@ -335,7 +348,7 @@ static int report_check(const char *kind, const CliOpt *o)
 int cmd_report(const Cli *cli, int argc, char **argv)
 {
 	CliOpt o[] = {{"contract", 1, NULL}, {"agency", 1, NULL}, {"year", 1, NULL},
-		      {"period", 1, NULL},   {"json", 0, NULL},   {NULL, 0, NULL}};
+		      {"period", 1, NULL},   {"json", 0, NULL},	  {NULL, 0, NULL}};
 	const char *pos[1], *kind;
 	int npos, rc;
 	sqlite3 *db;
@@ -388,7 +401,7 @@ static const char remit_usage[] =
 int cmd_remit(const Cli *cli, int argc, char **argv)
 {
 	CliOpt o[] = {{"contract", 1, NULL}, {"period", 1, NULL}, {"amount", 1, NULL},
-		      {"received", 1, NULL}, {"ref", 1, NULL},    {NULL, 0, NULL}};
+		      {"received", 1, NULL}, {"ref", 1, NULL},	  {NULL, 0, NULL}};
 	const char *pos[1];
 	int npos, rc = cli_parse(argc, argv, o, pos, 0, &npos, remit_usage);
 	char a[MONEY_BUF];
@@ -401,8 +414,9 @@ int cmd_remit(const Cli *cli, int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	if (!cli_opt(o, "contract") || !cli_opt(o, "period") || !cli_opt(o, "amount") ||
 	    !cli_opt(o, "received") || !cli_opt(o, "ref"))
-		return cli_usage_error(remit_usage,
-				       "remit needs --contract, --period, --amount, --received and --ref");
+		return cli_usage_error(
+			remit_usage,
+			"remit needs --contract, --period, --amount, --received and --ref");
 	r.contract = cli_opt(o, "contract");
 	r.reference = cli_opt(o, "ref");
 	if (quarter_parse(cli_opt(o, "period"), &r.quarter, &e) ||

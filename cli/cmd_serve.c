@@ -17,8 +17,8 @@ static const char serve_usage[] =
 
 int cmd_serve(const Cli *cli, int argc, char **argv)
 {
-	CliOpt o[] = {{"listen", 1, NULL},     {"max-upload", 1, NULL},     {"threads", 1, NULL},
-		      {"templates", 1, NULL},  {"secure-cookies", 0, NULL}, {"ready-file", 1, NULL},
+	CliOpt o[] = {{"listen", 1, NULL},    {"max-upload", 1, NULL},	   {"threads", 1, NULL},
+		      {"templates", 1, NULL}, {"secure-cookies", 0, NULL}, {"ready-file", 1, NULL},
 		      {NULL, 0, NULL}};
 	const char *pos[1];
 	int npos, rc = cli_parse(argc, argv, o, pos, 0, &npos, serve_usage);

@@ -16,18 +16,18 @@
 #include "pdf.h"
 
 static const char statements_usage[] =
-    "usage: coopledger statements --contract NUMBER|all (--period Q | --year K)\n"
-    "         [--agency CODE] [--kind member|vendor|revenue|all] --out DIR\n"
-    "         [--creation-date YYYY-MM-DD]\n"
-    "\n"
-    "Writes PDF statements into DIR, one file per recipient:\n"
-    "  member-CONTRACT-PERIOD-AGENCY.pdf   each agency with purchases in the period\n"
-    "                                      (or --agency CODE alone)\n"
-    "  vendor-CONTRACT-QUARTER-VENDOR.pdf  the fee statement of each quarter\n"
-    "  revenue-CONTRACT-YEAR.pdf           fee revenue of the calendar year\n"
-    "                                      (revenue-YEAR.pdf with --contract all)\n"
-    "PERIOD is 2026-Q3, Y1 (contract year 1) or 2026 (calendar fee year).\n"
-    "--creation-date fixes the PDF's dates so the bytes are reproducible.\n";
+	"usage: coopledger statements --contract NUMBER|all (--period Q | --year K)\n"
+	"         [--agency CODE] [--kind member|vendor|revenue|all] --out DIR\n"
+	"         [--creation-date YYYY-MM-DD]\n"
+	"\n"
+	"Writes PDF statements into DIR, one file per recipient:\n"
+	"  member-CONTRACT-PERIOD-AGENCY.pdf   each agency with purchases in the period\n"
+	"                                      (or --agency CODE alone)\n"
+	"  vendor-CONTRACT-QUARTER-VENDOR.pdf  the fee statement of each quarter\n"
+	"  revenue-CONTRACT-YEAR.pdf           fee revenue of the calendar year\n"
+	"                                      (revenue-YEAR.pdf with --contract all)\n"
+	"PERIOD is 2026-Q3, Y1 (contract year 1) or 2026 (calendar fee year).\n"
+	"--creation-date fixes the PDF's dates so the bytes are reproducible.\n";
 
 /* What one run writes, and where. */
 typedef struct Job {
@@ -50,9 +50,9 @@ static char *safe_name(const char *s, char *buf, size_t n)
 		char c = s[i];
 
 		buf[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-				 (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'
-			     ? c
-			     : '-';
+					 (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'
+				 ? c
+				 : '-';
 	}
 	buf[i] = '\0';
 	return buf;
@@ -131,8 +131,9 @@ static int one_vendor(Job *j, Quarter q, const char *vendor)
 	if (pdf_vendor_statement(j->db, j->contract, q, j->today, j->creation, &pdf, &len, &e))
 		return cli_fail(&e);
 	return write_pdf(
-	    j, pdf_vendor_filename(j->contract, quarter_format(q, qt), vendor, name, sizeof name),
-	    pdf, len);
+		j,
+		pdf_vendor_filename(j->contract, quarter_format(q, qt), vendor, name, sizeof name),
+		pdf, len);
 }
 
 /* Vendor statements: the quarter, or each quarter of the year that lies

@@ -76,7 +76,8 @@ void table_print(const Table *t, FILE *out)
 	}
 	for (r = 0; r < t->nrow; r++) {
 		for (i = 0; i < t->ncol; i++) {
-			put_cell(out, t->cell[r * t->ncol + i], w[i], t->right[i], i == t->ncol - 1);
+			put_cell(out, t->cell[r * t->ncol + i], w[i], t->right[i],
+				 i == t->ncol - 1);
 			fputs(i == t->ncol - 1 ? "\n" : "  ", out);
 		}
 	}

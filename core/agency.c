@@ -9,9 +9,9 @@
 #include "csvin.h"
 #include "db.h"
 
-static const char *const agency_kinds[] = {"school_district", "city",      "county",
+static const char *const agency_kinds[] = {"school_district", "city",	   "county",
 					   "state_agency",    "higher_ed", "special_district",
-					   "nonprofit",       NULL};
+					   "nonprofit",	      NULL};
 
 int agency_kind_valid(const char *kind)
 {
@@ -79,8 +79,7 @@ static ClCode agency_validate(const AgencyIn *a, Err *e)
 
 /* Insert a validated agency and its contact; audited.  Runs inside the
  * caller's transaction. */
-static ClCode agency_insert(sqlite3 *db, const AgencyIn *a, const char *actor, int64_t *id,
-			    Err *e)
+static ClCode agency_insert(sqlite3 *db, const AgencyIn *a, const char *actor, int64_t *id, Err *e)
 {
 	char now[TIMESTAMP_BUF], idtext[24];
 	cJSON *after;
@@ -147,7 +146,7 @@ typedef struct AgencyImport {
 	int added;
 } AgencyImport;
 
-static const char *const agency_columns[] = {"code",          "name",  "kind", "state",
+static const char *const agency_columns[] = {"code",	      "name",  "kind", "state",
 					     "public_entity", "email", NULL};
 
 /* Map header names to the columns above; the first four are required. */
@@ -197,10 +196,11 @@ static ClCode agency_row(void *ctx, size_t row, size_t line, int n, char **field
 	a.email = cell(ai->col[5], n, field);
 	a.address = NULL;
 	if (csvin_yesno(cell(ai->col[4], n, field), 1, &a.public_entity))
-		return err_set(e, CL_EINPUT,
-			       "row %zu (line %zu), public_entity: \"%s\" is not yes/no, true/false "
-			       "or 1/0",
-			       row, line, cell(ai->col[4], n, field));
+		return err_set(
+			e, CL_EINPUT,
+			"row %zu (line %zu), public_entity: \"%s\" is not yes/no, true/false "
+			"or 1/0",
+			row, line, cell(ai->col[4], n, field));
 	rc = agency_validate(&a, e);
 	if (!rc)
 		rc = agency_insert(ai->db, &a, ai->actor, NULL, e);

@@ -33,11 +33,13 @@ ClCode audit_record(sqlite3 *db, const char *actor, const char *action, const ch
 	chain_hash(prev, &b, hash);
 	buf_free(&b);
 
-	rc = db_exec(db, e,
-		     "INSERT INTO audit_log(id, at, actor, action, entity, entity_id, before, after, "
-		     "hash) VALUES (?,?,?,?,?,?,?,?,?)",
-		     "ittttttt" "t", id, now, actor, action, entity, entity_id ? entity_id : "",
-		     before, after, hash);
+	rc = db_exec(
+		db, e,
+		"INSERT INTO audit_log(id, at, actor, action, entity, entity_id, before, after, "
+		"hash) VALUES (?,?,?,?,?,?,?,?,?)",
+		"ittttttt"
+		"t",
+		id, now, actor, action, entity, entity_id ? entity_id : "", before, after, hash);
 	if (rc)
 		err_prefix(e, "recording the audit log");
 	return rc;

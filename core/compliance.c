@@ -235,7 +235,8 @@ static ClCode scan_orders(sqlite3 *db, int64_t cid, const char *only_agency, Sca
 		}
 		if (!(l = order_add(s)))
 			break;
-		snprintf(l->invoice, sizeof l->invoice, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(l->invoice, sizeof l->invoice, "%s",
+			 (const char *)sqlite3_column_text(st, 0));
 		l->line = sqlite3_column_int(st, 1);
 		snprintf(l->agency, sizeof l->agency, "%s", a);
 		snprintf(l->po, sizeof l->po, "%s", p);

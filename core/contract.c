@@ -24,7 +24,9 @@ static ClCode contract_insert(sqlite3 *db, const Terms *t, const char *doc, int6
 		     "INSERT INTO contract(number, title, category, lead_agency_id, vendor_id, "
 		     "start_date, end_date, status, solicitation, terms_json, created_at) "
 		     "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-		     "tttiittttt" "t", t->number, t->title, t->category, lead, vendor, start, end,
+		     "tttiittttt"
+		     "t",
+		     t->number, t->title, t->category, lead, vendor, start, end,
 		     contract_status_name(t->status), t->solicitation, doc, now);
 	if (rc)
 		return rc;
@@ -34,12 +36,13 @@ static ClCode contract_insert(sqlite3 *db, const Terms *t, const char *doc, int6
 		     "VALUES (?,?,?,?)",
 		     "iitt", *id, lead, start, now);
 	if (!rc)
-		rc = audit_record(db, actor, "contract.import", "contract", t->number, NULL, doc, e);
+		rc = audit_record(db, actor, "contract.import", "contract", t->number, NULL, doc,
+				  e);
 	return rc;
 }
 
-ClCode contract_import(sqlite3 *db, const char *json, size_t len, const char *actor,
-		       int64_t *id, Err *e)
+ClCode contract_import(sqlite3 *db, const char *json, size_t len, const char *actor, int64_t *id,
+		       Err *e)
 {
 	Terms t = {0};
 	int64_t lead, vendor, new_id = 0;
@@ -53,7 +56,8 @@ ClCode contract_import(sqlite3 *db, const char *json, size_t len, const char *ac
 		return err_set(e, CL_EINPUT, "lead_agency: unknown agency \"%s\"; add it first",
 			       t.lead_agency);
 	if (vendor_id(db, t.vendor, &vendor, NULL))
-		return err_set(e, CL_EINPUT, "vendor: unknown vendor \"%s\"; add it first", t.vendor);
+		return err_set(e, CL_EINPUT, "vendor: unknown vendor \"%s\"; add it first",
+			       t.vendor);
 	if (db_int(db, 0, "SELECT 1 FROM contract WHERE number = ?", "t", t.number))
 		return err_set(e, CL_ECONFLICT, "contract %s already exists", t.number);
 	doc = terms_to_json(&t);
@@ -140,36 +144,39 @@ cJSON *contract_show_json(sqlite3 *db, const char *number, Err *e)
 		err_set(e, CL_ENOMEM, "out of memory");
 		return NULL;
 	}
-	db_text(db, name, sizeof name, "SELECT name FROM agency WHERE code = ?", "t", t.lead_agency);
+	db_text(db, name, sizeof name, "SELECT name FROM agency WHERE code = ?", "t",
+		t.lead_agency);
 	cJSON_AddStringToObject(o, "lead_agency_name", name);
 	db_text(db, name, sizeof name, "SELECT name FROM vendor WHERE code = ?", "t", t.vendor);
 	cJSON_AddStringToObject(o, "vendor_name", name);
-	cJSON_AddNumberToObject(o, "live_lines",
-				(double)db_int(db, 0,
-					       "SELECT count(*) FROM live_purchase WHERE contract_id = ?",
-					       "i", id));
-	cJSON_AddStringToObject(o, "list_total",
-				money_format(db_int(db, 0,
-						    "SELECT coalesce(sum(list_amount), 0) FROM live_purchase "
-						    "WHERE contract_id = ?",
-						    "i", id),
-					     money));
-	cJSON_AddStringToObject(o, "net_sales",
-				money_format(db_int(db, 0,
-						    "SELECT coalesce(sum(invoiced_amount), 0) FROM live_purchase "
-						    "WHERE contract_id = ?",
-						    "i", id),
-					     money));
-	cJSON_AddNumberToObject(o, "participants",
-				(double)db_int(db, 0,
-					       "SELECT count(*) FROM participant WHERE contract_id = ?",
-					       "i", id));
+	cJSON_AddNumberToObject(
+		o, "live_lines",
+		(double)db_int(db, 0, "SELECT count(*) FROM live_purchase WHERE contract_id = ?",
+			       "i", id));
+	cJSON_AddStringToObject(
+		o, "list_total",
+		money_format(db_int(db, 0,
+				    "SELECT coalesce(sum(list_amount), 0) FROM live_purchase "
+				    "WHERE contract_id = ?",
+				    "i", id),
+			     money));
+	cJSON_AddStringToObject(
+		o, "net_sales",
+		money_format(db_int(db, 0,
+				    "SELECT coalesce(sum(invoiced_amount), 0) FROM live_purchase "
+				    "WHERE contract_id = ?",
+				    "i", id),
+			     money));
+	cJSON_AddNumberToObject(
+		o, "participants",
+		(double)db_int(db, 0, "SELECT count(*) FROM participant WHERE contract_id = ?", "i",
+			       id));
 	return o;
 }
 
 /* Add one participant inside the caller's transaction. */
-static ClCode participant_insert(sqlite3 *db, int64_t cid, const Terms *t,
-				 const char *agency_code, Date joined, const char *actor, Err *e)
+static ClCode participant_insert(sqlite3 *db, int64_t cid, const Terms *t, const char *agency_code,
+				 Date joined, const char *actor, Err *e)
 {
 	char now[TIMESTAMP_BUF], day[DATE_BUF], from[DATE_BUF], to[DATE_BUF], key[128], after[256];
 	int64_t aid;
@@ -281,7 +288,8 @@ ClCode participant_import_csv(sqlite3 *db, const char *number, FILE *f, const ch
 		return rc;
 	rc = csvin_read(f, NULL, participant_row, &pi, e);
 	if (!rc && pi.col_agency < 0)
-		rc = err_set(e, CL_EINPUT, "the file is empty: expected a header agency_code,joined");
+		rc = err_set(e, CL_EINPUT,
+			     "the file is empty: expected a header agency_code,joined");
 	if (rc) {
 		db_rollback(db);
 		return rc;
@@ -329,7 +337,8 @@ static ClCode period_set(sqlite3 *db, Quarter q, const char *status, const char 
 		     "changed_at = ?3, changed_by = ?4, reason = ?5",
 		     "ttttt", text, status, db_timestamp(now), actor, reason ? reason : "");
 	if (!rc)
-		rc = audit_record(db, actor, strcmp(status, "closed") ? "period.reopen" : "period.close",
+		rc = audit_record(db, actor,
+				  strcmp(status, "closed") ? "period.reopen" : "period.close",
 				  "period", text, before, after, e);
 	if (rc) {
 		db_rollback(db);

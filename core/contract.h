@@ -18,8 +18,8 @@
  * document is validated (terms_parse), its lead agency and vendor must
  * exist, its number must be new.  The lead agency becomes a participant
  * from the start date.  Audited.  OUT: *id (may be NULL). */
-ClCode contract_import(sqlite3 *db, const char *json, size_t len, const char *actor,
-		       int64_t *id, Err *e);
+ClCode contract_import(sqlite3 *db, const char *json, size_t len, const char *actor, int64_t *id,
+		       Err *e);
 
 /* Load a contract's id and terms by number.  OUT: *id, *t (either may be
  * NULL).  CL_ENOTFOUND names the number. */

@@ -22,9 +22,9 @@ typedef struct Reader {
 	void *ctx;
 	Err *e;
 	ClCode rc;
-	size_t row;       /* rows delivered so far */
-	size_t line;      /* physical line of the byte being read */
-	size_t row_line;  /* line the current row started on */
+	size_t row;	 /* rows delivered so far */
+	size_t line;	 /* physical line of the byte being read */
+	size_t row_line; /* line the current row started on */
 	int nfield;
 	char *field[CSVIN_MAX_FIELDS];
 	int too_many;
@@ -130,7 +130,8 @@ static ClCode feed(struct csv_parser *p, Reader *r, const char *chunk, size_t n,
 	for (i = 0; i < n && !r->rc; i++) {
 		if (chunk[i] != '\n' && chunk[i] != '\r')
 			continue;
-		if (csv_parse(p, chunk + start, i + 1 - start, on_field, on_row, r) != i + 1 - start)
+		if (csv_parse(p, chunk + start, i + 1 - start, on_field, on_row, r) !=
+		    i + 1 - start)
 			goto parse_error;
 		r->line += count_lines(chunk + start, i + 1 - start, last_cr);
 		if (p->pstate == 0) /* libcsv's ROW_NOT_BEGUN: the next row starts here */
@@ -187,7 +188,9 @@ ClCode csvin_read(FILE *f, const CsvOptions *opt, CsvRowFn fn, void *ctx, Err *e
 	if (!rc && ferror(f))
 		rc = err_set(e, CL_EIO, "reading the file failed");
 	if (!rc && csv_fini(&p, on_field, on_row, &r) != 0)
-		rc = err_set(e, CL_EINPUT, "line %zu: malformed CSV: a quoted field is not closed by the end of the file",
+		rc = err_set(e, CL_EINPUT,
+			     "line %zu: malformed CSV: a quoted field is not closed by the end of "
+			     "the file",
 			     r.row_line);
 	if (!rc)
 		rc = r.rc;

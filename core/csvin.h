@@ -15,19 +15,18 @@
 #include "err.h"
 
 #define CSVIN_MAX_FIELDS 256
-#define CSVIN_FIELD_CAP ((size_t)64 * 1024) /* default longest field, in bytes */
+#define CSVIN_FIELD_CAP	 ((size_t)64 * 1024) /* default longest field, in bytes */
 
 /* Called once per row; row 0 is the first row of the file (the header when
  * there is one).  field[i] is NUL-terminated; the strings live only for the
  * call.  line is the physical line the row starts on (1-based).  Return
  * CL_OK to go on, anything else to stop with that code (and a message in
  * e). */
-typedef ClCode (*CsvRowFn)(void *ctx, size_t row, size_t line, int nfield, char **field,
-			   Err *e);
+typedef ClCode (*CsvRowFn)(void *ctx, size_t row, size_t line, int nfield, char **field, Err *e);
 
 typedef struct CsvOptions {
-	size_t field_cap;        /* 0: CSVIN_FIELD_CAP */
-	size_t *bytes_read;      /* if set, updated as the stream is read (progress) */
+	size_t field_cap;   /* 0: CSVIN_FIELD_CAP */
+	size_t *bytes_read; /* if set, updated as the stream is read (progress) */
 	/* if set, called with every raw chunk read, before any decoding (hashing) */
 	void (*on_chunk)(void *ctx, const char *p, size_t n);
 	void *chunk_ctx;

@@ -14,12 +14,12 @@
 #include <string.h>
 #include <time.h>
 
-#define DAYS_PER_ERA 146097   /* days in 400 Gregorian years */
-#define EPOCH_SHIFT 719468    /* days from 0000-03-01 to 1970-01-01 */
+#define DAYS_PER_ERA 146097 /* days in 400 Gregorian years */
+#define EPOCH_SHIFT  719468 /* days from 0000-03-01 to 1970-01-01 */
 
 static const char *const month_name[12] = {
-	"January", "February", "March",     "April",   "May",      "June",
-	"July",    "August",   "September", "October", "November", "December",
+	"January", "February", "March",	    "April",   "May",	   "June",
+	"July",	   "August",   "September", "October", "November", "December",
 };
 
 /* Set e to `what "TEXT" why` and return CL_EINPUT. */
@@ -67,7 +67,7 @@ static int is_leap(int64_t y)
 /* Number of days in month m (1..12) of year y; 0 for another m. */
 int date_days_in_month(int y, int m)
 {
-	static const int len[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int len[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
 	if (m < 1 || m > 12)
 		return 0;
@@ -96,8 +96,8 @@ Date date_from_ymd(int y, int m, int d)
 {
 	int64_t yy = (int64_t)y - (m <= 2);
 	int64_t era = floor_div(yy, 400);
-	int64_t yoe = yy - era * 400;          /* 0..399 */
-	int64_t mar = m > 2 ? m - 3 : m + 9;   /* 0 = March .. 11 = February */
+	int64_t yoe = yy - era * 400;	     /* 0..399 */
+	int64_t mar = m > 2 ? m - 3 : m + 9; /* 0 = March .. 11 = February */
 	int64_t doy = (153 * mar + 2) / 5 + d - 1;
 	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 
@@ -129,17 +129,17 @@ static ClCode date_check(Span s, int y, int m, int d, Date *out, Err *e)
 	int len = span_quote_len(s);
 
 	if (y < DATE_MIN_YEAR || y > DATE_MAX_YEAR)
-		return err_set(e, CL_EINPUT, "%.*s is outside the years %d to %d", len,
-			       s.p, DATE_MIN_YEAR, DATE_MAX_YEAR);
+		return err_set(e, CL_EINPUT, "%.*s is outside the years %d to %d", len, s.p,
+			       DATE_MIN_YEAR, DATE_MAX_YEAR);
 	if (m < 1 || m > 12)
-		return err_set(e, CL_EINPUT, "%.*s is not a real date (there is no month %d)",
-			       len, s.p, m);
+		return err_set(e, CL_EINPUT, "%.*s is not a real date (there is no month %d)", len,
+			       s.p, m);
 	if (d < 1)
-		return err_set(e, CL_EINPUT, "%.*s is not a real date (there is no day 0)",
-			       len, s.p);
+		return err_set(e, CL_EINPUT, "%.*s is not a real date (there is no day 0)", len,
+			       s.p);
 	if (!date_valid(y, m, d))
-		return err_set(e, CL_EINPUT, "%.*s is not a real date (%s %d has %d days)",
-			       len, s.p, month_name[m - 1], y, date_days_in_month(y, m));
+		return err_set(e, CL_EINPUT, "%.*s is not a real date (%s %d has %d days)", len,
+			       s.p, month_name[m - 1], y, date_days_in_month(y, m));
 	*out = date_from_ymd(y, m, d);
 	return CL_OK;
 }

@@ -13,8 +13,8 @@
 
 typedef int32_t Date;
 
-#define DATE_BUF 11    /* "YYYY-MM-DD" and its NUL */
-#define QUARTER_BUF 8  /* "2025-Q3" and its NUL */
+#define DATE_BUF      11 /* "YYYY-MM-DD" and its NUL */
+#define QUARTER_BUF   8	 /* "2025-Q3" and its NUL */
 #define DATE_MIN_YEAR 1900
 #define DATE_MAX_YEAR 2999
 
@@ -26,7 +26,7 @@ typedef struct Quarter {
 /* Days since the epoch of a valid y-m-d (no range check: see date_valid). */
 Date date_from_ymd(int y, int m, int d);
 void date_to_ymd(Date dt, int *y, int *m, int *d); /* OUT: y, m, d */
-int date_valid(int y, int m, int d);                /* 1 if a real day */
+int date_valid(int y, int m, int d);		   /* 1 if a real day */
 int date_days_in_month(int y, int m);
 
 /* Strict "YYYY-MM-DD" (years DATE_MIN_YEAR..DATE_MAX_YEAR); an impossible

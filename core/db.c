@@ -49,8 +49,8 @@ static ClCode migrate_one(sqlite3 *db, int k, Err *e)
 	int expect = atoi(f->path + strlen(MIGRATION_DIR));
 
 	if (expect != k)
-		return err_set(e, CL_EDB, "%s: migrations must be numbered 0001, 0002, ... in order",
-			       f->path);
+		return err_set(e, CL_EDB,
+			       "%s: migrations must be numbered 0001, 0002, ... in order", f->path);
 	if (db_begin(db, e))
 		return e ? e->code : CL_EDB;
 	snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", k);
@@ -95,9 +95,9 @@ ClCode db_open(const char *path, sqlite3 **out, Err *e)
 	ClCode rc;
 
 	*out = NULL;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-			    NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_open_v2(path, &db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
 		rc = err_set(e, CL_EIO, "cannot open database %s: %s", path,
 			     db ? sqlite3_errmsg(db) : "out of memory");
 		sqlite3_close(db);

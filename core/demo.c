@@ -18,7 +18,7 @@
 #include "terms.h"
 #include "user.h"
 
-#define ACTOR "demo"
+#define ACTOR	     "demo"
 #define MAX_AGENCIES 320
 
 /* ---- deterministic randomness (splitmix64) ---- */
@@ -55,8 +55,8 @@ static const struct {
 } big_buyers[] = {
 	{"USD259", 40}, {"USD229", 30}, {"USD512", 28}, {"USD233", 26}, {"USD500", 22},
 	{"USD497", 16}, {"USD501", 16}, {"USD383", 12}, {"USD305", 10}, {"USD266", 10},
-	{"USD232", 9},  {"USD260", 9},  {"USD457", 8},  {"USD443", 8},  {"USD231", 7},
-	{"USD253", 6},  {"USD308", 6},  {"USD490", 5},  {"USD475", 5},  {"USD450", 5},
+	{"USD232", 9},	{"USD260", 9},	{"USD457", 8},	{"USD443", 8},	{"USD231", 7},
+	{"USD253", 6},	{"USD308", 6},	{"USD490", 5},	{"USD475", 5},	{"USD450", 5},
 };
 
 static const struct {
@@ -207,9 +207,14 @@ static ClCode load_agencies(Demo *d, Err *e)
 	rc = csvin_read(fp, NULL, district_row, d, e);
 	fclose(fp);
 	for (i = 0; !rc && i < sizeof other_agencies / sizeof *other_agencies; i++) {
-		AgencyIn a = {other_agencies[i].code, other_agencies[i].name, other_agencies[i].kind,
-			      "KS", other_agencies[i].public_entity, "Wichita, Kansas",
-			      "purchasing@" "city-county.ks.example"};
+		AgencyIn a = {other_agencies[i].code,
+			      other_agencies[i].name,
+			      other_agencies[i].kind,
+			      "KS",
+			      other_agencies[i].public_entity,
+			      "Wichita, Kansas",
+			      "purchasing@"
+			      "city-county.ks.example"};
 
 		rc = agency_add(d->db, &a, ACTOR, NULL, e);
 	}
@@ -258,7 +263,8 @@ static ClCode add_participants(Demo *d, const Terms *t, int share, DemoContract 
 	if (!rc && strcmp(t->number, "KS-OFFC-2025") == 0) {
 		rc = participant_add(d->db, t->number, "CITY-WICHITA", t->start + 30, ACTOR, e);
 		if (!rc)
-			rc = participant_add(d->db, t->number, "CNTY-SEDGWICK", t->start + 75, ACTOR, e);
+			rc = participant_add(d->db, t->number, "CNTY-SEDGWICK", t->start + 75,
+					     ACTOR, e);
 		dc->participants += 2;
 	}
 	return rc;
@@ -324,10 +330,16 @@ static ClCode put_order(Demo *d, QuarterRun *qr, const Agency *a, Date day, Err 
 		Rate paid_rate = rng_chance(30) ? rate - 30000 : rate; /* 3% of lines overcharged */
 
 		snprintf(qtext[i], sizeof qtext[i], "%d", qty[i]);
-		p[i] = (PurchaseIn){.contract_id = qr->cid, .agency_code = a->code, .po_number = po,
-				    .invoice_number = inv, .line = i + 1, .invoice_date = day,
-				    .description = it->description, .category = it->category,
-				    .quantity = qtext[i], .list_amount = list,
+		p[i] = (PurchaseIn){.contract_id = qr->cid,
+				    .agency_code = a->code,
+				    .po_number = po,
+				    .invoice_number = inv,
+				    .line = i + 1,
+				    .invoice_date = day,
+				    .description = it->description,
+				    .category = it->category,
+				    .quantity = qtext[i],
+				    .list_amount = list,
 				    .invoiced_amount = list - money_apply_rate(list, paid_rate),
 				    .batch_id = qr->batch};
 		if (i == 0 && rng_chance(300))
@@ -459,7 +471,8 @@ static ClCode report_quarter(Demo *d, QuarterRun *qr, Date filed, int per_weight
 		 name, qt, qr->rows, money_format(qr->list_total, la),
 		 money_format(qr->invoiced_total, ia));
 	if (!rc)
-		rc = audit_record(d->db, ACTOR, "batch.import", "import_batch", key, NULL, after, e);
+		rc = audit_record(d->db, ACTOR, "batch.import", "import_batch", key, NULL, after,
+				  e);
 	*net = qr->invoiced_total;
 	d->sum->batches++;
 	return rc;
@@ -485,7 +498,8 @@ static ClCode load_contract_sales(Demo *d, const Terms *t, const Item *items, in
 		rc = db_begin(d->db, e);
 	if (!rc)
 		rc = ledger_open(d->db, ACTOR, &qr.l, e);
-	for (qr.q = quarter_of(t->start); !rc && quarter_last_day(qr.q) <= t->end && n < MAX_QUARTERS;
+	for (qr.q = quarter_of(t->start);
+	     !rc && quarter_last_day(qr.q) <= t->end && n < MAX_QUARTERS;
 	     qr.q = quarter_next(qr.q)) {
 		Date f = quarter_last_day(qr.q) + 8 + (Date)rng_below(18);
 
@@ -530,10 +544,11 @@ static ClCode reverse_some(Demo *d, const char *number, Err *e)
 
 	rc = contract_load(d->db, number, &cid, NULL, e);
 	if (!rc)
-		rc = db_prepare(d->db, &st,
-				"SELECT id FROM live_purchase WHERE contract_id = ? AND list_amount > 0 "
-				"ORDER BY id LIMIT 3 OFFSET 40",
-				e);
+		rc = db_prepare(
+			d->db, &st,
+			"SELECT id FROM live_purchase WHERE contract_id = ? AND list_amount > 0 "
+			"ORDER BY id LIMIT 3 OFFSET 40",
+			e);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, cid);
@@ -541,9 +556,10 @@ static ClCode reverse_some(Demo *d, const char *number, Err *e)
 		ids[n++] = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	for (i = 0; !rc && i < n; i++) {
-		rc = ledger_reverse_line(d->db, ids[i],
-					 "Order cancelled before delivery; vendor credited the invoice",
-					 ACTOR, NULL, e);
+		rc = ledger_reverse_line(
+			d->db, ids[i],
+			"Order cancelled before delivery; vendor credited the invoice", ACTOR, NULL,
+			e);
 		if (!rc)
 			d->sum->reversals++;
 	}
@@ -583,7 +599,9 @@ static ClCode add_users(Demo *d, Err *e)
 		snprintf(u->email, sizeof u->email, "%s", users[i].email);
 		snprintf(u->role, sizeof u->role, "%s", users[i].role);
 		snprintf(u->binding, sizeof u->binding, "%s",
-			 users[i].agency ? users[i].agency : users[i].vendor ? users[i].vendor : "");
+			 users[i].agency   ? users[i].agency
+			 : users[i].vendor ? users[i].vendor
+					   : "");
 		user_random_password(u->password, 17);
 		role_parse(users[i].role, &role, NULL);
 		rc = user_add(d->db, u->email, u->password, role, users[i].agency, users[i].vendor,
@@ -625,10 +643,11 @@ static void live_totals(sqlite3 *db, DemoSummary *sum)
 				  "SELECT count(*) FROM live_purchase WHERE contract_id = "
 				  "(SELECT id FROM contract WHERE number = ?)",
 				  "t", c->number);
-		c->net_sales = db_int(db, 0,
-				      "SELECT coalesce(sum(invoiced_amount), 0) FROM live_purchase "
-				      "WHERE contract_id = (SELECT id FROM contract WHERE number = ?)",
-				      "t", c->number);
+		c->net_sales =
+			db_int(db, 0,
+			       "SELECT coalesce(sum(invoiced_amount), 0) FROM live_purchase "
+			       "WHERE contract_id = (SELECT id FROM contract WHERE number = ?)",
+			       "t", c->number);
 	}
 }
 

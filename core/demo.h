@@ -41,7 +41,7 @@ typedef struct DemoSummary {
 	int vendors;
 	int ncontract;
 	DemoContract contract[3];
-	int64_t lines;     /* ledger rows, reversals included */
+	int64_t lines; /* ledger rows, reversals included */
 	int64_t reversals;
 	int64_t batches;
 	int64_t remittances;

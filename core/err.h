@@ -14,9 +14,9 @@ typedef enum {
 	CL_ENOTFOUND, /* a named record does not exist */
 	CL_ECONFLICT, /* uniqueness or state conflict */
 	CL_ERULE,     /* a business rule refuses the change */
-	CL_EDB,       /* the database failed */
+	CL_EDB,	      /* the database failed */
 	CL_ENOMEM,    /* out of memory or over a size cap */
-	CL_EIO        /* a file could not be read or written */
+	CL_EIO	      /* a file could not be read or written */
 } ClCode;
 
 #define ERR_MSG_MAX 512
@@ -28,8 +28,7 @@ typedef struct Err {
 
 /* Record code and a printf-style message in e (which may be NULL); returns
  * code so callers can write `return err_set(e, CL_EINPUT, "...")`. */
-ClCode err_set(Err *e, ClCode code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+ClCode err_set(Err *e, ClCode code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Prefix the message already in e with "prefix: ". */
 void err_prefix(Err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -203,8 +203,10 @@ static ClCode select_quarters(const Terms *t, const FeeSelect *sel, Date today, 
 	if (quarter_cmp(quarter_of(today), *last) < 0)
 		*last = quarter_of(today);
 	if (sel && sel->has_period) {
-		if (quarter_last_day(sel->period) < t->start || quarter_first_day(sel->period) > t->end)
-			return err_set(e, CL_EINPUT, "quarter %s is outside the term of contract %s",
+		if (quarter_last_day(sel->period) < t->start ||
+		    quarter_first_day(sel->period) > t->end)
+			return err_set(e, CL_EINPUT,
+				       "quarter %s is outside the term of contract %s",
 				       quarter_format(sel->period, qt), t->number);
 		*first = *last = sel->period;
 	} else if (sel && sel->year) {
@@ -267,8 +269,7 @@ static void add_money(cJSON *o, const char *key, Money m)
 	cJSON_AddStringToObject(o, key, money_format(m, buf));
 }
 
-cJSON *fees_report_json(sqlite3 *db, const char *contract, const FeeSelect *sel, Date today,
-			Err *e)
+cJSON *fees_report_json(sqlite3 *db, const char *contract, const FeeSelect *sel, Date today, Err *e)
 {
 	char qt[QUARTER_BUF], due[DATE_BUF];
 	FeeQuarter *fq;

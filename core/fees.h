@@ -21,20 +21,20 @@ typedef struct FeeQuarter {
 	Money net_sales;
 	Money fee;
 	Money late_fee;
-	Money remitted;      /* received on or before today */
-	Money paid_by_due;   /* received on or before the due date (and today) */
-	Money balance;       /* fee + late_fee - remitted */
+	Money remitted;	   /* received on or before today */
+	Money paid_by_due; /* received on or before the due date (and today) */
+	Money balance;	   /* fee + late_fee - remitted */
 	Date due;
 	FeeStatus status;
 	ReportStatus report;
-	Date filed_on;       /* first filing, when report != FR_MISSING */
+	Date filed_on; /* first filing, when report != FR_MISSING */
 	int days_past_due;
 } FeeQuarter;
 
 /* Which quarters: all (from the contract's first quarter to today's, or
  * its last), one fee year, or one quarter. */
 typedef struct FeeSelect {
-	int year;       /* 0: not by year */
+	int year; /* 0: not by year */
 	int has_period;
 	Quarter period;
 } FeeSelect;

@@ -38,12 +38,12 @@ enum {
 #define C_REQUIRED 6 /* the first six columns are required */
 
 static const char *const col_name[C__MAX] = {
-	"agency_code", "po_number",   "invoice_number", "invoice_date", "list_amount",
-	"invoiced_amount", "line",    "agency_name",    "description",  "category",
-	"quantity",    "freight_amount", "tax_amount",
+	"agency_code",	   "po_number",	     "invoice_number", "invoice_date", "list_amount",
+	"invoiced_amount", "line",	     "agency_name",    "description",  "category",
+	"quantity",	   "freight_amount", "tax_amount",
 };
 
-#define MAX_MAPS 64
+#define MAX_MAPS       64
 #define PROGRESS_EVERY 8192
 
 typedef struct Import {
@@ -54,7 +54,7 @@ typedef struct Import {
 	int has_period;
 	Quarter period;
 	int header_seen;
-	int ncols;       /* fields in the header */
+	int ncols;	 /* fields in the header */
 	int col[C__MAX]; /* field index of each column, or -1 */
 	struct {
 		char header[104];
@@ -197,7 +197,8 @@ static ClCode decode_fields(Import *im, size_t line, int n, char **field, char *
 
 			val[i] = field[i];
 			bad = utf8_bad_at((const unsigned char *)field[i], len);
-			if (bad < len) /* the physical line: the row's first, plus breaks before it */
+			/* the physical line: the row's first, plus breaks before it */
+			if (bad < len)
 				return err_set(e, CL_EINPUT,
 					       "line %zu is not valid UTF-8; if the file was saved "
 					       "from Excel on Windows, import it with --encoding "
@@ -231,8 +232,8 @@ static void load_maps(Import *im)
 {
 	sqlite3_stmt *st = NULL;
 
-	if (db_prepare(im->db, &st, "SELECT header, column FROM vendor_column_map WHERE vendor_id = ?",
-		       NULL))
+	if (db_prepare(im->db, &st,
+		       "SELECT header, column FROM vendor_column_map WHERE vendor_id = ?", NULL))
 		return;
 	sqlite3_bind_int64(st, 1, im->vendor_id);
 	while (im->nmap < MAX_MAPS && sqlite3_step(st) == SQLITE_ROW) {
@@ -270,9 +271,8 @@ static int listed(const cJSON *arr, const char *text)
 {
 	const cJSON *x;
 
-	cJSON_ArrayForEach(x, arr)
-	if (cJSON_IsString(x) && strcmp(x->valuestring, text) == 0)
-		return 1;
+	cJSON_ArrayForEach(x, arr) if (cJSON_IsString(x) &&
+				       strcmp(x->valuestring, text) == 0) return 1;
 	return 0;
 }
 
@@ -322,12 +322,13 @@ static ClCode read_header(Import *im, int n, char **val, Err *e)
 			char found[200];
 
 			header_list(n, val, found, sizeof found);
-			return err_set(e, CL_EINPUT,
-				       "the header has no %s column (it has: %s); a sales report "
-				       "needs agency_code, po_number, invoice_number, invoice_date, "
-				       "list_amount and invoiced_amount (or a saved mapping: "
-				       "coopledger vendor map)",
-				       col_name[c], found);
+			return err_set(
+				e, CL_EINPUT,
+				"the header has no %s column (it has: %s); a sales report "
+				"needs agency_code, po_number, invoice_number, invoice_date, "
+				"list_amount and invoiced_amount (or a saved mapping: "
+				"coopledger vendor map)",
+				col_name[c], found);
 		}
 	return CL_OK;
 }
@@ -417,7 +418,8 @@ static int check_line(Import *im, size_t row, const char *v, int *line)
 		return 1;
 	x = strtol(v, &end, 10);
 	if (*end || x < 1 || x > 100000) {
-		row_error(im, row, C_LINE, "line \"%.40s\" is not a whole number from 1 to 100000", v);
+		row_error(im, row, C_LINE, "line \"%.40s\" is not a whole number from 1 to 100000",
+			  v);
 		return 0;
 	}
 	*line = (int)x;
@@ -553,7 +555,8 @@ static int write_row(Import *im, size_t row, const PurchaseIn *p, ClCode *fatal,
 			return 0;
 		}
 		if (again) {
-			row_error(im, row, C_INVOICE, "invoice %s line %d appears twice in this file",
+			row_error(im, row, C_INVOICE,
+				  "invoice %s line %d appears twice in this file",
 				  p->invoice_number, p->line);
 			return 0;
 		}
@@ -562,10 +565,11 @@ static int write_row(Import *im, size_t row, const PurchaseIn *p, ClCode *fatal,
 	}
 	if (__builtin_add_overflow(im->list_total, p->list_amount, &im->list_total) ||
 	    __builtin_add_overflow(im->invoiced_total, p->invoiced_amount, &im->invoiced_total)) {
-		*fatal = err_set(e, CL_EINPUT,
-				 "row %zu: the file's totals pass the largest amount the ledger can "
-				 "hold; nothing was imported (is an amount in the wrong unit?)",
-				 row);
+		*fatal =
+			err_set(e, CL_EINPUT,
+				"row %zu: the file's totals pass the largest amount the ledger can "
+				"hold; nothing was imported (is an amount in the wrong unit?)",
+				row);
 		return 0;
 	}
 	im->accepted++;
@@ -684,8 +688,8 @@ static ClCode finish_batch(Import *im, const char *sha, Err *e)
 	rc = ledger_batch_finish(im->db, im->batch, im->rows, im->accepted, im->duplicates,
 				 im->rejected, im->list_total, im->invoiced_total, json, e);
 	if (!rc)
-		rc = db_exec(im->db, e, "UPDATE import_batch SET sha256 = ? WHERE id = ?", "ti", sha,
-			     im->batch);
+		rc = db_exec(im->db, e, "UPDATE import_batch SET sha256 = ? WHERE id = ?", "ti",
+			     sha, im->batch);
 	snprintf(key, sizeof key, "%" PRId64, im->batch);
 	if (!rc)
 		rc = audit_record(im->db, im->o->actor, "batch.import", "import_batch", key, NULL,
@@ -712,7 +716,8 @@ static ClCode import_begin(Import *im, Err *e)
 	rc = contract_load(im->db, o->contract, &im->cid, &t, e);
 	if (rc)
 		return rc;
-	im->vendor_id = db_int(im->db, 0, "SELECT vendor_id FROM contract WHERE id = ?", "i", im->cid);
+	im->vendor_id =
+		db_int(im->db, 0, "SELECT vendor_id FROM contract WHERE id = ?", "i", im->cid);
 	if (o->period && *o->period) {
 		char qt[QUARTER_BUF], a[DATE_BUF], b[DATE_BUF];
 
@@ -755,11 +760,13 @@ static ClCode import_end(Import *im, ImportStatus *status, int64_t *shown_batch,
 	crypto_hash_sha256_final(&im->sha, h);
 	sodium_bin2hex(sha, sizeof sha, h, sizeof h);
 	if (!im->header_seen)
-		return err_set(e, CL_EINPUT, "the file is empty: a sales report starts with a header "
-					     "row naming its columns");
+		return err_set(e, CL_EINPUT,
+			       "the file is empty: a sales report starts with a header "
+			       "row naming its columns");
 	if (im->rows == 0 && !im->has_period)
-		return err_set(e, CL_EINPUT, "the file has a header but no rows; to file a zero report, "
-					     "name the quarter with --period");
+		return err_set(e, CL_EINPUT,
+			       "the file has a header but no rows; to file a zero report, "
+			       "name the quarter with --period");
 	same = db_int(im->db, 0,
 		      "SELECT id FROM import_batch WHERE contract_id = ? AND sha256 = ? "
 		      "AND period IS (SELECT period FROM import_batch WHERE id = ?) "
@@ -820,7 +827,8 @@ ClCode import_csv(sqlite3 *db, FILE *f, const ImportOptions *o, cJSON **result,
 		*result = result_json(im, shown);
 		/* the result holds references: make them its own */
 		cJSON_ReplaceItemInObject(*result, "errors", cJSON_Duplicate(im->errors, 1));
-		cJSON_ReplaceItemInObject(*result, "ignored_columns", cJSON_Duplicate(im->ignored, 1));
+		cJSON_ReplaceItemInObject(*result, "ignored_columns",
+					  cJSON_Duplicate(im->ignored, 1));
 	}
 	if (im->cd != (iconv_t)-1)
 		iconv_close(im->cd);
@@ -859,7 +867,8 @@ ClCode import_map_set(sqlite3 *db, const char *vendor, const char *header, const
 	rc = db_begin(db, e);
 	if (!rc)
 		rc = db_exec(db, e,
-			     "INSERT INTO vendor_column_map(vendor_id, header, column) VALUES (?1,?2,?3) "
+			     "INSERT INTO vendor_column_map(vendor_id, header, column) VALUES "
+			     "(?1,?2,?3) "
 			     "ON CONFLICT(vendor_id, header) DO UPDATE SET column = ?3",
 			     "itt", vid, key, column);
 	if (!rc)
@@ -899,7 +908,8 @@ cJSON *import_map_list(sqlite3 *db, const char *vendor, Err *e)
 
 	if (vendor_id(db, vendor, &vid, e) ||
 	    db_prepare(db, &st,
-		       "SELECT header, column FROM vendor_column_map WHERE vendor_id = ? ORDER BY header",
+		       "SELECT header, column FROM vendor_column_map WHERE vendor_id = ? ORDER BY "
+		       "header",
 		       e))
 		return NULL;
 	sqlite3_bind_int64(st, 1, vid);
@@ -925,8 +935,8 @@ static const char *col_text(sqlite3_stmt *st, int i)
 
 cJSON *import_batches_json(sqlite3 *db, const char *contract, Err *e)
 {
-	static const char *const keys[] = {"file",       "sha256",     "period",
-					   "filed_on",   "created_by", "created_at"};
+	static const char *const keys[] = {"file",     "sha256",     "period",
+					   "filed_on", "created_by", "created_at"};
 	char la[MONEY_BUF], ia[MONEY_BUF];
 	sqlite3_stmt *st = NULL;
 	int64_t cid;
@@ -953,7 +963,8 @@ cJSON *import_batches_json(sqlite3 *db, const char *contract, Err *e)
 		cJSON_AddNumberToObject(o, "accepted", (double)sqlite3_column_int64(st, 8));
 		cJSON_AddNumberToObject(o, "duplicates", (double)sqlite3_column_int64(st, 9));
 		cJSON_AddNumberToObject(o, "rejected", (double)sqlite3_column_int64(st, 10));
-		cJSON_AddStringToObject(o, "list_amount", money_format(sqlite3_column_int64(st, 11), la));
+		cJSON_AddStringToObject(o, "list_amount",
+					money_format(sqlite3_column_int64(st, 11), la));
 		cJSON_AddStringToObject(o, "invoiced_amount",
 					money_format(sqlite3_column_int64(st, 12), ia));
 		cJSON_AddBoolToObject(o, "reversed", sqlite3_column_type(st, 13) != SQLITE_NULL);

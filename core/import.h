@@ -21,13 +21,13 @@
 typedef struct ImportOptions {
 	const char *contract;  /* contract number */
 	const char *period;    /* "2025-Q3": the quarter reported, or NULL */
-	int dry_run;           /* validate and report, write nothing */
+	int dry_run;	       /* validate and report, write nothing */
 	int skip_invalid;      /* write the good rows, record the rejected ones */
 	const char *encoding;  /* NULL or "utf-8"; "windows-1252" converts */
 	const char *file_name; /* as recorded in the batch */
-	Date today;            /* the filing date */
+	Date today;	       /* the filing date */
 	const char *actor;
-	size_t field_cap;      /* longest field in bytes; 0: the default */
+	size_t field_cap; /* longest field in bytes; 0: the default */
 	/* progress, called every few thousand rows; may be NULL */
 	void (*progress)(void *ctx, size_t bytes, size_t rows);
 	void *progress_ctx;
@@ -35,9 +35,9 @@ typedef struct ImportOptions {
 
 typedef enum {
 	IMPORT_WRITTEN = 0, /* a batch was committed */
-	IMPORT_REFUSED,     /* row errors in all-or-nothing mode: nothing written */
-	IMPORT_DRY_RUN,     /* validated only */
-	IMPORT_ALREADY      /* the same file (SHA-256) is already imported */
+	IMPORT_REFUSED,	    /* row errors in all-or-nothing mode: nothing written */
+	IMPORT_DRY_RUN,	    /* validated only */
+	IMPORT_ALREADY	    /* the same file (SHA-256) is already imported */
 } ImportStatus;
 
 /* Import a sales report read from f.  Refusals of the whole file (missing

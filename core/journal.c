@@ -35,8 +35,8 @@ static void entry(FILE *out, const char *day, const char *payee, const char *deb
 {
 	char a[MONEY_BUF + 2], b[MONEY_BUF + 2];
 
-	fprintf(out, "%s * %s\n    %-40s %16s\n    %-40s %16s\n\n", day, payee, debit,
-		amount(m, a), credit, amount(-m, b));
+	fprintf(out, "%s * %s\n    %-40s %16s\n    %-40s %16s\n\n", day, payee, debit, amount(m, a),
+		credit, amount(-m, b));
 }
 
 static ClCode export_lines(sqlite3 *db, int64_t cid, const char *sales, FILE *out, Err *e)
@@ -45,11 +45,12 @@ static ClCode export_lines(sqlite3 *db, int64_t cid, const char *sales, FILE *ou
 	sqlite3_stmt *st = NULL;
 	ClCode rc;
 
-	rc = db_prepare(db, &st,
-			"SELECT p.invoice_date, p.invoice_number, p.line, p.po_number, a.code, "
-			"p.invoiced_amount FROM live_purchase p JOIN agency a ON a.id = p.agency_id "
-			"WHERE p.contract_id = ? ORDER BY p.invoice_date, p.id",
-			e);
+	rc = db_prepare(
+		db, &st,
+		"SELECT p.invoice_date, p.invoice_number, p.line, p.po_number, a.code, "
+		"p.invoiced_amount FROM live_purchase p JOIN agency a ON a.id = p.agency_id "
+		"WHERE p.contract_id = ? ORDER BY p.invoice_date, p.id",
+		e);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, cid);
@@ -90,8 +91,8 @@ static ClCode export_fees(sqlite3 *db, const char *contract, const char *fees, D
 	return CL_OK;
 }
 
-static ClCode export_remittances(sqlite3 *db, int64_t cid, const char *fees, Date today,
-				 FILE *out, Err *e)
+static ClCode export_remittances(sqlite3 *db, int64_t cid, const char *fees, Date today, FILE *out,
+				 Err *e)
 {
 	char payee[160], ref[80], day[DATE_BUF];
 	sqlite3_stmt *st = NULL;
@@ -108,8 +109,8 @@ static ClCode export_remittances(sqlite3 *db, int64_t cid, const char *fees, Dat
 		snprintf(payee, sizeof payee, "Remittance %s for %s",
 			 one_line((const char *)sqlite3_column_text(st, 2), ref, sizeof ref),
 			 (const char *)sqlite3_column_text(st, 1));
-		entry(out, (const char *)sqlite3_column_text(st, 0), payee, "Assets:Remittances", fees,
-		      sqlite3_column_int64(st, 3));
+		entry(out, (const char *)sqlite3_column_text(st, 0), payee, "Assets:Remittances",
+		      fees, sqlite3_column_int64(st, 3));
 	}
 	sqlite3_finalize(st);
 	return CL_OK;

@@ -45,9 +45,9 @@ static const char *const stmt_sql[ST__MAX] = {
 };
 
 /* The columns of a ledger row in chain order (the canonical text). */
-#define PURCHASE_COLUMNS                                                                   \
-	"id, contract_id, agency_id, po_number, invoice_number, line, revision, invoice_date, " \
-	"description, category, quantity, list_amount, invoiced_amount, freight_amount, "      \
+#define PURCHASE_COLUMNS                                                                           \
+	"id, contract_id, agency_id, po_number, invoice_number, line, revision, invoice_date, "    \
+	"description, category, quantity, list_amount, invoiced_amount, freight_amount, "          \
 	"tax_amount, batch_id, reverses_id, reason, created_at, created_by"
 #define PURCHASE_NCOL 20
 
@@ -83,8 +83,8 @@ struct Ledger {
 	Buf canon;
 	/* about the last line checked */
 	const char *err_column; /* the column a refusal is about */
-	int64_t match_batch;    /* batch of the live line with the same identity */
-	int64_t match_id;       /* and that line's id */
+	int64_t match_batch;	/* batch of the live line with the same identity */
+	int64_t match_id;	/* and that line's id */
 };
 
 /* A full ledger row, as written and as hashed. */
@@ -225,7 +225,8 @@ static void agency_facts_load(Ledger *l, const char *code, int64_t cid, AgencyFa
 	st = stmt(l, ST_JOINED);
 	sqlite3_bind_int64(st, 1, cid);
 	sqlite3_bind_int64(st, 2, f->id);
-	if (sqlite3_step(st) == SQLITE_ROW && date_parse(col_text(st, 0), &f->joined, NULL) == CL_OK)
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    date_parse(col_text(st, 0), &f->joined, NULL) == CL_OK)
 		f->participant = 1;
 }
 
@@ -277,7 +278,8 @@ static ClCode check_eligible(Ledger *l, const PurchaseIn *p, int64_t *agency_id,
 			       p->agency_code);
 	l->err_column = "invoice_date";
 	if (l->terminated)
-		return err_set(e, CL_ERULE, "contract %s is terminated (rule: contract not terminated)",
+		return err_set(e, CL_ERULE,
+			       "contract %s is terminated (rule: contract not terminated)",
 			       l->number);
 	if (p->invoice_date < l->start || p->invoice_date > l->end)
 		return err_set(e, CL_ERULE,
@@ -490,8 +492,8 @@ static void row_fill(Row *r, const PurchaseIn *p)
 /* An eligibility refusal, unless the line is already live: a duplicate or
  * a conflict outranks it (a resent old report counts its duplicates even
  * in a closed quarter).  OUT: *outcome. */
-static ClCode refuse_unless_known(Ledger *l, const PurchaseIn *p, ClCode refusal,
-				  const Err *why, LedgerOutcome *outcome, Err *e)
+static ClCode refuse_unless_known(Ledger *l, const PurchaseIn *p, ClCode refusal, const Err *why,
+				  LedgerOutcome *outcome, Err *e)
 {
 	const char *column = l->err_column;
 	int64_t revision;
@@ -509,8 +511,7 @@ static ClCode refuse_unless_known(Ledger *l, const PurchaseIn *p, ClCode refusal
 /* Lines are written optimistically as revision 0: the unique identity
  * index answers "is it new?" as part of the insert, and only a clash costs
  * the look-up that tells a duplicate, a conflict and a re-entry apart. */
-ClCode ledger_append(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome, int64_t *id,
-		     Err *e)
+ClCode ledger_append(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome, int64_t *id, Err *e)
 {
 	LedgerOutcome out = LEDGER_APPENDED;
 	Err why = {0};
@@ -555,8 +556,8 @@ typedef struct Held {
 
 static ClCode load_row(sqlite3 *db, int64_t id, Row *r, Held *h, Err *e)
 {
-	ClCode rc = db_prepare(db, &h->st, "SELECT " PURCHASE_COLUMNS " FROM purchase WHERE id = ?",
-			       e);
+	ClCode rc =
+		db_prepare(db, &h->st, "SELECT " PURCHASE_COLUMNS " FROM purchase WHERE id = ?", e);
 
 	if (rc)
 		return rc;
@@ -598,8 +599,10 @@ static ClCode reverse_one(Ledger *l, int64_t id, const char *reason, int64_t *re
 	if (rc)
 		goto out;
 	if (r.reverses_id) {
-		rc = err_set(e, CL_ERULE, "line %" PRId64 " is itself a reversal (of line %" PRId64
-			     "); enter a new line instead", id, r.reverses_id);
+		rc = err_set(e, CL_ERULE,
+			     "line %" PRId64 " is itself a reversal (of line %" PRId64
+			     "); enter a new line instead",
+			     id, r.reverses_id);
 		goto out;
 	}
 	if (db_int(l->db, 0, "SELECT id FROM purchase WHERE reverses_id = ?", "i", id)) {
@@ -694,8 +697,8 @@ ClCode ledger_reverse_line(sqlite3 *db, int64_t id, const char *reason, const ch
 
 /* Reverse the live lines of a batch inside the caller's transaction.
  * OUT: *count. */
-static ClCode reverse_batch_lines(sqlite3 *db, int64_t batch, const char *reason,
-				  const char *actor, int *count, Err *e)
+static ClCode reverse_batch_lines(sqlite3 *db, int64_t batch, const char *reason, const char *actor,
+				  int *count, Err *e)
 {
 	sqlite3_stmt *st = NULL;
 	Ledger *l = NULL;
@@ -764,8 +767,8 @@ ClCode ledger_reverse_batch(sqlite3 *db, int64_t batch, const char *reason, cons
 }
 
 ClCode ledger_batch_create(sqlite3 *db, int64_t contract_id, const char *file_name,
-			   const char *sha256, const char *period, Date filed_on,
-			   const char *actor, int64_t *id, Err *e)
+			   const char *sha256, const char *period, Date filed_on, const char *actor,
+			   int64_t *id, Err *e)
 {
 	char now[TIMESTAMP_BUF], day[DATE_BUF];
 	ClCode rc;
@@ -773,8 +776,10 @@ ClCode ledger_batch_create(sqlite3 *db, int64_t contract_id, const char *file_na
 	rc = db_exec(db, e,
 		     "INSERT INTO import_batch(contract_id, file_name, sha256, period, filed_on, "
 		     "created_by, created_at) VALUES (?,?,?,?,?,?,?)",
-		     "ittttt" "t", contract_id, file_name, sha256, period, date_format(filed_on, day),
-		     actor, db_timestamp(now));
+		     "ittttt"
+		     "t",
+		     contract_id, file_name, sha256, period, date_format(filed_on, day), actor,
+		     db_timestamp(now));
 	if (!rc)
 		*id = sqlite3_last_insert_rowid(db);
 	return rc;
@@ -814,10 +819,11 @@ static ClCode verify_table(sqlite3 *db, const char *table, const char *sql, int 
 			canon_column(&b, st, i);
 		chain_hash(prev, &b, hash);
 		if (strcmp(hash, col_text(st, ncol)) != 0) {
-			rc = err_set(e, CL_ERULE,
-				     "%s row %lld does not match its hash: it was altered, or a row "
-				     "before it was removed or altered",
-				     table, (long long)sqlite3_column_int64(st, 0));
+			rc = err_set(
+				e, CL_ERULE,
+				"%s row %lld does not match its hash: it was altered, or a row "
+				"before it was removed or altered",
+				table, (long long)sqlite3_column_int64(st, 0));
 			break;
 		}
 		memcpy(prev, hash, CHAIN_HEX);

@@ -56,8 +56,7 @@ ClCode ledger_check(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome, Err 
  * not written (*outcome says so); a line whose identity is live with other
  * amounts is a CL_ECONFLICT telling the user to reverse and re-enter.
  * OUT: *outcome, *id (0 for a duplicate; either may be NULL). */
-ClCode ledger_append(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome, int64_t *id,
-		     Err *e);
+ClCode ledger_append(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome, int64_t *id, Err *e);
 
 /* After a refusal from ledger_check() or ledger_append(): the column of a
  * sales report it is about ("agency_code", "invoice_date",
@@ -83,8 +82,8 @@ ClCode ledger_reverse_batch(sqlite3 *db, int64_t batch, const char *reason, cons
 /* Open a batch record (file name, SHA-256 hex, quarter text or NULL) inside
  * the caller's transaction.  OUT: *id. */
 ClCode ledger_batch_create(sqlite3 *db, int64_t contract_id, const char *file_name,
-			   const char *sha256, const char *period, Date filed_on,
-			   const char *actor, int64_t *id, Err *e);
+			   const char *sha256, const char *period, Date filed_on, const char *actor,
+			   int64_t *id, Err *e);
 
 /* Store a batch's counts and totals (and its result JSON, may be NULL). */
 ClCode ledger_batch_finish(sqlite3 *db, int64_t batch, int64_t rows, int64_t accepted,

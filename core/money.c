@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* The digits of a number as read by read_whole() and read_frac(). */
 typedef struct Number {
 	int64_t whole; /* integer part, stops growing past its cap */
@@ -143,7 +142,7 @@ static ClCode money_read_number(Span s, int paren, Number *num, int *neg, Err *e
 {
 	Span sc = s;
 
-	*num = (Number){ 0 };
+	*num = (Number){0};
 	*neg = paren;
 	if (paren) {
 		sc.p++;
@@ -232,8 +231,7 @@ char *money_format_human(Money m, char *buf)
 /* |v| as unsigned, defined for the most negative value too. */
 static unsigned __int128 abs128(__int128 v)
 {
-	return v < 0 ? (unsigned __int128)0 - (unsigned __int128)v
-		     : (unsigned __int128)v;
+	return v < 0 ? (unsigned __int128)0 - (unsigned __int128)v : (unsigned __int128)v;
 }
 
 /*
@@ -267,7 +265,7 @@ Money money_apply_rate(Money amount, Rate rate)
 static ClCode rate_read_number(Span s, Span num_part, Rate *out, Err *e)
 {
 	Span sc = num_part;
-	Number num = { 0 };
+	Number num = {0};
 
 	if (sc.p < sc.end && *sc.p == '-')
 		return refuse(e, "rate", s, "cannot be negative");
@@ -281,8 +279,7 @@ static ClCode rate_read_number(Span s, Span num_part, Rate *out, Err *e)
 	}
 	read_frac(&sc, &num, 4);
 	if (sc.p != sc.end || (num.nwhole == 0 && num.nfrac == 0))
-		return refuse(e, "rate", s,
-			      "is not a percentage (expected e.g. 2% or 0.25%)");
+		return refuse(e, "rate", s, "is not a percentage (expected e.g. 2% or 0.25%)");
 	if (num.nfrac > 4)
 		return refuse(e, "rate", s, "has more than four decimals");
 	if (num.big || num.whole * 10000 + num.frac > RATE_ONE)

@@ -15,8 +15,8 @@ typedef int64_t Money; /* cents */
 typedef int64_t Rate;  /* parts per million */
 
 #define MONEY_LIMIT 1000000000000000LL /* 10^15 cents: largest magnitude */
-#define RATE_ONE 1000000LL             /* 100% */
-#define MONEY_BUF 40                   /* room for any formatted figure */
+#define RATE_ONE    1000000LL	       /* 100% */
+#define MONEY_BUF   40		       /* room for any formatted figure */
 
 /* Parse money text: "1234.56", "-12.5", "1234", "$1,234.56", "(1,234.56)"
  * (negative), surrounding blanks trimmed.  Refuses more than two decimals,

@@ -23,9 +23,9 @@ static const char sql_contracts[] =
 	"JOIN vendor v ON v.id = c.vendor_id JOIN agency a ON a.id = c.lead_agency_id "
 	"WHERE c.status <> 'terminated' ORDER BY c.number";
 static const char sql_contract_one[] =
-    "SELECT c.id, c.number, c.title, v.id, v.code, v.name, a.name, c.status FROM contract c "
-    "JOIN vendor v ON v.id = c.vendor_id JOIN agency a ON a.id = c.lead_agency_id "
-    "WHERE c.number = ?";
+	"SELECT c.id, c.number, c.title, v.id, v.code, v.name, a.name, c.status FROM contract c "
+	"JOIN vendor v ON v.id = c.vendor_id JOIN agency a ON a.id = c.lead_agency_id "
+	"WHERE c.number = ?";
 static const char sql_vendor_contacts[] =
 	"SELECT email, name FROM vendor_contact WHERE vendor_id = ? AND receives_notices = 1 "
 	"ORDER BY email";
@@ -33,46 +33,46 @@ static const char sql_vendor_contacts[] =
  * `coopledger statements` writes a statement for), one row per notice
  * contact; ?4 one agency code, or NULL for all. */
 static const char sql_members[] =
-    "SELECT a.code, a.name, ac.email, ac.name, t.n, t.l, t.i "
-    "FROM participant p JOIN agency a ON a.id = p.agency_id "
-    "JOIN agency_contact ac ON ac.agency_id = a.id AND ac.receives_notices = 1 "
-    "JOIN (SELECT agency_id, count(*) AS n, sum(list_amount) AS l, "
-    "  sum(invoiced_amount) AS i FROM live_purchase WHERE contract_id = ?1 "
-    "  AND invoice_date BETWEEN ?2 AND ?3 GROUP BY agency_id) t ON t.agency_id = a.id "
-    "WHERE p.contract_id = ?1 AND p.joined <= ?3 AND (?4 IS NULL OR a.code = ?4) "
-    "ORDER BY a.code, ac.email";
+	"SELECT a.code, a.name, ac.email, ac.name, t.n, t.l, t.i "
+	"FROM participant p JOIN agency a ON a.id = p.agency_id "
+	"JOIN agency_contact ac ON ac.agency_id = a.id AND ac.receives_notices = 1 "
+	"JOIN (SELECT agency_id, count(*) AS n, sum(list_amount) AS l, "
+	"  sum(invoiced_amount) AS i FROM live_purchase WHERE contract_id = ?1 "
+	"  AND invoice_date BETWEEN ?2 AND ?3 GROUP BY agency_id) t ON t.agency_id = a.id "
+	"WHERE p.contract_id = ?1 AND p.joined <= ?3 AND (?4 IS NULL OR a.code = ?4) "
+	"ORDER BY a.code, ac.email";
 static const char sql_load[] =
-    "SELECT id, kind, recipient, rcpt_name, contract, period, coalesce(agency, ''), "
-    "coalesce(vendor, ''), token, state, attempts, next_attempt, data_json, lease_until "
-    "FROM outbox WHERE id = ?";
+	"SELECT id, kind, recipient, rcpt_name, contract, period, coalesce(agency, ''), "
+	"coalesce(vendor, ''), token, state, attempts, next_attempt, data_json, lease_until "
+	"FROM outbox WHERE id = ?";
 static const char sql_due[] =
-    "SELECT id FROM outbox WHERE (state IN ('queued', 'retrying') AND next_attempt <= ?1) "
-    "OR (state = 'sending' AND lease_until <= ?1) ORDER BY next_attempt, id LIMIT ?2";
+	"SELECT id FROM outbox WHERE (state IN ('queued', 'retrying') AND next_attempt <= ?1) "
+	"OR (state = 'sending' AND lease_until <= ?1) ORDER BY next_attempt, id LIMIT ?2";
 /* ?1 id, ?2 now, ?3 attempts seen, ?4 lease end: due, or a lapsed claim
  * (whose lost attempt is counted). */
 static const char sql_claim[] =
-    "UPDATE outbox SET state = 'sending', claim = lower(hex(randomblob(8))), "
-    "lease_until = ?4, attempts = attempts + (state = 'sending') WHERE id = ?1 "
-    "AND attempts = ?3 AND ((state IN ('queued', 'retrying') AND next_attempt <= ?2) "
-    "OR (state = 'sending' AND lease_until <= ?2)) RETURNING claim";
+	"UPDATE outbox SET state = 'sending', claim = lower(hex(randomblob(8))), "
+	"lease_until = ?4, attempts = attempts + (state = 'sending') WHERE id = ?1 "
+	"AND attempts = ?3 AND ((state IN ('queued', 'retrying') AND next_attempt <= ?2) "
+	"OR (state = 'sending' AND lease_until <= ?2)) RETURNING claim";
 static const char sql_renew[] =
-    "UPDATE outbox SET lease_until = ? WHERE id = ? AND state = 'sending' AND claim = ?";
+	"UPDATE outbox SET lease_until = ? WHERE id = ? AND state = 'sending' AND claim = ?";
 static const char sql_claimed_attempts[] =
-    "SELECT attempts FROM outbox WHERE id = ? AND state = 'sending' AND claim = ?";
+	"SELECT attempts FROM outbox WHERE id = ? AND state = 'sending' AND claim = ?";
 static const char sql_sent[] =
-    "UPDATE outbox SET state = 'sent', attempts = attempts + 1, last_error = '', "
-    "sent_at = ?, claim = '', lease_until = 0 WHERE id = ? AND state = 'sending' "
-    "AND claim = ?";
+	"UPDATE outbox SET state = 'sent', attempts = attempts + 1, last_error = '', "
+	"sent_at = ?, claim = '', lease_until = 0 WHERE id = ? AND state = 'sending' "
+	"AND claim = ?";
 static const char sql_failed[] =
-    "UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, last_error = ?, "
-    "claim = '', lease_until = 0 WHERE id = ? AND state = 'sending' AND claim = ?";
+	"UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, last_error = ?, "
+	"claim = '', lease_until = 0 WHERE id = ? AND state = 'sending' AND claim = ?";
 static const char sql_retry[] =
 	"UPDATE outbox SET state = 'queued', attempts = 0, next_attempt = ? WHERE id = ? "
 	"AND state = 'dead'";
 static const char sql_list[] =
-    "SELECT id, kind, recipient, contract, period, state, attempts, next_attempt, "
-    "last_error, queued_on, created_at, coalesce(sent_at, ''), lease_until FROM outbox "
-    "ORDER BY id DESC";
+	"SELECT id, kind, recipient, contract, period, state, attempts, next_attempt, "
+	"last_error, queued_on, created_at, coalesce(sent_at, ''), lease_until FROM outbox "
+	"ORDER BY id DESC";
 
 #define N_STATES 5
 static const char *const state_names[N_STATES] = {"queued", "sent", "retrying", "dead", "sending"};
@@ -126,7 +126,8 @@ int64_t outbox_now(void)
 		return (int64_t)time(NULL);
 	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) == 6 &&
 	    date_valid(y, mo, d))
-		return (int64_t)date_from_ymd(y, mo, d) * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + sec;
+		return (int64_t)date_from_ymd(y, mo, d) * 86400 + (int64_t)h * 3600 +
+		       (int64_t)mi * 60 + sec;
 	v = strtoll(s, &end, 10);
 	return *end == '\0' && v > 0 ? (int64_t)v : (int64_t)time(NULL);
 }
@@ -218,9 +219,15 @@ static ClCode queue_vendor(Ctx *c, const char *kind, Quarter q, cJSON *data, Err
 	}
 	db_bind_spec(st, "i", c->vendor_id);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		OutboxNew n = {kind, (const char *)sqlite3_column_text(st, 0),
-			       (const char *)sqlite3_column_text(st, 1), c->number,
-			       quarter_format(q, qb), NULL, c->vendor, json, c->today_s};
+		OutboxNew n = {kind,
+			       (const char *)sqlite3_column_text(st, 0),
+			       (const char *)sqlite3_column_text(st, 1),
+			       c->number,
+			       quarter_format(q, qb),
+			       NULL,
+			       c->vendor,
+			       json,
+			       c->today_s};
 
 		rc = outbox_add(c->db, &n, c->now, &added, e);
 		if (rc)
@@ -269,10 +276,15 @@ static ClCode queue_members(Ctx *c, Quarter q, const char *agency, int *rows, Er
 		if (!json)
 			rc = err_set(e, CL_ENOMEM, "out of memory");
 		else {
-			OutboxNew n = {"statement_ready", (const char *)sqlite3_column_text(st, 2),
-				       (const char *)sqlite3_column_text(st, 3), c->number,
-				       quarter_format(q, qb), (const char *)sqlite3_column_text(st, 0),
-				       NULL, json, c->today_s};
+			OutboxNew n = {"statement_ready",
+				       (const char *)sqlite3_column_text(st, 2),
+				       (const char *)sqlite3_column_text(st, 3),
+				       c->number,
+				       quarter_format(q, qb),
+				       (const char *)sqlite3_column_text(st, 0),
+				       NULL,
+				       json,
+				       c->today_s};
 
 			rc = outbox_add(c->db, &n, c->now, &added, e);
 			c->added += added;
@@ -623,20 +635,23 @@ cJSON *outbox_list_json(sqlite3 *db, Err *e)
 	arr = cJSON_CreateArray();
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		cJSON *o = cJSON_CreateObject();
-		static const char *const keys[] = {"kind",  "recipient", "contract", "period",
+		static const char *const keys[] = {"kind", "recipient", "contract", "period",
 						   "state"};
 		int i;
 
 		cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, 0));
 		for (i = 0; i < 5; i++)
-			cJSON_AddStringToObject(o, keys[i], (const char *)sqlite3_column_text(st, i + 1));
+			cJSON_AddStringToObject(o, keys[i],
+						(const char *)sqlite3_column_text(st, i + 1));
 		cJSON_AddNumberToObject(o, "attempts", sqlite3_column_int(st, 6));
-		cJSON_AddStringToObject(o, "next_attempt", iso_time(sqlite3_column_int64(st, 7), ts));
+		cJSON_AddStringToObject(o, "next_attempt",
+					iso_time(sqlite3_column_int64(st, 7), ts));
 		cJSON_AddStringToObject(
-		    o, "lease_until",
-		    strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(o, "state")), "sending") == 0
-			? iso_time(sqlite3_column_int64(st, 12), ts)
-			: "");
+			o, "lease_until",
+			strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(o, "state")), "sending") ==
+					0
+				? iso_time(sqlite3_column_int64(st, 12), ts)
+				: "");
 		cJSON_AddStringToObject(o, "last_error", (const char *)sqlite3_column_text(st, 8));
 		cJSON_AddStringToObject(o, "queued_on", (const char *)sqlite3_column_text(st, 9));
 		cJSON_AddStringToObject(o, "created_at", (const char *)sqlite3_column_text(st, 10));
@@ -659,10 +674,10 @@ cJSON *outbox_counts_json(sqlite3 *db, Err *e)
 
 	(void)e;
 	for (i = 0; i < N_STATES; i++)
-		cJSON_AddNumberToObject(o, state_names[i],
-					(double)db_int(db, 0,
-						       "SELECT count(*) FROM outbox WHERE state = ?",
-						       "t", state_names[i]));
+		cJSON_AddNumberToObject(
+			o, state_names[i],
+			(double)db_int(db, 0, "SELECT count(*) FROM outbox WHERE state = ?", "t",
+				       state_names[i]));
 	return o;
 }
 
@@ -716,11 +731,11 @@ ClCode outbox_queue_statement(sqlite3 *db, const char *contract, const char *age
 	if (rc == CL_OK)
 		rc = queue_members(&c, q, agency, &rows, e);
 	if (rc == CL_OK && rows == 0)
-		rc =
-		    err_set(e, CL_ERULE,
-			    "%s has no purchases under %s in %s, or no notice contact: there is no "
-			    "statement to send",
-			    agency, contract, quarter_format(q, qb));
+		rc = err_set(
+			e, CL_ERULE,
+			"%s has no purchases under %s in %s, or no notice contact: there is no "
+			"statement to send",
+			agency, contract, quarter_format(q, qb));
 	if (rc == CL_OK)
 		rc = db_commit(db, e);
 	if (rc) {

@@ -23,13 +23,13 @@
 #include "date.h"
 #include "err.h"
 
-#define OUTBOX_MAX_ATTEMPTS 8	    /* the 8th failure makes a notice dead */
-#define OUTBOX_BACKOFF_FIRST 60	    /* seconds after the first failure */
-#define OUTBOX_BACKOFF_CAP 21600    /* at most 6 hours between attempts */
-#define OUTBOX_REMIND_DAYS 14	    /* report reminder: days before the due date */
-#define OUTBOX_STATEMENT_WINDOW 45  /* statements: days after a report's filing */
-#define OUTBOX_LEASE 600	    /* seconds a claim lasts unless renewed */
-#define OUTBOX_CLAIM_BUF 24	    /* a claim token and its NUL */
+#define OUTBOX_MAX_ATTEMPTS	8     /* the 8th failure makes a notice dead */
+#define OUTBOX_BACKOFF_FIRST	60    /* seconds after the first failure */
+#define OUTBOX_BACKOFF_CAP	21600 /* at most 6 hours between attempts */
+#define OUTBOX_REMIND_DAYS	14    /* report reminder: days before the due date */
+#define OUTBOX_STATEMENT_WINDOW 45    /* statements: days after a report's filing */
+#define OUTBOX_LEASE		600   /* seconds a claim lasts unless renewed */
+#define OUTBOX_CLAIM_BUF	24    /* a claim token and its NUL */
 
 typedef enum { OB_QUEUED = 0, OB_SENT, OB_RETRYING, OB_DEAD, OB_SENDING } OutboxState;
 
@@ -42,8 +42,8 @@ typedef struct OutboxNotice {
 	char rcpt_name[204];
 	char contract[64];
 	char period[16];
-	char agency[40];  /* "" for vendor notices */
-	char vendor[40];  /* "" for member notices */
+	char agency[40]; /* "" for vendor notices */
+	char vendor[40]; /* "" for member notices */
 	char token[40];
 	OutboxState state;
 	int attempts;

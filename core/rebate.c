@@ -53,8 +53,7 @@ void rebate_allocate(Money total, RebateShare *share, int n)
 }
 
 /* Each agency's net in [first, last], by agency code.  OUT: *out, *n. */
-static ClCode load_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **out, int *n,
-			  Err *e)
+static ClCode load_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **out, int *n, Err *e)
 {
 	char a[DATE_BUF], b[DATE_BUF];
 	sqlite3_stmt *st = NULL;
@@ -83,7 +82,7 @@ static ClCode load_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **
 			}
 			*out = p;
 		}
-		snprintf((*out)[*n].agency, sizeof (*out)[0].agency, "%s",
+		snprintf((*out)[*n].agency, sizeof(*out)[0].agency, "%s",
 			 (const char *)sqlite3_column_text(st, 0));
 		(*out)[*n].net = sqlite3_column_int64(st, 1);
 		(*out)[(*n)++].rebate = 0;
@@ -157,8 +156,8 @@ static ClCode snapshot(sqlite3 *db, int64_t cid, int year, const cJSON *figures,
 
 	if (date_today(NULL, &clock, NULL))
 		clock = today;
-	if (!db_int(db, 0, "SELECT 1 FROM rebate_snapshot WHERE contract_id = ? AND year = ?",
-		    "ii", cid, (int64_t)year)) {
+	if (!db_int(db, 0, "SELECT 1 FROM rebate_snapshot WHERE contract_id = ? AND year = ?", "ii",
+		    cid, (int64_t)year)) {
 		if (today > clock)
 			return CL_OK;
 		cJSON *alloc = shares_json(s, n, NULL);
@@ -167,13 +166,15 @@ static ClCode snapshot(sqlite3 *db, int64_t cid, int year, const cJSON *figures,
 		snprintf(key, sizeof key, "%lld/%d", (long long)cid, year);
 		rc = db_begin(db, e);
 		if (!rc)
-			rc = db_exec(db, e,
-				     "INSERT INTO rebate_snapshot(contract_id, year, base, rate, total, "
-				     "allocations, taken_on, created_at) VALUES (?,?,?,?,?,?,?,?)",
-				     "iiiiittt", cid, (int64_t)year, base, rate, total, json,
-				     date_format(today, day), db_timestamp(now));
+			rc = db_exec(
+				db, e,
+				"INSERT INTO rebate_snapshot(contract_id, year, base, rate, total, "
+				"allocations, taken_on, created_at) VALUES (?,?,?,?,?,?,?,?)",
+				"iiiiittt", cid, (int64_t)year, base, rate, total, json,
+				date_format(today, day), db_timestamp(now));
 		if (!rc)
-			rc = audit_record(db, actor, "rebate.finalize", "rebate", key, NULL, fig, e);
+			rc = audit_record(db, actor, "rebate.finalize", "rebate", key, NULL, fig,
+					  e);
 		if (!rc)
 			rc = db_commit(db, e);
 		else
@@ -184,18 +185,20 @@ static ClCode snapshot(sqlite3 *db, int64_t cid, int year, const cJSON *figures,
 		if (rc)
 			return rc;
 	}
-	snap_total = db_int(db, 0, "SELECT total FROM rebate_snapshot WHERE contract_id = ? AND year = ?",
+	snap_total = db_int(db, 0,
+			    "SELECT total FROM rebate_snapshot WHERE contract_id = ? AND year = ?",
 			    "ii", cid, (int64_t)year);
 	db_text(db, taken, sizeof taken,
-		"SELECT taken_on FROM rebate_snapshot WHERE contract_id = ? AND year = ?", "ii", cid,
-		(int64_t)year);
+		"SELECT taken_on FROM rebate_snapshot WHERE contract_id = ? AND year = ?", "ii",
+		cid, (int64_t)year);
 	if (strcmp(taken, date_format(today, day)) > 0)
 		return CL_OK;
 	o = cJSON_AddObjectToObject(r, "snapshot");
 	cJSON_AddStringToObject(o, "taken_on", taken);
-	add_money(o, "base", db_int(db, 0,
-				    "SELECT base FROM rebate_snapshot WHERE contract_id = ? AND year = ?",
-				    "ii", cid, (int64_t)year));
+	add_money(o, "base",
+		  db_int(db, 0,
+			 "SELECT base FROM rebate_snapshot WHERE contract_id = ? AND year = ?",
+			 "ii", cid, (int64_t)year));
 	add_money(o, "total", snap_total);
 	add_money(r, "true_up", total - snap_total);
 	return CL_OK;

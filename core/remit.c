@@ -21,8 +21,9 @@ static ClCode remit_validate(sqlite3 *db, const RemitIn *r, int64_t *cid, Err *e
 	if (r->amount <= 0)
 		return err_set(e, CL_EINPUT, "amount must be more than zero");
 	if (!r->reference || !*r->reference || strlen(r->reference) > 64)
-		return err_set(e, CL_EINPUT,
-			       "a reference (cheque or ACH number, at most 64 characters) is required");
+		return err_set(
+			e, CL_EINPUT,
+			"a reference (cheque or ACH number, at most 64 characters) is required");
 	if (quarter_last_day(r->quarter) < t.start || quarter_first_day(r->quarter) > t.end)
 		return err_set(e, CL_EINPUT, "quarter %s is outside the term of contract %s",
 			       quarter_format(r->quarter, qt), r->contract);
@@ -47,8 +48,10 @@ ClCode remit_add(sqlite3 *db, const RemitIn *r, const char *actor, int64_t *id, 
 	rc = db_exec(db, e,
 		     "INSERT INTO remittance(contract_id, quarter, amount, received, reference, "
 		     "recorded_by, created_at) VALUES (?,?,?,?,?,?,?)",
-		     "itittt" "t", cid, qt, r->amount, date_format(r->received, day), r->reference,
-		     actor, db_timestamp(now));
+		     "itittt"
+		     "t",
+		     cid, qt, r->amount, date_format(r->received, day), r->reference, actor,
+		     db_timestamp(now));
 	new_id = sqlite3_last_insert_rowid(db);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "contract", r->contract);

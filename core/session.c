@@ -37,8 +37,7 @@ static char *stamp(time_t t, char *buf)
 	return buf;
 }
 
-ClCode session_create(sqlite3 *db, int64_t user_id, time_t now, char *secret, char *csrf,
-		      Err *e)
+ClCode session_create(sqlite3 *db, int64_t user_id, time_t now, char *secret, char *csrf, Err *e)
 {
 	char hash[65], unused[65], a[TIMESTAMP_BUF], b[TIMESTAMP_BUF];
 
@@ -48,7 +47,9 @@ ClCode session_create(sqlite3 *db, int64_t user_id, time_t now, char *secret, ch
 	return db_exec(db, e,
 		       "INSERT INTO user_session(user_id, token_hash, csrf_token, created_at, "
 		       "last_seen, expires_at) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
-		       "ittt" "t", user_id, hash, csrf, stamp(now, a),
+		       "ittt"
+		       "t",
+		       user_id, hash, csrf, stamp(now, a),
 		       stamp(now + SESSION_ABSOLUTE_SECONDS, b));
 }
 
@@ -58,11 +59,12 @@ ClCode principal_load(sqlite3 *db, int64_t user_id, Principal *p, Err *e)
 	ClCode rc;
 
 	memset(p, 0, sizeof *p);
-	rc = db_prepare(db, &st,
-			"SELECT u.email, u.role, u.agency_id, coalesce(a.code, ''), u.vendor_id, "
-			"coalesce(v.code, '') FROM app_user u LEFT JOIN agency a ON a.id = u.agency_id "
-			"LEFT JOIN vendor v ON v.id = u.vendor_id WHERE u.id = ? AND u.disabled = 0",
-			e);
+	rc = db_prepare(
+		db, &st,
+		"SELECT u.email, u.role, u.agency_id, coalesce(a.code, ''), u.vendor_id, "
+		"coalesce(v.code, '') FROM app_user u LEFT JOIN agency a ON a.id = u.agency_id "
+		"LEFT JOIN vendor v ON v.id = u.vendor_id WHERE u.id = ? AND u.disabled = 0",
+		e);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, user_id);
@@ -116,9 +118,11 @@ ClCode session_lookup(sqlite3 *db, const char *secret, time_t now, Principal *p,
 		snprintf(p->email, sizeof p->email, "%s", (const char *)sqlite3_column_text(st, 4));
 		role_parse((const char *)sqlite3_column_text(st, 5), &p->role, NULL);
 		p->agency_id = sqlite3_column_int64(st, 6);
-		snprintf(p->agency, sizeof p->agency, "%s", (const char *)sqlite3_column_text(st, 7));
+		snprintf(p->agency, sizeof p->agency, "%s",
+			 (const char *)sqlite3_column_text(st, 7));
 		p->vendor_id = sqlite3_column_int64(st, 8);
-		snprintf(p->vendor, sizeof p->vendor, "%s", (const char *)sqlite3_column_text(st, 9));
+		snprintf(p->vendor, sizeof p->vendor, "%s",
+			 (const char *)sqlite3_column_text(st, 9));
 	}
 	db_release(st);
 	if (!found)
@@ -139,8 +143,8 @@ ClCode session_delete(sqlite3 *db, const char *secret, Err *e)
 	return db_exec(db, e, "DELETE FROM user_session WHERE token_hash = ?", "t", hash);
 }
 
-ClCode api_token_create(sqlite3 *db, int64_t user_id, const char *name, char *secret,
-			int64_t *id, Err *e)
+ClCode api_token_create(sqlite3 *db, int64_t user_id, const char *name, char *secret, int64_t *id,
+			Err *e)
 {
 	char hash[65], a[TIMESTAMP_BUF];
 	ClCode rc;
@@ -148,9 +152,12 @@ ClCode api_token_create(sqlite3 *db, int64_t user_id, const char *name, char *se
 	if (!name || strlen(name) > 100)
 		return err_set(e, CL_EINPUT, "a token name has at most 100 characters");
 	new_secret(secret, hash);
-	rc = db_exec(db, e,
-		     "INSERT INTO api_token(user_id, name, token_hash, created_at) VALUES (?,?,?,?)",
-		     "itt" "t", user_id, name, hash, stamp(time(NULL), a));
+	rc = db_exec(
+		db, e,
+		"INSERT INTO api_token(user_id, name, token_hash, created_at) VALUES (?,?,?,?)",
+		"itt"
+		"t",
+		user_id, name, hash, stamp(time(NULL), a));
 	if (!rc && id)
 		*id = sqlite3_last_insert_rowid(db);
 	return rc;
@@ -186,9 +193,11 @@ ClCode api_token_lookup(sqlite3 *db, const char *secret, time_t now, Principal *
 		snprintf(p->email, sizeof p->email, "%s", (const char *)sqlite3_column_text(st, 3));
 		role_parse((const char *)sqlite3_column_text(st, 4), &p->role, NULL);
 		p->agency_id = sqlite3_column_int64(st, 5);
-		snprintf(p->agency, sizeof p->agency, "%s", (const char *)sqlite3_column_text(st, 6));
+		snprintf(p->agency, sizeof p->agency, "%s",
+			 (const char *)sqlite3_column_text(st, 6));
 		p->vendor_id = sqlite3_column_int64(st, 7);
-		snprintf(p->vendor, sizeof p->vendor, "%s", (const char *)sqlite3_column_text(st, 8));
+		snprintf(p->vendor, sizeof p->vendor, "%s",
+			 (const char *)sqlite3_column_text(st, 8));
 	}
 	db_release(st);
 	if (!tid) {

@@ -16,11 +16,11 @@
 #include "err.h"
 #include "user.h"
 
-#define SESSION_SECRET_BUF 48 /* base64url of 32 bytes and a NUL */
-#define SESSION_IDLE_SECONDS ((time_t)30 * 60)
+#define SESSION_SECRET_BUF	 48 /* base64url of 32 bytes and a NUL */
+#define SESSION_IDLE_SECONDS	 ((time_t)30 * 60)
 #define SESSION_ABSOLUTE_SECONDS ((time_t)12 * 60 * 60)
-#define LOGIN_MAX_FAILURES 5        /* within LOGIN_WINDOW_SECONDS */
-#define LOGIN_WINDOW_SECONDS ((time_t)15 * 60)
+#define LOGIN_MAX_FAILURES	 5 /* within LOGIN_WINDOW_SECONDS */
+#define LOGIN_WINDOW_SECONDS	 ((time_t)15 * 60)
 
 /* Who is signed in, as a request sees it. */
 typedef struct Principal {
@@ -32,13 +32,12 @@ typedef struct Principal {
 	int64_t vendor_id; /* vendor user: the vendor */
 	char vendor[33];
 	char csrf[SESSION_SECRET_BUF]; /* session's CSRF token ("" for API tokens) */
-	int64_t session_id;            /* 0 for API tokens */
+	int64_t session_id;	       /* 0 for API tokens */
 } Principal;
 
 /* Start a session for user_id at time now.  OUT: secret (the cookie
  * value), csrf. */
-ClCode session_create(sqlite3 *db, int64_t user_id, time_t now, char *secret, char *csrf,
-		      Err *e);
+ClCode session_create(sqlite3 *db, int64_t user_id, time_t now, char *secret, char *csrf, Err *e);
 
 /* The principal of a live session; refreshes its idle timer.  CL_ENOTFOUND
  * when unknown or expired.  OUT: *p. */
@@ -48,8 +47,8 @@ ClCode session_lookup(sqlite3 *db, const char *secret, time_t now, Principal *p,
 ClCode session_delete(sqlite3 *db, const char *secret, Err *e);
 
 /* A new API token for user_id, named name.  OUT: secret, *id. */
-ClCode api_token_create(sqlite3 *db, int64_t user_id, const char *name, char *secret,
-			int64_t *id, Err *e);
+ClCode api_token_create(sqlite3 *db, int64_t user_id, const char *name, char *secret, int64_t *id,
+			Err *e);
 
 /* The principal of a live API token.  OUT: *p. */
 ClCode api_token_lookup(sqlite3 *db, const char *secret, time_t now, Principal *p, Err *e);

@@ -55,9 +55,11 @@ static void agency_lines(sqlite3 *db, int64_t cid, int64_t aid, const Quarter *p
 		Money l = sqlite3_column_int64(st, 6), p = sqlite3_column_int64(st, 7);
 
 		cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, 0));
-		cJSON_AddStringToObject(o, "invoice_date", (const char *)sqlite3_column_text(st, 1));
+		cJSON_AddStringToObject(o, "invoice_date",
+					(const char *)sqlite3_column_text(st, 1));
 		cJSON_AddStringToObject(o, "po_number", (const char *)sqlite3_column_text(st, 2));
-		cJSON_AddStringToObject(o, "invoice_number", (const char *)sqlite3_column_text(st, 3));
+		cJSON_AddStringToObject(o, "invoice_number",
+					(const char *)sqlite3_column_text(st, 3));
 		cJSON_AddNumberToObject(o, "line", sqlite3_column_int(st, 4));
 		cJSON_AddStringToObject(o, "description", (const char *)sqlite3_column_text(st, 5));
 		add_money(o, "list_amount", l);
@@ -71,7 +73,8 @@ static void agency_lines(sqlite3 *db, int64_t cid, int64_t aid, const Quarter *p
 	add_money(c, "list_total", list);
 	add_money(c, "paid_total", paid);
 	add_money(c, "savings", list - paid);
-	cJSON_AddStringToObject(c, "savings_pct", summary_percent(list - paid, list, pct, sizeof pct));
+	cJSON_AddStringToObject(c, "savings_pct",
+				summary_percent(list - paid, list, pct, sizeof pct));
 }
 
 /* The agency's share of the current rebate year, or null. */
@@ -239,7 +242,8 @@ static ClCode revenue_contract(sqlite3 *db, const char *number, const char *vend
 		revenue_add(&rc, &fq[i]);
 		revenue_add(total, &fq[i]);
 		quarter_row(cJSON_GetObjectItem(out, "quarters"),
-			    cJSON_GetObjectItem(out, "missing_reports"), number, vendor, &fq[i], today);
+			    cJSON_GetObjectItem(out, "missing_reports"), number, vendor, &fq[i],
+			    today);
 	}
 	free(fq);
 	c = cJSON_CreateObject();
@@ -259,10 +263,11 @@ cJSON *summary_revenue_json(sqlite3 *db, int year, Date today, Err *e)
 	ClCode rc = CL_OK;
 	int i;
 
-	if (db_prepare(db, &st,
-		       "SELECT c.number, v.code FROM contract c JOIN vendor v ON v.id = c.vendor_id "
-		       "WHERE c.start_date <= ? ORDER BY c.number",
-		       e))
+	if (db_prepare(
+		    db, &st,
+		    "SELECT c.number, v.code FROM contract c JOIN vendor v ON v.id = c.vendor_id "
+		    "WHERE c.start_date <= ? ORDER BY c.number",
+		    e))
 		return NULL;
 	db_bind_spec(st, "t", date_format(today, day));
 	r = cJSON_CreateObject();
@@ -276,8 +281,8 @@ cJSON *summary_revenue_json(sqlite3 *db, int year, Date today, Err *e)
 	cJSON_AddArrayToObject(r, "missing_reports");
 	while (!rc && sqlite3_step(st) == SQLITE_ROW)
 		rc = revenue_contract(db, (const char *)sqlite3_column_text(st, 0),
-				      (const char *)sqlite3_column_text(st, 1), year, today, r, &total,
-				      e);
+				      (const char *)sqlite3_column_text(st, 1), year, today, r,
+				      &total, e);
 	sqlite3_finalize(st);
 	if (rc) {
 		cJSON_Delete(r);

@@ -18,25 +18,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PATH_LEN 96 /* "rebates.tiers[31].from" and then some */
+#define PATH_LEN	 96 /* "rebates.tiers[31].from" and then some */
 #define DUE_DAYS_DEFAULT 45
-#define DUE_DAYS_MAX 365
-#define MONEY_EXAMPLE "a money string such as \"30000.00\""
-#define RATE_EXAMPLE "a rate string such as \"1.5%\""
+#define DUE_DAYS_MAX	 365
+#define MONEY_EXAMPLE	 "a money string such as \"30000.00\""
+#define RATE_EXAMPLE	 "a rate string such as \"1.5%\""
 
 typedef struct Field Field;
 
 /* Check the value v of field f, whose full name is path, and store it in
  * the struct at base.  On failure e names path and the problem. */
-typedef ClCode (*FieldFn)(const Field *f, const cJSON *v, const char *path, void *base,
-			  Err *e);
+typedef ClCode (*FieldFn)(const Field *f, const cJSON *v, const char *path, void *base, Err *e);
 
 struct Field {
 	const char *name;
 	int required;
 	FieldFn check;
-	size_t off;      /* where the value goes in the struct at base */
-	size_t size;     /* text fields: size of the char array */
+	size_t off;	 /* where the value goes in the struct at base */
+	size_t size;	 /* text fields: size of the char array */
 	const void *aux; /* enum fields: their EnumSpec */
 };
 
@@ -97,8 +96,7 @@ static const EnumSpec mode_spec = {"mode", "use \"graduated\" or \"volume\"", 2,
 				   store_mode};
 static const EnumSpec year_spec = {"year", "use \"contract\" or \"calendar\"", 2, year_names,
 				   store_year};
-static const EnumSpec status_spec = {"status",
-				     "use \"active\", \"expired\" or \"terminated\"", 3,
+static const EnumSpec status_spec = {"status", "use \"active\", \"expired\" or \"terminated\"", 3,
 				     status_names, store_status};
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0 when it is
@@ -183,8 +181,8 @@ static ClCode f_text(const Field *f, const cJSON *v, const char *path, void *bas
 		return CL_EINPUT;
 	len = strlen(s);
 	if (len >= f->size)
-		return err_set(e, CL_EINPUT, "%s: is %zu bytes long; at most %zu are allowed",
-			       path, len, f->size - 1);
+		return err_set(e, CL_EINPUT, "%s: is %zu bytes long; at most %zu are allowed", path,
+			       len, f->size - 1);
 	if (f->required && text_blank(s))
 		return err_set(e, CL_EINPUT, "%s: must not be empty", path);
 	if (text_check_chars(path, s, e))
@@ -314,8 +312,7 @@ static const Field band_fields[] = {
 };
 
 /* Band i of s, already parsed, must start above band i-1. */
-static ClCode band_check_order(const Schedule *s, int i, const char *path, const char *noun,
-			       Err *e)
+static ClCode band_check_order(const Schedule *s, int i, const char *path, const char *noun, Err *e)
 {
 	char a[MONEY_BUF], b[MONEY_BUF];
 
@@ -338,14 +335,16 @@ static ClCode f_bands(const Field *f, const cJSON *v, const char *path, void *ba
 
 	if (!cJSON_IsArray(v))
 		return err_set(e, CL_EINPUT,
-			       "%s: must be an array of {\"from\": ..., \"rate\": ...} objects", path);
+			       "%s: must be an array of {\"from\": ..., \"rate\": ...} objects",
+			       path);
 	n = cJSON_GetArraySize(v);
 	if (n == 0)
 		return err_set(e, CL_EINPUT, "%s: needs at least one %s", path, noun);
 	if (n > TERMS_MAX_BANDS)
 		return err_set(e, CL_EINPUT, "%s: has %d %ss; at most %d are allowed", path, n,
 			       noun, TERMS_MAX_BANDS);
-	cJSON_ArrayForEach(it, v) {
+	cJSON_ArrayForEach(it, v)
+	{
 		snprintf(child, sizeof child, "%s[%d]", path, i);
 		if (parse_object(it, child, band_fields, 2, &s->band[i], e) ||
 		    band_check_order(s, i, path, noun, e))
@@ -434,7 +433,10 @@ static ClCode f_late_fee(const Field *f, const cJSON *v, const char *path, void 
 	return CL_OK;
 }
 
-#define TEXT(name, req, fn) {#name, req, fn, offsetof(Terms, name), sizeof(((Terms *)0)->name), NULL}
+#define TEXT(name, req, fn)                                                                        \
+	{                                                                                          \
+#name, req, fn, offsetof(Terms, name), sizeof(((Terms *)0)->name), NULL            \
+	}
 
 /* The top level, in the order of DOMAIN.md 4 (and of the checks). */
 static const Field terms_fields[] = {
@@ -469,7 +471,8 @@ static ClCode check_keys(const cJSON *obj, const char *path, const Field *fields
 	size_t used = 0;
 	int i;
 
-	cJSON_ArrayForEach(it, obj) {
+	cJSON_ArrayForEach(it, obj)
+	{
 		for (i = 0; i < nfield && strcmp(it->string, fields[i].name) != 0; i++)
 			;
 		if (i == nfield)
@@ -667,9 +670,8 @@ static int add_schedule(cJSON *o, const char *key, const Schedule *s, int with_k
 
 	if (!so)
 		return 0;
-	ok = !with_kind ||
-	     (cJSON_AddStringToObject(so, "year", year_kind_name(s->year)) &&
-	      cJSON_AddStringToObject(so, "mode", sched_mode_name(s->mode)));
+	ok = !with_kind || (cJSON_AddStringToObject(so, "year", year_kind_name(s->year)) &&
+			    cJSON_AddStringToObject(so, "mode", sched_mode_name(s->mode)));
 	arr = cJSON_AddArrayToObject(so, list);
 	ok = ok && arr;
 	for (i = 0; ok && i < s->nband; i++) {

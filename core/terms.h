@@ -43,10 +43,10 @@ typedef struct Terms {
 	char solicitation[128];
 	ContractStatus status; /* "status", optional, default active */
 	Date start, end;       /* inclusive */
-	Schedule fee;          /* required; graduated or volume */
+	Schedule fee;	       /* required; graduated or volume */
 	Schedule discounts;    /* optional; always all-units (volume) */
 	Schedule rebates;      /* optional */
-	int due_days;          /* default 45 */
+	int due_days;	       /* default 45 */
 	int has_late_fee;
 	Money late_fee_min;
 	Rate late_fee_rate;

@@ -124,8 +124,7 @@ ClCode user_add(sqlite3 *db, const char *email, const char *password, Role role,
 	return user_insert(db, email, hash, role, agency, vendor, actor, id, e);
 }
 
-ClCode user_authenticate(sqlite3 *db, const char *email, const char *password, int64_t *id,
-			 Err *e)
+ClCode user_authenticate(sqlite3 *db, const char *email, const char *password, int64_t *id, Err *e)
 {
 	char hash[crypto_pwhash_STRBYTES];
 	int64_t uid;

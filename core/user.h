@@ -31,8 +31,7 @@ ClCode user_add(sqlite3 *db, const char *email, const char *password, Role role,
 /* Check an e-mail and password.  CL_ERULE with one message for every kind of
  * failure (unknown e-mail, wrong password, disabled), so the caller reveals
  * nothing.  OUT: *id. */
-ClCode user_authenticate(sqlite3 *db, const char *email, const char *password, int64_t *id,
-			 Err *e);
+ClCode user_authenticate(sqlite3 *db, const char *email, const char *password, int64_t *id, Err *e);
 
 /* Fill buf (size n >= 17) with a random password of n-1 letters and digits. */
 void user_random_password(char *buf, size_t n);

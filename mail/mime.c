@@ -6,9 +6,9 @@
 #include <string.h>
 #include <time.h>
 
-#define MIME_MAX (64u << 20)	 /* most bytes of one message */
-#define WORD_BYTES 36		 /* UTF-8 bytes per encoded-word: 60 chars */
-#define B64_LINE_BYTES 57	 /* 76 base64 characters */
+#define MIME_MAX       (64u << 20) /* most bytes of one message */
+#define WORD_BYTES     36	   /* UTF-8 bytes per encoded-word: 60 chars */
+#define B64_LINE_BYTES 57	   /* 76 base64 characters */
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -182,14 +182,16 @@ char *mime_compose(const MimeMessage *m, size_t *len, Err *e)
 			err_set(e, CL_EINPUT, "attachment names are plain ASCII without quotes");
 			return NULL;
 		}
-	snprintf(mixed, sizeof mixed, "=_cl_mixed_%.60s", m->boundary_seed ? m->boundary_seed : "0");
+	snprintf(mixed, sizeof mixed, "=_cl_mixed_%.60s",
+		 m->boundary_seed ? m->boundary_seed : "0");
 	snprintf(alt, sizeof alt, "=_cl_alt_%.60s", m->boundary_seed ? m->boundary_seed : "0");
 	buf_init(&b, MIME_MAX);
 	rc = headers(&b, m, mixed);
 	if (rc == CL_OK)
-		rc = buf_printf(&b,
-				"--%s\r\nContent-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n",
-				mixed, alt);
+		rc = buf_printf(
+			&b,
+			"--%s\r\nContent-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n",
+			mixed, alt);
 	if (rc == CL_OK)
 		rc = text_part(&b, alt, "text/plain", m->text ? m->text : "");
 	if (rc == CL_OK && m->html)

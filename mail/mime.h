@@ -14,22 +14,22 @@
 #include "err.h"
 
 typedef struct MimeAttachment {
-	const char *filename;	  /* ASCII, e.g. "statement-USD233-2026-Q3.pdf" */
-	const char *type;	  /* "application/pdf" */
+	const char *filename; /* ASCII, e.g. "statement-USD233-2026-Q3.pdf" */
+	const char *type;     /* "application/pdf" */
 	const unsigned char *data;
 	size_t len;
 } MimeAttachment;
 
 typedef struct MimeMessage {
-	const char *from;	/* "notices@usd259.example" */
-	const char *from_name;	/* display name (UTF-8), may be NULL */
+	const char *from;      /* "notices@usd259.example" */
+	const char *from_name; /* display name (UTF-8), may be NULL */
 	const char *to;
-	const char *to_name;	/* may be NULL or "" */
-	const char *subject;	/* UTF-8 */
-	const char *text;	/* text/plain body, UTF-8 */
-	const char *html;	/* text/html body, UTF-8 (NULL: none) */
-	const char *message_id; /* "<...@...>" */
-	int64_t date;		/* unix seconds, written in UTC */
+	const char *to_name;	   /* may be NULL or "" */
+	const char *subject;	   /* UTF-8 */
+	const char *text;	   /* text/plain body, UTF-8 */
+	const char *html;	   /* text/html body, UTF-8 (NULL: none) */
+	const char *message_id;	   /* "<...@...>" */
+	int64_t date;		   /* unix seconds, written in UTC */
 	const char *boundary_seed; /* makes the boundaries unique, e.g. the token */
 	const MimeAttachment *att;
 	int natt;

@@ -33,8 +33,9 @@ ClCode mail_config_from_env(MailConfig *c, Err *e)
 	memset(c, 0, sizeof *c);
 	snprintf(c->from, sizeof c->from, "%s", from && *from ? from : "coopledger@localhost");
 	if (!strchr(c->from, '@') || strpbrk(c->from, " <>\r\n"))
-		return err_set(e, CL_EINPUT, "COOPLEDGER_MAIL_FROM must be a bare address such as "
-				       "notices@usd259.example");
+		return err_set(e, CL_EINPUT,
+			       "COOPLEDGER_MAIL_FROM must be a bare address such as "
+			       "notices@usd259.example");
 	snprintf(c->dir, sizeof c->dir, "%s", dir && *dir ? dir : "mail-out");
 	if (url && *url) {
 		c->use_smtp = 1;
@@ -143,9 +144,18 @@ static char *compose(const MailConfig *c, const OutboxNotice *n, const Parts *p,
 	const char *domain = strchr(c->from, '@') + 1;
 	MimeAttachment a = {p->att.filename, p->att.type[0] ? p->att.type : "application/pdf",
 			    p->att.data, p->att.len};
-	MimeMessage m = {c->from, "coopledger notices", n->recipient, n->rcpt_name,
-			 p->subject, p->text, p->html, mid, now, n->token,
-			 p->att.data ? &a : NULL, p->att.data ? 1 : 0};
+	MimeMessage m = {c->from,
+			 "coopledger notices",
+			 n->recipient,
+			 n->rcpt_name,
+			 p->subject,
+			 p->text,
+			 p->html,
+			 mid,
+			 now,
+			 n->token,
+			 p->att.data ? &a : NULL,
+			 p->att.data ? 1 : 0};
 
 	snprintf(mid, sizeof mid, "<notice-%lld.%s@%s>", (long long)n->id, n->token, domain);
 	return mime_compose(&m, len, e);

@@ -278,8 +278,9 @@ static SmtpOutcome classify(smtp_message_t m, smtp_recipient_t r, int ok, char *
 		}
 	}
 	err = smtp_errno();
-	snprintf(reason, n, "%s", ok ? "the server closed the connection before accepting the message"
-				    : smtp_strerror(err, buf, sizeof buf));
+	snprintf(reason, n, "%s",
+		 ok ? "the server closed the connection before accepting the message"
+		    : smtp_strerror(err, buf, sizeof buf));
 	return SMTP_TEMPORARY;
 }
 

@@ -41,9 +41,9 @@ typedef struct SmtpConfig {
 
 /* What became of one message. */
 typedef enum {
-	SMTP_SENT = 0,	 /* the server answered 2xx to the end of DATA */
-	SMTP_TEMPORARY,	 /* refused connection, 4xx, dropped connection: try later */
-	SMTP_PERMANENT	 /* 5xx: the server will not take it */
+	SMTP_SENT = 0,	/* the server answered 2xx to the end of DATA */
+	SMTP_TEMPORARY, /* refused connection, 4xx, dropped connection: try later */
+	SMTP_PERMANENT	/* 5xx: the server will not take it */
 } SmtpOutcome;
 
 /* Parse url into c (user and password percent-decoded).  A bad URL is

@@ -173,9 +173,9 @@ static int tls_connect(TlsRelay *r, const char *host, int port, const char *cafi
 		ssl_reason("cannot start TLS", reason, n);
 		return -1;
 	}
-	if (is_ip
-		? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(r->ssl), host) != 1
-		: SSL_set1_host(r->ssl, host) != 1 || SSL_set_tlsext_host_name(r->ssl, host) != 1) {
+	if (is_ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(r->ssl), host) != 1
+		  : SSL_set1_host(r->ssl, host) != 1 ||
+			    SSL_set_tlsext_host_name(r->ssl, host) != 1) {
 		ssl_reason("cannot set the TLS peer name", reason, n);
 		return -1;
 	}
@@ -262,7 +262,7 @@ static void relay(TlsRelay *r, int local)
 
 	while (buf) {
 		struct pollfd p[3] = {
-		    {local, POLLIN, 0}, {r->up, POLLIN, 0}, {r->wake[0], POLLIN, 0}};
+			{local, POLLIN, 0}, {r->up, POLLIN, 0}, {r->wake[0], POLLIN, 0}};
 		int k;
 
 		if (SSL_pending(r->ssl) > 0 && drain_tls(r, local, buf))

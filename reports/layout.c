@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define BODY 8.0
-#define LEAD 11.0
+#define BODY	 8.0
+#define LEAD	 11.0
 #define CELL_PAD 8.0  /* a right-aligned cell: 4 pt to its right edge, 4 pt gap on its left */
 #define MIN_WRAP 48.0 /* narrowest a wrapping column ever becomes */
 #define MIN_SIZE 5.0  /* smallest type an amount is shrunk to */
@@ -210,8 +210,8 @@ void lay_fit_row(LayFit *f, const char *const *cells, int bold)
 	int i;
 
 	for (i = 0; i < f->ncol; i++) {
-		double w =
-		    pdfdoc_width(f->L->d, bold, BODY, cells[i]) + (f->cols[i].right ? CELL_PAD : 6);
+		double w = pdfdoc_width(f->L->d, bold, BODY, cells[i]) +
+			   (f->cols[i].right ? CELL_PAD : 6);
 
 		if (w > f->need[i])
 			f->need[i] = w;
@@ -290,8 +290,8 @@ void lay_fit_apply(const LayFit *f, LayCol *cols)
 	int i, slack;
 
 	for (i = 0; i < f->ncol; i++) {
-		want[i] =
-		    cols[i].right && f->need[i] > cols[i].width ? f->need[i] - cols[i].width : 0;
+		want[i] = cols[i].right && f->need[i] > cols[i].width ? f->need[i] - cols[i].width
+								      : 0;
 		deficit += want[i];
 	}
 	/* the slack first, then narrower wrapping; when even that is not

@@ -97,7 +97,7 @@ static void member_rebate(sqlite3 *db, MemberData *m, Date last, Date today)
 	if (rebate_current_year(db, m->ci.t.number, last < today ? last : today, &year, NULL))
 		return;
 	m->rebate =
-	    rebate_report_json(db, m->ci.t.number, year, today, m->member.code, ACTOR, NULL);
+		rebate_report_json(db, m->ci.t.number, year, today, m->member.code, ACTOR, NULL);
 }
 
 /* Gather everything the member statement shows.  OUT: *m (free with

@@ -121,7 +121,7 @@ int pdfdoc_add_page(PdfDoc *d)
 	if (d->npage == d->cap) {
 		int cap = d->cap ? d->cap * 2 : 8;
 		HPDF_Page *np =
-		    cap <= MAX_PAGES ? realloc(d->page, (size_t)cap * sizeof(HPDF_Page)) : NULL;
+			cap <= MAX_PAGES ? realloc(d->page, (size_t)cap * sizeof(HPDF_Page)) : NULL;
 
 		if (!np) {
 			d->error = d->error ? d->error : HPDF_FAILD_TO_ALLOC_MEM;

@@ -71,8 +71,8 @@ static void revenue_quarters(RevenueData *r)
 		if (!in_scope(r, x))
 			continue;
 		if (strcmp(js(x, "status"), "overdue") == 0) {
-			const char *b =
-			    fees_aging_bucket(cJSON_GetObjectItem(x, "days_past_due")->valueint);
+			const char *b = fees_aging_bucket(
+				cJSON_GetObjectItem(x, "days_past_due")->valueint);
 
 			for (i = 0; i < 4; i++)
 				if (strcmp(b, aging_names[i]) == 0)
@@ -97,11 +97,11 @@ static int active_members(sqlite3 *db, int year, const char *contract)
 		snprintf(b, sizeof b, "%04d-12-31", year);
 	}
 	return (int)db_int(
-	    db, 0,
-	    "SELECT count(DISTINCT p.agency_id) FROM live_purchase p JOIN contract c "
-	    "ON c.id = p.contract_id WHERE (?1 IS NULL OR c.number = ?1) "
-	    "AND p.invoice_date BETWEEN ?2 AND ?3",
-	    "ttt", contract, a, b);
+		db, 0,
+		"SELECT count(DISTINCT p.agency_id) FROM live_purchase p JOIN contract c "
+		"ON c.id = p.contract_id WHERE (?1 IS NULL OR c.number = ?1) "
+		"AND p.invoice_date BETWEEN ?2 AND ?3",
+		"ttt", contract, a, b);
 }
 
 /* The lead agency: of the contract, or of the first contract. */
@@ -136,7 +136,7 @@ static ClCode revenue_gather(sqlite3 *db, int year, const char *contract, Date t
 	if (contract) {
 		r->totals = NULL;
 		cJSON_ArrayForEach(c, cJSON_GetObjectItem(r->json, "contracts")) if (in_scope(r, c))
-		    r->totals = c;
+			r->totals = c;
 		if (!r->totals)
 			return err_set(e, CL_ENOTFOUND, "contract %s has no fee quarters by %s",
 				       contract, js(r->json, "as_of"));

@@ -123,9 +123,9 @@ static char *safe_name(const char *s, char *buf, size_t n)
 		char c = s[i];
 
 		buf[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-				 (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'
-			     ? c
-			     : '-';
+					 (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'
+				 ? c
+				 : '-';
 	}
 	buf[i] = '\0';
 	return buf;

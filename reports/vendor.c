@@ -167,12 +167,12 @@ static ClCode vendor_members(sqlite3 *db, VendorData *v, Err *e)
 	char a[DATE_BUF], b[DATE_BUF];
 	sqlite3_stmt *st = NULL;
 	ClCode rc =
-	    db_prepare(db, &st,
-		       "SELECT a.code, a.name, count(*), sum(p.list_amount), "
-		       "sum(p.invoiced_amount) FROM live_purchase p JOIN agency a ON a.id = "
-		       "p.agency_id WHERE p.contract_id = ? AND p.invoice_date BETWEEN ? AND ? "
-		       "GROUP BY a.id ORDER BY a.code",
-		       e);
+		db_prepare(db, &st,
+			   "SELECT a.code, a.name, count(*), sum(p.list_amount), "
+			   "sum(p.invoiced_amount) FROM live_purchase p JOIN agency a ON a.id = "
+			   "p.agency_id WHERE p.contract_id = ? AND p.invoice_date BETWEEN ? AND ? "
+			   "GROUP BY a.id ORDER BY a.code",
+			   e);
 
 	if (rc)
 		return rc;
@@ -200,11 +200,11 @@ static ClCode vendor_members(sqlite3 *db, VendorData *v, Err *e)
 static ClCode vendor_remits(sqlite3 *db, VendorData *v, Err *e)
 {
 	sqlite3_stmt *st = NULL;
-	ClCode rc =
-	    db_prepare(db, &st,
-		       "SELECT received, reference, amount FROM remittance WHERE contract_id = ? "
-		       "AND quarter = ? AND received <= ? ORDER BY received, id",
-		       e);
+	ClCode rc = db_prepare(
+		db, &st,
+		"SELECT received, reference, amount FROM remittance WHERE contract_id = ? "
+		"AND quarter = ? AND received <= ? ORDER BY received, id",
+		e);
 
 	if (rc)
 		return rc;
@@ -338,7 +338,7 @@ static void draw_bands(Layout *L, const VendorData *v)
 static void draw_remits(Layout *L, const VendorData *v)
 {
 	static const LayCol base[] = {
-	    {"Received", 90, 0}, {"Reference", 300, 0}, {"Amount", 126, 1}};
+		{"Received", 90, 0}, {"Reference", 300, 0}, {"Amount", 126, 1}};
 	char a[MONEY_BUF];
 	LayCol cols[3];
 	LayFit fit;

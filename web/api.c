@@ -29,10 +29,11 @@ int may_see_contract(Req *r, const char *number)
 	if (is_staff(r))
 		return 1;
 	if (r->who.role == ROLE_MEMBER)
-		return (int)db_int(r->db, 0,
-				   "SELECT 1 FROM participant p JOIN contract c ON c.id = p.contract_id "
-				   "WHERE c.number = ? AND p.agency_id = ?",
-				   "ti", number, r->who.agency_id);
+		return (int)db_int(
+			r->db, 0,
+			"SELECT 1 FROM participant p JOIN contract c ON c.id = p.contract_id "
+			"WHERE c.number = ? AND p.agency_id = ?",
+			"ti", number, r->who.agency_id);
 	return (int)db_int(r->db, 0, "SELECT 1 FROM contract WHERE number = ? AND vendor_id = ?",
 			   "ti", number, r->who.vendor_id);
 }
@@ -67,9 +68,9 @@ static const char *json_str(const cJSON *o, const char *key)
 /* Answer a core result: the object, or the error with a fitting status. */
 static int answer(Req *r, cJSON *obj, const Err *e)
 {
-	static const int status[] = {[CL_OK] = 200,	   [CL_EINPUT] = 400, [CL_ENOTFOUND] = 404,
-				     [CL_ECONFLICT] = 409, [CL_ERULE] = 409,  [CL_EDB] = 500,
-				     [CL_ENOMEM] = 413,	   [CL_EIO] = 500};
+	static const int status[] = {
+		[CL_OK] = 200,	  [CL_EINPUT] = 400, [CL_ENOTFOUND] = 404, [CL_ECONFLICT] = 409,
+		[CL_ERULE] = 409, [CL_EDB] = 500,    [CL_ENOMEM] = 413,	   [CL_EIO] = 500};
 
 	if (obj)
 		return resp_json(r, 200, obj);
@@ -87,8 +88,8 @@ static cJSON *report_build(Req *r, const ReportAsk *a, Err *e)
 	case REP_FEES:
 		return fees_report_json(r->db, a->contract, &a->sel, r->today, e);
 	case REP_REBATES:
-		return rebate_report_json(r->db, a->contract, a->sel.year, r->today, a->agency, actor,
-					  e);
+		return rebate_report_json(r->db, a->contract, a->sel.year, r->today, a->agency,
+					  actor, e);
 	case REP_COMPLIANCE:
 		return compliance_report_json(r->db, a->contract, q, a->agency, e);
 	default:
@@ -163,7 +164,8 @@ int api_tokens_create(Req *r)
 	}
 	if (login_throttled(r->db, email, time(NULL), &wait)) {
 		cJSON_Delete(o);
-		return resp_error(r, 429, "too many failed sign-ins; try again in %d seconds", wait);
+		return resp_error(r, 429, "too many failed sign-ins; try again in %d seconds",
+				  wait);
 	}
 	if (user_authenticate(r->db, email, password, &uid, &e)) {
 		login_failure_record(r->db, email, time(NULL));
@@ -306,7 +308,9 @@ int api_rebates(Req *r)
 	if (!year && rebate_current_year(r->db, number, r->today, &year, &e))
 		return answer(r, NULL, &e);
 	(void)actor;
-	return answer_report(r, &(ReportAsk){REP_REBATES, number, {year, 0, {0, 0}},
+	return answer_report(r, &(ReportAsk){REP_REBATES,
+					     number,
+					     {year, 0, {0, 0}},
 					     r->who.role == ROLE_MEMBER ? r->who.agency : NULL});
 }
 
@@ -322,7 +326,9 @@ int api_compliance(Req *r)
 		return resp_error(r, 404, "no such report");
 	if ((has = period_param(r, &q)) < 0)
 		return 0;
-	return answer_report(r, &(ReportAsk){REP_COMPLIANCE, number, {0, has, q},
+	return answer_report(r, &(ReportAsk){REP_COMPLIANCE,
+					     number,
+					     {0, has, q},
 					     r->who.role == ROLE_MEMBER ? r->who.agency : NULL});
 }
 
@@ -424,9 +430,8 @@ int api_agency(Req *r)
 	if (!may_see_agency(r, r->param[0]))
 		return resp_error(r, 404, "no such agency");
 	all = agency_list_json(r->db, &e);
-	cJSON_ArrayForEach(a, all)
-	if (strcmp(cJSON_GetObjectItem(a, "code")->valuestring, r->param[0]) == 0)
-		found = cJSON_Duplicate(a, 1);
+	cJSON_ArrayForEach(a, all) if (strcmp(cJSON_GetObjectItem(a, "code")->valuestring,
+					      r->param[0]) == 0) found = cJSON_Duplicate(a, 1);
 	cJSON_Delete(all);
 	return found ? resp_json(r, 200, found) : resp_error(r, 404, "no such agency");
 }

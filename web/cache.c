@@ -42,7 +42,7 @@ static unsigned long tick;
 
 /* Kept prepared (db_prepare_kept): every cached page and report asks. */
 static const char version_sql[] =
-    "SELECT (SELECT max(id) FROM audit_log), (SELECT max(id) FROM purchase)";
+	"SELECT (SELECT max(id) FROM audit_log), (SELECT max(id) FROM purchase)";
 
 void cache_version(sqlite3 *db, Date today, char *buf, size_t n)
 {

@@ -29,7 +29,8 @@ static cJSON *remittance_rows(Req *r, const char *number)
 		cJSON *o = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(o, "quarter", (const char *)sqlite3_column_text(st, 0));
-		cJSON_AddStringToObject(o, "amount", money_format(sqlite3_column_int64(st, 1), buf));
+		cJSON_AddStringToObject(o, "amount",
+					money_format(sqlite3_column_int64(st, 1), buf));
 		cJSON_AddStringToObject(o, "received", (const char *)sqlite3_column_text(st, 2));
 		cJSON_AddStringToObject(o, "reference", (const char *)sqlite3_column_text(st, 3));
 		cJSON_AddItemToArray(arr, o);

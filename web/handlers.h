@@ -29,7 +29,7 @@ typedef enum { REP_FEES, REP_REBATES, REP_COMPLIANCE, REP_AGENCY } ReportKind;
 typedef struct ReportAsk {
 	ReportKind kind;
 	const char *contract; /* NULL: every contract (agency report) */
-	FeeSelect sel;        /* year and/or period */
+	FeeSelect sel;	      /* year and/or period */
 	const char *agency;   /* a member's view, or the agency reported */
 } ReportAsk;
 

@@ -19,7 +19,7 @@
 
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_FIELDS 32
-#define HTTP_FIELD_MAX ((size_t)64 * 1024)
+#define HTTP_FIELD_MAX	((size_t)64 * 1024)
 
 typedef struct Field {
 	char *name;
@@ -31,29 +31,29 @@ typedef struct Resp {
 	char *body; /* owned */
 	size_t len;
 	const char *type;
-	char location[512];  /* redirect target, or "" */
-	char cookie[512];    /* Set-Cookie value, or "" */
-	char filename[128];  /* Content-Disposition attachment name, or "" */
-	const char *cache;   /* Cache-Control value, or NULL for no-store */
+	char location[512]; /* redirect target, or "" */
+	char cookie[512];   /* Set-Cookie value, or "" */
+	char filename[128]; /* Content-Disposition attachment name, or "" */
+	const char *cache;  /* Cache-Control value, or NULL for no-store */
 } Resp;
 
 typedef struct Req {
 	void *conn; /* struct MHD_Connection */
 	const char *method;
 	const char *path;
-	int is_api; /* path starts with /api/ */
+	int is_api;		      /* path starts with /api/ */
 	char *param[HTTP_MAX_PARAMS]; /* route parameters, in pattern order */
 	int nparam;
 	Field field[HTTP_MAX_FIELDS]; /* form fields (urlencoded or multipart) */
 	int nfield;
-	Buf body;          /* raw body of JSON and CSV requests */
-	FILE *upload;      /* a multipart file, in a temporary file */
+	Buf body;     /* raw body of JSON and CSV requests */
+	FILE *upload; /* a multipart file, in a temporary file */
 	char upload_name[256];
-	int too_large;     /* the body passed its limit */
-	int bad_form;      /* the form could not be read */
+	int too_large; /* the body passed its limit */
+	int bad_form;  /* the form could not be read */
 	Principal who;
 	int signed_in;
-	int via_token;     /* Authorization: Bearer */
+	int via_token; /* Authorization: Bearer */
 	char session_secret[SESSION_SECRET_BUF];
 	sqlite3 *db;
 	Date today;
@@ -61,8 +61,8 @@ typedef struct Req {
 } Req;
 
 /* Request pieces. */
-const char *req_query(const Req *r, const char *name);  /* ?name=, or NULL */
-const char *req_field(const Req *r, const char *name);  /* form field, or NULL */
+const char *req_query(const Req *r, const char *name);	/* ?name=, or NULL */
+const char *req_field(const Req *r, const char *name);	/* form field, or NULL */
 const char *req_header(const Req *r, const char *name); /* or NULL */
 const char *req_cookie(const Req *r, const char *name); /* or NULL */
 

@@ -63,8 +63,8 @@ int page_outbox_retry(Req *r)
 	long long id = strtoll(r->param[0], NULL, 10);
 	Err e = {0};
 
-	if (id <= 0 || outbox_retry(r->db, (int64_t)id, req_actor(r, actor, sizeof actor),
-				    outbox_now(), &e)) {
+	if (id <= 0 ||
+	    outbox_retry(r->db, (int64_t)id, req_actor(r, actor, sizeof actor), outbox_now(), &e)) {
 		snprintf(msg, sizeof msg, "Not retried: %s", id <= 0 ? "no such notice" : e.msg);
 		return outbox_back(r, msg);
 	}
@@ -93,9 +93,9 @@ int page_outbox_send(Req *r)
 
 int page_outbox_csv(Req *r)
 {
-	static const char *const keys[] = {"id",	   "kind",	   "recipient",  "contract",
-					   "period",	   "state",	   "attempts",   "next_attempt",
-					   "last_error",   "queued_on",  "created_at", "sent_at"};
+	static const char *const keys[] = {"id",	 "kind",      "recipient",  "contract",
+					   "period",	 "state",     "attempts",   "next_attempt",
+					   "last_error", "queued_on", "created_at", "sent_at"};
 	cJSON *list;
 	Err e = {0};
 
@@ -124,10 +124,10 @@ int page_statement_send(Req *r)
 	}
 	if (added)
 		snprintf(
-		    msg, sizeof msg,
-		    "Queued the %.8s statement of %.40s under %.60s (%d notice%s); it goes out "
-		    "with the next send.",
-		    period, agency, contract, added, added == 1 ? "" : "s");
+			msg, sizeof msg,
+			"Queued the %.8s statement of %.40s under %.60s (%d notice%s); it goes out "
+			"with the next send.",
+			period, agency, contract, added, added == 1 ? "" : "s");
 	else
 		snprintf(msg, sizeof msg,
 			 "The %.8s statement of %.40s under %.60s is already in the outbox.",

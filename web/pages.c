@@ -305,7 +305,8 @@ static cJSON *rows_json(sqlite3_stmt *st, int limit, int *more)
 			const char *name = sqlite3_column_name(st, i);
 
 			if (sqlite3_column_type(st, i) == SQLITE_INTEGER)
-				cJSON_AddNumberToObject(o, name, (double)sqlite3_column_int64(st, i));
+				cJSON_AddNumberToObject(o, name,
+							(double)sqlite3_column_int64(st, i));
 			else if (sqlite3_column_type(st, i) == SQLITE_NULL)
 				cJSON_AddNullToObject(o, name);
 			else
@@ -326,16 +327,18 @@ static cJSON *contracts_list(Req *r)
 	int more = 0;
 
 	if (db_prepare(r->db, &st,
-		       "SELECT c.number, c.title, c.status, c.start_date, c.end_date, v.name AS vendor, "
-		       "a.name AS lead, (SELECT count(*) FROM participant p WHERE p.contract_id = c.id) "
+		       "SELECT c.number, c.title, c.status, c.start_date, c.end_date, v.name AS "
+		       "vendor, "
+		       "a.name AS lead, (SELECT count(*) FROM participant p WHERE p.contract_id = "
+		       "c.id) "
 		       "AS participants FROM contract c JOIN vendor v ON v.id = c.vendor_id "
 		       "JOIN agency a ON a.id = c.lead_agency_id ORDER BY c.number",
 		       NULL))
 		return list;
 	all = rows_json(st, 0, &more);
 	sqlite3_finalize(st);
-	cJSON_ArrayForEach(c, all)
-	if (may_see_contract(r, cJSON_GetObjectItem(c, "number")->valuestring))
+	cJSON_ArrayForEach(
+		c, all) if (may_see_contract(r, cJSON_GetObjectItem(c, "number")->valuestring))
 		cJSON_AddItemToArray(list, cJSON_Duplicate(c, 1));
 	cJSON_Delete(all);
 	return list;
@@ -351,7 +354,7 @@ int page_contracts(Req *r)
 
 int page_contracts_csv(Req *r)
 {
-	static const char *const keys[] = {"number", "title",  "status", "start_date",
+	static const char *const keys[] = {"number",   "title",	 "status", "start_date",
 					   "end_date", "vendor", "lead",   "participants"};
 	cJSON *list = contracts_list(r);
 
@@ -371,20 +374,22 @@ static cJSON *bands_json(const cJSON *sched, const char *key)
 /* The terms in plain words for the contract page. */
 static void add_terms(cJSON *ctx, const cJSON *doc)
 {
-	const cJSON *fee = cJSON_GetObjectItem(doc, "fee"), *reb = cJSON_GetObjectItem(doc, "rebates"),
+	const cJSON *fee = cJSON_GetObjectItem(doc, "fee"),
+		    *reb = cJSON_GetObjectItem(doc, "rebates"),
 		    *disc = cJSON_GetObjectItem(doc, "discounts");
 	cJSON *t = cJSON_AddObjectToObject(ctx, "terms");
 
 	cJSON_AddItemToObject(t, "doc", cJSON_Duplicate(doc, 1));
 	cJSON_AddBoolToObject(t, "fee_graduated",
-			      strcmp(cJSON_GetObjectItem(fee, "mode")->valuestring, "graduated") == 0);
+			      strcmp(cJSON_GetObjectItem(fee, "mode")->valuestring, "graduated") ==
+				      0);
 	cJSON_AddItemToObject(t, "fee_bands", bands_json(fee, "bands"));
 	if (disc)
 		cJSON_AddItemToObject(t, "discount_tiers", bands_json(disc, "tiers"));
 	if (reb) {
-		cJSON_AddBoolToObject(t, "rebate_graduated",
-				      strcmp(cJSON_GetObjectItem(reb, "mode")->valuestring,
-					     "graduated") == 0);
+		cJSON_AddBoolToObject(
+			t, "rebate_graduated",
+			strcmp(cJSON_GetObjectItem(reb, "mode")->valuestring, "graduated") == 0);
 		cJSON_AddItemToObject(t, "rebate_tiers", bands_json(reb, "tiers"));
 	}
 }
@@ -428,12 +433,15 @@ int page_contract(Req *r)
 	if (r->who.role <= ROLE_FINANCE)
 		cJSON_AddItemToObject(ctx, "participants", participants_json(r, number));
 	if (r->who.role != ROLE_MEMBER)
-		cJSON_AddItemToObject(ctx, "fees", fees_report_json(r->db, number, &all, r->today, &e));
-	if (r->who.role != ROLE_VENDOR && rebate_current_year(r->db, number, r->today, &year, NULL) == CL_OK)
-		cJSON_AddItemToObject(ctx, "rebates",
-				      rebate_report_json(r->db, number, year, r->today,
-							 r->who.role == ROLE_MEMBER ? r->who.agency : NULL,
-							 req_actor(r, actor, sizeof actor), &e));
+		cJSON_AddItemToObject(ctx, "fees",
+				      fees_report_json(r->db, number, &all, r->today, &e));
+	if (r->who.role != ROLE_VENDOR &&
+	    rebate_current_year(r->db, number, r->today, &year, NULL) == CL_OK)
+		cJSON_AddItemToObject(
+			ctx, "rebates",
+			rebate_report_json(r->db, number, year, r->today,
+					   r->who.role == ROLE_MEMBER ? r->who.agency : NULL,
+					   req_actor(r, actor, sizeof actor), &e));
 	if (r->who.role <= ROLE_FINANCE)
 		cJSON_AddItemToObject(ctx, "compliance",
 				      compliance_report_json(r->db, number, NULL, NULL, &e));
@@ -442,8 +450,8 @@ int page_contract(Req *r)
 
 int page_fees_csv(Req *r)
 {
-	static const char *const keys[] = {"quarter", "net_sales", "fee",	  "late_fee",
-					   "remitted", "balance",  "due_date", "status",
+	static const char *const keys[] = {"quarter",  "net_sales",    "fee",	   "late_fee",
+					   "remitted", "balance",      "due_date", "status",
 					   "report",   "days_past_due"};
 	char name[120];
 	FeeSelect all = {0};
@@ -473,12 +481,13 @@ static cJSON *agencies_query(Req *r, long offset, int limit, int *more)
 	cJSON *arr;
 
 	like_pattern(q, like, sizeof like);
-	if (db_prepare(r->db, &st,
-		       "SELECT a.code, a.name, a.kind, a.state, CASE a.public_entity WHEN 1 THEN "
-		       "'yes' ELSE 'no' END AS public_entity, (SELECT count(*) FROM participant p "
-		       "WHERE p.agency_id = a.id) AS contracts FROM agency a WHERE a.code LIKE ?1 "
-		       "ESCAPE '\\' OR a.name LIKE ?1 ESCAPE '\\' ORDER BY a.code LIMIT ?2 OFFSET ?3",
-		       NULL))
+	if (db_prepare(
+		    r->db, &st,
+		    "SELECT a.code, a.name, a.kind, a.state, CASE a.public_entity WHEN 1 THEN "
+		    "'yes' ELSE 'no' END AS public_entity, (SELECT count(*) FROM participant p "
+		    "WHERE p.agency_id = a.id) AS contracts FROM agency a WHERE a.code LIKE ?1 "
+		    "ESCAPE '\\' OR a.name LIKE ?1 ESCAPE '\\' ORDER BY a.code LIMIT ?2 OFFSET ?3",
+		    NULL))
 		return cJSON_CreateArray();
 	db_bind_spec(st, "tii", like, (int64_t)(limit ? limit + 1 : -1), (int64_t)offset);
 	arr = rows_json(st, limit, more);
@@ -512,8 +521,8 @@ int page_agencies(Req *r)
 
 int page_agencies_csv(Req *r)
 {
-	static const char *const keys[] = {"code", "name", "kind", "state", "public_entity",
-					   "contracts"};
+	static const char *const keys[] = {"code",  "name",	     "kind",
+					   "state", "public_entity", "contracts"};
 	int more = 0;
 	cJSON *all = agencies_query(r, 0, 0, &more);
 
@@ -540,7 +549,8 @@ static cJSON *agency_lines_query(Req *r, const char *code, const char *contract,
 		       "c.number = ?2) ORDER BY l.invoice_date DESC, l.id DESC LIMIT ?3 OFFSET ?4",
 		       NULL))
 		return cJSON_CreateArray();
-	db_bind_spec(st, "ttii", code, contract, (int64_t)(limit ? limit + 1 : -1), (int64_t)offset);
+	db_bind_spec(st, "ttii", code, contract, (int64_t)(limit ? limit + 1 : -1),
+		     (int64_t)offset);
 	arr = rows_json(st, limit, more);
 	sqlite3_finalize(st);
 	return arr;
@@ -586,10 +596,10 @@ int page_agency(Req *r)
 int page_agency_csv(Req *r)
 {
 	static const char *const money[] = {"list_amount", "invoiced_amount", "savings"};
-	static const char *const keys[] = {"id",	     "contract",	"agency",
-					   "invoice_date",   "po_number",	"invoice_number",
-					   "line",	     "description",	"list_amount",
-					   "invoiced_amount", "savings"};
+	static const char *const keys[] = {
+		"id",	       "contract",	  "agency", "invoice_date",
+		"po_number",   "invoice_number",  "line",   "description",
+		"list_amount", "invoiced_amount", "savings"};
 	const char *contract = req_query(r, "contract");
 	char name[120];
 	cJSON *rows;
@@ -639,14 +649,15 @@ static cJSON *purchases_query(Req *r, long offset, int limit, int *more)
 		date_format(quarter_last_day(q), to);
 	}
 	buf_init(&sql, 4096);
-	buf_puts(&sql, "SELECT p.id, c.number AS contract, a.code AS agency, p.po_number, "
-		       "p.invoice_number, p.line, p.invoice_date, p.description, "
-		       "p.list_amount, p.invoiced_amount, p.batch_id, "
-		       "CASE WHEN p.reverses_id IS NOT NULL THEN 'reversal of ' || p.reverses_id "
-		       "WHEN EXISTS (SELECT 1 FROM purchase x WHERE x.reverses_id = p.id) "
-		       "THEN 'reversed' END AS state, nullif(p.reason, '') AS reason "
-		       "FROM purchase p JOIN contract c ON c.id = p.contract_id "
-		       "JOIN agency a ON a.id = p.agency_id WHERE p.invoice_date BETWEEN ?1 AND ?2");
+	buf_puts(&sql,
+		 "SELECT p.id, c.number AS contract, a.code AS agency, p.po_number, "
+		 "p.invoice_number, p.line, p.invoice_date, p.description, "
+		 "p.list_amount, p.invoiced_amount, p.batch_id, "
+		 "CASE WHEN p.reverses_id IS NOT NULL THEN 'reversal of ' || p.reverses_id "
+		 "WHEN EXISTS (SELECT 1 FROM purchase x WHERE x.reverses_id = p.id) "
+		 "THEN 'reversed' END AS state, nullif(p.reason, '') AS reason "
+		 "FROM purchase p JOIN contract c ON c.id = p.contract_id "
+		 "JOIN agency a ON a.id = p.agency_id WHERE p.invoice_date BETWEEN ?1 AND ?2");
 	for (i = 0; i < 4; i++) /* an empty box of the filter form filters nothing */
 		if (val[i] && *val[i])
 			buf_puts(&sql, cond[i]);
@@ -689,13 +700,14 @@ static void money_columns(cJSON *arr, const char *const *keys, int n)
 	cJSON *o;
 	int i;
 
-	cJSON_ArrayForEach(o, arr)
-	for (i = 0; i < n; i++) {
+	cJSON_ArrayForEach(o, arr) for (i = 0; i < n; i++)
+	{
 		cJSON *x = cJSON_GetObjectItem(o, keys[i]);
 
 		if (cJSON_IsNumber(x))
-			cJSON_ReplaceItemInObject(o, keys[i],
-						  cJSON_CreateString(money_format((Money)x->valuedouble, buf)));
+			cJSON_ReplaceItemInObject(
+				o, keys[i],
+				cJSON_CreateString(money_format((Money)x->valuedouble, buf)));
 	}
 }
 
@@ -746,9 +758,10 @@ int page_purchases(Req *r)
 int page_purchases_csv(Req *r)
 {
 	static const char *const money[] = {"list_amount", "invoiced_amount"};
-	static const char *const keys[] = {"id",	   "contract",	     "agency",	    "po_number",
-					   "invoice_number", "line",	     "invoice_date", "description",
-					   "list_amount",    "invoiced_amount", "batch_id",	    "state"};
+	static const char *const keys[] = {
+		"id",	    "contract",	    "agency",	   "po_number",	  "invoice_number",
+		"line",	    "invoice_date", "description", "list_amount", "invoiced_amount",
+		"batch_id", "state"};
 	int more = 0;
 	cJSON *rows;
 
@@ -756,7 +769,8 @@ int page_purchases_csv(Req *r)
 		return 0;
 	rows = purchases_query(r, 0, 0, &more);
 	money_columns(rows, money, 2);
-	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 12), "purchases.csv");
+	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 12),
+		  "purchases.csv");
 	cJSON_Delete(rows);
 	return 0;
 }
@@ -770,8 +784,8 @@ int page_reverse_line(Req *r)
 
 	if (field_int(r->param[0], 1, 1L << 50, &id))
 		return resp_error(r, 404, "there is no such line");
-	if (ledger_reverse_line(r->db, id, req_field(r, "reason"), req_actor(r, actor, sizeof actor),
-				&rev, &e)) {
+	if (ledger_reverse_line(r->db, id, req_field(r, "reason"),
+				req_actor(r, actor, sizeof actor), &rev, &e)) {
 		if (e.code == CL_ENOTFOUND)
 			return resp_error(r, 404, "there is no such line");
 		snprintf(msg, sizeof msg, "Not reversed: %s", e.msg);
@@ -925,7 +939,8 @@ static int stash_same_or_409(Req *r, const char *id, const char *contract)
 	else if (!same && was) {
 		period = cJSON_GetStringValue(cJSON_GetObjectItem(was, "period"));
 		resp_error(r, 409,
-			   "This file was checked for contract %.100s%s%.20s, and can be imported only "
+			   "This file was checked for contract %.100s%s%.20s, and can be imported "
+			   "only "
 			   "as it was checked: upload it again and check it for what you want to "
 			   "import.",
 			   cJSON_GetStringValue(cJSON_GetObjectItem(was, "contract")),
@@ -985,11 +1000,13 @@ static int import_and_show(Req *r, FILE *f, const char *contract, int dry_run,
 	Err e = {0};
 
 	io.contract = contract;
-	io.period = req_field(r, "period") && *req_field(r, "period") ? req_field(r, "period") : NULL;
+	io.period =
+		req_field(r, "period") && *req_field(r, "period") ? req_field(r, "period") : NULL;
 	io.dry_run = dry_run;
 	io.skip_invalid = req_field(r, "skip_invalid") != NULL;
-	io.encoding = req_field(r, "encoding") && *req_field(r, "encoding") ? req_field(r, "encoding")
-									 : NULL;
+	io.encoding = req_field(r, "encoding") && *req_field(r, "encoding")
+			      ? req_field(r, "encoding")
+			      : NULL;
 	io.file_name = file_name;
 	io.today = r->today;
 	io.actor = req_actor(r, actor, sizeof actor);
@@ -1039,8 +1056,8 @@ int page_import_upload(Req *r)
 			fclose(f);
 			return 0;
 		}
-		snprintf(name, sizeof name, "%.250s", req_field(r, "file_name") ? req_field(r, "file_name")
-										  : "upload.csv");
+		snprintf(name, sizeof name, "%.250s",
+			 req_field(r, "file_name") ? req_field(r, "file_name") : "upload.csv");
 		rc = import_and_show(r, f, contract, 0, NULL, name);
 		stash_remove(upload_id);
 	} else {
@@ -1112,8 +1129,8 @@ int page_reverse_batch(Req *r)
 
 	if (field_int(r->param[0], 1, 1L << 50, &id))
 		return resp_error(r, 404, "there is no such batch");
-	if (ledger_reverse_batch(r->db, id, req_field(r, "reason"), req_actor(r, actor, sizeof actor),
-				 &count, &e)) {
+	if (ledger_reverse_batch(r->db, id, req_field(r, "reason"),
+				 req_actor(r, actor, sizeof actor), &count, &e)) {
 		if (e.code == CL_ENOTFOUND)
 			return resp_error(r, 404, "there is no such batch");
 		snprintf(msg, sizeof msg, "Not reversed: %s", e.msg);
@@ -1189,7 +1206,7 @@ int page_reconciliation(Req *r)
 
 int page_reconciliation_csv(Req *r)
 {
-	static const char *const keys[] = {"contract", "vendor",   "quarter", "net_sales",
+	static const char *const keys[] = {"contract", "vendor",   "quarter",  "net_sales",
 					   "fee",      "late_fee", "remitted", "balance",
 					   "due_date", "status",   "report",   "days_past_due"};
 	cJSON *rev;
@@ -1199,7 +1216,8 @@ int page_reconciliation_csv(Req *r)
 	if (!rev)
 		return resp_error(r, 500, "%s", e.msg);
 	resp_text(r, 200, "text/csv; charset=utf-8",
-		  csv_from_json(cJSON_GetObjectItem(rev, "quarters"), keys, 12), "reconciliation.csv");
+		  csv_from_json(cJSON_GetObjectItem(rev, "quarters"), keys, 12),
+		  "reconciliation.csv");
 	cJSON_Delete(rev);
 	return 0;
 }
@@ -1217,13 +1235,14 @@ int page_remit(Req *r)
 		return resp_error(r, 404, "there is no such contract");
 	if (quarter_parse(req_field(r, "period") ? req_field(r, "period") : "", &in.quarter, &e) ||
 	    money_parse(req_field(r, "amount") ? req_field(r, "amount") : "", &in.amount, &e) ||
-	    date_parse(req_field(r, "received") ? req_field(r, "received") : "", &in.received, &e) ||
+	    date_parse(req_field(r, "received") ? req_field(r, "received") : "", &in.received,
+		       &e) ||
 	    remit_add_as_of(r->db, &in, r->today, req_actor(r, actor, sizeof actor), NULL, &e)) {
 		snprintf(msg, sizeof msg, "Remittance not recorded: %s", e.msg);
 		return back_with(r, "/reconciliation", msg);
 	}
-	snprintf(msg, sizeof msg, "Recorded %s from %s for %s.", money_format_human(in.amount, money),
-		 contract, req_field(r, "period"));
+	snprintf(msg, sizeof msg, "Recorded %s from %s for %s.",
+		 money_format_human(in.amount, money), contract, req_field(r, "period"));
 	return back_with(r, "/reconciliation", msg);
 }
 
@@ -1238,8 +1257,8 @@ int page_period(Req *r)
 	if (quarter_parse(req_field(r, "quarter") ? req_field(r, "quarter") : "", &q, &e))
 		rc = CL_EINPUT;
 	else if (action && strcmp(action, "reopen") == 0)
-		rc = period_reopen(r->db, q, req_field(r, "reason"), req_actor(r, actor, sizeof actor),
-				   &e);
+		rc = period_reopen(r->db, q, req_field(r, "reason"),
+				   req_actor(r, actor, sizeof actor), &e);
 	else
 		rc = period_close(r->db, q, req_actor(r, actor, sizeof actor), &e);
 	if (rc)
@@ -1376,8 +1395,8 @@ int page_tokens(Req *r)
 
 int page_tokens_csv(Req *r)
 {
-	static const char *const keys[] = {"id", "name", "email", "created_at", "last_used",
-					   "revoked_at"};
+	static const char *const keys[] = {"id",	 "name",      "email",
+					   "created_at", "last_used", "revoked_at"};
 	cJSON *rows = tokens_json(r);
 
 	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 6), "tokens.csv");
@@ -1456,10 +1475,10 @@ int page_audit_csv(Req *r)
 
 int page_imports_csv(Req *r)
 {
-	static const char *const keys[] = {"batch",      "file",	 "sha256",   "period",
-					   "filed_on",   "created_by", "rows",	     "accepted",
-					   "duplicates", "rejected",	 "list_amount", "invoiced_amount",
-					   "reversed"};
+	static const char *const keys[] = {
+		"batch",   "file",     "sha256",     "period",	 "filed_on",	"created_by",
+		"rows",	   "accepted", "duplicates", "rejected", "list_amount", "invoiced_amount",
+		"reversed"};
 	const char *contract = req_query(r, "contract");
 	cJSON *list;
 	Err e = {0};
@@ -1481,11 +1500,12 @@ int page_users_csv(Req *r)
 	cJSON *rows;
 	int more = 0;
 
-	if (db_prepare(r->db, &st,
-		       "SELECT u.email, u.role, coalesce(a.code, v.code, '') AS bound, u.created_at "
-		       "FROM app_user u LEFT JOIN agency a ON a.id = u.agency_id LEFT JOIN vendor v "
-		       "ON v.id = u.vendor_id ORDER BY u.email",
-		       NULL))
+	if (db_prepare(
+		    r->db, &st,
+		    "SELECT u.email, u.role, coalesce(a.code, v.code, '') AS bound, u.created_at "
+		    "FROM app_user u LEFT JOIN agency a ON a.id = u.agency_id LEFT JOIN vendor v "
+		    "ON v.id = u.vendor_id ORDER BY u.email",
+		    NULL))
 		return resp_error(r, 500, "the database failed");
 	rows = rows_json(st, 0, &more);
 	sqlite3_finalize(st);

@@ -54,7 +54,7 @@ int page_statement_send(Req *r);
 
 /* downloads.c: CSV of tables that other pages show */
 int page_remittances_csv(Req *r); /* a contract's remittances (vendor portal) */
-int page_missing_csv(Req *r);     /* missing sales reports (dashboard) */
+int page_missing_csv(Req *r);	  /* missing sales reports (dashboard) */
 
 /* portal.c: the dashboard and the member and vendor portals */
 int page_dashboard(Req *r);

@@ -16,8 +16,8 @@
 #include "terms.h"
 #include "contract.h"
 
-#define CHART_W 640
-#define CHART_H 180
+#define CHART_W	    640
+#define CHART_H	    180
 #define PARETO_BARS 30
 
 static cJSON *ctx_title(const char *title)
@@ -124,8 +124,10 @@ static cJSON *contract_cards(Req *r)
 			const cJSON *next = cJSON_GetObjectItem(reb, "next_tier");
 			Money base = json_money(reb, "base");
 
-			cJSON_AddStringToObject(c, "year_sales", cJSON_GetObjectItem(reb, "base")->valuestring);
-			cJSON_AddStringToObject(c, "rate", cJSON_GetObjectItem(reb, "rate")->valuestring);
+			cJSON_AddStringToObject(c, "year_sales",
+						cJSON_GetObjectItem(reb, "base")->valuestring);
+			cJSON_AddStringToObject(c, "rate",
+						cJSON_GetObjectItem(reb, "rate")->valuestring);
 			if (cJSON_IsObject(next)) {
 				Money from = json_money(next, "from");
 
@@ -147,9 +149,10 @@ static cJSON *contract_cards(Req *r)
  * OUT: number (size n); returns 0 when there is none. */
 static int pareto_contract(Req *r, char *number, size_t n)
 {
-	static const char with_sales[] = "SELECT c.number FROM contract c WHERE c.status = 'active' "
-					 "AND EXISTS (SELECT 1 FROM live_purchase l WHERE "
-					 "l.contract_id = c.id) LIMIT 2";
+	static const char with_sales[] =
+		"SELECT c.number FROM contract c WHERE c.status = 'active' "
+		"AND EXISTS (SELECT 1 FROM live_purchase l WHERE "
+		"l.contract_id = c.id) LIMIT 2";
 	sqlite3_stmt *st = NULL;
 	int found = 0;
 
@@ -160,11 +163,12 @@ static int pareto_contract(Req *r, char *number, size_t n)
 	sqlite3_finalize(st);
 	if (found < 2)
 		return found;
-	return db_text(r->db, number, n,
-		       "SELECT c.number FROM contract c JOIN live_purchase l ON l.contract_id = c.id "
-		       "WHERE c.status = 'active' GROUP BY c.id ORDER BY sum(l.invoiced_amount) DESC "
-		       "LIMIT 1",
-		       "");
+	return db_text(
+		r->db, number, n,
+		"SELECT c.number FROM contract c JOIN live_purchase l ON l.contract_id = c.id "
+		"WHERE c.status = 'active' GROUP BY c.id ORDER BY sum(l.invoiced_amount) DESC "
+		"LIMIT 1",
+		"");
 }
 
 /* One agency's spend. */
@@ -199,7 +203,8 @@ static Spend *agency_spend(Req *r, const char *number, const char *from, const c
 				break;
 			s = grown;
 		}
-		snprintf(s[*n].code, sizeof s[*n].code, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(s[*n].code, sizeof s[*n].code, "%s",
+			 (const char *)sqlite3_column_text(st, 0));
 		s[*n].v = sqlite3_column_int64(st, 1);
 		*total += s[(*n)++].v;
 	}
@@ -236,7 +241,8 @@ static cJSON *pareto(Req *r)
 			labels[n] = s[i].code;
 			values[n++] = s[i].v;
 			len += snprintf(pts + len, sizeof pts - (size_t)len, "%d,%ld ",
-					(n - 1) * (CHART_W / PARETO_BARS) + CHART_W / PARETO_BARS / 2,
+					(n - 1) * (CHART_W / PARETO_BARS) +
+						CHART_W / PARETO_BARS / 2,
 					(long)(CHART_H - (__int128)run * (CHART_H - 20) / total));
 		}
 	}
@@ -263,7 +269,8 @@ static cJSON *dashboard_ctx(Req *r, Err *e)
 		return NULL;
 	ctx = ctx_title("Dashboard");
 	cJSON_AddItemToObject(ctx, "revenue_bars", revenue_chart(rev));
-	cJSON_AddItemToObject(ctx, "totals", cJSON_Duplicate(cJSON_GetObjectItem(rev, "totals"), 1));
+	cJSON_AddItemToObject(ctx, "totals",
+			      cJSON_Duplicate(cJSON_GetObjectItem(rev, "totals"), 1));
 	cJSON_AddItemToObject(ctx, "aging", cJSON_Duplicate(cJSON_GetObjectItem(rev, "aging"), 1));
 	cJSON_AddItemToObject(ctx, "missing",
 			      cJSON_Duplicate(cJSON_GetObjectItem(rev, "missing_reports"), 1));
@@ -352,7 +359,8 @@ static cJSON *remittances_json(Req *r, const char *number)
 		cJSON *o = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(o, "quarter", (const char *)sqlite3_column_text(st, 0));
-		cJSON_AddStringToObject(o, "amount", money_format(sqlite3_column_int64(st, 1), buf));
+		cJSON_AddStringToObject(o, "amount",
+					money_format(sqlite3_column_int64(st, 1), buf));
 		cJSON_AddStringToObject(o, "received", (const char *)sqlite3_column_text(st, 2));
 		cJSON_AddStringToObject(o, "reference", (const char *)sqlite3_column_text(st, 3));
 		cJSON_AddItemToArray(arr, o);
@@ -369,20 +377,21 @@ int page_vendor_portal(Req *r)
 	Err e = {0};
 
 	if (db_prepare(r->db, &st,
-		       "SELECT number, title FROM contract WHERE vendor_id = ? ORDER BY number", NULL))
+		       "SELECT number, title FROM contract WHERE vendor_id = ? ORDER BY number",
+		       NULL))
 		return render_page(r, 200, "vendor", ctx);
 	sqlite3_bind_int64(st, 1, r->who.vendor_id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *number = (const char *)sqlite3_column_text(st, 0);
-		cJSON *c = cJSON_CreateObject(), *fees = fees_report_json(r->db, number, &all, r->today, &e),
-		      *q;
+		cJSON *c = cJSON_CreateObject(),
+		      *fees = fees_report_json(r->db, number, &all, r->today, &e), *q;
 		Money balance = 0;
 		char buf[MONEY_BUF];
 
 		cJSON_AddStringToObject(c, "number", number);
 		cJSON_AddStringToObject(c, "title", (const char *)sqlite3_column_text(st, 1));
-		cJSON_ArrayForEach(q, cJSON_GetObjectItem(fees, "quarters"))
-		balance += json_money(q, "balance");
+		cJSON_ArrayForEach(q, cJSON_GetObjectItem(fees, "quarters")) balance +=
+			json_money(q, "balance");
 		cJSON_AddStringToObject(c, "balance", money_format(balance, buf));
 		cJSON_AddItemToObject(c, "fees", fees);
 		cJSON_AddItemToObject(c, "remittances", remittances_json(r, number));

@@ -71,13 +71,38 @@ static const char *partial(void *ctx, const char *name, size_t *len)
 	return t;
 }
 
-static const char *const money_keys[] = {
-	"net_sales", "fee",        "late_fee",   "remitted",        "balance",     "list_amount",
-	"invoiced_amount", "savings", "total",    "base",            "rebate",      "net",
-	"overcharge", "expected",  "paid_total", "list_total",      "remaining",   "from",
-	"outstanding", "overdue",  "amount",     "total_overcharge", "contract_base", "invoiced",
-	"list",        "year_sales", "1-30",     "31-60",      "61-90",           "90+",         "true_up",
-	NULL};
+static const char *const money_keys[] = {"net_sales",
+					 "fee",
+					 "late_fee",
+					 "remitted",
+					 "balance",
+					 "list_amount",
+					 "invoiced_amount",
+					 "savings",
+					 "total",
+					 "base",
+					 "rebate",
+					 "net",
+					 "overcharge",
+					 "expected",
+					 "paid_total",
+					 "list_total",
+					 "remaining",
+					 "from",
+					 "outstanding",
+					 "overdue",
+					 "amount",
+					 "total_overcharge",
+					 "contract_base",
+					 "invoiced",
+					 "list",
+					 "year_sales",
+					 "1-30",
+					 "31-60",
+					 "61-90",
+					 "90+",
+					 "true_up",
+					 NULL};
 
 void render_humanize(cJSON *o)
 {
@@ -105,7 +130,8 @@ void render_humanize(cJSON *o)
 			Money m;
 			char key[64], buf[MONEY_BUF];
 
-			if (strcmp(x->string, money_keys[i]) != 0 || money_parse(x->valuestring, &m, NULL))
+			if (strcmp(x->string, money_keys[i]) != 0 ||
+			    money_parse(x->valuestring, &m, NULL))
 				continue;
 			snprintf(key, sizeof key, "%s_h", x->string);
 			if (!cJSON_GetObjectItem(o, key))
@@ -169,9 +195,10 @@ int render_page(Req *r, int status, const char *page, cJSON *ctx)
 	if (!html) {
 		fprintf(stderr, "coopledger: template %s: %s\n", page, err);
 		r->resp.status = 500;
-		return resp_text(r, 500, "text/plain; charset=utf-8",
-				 strdup("The page could not be drawn; the error is in the server log."),
-				 NULL);
+		return resp_text(
+			r, 500, "text/plain; charset=utf-8",
+			strdup("The page could not be drawn; the error is in the server log."),
+			NULL);
 	}
 	return resp_html(r, status, html);
 }
@@ -205,7 +232,8 @@ const char *render_static(const char *name, size_t *len, const char **type)
 	*len = f->size;
 	*type = "application/octet-stream";
 	for (i = 0; i < sizeof types / sizeof *types; i++)
-		if (n > strlen(types[i].ext) && strcmp(name + n - strlen(types[i].ext), types[i].ext) == 0)
+		if (n > strlen(types[i].ext) &&
+		    strcmp(name + n - strlen(types[i].ext), types[i].ext) == 0)
 			*type = types[i].type;
 	return f->data;
 }

@@ -121,7 +121,8 @@ static void authenticate(Req *r)
 	const char *cookie = req_cookie(r, "cl_session");
 
 	if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
-		r->signed_in = api_token_lookup(r->db, auth + 7, time(NULL), &r->who, NULL) == CL_OK;
+		r->signed_in =
+			api_token_lookup(r->db, auth + 7, time(NULL), &r->who, NULL) == CL_OK;
 		r->via_token = r->signed_in;
 		return;
 	}
@@ -150,8 +151,9 @@ static void need_login(Req *r)
 	char next[400];
 
 	if (r->is_api) {
-		resp_error(r, 401, "sign in first: POST /api/v1/tokens, then send "
-				   "Authorization: Bearer TOKEN");
+		resp_error(r, 401,
+			   "sign in first: POST /api/v1/tokens, then send "
+			   "Authorization: Bearer TOKEN");
 		return;
 	}
 	snprintf(next, sizeof next, "/login?next=%s", strcmp(r->method, "GET") ? "/" : r->path);
@@ -181,8 +183,9 @@ void routes_dispatch(Req *r)
 		else if (!(rt->roles & R_ANON) && !(rt->roles & (1 << r->who.role)))
 			resp_error(r, 404, "there is no such page");
 		else if (!csrf_ok(r))
-			resp_error(r, 403, "the form has expired or did not come from this site; "
-					   "reload the page and try again");
+			resp_error(r, 403,
+				   "the form has expired or did not come from this site; "
+				   "reload the page and try again");
 		else
 			rt->handler(r);
 		return;

@@ -105,8 +105,8 @@ const char *req_actor(const Req *r, char *buf, size_t n)
 typedef struct Conn {
 	Req req;
 	struct MHD_PostProcessor *pp;
-	int raw;          /* keep the body as bytes (JSON, CSV) */
-	int urlencoded;   /* an application/x-www-form-urlencoded form */
+	int raw;	/* keep the body as bytes (JSON, CSV) */
+	int urlencoded; /* an application/x-www-form-urlencoded form */
 	size_t upload_bytes;
 	size_t form_bytes; /* bytes of form fields (not the file), or of the
 			    * whole urlencoded body */
@@ -384,8 +384,8 @@ static enum MHD_Result answer(struct MHD_Connection *mc, Conn *c)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_size, void **state)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_size, void **state)
 {
 	Conn *c = *state;
 
@@ -498,11 +498,11 @@ ClCode server_run(const ServerConfig *cfg, Err *e)
 	signal(SIGPIPE, SIG_IGN);
 	/* MHD_USE_ITC lets MHD_quiesce_daemon() stop the pool's listeners */
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0,
-			     NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
-			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
-			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
+			     NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
+			     (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+			     (unsigned)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+			     (unsigned)cfg->timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+			     (size_t)(128 * 1024), MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
 	if (!d) {
 		close_all_db();

@@ -17,7 +17,7 @@ typedef struct ServerConfig {
 	size_t max_body;       /* bytes of a form or JSON body (413 past it) */
 	size_t max_upload;     /* bytes of an uploaded CSV */
 	int threads;
-	int timeout;           /* seconds a connection may idle */
+	int timeout; /* seconds a connection may idle */
 	int secure_cookies;
 	const char *ready_file; /* write "host:port" here once listening, or NULL */
 } ServerConfig;

@@ -68,11 +68,13 @@ int page_vendor_statement(Req *r)
 	if (period_or_400(r, &p))
 		return 0;
 	if (p.is_year)
-		return resp_error(r, 400, "a fee statement is for one quarter: give ?period=2026-Q3");
+		return resp_error(r, 400,
+				  "a fee statement is for one quarter: give ?period=2026-Q3");
 	if (pdf_vendor_statement(r->db, contract, p.q, r->today, NULL, &pdf, &len, &e))
 		return resp_error(r, e.code == CL_ENOTFOUND ? 404 : 400, "%s", e.msg);
 	db_text(r->db, vendor, sizeof vendor,
-		"SELECT v.code FROM contract c JOIN vendor v ON v.id = c.vendor_id WHERE c.number = ?",
+		"SELECT v.code FROM contract c JOIN vendor v ON v.id = c.vendor_id WHERE c.number "
+		"= ?",
 		"t", contract);
 	pdf_vendor_filename(contract, quarter_format(p.q, qt), vendor, name, sizeof name);
 	return send_pdf(r, pdf, len, name);

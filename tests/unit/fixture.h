@@ -40,14 +40,14 @@
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
-#define FX_ACTOR "tester@coop.example"
+#define FX_ACTOR	"tester@coop.example"
 #define FX_WORLD_AUDITS 9 /* audit rows the standard world writes, see above */
 
 typedef struct Fixture {
 	char path[64]; /* the database file, removed at fx_close() */
 	sqlite3 *db;
-	int64_t ks1;  /* id of contract KS-1 */
-	int64_t kst;  /* id of contract KS-T (terminated) */
+	int64_t ks1; /* id of contract KS-1 */
+	int64_t kst; /* id of contract KS-T (terminated) */
 } Fixture;
 
 /* Assert rc is code and (when words is not NULL) that e->msg contains
@@ -138,8 +138,9 @@ static inline int64_t fx_int(sqlite3 *db, const char *sql)
 /* Add an agency; kind school_district unless a nonprofit (code "NP-..."). */
 static inline int64_t fx_agency(sqlite3 *db, const char *code, const char *name, int is_public)
 {
-	AgencyIn a = {code, name, strncmp(code, "NP-", 3) ? "school_district" : "nonprofit",
-		      "KS", is_public, NULL, NULL};
+	AgencyIn a = {code, name,      strncmp(code, "NP-", 3) ? "school_district" : "nonprofit",
+		      "KS", is_public, NULL,
+		      NULL};
 	int64_t id = 0;
 	Err e = {0};
 

@@ -75,9 +75,16 @@ static const ReadCase read_cases[] = {
 	{"quoted quotes", "\"say \"\"hi\"\"\",\"\"\"\"\n", "0@1:say \"hi\"|\"\n"},
 	{"quoted line break", "\"two\nlines\",x\n", "0@1:two\\nlines|x\n"},
 	{"quoted CRLF kept", "\"two\r\nlines\",x\r\n", "0@1:two\\r\\nlines|x\n"},
-	{"UTF-8 BOM", "\xEF\xBB\xBF" "code,name\nA,B\n", "0@1:code|name\n1@2:A|B\n"},
+	{"UTF-8 BOM",
+	 "\xEF\xBB\xBF"
+	 "code,name\nA,B\n",
+	 "0@1:code|name\n1@2:A|B\n"},
 	{"BOM then quote", "\xEF\xBB\xBF\"code\",name\n", "0@1:code|name\n"},
-	{"UTF-8 text kept", "Caf\xC3\xA9,\xE2\x82\xAC" "5\n", "0@1:Caf\xC3\xA9|\xE2\x82\xAC" "5\n"},
+	{"UTF-8 text kept",
+	 "Caf\xC3\xA9,\xE2\x82\xAC"
+	 "5\n",
+	 "0@1:Caf\xC3\xA9|\xE2\x82\xAC"
+	 "5\n"},
 	{"CRLF", "a,b\r\nc,d\r\n", "0@1:a|b\n1@2:c|d\n"},
 	{"CR only", "a,b\rc,d\r", "0@1:a|b\n1@2:c|d\n"},
 	{"CR only, no final end", "a,b\rc,d", "0@1:a|b\n1@2:c|d\n"},
@@ -277,11 +284,11 @@ static void test_yesno(void **state)
 		ClCode rc;
 		int out;
 	} cases[] = {
-		{"yes", 0, CL_OK, 1},   {"YES", 0, CL_OK, 1},   {"True", 0, CL_OK, 1},
-		{"1", 0, CL_OK, 1},     {"no", 1, CL_OK, 0},    {"No", 1, CL_OK, 0},
-		{"FALSE", 1, CL_OK, 0}, {"0", 1, CL_OK, 0},     {"", 1, CL_OK, 1},
-		{"", 0, CL_OK, 0},      {NULL, 1, CL_OK, 1},    {NULL, 0, CL_OK, 0},
-		{"maybe", 0, CL_EINPUT, -1}, {"2", 0, CL_EINPUT, -1}, {"yess", 0, CL_EINPUT, -1},
+		{"yes", 0, CL_OK, 1},	     {"YES", 0, CL_OK, 1},     {"True", 0, CL_OK, 1},
+		{"1", 0, CL_OK, 1},	     {"no", 1, CL_OK, 0},      {"No", 1, CL_OK, 0},
+		{"FALSE", 1, CL_OK, 0},	     {"0", 1, CL_OK, 0},       {"", 1, CL_OK, 1},
+		{"", 0, CL_OK, 0},	     {NULL, 1, CL_OK, 1},      {NULL, 0, CL_OK, 0},
+		{"maybe", 0, CL_EINPUT, -1}, {"2", 0, CL_EINPUT, -1},  {"yess", 0, CL_EINPUT, -1},
 		{"-1", 0, CL_EINPUT, -1},    {"on", 0, CL_EINPUT, -1},
 	};
 	size_t i;
@@ -329,12 +336,9 @@ static void test_header_key(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_read_table),
-		cmocka_unit_test(test_read_across_chunks),
-		cmocka_unit_test(test_field_cap),
-		cmocka_unit_test(test_field_cap_is_exact),
-		cmocka_unit_test(test_callback_stops),
-		cmocka_unit_test(test_yesno),
+		cmocka_unit_test(test_read_table),     cmocka_unit_test(test_read_across_chunks),
+		cmocka_unit_test(test_field_cap),      cmocka_unit_test(test_field_cap_is_exact),
+		cmocka_unit_test(test_callback_stops), cmocka_unit_test(test_yesno),
 		cmocka_unit_test(test_header_key),
 	};
 

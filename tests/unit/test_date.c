@@ -18,7 +18,7 @@
 #include "date.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
-#define NO_DATE 999999 /* "not set" marker; no date in the tables */
+#define NO_DATE	   999999 /* "not set" marker; no date in the tables */
 
 /* The test's own calendar: leap rule and month lengths. */
 static int t_leap(int y)
@@ -35,7 +35,10 @@ static int t_month_len(int y, int m)
 	switch (m) {
 	case 2:
 		return t_leap(y) ? 29 : 28;
-	case 4: case 6: case 9: case 11:
+	case 4:
+	case 6:
+	case 9:
+	case 11:
 		return 30;
 	default:
 		return 31;
@@ -49,20 +52,14 @@ typedef struct DayCase {
 } DayCase;
 
 static const DayCase day_cases[] = {
-	{ 1970, 1, 1, 0 },
-	{ 1970, 1, 2, 1 },
-	{ 1969, 12, 31, -1 },
-	{ 1900, 1, 1, -25567 },    /* 70 * 365 + 17 leap days (1904..1968) */
-	{ 1900, 3, 1, -25508 },    /* + 31 + 28: 1900 is not leap */
-	{ 2000, 1, 1, 10957 },     /* 30 * 365 + 7 leap days */
-	{ 2000, 2, 29, 11016 },
-	{ 2000, 3, 1, 11017 },
-	{ 2024, 1, 1, 19723 },
-	{ 2024, 2, 29, 19782 },
-	{ 2025, 1, 1, 20089 },
-	{ 2025, 2, 28, 20147 },
-	{ 2025, 7, 1, 20270 },     /* 20089 + 181; Unix time 1751328000 */
-	{ 2999, 12, 31, 376199 },  /* 1030 * 365 + 250 leap days - 1 */
+	{1970, 1, 1, 0},	{1970, 1, 2, 1},     {1969, 12, 31, -1},
+	{1900, 1, 1, -25567}, /* 70 * 365 + 17 leap days (1904..1968) */
+	{1900, 3, 1, -25508}, /* + 31 + 28: 1900 is not leap */
+	{2000, 1, 1, 10957},  /* 30 * 365 + 7 leap days */
+	{2000, 2, 29, 11016},	{2000, 3, 1, 11017}, {2024, 1, 1, 19723},
+	{2024, 2, 29, 19782},	{2025, 1, 1, 20089}, {2025, 2, 28, 20147},
+	{2025, 7, 1, 20270},	/* 20089 + 181; Unix time 1751328000 */
+	{2999, 12, 31, 376199}, /* 1030 * 365 + 250 leap days - 1 */
 };
 
 static void test_date_day_numbers(void **state)
@@ -149,54 +146,51 @@ typedef struct ParseCase {
 
 /* Both parsers: the strict YYYY-MM-DD form. */
 static const ParseCase iso_cases[] = {
-	{ "2024-02-29", 19782, NULL },
-	{ "2000-02-29", 11016, NULL },
-	{ "2025-07-01", 20270, NULL },
-	{ "1970-01-01", 0, NULL },
-	{ "1900-01-01", -25567, NULL },
-	{ "2999-12-31", 376199, NULL },
-	{ " 2025-07-01 ", 20270, NULL },
-	{ "\t2025-01-01\n", 20089, NULL },
-	{ "2025-02-29", 0, "2025-02-29 is not a real date (February 2025 has 28 days)" },
-	{ "1900-02-29", 0, "1900-02-29 is not a real date (February 1900 has 28 days)" },
-	{ "2100-02-29", 0, "February 2100 has 28 days" },
-	{ "2025-02-30", 0, "2025-02-30 is not a real date (February 2025 has 28 days)" },
-	{ "2024-02-30", 0, "February 2024 has 29 days" },
-	{ "2025-04-31", 0, "2025-04-31 is not a real date (April 2025 has 30 days)" },
-	{ "2025-01-32", 0, "January 2025 has 31 days" },
-	{ "2025-13-01", 0, "2025-13-01 is not a real date (there is no month 13)" },
-	{ "2025-00-01", 0, "there is no month 0" },
-	{ "2025-01-00", 0, "2025-01-00 is not a real date (there is no day 0)" },
-	{ "1899-12-31", 0, "1899-12-31 is outside the years 1900 to 2999" },
-	{ "3000-01-01", 0, "is outside the years 1900 to 2999" },
-	{ "", 0, "date is empty" },
-	{ "   ", 0, "date is empty" },
+	{"2024-02-29", 19782, NULL},
+	{"2000-02-29", 11016, NULL},
+	{"2025-07-01", 20270, NULL},
+	{"1970-01-01", 0, NULL},
+	{"1900-01-01", -25567, NULL},
+	{"2999-12-31", 376199, NULL},
+	{" 2025-07-01 ", 20270, NULL},
+	{"\t2025-01-01\n", 20089, NULL},
+	{"2025-02-29", 0, "2025-02-29 is not a real date (February 2025 has 28 days)"},
+	{"1900-02-29", 0, "1900-02-29 is not a real date (February 1900 has 28 days)"},
+	{"2100-02-29", 0, "February 2100 has 28 days"},
+	{"2025-02-30", 0, "2025-02-30 is not a real date (February 2025 has 28 days)"},
+	{"2024-02-30", 0, "February 2024 has 29 days"},
+	{"2025-04-31", 0, "2025-04-31 is not a real date (April 2025 has 30 days)"},
+	{"2025-01-32", 0, "January 2025 has 31 days"},
+	{"2025-13-01", 0, "2025-13-01 is not a real date (there is no month 13)"},
+	{"2025-00-01", 0, "there is no month 0"},
+	{"2025-01-00", 0, "2025-01-00 is not a real date (there is no day 0)"},
+	{"1899-12-31", 0, "1899-12-31 is outside the years 1900 to 2999"},
+	{"3000-01-01", 0, "is outside the years 1900 to 2999"},
+	{"", 0, "date is empty"},
+	{"   ", 0, "date is empty"},
 };
 
 /* Only date_parse refuses these; date_parse_any takes the US forms. */
 static const ParseCase strict_only_cases[] = {
-	{ "7/1/2025", 20270, "\"7/1/2025\" is not in the form YYYY-MM-DD" },
-	{ "07/01/2025", 20270, "is not in the form YYYY-MM-DD" },
-	{ "2/29/2024", 19782, "is not in the form YYYY-MM-DD" },
-	{ "12/31/2999", 376199, "is not in the form YYYY-MM-DD" },
-	{ "1/1/1900", -25567, "is not in the form YYYY-MM-DD" },
-	{ "2/29/2025", NO_DATE, "February 2025 has 28 days" },
-	{ "13/01/2025", NO_DATE, "there is no month 13" },
-	{ "1/1/1899", NO_DATE, "is outside the years 1900 to 2999" },
+	{"7/1/2025", 20270, "\"7/1/2025\" is not in the form YYYY-MM-DD"},
+	{"07/01/2025", 20270, "is not in the form YYYY-MM-DD"},
+	{"2/29/2024", 19782, "is not in the form YYYY-MM-DD"},
+	{"12/31/2999", 376199, "is not in the form YYYY-MM-DD"},
+	{"1/1/1900", -25567, "is not in the form YYYY-MM-DD"},
+	{"2/29/2025", NO_DATE, "February 2025 has 28 days"},
+	{"13/01/2025", NO_DATE, "there is no month 13"},
+	{"1/1/1899", NO_DATE, "is outside the years 1900 to 2999"},
 };
 
 /* Malformed for both parsers. */
 static const ParseCase bad_shape_cases[] = {
-	{ "2025-7-1", 0, NULL },    { "2025-07-1", 0, NULL },
-	{ "25-07-01", 0, NULL },    { "02025-07-01", 0, NULL },
-	{ "2025/07/01", 0, NULL },  { "2025-07-01x", 0, NULL },
-	{ "2025-07-0a", 0, NULL },  { "+025-07-01", 0, NULL },
-	{ "2025-07-01 1", 0, NULL }, { "2025 07 01", 0, NULL },
-	{ "20250701", 0, NULL },    { "7/1/25", 0, NULL },
-	{ "007/1/2025", 0, NULL },  { "7/001/2025", 0, NULL },
-	{ "7-1-2025", 0, NULL },    { "7/1/20250", 0, NULL },
-	{ "/1/2025", 0, NULL },     { "7//2025", 0, NULL },
-	{ "July 1, 2025", 0, NULL },
+	{"2025-7-1", 0, NULL},	   {"2025-07-1", 0, NULL},  {"25-07-01", 0, NULL},
+	{"02025-07-01", 0, NULL},  {"2025/07/01", 0, NULL}, {"2025-07-01x", 0, NULL},
+	{"2025-07-0a", 0, NULL},   {"+025-07-01", 0, NULL}, {"2025-07-01 1", 0, NULL},
+	{"2025 07 01", 0, NULL},   {"20250701", 0, NULL},   {"7/1/25", 0, NULL},
+	{"007/1/2025", 0, NULL},   {"7/001/2025", 0, NULL}, {"7-1-2025", 0, NULL},
+	{"7/1/20250", 0, NULL},	   {"/1/2025", 0, NULL},    {"7//2025", 0, NULL},
+	{"July 1, 2025", 0, NULL},
 };
 
 typedef ClCode (*DateParser)(const char *, Date *, Err *);
@@ -204,7 +198,7 @@ typedef ClCode (*DateParser)(const char *, Date *, Err *);
 /* Check one case against one parser; want_err NULL means accepted. */
 static void check_parse(DateParser parse, const char *text, Date want, const char *want_err)
 {
-	Err e = { CL_OK, "" };
+	Err e = {CL_OK, ""};
 	Date got = 4242;
 	ClCode rc = parse(text, &got, &e);
 
@@ -228,8 +222,7 @@ static void test_date_parse_table(void **state)
 	(void)state;
 	for (i = 0; i < N_ELEMS(iso_cases); i++) {
 		check_parse(date_parse, iso_cases[i].text, iso_cases[i].days, iso_cases[i].err);
-		check_parse(date_parse_any, iso_cases[i].text, iso_cases[i].days,
-			    iso_cases[i].err);
+		check_parse(date_parse_any, iso_cases[i].text, iso_cases[i].days, iso_cases[i].err);
 	}
 	for (i = 0; i < N_ELEMS(strict_only_cases); i++) {
 		const ParseCase *c = &strict_only_cases[i];
@@ -250,7 +243,7 @@ static void test_date_parse_table(void **state)
 	}
 	check_parse(date_parse, NULL, 0, "date is empty");
 	check_parse(date_parse_any, NULL, 0, "date is empty");
-	assert_int_equal(date_parse("x", &(Date){ 0 }, NULL), CL_EINPUT);
+	assert_int_equal(date_parse("x", &(Date){0}, NULL), CL_EINPUT);
 }
 
 /* Format and parse are inverse over every day 1900..2999. */
@@ -282,18 +275,12 @@ typedef struct AddCase {
 } AddCase;
 
 static const AddCase add_cases[] = {
-	{ 2024, 2, 29, 1, 2025, 2, 28 },
-	{ 2024, 2, 29, 4, 2028, 2, 29 },
-	{ 2024, 2, 29, -1, 2023, 2, 28 },
-	{ 2024, 2, 29, -4, 2020, 2, 29 },
-	{ 2024, 2, 29, 0, 2024, 2, 29 },
-	{ 2000, 2, 29, 100, 2100, 2, 28 },
-	{ 2000, 2, 29, 400, 2400, 2, 29 },
-	{ 2025, 7, 1, 1, 2026, 7, 1 },
-	{ 2025, 7, 1, -1, 2024, 7, 1 },
-	{ 2023, 2, 28, 1, 2024, 2, 28 },
-	{ 2024, 3, 1, 1, 2025, 3, 1 },
-	{ 2025, 12, 31, 3, 2028, 12, 31 },
+	{2024, 2, 29, 1, 2025, 2, 28},	 {2024, 2, 29, 4, 2028, 2, 29},
+	{2024, 2, 29, -1, 2023, 2, 28},	 {2024, 2, 29, -4, 2020, 2, 29},
+	{2024, 2, 29, 0, 2024, 2, 29},	 {2000, 2, 29, 100, 2100, 2, 28},
+	{2000, 2, 29, 400, 2400, 2, 29}, {2025, 7, 1, 1, 2026, 7, 1},
+	{2025, 7, 1, -1, 2024, 7, 1},	 {2023, 2, 28, 1, 2024, 2, 28},
+	{2024, 3, 1, 1, 2025, 3, 1},	 {2025, 12, 31, 3, 2028, 12, 31},
 };
 
 static void test_date_add_years(void **state)
@@ -321,7 +308,7 @@ static void test_date_add_years(void **state)
 
 static void test_date_today(void **state)
 {
-	Err e = { CL_OK, "" };
+	Err e = {CL_OK, ""};
 	Date d = 0, before, after;
 
 	(void)state;
@@ -356,25 +343,25 @@ typedef struct QuarterCase {
 } QuarterCase;
 
 static const QuarterCase quarter_cases[] = {
-	{ "2025-Q3", 2025, 3, NULL },
-	{ "2025-q3", 2025, 3, NULL },
-	{ "1900-Q1", 1900, 1, NULL },
-	{ "2999-Q4", 2999, 4, NULL },
-	{ " 2025-Q1 ", 2025, 1, NULL },
-	{ "2025-Q5", 0, 0, "\"2025-Q5\" does not exist (quarters run from Q1 to Q4)" },
-	{ "2025-Q0", 0, 0, "does not exist" },
-	{ "2025Q3", 0, 0, "\"2025Q3\" is not in the form 2025-Q3" },
-	{ "2025-3", 0, 0, "is not in the form 2025-Q3" },
-	{ "2025-Q12", 0, 0, "is not in the form 2025-Q3" },
-	{ "2025-Q3x", 0, 0, "is not in the form 2025-Q3" },
-	{ "25-Q3", 0, 0, "is not in the form 2025-Q3" },
-	{ "Q3-2025", 0, 0, "is not in the form 2025-Q3" },
-	{ "2025-Q", 0, 0, "is not in the form 2025-Q3" },
-	{ "2025 Q3", 0, 0, "is not in the form 2025-Q3" },
-	{ "1899-Q4", 0, 0, "is outside the years 1900 to 2999" },
-	{ "3000-Q1", 0, 0, "is outside the years 1900 to 2999" },
-	{ "", 0, 0, "quarter is empty" },
-	{ NULL, 0, 0, "quarter is empty" },
+	{"2025-Q3", 2025, 3, NULL},
+	{"2025-q3", 2025, 3, NULL},
+	{"1900-Q1", 1900, 1, NULL},
+	{"2999-Q4", 2999, 4, NULL},
+	{" 2025-Q1 ", 2025, 1, NULL},
+	{"2025-Q5", 0, 0, "\"2025-Q5\" does not exist (quarters run from Q1 to Q4)"},
+	{"2025-Q0", 0, 0, "does not exist"},
+	{"2025Q3", 0, 0, "\"2025Q3\" is not in the form 2025-Q3"},
+	{"2025-3", 0, 0, "is not in the form 2025-Q3"},
+	{"2025-Q12", 0, 0, "is not in the form 2025-Q3"},
+	{"2025-Q3x", 0, 0, "is not in the form 2025-Q3"},
+	{"25-Q3", 0, 0, "is not in the form 2025-Q3"},
+	{"Q3-2025", 0, 0, "is not in the form 2025-Q3"},
+	{"2025-Q", 0, 0, "is not in the form 2025-Q3"},
+	{"2025 Q3", 0, 0, "is not in the form 2025-Q3"},
+	{"1899-Q4", 0, 0, "is outside the years 1900 to 2999"},
+	{"3000-Q1", 0, 0, "is outside the years 1900 to 2999"},
+	{"", 0, 0, "quarter is empty"},
+	{NULL, 0, 0, "quarter is empty"},
 };
 
 static void test_quarter_parse_table(void **state)
@@ -384,8 +371,8 @@ static void test_quarter_parse_table(void **state)
 	(void)state;
 	for (i = 0; i < N_ELEMS(quarter_cases); i++) {
 		const QuarterCase *c = &quarter_cases[i];
-		Err e = { CL_OK, "" };
-		Quarter q = { 42, 42 };
+		Err e = {CL_OK, ""};
+		Quarter q = {42, 42};
 		ClCode rc = quarter_parse(c->text, &q, &e);
 
 		if (!c->err) {
@@ -412,15 +399,15 @@ typedef struct QuarterOfCase {
 } QuarterOfCase;
 
 static const QuarterOfCase quarter_of_cases[] = {
-	{ 20270, 2025, 3, 20270, 20361 },        /* 2025-07-01; 92 days in Q3 */
-	{ 20269, 2025, 2, 20179, 20269 },        /* 2025-06-30; Q2 from 04-01 */
-	{ 20089, 2025, 1, 20089, 20178 },        /* 2025-01-01; 31 + 28 + 31 */
-	{ 20089 + 364, 2025, 4, 20362, 20453 },  /* 2025-12-31 */
-	{ 19782, 2024, 1, 19723, 19813 },        /* 2024-02-29; 31 + 29 + 31 */
-	{ 0, 1970, 1, 0, 89 },
-	{ -1, 1969, 4, -92, -1 },
-	{ -25567, 1900, 1, -25567, -25478 },     /* 1900 is common: 90 days */
-	{ 376199, 2999, 4, 376108, 376199 },
+	{20270, 2025, 3, 20270, 20361},	      /* 2025-07-01; 92 days in Q3 */
+	{20269, 2025, 2, 20179, 20269},	      /* 2025-06-30; Q2 from 04-01 */
+	{20089, 2025, 1, 20089, 20178},	      /* 2025-01-01; 31 + 28 + 31 */
+	{20089 + 364, 2025, 4, 20362, 20453}, /* 2025-12-31 */
+	{19782, 2024, 1, 19723, 19813},	      /* 2024-02-29; 31 + 29 + 31 */
+	{0, 1970, 1, 0, 89},
+	{-1, 1969, 4, -92, -1},
+	{-25567, 1900, 1, -25567, -25478}, /* 1900 is common: 90 days */
+	{376199, 2999, 4, 376108, 376199},
 };
 
 static void test_quarter_days(void **state)
@@ -438,9 +425,9 @@ static void test_quarter_days(void **state)
 		assert_int_equal(quarter_first_day(q), c->first);
 		assert_int_equal(quarter_last_day(q), c->last);
 	}
-	assert_string_equal(quarter_format((Quarter){ 2025, 3 }, buf), "2025-Q3");
-	assert_string_equal(quarter_format((Quarter){ 1900, 1 }, buf), "1900-Q1");
-	quarter_format((Quarter){ 123456, 4 }, buf); /* cut to fit */
+	assert_string_equal(quarter_format((Quarter){2025, 3}, buf), "2025-Q3");
+	assert_string_equal(quarter_format((Quarter){1900, 1}, buf), "1900-Q1");
+	quarter_format((Quarter){123456, 4}, buf); /* cut to fit */
 	assert_int_equal(strlen(buf), QUARTER_BUF - 1);
 }
 
@@ -449,17 +436,17 @@ static void test_quarter_order(void **state)
 	Quarter q;
 
 	(void)state;
-	q = quarter_next((Quarter){ 2025, 4 });
+	q = quarter_next((Quarter){2025, 4});
 	assert_int_equal(q.year, 2026);
 	assert_int_equal(q.q, 1);
-	q = quarter_next((Quarter){ 2025, 1 });
+	q = quarter_next((Quarter){2025, 1});
 	assert_int_equal(q.year, 2025);
 	assert_int_equal(q.q, 2);
-	assert_true(quarter_cmp((Quarter){ 2025, 3 }, (Quarter){ 2025, 4 }) < 0);
-	assert_true(quarter_cmp((Quarter){ 2025, 4 }, (Quarter){ 2025, 3 }) > 0);
-	assert_true(quarter_cmp((Quarter){ 2026, 1 }, (Quarter){ 2025, 4 }) > 0);
-	assert_true(quarter_cmp((Quarter){ 2024, 4 }, (Quarter){ 2025, 1 }) < 0);
-	assert_int_equal(quarter_cmp((Quarter){ 2025, 3 }, (Quarter){ 2025, 3 }), 0);
+	assert_true(quarter_cmp((Quarter){2025, 3}, (Quarter){2025, 4}) < 0);
+	assert_true(quarter_cmp((Quarter){2025, 4}, (Quarter){2025, 3}) > 0);
+	assert_true(quarter_cmp((Quarter){2026, 1}, (Quarter){2025, 4}) > 0);
+	assert_true(quarter_cmp((Quarter){2024, 4}, (Quarter){2025, 1}) < 0);
+	assert_int_equal(quarter_cmp((Quarter){2025, 3}, (Quarter){2025, 3}), 0);
 }
 
 /* Every quarter 1900-Q1..2999-Q4: contiguous, contains its days, prints and
@@ -467,7 +454,7 @@ static void test_quarter_order(void **state)
 static void test_quarter_walk(void **state)
 {
 	char buf[QUARTER_BUF];
-	Quarter q = { 1900, 1 }, back, prev;
+	Quarter q = {1900, 1}, back, prev;
 	Date first = -25567;
 	int n = 0, len;
 
@@ -500,21 +487,21 @@ typedef struct RangeCase {
 } RangeCase;
 
 static const RangeCase range_cases[] = {
-	{ 1, 2025, 7, 1, 1, 2025, 7, 1, 2026, 6, 30 },
-	{ 1, 2025, 7, 1, 2, 2026, 7, 1, 2027, 6, 30 },
-	{ 1, 2025, 7, 1, 3, 2027, 7, 1, 2028, 6, 30 },
-	{ 1, 2025, 7, 1, 0, 2024, 7, 1, 2025, 6, 30 },
-	{ 1, 2024, 2, 29, 1, 2024, 2, 29, 2025, 2, 27 },
-	{ 1, 2024, 2, 29, 2, 2025, 2, 28, 2026, 2, 27 },
-	{ 1, 2024, 2, 29, 3, 2026, 2, 28, 2027, 2, 27 },
-	{ 1, 2024, 2, 29, 4, 2027, 2, 28, 2028, 2, 28 },
-	{ 1, 2024, 2, 29, 5, 2028, 2, 29, 2029, 2, 27 },
-	{ 1, 2024, 3, 1, 1, 2024, 3, 1, 2025, 2, 28 },
-	{ 1, 2023, 3, 1, 1, 2023, 3, 1, 2024, 2, 29 },
-	{ 1, 2025, 1, 1, 1, 2025, 1, 1, 2025, 12, 31 },
-	{ 0, 2025, 7, 1, 2026, 2026, 1, 1, 2026, 12, 31 },
-	{ 0, 2025, 7, 1, 2024, 2024, 1, 1, 2024, 12, 31 },
-	{ 0, 2024, 2, 29, 2025, 2025, 1, 1, 2025, 12, 31 },
+	{1, 2025, 7, 1, 1, 2025, 7, 1, 2026, 6, 30},
+	{1, 2025, 7, 1, 2, 2026, 7, 1, 2027, 6, 30},
+	{1, 2025, 7, 1, 3, 2027, 7, 1, 2028, 6, 30},
+	{1, 2025, 7, 1, 0, 2024, 7, 1, 2025, 6, 30},
+	{1, 2024, 2, 29, 1, 2024, 2, 29, 2025, 2, 27},
+	{1, 2024, 2, 29, 2, 2025, 2, 28, 2026, 2, 27},
+	{1, 2024, 2, 29, 3, 2026, 2, 28, 2027, 2, 27},
+	{1, 2024, 2, 29, 4, 2027, 2, 28, 2028, 2, 28},
+	{1, 2024, 2, 29, 5, 2028, 2, 29, 2029, 2, 27},
+	{1, 2024, 3, 1, 1, 2024, 3, 1, 2025, 2, 28},
+	{1, 2023, 3, 1, 1, 2023, 3, 1, 2024, 2, 29},
+	{1, 2025, 1, 1, 1, 2025, 1, 1, 2025, 12, 31},
+	{0, 2025, 7, 1, 2026, 2026, 1, 1, 2026, 12, 31},
+	{0, 2025, 7, 1, 2024, 2024, 1, 1, 2024, 12, 31},
+	{0, 2024, 2, 29, 2025, 2025, 1, 1, 2025, 12, 31},
 };
 
 static void test_sched_year_range(void **state)
@@ -543,24 +530,15 @@ typedef struct YearOfCase {
 } YearOfCase;
 
 static const YearOfCase year_of_cases[] = {
-	{ 1, 2025, 7, 1, 2025, 7, 1, 1 },
-	{ 1, 2025, 7, 1, 2026, 6, 30, 1 },
-	{ 1, 2025, 7, 1, 2026, 7, 1, 2 },
-	{ 1, 2025, 7, 1, 2028, 6, 30, 3 },
-	{ 1, 2025, 7, 1, 2025, 6, 30, 0 },
-	{ 1, 2025, 7, 1, 2024, 7, 1, 0 },
-	{ 1, 2025, 7, 1, 2024, 6, 30, -1 },
-	{ 1, 2024, 2, 29, 2024, 2, 29, 1 },
-	{ 1, 2024, 2, 29, 2025, 2, 27, 1 },
-	{ 1, 2024, 2, 29, 2025, 2, 28, 2 },
-	{ 1, 2024, 2, 29, 2028, 2, 28, 4 },
-	{ 1, 2024, 2, 29, 2028, 2, 29, 5 },
-	{ 1, 2024, 2, 29, 2024, 2, 28, 0 },
-	{ 1, 2024, 2, 29, 2023, 2, 28, 0 },
-	{ 1, 2024, 2, 29, 2023, 2, 27, -1 },
-	{ 0, 2025, 7, 1, 2025, 7, 1, 2025 },
-	{ 0, 2025, 7, 1, 2024, 12, 31, 2024 },
-	{ 0, 2025, 7, 1, 2026, 1, 1, 2026 },
+	{1, 2025, 7, 1, 2025, 7, 1, 1},	     {1, 2025, 7, 1, 2026, 6, 30, 1},
+	{1, 2025, 7, 1, 2026, 7, 1, 2},	     {1, 2025, 7, 1, 2028, 6, 30, 3},
+	{1, 2025, 7, 1, 2025, 6, 30, 0},     {1, 2025, 7, 1, 2024, 7, 1, 0},
+	{1, 2025, 7, 1, 2024, 6, 30, -1},    {1, 2024, 2, 29, 2024, 2, 29, 1},
+	{1, 2024, 2, 29, 2025, 2, 27, 1},    {1, 2024, 2, 29, 2025, 2, 28, 2},
+	{1, 2024, 2, 29, 2028, 2, 28, 4},    {1, 2024, 2, 29, 2028, 2, 29, 5},
+	{1, 2024, 2, 29, 2024, 2, 28, 0},    {1, 2024, 2, 29, 2023, 2, 28, 0},
+	{1, 2024, 2, 29, 2023, 2, 27, -1},   {0, 2025, 7, 1, 2025, 7, 1, 2025},
+	{0, 2025, 7, 1, 2024, 12, 31, 2024}, {0, 2025, 7, 1, 2026, 1, 1, 2026},
 };
 
 static void test_sched_year_of(void **state)

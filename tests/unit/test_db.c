@@ -147,8 +147,11 @@ static void test_helpers_bind(void **state)
 	assert_int_equal(db_text(fx->db, text, sizeof text, "SELECT k FROM kv WHERE 0", ""), 0);
 	assert_string_equal(text, "");
 	/* a constraint failure is a conflict, other failures a database error */
-	fx_expect("unique", db_exec(fx->db, &e, "INSERT INTO vendor(code, name, created_at) "
-				   "VALUES ('V', 'n', 't'), ('V', 'n', 't')", ""),
+	fx_expect("unique",
+		  db_exec(fx->db, &e,
+			  "INSERT INTO vendor(code, name, created_at) "
+			  "VALUES ('V', 'n', 't'), ('V', 'n', 't')",
+			  ""),
 		  &e, CL_ECONFLICT, "UNIQUE");
 	fx_expect("syntax", db_exec(fx->db, &e, "SELEKT 1", ""), &e, CL_EDB, "syntax");
 }
@@ -196,13 +199,14 @@ static void make_v1(Fixture *fx)
 	fx_temp_path(fx);
 	assert_int_equal(sqlite3_open(fx->path, &raw), SQLITE_OK);
 	assert_int_equal(fx_sql(raw, init->data), SQLITE_OK);
-	assert_int_equal(fx_sql(raw, "PRAGMA user_version = 1;"
-				     "INSERT INTO agency(code, name, kind, state, created_at) "
-				     "VALUES ('USD259', 'Wichita USD 259', 'school_district', 'KS', "
-				     "'2025-01-01T00:00:00Z');"
-				     "INSERT INTO vendor(code, name, created_at) "
-				     "VALUES ('V-PRAIRIE', 'Prairie Furniture', '2025-01-01T00:00:00Z');"),
-			 SQLITE_OK);
+	assert_int_equal(
+		fx_sql(raw, "PRAGMA user_version = 1;"
+			    "INSERT INTO agency(code, name, kind, state, created_at) "
+			    "VALUES ('USD259', 'Wichita USD 259', 'school_district', 'KS', "
+			    "'2025-01-01T00:00:00Z');"
+			    "INSERT INTO vendor(code, name, created_at) "
+			    "VALUES ('V-PRAIRIE', 'Prairie Furniture', '2025-01-01T00:00:00Z');"),
+		SQLITE_OK);
 	sqlite3_close(raw);
 }
 
@@ -254,8 +258,10 @@ static void test_failed_migration_rolled_back(void **state)
 	assert_int_equal(db_int(raw, -1, "PRAGMA user_version", ""), 1);
 	assert_int_equal(db_int(raw, -1, "SELECT x FROM vendor_column_map", ""), 42);
 	assert_int_equal(db_int(raw, -1, "SELECT count(*) FROM agency", ""), 1);
-	assert_int_equal(db_int(raw, -1, "SELECT count(*) FROM sqlite_master WHERE name = "
-					 "'rebate_snapshot'", ""),
+	assert_int_equal(db_int(raw, -1,
+				"SELECT count(*) FROM sqlite_master WHERE name = "
+				"'rebate_snapshot'",
+				""),
 			 0);
 	sqlite3_close(raw);
 	fx_unlink(fx.path);

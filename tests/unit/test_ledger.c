@@ -153,7 +153,7 @@ static void test_same_identity_other_amounts_conflicts(void **state)
 	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM purchase"), 1);
 }
 
-#define S16 "AAAAAAAAAAAAAAAA"
+#define S16    "AAAAAAAAAAAAAAAA"
 #define LONG64 S16 S16 S16 S16 /* the longest po_number or invoice_number */
 
 /* Fields a line cannot do without. */
@@ -317,8 +317,9 @@ static int64_t batch_of_three(Fixture *fx)
 	Err e = {0};
 
 	assert_int_equal(db_begin(fx->db, &e), CL_OK);
-	fx_expect("batch", ledger_batch_create(fx->db, fx->ks1, "q3.csv", "ab12", "2025-Q3",
-					       fx_date("2025-10-05"), FX_ACTOR, &batch, &e),
+	fx_expect("batch",
+		  ledger_batch_create(fx->db, fx->ks1, "q3.csv", "ab12", "2025-Q3",
+				      fx_date("2025-10-05"), FX_ACTOR, &batch, &e),
 		  &e, CL_OK, NULL);
 	assert_int_equal(ledger_open(fx->db, FX_ACTOR, &l, &e), CL_OK);
 	for (i = 0; i < N_ELEMS(lines); i++) {
@@ -516,8 +517,8 @@ static int group_setup(void **state)
  * length in front: "3:-42," — over the whole 64-bit range. */
 static void test_canon_int_text(void **state)
 {
-	static const int64_t cases[] = {0, 1, -1, 9, 10, -10, 99, 100, 123456789,
-					INT64_MAX, INT64_MIN, INT64_MIN + 1};
+	static const int64_t cases[] = {0,  1,	 -1,	    9,	       10,	  -10,
+					99, 100, 123456789, INT64_MAX, INT64_MIN, INT64_MIN + 1};
 	size_t i;
 
 	(void)state;

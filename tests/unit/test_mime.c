@@ -121,7 +121,8 @@ static void test_base64_lines(void **state)
 			continue;
 		}
 		assert_memory_equal(b.data + b.len - 2, "\r\n", 2);
-		for (line = strtok_r(b.data, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
+		for (line = strtok_r(b.data, "\r\n", &save); line;
+		     line = strtok_r(NULL, "\r\n", &save)) {
 			assert_true(strlen(line) <= 76);
 			buf_puts(&flat, line);
 		}
@@ -137,10 +138,18 @@ static void test_message_structure(void **state)
 	unsigned char pdf[300];
 	MimeAttachment att = {"statement-USD233-KS-FURN-2025-2026-Q3.pdf", "application/pdf", pdf,
 			      sizeof pdf};
-	MimeMessage m = {"notices@usd259.example", "Wichita USD 259", "buyer@usd233.example",
-			 "Peña Côte", "Peña Côte — statement", "Hello\nFigures\n",
-			 "<p>Hello</p>\n", "<notice-1.abc@usd259.example>", 1795000000, "abc",
-			 &att, 1};
+	MimeMessage m = {"notices@usd259.example",
+			 "Wichita USD 259",
+			 "buyer@usd233.example",
+			 "Peña Côte",
+			 "Peña Côte — statement",
+			 "Hello\nFigures\n",
+			 "<p>Hello</p>\n",
+			 "<notice-1.abc@usd259.example>",
+			 1795000000,
+			 "abc",
+			 &att,
+			 1};
 	const char *p, *mixed, *alt;
 	size_t len = 0, i;
 	char *msg;

@@ -26,99 +26,99 @@ typedef struct MoneyCase {
 
 static const MoneyCase money_cases[] = {
 	/* The forms DOMAIN.md section 2 accepts. */
-	{ "1234.56", 123456, NULL },
-	{ "-12.5", -1250, NULL },
-	{ "1234", 123400, NULL },
-	{ "$1,234.56", 123456, NULL },
-	{ "(1,234.56)", -123456, NULL },
-	{ " 12.00 ", 1200, NULL },
+	{"1234.56", 123456, NULL},
+	{"-12.5", -1250, NULL},
+	{"1234", 123400, NULL},
+	{"$1,234.56", 123456, NULL},
+	{"(1,234.56)", -123456, NULL},
+	{" 12.00 ", 1200, NULL},
 	/* Signs and the dollar sign in either order. */
-	{ "-$5.00", -500, NULL },
-	{ "$-5.00", -500, NULL },
-	{ "($5.00)", -500, NULL },
-	{ "(5)", -500, NULL },
-	{ "$0.01", 1, NULL },
-	{ "-0", 0, NULL },
-	{ "(0.00)", 0, NULL },
-	{ "0", 0, NULL },
+	{"-$5.00", -500, NULL},
+	{"$-5.00", -500, NULL},
+	{"($5.00)", -500, NULL},
+	{"(5)", -500, NULL},
+	{"$0.01", 1, NULL},
+	{"-0", 0, NULL},
+	{"(0.00)", 0, NULL},
+	{"0", 0, NULL},
 	/* Decimals: none, one, two; either side of the point may be empty. */
-	{ "0.01", 1, NULL },
-	{ "0.1", 10, NULL },
-	{ ".5", 50, NULL },
-	{ "-.05", -5, NULL },
-	{ "5.", 500, NULL },
-	{ "007.10", 710, NULL },
+	{"0.01", 1, NULL},
+	{"0.1", 10, NULL},
+	{".5", 50, NULL},
+	{"-.05", -5, NULL},
+	{"5.", 500, NULL},
+	{"007.10", 710, NULL},
 	/* Thousands separators in groups of three. */
-	{ "1,000,000", 100000000, NULL },
-	{ "1,234", 123400, NULL },
-	{ "999", 99900, NULL },
-	{ "123,456,789.01", 12345678901, NULL },
-	{ "$12,345.6", 1234560, NULL },
+	{"1,000,000", 100000000, NULL},
+	{"1,234", 123400, NULL},
+	{"999", 99900, NULL},
+	{"123,456,789.01", 12345678901, NULL},
+	{"$12,345.6", 1234560, NULL},
 	/* Blanks around the text are trimmed. */
-	{ "\t7\t", 700, NULL },
-	{ "  -$1,000.00\r\n", -100000, NULL },
+	{"\t7\t", 700, NULL},
+	{"  -$1,000.00\r\n", -100000, NULL},
 	/* The largest magnitude, 10^15 cents, both ways. */
-	{ "10,000,000,000,000.00", 1000000000000000LL, NULL },
-	{ "-10000000000000", -1000000000000000LL, NULL },
-	{ "(10,000,000,000,000)", -1000000000000000LL, NULL },
-	{ "9,999,999,999,999.99", 999999999999999LL, NULL },
-	{ "0000000000000000000000000000000001.00", 100, NULL },
+	{"10,000,000,000,000.00", 1000000000000000LL, NULL},
+	{"-10000000000000", -1000000000000000LL, NULL},
+	{"(10,000,000,000,000)", -1000000000000000LL, NULL},
+	{"9,999,999,999,999.99", 999999999999999LL, NULL},
+	{"0000000000000000000000000000000001.00", 100, NULL},
 	/* Empty. */
-	{ "", 0, "is empty" },
-	{ "   ", 0, "is empty" },
-	{ "\t\r\n", 0, "is empty" },
+	{"", 0, "is empty"},
+	{"   ", 0, "is empty"},
+	{"\t\r\n", 0, "is empty"},
 	/* More than two decimals, even zeros. */
-	{ "1.234", 0, "has more than two decimals" },
-	{ "1.230", 0, "has more than two decimals" },
-	{ "$1,234.567", 0, "has more than two decimals" },
-	{ "-0.001", 0, "has more than two decimals" },
+	{"1.234", 0, "has more than two decimals"},
+	{"1.230", 0, "has more than two decimals"},
+	{"$1,234.567", 0, "has more than two decimals"},
+	{"-0.001", 0, "has more than two decimals"},
 	/* Letters and other stray characters. */
-	{ "12a", 0, "is not an amount of money" },
-	{ "abc", 0, "is not an amount of money" },
-	{ "1e5", 0, "is not an amount of money" },
-	{ "USD 5", 0, "is not an amount of money" },
-	{ "5 000", 0, "is not an amount of money" },
-	{ "$ 5", 0, "is not an amount of money" },
-	{ "5-", 0, "is not an amount of money" },
-	{ "+5", 0, "is not an amount of money" },
-	{ "1.2.3", 0, "is not an amount of money" },
-	{ "1.2x", 0, "is not an amount of money" },
-	{ "1,234.5,6", 0, "is not an amount of money" },
-	{ "$(5.00)", 0, "misplaced parentheses" },
+	{"12a", 0, "is not an amount of money"},
+	{"abc", 0, "is not an amount of money"},
+	{"1e5", 0, "is not an amount of money"},
+	{"USD 5", 0, "is not an amount of money"},
+	{"5 000", 0, "is not an amount of money"},
+	{"$ 5", 0, "is not an amount of money"},
+	{"5-", 0, "is not an amount of money"},
+	{"+5", 0, "is not an amount of money"},
+	{"1.2.3", 0, "is not an amount of money"},
+	{"1.2x", 0, "is not an amount of money"},
+	{"1,234.5,6", 0, "is not an amount of money"},
+	{"$(5.00)", 0, "misplaced parentheses"},
 	/* Over the limit, including digit strings that would wrap int64. */
-	{ "10,000,000,000,000.01", 0, "is larger than 10,000,000,000,000.00" },
-	{ "10000000000000.01", 0, "is larger than 10,000,000,000,000.00" },
-	{ "-10000000000001", 0, "is larger than 10,000,000,000,000.00" },
-	{ "(10,000,000,000,001)", 0, "is larger than 10,000,000,000,000.00" },
-	{ "92233720368547758.07", 0, "is larger than 10,000,000,000,000.00" },
-	{ "99999999999999999999999999", 0, "is larger than 10,000,000,000,000.00" },
-	{ "-184467440737095516160000", 0, "is larger than 10,000,000,000,000.00" },
+	{"10,000,000,000,000.01", 0, "is larger than 10,000,000,000,000.00"},
+	{"10000000000000.01", 0, "is larger than 10,000,000,000,000.00"},
+	{"-10000000000001", 0, "is larger than 10,000,000,000,000.00"},
+	{"(10,000,000,000,001)", 0, "is larger than 10,000,000,000,000.00"},
+	{"92233720368547758.07", 0, "is larger than 10,000,000,000,000.00"},
+	{"99999999999999999999999999", 0, "is larger than 10,000,000,000,000.00"},
+	{"-184467440737095516160000", 0, "is larger than 10,000,000,000,000.00"},
 	/* Thousands separators out of place. */
-	{ "1,23.00", 0, "misplaced thousands separator" },
-	{ "12,34", 0, "misplaced thousands separator" },
-	{ "1234,567", 0, "misplaced thousands separator" },
-	{ ",123", 0, "misplaced thousands separator" },
-	{ "1,,234", 0, "misplaced thousands separator" },
-	{ "1,234,", 0, "misplaced thousands separator" },
-	{ "1,2345", 0, "misplaced thousands separator" },
-	{ "$,5", 0, "misplaced thousands separator" },
+	{"1,23.00", 0, "misplaced thousands separator"},
+	{"12,34", 0, "misplaced thousands separator"},
+	{"1234,567", 0, "misplaced thousands separator"},
+	{",123", 0, "misplaced thousands separator"},
+	{"1,,234", 0, "misplaced thousands separator"},
+	{"1,234,", 0, "misplaced thousands separator"},
+	{"1,2345", 0, "misplaced thousands separator"},
+	{"$,5", 0, "misplaced thousands separator"},
 	/* Signs twice, or both ways. */
-	{ "--5", 0, "more than one minus sign" },
-	{ "-$-5", 0, "more than one minus sign" },
-	{ "$$5", 0, "more than one dollar sign" },
-	{ "(-5)", 0, "both parentheses and a minus sign" },
-	{ "-(5)", 0, "both parentheses and a minus sign" },
-	{ "(1,234.56", 0, "misplaced parentheses" },
-	{ "1,234.56)", 0, "misplaced parentheses" },
-	{ "((5))", 0, "misplaced parentheses" },
-	{ ")5(", 0, "misplaced parentheses" },
+	{"--5", 0, "more than one minus sign"},
+	{"-$-5", 0, "more than one minus sign"},
+	{"$$5", 0, "more than one dollar sign"},
+	{"(-5)", 0, "both parentheses and a minus sign"},
+	{"-(5)", 0, "both parentheses and a minus sign"},
+	{"(1,234.56", 0, "misplaced parentheses"},
+	{"1,234.56)", 0, "misplaced parentheses"},
+	{"((5))", 0, "misplaced parentheses"},
+	{")5(", 0, "misplaced parentheses"},
 	/* Signs and points without digits. */
-	{ "$", 0, "has no digits" },
-	{ "-", 0, "has no digits" },
-	{ "-$", 0, "has no digits" },
-	{ "()", 0, "has no digits" },
-	{ ".", 0, "has no digits" },
-	{ "$.", 0, "has no digits" },
+	{"$", 0, "has no digits"},
+	{"-", 0, "has no digits"},
+	{"-$", 0, "has no digits"},
+	{"()", 0, "has no digits"},
+	{".", 0, "has no digits"},
+	{"$.", 0, "has no digits"},
 };
 
 /* Every row of money_cases, and *out untouched on refusal. */
@@ -129,7 +129,7 @@ static void test_money_parse_table(void **state)
 	(void)state;
 	for (i = 0; i < N_ELEMS(money_cases); i++) {
 		const MoneyCase *c = &money_cases[i];
-		Err e = { CL_OK, "" };
+		Err e = {CL_OK, ""};
 		Money m = 777;
 		ClCode rc = money_parse(c->text, &m, &e);
 
@@ -143,8 +143,8 @@ static void test_money_parse_table(void **state)
 			assert_int_equal(e.code, CL_EINPUT);
 			assert_int_equal(m, 777);
 			if (!strstr(e.msg, c->err))
-				fail_msg("\"%s\": message \"%s\" lacks \"%s\"", c->text,
-					 e.msg, c->err);
+				fail_msg("\"%s\": message \"%s\" lacks \"%s\"", c->text, e.msg,
+					 c->err);
 		}
 	}
 }
@@ -154,7 +154,7 @@ static void test_money_parse_table(void **state)
 static void test_money_parse_messages(void **state)
 {
 	char longtext[2000];
-	Err e = { CL_OK, "" };
+	Err e = {CL_OK, ""};
 	Money m = 0;
 
 	(void)state;
@@ -175,7 +175,7 @@ static void test_money_parse_messages(void **state)
 /* Long runs of digits, in every part of the number, never wrap. */
 static void test_money_parse_long_digits(void **state)
 {
-	static const char *const shapes[] = { "%s", "-%s", "(%s)", "%s.00", "0.%s", "$%s" };
+	static const char *const shapes[] = {"%s", "-%s", "(%s)", "%s.00", "0.%s", "$%s"};
 	char digits[600], text[700];
 	size_t n, k;
 	Money m;
@@ -200,19 +200,19 @@ typedef struct FormatCase {
 } FormatCase;
 
 static const FormatCase format_cases[] = {
-	{ 123456, "1234.56" },
-	{ -123456, "-1234.56" },
-	{ -5, "-0.05" },
-	{ 0, "0.00" },
-	{ 1, "0.01" },
-	{ 10, "0.10" },
-	{ 100, "1.00" },
-	{ -100, "-1.00" },
-	{ 100000000, "1000000.00" },
-	{ 1000000000000000LL, "10000000000000.00" },
-	{ -1000000000000000LL, "-10000000000000.00" },
-	{ INT64_MAX, "92233720368547758.07" },
-	{ INT64_MIN, "-92233720368547758.08" },
+	{123456, "1234.56"},
+	{-123456, "-1234.56"},
+	{-5, "-0.05"},
+	{0, "0.00"},
+	{1, "0.01"},
+	{10, "0.10"},
+	{100, "1.00"},
+	{-100, "-1.00"},
+	{100000000, "1000000.00"},
+	{1000000000000000LL, "10000000000000.00"},
+	{-1000000000000000LL, "-10000000000000.00"},
+	{INT64_MAX, "92233720368547758.07"},
+	{INT64_MIN, "-92233720368547758.08"},
 };
 
 static void test_money_format_table(void **state)
@@ -228,18 +228,18 @@ static void test_money_format_table(void **state)
 }
 
 static const FormatCase human_cases[] = {
-	{ 123456, "$1,234.56" },
-	{ -123456, "-$1,234.56" },
-	{ 0, "$0.00" },
-	{ -5, "-$0.05" },
-	{ 99999, "$999.99" },
-	{ 100000, "$1,000.00" },
-	{ 12345678, "$123,456.78" },
-	{ 100000000, "$1,000,000.00" },
-	{ -100000000, "-$1,000,000.00" },
-	{ 1000000000000000LL, "$10,000,000,000,000.00" },
-	{ INT64_MAX, "$92,233,720,368,547,758.07" },
-	{ INT64_MIN, "-$92,233,720,368,547,758.08" },
+	{123456, "$1,234.56"},
+	{-123456, "-$1,234.56"},
+	{0, "$0.00"},
+	{-5, "-$0.05"},
+	{99999, "$999.99"},
+	{100000, "$1,000.00"},
+	{12345678, "$123,456.78"},
+	{100000000, "$1,000,000.00"},
+	{-100000000, "-$1,000,000.00"},
+	{1000000000000000LL, "$10,000,000,000,000.00"},
+	{INT64_MAX, "$92,233,720,368,547,758.07"},
+	{INT64_MIN, "-$92,233,720,368,547,758.08"},
 };
 
 static void test_money_format_human_table(void **state)
@@ -284,61 +284,61 @@ typedef struct DivCase {
 
 #define I128_MAX ((__int128)(((unsigned __int128)1 << 127) - 1))
 #define I128_MIN (-I128_MAX - 1)
-#define P2(n) ((__int128)1 << (n))
+#define P2(n)	 ((__int128)1 << (n))
 
 static const DivCase div_cases[] = {
 	/* Halves go away from zero, in all four sign combinations. */
-	{ 5, 2, 3 },
-	{ -5, 2, -3 },
-	{ 5, -2, -3 },
-	{ -5, -2, 3 },
-	{ 7, 2, 4 },
-	{ -7, 2, -4 },
-	{ 1, 2, 1 },
-	{ -1, 2, -1 },
-	{ 3, 2, 2 },
-	{ 25, 10, 3 },
-	{ 15, 10, 2 },
-	{ 150, 100, 2 },
-	{ -150, 100, -2 },
+	{5, 2, 3},
+	{-5, 2, -3},
+	{5, -2, -3},
+	{-5, -2, 3},
+	{7, 2, 4},
+	{-7, 2, -4},
+	{1, 2, 1},
+	{-1, 2, -1},
+	{3, 2, 2},
+	{25, 10, 3},
+	{15, 10, 2},
+	{150, 100, 2},
+	{-150, 100, -2},
 	/* Below a half rounds toward zero, above rounds away. */
-	{ 4, 3, 1 },
-	{ -4, 3, -1 },
-	{ 1, 3, 0 },
-	{ -1, 3, 0 },
-	{ 2, 3, 1 },
-	{ -2, 3, -1 },
-	{ 149, 100, 1 },
-	{ -149, 100, -1 },
-	{ 151, -100, -2 },
-	{ 499999, 1000000, 0 },
-	{ 500000, 1000000, 1 },
-	{ -500000, 1000000, -1 },
+	{4, 3, 1},
+	{-4, 3, -1},
+	{1, 3, 0},
+	{-1, 3, 0},
+	{2, 3, 1},
+	{-2, 3, -1},
+	{149, 100, 1},
+	{-149, 100, -1},
+	{151, -100, -2},
+	{499999, 1000000, 0},
+	{500000, 1000000, 1},
+	{-500000, 1000000, -1},
 	/* Exact quotients and zero. */
-	{ 0, 5, 0 },
-	{ 0, -5, 0 },
-	{ 6, 3, 2 },
-	{ -6, 3, -2 },
+	{0, 5, 0},
+	{0, -5, 0},
+	{6, 3, 2},
+	{-6, 3, -2},
 	/* Far beyond 64 bits: 1.5 * 2^100 / 2^100 is 1.5, so 2. */
-	{ P2(100) + P2(99), P2(100), 2 },
-	{ -(P2(100) + P2(99)), P2(100), -2 },
-	{ P2(100) + P2(99) - 1, P2(100), 1 },
-	{ P2(100) + P2(99), -P2(100), -2 },
+	{P2(100) + P2(99), P2(100), 2},
+	{-(P2(100) + P2(99)), P2(100), -2},
+	{P2(100) + P2(99) - 1, P2(100), 1},
+	{P2(100) + P2(99), -P2(100), -2},
 	/* The ends of the 128-bit range. */
-	{ I128_MAX, 1, I128_MAX },
-	{ I128_MIN, 1, I128_MIN },
-	{ I128_MAX, -1, -I128_MAX },
-	{ I128_MAX, 2, P2(126) },    /* (2^127 - 1) / 2 = 2^126 - 0.5 */
-	{ I128_MIN, 2, -P2(126) },
-	{ I128_MIN, -2, P2(126) },
-	{ I128_MAX, I128_MAX, 1 },
-	{ I128_MIN, I128_MIN, 1 },
-	{ I128_MIN, I128_MAX, -1 }, /* -1.000...0006 */
-	{ I128_MAX, I128_MIN, -1 }, /* -0.999...9994 */
-	{ I128_MAX, 3, (I128_MAX - 1) / 3 }, /* 2^127 - 1 = 1 mod 3 */
-	{ I128_MAX, P2(126), 2 },            /* 1.999... */
-	{ P2(126), I128_MAX, 1 },            /* 0.5000...00003 */
-	{ I128_MAX / 2, I128_MAX, 0 },        /* (2^126 - 1)/(2^127 - 1) < 0.5 */
+	{I128_MAX, 1, I128_MAX},
+	{I128_MIN, 1, I128_MIN},
+	{I128_MAX, -1, -I128_MAX},
+	{I128_MAX, 2, P2(126)}, /* (2^127 - 1) / 2 = 2^126 - 0.5 */
+	{I128_MIN, 2, -P2(126)},
+	{I128_MIN, -2, P2(126)},
+	{I128_MAX, I128_MAX, 1},
+	{I128_MIN, I128_MIN, 1},
+	{I128_MIN, I128_MAX, -1},	   /* -1.000...0006 */
+	{I128_MAX, I128_MIN, -1},	   /* -0.999...9994 */
+	{I128_MAX, 3, (I128_MAX - 1) / 3}, /* 2^127 - 1 = 1 mod 3 */
+	{I128_MAX, P2(126), 2},		   /* 1.999... */
+	{P2(126), I128_MAX, 1},		   /* 0.5000...00003 */
+	{I128_MAX / 2, I128_MAX, 0},	   /* (2^126 - 1)/(2^127 - 1) < 0.5 */
 };
 
 static void test_money_div_round_table(void **state)
@@ -362,24 +362,24 @@ typedef struct RateApplyCase {
 } RateApplyCase;
 
 static const RateApplyCase apply_cases[] = {
-	{ 10000, 20000, 200 },     /* 2% of $100.00 is $2.00 */
-	{ 12345, 15000, 185 },     /* 185.175 */
-	{ -12345, 15000, -185 },
-	{ 100, 5000, 1 },          /* 0.5 cent rounds away from zero */
-	{ -100, 5000, -1 },
-	{ 1, 499999, 0 },
-	{ 1, 500000, 1 },
-	{ 0, 20000, 0 },
-	{ 123456, 0, 0 },
-	{ 123456, RATE_ONE, 123456 },
-	{ 3000000000, 20000, 60000000 }, /* 2% of $30,000,000.00 */
-	{ 1000000000000000LL, RATE_ONE, 1000000000000000LL },
-	{ -1000000000000000LL, 25, -25000000000LL },
-	{ 1000000000000000LL, 7, 7000000000LL },
+	{10000, 20000, 200}, /* 2% of $100.00 is $2.00 */
+	{12345, 15000, 185}, /* 185.175 */
+	{-12345, 15000, -185},
+	{100, 5000, 1}, /* 0.5 cent rounds away from zero */
+	{-100, 5000, -1},
+	{1, 499999, 0},
+	{1, 500000, 1},
+	{0, 20000, 0},
+	{123456, 0, 0},
+	{123456, RATE_ONE, 123456},
+	{3000000000, 20000, 60000000}, /* 2% of $30,000,000.00 */
+	{1000000000000000LL, RATE_ONE, 1000000000000000LL},
+	{-1000000000000000LL, 25, -25000000000LL},
+	{1000000000000000LL, 7, 7000000000LL},
 	/* The product needs more than 64 bits. */
-	{ INT64_MAX, RATE_ONE, INT64_MAX },
-	{ INT64_MAX, 500000, 4611686018427387904LL }, /* (2^63 - 1) / 2 */
-	{ INT64_MIN, 500000, -4611686018427387904LL },
+	{INT64_MAX, RATE_ONE, INT64_MAX},
+	{INT64_MAX, 500000, 4611686018427387904LL}, /* (2^63 - 1) / 2 */
+	{INT64_MIN, 500000, -4611686018427387904LL},
 };
 
 static void test_money_apply_rate_table(void **state)
@@ -400,42 +400,42 @@ typedef struct RateCase {
 } RateCase;
 
 static const RateCase rate_cases[] = {
-	{ "0.0025%", 25, NULL },
-	{ "2%", 20000, NULL },
-	{ "1.5%", 15000, NULL },
-	{ "100%", 1000000, NULL },
-	{ "0.25%", 2500, NULL },
-	{ "0.75%", 7500, NULL },
-	{ "60%", 600000, NULL },
-	{ "0%", 0, NULL },
-	{ "0.0001%", 1, NULL },
-	{ "99.9999%", 999999, NULL },
-	{ "100.0000%", 1000000, NULL },
-	{ ".5%", 5000, NULL },
-	{ "5.%", 50000, NULL },
-	{ "002%", 20000, NULL },
-	{ " 2% ", 20000, NULL },
-	{ "\t1.25%\n", 12500, NULL },
-	{ "0.00001%", 0, "more than four decimals" },
-	{ "1.23456%", 0, "more than four decimals" },
-	{ "-1%", 0, "cannot be negative" },
-	{ "-0%", 0, "cannot be negative" },
-	{ "100.0001%", 0, "over 100%" },
-	{ "101%", 0, "over 100%" },
-	{ "99999999999999999999999999%", 0, "over 100%" },
-	{ "2", 0, "needs a % sign" },
-	{ "0.02", 0, "needs a % sign" },
-	{ "%2", 0, "needs a % sign" },
-	{ "abc%", 0, "is not a percentage" },
-	{ "2x%", 0, "is not a percentage" },
-	{ "2 %", 0, "is not a percentage" },
-	{ "2%%", 0, "is not a percentage" },
-	{ "+2%", 0, "is not a percentage" },
-	{ "1,000%", 0, "is not a percentage" },
-	{ "%", 0, "is not a percentage" },
-	{ ".%", 0, "is not a percentage" },
-	{ "", 0, "is empty" },
-	{ "   ", 0, "is empty" },
+	{"0.0025%", 25, NULL},
+	{"2%", 20000, NULL},
+	{"1.5%", 15000, NULL},
+	{"100%", 1000000, NULL},
+	{"0.25%", 2500, NULL},
+	{"0.75%", 7500, NULL},
+	{"60%", 600000, NULL},
+	{"0%", 0, NULL},
+	{"0.0001%", 1, NULL},
+	{"99.9999%", 999999, NULL},
+	{"100.0000%", 1000000, NULL},
+	{".5%", 5000, NULL},
+	{"5.%", 50000, NULL},
+	{"002%", 20000, NULL},
+	{" 2% ", 20000, NULL},
+	{"\t1.25%\n", 12500, NULL},
+	{"0.00001%", 0, "more than four decimals"},
+	{"1.23456%", 0, "more than four decimals"},
+	{"-1%", 0, "cannot be negative"},
+	{"-0%", 0, "cannot be negative"},
+	{"100.0001%", 0, "over 100%"},
+	{"101%", 0, "over 100%"},
+	{"99999999999999999999999999%", 0, "over 100%"},
+	{"2", 0, "needs a % sign"},
+	{"0.02", 0, "needs a % sign"},
+	{"%2", 0, "needs a % sign"},
+	{"abc%", 0, "is not a percentage"},
+	{"2x%", 0, "is not a percentage"},
+	{"2 %", 0, "is not a percentage"},
+	{"2%%", 0, "is not a percentage"},
+	{"+2%", 0, "is not a percentage"},
+	{"1,000%", 0, "is not a percentage"},
+	{"%", 0, "is not a percentage"},
+	{".%", 0, "is not a percentage"},
+	{"", 0, "is empty"},
+	{"   ", 0, "is empty"},
 };
 
 static void test_rate_parse_table(void **state)
@@ -445,7 +445,7 @@ static void test_rate_parse_table(void **state)
 	(void)state;
 	for (i = 0; i < N_ELEMS(rate_cases); i++) {
 		const RateCase *c = &rate_cases[i];
-		Err e = { CL_OK, "" };
+		Err e = {CL_OK, ""};
 		Rate r = 777;
 		ClCode rc = rate_parse(c->text, &r, &e);
 
@@ -458,11 +458,11 @@ static void test_rate_parse_table(void **state)
 				fail_msg("\"%s\" accepted as %lld", c->text, (long long)r);
 			assert_int_equal(r, 777);
 			if (!strstr(e.msg, c->err))
-				fail_msg("\"%s\": message \"%s\" lacks \"%s\"", c->text,
-					 e.msg, c->err);
+				fail_msg("\"%s\": message \"%s\" lacks \"%s\"", c->text, e.msg,
+					 c->err);
 		}
 	}
-	assert_int_equal(rate_parse(NULL, &(Rate){ 0 }, NULL), CL_EINPUT);
+	assert_int_equal(rate_parse(NULL, &(Rate){0}, NULL), CL_EINPUT);
 }
 
 /* A rate and its expected text. */
@@ -472,11 +472,10 @@ typedef struct RateFormatCase {
 } RateFormatCase;
 
 static const RateFormatCase rate_format_cases[] = {
-	{ 20000, "2%" },     { 15000, "1.5%" },       { 25, "0.0025%" },
-	{ 0, "0%" },         { 1000000, "100%" },     { 2500, "0.25%" },
-	{ 1, "0.0001%" },    { 999999, "99.9999%" },  { 100000, "10%" },
-	{ 101000, "10.1%" }, { 1234567, "123.4567%" }, { -20000, "-2%" },
-	{ -25, "-0.0025%" },
+	{20000, "2%"},	   {15000, "1.5%"},   {25, "0.0025%"},	      {0, "0%"},
+	{1000000, "100%"}, {2500, "0.25%"},   {1, "0.0001%"},	      {999999, "99.9999%"},
+	{100000, "10%"},   {101000, "10.1%"}, {1234567, "123.4567%"}, {-20000, "-2%"},
+	{-25, "-0.0025%"},
 };
 
 static void test_rate_format_table(void **state)

@@ -699,12 +699,12 @@ static void case_doc(Case *c)
 	if (c->has_reb)
 		sched_json(reb, sizeof reb, &c->reb, "tiers");
 	len = (size_t)snprintf(
-	    c->doc, sizeof c->doc,
-	    "{\"number\":\"%s\",\"title\":\"Property case\",\"category\":\"furniture\","
-	    "\"lead_agency\":\"%s\",\"vendor\":\"V-PRAIRIE\",\"start\":\"%s\",\"end\":\"%s\","
-	    "\"solicitation\":\"RFP 25-0147\",\"fee\":%s%s%s",
-	    c->number, LEAD, ref_date_text(c->start, s), ref_date_text(c->end, e), fee,
-	    c->has_reb ? ",\"rebates\":" : "", c->has_reb ? reb : "");
+		c->doc, sizeof c->doc,
+		"{\"number\":\"%s\",\"title\":\"Property case\",\"category\":\"furniture\","
+		"\"lead_agency\":\"%s\",\"vendor\":\"V-PRAIRIE\",\"start\":\"%s\",\"end\":\"%s\","
+		"\"solicitation\":\"RFP 25-0147\",\"fee\":%s%s%s",
+		c->number, LEAD, ref_date_text(c->start, s), ref_date_text(c->end, e), fee,
+		c->has_reb ? ",\"rebates\":" : "", c->has_reb ? reb : "");
 	if (c->has_disc && len < sizeof c->doc) {
 		disc_json(disc, sizeof disc, &c->disc);
 		len += (size_t)snprintf(c->doc + len, sizeof c->doc - len,
@@ -768,20 +768,20 @@ static void case_store(sqlite3 *db, Case *c, Terms *t)
 	for (i = 0; i < c->nline; i++) {
 		Line *ln = &c->line[i];
 		PurchaseIn p = {
-		    .contract_id = c->cid,
-		    .agency_code = ln->agency,
-		    .po_number = ln->po,
-		    .invoice_number = ln->inv,
-		    .line = ln->lineno,
-		    .invoice_date = ln->day,
-		    .description = "Student desk",
-		    .category = "furniture",
-		    .quantity = "1",
-		    .list_amount = ln->list,
-		    .invoiced_amount = ln->amount,
-		    .freight_amount = ln->freight,
-		    .tax_amount = ln->tax,
-		    .batch_id = 0,
+			.contract_id = c->cid,
+			.agency_code = ln->agency,
+			.po_number = ln->po,
+			.invoice_number = ln->inv,
+			.line = ln->lineno,
+			.invoice_date = ln->day,
+			.description = "Student desk",
+			.category = "furniture",
+			.quantity = "1",
+			.list_amount = ln->list,
+			.invoiced_amount = ln->amount,
+			.freight_amount = ln->freight,
+			.tax_amount = ln->tax,
+			.batch_id = 0,
 		};
 
 		out = LEDGER_DUPLICATE;
@@ -1059,9 +1059,9 @@ static void test_fee_term_telescoping(void **state)
 					if (fq[j].q.year == fy[i].q.year && fq[j].q.q == fy[i].q.q)
 						break;
 				if (j == nq)
-					FAILF(
-					    "fee year %d lists %d-Q%d, outside the term's quarters",
-					    k, fy[i].q.year, fy[i].q.q);
+					FAILF("fee year %d lists %d-Q%d, outside the term's "
+					      "quarters",
+					      k, fy[i].q.year, fy[i].q.q);
 				CHECK_EQ(fy[i].fee, fq[j].fee,
 					 "fee year %d: %d-Q%d fee vs the full list", k,
 					 fy[i].q.year, fy[i].q.q);
@@ -1112,7 +1112,8 @@ static Money gen_net(Rng *r, int mode, Money tie)
 		return rng_range(r, -MONEY_LIMIT, MONEY_LIMIT);
 	default: {
 		static const Money mag[] = {
-		    1, 10, 1000, 100000, 10000000, 1000000000LL, 100000000000LL, 10000000000000LL};
+			1,	  10,		1000,		100000,
+			10000000, 1000000000LL, 100000000000LL, 10000000000000LL};
 		Money m = rng_range(r, 0, mag[rng_below(r, N_ELEMS(mag))]);
 
 		return rng_chance(r, 1, 5) ? -m : m;
@@ -1415,16 +1416,16 @@ static void figures_take(sqlite3 *db, const Case *c, Figures *f, int check, cons
 
 		if (check && k == k0) { /* the first year's projected report too */
 			f->projected[f->nyear] = report_text(
-			    rebate_report_json(db, c->number, k, yr.last, NULL, FX_ACTOR, &e), &e,
-			    "rebate report (projected)");
+				rebate_report_json(db, c->number, k, yr.last, NULL, FX_ACTOR, &e),
+				&e, "rebate report (projected)");
 			check_rebate_report(c, k, f->projected[f->nyear]);
 			if (!strstr(f->projected[f->nyear], "\"status\":\"projected\""))
 				FAILF("rebate year %d on its last day is not projected: %s", k,
 				      f->projected[f->nyear]);
 		}
 		f->final[f->nyear] =
-		    report_text(rebate_report_json(db, c->number, k, after, NULL, FX_ACTOR, &e), &e,
-				"rebate report (final)");
+			report_text(rebate_report_json(db, c->number, k, after, NULL, FX_ACTOR, &e),
+				    &e, "rebate report (final)");
 		if (check)
 			check_rebate_report(c, k, f->final[f->nyear]);
 		if (!strstr(f->final[f->nyear], "\"status\":\"final\""))
@@ -1442,8 +1443,8 @@ static void figures_take(sqlite3 *db, const Case *c, Figures *f, int check, cons
 				    "compliance report");
 	for (i = 0; i < nwho && f->nagency < MAX_PART + 1; i++)
 		f->agency[f->nagency++] = agency_text(
-		    summary_agency_json(db, who[i], c->number, NULL, c->mid, FX_ACTOR, &e), &e,
-		    who[i]);
+			summary_agency_json(db, who[i], c->number, NULL, c->mid, FX_ACTOR, &e), &e,
+			who[i]);
 }
 
 static void figures_same(const Figures *a, const Figures *b, const char *when)
@@ -1472,20 +1473,20 @@ static void figures_same(const Figures *a, const Figures *b, const char *when)
 static PurchaseIn line_in(const Case *c, const Line *ln)
 {
 	PurchaseIn p = {
-	    .contract_id = c->cid,
-	    .agency_code = ln->agency,
-	    .po_number = ln->po,
-	    .invoice_number = ln->inv,
-	    .line = ln->lineno,
-	    .invoice_date = ln->day,
-	    .description = "Student desk",
-	    .category = "furniture",
-	    .quantity = "1",
-	    .list_amount = ln->list,
-	    .invoiced_amount = ln->amount,
-	    .freight_amount = ln->freight,
-	    .tax_amount = ln->tax,
-	    .batch_id = 0,
+		.contract_id = c->cid,
+		.agency_code = ln->agency,
+		.po_number = ln->po,
+		.invoice_number = ln->inv,
+		.line = ln->lineno,
+		.invoice_date = ln->day,
+		.description = "Student desk",
+		.category = "furniture",
+		.quantity = "1",
+		.list_amount = ln->list,
+		.invoiced_amount = ln->amount,
+		.freight_amount = ln->freight,
+		.tax_amount = ln->tax,
+		.batch_id = 0,
 	};
 
 	return p;
@@ -1607,9 +1608,10 @@ static void test_reversal_invariance(void **state)
 			used[j] = 1;
 			c->part[i] = POOL[j];
 			c->joined[i] =
-			    rng_chance(&r, 1, 2)
-				? c->start
-				: (Date)rng_range(&r, c->start, c->start + (c->end - c->start) / 2);
+				rng_chance(&r, 1, 2)
+					? c->start
+					: (Date)rng_range(&r, c->start,
+							  c->start + (c->end - c->start) / 2);
 		}
 		scale = rng_chance(&r, 1, 4) ? 3 : gen_scale(&r); /* tiny amounts: ties */
 		neg = rng_chance(&r, 1, 8);
@@ -1783,11 +1785,11 @@ static int group_setup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_schedule_monotone),
-	    cmocka_unit_test(test_rebate_allocation),
-	    cmocka_unit_test(test_fee_year_telescoping),
-	    cmocka_unit_test(test_fee_term_telescoping),
-	    cmocka_unit_test(test_reversal_invariance),
+		cmocka_unit_test(test_schedule_monotone),
+		cmocka_unit_test(test_rebate_allocation),
+		cmocka_unit_test(test_fee_year_telescoping),
+		cmocka_unit_test(test_fee_term_telescoping),
+		cmocka_unit_test(test_reversal_invariance),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);

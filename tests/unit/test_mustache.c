@@ -100,8 +100,8 @@ static void report_failure(const char *file, const char *name, const char *want,
 {
 	char *w = quoted(want), *g = got ? quoted(got) : NULL;
 
-	print_error("  %s: \"%s\"\n    expected: %s\n    got:      %s%s\n", file, name,
-		    w ? w : "?", g ? g : "NULL, error: ", g ? "" : err);
+	print_error("  %s: \"%s\"\n    expected: %s\n    got:      %s%s\n", file, name, w ? w : "?",
+		    g ? g : "NULL, error: ", g ? "" : err);
 	free(w);
 	free(g);
 }
@@ -115,7 +115,7 @@ static int run_case(const char *file, const cJSON *tc)
 	const cJSON *want = cJSON_GetObjectItemCaseSensitive(tc, "expected");
 	const cJSON *data = cJSON_GetObjectItemCaseSensitive(tc, "data");
 	const cJSON *partials = cJSON_GetObjectItemCaseSensitive(tc, "partials");
-	MustacheOptions opt = { partial_from_json, (void *)partials, 0, 0 };
+	MustacheOptions opt = {partial_from_json, (void *)partials, 0, 0};
 	const char *label = cJSON_IsString(name) ? name->valuestring : "?";
 	char err[256];
 	char *got;
@@ -164,7 +164,7 @@ static char *render_json(const char *tmpl, const char *data, const char *partial
 {
 	cJSON *d = cJSON_Parse(data ? data : "{}");
 	cJSON *p = partials ? cJSON_Parse(partials) : NULL;
-	MustacheOptions o = { 0 };
+	MustacheOptions o = {0};
 	char *out;
 
 	assert_non_null(d);
@@ -251,7 +251,7 @@ static void test_template_errors(void **state)
 /* A partial that includes itself stops at max_depth with an error. */
 static void test_self_partial_depth(void **state)
 {
-	MustacheOptions opt = { 0 };
+	MustacheOptions opt = {0};
 
 	(void)state;
 	assert_refused("{{>me}}", NULL, "{\"me\":\"x{{>me}}\"}", NULL, "nesting deeper than 64");
@@ -267,7 +267,7 @@ static void test_self_partial_depth(void **state)
 /* Output over max_output is refused, exactly max_output is fine. */
 static void test_max_output(void **state)
 {
-	MustacheOptions opt = { 0 };
+	MustacheOptions opt = {0};
 	char err[128];
 	char *out;
 

@@ -54,7 +54,7 @@ static void test_backoff_table(void **state)
 	static const struct {
 		int attempts;
 		int64_t seconds;
-	} cases[] = {{1, 60}, {2, 120}, {3, 240}, {4, 480}, {5, 960}, {6, 1920},
+	} cases[] = {{1, 60},	{2, 120},   {3, 240},	 {4, 480},    {5, 960},	    {6, 1920},
 		     {7, 3840}, {9, 15360}, {10, 21600}, {30, 21600}, {1000, 21600}};
 	size_t i;
 
@@ -71,9 +71,9 @@ static void test_queue_twice_adds_nothing(void **state)
 
 	add(fx->db, "fee_overdue", "ar@v.example", "2026-Q3", 1);
 	add(fx->db, "fee_overdue", "ar@v.example", "2026-Q3", 0);
-	add(fx->db, "fee_overdue", "ar@v.example", "2026-Q2", 1); /* another period */
+	add(fx->db, "fee_overdue", "ar@v.example", "2026-Q2", 1);   /* another period */
 	add(fx->db, "fee_statement", "ar@v.example", "2026-Q3", 1); /* another kind */
-	add(fx->db, "fee_overdue", "ap@v.example", "2026-Q3", 1); /* another recipient */
+	add(fx->db, "fee_overdue", "ap@v.example", "2026-Q3", 1);   /* another recipient */
 	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM outbox"), 4);
 	fx_expect("bad kind", outbox_add(fx->db, &bad, NOW, NULL, &e), &e, CL_EINPUT, "kind");
 }
@@ -150,8 +150,8 @@ static void test_dead_after_max_attempts(void **state)
 	for (i = 1; i <= OUTBOX_MAX_ATTEMPTS; i++) {
 		claim_ok(fx->db, id, t, claim);
 		assert_int_equal(
-		    outbox_mark_failed(fx->db, id, claim, 0, "connection refused", t, &s, NULL),
-		    CL_OK);
+			outbox_mark_failed(fx->db, id, claim, 0, "connection refused", t, &s, NULL),
+			CL_OK);
 		assert_int_equal(s, i < OUTBOX_MAX_ATTEMPTS ? OB_RETRYING : OB_DEAD);
 		t += outbox_backoff(i);
 	}
@@ -175,7 +175,7 @@ static void test_permanent_failure_is_dead_and_retry(void **state)
 	fx_expect("retry sending", outbox_retry(fx->db, id, FX_ACTOR, NOW, &e), &e, CL_ERULE,
 		  "not dead");
 	assert_int_equal(
-	    outbox_mark_failed(fx->db, id, claim, 1, "550 no such user", NOW, &s, NULL), CL_OK);
+		outbox_mark_failed(fx->db, id, claim, 1, "550 no such user", NOW, &s, NULL), CL_OK);
 	assert_int_equal(s, OB_DEAD);
 	assert_int_equal(fx_int(fx->db, "SELECT last_error = '550 no such user' FROM outbox"), 1);
 	assert_int_equal(outbox_retry(fx->db, id, FX_ACTOR, NOW + 5, NULL), CL_OK);
@@ -296,9 +296,10 @@ static void test_queue_due_report_reminders(void **state)
 	assert_int_equal(added, 1);
 	assert_int_equal(outbox_queue_due(fx->db, fx_date("2025-11-15"), NOW, &added, NULL), CL_OK);
 	assert_int_equal(added, 0);
-	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM outbox WHERE contract = 'KS-1' AND "
-					"period = '2025-Q3' AND recipient = 'ar@prairie.example' AND "
-					"kind IN ('report_reminder', 'report_overdue')"),
+	assert_int_equal(fx_int(fx->db,
+				"SELECT count(*) FROM outbox WHERE contract = 'KS-1' AND "
+				"period = '2025-Q3' AND recipient = 'ar@prairie.example' AND "
+				"kind IN ('report_reminder', 'report_overdue')"),
 			 2);
 	/* the terminated contract KS-T is never chased */
 	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM outbox WHERE contract = 'KS-T'"), 0);
@@ -312,14 +313,14 @@ static void test_queue_due_report_reminders(void **state)
 static void add_contacts(sqlite3 *db)
 {
 	assert_int_equal(
-	    fx_sql(db,
-		   "INSERT INTO vendor_contact (vendor_id, name, email) SELECT id, 'Pat', "
-		   "'ar@prairie.example' FROM vendor;"
-		   "INSERT INTO agency_contact (agency_id, name, email) SELECT id, 'Lee', "
-		   "lower(code) || '@buyers.example' FROM agency;"
-		   "INSERT INTO agency_contact (agency_id, name, email, receives_notices) "
-		   "SELECT id, 'Off', 'quiet-' || lower(code) || '@buyers.example', 0 FROM agency"),
-	    SQLITE_OK);
+		fx_sql(db, "INSERT INTO vendor_contact (vendor_id, name, email) SELECT id, 'Pat', "
+			   "'ar@prairie.example' FROM vendor;"
+			   "INSERT INTO agency_contact (agency_id, name, email) SELECT id, 'Lee', "
+			   "lower(code) || '@buyers.example' FROM agency;"
+			   "INSERT INTO agency_contact (agency_id, name, email, receives_notices) "
+			   "SELECT id, 'Off', 'quiet-' || lower(code) || '@buyers.example', 0 FROM "
+			   "agency"),
+		SQLITE_OK);
 }
 
 /* File KS-1's sales report for quarter on day filed with csv_rows (data
@@ -335,9 +336,9 @@ static void file_report(sqlite3 *db, const char *quarter, const char *filed, con
 	Err e = {0};
 
 	snprintf(
-	    csv, sizeof csv,
-	    "agency_code,po_number,invoice_number,invoice_date,list_amount,invoiced_amount\n%s",
-	    rows);
+		csv, sizeof csv,
+		"agency_code,po_number,invoice_number,invoice_date,list_amount,invoiced_amount\n%s",
+		rows);
 	memset(&o, 0, sizeof o);
 	o.contract = "KS-1";
 	o.period = quarter;
@@ -558,21 +559,21 @@ static void test_now_override(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_backoff_table),
-	    EMPTY_TEST(test_queue_twice_adds_nothing),
-	    EMPTY_TEST(test_sent_once),
-	    EMPTY_TEST(test_temporary_failures_back_off),
-	    EMPTY_TEST(test_dead_after_max_attempts),
-	    EMPTY_TEST(test_claim_lease_and_takeover),
-	    EMPTY_TEST(test_claim_two_connections),
-	    WORLD_TEST(test_permanent_failure_is_dead_and_retry),
-	    WORLD_TEST(test_queue_due_report_reminders),
-	    WORLD_TEST(test_statement_ready_due),
-	    WORLD_TEST(test_statement_ready_lines_not_sums),
-	    WORLD_TEST(test_fee_overdue_due),
-	    WORLD_TEST(test_report_reminder_due),
-	    WORLD_TEST(test_queue_one_statement),
-	    cmocka_unit_test(test_now_override),
+		cmocka_unit_test(test_backoff_table),
+		EMPTY_TEST(test_queue_twice_adds_nothing),
+		EMPTY_TEST(test_sent_once),
+		EMPTY_TEST(test_temporary_failures_back_off),
+		EMPTY_TEST(test_dead_after_max_attempts),
+		EMPTY_TEST(test_claim_lease_and_takeover),
+		EMPTY_TEST(test_claim_two_connections),
+		WORLD_TEST(test_permanent_failure_is_dead_and_retry),
+		WORLD_TEST(test_queue_due_report_reminders),
+		WORLD_TEST(test_statement_ready_due),
+		WORLD_TEST(test_statement_ready_lines_not_sums),
+		WORLD_TEST(test_fee_overdue_due),
+		WORLD_TEST(test_report_reminder_due),
+		WORLD_TEST(test_queue_one_statement),
+		cmocka_unit_test(test_now_override),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

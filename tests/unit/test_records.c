@@ -33,14 +33,18 @@ typedef struct AgencyCase {
 	const char *words;
 } AgencyCase;
 
-#define OK_AGENCY(code) {code, "Wichita Public Schools", "school_district", "KS", 1, NULL, NULL}
+#define OK_AGENCY(code)                                                                            \
+	{                                                                                          \
+		code, "Wichita Public Schools", "school_district", "KS", 1, NULL, NULL             \
+	}
 
 static const AgencyCase agency_cases[] = {
 	{{"", "N", "city", "KS", 1, NULL, NULL}, CL_EINPUT, "code \"\": use 1 to 32"},
 	{{NULL, "N", "city", "KS", 1, NULL, NULL}, CL_EINPUT, "code \"\": use 1 to 32"},
 	{{"USD 259", "N", "city", "KS", 1, NULL, NULL}, CL_EINPUT, "code \"USD 259\""},
 	{{"USD/259", "N", "city", "KS", 1, NULL, NULL}, CL_EINPUT, "code \"USD/259\""},
-	{{"A234567890123456789012345678901234", "N", "city", "KS", 1, NULL, NULL}, CL_EINPUT,
+	{{"A234567890123456789012345678901234", "N", "city", "KS", 1, NULL, NULL},
+	 CL_EINPUT,
 	 "use 1 to 32"},
 	{{"C1", "", "city", "KS", 1, NULL, NULL}, CL_EINPUT, "name is required"},
 	{{"C1", "N", "town", "KS", 1, NULL, NULL}, CL_EINPUT, "unknown kind \"town\""},
@@ -133,17 +137,17 @@ static const struct {
 	 "A2,Two,county,KS\n"
 	 "A3,Three,village,KS\n"
 	 "A4,Four,city,KS\n",
-	 CL_EINPUT, 	 "row 3 (line 4)"},
+	 CL_EINPUT, "row 3 (line 4)"},
 	{"bad yes/no at row 3, after a blank line",
 	 "code,name,kind,state,public_entity\n"
 	 "A1,One,city,KS,yes\n"
 	 "\n"
 	 "A2,Two,city,KS,no\n"
 	 "A3,Three,city,KS,maybe\n",
-	 CL_EINPUT, 	 "row 3 (line 5), public_entity: \"maybe\""},
+	 CL_EINPUT, "row 3 (line 5), public_entity: \"maybe\""},
 	{"duplicate code at row 3",
-	 "code,name,kind,state\nA1,One,city,KS\nA2,Two,city,KS\nA1,Again,city,KS\n",
-	 CL_ECONFLICT, 	 "row 3 (line 4): agency A1 already exists"},
+	 "code,name,kind,state\nA1,One,city,KS\nA2,Two,city,KS\nA1,Again,city,KS\n", CL_ECONFLICT,
+	 "row 3 (line 4): agency A1 already exists"},
 	{"no state column", "code,name,kind\nA1,One,city,KS\n", CL_EINPUT, "no \"state\" column"},
 	{"no code column", "name,kind,state\nOne,city,KS\n", CL_EINPUT, "no \"code\" column"},
 	{"empty file", "", CL_EINPUT, "the file is empty"},
@@ -312,13 +316,14 @@ static void test_period_close_reopen(void **state)
 	fx_expect("reopen", period_reopen(fx->db, q, "late credit memo", FX_ACTOR, &e), &e, CL_OK,
 		  NULL);
 	assert_int_equal(period_is_closed(fx->db, q), 0);
-	fx_expect("reopen open", period_reopen(fx->db, q, "again", FX_ACTOR, &e), &e,
-		  CL_ECONFLICT, "quarter 2025-Q3 is not closed");
-	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM audit_log WHERE action = "
-					"'period.reopen' AND entity_id = '2025-Q3' AND actor = '"
-					FX_ACTOR "' AND json_extract(after, '$.reason') = "
-					"'late credit memo' AND json_extract(after, '$.status') = "
-					"'open'"),
+	fx_expect("reopen open", period_reopen(fx->db, q, "again", FX_ACTOR, &e), &e, CL_ECONFLICT,
+		  "quarter 2025-Q3 is not closed");
+	assert_int_equal(fx_int(fx->db,
+				"SELECT count(*) FROM audit_log WHERE action = "
+				"'period.reopen' AND entity_id = '2025-Q3' AND actor = '" FX_ACTOR
+				"' AND json_extract(after, '$.reason') = "
+				"'late credit memo' AND json_extract(after, '$.status') = "
+				"'open'"),
 			 1);
 	assert_int_equal(audits(fx->db), FX_WORLD_AUDITS + 2);
 }

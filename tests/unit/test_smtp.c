@@ -25,29 +25,29 @@ static const struct {
 	const char *cafile;
 	long timeout;
 } good[] = {
-    {"smtp://mail.example", "mail.example", 25, 0, "", "", SMTP_TLS_OPTIONAL, "", 0},
-    {"smtp://mail.example/", "mail.example", 25, 0, "", "", SMTP_TLS_OPTIONAL, "", 0},
-    {"smtp://relay-1.usd259.example:2525", "relay-1.usd259.example", 2525, 0, "", "",
-     SMTP_TLS_OPTIONAL, "", 0},
-    {"smtp://pat@mail.example", "mail.example", 587, 0, "pat", "", SMTP_TLS_OPTIONAL, "", 0},
-    {"smtp://pat:@mail.example", "mail.example", 587, 0, "pat", "", SMTP_TLS_OPTIONAL, "", 0},
-    {"smtps://mail.example", "mail.example", 465, 1, "", "", SMTP_TLS_OPTIONAL, "", 0},
-    {"SMTPS://mail.example", "mail.example", 465, 1, "", "", SMTP_TLS_OPTIONAL, "", 0},
-    {"smtps://pat:secret@mail.example:4650", "mail.example", 4650, 1, "pat", "secret",
-     SMTP_TLS_OPTIONAL, "", 0},
-    /* percent-escapes in user and password */
-    {"smtp://me%40usd259.example:p%40ss%3Aw%2Frd%25@mail.example:587?starttls=required",
-     "mail.example", 587, 0, "me@usd259.example", "p@ss:w/rd%", SMTP_TLS_REQUIRED, "", 0},
-    /* the user info ends at the LAST '@' */
-    {"smtp://me@usd259.example:p@ss@mail.example", "mail.example", 587, 0, "me@usd259.example",
-     "p@ss", SMTP_TLS_OPTIONAL, "", 0},
-    {"smtp://a@b@c@127.0.0.1:25", "127.0.0.1", 25, 0, "a@b@c", "", SMTP_TLS_OPTIONAL, "", 0},
-    /* options */
-    {"smtp://127.0.0.1:2525?starttls=none", "127.0.0.1", 2525, 0, "", "", SMTP_TLS_NONE, "", 0},
-    {"smtp://h?starttls=optional&timeout=300", "h", 25, 0, "", "", SMTP_TLS_OPTIONAL, "", 300},
-    {"smtp://h/?timeout=5&starttls=required", "h", 25, 0, "", "", SMTP_TLS_REQUIRED, "", 5},
-    {"smtps://u:p@h?cafile=%2Ftmp%2Fca%20dir%2Fca.pem&timeout=1", "h", 465, 1, "u", "p",
-     SMTP_TLS_OPTIONAL, "/tmp/ca dir/ca.pem", 1},
+	{"smtp://mail.example", "mail.example", 25, 0, "", "", SMTP_TLS_OPTIONAL, "", 0},
+	{"smtp://mail.example/", "mail.example", 25, 0, "", "", SMTP_TLS_OPTIONAL, "", 0},
+	{"smtp://relay-1.usd259.example:2525", "relay-1.usd259.example", 2525, 0, "", "",
+	 SMTP_TLS_OPTIONAL, "", 0},
+	{"smtp://pat@mail.example", "mail.example", 587, 0, "pat", "", SMTP_TLS_OPTIONAL, "", 0},
+	{"smtp://pat:@mail.example", "mail.example", 587, 0, "pat", "", SMTP_TLS_OPTIONAL, "", 0},
+	{"smtps://mail.example", "mail.example", 465, 1, "", "", SMTP_TLS_OPTIONAL, "", 0},
+	{"SMTPS://mail.example", "mail.example", 465, 1, "", "", SMTP_TLS_OPTIONAL, "", 0},
+	{"smtps://pat:secret@mail.example:4650", "mail.example", 4650, 1, "pat", "secret",
+	 SMTP_TLS_OPTIONAL, "", 0},
+	/* percent-escapes in user and password */
+	{"smtp://me%40usd259.example:p%40ss%3Aw%2Frd%25@mail.example:587?starttls=required",
+	 "mail.example", 587, 0, "me@usd259.example", "p@ss:w/rd%", SMTP_TLS_REQUIRED, "", 0},
+	/* the user info ends at the LAST '@' */
+	{"smtp://me@usd259.example:p@ss@mail.example", "mail.example", 587, 0, "me@usd259.example",
+	 "p@ss", SMTP_TLS_OPTIONAL, "", 0},
+	{"smtp://a@b@c@127.0.0.1:25", "127.0.0.1", 25, 0, "a@b@c", "", SMTP_TLS_OPTIONAL, "", 0},
+	/* options */
+	{"smtp://127.0.0.1:2525?starttls=none", "127.0.0.1", 2525, 0, "", "", SMTP_TLS_NONE, "", 0},
+	{"smtp://h?starttls=optional&timeout=300", "h", 25, 0, "", "", SMTP_TLS_OPTIONAL, "", 300},
+	{"smtp://h/?timeout=5&starttls=required", "h", 25, 0, "", "", SMTP_TLS_REQUIRED, "", 5},
+	{"smtps://u:p@h?cafile=%2Ftmp%2Fca%20dir%2Fca.pem&timeout=1", "h", 465, 1, "u", "p",
+	 SMTP_TLS_OPTIONAL, "/tmp/ca dir/ca.pem", 1},
 };
 
 /* URLs refused, and words of the message. */
@@ -55,37 +55,38 @@ static const struct {
 	const char *url;
 	const char *words;
 } bad[] = {
-    {"http://mail.example", "must start with smtp:// or smtps://"},
-    {"", "must start with smtp://"},
-    {"smtp://", "no host name"},
-    {"smtp://pat@", "no host name"},
-    {"smtp://pat:pw@:25", "no host name"},
-    {"smtp://@mail.example", "empty user name"},
-    {"smtp://:pw@mail.example", "empty user name"},
-    {"smtp://mail.example:0", "bad port \"0\""},
-    {"smtp://mail.example:65536", "bad port \"65536\""},
-    {"smtp://mail.example:25x", "bad port \"25x\""},
-    {"smtp://mail.example:", "bad port"},
-    {"smtp://mail.example:-25", "bad port"},
-    {"smtp://mail example", "bad character ' ' in the host name"},
-    {"smtp://[::1]:25", "IPv6"},
-    {"smtp://::1", "IPv6"},
-    {"smtp://mail.example/inbox", "unexpected path \"/inbox\""},
-    {"smtp://mail.example#top", "fragment"},
-    {"smtp://u%4@mail.example", "bad percent escape in the user name"},
-    {"smtp://u%zz@mail.example", "bad percent escape in the user name"},
-    {"smtp://u:p%0@mail.example", "bad percent escape in the password"},
-    {"smtp://u:p%00@mail.example", "bad percent escape in the password"},
-    {"smtp://mail.example?starttls=maybe", "starttls is required, optional or none, not \"maybe\""},
-    {"smtp://mail.example?starttls", "is not name=value"},
-    {"smtp://mail.example?=none", "is not name=value"},
-    {"smtp://mail.example?tls=1", "unknown option \"tls\""},
-    {"smtp://mail.example?timeout=0", "timeout is a number of seconds from 1 to 300"},
-    {"smtp://mail.example?timeout=301", "timeout is a number of seconds"},
-    {"smtp://mail.example?timeout=ten", "timeout is a number of seconds"},
-    {"smtp://mail.example?cafile=", "cafile needs a file name"},
-    {"smtps://mail.example?starttls=required", "starttls= does not apply to smtps://"},
-    {"smtps://mail.example?starttls=none", "starttls= does not apply to smtps://"},
+	{"http://mail.example", "must start with smtp:// or smtps://"},
+	{"", "must start with smtp://"},
+	{"smtp://", "no host name"},
+	{"smtp://pat@", "no host name"},
+	{"smtp://pat:pw@:25", "no host name"},
+	{"smtp://@mail.example", "empty user name"},
+	{"smtp://:pw@mail.example", "empty user name"},
+	{"smtp://mail.example:0", "bad port \"0\""},
+	{"smtp://mail.example:65536", "bad port \"65536\""},
+	{"smtp://mail.example:25x", "bad port \"25x\""},
+	{"smtp://mail.example:", "bad port"},
+	{"smtp://mail.example:-25", "bad port"},
+	{"smtp://mail example", "bad character ' ' in the host name"},
+	{"smtp://[::1]:25", "IPv6"},
+	{"smtp://::1", "IPv6"},
+	{"smtp://mail.example/inbox", "unexpected path \"/inbox\""},
+	{"smtp://mail.example#top", "fragment"},
+	{"smtp://u%4@mail.example", "bad percent escape in the user name"},
+	{"smtp://u%zz@mail.example", "bad percent escape in the user name"},
+	{"smtp://u:p%0@mail.example", "bad percent escape in the password"},
+	{"smtp://u:p%00@mail.example", "bad percent escape in the password"},
+	{"smtp://mail.example?starttls=maybe",
+	 "starttls is required, optional or none, not \"maybe\""},
+	{"smtp://mail.example?starttls", "is not name=value"},
+	{"smtp://mail.example?=none", "is not name=value"},
+	{"smtp://mail.example?tls=1", "unknown option \"tls\""},
+	{"smtp://mail.example?timeout=0", "timeout is a number of seconds from 1 to 300"},
+	{"smtp://mail.example?timeout=301", "timeout is a number of seconds"},
+	{"smtp://mail.example?timeout=ten", "timeout is a number of seconds"},
+	{"smtp://mail.example?cafile=", "cafile needs a file name"},
+	{"smtps://mail.example?starttls=required", "starttls= does not apply to smtps://"},
+	{"smtps://mail.example?starttls=none", "starttls= does not apply to smtps://"},
 };
 
 static void test_good_urls(void **state)
@@ -160,9 +161,9 @@ static void test_too_long(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_good_urls),
-	    cmocka_unit_test(test_bad_urls),
-	    cmocka_unit_test(test_too_long),
+		cmocka_unit_test(test_good_urls),
+		cmocka_unit_test(test_bad_urls),
+		cmocka_unit_test(test_too_long),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -39,13 +39,13 @@ static const char example_doc[] =
 	"}\n";
 
 /* Pieces of a small valid document, so that each case changes one thing. */
-#define NUM "\"number\":\"KS-1\","
-#define TITLE "\"title\":\"T\","
-#define LEAD "\"lead_agency\":\"USD259\","
-#define VEND "\"vendor\":\"V-P\","
+#define NUM	    "\"number\":\"KS-1\","
+#define TITLE	    "\"title\":\"T\","
+#define LEAD	    "\"lead_agency\":\"USD259\","
+#define VEND	    "\"vendor\":\"V-P\","
 #define HEAD_NO_NUM TITLE LEAD VEND
-#define DATES "\"start\":\"2025-07-01\",\"end\":\"2028-06-30\","
-#define FEE "\"fee\":{\"bands\":[{\"from\":\"0\",\"rate\":\"2%\"}]}"
+#define DATES	    "\"start\":\"2025-07-01\",\"end\":\"2028-06-30\","
+#define FEE	    "\"fee\":{\"bands\":[{\"from\":\"0\",\"rate\":\"2%\"}]}"
 /* A valid document plus extra fields (each extra starts with a comma). */
 #define DOC(extra) "{" NUM HEAD_NO_NUM DATES FEE extra "}"
 /* A valid document whose fee object is replaced. */
@@ -53,8 +53,8 @@ static const char example_doc[] =
 /* A valid document with these rebates tiers. */
 #define DOC_REB(tiers) DOC(",\"rebates\":{\"tiers\":" tiers "}")
 
-#define S16 "AAAAAAAAAAAAAAAA"
-#define S64 S16 S16 S16 S16
+#define S16  "AAAAAAAAAAAAAAAA"
+#define S64  S16 S16 S16 S16
 #define S256 S64 S64 S64 S64
 
 typedef struct ParseCase {
@@ -73,14 +73,21 @@ static const ParseCase parse_cases[] = {
 	{DOC(",\"price_tolerance\":\"$1,000.00\""), NULL},
 	{DOC(",\"late_fee\":{\"min\":\"0\",\"rate\":\"0%\"}"), NULL},
 	{DOC_FEE("{\"year\":\"calendar\",\"mode\":\"volume\",\"bands\":["
-		 "{\"from\":\"0.00\",\"rate\":\"2%\"},{\"from\":\"$30,000,000\",\"rate\":\"1.5%\"}]}"),
+		 "{\"from\":\"0.00\",\"rate\":\"2%\"},{\"from\":\"$30,000,000\",\"rate\":\"1.5%\"}]"
+		 "}"),
 	 NULL},
-	{DOC_REB("[{\"from\":\"500000\",\"rate\":\"1%\"},{\"from\":\"500000.01\",\"rate\":\"2%\"}]"),
+	{DOC_REB("[{\"from\":\"500000\",\"rate\":\"1%\"},{\"from\":\"500000.01\",\"rate\":\"2%\"}"
+		 "]"),
 	 NULL},
-	{"{" "\"number\":\"" S16 S16 S16 "AAAAAAAAAAAAAAA\"," HEAD_NO_NUM DATES FEE "}", NULL},
-	{"{" NUM "\"title\":\"" S64 S64 S64 S16 S16 S16 "AAAAAAAAAAAAAAA\"," LEAD VEND DATES FEE "}",
+	{"{"
+	 "\"number\":\"" S16 S16 S16 "AAAAAAAAAAAAAAA\"," HEAD_NO_NUM DATES FEE "}",
 	 NULL},
-	{"{" "\"number\":\"a-Z_0.9/x\"," HEAD_NO_NUM DATES FEE "}", NULL},
+	{"{" NUM "\"title\":\"" S64 S64 S64 S16 S16 S16 "AAAAAAAAAAAAAAA\"," LEAD VEND DATES FEE
+	 "}",
+	 NULL},
+	{"{"
+	 "\"number\":\"a-Z_0.9/x\"," HEAD_NO_NUM DATES FEE "}",
+	 NULL},
 	{"{" NUM "\"title\":\"Caf\xc3\xa9 \\u00e9 \\\\u0000\"," LEAD VEND DATES FEE "}", NULL},
 	{"{" NUM HEAD_NO_NUM "\"start\":\"2025-07-01\",\"end\":\"2025-07-01\"," FEE "}", NULL},
 	{" \r\n\t" DOC("") " \n", NULL},
@@ -100,10 +107,12 @@ static const ParseCase parse_cases[] = {
 	{"{" NUM TITLE LEAD DATES FEE "}", "vendor: is required"},
 	{"{" NUM HEAD_NO_NUM "\"end\":\"2028-06-30\"," FEE "}", "start: is required"},
 	{"{" NUM HEAD_NO_NUM "\"start\":\"2025-07-01\"," FEE "}", "end: is required"},
-	{"{" NUM HEAD_NO_NUM "\"start\":\"2025-07-01\",\"end\":\"2028-06-30\"}", "fee: is required"},
+	{"{" NUM HEAD_NO_NUM "\"start\":\"2025-07-01\",\"end\":\"2028-06-30\"}",
+	 "fee: is required"},
 
 	/* text fields */
-	{"{\"number\":42," HEAD_NO_NUM DATES FEE "}", "number: must be a string, not a JSON number"},
+	{"{\"number\":42," HEAD_NO_NUM DATES FEE "}",
+	 "number: must be a string, not a JSON number"},
 	{"{\"number\":\"KS 1\"," HEAD_NO_NUM DATES FEE "}",
 	 "number: character ' ' at position 3 is not allowed"},
 	{"{\"number\":\"KS;1\"," HEAD_NO_NUM DATES FEE "}", "number: character ';' at position 3"},
@@ -117,13 +126,16 @@ static const ParseCase parse_cases[] = {
 	{"{" NUM "\"title\":\"a\\u0007b\"," LEAD VEND DATES FEE "}",
 	 "title: control character 0x07 at byte 1"},
 	{"{" NUM "\"title\":\"a\tb\"," LEAD VEND DATES FEE "}", "title: control character 0x09"},
-	{"{" NUM "\"title\":\"ab\xff\"," LEAD VEND DATES FEE "}", "title: not valid UTF-8 at byte 2"},
-	{"{" NUM "\"title\":\"\xc0\xaf\"," LEAD VEND DATES FEE "}", "title: not valid UTF-8 at byte 0"},
+	{"{" NUM "\"title\":\"ab\xff\"," LEAD VEND DATES FEE "}",
+	 "title: not valid UTF-8 at byte 2"},
+	{"{" NUM "\"title\":\"\xc0\xaf\"," LEAD VEND DATES FEE "}",
+	 "title: not valid UTF-8 at byte 0"},
 	{"{" NUM "\"title\":\"ab\\u0000cd\"," LEAD VEND DATES FEE "}",
 	 "terms: \"\\u0000\" at byte 28 is not allowed"},
 	{"{" NUM TITLE "\"lead_agency\":\"" S16 S16 "A\"," VEND DATES FEE "}",
 	 "lead_agency: is 33 bytes long; at most 32 are allowed"},
-	{"{" NUM TITLE "\"lead_agency\":\"\"," VEND DATES FEE "}", "lead_agency: must not be empty"},
+	{"{" NUM TITLE "\"lead_agency\":\"\"," VEND DATES FEE "}",
+	 "lead_agency: must not be empty"},
 	{"{" NUM TITLE LEAD "\"vendor\":[]," DATES FEE "}", "vendor: must be a string"},
 	{DOC(",\"category\":\"" S64 "\""), "category: is 64 bytes long; at most 63"},
 	{DOC(",\"solicitation\":7"), "solicitation: must be a string, not a JSON number"},
@@ -145,9 +157,11 @@ static const ParseCase parse_cases[] = {
 	 "fee.bands[0].rate: must be a rate string such as \"1.5%\", not a JSON number"},
 	{DOC_FEE("{\"bands\":[{\"from\":\"0\",\"rate\":true}]}"),
 	 "fee.bands[0].rate: must be a rate string such as \"1.5%\""},
-	{DOC_FEE("{\"bands\":[{\"from\":\"0\",\"rate\":\"2%\"},{\"from\":\"30k\",\"rate\":\"1%\"}]}"),
+	{DOC_FEE("{\"bands\":[{\"from\":\"0\",\"rate\":\"2%\"},{\"from\":\"30k\",\"rate\":\"1%\"}]"
+		 "}"),
 	 "fee.bands[1].from: amount \"30k\""},
-	{DOC_FEE("{\"bands\":[{\"from\":\"0\",\"rate\":\"2%\"},{\"from\":\"1.005\",\"rate\":\"1%\"}]}"),
+	{DOC_FEE("{\"bands\":[{\"from\":\"0\",\"rate\":\"2%\"},{\"from\":\"1.005\",\"rate\":\"1%\"}"
+		 "]}"),
 	 "fee.bands[1].from: amount \"1.005\" has more than two decimals"},
 	{DOC_FEE("{\"bands\":[{\"from\":\"0\",\"rate\":\"2%\"},{\"from\":\"\",\"rate\":\"1%\"}]}"),
 	 "fee.bands[1].from: amount is empty"},
@@ -156,7 +170,8 @@ static const ParseCase parse_cases[] = {
 	 "fee.bands[0].rate: rate \"101%\" is over 100%"},
 	{DOC_FEE("{\"bands\":[{\"from\":\"0\",\"rate\":\"0.00001%\"}]}"),
 	 "fee.bands[0].rate: rate \"0.00001%\" has more than four decimals"},
-	{DOC_FEE("{\"bands\":[{\"from\":\"0\",\"rate\":\"2%\"},{\"from\":\"(100)\",\"rate\":\"1%\"}]}"),
+	{DOC_FEE("{\"bands\":[{\"from\":\"0\",\"rate\":\"2%\"},{\"from\":\"(100)\",\"rate\":\"1%\"}"
+		 "]}"),
 	 "fee.bands[1].from: -100.00 is negative; it must be 0 or more"},
 	{DOC_REB("[{\"from\":\"-5\",\"rate\":\"1%\"}]"),
 	 "rebates.tiers[0].from: -5.00 is negative"},
@@ -187,9 +202,11 @@ static const ParseCase parse_cases[] = {
 	{DOC_FEE("{\"bands\":[{\"from\":\"0\"}]}"), "fee.bands[0].rate: is required"},
 	{DOC_FEE("{\"bands\":[{\"from\":\"100\",\"rate\":\"2%\"}]}"),
 	 "fee.bands[0].from: the first fee band must start at \"0\", not 100.00"},
-	{DOC_FEE("{\"bands\":[{\"from\":\"0\",\"rate\":\"2%\"},{\"from\":\"0.00\",\"rate\":\"1%\"}]}"),
+	{DOC_FEE("{\"bands\":[{\"from\":\"0\",\"rate\":\"2%\"},{\"from\":\"0.00\",\"rate\":\"1%\"}]"
+		 "}"),
 	 "fee.bands[1].from: 0.00 is not greater than the band before it (0.00)"},
-	{DOC_REB("[{\"from\":\"500000\",\"rate\":\"1%\"},{\"from\":\"500000.00\",\"rate\":\"2%\"}]"),
+	{DOC_REB("[{\"from\":\"500000\",\"rate\":\"1%\"},{\"from\":\"500000.00\",\"rate\":\"2%\"}"
+		 "]"),
 	 "rebates.tiers[1].from: 500000.00 is not greater than the tier before it (500000.00)"},
 	{DOC_REB("[{\"from\":\"0\",\"rate\":\"1%\"},{\"from\":\"2\",\"rate\":\"2%\"},"
 		 "{\"from\":\"1\",\"rate\":\"3%\"}]"),
@@ -215,7 +232,8 @@ static const ParseCase parse_cases[] = {
 	{DOC(",\"late_fee\":\"200\""), "late_fee: must be a JSON object"},
 	{DOC(",\"late_fee\":{\"min\":200,\"rate\":\"25%\"}"),
 	 "late_fee.min: must be a money string such as \"30000.00\", not a JSON number"},
-	{DOC(",\"late_fee\":{\"min\":\"-200\",\"rate\":\"25%\"}"), "late_fee.min: -200.00 is negative"},
+	{DOC(",\"late_fee\":{\"min\":\"-200\",\"rate\":\"25%\"}"),
+	 "late_fee.min: -200.00 is negative"},
 	{DOC(",\"late_fee\":{\"min\":\"200\",\"rate\":\"25\"}"), "late_fee.rate: rate \"25\""},
 
 	/* status */
@@ -258,13 +276,14 @@ static void test_parse_table(void **state)
 		err_clear(&e);
 		rc = terms_parse(c->doc, strlen(c->doc), &t, &e);
 		if (!c->want && rc != CL_OK) {
-			print_error("case %zu: unexpected error: %s\n  doc: %s\n", i, e.msg, c->doc);
+			print_error("case %zu: unexpected error: %s\n  doc: %s\n", i, e.msg,
+				    c->doc);
 			bad++;
 		} else if (c->want &&
 			   (rc != CL_EINPUT || e.code != CL_EINPUT || !strstr(e.msg, c->want) ||
 			    memcmp(&t, &zero, sizeof t) != 0)) {
-			print_error("case %zu: want \"%s\"\n  got %d \"%s\"\n  doc: %s\n", i, c->want,
-				    rc, e.msg, c->doc);
+			print_error("case %zu: want \"%s\"\n  got %d \"%s\"\n  doc: %s\n", i,
+				    c->want, rc, e.msg, c->doc);
 			bad++;
 		}
 	}
@@ -294,9 +313,9 @@ static void test_parse_example(void **state)
 	assert_int_equal(t.fee.mode, SCHED_GRADUATED);
 	assert_int_equal(t.fee.nband, 2);
 	assert_int_equal(t.fee.band[0].from, 0);
-	assert_int_equal(t.fee.band[0].rate, 20000);         /* 2% */
-	assert_int_equal(t.fee.band[1].from, 3000000000LL);  /* $30,000,000.00 */
-	assert_int_equal(t.fee.band[1].rate, 15000);         /* 1.5% */
+	assert_int_equal(t.fee.band[0].rate, 20000);	    /* 2% */
+	assert_int_equal(t.fee.band[1].from, 3000000000LL); /* $30,000,000.00 */
+	assert_int_equal(t.fee.band[1].rate, 15000);	    /* 1.5% */
 
 	assert_int_equal(t.discounts.present, 1);
 	assert_int_equal(t.discounts.mode, SCHED_VOLUME);
@@ -317,8 +336,8 @@ static void test_parse_example(void **state)
 
 	assert_int_equal(t.due_days, 45);
 	assert_int_equal(t.has_late_fee, 1);
-	assert_int_equal(t.late_fee_min, 20000);             /* $200.00 */
-	assert_int_equal(t.late_fee_rate, 250000);           /* 25% */
+	assert_int_equal(t.late_fee_min, 20000);   /* $200.00 */
+	assert_int_equal(t.late_fee_rate, 250000); /* 25% */
 	assert_int_equal(t.price_tolerance, 0);
 }
 
@@ -473,11 +492,13 @@ static void test_round_trip(void **state)
 		"\"start\":\"2025-07-01\",\"end\":\"2028-06-30\",\"solicitation\":\"RFP 25-0147\","
 		"\"status\":\"active\","
 		"\"fee\":{\"year\":\"contract\",\"mode\":\"graduated\",\"bands\":["
-		"{\"from\":\"0.00\",\"rate\":\"2%\"},{\"from\":\"30000000.00\",\"rate\":\"1.5%\"}]},"
+		"{\"from\":\"0.00\",\"rate\":\"2%\"},{\"from\":\"30000000.00\",\"rate\":\"1.5%\"}]}"
+		","
 		"\"discounts\":{\"tiers\":[{\"from\":\"0.00\",\"rate\":\"60%\"},"
 		"{\"from\":\"30000.01\",\"rate\":\"63%\"}]},"
 		"\"rebates\":{\"year\":\"contract\",\"mode\":\"volume\",\"tiers\":["
-		"{\"from\":\"500000.00\",\"rate\":\"1%\"},{\"from\":\"1000000.00\",\"rate\":\"2%\"}]},"
+		"{\"from\":\"500000.00\",\"rate\":\"1%\"},{\"from\":\"1000000.00\",\"rate\":\"2%\"}"
+		"]},"
 		"\"due_days\":45,\"late_fee\":{\"min\":\"200.00\",\"rate\":\"25%\"},"
 		"\"price_tolerance\":\"0.00\"}";
 	Terms t;
@@ -500,8 +521,8 @@ static void test_round_trip(void **state)
 	round_trip(DOC(",\"rebates\":{\"year\":\"calendar\",\"mode\":\"graduated\",\"tiers\":["
 		       "{\"from\":\"0.01\",\"rate\":\"0%\"}]},\"status\":\"expired\","
 		       "\"late_fee\":{\"min\":\"0\",\"rate\":\"12.3456%\"}"));
-	round_trip("{" NUM "\"title\":\"Caf\xc3\xa9 \\\"quoted\\\" \\\\ slash\"," LEAD VEND DATES
-		   FEE "}");
+	round_trip("{" NUM
+		   "\"title\":\"Caf\xc3\xa9 \\\"quoted\\\" \\\\ slash\"," LEAD VEND DATES FEE "}");
 }
 
 /* The names of the enums. */
@@ -553,8 +574,8 @@ typedef struct SchedCase {
 } SchedCase;
 
 #define B(a) a, (int)(sizeof(a) / sizeof((a)[0]))
-#define G SCHED_GRADUATED
-#define V SCHED_VOLUME
+#define G    SCHED_GRADUATED
+#define V    SCHED_VOLUME
 
 static const SchedCase sched_cases[] = {
 	/* graduated fee at $30,000,100.00 = 3,000,010,000 c:
@@ -637,7 +658,8 @@ static void test_schedule_table(void **state)
 		Money a = schedule_amount(&s, c->base);
 
 		if (v != c->want || a != c->amount) {
-			print_error("case %zu: base %lld: S %lld (want %lld), amount %lld (want %lld)\n",
+			print_error("case %zu: base %lld: S %lld (want %lld), amount %lld (want "
+				    "%lld)\n",
 				    i, (long long)c->base, (long long)v, (long long)c->want,
 				    (long long)a, (long long)c->amount);
 			bad++;
@@ -671,7 +693,7 @@ static void test_schedule_lookup(void **state)
 	assert_int_equal(schedule_rate_at(&d, 0), 600000);
 	assert_int_equal(schedule_rate_at(&d, 3000000), 600000); /* $30,000.00 */
 	assert_int_equal(schedule_rate_at(&d, 3000001), 630000); /* $30,000.01 */
-	assert_int_equal(schedule_rate_at(&d, -5), 0);           /* below the first */
+	assert_int_equal(schedule_rate_at(&d, -5), 0);		 /* below the first */
 	assert_int_equal(schedule_next_band(&d, 3000000), 1);
 	assert_int_equal(schedule_next_band(&d, 3000001), -1);
 
@@ -709,16 +731,11 @@ static void test_schedule_parsed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_table),
-		cmocka_unit_test(test_parse_example),
-		cmocka_unit_test(test_parse_defaults),
-		cmocka_unit_test(test_parse_band_limit),
-		cmocka_unit_test(test_parse_length),
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_schedule_table),
-		cmocka_unit_test(test_schedule_empty),
-		cmocka_unit_test(test_schedule_lookup),
+		cmocka_unit_test(test_parse_table),	cmocka_unit_test(test_parse_example),
+		cmocka_unit_test(test_parse_defaults),	cmocka_unit_test(test_parse_band_limit),
+		cmocka_unit_test(test_parse_length),	cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_names),		cmocka_unit_test(test_schedule_table),
+		cmocka_unit_test(test_schedule_empty),	cmocka_unit_test(test_schedule_lookup),
 		cmocka_unit_test(test_schedule_parsed),
 	};
 

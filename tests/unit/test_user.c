@@ -31,10 +31,10 @@ static void test_role_parse(void **state)
 		ClCode rc;
 		Role role;
 	} cases[] = {
-		{"admin", CL_OK, ROLE_ADMIN},     {"finance", CL_OK, ROLE_FINANCE},
-		{"member", CL_OK, ROLE_MEMBER},   {"vendor", CL_OK, ROLE_VENDOR},
-		{"root", CL_EINPUT, ROLE_ADMIN},  {"", CL_EINPUT, ROLE_ADMIN},
-		{NULL, CL_EINPUT, ROLE_ADMIN},    {"admin ", CL_EINPUT, ROLE_ADMIN},
+		{"admin", CL_OK, ROLE_ADMIN},	    {"finance", CL_OK, ROLE_FINANCE},
+		{"member", CL_OK, ROLE_MEMBER},	    {"vendor", CL_OK, ROLE_VENDOR},
+		{"root", CL_EINPUT, ROLE_ADMIN},    {"", CL_EINPUT, ROLE_ADMIN},
+		{NULL, CL_EINPUT, ROLE_ADMIN},	    {"admin ", CL_EINPUT, ROLE_ADMIN},
 		{"members", CL_EINPUT, ROLE_ADMIN},
 	};
 	size_t i;
@@ -143,11 +143,13 @@ static void test_user_add_duplicate_email(void **state)
 	int64_t id = 0;
 	Err e = {0};
 
-	fx_expect("first", user_add(fx->db, "Finance@Coop.example", PASSWORD, ROLE_FINANCE, NULL,
-				    NULL, FX_ACTOR, &id, &e),
+	fx_expect("first",
+		  user_add(fx->db, "Finance@Coop.example", PASSWORD, ROLE_FINANCE, NULL, NULL,
+			   FX_ACTOR, &id, &e),
 		  &e, CL_OK, NULL);
-	fx_expect("again", user_add(fx->db, "finance@coop.EXAMPLE", PASSWORD, ROLE_ADMIN, NULL,
-				    NULL, FX_ACTOR, &id, &e),
+	fx_expect("again",
+		  user_add(fx->db, "finance@coop.EXAMPLE", PASSWORD, ROLE_ADMIN, NULL, NULL,
+			   FX_ACTOR, &id, &e),
 		  &e, CL_ECONFLICT, "already exists");
 	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM app_user"), 1);
 }
@@ -160,8 +162,9 @@ static void test_user_add_stores_hash_only(void **state)
 	int64_t id = 0;
 	Err e = {0};
 
-	fx_expect("add", user_add(fx->db, "admin@coop.example", PASSWORD, ROLE_ADMIN, NULL, NULL,
-				  FX_ACTOR, &id, &e),
+	fx_expect("add",
+		  user_add(fx->db, "admin@coop.example", PASSWORD, ROLE_ADMIN, NULL, NULL, FX_ACTOR,
+			   &id, &e),
 		  &e, CL_OK, NULL);
 	assert_int_equal(db_text(fx->db, hash, sizeof hash,
 				 "SELECT password_hash FROM app_user WHERE id = ?", "i", id),
@@ -202,8 +205,9 @@ static void test_user_authenticate(void **state)
 	size_t i;
 	Err e = {0};
 
-	fx_expect("add", user_add(fx->db, "buyer@usd259.example", PASSWORD, ROLE_MEMBER, "USD259",
-				  NULL, FX_ACTOR, &uid, &e),
+	fx_expect("add",
+		  user_add(fx->db, "buyer@usd259.example", PASSWORD, ROLE_MEMBER, "USD259", NULL,
+			   FX_ACTOR, &uid, &e),
 		  &e, CL_OK, NULL);
 	for (i = 0; i < N_ELEMS(cases); i++) {
 		id = -1;
