@@ -41,23 +41,6 @@ typedef struct Job {
 	int written;
 } Job;
 
-/* Copy s into buf keeping letters, digits, '.', '_' and '-' (others '-'). */
-static char *safe_name(const char *s, char *buf, size_t n)
-{
-	size_t i;
-
-	for (i = 0; s[i] && i + 1 < n; i++) {
-		char c = s[i];
-
-		buf[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-					 (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'
-				 ? c
-				 : '-';
-	}
-	buf[i] = '\0';
-	return buf;
-}
-
 /* Write the rendered bytes to DIR/name and free them. */
 static int write_pdf(Job *j, const char *name, unsigned char *pdf, size_t len)
 {
@@ -160,7 +143,7 @@ static int run_vendor(Job *j)
  * earlier). */
 static int run_revenue(Job *j)
 {
-	char name[256], c[128];
+	char name[256];
 	unsigned char *pdf;
 	size_t len;
 	Err e = {0};
@@ -169,12 +152,7 @@ static int run_revenue(Job *j)
 	date_to_ymd(j->last < j->today ? j->last : j->today, &y, &m, &d);
 	if (pdf_revenue_report(j->db, y, j->contract, j->today, j->creation, &pdf, &len, &e))
 		return cli_fail(&e);
-	if (j->contract)
-		snprintf(name, sizeof name, "revenue-%s-%d.pdf",
-			 safe_name(j->contract, c, sizeof c), y);
-	else
-		snprintf(name, sizeof name, "revenue-%d.pdf", y);
-	return write_pdf(j, name, pdf, len);
+	return write_pdf(j, pdf_revenue_filename(j->contract, y, name, sizeof name), pdf, len);
 }
 
 /* The period options into j->p, j->first, j->last, j->label. */

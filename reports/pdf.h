@@ -86,5 +86,8 @@ char *pdf_member_filename(const char *contract, const char *period, const char *
 			  size_t n);
 char *pdf_vendor_filename(const char *contract, const char *quarter, const char *vendor, char *buf,
 			  size_t n);
+/* revenue-CONTRACT-YEAR.pdf, or revenue-YEAR.pdf for every contract
+ * (contract NULL); YEAR is "all" for year 0 (every quarter to date). */
+char *pdf_revenue_filename(const char *contract, int year, char *buf, size_t n);
 
 #endif

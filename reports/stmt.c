@@ -150,3 +150,16 @@ char *pdf_vendor_filename(const char *contract, const char *quarter, const char 
 		 safe_name(quarter, q, sizeof q), safe_name(vendor, v, sizeof v));
 	return buf;
 }
+
+char *pdf_revenue_filename(const char *contract, int year, char *buf, size_t n)
+{
+	char c[128], y[16] = "all";
+
+	if (year)
+		snprintf(y, sizeof y, "%d", year);
+	if (contract)
+		snprintf(buf, n, "revenue-%s-%s.pdf", safe_name(contract, c, sizeof c), y);
+	else
+		snprintf(buf, n, "revenue-%s.pdf", y);
+	return buf;
+}

@@ -1209,17 +1209,8 @@ int page_reconciliation_csv(Req *r)
 	static const char *const keys[] = {"contract", "vendor",   "quarter",  "net_sales",
 					   "fee",      "late_fee", "remitted", "balance",
 					   "due_date", "status",   "report",   "days_past_due"};
-	cJSON *rev;
-	Err e = {0};
 
-	rev = summary_revenue_json(r->db, 0, r->today, &e);
-	if (!rev)
-		return resp_error(r, 500, "%s", e.msg);
-	resp_text(r, 200, "text/csv; charset=utf-8",
-		  csv_from_json(cJSON_GetObjectItem(rev, "quarters"), keys, 12),
-		  "reconciliation.csv");
-	cJSON_Delete(rev);
-	return 0;
+	return revenue_csv(r, "quarters", keys, 12, "reconciliation.csv");
 }
 
 int page_remit(Req *r)

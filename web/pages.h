@@ -54,12 +54,18 @@ int page_statement_send(Req *r);
 
 /* downloads.c: CSV of tables that other pages show */
 int page_remittances_csv(Req *r); /* a contract's remittances (vendor portal) */
-int page_missing_csv(Req *r);	  /* missing sales reports (dashboard) */
+int page_missing_csv(Req *r);
+/* One array of the finance summary (report revenue) as a CSV download. */
+int revenue_csv(Req *r, const char *array, const char *const *keys, int n,
+		const char *name); /* missing sales reports (dashboard) */
 
 /* portal.c: the dashboard and the member and vendor portals */
 int page_dashboard(Req *r);
 int page_member_portal(Req *r);
 int page_vendor_portal(Req *r);
+/* The remittances recorded for contract number, newest first (money as
+ * text).  Caller frees. */
+cJSON *remittances_json(Req *r, const char *number);
 
 /* CSV output (RFC 4180): one row of n cells appended to b. */
 void csv_row(Buf *b, const char *const *cells, int n);

@@ -341,8 +341,7 @@ int page_member_portal(Req *r)
 	return pagecache_render(r, "member", version, "member", ctx);
 }
 
-/* The remittances recorded for a contract, newest first. */
-static cJSON *remittances_json(Req *r, const char *number)
+cJSON *remittances_json(Req *r, const char *number)
 {
 	char buf[MONEY_BUF];
 	sqlite3_stmt *st = NULL;

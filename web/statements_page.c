@@ -93,7 +93,5 @@ int page_revenue_report(Req *r)
 		return resp_error(r, 400, "give ?year=2026 (and optionally ?contract=NUMBER)");
 	if (pdf_revenue_report(r->db, year, contract, r->today, NULL, &pdf, &len, &e))
 		return resp_error(r, 400, "%s", e.msg);
-	snprintf(name, sizeof name, "revenue-%s%s%d.pdf", contract ? contract : "",
-		 contract ? "-" : "", year);
-	return send_pdf(r, pdf, len, name);
+	return send_pdf(r, pdf, len, pdf_revenue_filename(contract, year, name, sizeof name));
 }
