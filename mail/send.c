@@ -306,6 +306,8 @@ out:
 	return rc;
 }
 
+static int stop_requested(void); /* the server's sender, below */
+
 ClCode mail_send_due(sqlite3 *db, const MailConfig *c, int64_t now, Date today, MailRun *run,
 		     Err *e)
 {
@@ -315,7 +317,7 @@ ClCode mail_send_due(sqlite3 *db, const MailConfig *c, int64_t now, Date today, 
 	ClCode rc;
 
 	rc = outbox_due_ids(db, now, SEND_BATCH, &ids, &n, e);
-	for (i = 0; rc == CL_OK && i < n; i++) {
+	for (i = 0; rc == CL_OK && i < n && !stop_requested(); i++) {
 		rc = send_one(db, c, ids[i], now, today, &state, e);
 		if (state == OB_SENT)
 			r.sent++;
@@ -338,9 +340,24 @@ static struct {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	int running, stop, interval;
+	pthread_cond_t ended;
+	int running, stop, done, interval;
 	char db_path[1024], as_of[DATE_BUF + 1];
-} bg = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+} bg = {.lock = PTHREAD_MUTEX_INITIALIZER,
+	.wake = PTHREAD_COND_INITIALIZER,
+	.ended = PTHREAD_COND_INITIALIZER};
+
+/* 1 once the server is stopping: a send run in progress ends after the
+ * notice it is on. */
+static int stop_requested(void)
+{
+	int stop;
+
+	pthread_mutex_lock(&bg.lock);
+	stop = bg.stop;
+	pthread_mutex_unlock(&bg.lock);
+	return stop;
+}
 
 /* One queue-and-send pass with a connection of its own. */
 static void background_pass(void)
@@ -381,6 +398,8 @@ static void *background_main(void *arg)
 		background_pass();
 		pthread_mutex_lock(&bg.lock);
 	}
+	bg.done = 1;
+	pthread_cond_signal(&bg.ended);
 	pthread_mutex_unlock(&bg.lock);
 	return NULL;
 }
@@ -397,6 +416,7 @@ int outbox_start_background(const char *db_path, const char *as_of, int interval
 	snprintf(bg.as_of, sizeof bg.as_of, "%s", as_of ? as_of : "");
 	bg.interval = interval;
 	bg.stop = 0;
+	bg.done = 0;
 	if (pthread_create(&bg.thread, NULL, background_main, NULL)) {
 		fprintf(stderr, "coopledger: cannot start the background sender of notices\n");
 		return -1;
@@ -405,14 +425,35 @@ int outbox_start_background(const char *db_path, const char *as_of, int interval
 	return 0;
 }
 
-void outbox_stop_background(void)
+void outbox_request_stop(void)
 {
-	if (!bg.running)
-		return;
 	pthread_mutex_lock(&bg.lock);
 	bg.stop = 1;
 	pthread_cond_signal(&bg.wake);
 	pthread_mutex_unlock(&bg.lock);
-	pthread_join(bg.thread, NULL);
+}
+
+void outbox_stop_background(int wait_seconds)
+{
+	struct timespec until;
+	int done;
+
+	if (!bg.running)
+		return;
+	outbox_request_stop();
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += wait_seconds;
+	pthread_mutex_lock(&bg.lock);
+	while (!bg.done && pthread_cond_timedwait(&bg.ended, &bg.lock, &until) != ETIMEDOUT)
+		;
+	done = bg.done;
+	pthread_mutex_unlock(&bg.lock);
+	if (done) {
+		pthread_join(bg.thread, NULL);
+	} else { /* stuck in one SMTP conversation: its claim lapses and is retried */
+		fprintf(stderr, "coopledger: notices: the sender is still talking to the SMTP "
+				"server; stopping without it (that notice is retried later)\n");
+		pthread_detach(bg.thread);
+	}
 	bg.running = 0;
 }

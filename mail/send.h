@@ -82,7 +82,12 @@ ClCode mail_send_due(sqlite3 *db, const MailConfig *c, int64_t now, Date today, 
  * stderr; the server runs on without it). */
 int outbox_start_background(const char *db_path, const char *as_of, int interval);
 
-/* Stop and join the background thread, if running. */
-void outbox_stop_background(void);
+/* Ask the background thread to stop: a send run in progress ends after
+ * the notice it is on. */
+void outbox_request_stop(void);
+
+/* Stop the background thread, if running, and wait up to wait_seconds for
+ * it to end (past that, the process goes on without it). */
+void outbox_stop_background(int wait_seconds);
 
 #endif

@@ -210,6 +210,8 @@ ClCode mail_smtp_parse_url(const char *url, SmtpConfig *c, Err *e)
 			return rc;
 		p = at + 1;
 	}
+	if (c->user[0] && !c->tls) /* no password in clear unless the URL says starttls=none */
+		c->starttls = SMTP_TLS_REQUIRED;
 	c->port = c->tls ? 465 : c->user[0] ? 587 : 25;
 	rc = parse_hostport(p, (size_t)(end - p), c, e);
 	if (rc)

@@ -512,9 +512,10 @@ ClCode server_run(const ServerConfig *cfg, Err *e)
 	write_ready(d, &sa);
 	outbox_start_background(cfg->db_path, cfg->as_of, -1); /* mail/send.h */
 	sigwait(&set, &sig);
-	outbox_stop_background();
+	outbox_request_stop(); /* sends no further notice; requests come first */
 	fprintf(stderr, "coopledger: stopping: finishing requests in flight\n");
 	listener = drain(d);
+	outbox_stop_background(15);
 	MHD_stop_daemon(d);
 	if (listener != MHD_INVALID_SOCKET)
 		close(listener);

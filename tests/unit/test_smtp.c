@@ -29,8 +29,8 @@ static const struct {
 	{"smtp://mail.example/", "mail.example", 25, 0, "", "", SMTP_TLS_OPTIONAL, "", 0},
 	{"smtp://relay-1.usd259.example:2525", "relay-1.usd259.example", 2525, 0, "", "",
 	 SMTP_TLS_OPTIONAL, "", 0},
-	{"smtp://pat@mail.example", "mail.example", 587, 0, "pat", "", SMTP_TLS_OPTIONAL, "", 0},
-	{"smtp://pat:@mail.example", "mail.example", 587, 0, "pat", "", SMTP_TLS_OPTIONAL, "", 0},
+	{"smtp://pat@mail.example", "mail.example", 587, 0, "pat", "", SMTP_TLS_REQUIRED, "", 0},
+	{"smtp://pat:@mail.example", "mail.example", 587, 0, "pat", "", SMTP_TLS_REQUIRED, "", 0},
 	{"smtps://mail.example", "mail.example", 465, 1, "", "", SMTP_TLS_OPTIONAL, "", 0},
 	{"SMTPS://mail.example", "mail.example", 465, 1, "", "", SMTP_TLS_OPTIONAL, "", 0},
 	{"smtps://pat:secret@mail.example:4650", "mail.example", 4650, 1, "pat", "secret",
@@ -40,8 +40,12 @@ static const struct {
 	 "mail.example", 587, 0, "me@usd259.example", "p@ss:w/rd%", SMTP_TLS_REQUIRED, "", 0},
 	/* the user info ends at the LAST '@' */
 	{"smtp://me@usd259.example:p@ss@mail.example", "mail.example", 587, 0, "me@usd259.example",
-	 "p@ss", SMTP_TLS_OPTIONAL, "", 0},
-	{"smtp://a@b@c@127.0.0.1:25", "127.0.0.1", 25, 0, "a@b@c", "", SMTP_TLS_OPTIONAL, "", 0},
+	 "p@ss", SMTP_TLS_REQUIRED, "", 0},
+	{"smtp://a@b@c@127.0.0.1:25", "127.0.0.1", 25, 0, "a@b@c", "", SMTP_TLS_REQUIRED, "", 0},
+	/* with a user, STARTTLS is required unless the URL says otherwise */
+	{"smtp://u:p@127.0.0.1:2525?starttls=none", "127.0.0.1", 2525, 0, "u", "p", SMTP_TLS_NONE,
+	 "", 0},
+	{"smtp://u:p@h?starttls=optional", "h", 587, 0, "u", "p", SMTP_TLS_OPTIONAL, "", 0},
 	/* options */
 	{"smtp://127.0.0.1:2525?starttls=none", "127.0.0.1", 2525, 0, "", "", SMTP_TLS_NONE, "", 0},
 	{"smtp://h?starttls=optional&timeout=300", "h", 25, 0, "", "", SMTP_TLS_OPTIONAL, "", 300},

@@ -83,3 +83,38 @@ test('form bodies past the limit are 413, and the server keeps serving', async (
     await srv.stop();
   }
 });
+
+test('SIGTERM is not held up by the background sender talking to a hung SMTP server', async () => {
+  const { createServer } = await import('node:net');
+  const sockets = [];
+  const hung = createServer((s) => { sockets.push(s); }); // accepts, never answers
+  await new Promise((r) => hung.listen(0, '127.0.0.1', r));
+  const demo = demoDatabase();
+  const saved = { ...process.env };
+  Object.assign(process.env, { COOPLEDGER_OUTBOX_INTERVAL: '1',
+    COOPLEDGER_SMTP_URL: `smtp://127.0.0.1:${hung.address().port}?starttls=none&timeout=4`,
+    COOPLEDGER_MAIL_FROM: 'contracts@usd259.ks.example' });
+  let srv;
+  try {
+    srv = await startServer(demo.db);
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+  try {
+    // the first pass starts after a second and sits in its first SMTP greeting
+    for (let t = 0; t < 5000 && sockets.length === 0; t += 50) await sleep(50);
+    assert.ok(sockets.length > 0, 'the sender connected to the SMTP server');
+    const exited = new Promise((r) => srv.proc.once('exit', (code, signal) => r({ code, signal })));
+    const t0 = Date.now();
+    srv.proc.kill('SIGTERM');
+    const end = await exited;
+    const secs = (Date.now() - t0) / 1000;
+    assert.deepEqual(end, { code: 0, signal: null });
+    // one SMTP step (timeout=4 s) at most, not a pass over every due notice
+    assert.ok(secs < 12, `stopped after ${secs} s`);
+  } finally {
+    for (const s of sockets) s.destroy();
+    hung.close();
+  }
+});
