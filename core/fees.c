@@ -126,10 +126,13 @@ static ClCode settle_prepare(sqlite3 *db, SettleSql *q, Err *e)
 			"AND quarter = ? AND received <= ?",
 			e);
 	if (!rc)
-		rc = db_prepare(db, &q->filed,
-				"SELECT min(filed_on) FROM import_batch WHERE contract_id = ? "
-				"AND period = ? AND reversed_at IS NULL AND filed_on <= ?",
-				e);
+		rc = db_prepare(
+			db, &q->filed,
+			"SELECT min(filed_on) FROM import_batch WHERE contract_id = ? "
+			"AND period = ? AND reversed_at IS NULL AND filed_on <= ? "
+			/* a zero report files; a file whose every row was refused does not */
+			"AND (rows_total = 0 OR rows_accepted + rows_duplicate > 0)",
+			e);
 	return rc;
 }
 

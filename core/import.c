@@ -769,9 +769,9 @@ static ClCode import_end(Import *im, ImportStatus *status, int64_t *shown_batch,
 			       "name the quarter with --period");
 	same = db_int(im->db, 0,
 		      "SELECT id FROM import_batch WHERE contract_id = ? AND sha256 = ? "
-		      "AND period IS (SELECT period FROM import_batch WHERE id = ?) "
+		      "AND (? > 0 OR period IS (SELECT period FROM import_batch WHERE id = ?)) "
 		      "AND reversed_at IS NULL AND id <> ?",
-		      "itii", im->cid, sha, im->batch, im->batch);
+		      "itiii", im->cid, sha, im->rows, im->batch, im->batch);
 	*shown_batch = 0;
 	if (same) {
 		*status = IMPORT_ALREADY;

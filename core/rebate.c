@@ -168,11 +168,14 @@ static ClCode snapshot(sqlite3 *db, int64_t cid, int year, const cJSON *figures,
 		if (!rc)
 			rc = db_exec(
 				db, e,
+				/* a report running at the same time may have stored it
+				 * first: then that one stands, and is the one audited */
 				"INSERT INTO rebate_snapshot(contract_id, year, base, rate, total, "
-				"allocations, taken_on, created_at) VALUES (?,?,?,?,?,?,?,?)",
+				"allocations, taken_on, created_at) VALUES (?,?,?,?,?,?,?,?) "
+				"ON CONFLICT DO NOTHING",
 				"iiiiittt", cid, (int64_t)year, base, rate, total, json,
 				date_format(today, day), db_timestamp(now));
-		if (!rc)
+		if (!rc && sqlite3_changes(db) == 1)
 			rc = audit_record(db, actor, "rebate.finalize", "rebate", key, NULL, fig,
 					  e);
 		if (!rc)

@@ -24,9 +24,9 @@ typedef struct RemitIn {
  * and the amount be positive.  OUT: *id (may be NULL). */
 ClCode remit_add(sqlite3 *db, const RemitIn *r, const char *actor, int64_t *id, Err *e);
 
-/* remit_add() as of today (the --as-of date or the clock): a received date
- * after today is refused, since a remittance cannot be received in the
- * future, and nothing is written.  OUT: *id (may be NULL). */
+/* remit_add() as of today (the --as-of date, or the clock when that is
+ * earlier): a received date after today is refused, since a remittance
+ * cannot be received in the future, and nothing is written.  OUT: *id (may be NULL). */
 ClCode remit_add_as_of(sqlite3 *db, const RemitIn *r, Date today, const char *actor, int64_t *id,
 		       Err *e);
 

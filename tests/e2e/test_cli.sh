@@ -91,6 +91,20 @@ expect_out "a future year-end report is final" '"status":	"final"'
 if grep -q '"snapshot"' <<<"$OUT"; then not_ok "a future report shows no snapshot"; else ok "a future report shows no snapshot"; fi
 expect_eq "a future report stores no snapshot" "$(q "SELECT count(*) FROM rebate_snapshot")" "$snaps"
 
+# ---- reports finalizing the same rebate year at once: one snapshot, no error ----
+cp "$DB" "$WORK/race.db"
+sqlite3 "$WORK/race.db" "DELETE FROM rebate_snapshot"
+for i in 1 2 3 4 5 6 7 8; do
+	("$BIN" --db "$WORK/race.db" --as-of 2026-11-25 report rebates --contract KS-FURN-2025 --year 1 --json \
+		>"$WORK/race$i.out" 2>&1; echo $? >"$WORK/race$i.rc") &
+done
+wait
+expect_eq "eight reports at once all succeed" "$(cat "$WORK"/race*.rc | sort -u)" "0"
+expect_eq "eight reports at once store one snapshot" \
+	"$(sqlite3 "$WORK/race.db" "SELECT count(*) FROM rebate_snapshot WHERE year = 1")" "1"
+expect_eq "and audit one finalization" \
+	"$(sqlite3 "$WORK/race.db" "SELECT count(*) FROM audit_log WHERE action = 'rebate.finalize'")" "1"
+
 # ---- tampering ----
 cl verify;                        expect_out "verify passes after corrections" "chains are intact"
 victim=$(q "SELECT id FROM purchase ORDER BY id LIMIT 1 OFFSET 500")

@@ -329,3 +329,25 @@ fresh_db "$DB"
 cl --as-of $ASOF import --contract KS-TEST-2025 --period 2025-Q3 "$WORK/progress.csv"
 expect_eq "progress: nothing on stderr when it is not a terminal" "$ERR" ""
 expect_out "progress: all rows imported" "100000"
+
+# ---- the same file with rows under another --period is still the same file ----
+DB="$WORK/sameperiod.db"
+fresh_db "$DB"
+cl --as-of $ASOF import --contract KS-TEST-2025 --period 2025-Q3 "$S/earlier.csv"; expect_ok "same file: first import"
+cl --as-of $ASOF import --contract KS-TEST-2025 "$S/earlier.csv"
+expect_out "same file without --period: a no-op that says so" "already imported as batch 1"
+expect_eq "same file without --period: still one batch" "$(q "SELECT count(*) FROM import_batch")" "1"
+
+# ---- a file whose every row is refused files no report ----
+DB="$WORK/allbad.db"
+fresh_db "$DB"
+printf 'agency_code,po_number,invoice_number,invoice_date,list_amount,invoiced_amount\nNOPE,PO-1,INV-1,2025-08-01,10.00,6.00\nUSD259,PO-2,INV-2,2025-02-30,10.00,6.00\n' >"$WORK/allbad.csv"
+cl --as-of $ASOF import --contract KS-TEST-2025 --period 2025-Q3 --skip-invalid "$WORK/allbad.csv"
+expect_out "every row refused: the batch is kept with its errors" "rejected 2"
+cl --as-of $ASOF report fees --contract KS-TEST-2025 --period 2025-Q3 --json
+expect_eq "every row refused: the quarter's report is still missing" \
+	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["quarters"][0]["report"])' "$WORK/out")" "missing"
+cl --as-of $ASOF import --contract KS-TEST-2025 --period 2025-Q3 "$D/header_only_period.csv"
+cl --as-of $ASOF report fees --contract KS-TEST-2025 --period 2025-Q3 --json
+expect_eq "a zero report afterwards files it" \
+	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["quarters"][0]["report"])' "$WORK/out")" "late"

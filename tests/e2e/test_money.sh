@@ -266,6 +266,10 @@ expect_fail "remit: a received date after --as-of is refused" 1 \
 	"received date 2025-12-02 is after today (2025-12-01): a remittance cannot be received in the future"
 cl remit --contract KS-OVER-2025 --period 2025-Q4 --amount 10.00 --received 2999-01-01 --ref ACH-FUTURE
 expect_fail "remit: a received date after the clock is refused" 1 "cannot be received in the future"
+cl --as-of 2999-06-01 remit --contract KS-OVER-2025 --period 2025-Q4 --amount 10.00 \
+	--received 2999-01-01 --ref ACH-WHATIF
+expect_fail "remit: an --as-of past the clock does not make a future date receivable" 1 \
+	"cannot be received in the future"
 expect_eq "remit: nothing written for a future received date" \
 	"$(q "SELECT count(*) FROM remittance"),$(q "SELECT count(*) FROM audit_log")" "$n_rem,$n_audit"
 cl --as-of 2025-12-01 remit --contract KS-OVER-2025 --period 2025-Q4 --amount 10.00 \
