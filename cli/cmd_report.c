@@ -36,9 +36,21 @@ static const char *js(const cJSON *o, const char *key)
 /* A JSON money field for people: "$1,234.56". */
 static const char *hm(const cJSON *o, const char *key, char *buf)
 {
+	const char *t = js(o, key), *p = t;
+	int neg = *p == '-';
 	Money m = 0;
 
-	money_parse(js(o, key), &m, NULL);
+	/* the reports' own "-1234.56": any int64 of cents, also past the
+	 * largest amount an input may hold */
+	for (p += neg; *p; p++) {
+		if (*p == '.')
+			continue;
+		if (*p < '0' || *p > '9' || __builtin_mul_overflow(m, 10, &m) ||
+		    __builtin_add_overflow(m, neg ? -(*p - '0') : *p - '0', &m)) {
+			snprintf(buf, MONEY_BUF, "%s", t); /* shown as it is */
+			return buf;
+		}
+	}
 	return money_format_human(m, buf);
 }
 

@@ -219,11 +219,12 @@ static ClCode scan_orders(sqlite3 *db, int64_t cid, const char *only_agency, Sca
 	char agency[33] = "", po[65] = "";
 	sqlite3_stmt *st = NULL;
 	ClCode rc = db_prepare(db, &st, compliance_sql, e);
+	int step = SQLITE_DONE;
 
 	if (rc)
 		return rc;
 	db_bind_spec(st, "it", cid, only_agency);
-	while (!s->nomem && sqlite3_step(st) == SQLITE_ROW) {
+	while (!s->nomem && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *a = (const char *)sqlite3_column_text(st, 2);
 		const char *p = (const char *)sqlite3_column_text(st, 3);
 		OrderLine *l;
@@ -244,11 +245,11 @@ static ClCode scan_orders(sqlite3 *db, int64_t cid, const char *only_agency, Sca
 		l->paid = sqlite3_column_int64(st, 5);
 		snprintf(l->date, sizeof l->date, "%s", (const char *)sqlite3_column_text(st, 6));
 	}
-	sqlite3_finalize(st);
+	rc = db_finish(db, st, step, "reading the orders", e);
 	order_close(s);
 	if (s->nomem)
 		return err_set(e, CL_ENOMEM, "out of memory");
-	return CL_OK;
+	return rc;
 }
 
 cJSON *compliance_report_json(sqlite3 *db, const char *contract, const Quarter *period,

@@ -243,6 +243,16 @@ ClCode db_error(sqlite3 *db, Err *e, const char *what)
 	return err_set(e, code, "%s: %s", what, sqlite3_errmsg(db));
 }
 
+ClCode db_finish(sqlite3 *db, sqlite3_stmt *st, int step, const char *what, Err *e)
+{
+	ClCode rc = CL_OK;
+
+	if (step != SQLITE_DONE && step != SQLITE_ROW)
+		rc = db_error(db, e, what);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 ClCode db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, Err *e)
 {
 	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)

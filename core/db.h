@@ -64,6 +64,12 @@ int db_text(sqlite3 *db, char *buf, size_t n, const char *sql, const char *spec,
  * database's message, prefixed with what. */
 ClCode db_error(sqlite3 *db, Err *e, const char *what);
 
+/* After a loop over sqlite3_step(st) whose last answer was step: finalize
+ * st, and unless step was SQLITE_DONE (all rows read) or SQLITE_ROW (the
+ * loop stopped early on purpose), report the failure as db_error() does:
+ * a query that fails half-way must not pass for a shorter result. */
+ClCode db_finish(sqlite3 *db, sqlite3_stmt *st, int step, const char *what, Err *e);
+
 /* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ" in buf; returns buf. */
 char *db_timestamp(char *buf);
 

@@ -44,6 +44,7 @@ static ClCode daily_load(sqlite3 *db, int64_t cid, const Terms *t, Daily *d, Err
 {
 	sqlite3_stmt *st = NULL;
 	ClCode rc;
+	int step;
 
 	d->start = t->start;
 	d->ndays = t->end - t->start + 1;
@@ -57,15 +58,14 @@ static ClCode daily_load(sqlite3 *db, int64_t cid, const Terms *t, Daily *d, Err
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, cid);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		Date day;
 
 		if (date_parse((const char *)sqlite3_column_text(st, 0), &day, NULL) == CL_OK &&
 		    day >= d->start && day - d->start < d->ndays)
 			d->day[day - d->start] = sqlite3_column_int64(st, 1);
 	}
-	sqlite3_finalize(st);
-	return CL_OK;
+	return db_finish(db, st, step, "adding up net sales by day", e);
 }
 
 /* Net sales from a to b inclusive (clipped to the term). */

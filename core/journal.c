@@ -44,6 +44,7 @@ static ClCode export_lines(sqlite3 *db, int64_t cid, const char *sales, FILE *ou
 	char payee[200], acct[64], inv[80], po[80];
 	sqlite3_stmt *st = NULL;
 	ClCode rc;
+	int step;
 
 	rc = db_prepare(
 		db, &st,
@@ -54,7 +55,7 @@ static ClCode export_lines(sqlite3 *db, int64_t cid, const char *sales, FILE *ou
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, cid);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		snprintf(payee, sizeof payee, "%s/%d %s",
 			 one_line((const char *)sqlite3_column_text(st, 1), inv, sizeof inv),
 			 sqlite3_column_int(st, 2),
@@ -63,8 +64,7 @@ static ClCode export_lines(sqlite3 *db, int64_t cid, const char *sales, FILE *ou
 		entry(out, (const char *)sqlite3_column_text(st, 0), payee, acct, sales,
 		      sqlite3_column_int64(st, 5));
 	}
-	sqlite3_finalize(st);
-	return CL_OK;
+	return db_finish(db, st, step, "reading the ledger lines", e);
 }
 
 static ClCode export_fees(sqlite3 *db, const char *contract, const char *fees, Date today,
@@ -97,6 +97,7 @@ static ClCode export_remittances(sqlite3 *db, int64_t cid, const char *fees, Dat
 	char payee[160], ref[80], day[DATE_BUF];
 	sqlite3_stmt *st = NULL;
 	ClCode rc;
+	int step;
 
 	rc = db_prepare(db, &st,
 			"SELECT received, quarter, reference, amount FROM remittance "
@@ -105,15 +106,14 @@ static ClCode export_remittances(sqlite3 *db, int64_t cid, const char *fees, Dat
 	if (rc)
 		return rc;
 	db_bind_spec(st, "it", cid, date_format(today, day));
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		snprintf(payee, sizeof payee, "Remittance %s for %s",
 			 one_line((const char *)sqlite3_column_text(st, 2), ref, sizeof ref),
 			 (const char *)sqlite3_column_text(st, 1));
 		entry(out, (const char *)sqlite3_column_text(st, 0), payee, "Assets:Remittances",
 		      fees, sqlite3_column_int64(st, 3));
 	}
-	sqlite3_finalize(st);
-	return CL_OK;
+	return db_finish(db, st, step, "reading the remittances", e);
 }
 
 ClCode journal_export(sqlite3 *db, const char *contract, Date today, FILE *out, Err *e)

@@ -57,7 +57,7 @@ static ClCode load_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **
 {
 	char a[DATE_BUF], b[DATE_BUF];
 	sqlite3_stmt *st = NULL;
-	int cap = 64;
+	int cap = 64, step = SQLITE_DONE;
 	ClCode rc;
 
 	*n = 0;
@@ -72,7 +72,7 @@ static ClCode load_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **
 	if (rc)
 		return rc;
 	db_bind_spec(st, "itt", cid, date_format(yr.first, a), date_format(yr.last, b));
-	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {
 			RebateShare *p = realloc(*out, sizeof *p * (size_t)(cap *= 2));
 
@@ -87,8 +87,11 @@ static ClCode load_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **
 		(*out)[*n].net = sqlite3_column_int64(st, 1);
 		(*out)[(*n)++].rebate = 0;
 	}
-	sqlite3_finalize(st);
-	return rc;
+	if (rc) {
+		sqlite3_finalize(st);
+		return rc;
+	}
+	return db_finish(db, st, step, "adding up each agency's net sales", e);
 }
 
 ClCode rebate_current_year(sqlite3 *db, const char *contract, Date today, int *year, Err *e)

@@ -351,3 +351,24 @@ cl --as-of $ASOF import --contract KS-TEST-2025 --period 2025-Q3 "$D/header_only
 cl --as-of $ASOF report fees --contract KS-TEST-2025 --period 2025-Q3 --json
 expect_eq "a zero report afterwards files it" \
 	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["quarters"][0]["report"])' "$WORK/out")" "late"
+
+# ---- a report whose sums pass 64 bits fails; it never prints a short total ----
+# Two files of 9,000 lines of 10,000,000,000,000.00 each: each file's total
+# fits (9 x 10^18 cents), the day's net sales of both do not.
+DB="$WORK/oversum.db"
+fresh_db "$DB"
+for k in 1 2; do
+	python3 - "$WORK/oversum$k.csv" "$k" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("agency_code,po_number,invoice_number,invoice_date,list_amount,invoiced_amount\n")
+    for i in range(9000):
+        f.write("USD259,PO-%s-%d,INV-%s-%d,2025-07-15,10000000000000.00,10000000000000.00\n" % (sys.argv[2], i, sys.argv[2], i))
+PY
+	cl --as-of $ASOF import --contract KS-TEST-2025 --period 2025-Q3 "$WORK/oversum$k.csv"
+	expect_ok "sums past 64 bits: file $k imports"
+done
+cl --as-of $ASOF report fees --contract KS-TEST-2025 --json
+expect_fail "sums past 64 bits: report fees fails instead of printing 0.00" 1 "integer overflow"
+cl --as-of $ASOF report rebates --contract KS-TEST-2025 --year 1 --json
+expect_fail "sums past 64 bits: report rebates fails too" 1 "integer overflow"
