@@ -32,8 +32,9 @@ static int outbox_back(Req *r, const char *notice)
 
 int page_outbox(Req *r)
 {
-	cJSON *ctx = cJSON_CreateObject(), *list, *o;
+	cJSON *ctx = cJSON_CreateObject(), *list, *o, *shown;
 	const char *notice = req_query(r, "notice");
+	long page, off = page_offset(r, &page), i = 0;
 	Err e = {0};
 
 	cJSON_AddStringToObject(ctx, "title", "Notices");
@@ -44,16 +45,26 @@ int page_outbox(Req *r)
 		cJSON_Delete(ctx);
 		return render_error(r, 500, e.msg);
 	}
-	cJSON_ArrayForEach(o, list)
-	{
+	shown = cJSON_CreateArray(); /* this page's rows of the list */
+	while ((o = list->child) != NULL) {
 		const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(o, "state"));
 
+		cJSON_DetachItemViaPointer(list, o);
+		if (i < off || i >= off + PAGE_ROWS) {
+			cJSON_Delete(o);
+			i++;
+			continue;
+		}
+		i++;
 		cJSON_AddBoolToObject(o, "dead", s && strcmp(s, "dead") == 0);
 		cJSON_AddBoolToObject(o, "retrying", s && strcmp(s, "retrying") == 0);
+		cJSON_AddItemToArray(shown, o);
 	}
+	cJSON_Delete(list);
 	cJSON_AddItemToObject(ctx, "counts", outbox_counts_json(r->db, &e));
-	cJSON_AddBoolToObject(ctx, "notices_any", cJSON_GetArraySize(list) > 0);
-	cJSON_AddItemToObject(ctx, "notices", list);
+	cJSON_AddBoolToObject(ctx, "notices_any", i > 0);
+	cJSON_AddItemToObject(ctx, "notices", shown);
+	add_paging(ctx, page, i > off + PAGE_ROWS, "");
 	return render_page(r, 200, "outbox", ctx);
 }
 

@@ -27,8 +27,6 @@
 #include "summary.h"
 #include "user.h"
 
-#define PAGE_ROWS 50
-
 /* ---- CSV out ---- */
 
 void csv_row(Buf *b, const char *const *cells, int n)
@@ -112,16 +110,14 @@ static int field_int(const char *text, long lo, long hi, long *out)
 	return 0;
 }
 
-/* ?page= (1-based) as an offset in rows. */
-static long page_offset(Req *r, long *page)
+long page_offset(Req *r, long *page)
 {
 	if (field_int(req_query(r, "page"), 1, 1000000, page))
 		*page = 1;
 	return (*page - 1) * PAGE_ROWS;
 }
 
-/* "prev"/"next" links for a page of results. */
-static void add_paging(cJSON *ctx, long page, int more, const char *base_query)
+void add_paging(cJSON *ctx, long page, int more, const char *base_query)
 {
 	cJSON *p = cJSON_AddObjectToObject(ctx, "paging");
 
@@ -379,7 +375,14 @@ static void add_terms(cJSON *ctx, const cJSON *doc)
 		    *disc = cJSON_GetObjectItem(doc, "discounts");
 	cJSON *t = cJSON_AddObjectToObject(ctx, "terms");
 
-	cJSON_AddItemToObject(t, "doc", cJSON_Duplicate(doc, 1));
+	cJSON *copy = cJSON_Duplicate(doc, 1), *late = cJSON_GetObjectItem(copy, "late_fee");
+	const char *min = cJSON_GetStringValue(cJSON_GetObjectItem(late, "min"));
+	char buf[MONEY_BUF];
+	Money m;
+
+	if (min && money_parse(min, &m, NULL) == CL_OK) /* "$200.00" for people */
+		cJSON_AddStringToObject(late, "min_human", money_format_human(m, buf));
+	cJSON_AddItemToObject(t, "doc", copy);
 	cJSON_AddBoolToObject(t, "fee_graduated",
 			      strcmp(cJSON_GetObjectItem(fee, "mode")->valuestring, "graduated") ==
 				      0);

@@ -67,6 +67,15 @@ int page_vendor_portal(Req *r);
  * text).  Caller frees. */
 cJSON *remittances_json(Req *r, const char *number);
 
+/* Tables show PAGE_ROWS rows a page. */
+#define PAGE_ROWS 50
+
+/* ?page= (1-based) as an offset in rows.  OUT: *page. */
+long page_offset(Req *r, long *page);
+
+/* "prev"/"next" links for a page of results (ctx "paging"). */
+void add_paging(cJSON *ctx, long page, int more, const char *base_query);
+
 /* CSV output (RFC 4180): one row of n cells appended to b. */
 void csv_row(Buf *b, const char *const *cells, int n);
 

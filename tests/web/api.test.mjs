@@ -279,6 +279,14 @@ test('the outbox page queues and sends what is due, once', async () => {
   assert.match(again, /Queued 0 new notices; sent 0/);
   const page = await (await fetch(`${srv.url}/outbox`, { headers: { cookie: s.cookie } })).text();
   assert.match(page, new RegExp(`${m[2]} sent`));
+  // fifty notices a page, newest first; the last page holds the rest
+  const rowsOf = (html) => (html.match(/<tr><td>\d+<\/td>/g) || []).length;
+  assert.equal(rowsOf(page), 50);
+  assert.match(page, /href="\?&page=2">next<\/a>/);
+  const pages = Math.ceil(Number(m[2]) / 50);
+  const last = await (await fetch(`${srv.url}/outbox?page=${pages}`, { headers: { cookie: s.cookie } })).text();
+  assert.equal(rowsOf(last), Number(m[2]) - 50 * (pages - 1));
+  assert.doesNotMatch(last, />next</);
   const member = await session(srv.url, demo.users.member);
   assert.equal((await fetch(`${srv.url}/outbox`, { headers: { cookie: member.cookie } })).status, 404);
 });
@@ -515,4 +523,9 @@ test('statement downloads are named as `coopledger statements` names the files',
     assert.match(res.headers.get('content-disposition') || '', new RegExp(`filename="${name}"`), path);
     assert.equal(Buffer.from(await res.arrayBuffer()).subarray(0, 5).toString(), '%PDF-', path);
   }
+});
+
+test('the contract page states the late fee in dollars', async () => {
+  const page = await (await get(`/contracts/${C}`, 'admin')).text();
+  assert.match(page, /A late fee of the greater of \$200\.00 or 25% of the amount unpaid/);
 });
