@@ -301,7 +301,9 @@ int page_dashboard(Req *r)
 }
 
 /* Keep only the newest keep lines of each contract in a summary, and name
- * the last complete quarter for the statement link. */
+ * the quarter for the statement link: the last complete one, or the
+ * quarter of the newest purchase when that is earlier (a contract that has
+ * ended). */
 static void trim_lines(cJSON *summary, int keep, Date today)
 {
 	char qt[QUARTER_BUF];
@@ -310,9 +312,18 @@ static void trim_lines(cJSON *summary, int keep, Date today)
 
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(summary, "contracts"))
 	{
-		cJSON_AddStringToObject(c, "statement_quarter", quarter_format(last, qt));
 		cJSON *lines = cJSON_GetObjectItem(c, "lines");
 		int n = cJSON_GetArraySize(lines);
+		const char *newest = n ? cJSON_GetStringValue(cJSON_GetObjectItem(
+						 cJSON_GetArrayItem(lines, n - 1), "invoice_date"))
+				       : NULL;
+		Quarter q = last;
+		Date d;
+
+		if (newest && date_parse(newest, &d, NULL) == CL_OK &&
+		    quarter_cmp(quarter_of(d), last) < 0)
+			q = quarter_of(d);
+		cJSON_AddStringToObject(c, "statement_quarter", quarter_format(q, qt));
 
 		cJSON_AddNumberToObject(c, "line_count", n);
 		while (n-- > keep)

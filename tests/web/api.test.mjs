@@ -529,3 +529,9 @@ test('the contract page states the late fee in dollars', async () => {
   const page = await (await get(`/contracts/${C}`, 'admin')).text();
   assert.match(page, /A late fee of the greater of \$200\.00 or 25% of the amount unpaid/);
 });
+
+test('a member\'s statement link for an ended contract names its last quarter with purchases', async () => {
+  const page = await (await get('/', 'member')).text();
+  assert.match(page, /href="\/contracts\/KS-FURN-2022\/statements\/USD233\?period=2025-Q2"/);
+  assert.match(page, /href="\/contracts\/KS-FURN-2025\/statements\/USD233\?period=2026-Q3"/);
+});
