@@ -729,6 +729,29 @@ static void check_loaded_sched(const char *what, const Schedule *s, const RefSch
 	}
 }
 
+/* A case line as the ledger takes it. */
+static PurchaseIn line_in(const Case *c, const Line *ln)
+{
+	PurchaseIn p = {
+		.contract_id = c->cid,
+		.agency_code = ln->agency,
+		.po_number = ln->po,
+		.invoice_number = ln->inv,
+		.line = ln->lineno,
+		.invoice_date = ln->day,
+		.description = "Student desk",
+		.category = "furniture",
+		.quantity = "1",
+		.list_amount = ln->list,
+		.invoiced_amount = ln->amount,
+		.freight_amount = ln->freight,
+		.tax_amount = ln->tax,
+		.batch_id = 0,
+	};
+
+	return p;
+}
+
 /* Import c's contract, add its participants and append its lines in one
  * transaction.  OUT: c->cid, c->line[].id; *t the terms as loaded. */
 static void case_store(sqlite3 *db, Case *c, Terms *t)
@@ -767,22 +790,7 @@ static void case_store(sqlite3 *db, Case *c, Terms *t)
 	fx_expect("ledger_open", ledger_open(db, FX_ACTOR, &l, &e), &e, CL_OK, NULL);
 	for (i = 0; i < c->nline; i++) {
 		Line *ln = &c->line[i];
-		PurchaseIn p = {
-			.contract_id = c->cid,
-			.agency_code = ln->agency,
-			.po_number = ln->po,
-			.invoice_number = ln->inv,
-			.line = ln->lineno,
-			.invoice_date = ln->day,
-			.description = "Student desk",
-			.category = "furniture",
-			.quantity = "1",
-			.list_amount = ln->list,
-			.invoiced_amount = ln->amount,
-			.freight_amount = ln->freight,
-			.tax_amount = ln->tax,
-			.batch_id = 0,
-		};
+		PurchaseIn p = line_in(c, ln);
 
 		out = LEDGER_DUPLICATE;
 		rc = ledger_append(l, &p, &out, &ln->id, &e);
@@ -1468,28 +1476,6 @@ static void figures_same(const Figures *a, const Figures *b, const char *when)
 		if (strcmp(a->agency[i], b->agency[i]) != 0)
 			FAILF("%s: agency report %d changed:\n    before %s\n    after  %s", when,
 			      i, a->agency[i], b->agency[i]);
-}
-
-static PurchaseIn line_in(const Case *c, const Line *ln)
-{
-	PurchaseIn p = {
-		.contract_id = c->cid,
-		.agency_code = ln->agency,
-		.po_number = ln->po,
-		.invoice_number = ln->inv,
-		.line = ln->lineno,
-		.invoice_date = ln->day,
-		.description = "Student desk",
-		.category = "furniture",
-		.quantity = "1",
-		.list_amount = ln->list,
-		.invoiced_amount = ln->amount,
-		.freight_amount = ln->freight,
-		.tax_amount = ln->tax,
-		.batch_id = 0,
-	};
-
-	return p;
 }
 
 /* Append p in its own transaction; it must be a new line.  Returns its id. */

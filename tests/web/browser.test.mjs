@@ -40,6 +40,18 @@ async function signIn(role) {
 
 const money = (s) => Number(s.replace(/[$,]/g, ''));
 
+// The upload form as a person uses it: check the file, then import it.
+async function checkThenImport(page, period, file) {
+  await page.fill('input[name=period]', period);
+  await page.setInputFiles('input[name=file]', file);
+  await page.click('button[value=check]');
+  await page.waitForSelector('#outcome');
+  assert.match(await page.textContent('#outcome'), /Checked/);
+  await page.click('button[value=import]');
+  await page.waitForSelector('#outcome');
+  assert.match(await page.textContent('#outcome'), /Imported as batch \d+/);
+}
+
 test('admin walks every staff page; figures match the CLI', async () => {
   const page = await signIn('admin');
   assert.match(await page.textContent('h1'), /Dashboard/);
@@ -101,14 +113,7 @@ test('admin uploads a report with errors, sees them, uploads the fixed file, tot
   const good = join(dir, 'prairie-2026-Q4-fixed.csv');
   writeFileSync(good, header + 'USD259,PO-B1,INV-B1,2026-10-07,1000.00,400.00\nUSD259,PO-B2,INV-B2,2026-11-02,50.00,20.00\n');
   await page.goto(`${srv.url}/imports?contract=${C}`);
-  await page.fill('input[name=period]', '2026-Q4');
-  await page.setInputFiles('input[name=file]', good);
-  await page.click('button[value=check]');
-  await page.waitForSelector('#outcome');
-  assert.match(await page.textContent('#outcome'), /Checked/);
-  await page.click('button[value=import]');
-  await page.waitForSelector('#outcome');
-  assert.match(await page.textContent('#outcome'), /Imported as batch \d+/);
+  await checkThenImport(page, '2026-Q4', good);
   const after = cliJson(demo.db, 'report', 'fees', '--contract', C, '--period', '2026-Q4').quarters[0];
   assert.equal(Number(after.net_sales) - Number(before.net_sales), 420);
   assert.equal(after.report, 'filed');
@@ -167,14 +172,7 @@ test('a vendor uploads its own report, sees its fee quarters and can file a zero
   const before = cliJson(demo.db, 'report', 'fees', '--contract', C, '--period', '2026-Q4').quarters[0];
   await page.goto(`${srv.url}/imports`);
   await page.selectOption('select[name=contract]', C);
-  await page.fill('input[name=period]', '2026-Q4');
-  await page.setInputFiles('input[name=file]', file);
-  await page.click('button[value=check]');
-  await page.waitForSelector('#outcome');
-  assert.match(await page.textContent('#outcome'), /Checked/);
-  await page.click('button[value=import]');
-  await page.waitForSelector('#outcome');
-  assert.match(await page.textContent('#outcome'), /Imported as batch \d+/);
+  await checkThenImport(page, '2026-Q4', file);
   const after = cliJson(demo.db, 'report', 'fees', '--contract', C, '--period', '2026-Q4').quarters[0];
   assert.equal(Number(after.net_sales) - Number(before.net_sales), 120);
   await page.goto(`${srv.url}/imports`);
