@@ -175,6 +175,33 @@ typedef struct Ctx {
 	int added;
 } Ctx;
 
+/* A queuing run as of today; *added (may be NULL) is zeroed. */
+static void ctx_start(Ctx *c, sqlite3 *db, Date today, int64_t now, int *added)
+{
+	memset(c, 0, sizeof *c);
+	c->db = db;
+	c->today = today;
+	date_format(today, c->today_s);
+	c->now = now;
+	if (added)
+		*added = 0;
+}
+
+/* End a queuing run's transaction: commit when rc is CL_OK, else roll
+ * back (nothing queued).  OUT: *added (may be NULL). */
+static ClCode ctx_finish(Ctx *c, ClCode rc, int *added, Err *e)
+{
+	if (rc == CL_OK)
+		rc = db_commit(c->db, e);
+	if (rc) {
+		db_rollback(c->db);
+		return rc;
+	}
+	if (added)
+		*added = c->added;
+	return CL_OK;
+}
+
 static void add_money(cJSON *o, const char *key, Money m)
 {
 	char buf[MONEY_BUF];
@@ -385,31 +412,21 @@ ClCode outbox_queue_due(sqlite3 *db, Date today, int64_t now, int *added, Err *e
 	ClCode rc;
 	int step;
 
-	memset(&c, 0, sizeof c);
-	c.db = db;
-	c.today = today;
-	date_format(today, c.today_s);
-	c.now = now;
-	if (added)
-		*added = 0;
+	ctx_start(&c, db, today, now, added);
 	rc = db_begin(db, e);
 	if (rc)
 		return rc;
 	rc = db_prepare(db, &st, sql_contracts, e);
+	if (rc)
+		return ctx_finish(&c, rc, added, e);
+	step = SQLITE_DONE;
 	while (rc == CL_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
 		rc = queue_contract(&c, st, e);
-	if (rc == CL_OK && step != SQLITE_DONE)
-		rc = db_error(db, e, "contracts");
-	sqlite3_finalize(st);
 	if (rc == CL_OK)
-		rc = db_commit(db, e);
-	if (rc) {
-		db_rollback(db);
-		return rc;
-	}
-	if (added)
-		*added = c.added;
-	return CL_OK;
+		rc = db_finish(db, st, step, "reading the contracts", e);
+	else
+		sqlite3_finalize(st);
+	return ctx_finish(&c, rc, added, e);
 }
 
 /* ---- delivery bookkeeping ---- */
@@ -714,13 +731,7 @@ ClCode outbox_queue_statement(sqlite3 *db, const char *contract, const char *age
 	int rows = 0;
 	ClCode rc;
 
-	memset(&c, 0, sizeof c);
-	c.db = db;
-	c.today = today;
-	date_format(today, c.today_s);
-	c.now = now;
-	if (added)
-		*added = 0;
+	ctx_start(&c, db, today, now, added);
 	if (today <= quarter_last_day(q))
 		return err_set(e, CL_ERULE, "%s has not ended yet: its statement comes after it",
 			       quarter_format(q, qb));
@@ -736,13 +747,5 @@ ClCode outbox_queue_statement(sqlite3 *db, const char *contract, const char *age
 			"%s has no purchases under %s in %s, or no notice contact: there is no "
 			"statement to send",
 			agency, contract, quarter_format(q, qb));
-	if (rc == CL_OK)
-		rc = db_commit(db, e);
-	if (rc) {
-		db_rollback(db);
-		return rc;
-	}
-	if (added)
-		*added = c.added;
-	return CL_OK;
+	return ctx_finish(&c, rc, added, e);
 }

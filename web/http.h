@@ -49,8 +49,9 @@ typedef struct Req {
 	Buf body;     /* raw body of JSON and CSV requests */
 	FILE *upload; /* a multipart file, in a temporary file */
 	char upload_name[256];
-	int too_large; /* the body passed its limit */
-	int bad_form;  /* the form could not be read */
+	int too_large;	     /* the body passed its limit */
+	int bad_form;	     /* the form could not be read */
+	int too_many_fields; /* the form has more than HTTP_MAX_FIELDS fields */
 	Principal who;
 	int signed_in;
 	int via_token; /* Authorization: Bearer */

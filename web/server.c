@@ -127,8 +127,8 @@ static double now_ms(void)
 }
 
 /* Append to form field key (created on first data).  Returns 0, -1 when
- * the form has too many fields or memory ran out, -2 when the field
- * passed HTTP_FIELD_MAX. */
+ * memory ran out, -2 when the field passed HTTP_FIELD_MAX, -3 when the
+ * form has more than HTTP_MAX_FIELDS fields. */
 static int field_append(Req *r, const char *key, const char *data, size_t size)
 {
 	Field *f = NULL;
@@ -141,7 +141,7 @@ static int field_append(Req *r, const char *key, const char *data, size_t size)
 			f = &r->field[i];
 	if (!f) {
 		if (r->nfield == HTTP_MAX_FIELDS)
-			return -1;
+			return -3;
 		f = &r->field[r->nfield++];
 		f->name = strdup(key);
 		f->value = calloc(1, 1);
@@ -177,14 +177,16 @@ static enum MHD_Result on_form(void *cls, enum MHD_ValueKind kind, const char *k
 	if (!filename) {
 		int rc;
 
-		c->form_bytes += size;
-		if (c->form_bytes > config.max_body) {
+		/* a urlencoded body is counted whole as it arrives (body_chunk) */
+		if (!c->urlencoded && (c->form_bytes += size) > config.max_body) {
 			r->too_large = 1;
 			return MHD_NO;
 		}
 		rc = field_append(r, key, data, size);
 		if (rc == -2)
 			r->too_large = 1;
+		else if (rc == -3)
+			r->too_many_fields = r->bad_form = 1;
 		else if (rc)
 			r->bad_form = 1;
 		return rc ? MHD_NO : MHD_YES;
@@ -214,13 +216,16 @@ static void body_chunk(Conn *c, const char *data, size_t size)
 {
 	Req *r = &c->req;
 
-	if (r->too_large || r->bad_form)
+	if (r->too_large)
 		return;
-	/* a urlencoded form is all fields: the body limit holds for all of it */
+	/* a urlencoded form is all fields: the body limit holds for all of it,
+	 * and a body past it is a 413 even when its form was already refused */
 	if (c->urlencoded && (c->form_bytes += size) > config.max_body) {
 		r->too_large = 1;
 		return;
 	}
+	if (r->bad_form)
+		return;
 	if (c->pp) {
 		if (MHD_post_process(c->pp, data, size) != MHD_YES && !r->too_large)
 			r->bad_form = 1;
@@ -372,6 +377,10 @@ static enum MHD_Result answer(struct MHD_Connection *mc, Conn *c)
 	if (r->too_large)
 		resp_error(r, 413, "the request is too large (limit %zu bytes)",
 			   r->upload ? config.max_upload : config.max_body);
+	else if (r->too_many_fields)
+		resp_error(r, 400,
+			   "the form has more than %d fields; send only the form's own fields",
+			   HTTP_MAX_FIELDS);
 	else if (r->bad_form)
 		resp_error(r, 400, "the form could not be read");
 	else if (!(r->db = thread_db()))

@@ -63,8 +63,22 @@ test('form bodies past the limit are 413, and the server keeps serving', async (
     let res = await form('/login', 'email=a%40b.example&password=' + 'x'.repeat(2 << 20));
     assert.equal(res.status, 413);
     assert.match(await res.text(), /too large/);
-    res = await form('/login', 'email=a%40b.example&' + 'p=xxxxxxxx&'.repeat(200000));
+    // 200,000 short fields (f0=1&f1=1&...), about 2 MiB in all, none of them
+    // large: the body is past the limit, whatever else is wrong with it
+    const fields = (n) => Array.from({ length: n }, (_, i) => `f${i}=1`).join('&');
+    assert.ok(fields(200000).length > (1 << 20));
+    res = await form('/login', 'email=a%40b.example&' + fields(200000));
     assert.equal(res.status, 413);
+    // the limit is 1 MiB of body, counted once: nine fields of 60,000 bytes
+    // (540 KB, each under the 64 KiB field limit) are read, and the sign-in
+    // is simply refused
+    const big = Array.from({ length: 9 }, (_, i) => `n${i}=` + 'x'.repeat(60000)).join('&');
+    res = await form('/login', 'email=a%40b.example&password=wrong-password&' + big);
+    assert.equal(res.status, 401);
+    // under the limit but with more fields than any form of ours: a 400 that says so
+    res = await form('/login', 'email=a%40b.example&' + fields(40));
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /more than 32 fields/);
     // a single field past 64 KiB in a body under the limit
     const s = await session(srv.url, demo.users.admin);
     res = await form('/periods', `csrf=${s.csrf}&quarter=2026-Q1&reason=` + 'r'.repeat(100000), s.cookie);
