@@ -120,4 +120,6 @@ format:
 clean:
 	rm -rf build coopledger
 
+include fuzz/fuzz.mk
+
 -include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(WEB_OBJ:.o=.d) $(UNIT_SRC:%.c=$(BUILD)/%.d) $(BENCH_OBJ:.o=.d)
