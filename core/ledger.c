@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "chain.h"
 #include "db.h"
+#include "text.h"
 
 /* All SQL of the append path, prepared once per Ledger. */
 enum {
@@ -651,6 +652,8 @@ static ClCode check_reason(const char *reason, Err *e)
 		return err_set(e, CL_EINPUT, "a reversal needs a reason (--reason TEXT)");
 	if (strlen(reason) > 400)
 		return err_set(e, CL_EINPUT, "the reason is too long (at most 400 characters)");
+	if (text_check_line("reason", reason, e))
+		return CL_EINPUT;
 	return CL_OK;
 }
 
