@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "csvin.h"
 #include "db.h"
+#include "text.h"
 
 static const char *const agency_kinds[] = {"school_district", "city",	   "county",
 					   "state_agency",    "higher_ed", "special_district",
@@ -61,6 +62,10 @@ static ClCode agency_validate(const AgencyIn *a, Err *e)
 	if (!a->name || !*a->name || strlen(a->name) > 200)
 		return err_set(e, CL_EINPUT, "agency %s: name is required (at most 200 characters)",
 			       a->code);
+	if (text_check_line("agency name", a->name, e) ||
+	    text_check_optional("agency address", a->address, e) ||
+	    text_check_optional("agency e-mail", a->email, e))
+		return CL_EINPUT;
 	if (!agency_kind_valid(a->kind))
 		return err_set(e, CL_EINPUT,
 			       "agency %s: unknown kind \"%s\"; use school_district, city, county, "
@@ -287,6 +292,9 @@ ClCode vendor_add(sqlite3 *db, const char *code, const char *name, const char *e
 	if (!name || !*name || strlen(name) > 200)
 		return err_set(e, CL_EINPUT, "vendor %s: name is required (at most 200 characters)",
 			       code);
+	if (text_check_line("vendor name", name, e) ||
+	    text_check_optional("vendor e-mail", email, e))
+		return CL_EINPUT;
 	if (email && *email && !email_valid(email))
 		return err_set(e, CL_EINPUT, "vendor %s: \"%s\" is not an e-mail address", code,
 			       email);

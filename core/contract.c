@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "csvin.h"
 #include "db.h"
+#include "text.h"
 
 /* Insert the contract row and the lead agency's participation.  Inside the
  * caller's transaction. */
@@ -365,6 +366,8 @@ ClCode period_reopen(sqlite3 *db, Quarter q, const char *reason, const char *act
 		return err_set(e, CL_EINPUT, "reopening a quarter needs a reason (--reason TEXT)");
 	if (strlen(reason) > 400)
 		return err_set(e, CL_EINPUT, "the reason is too long (at most 400 characters)");
+	if (text_check_line("reason", reason, e))
+		return CL_EINPUT;
 	if (!period_is_closed(db, q))
 		return err_set(e, CL_ECONFLICT, "quarter %s is not closed",
 			       quarter_format(q, text));

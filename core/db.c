@@ -316,18 +316,56 @@ ClCode db_exec(sqlite3 *db, Err *e, const char *sql, const char *spec, ...)
 	return rc;
 }
 
-int64_t db_int(sqlite3 *db, int64_t dflt, const char *sql, const char *spec, ...)
+/* Failed reads on this thread, and the last one's message: a failed
+ * query must never pass for "no rows" (db_read_failures). */
+static _Thread_local unsigned long read_failures;
+static _Thread_local char read_failure_msg[300];
+
+/* Count a failed read of db (what it was reading). */
+static void read_failed(sqlite3 *db, const char *what)
+{
+	read_failures++;
+	snprintf(read_failure_msg, sizeof read_failure_msg, "%s: %s", what, sqlite3_errmsg(db));
+}
+
+unsigned long db_read_failures(const char **last)
+{
+	if (last)
+		*last = read_failure_msg;
+	return read_failures;
+}
+
+/* Prepare sql, bind ap by spec and take its first step.  Returns the
+ * statement with a row, or NULL (no row, or a counted failure). */
+static sqlite3_stmt *first_row(sqlite3 *db, const char *sql, const char *spec, va_list ap)
 {
 	sqlite3_stmt *st = NULL;
+	int step;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		read_failed(db, "preparing a query");
+		return NULL;
+	}
+	bind_va(st, spec, ap);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		return st;
+	if (step != SQLITE_DONE)
+		read_failed(db, "reading the database");
+	sqlite3_finalize(st);
+	return NULL;
+}
+
+int64_t db_int(sqlite3 *db, int64_t dflt, const char *sql, const char *spec, ...)
+{
+	sqlite3_stmt *st;
 	int64_t v = dflt;
 	va_list ap;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return dflt;
 	va_start(ap, spec);
-	bind_va(st, spec, ap);
+	st = first_row(db, sql, spec, ap);
 	va_end(ap);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+	if (st && sqlite3_column_type(st, 0) != SQLITE_NULL)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return v;
@@ -335,24 +373,73 @@ int64_t db_int(sqlite3 *db, int64_t dflt, const char *sql, const char *spec, ...
 
 int db_text(sqlite3 *db, char *buf, size_t n, const char *sql, const char *spec, ...)
 {
-	sqlite3_stmt *st = NULL;
-	int found = 0;
+	sqlite3_stmt *st;
 	va_list ap;
 
 	buf[0] = '\0';
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return 0;
 	va_start(ap, spec);
-	bind_va(st, spec, ap);
+	st = first_row(db, sql, spec, ap);
 	va_end(ap);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (st) {
 		const unsigned char *t = sqlite3_column_text(st, 0);
 
 		snprintf(buf, n, "%s", t ? (const char *)t : "");
-		found = 1;
 	}
 	sqlite3_finalize(st);
-	return found;
+	return st != NULL;
+}
+
+ClCode db_rows(DbRows *q, sqlite3 *db, Err *e, const char *sql, const char *spec, ...)
+{
+	va_list ap;
+
+	memset(q, 0, sizeof *q);
+	q->db = db;
+	q->step = SQLITE_DONE;
+	if (sqlite3_prepare_v2(db, sql, -1, &q->st, NULL) != SQLITE_OK) {
+		read_failed(db, "preparing a query");
+		return db_error(db, e, "preparing a query");
+	}
+	va_start(ap, spec);
+	bind_va(q->st, spec, ap);
+	va_end(ap);
+	return CL_OK;
+}
+
+void db_rows_on(DbRows *q, sqlite3 *db, sqlite3_stmt *st, int kept)
+{
+	memset(q, 0, sizeof *q);
+	q->db = db;
+	q->st = st;
+	q->kept = kept;
+	q->step = SQLITE_DONE;
+}
+
+int db_rows_next(DbRows *q)
+{
+	if (!q->st)
+		return 0;
+	q->step = sqlite3_step(q->st);
+	if (q->step == SQLITE_ROW)
+		return 1;
+	if (q->step != SQLITE_DONE)
+		read_failed(q->db, "reading the database");
+	return 0;
+}
+
+ClCode db_rows_end(DbRows *q, const char *what, Err *e)
+{
+	ClCode rc = CL_OK;
+
+	if (q->step != SQLITE_DONE && q->step != SQLITE_ROW)
+		rc = err_set(e, (q->step & 0xff) == SQLITE_CONSTRAINT ? CL_ECONFLICT : CL_EDB,
+			     "%s: %s", what, sqlite3_errstr(q->step));
+	if (q->kept)
+		db_release(q->st);
+	else
+		sqlite3_finalize(q->st);
+	q->st = NULL;
+	return rc;
 }
 
 char *db_timestamp(char *buf)

@@ -53,7 +53,48 @@ void db_bind_spec(sqlite3_stmt *st, const char *spec, ...);
 /* Run a statement that returns no rows. */
 ClCode db_exec(sqlite3 *db, Err *e, const char *sql, const char *spec, ...);
 
-/* First column of the first row as an integer, or dflt when no row. */
+/* A query read row by row.  Every loop over rows uses it, so that a step
+ * that fails is an error and never passes for the last row:
+ *
+ *	DbRows q;
+ *	rc = db_rows(&q, db, e, "SELECT id FROM batch WHERE c = ?", "i", c);
+ *	while (!rc && db_rows_next(&q))
+ *		rc = use(sqlite3_column_int64(q.st, 0));
+ *	rc2 = db_rows_end(&q, "reading the batches", e);
+ */
+typedef struct DbRows {
+	sqlite3 *db;
+	sqlite3_stmt *st; /* the current row's columns */
+	int step;	  /* sqlite3_step's last answer */
+	int kept;	  /* st came from db_prepare_kept() */
+} DbRows;
+
+/* Prepare sql with the values bound by spec.  OUT: *q, which the caller
+ * ends with db_rows_end() whatever happens. */
+ClCode db_rows(DbRows *q, sqlite3 *db, Err *e, const char *sql, const char *spec, ...)
+	__attribute__((warn_unused_result));
+
+/* The same over a statement the caller prepared and bound (kept: from
+ * db_prepare_kept(), released rather than finalized at the end). */
+void db_rows_on(DbRows *q, sqlite3 *db, sqlite3_stmt *st, int kept);
+
+/* 1 with the next row in q->st; 0 at the end or when the step failed
+ * (db_rows_end() then says so). */
+int db_rows_next(DbRows *q);
+
+/* Finalize (or release) the query; CL_OK when every step read a row or
+ * the end, or when the loop stopped early on purpose; else the failure,
+ * as "what: SQLite's message". */
+ClCode db_rows_end(DbRows *q, const char *what, Err *e) __attribute__((warn_unused_result));
+
+/* Reads that failed on this thread so far (db_int, db_text, db_rows): a
+ * caller that cannot take an Err (a page made of many queries) compares
+ * the count before and after, and fails the whole answer when it grew.
+ * OUT: *last (may be NULL), the latest failure's message. */
+unsigned long db_read_failures(const char **last);
+
+/* First column of the first row as an integer, or dflt when no row (a
+ * failed read is counted by db_read_failures()). */
 int64_t db_int(sqlite3 *db, int64_t dflt, const char *sql, const char *spec, ...);
 
 /* First column of the first row as text copied into buf (size n); returns 1

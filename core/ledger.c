@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "chain.h"
 #include "db.h"
+#include "text.h"
 
 /* All SQL of the append path, prepared once per Ledger. */
 enum {
@@ -651,6 +652,8 @@ static ClCode check_reason(const char *reason, Err *e)
 		return err_set(e, CL_EINPUT, "a reversal needs a reason (--reason TEXT)");
 	if (strlen(reason) > 400)
 		return err_set(e, CL_EINPUT, "the reason is too long (at most 400 characters)");
+	if (text_check_line("reason", reason, e))
+		return CL_EINPUT;
 	return CL_OK;
 }
 
@@ -700,25 +703,24 @@ ClCode ledger_reverse_line(sqlite3 *db, int64_t id, const char *reason, const ch
 static ClCode reverse_batch_lines(sqlite3 *db, int64_t batch, const char *reason, const char *actor,
 				  int *count, Err *e)
 {
-	sqlite3_stmt *st = NULL;
+	DbRows q;
 	Ledger *l = NULL;
-	ClCode rc;
+	ClCode rc, end;
 
-	rc = db_prepare(db, &st, "SELECT id FROM live_purchase WHERE batch_id = ? ORDER BY id", e);
+	rc = db_rows(&q, db, e, "SELECT id FROM live_purchase WHERE batch_id = ? ORDER BY id", "i",
+		     batch);
 	if (!rc)
 		rc = ledger_open(db, actor, &l, e);
-	if (rc)
-		goto out;
-	sqlite3_bind_int64(st, 1, batch);
-	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-		rc = reverse_one(l, sqlite3_column_int64(st, 0), reason, NULL, NULL, e);
+	while (!rc && db_rows_next(&q)) {
+		rc = reverse_one(l, sqlite3_column_int64(q.st, 0), reason, NULL, NULL, e);
 		if (!rc)
 			(*count)++;
 	}
-out:
+	/* a step that failed half-way is an error: never a batch marked
+	 * reversed with only some of its lines reversed */
+	end = db_rows_end(&q, "reading the batch's lines", rc ? NULL : e);
 	ledger_close(l);
-	sqlite3_finalize(st);
-	return rc;
+	return rc ? rc : end;
 }
 
 ClCode ledger_reverse_batch(sqlite3 *db, int64_t batch, const char *reason, const char *actor,

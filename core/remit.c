@@ -7,6 +7,7 @@
 #include "audit.h"
 #include "contract.h"
 #include "db.h"
+#include "text.h"
 
 /* Validate a remittance against its contract.  OUT: *cid. */
 static ClCode remit_validate(sqlite3 *db, const RemitIn *r, int64_t *cid, Err *e)
@@ -24,6 +25,8 @@ static ClCode remit_validate(sqlite3 *db, const RemitIn *r, int64_t *cid, Err *e
 		return err_set(
 			e, CL_EINPUT,
 			"a reference (cheque or ACH number, at most 64 characters) is required");
+	if (text_check_line("reference", r->reference, e))
+		return CL_EINPUT;
 	if (quarter_last_day(r->quarter) < t.start || quarter_first_day(r->quarter) > t.end)
 		return err_set(e, CL_EINPUT, "quarter %s is outside the term of contract %s",
 			       quarter_format(r->quarter, qt), r->contract);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "text.h"
 
 /* Fresh secret text and the hex SHA-256 that is stored for it. */
 static void new_secret(char *secret, char hash[65])
@@ -151,6 +152,8 @@ ClCode api_token_create(sqlite3 *db, int64_t user_id, const char *name, char *se
 
 	if (!name || strlen(name) > 100)
 		return err_set(e, CL_EINPUT, "a token name has at most 100 characters");
+	if (text_check_line("token name", name, e))
+		return CL_EINPUT;
 	new_secret(secret, hash);
 	rc = db_exec(
 		db, e,
@@ -225,37 +228,90 @@ ClCode api_token_revoke(sqlite3 *db, int64_t id, int64_t user_id, Err *e)
 		       stamp(time(NULL), a), id);
 }
 
-void login_failure_record(sqlite3 *db, const char *email, time_t now)
+/* The key an e-mail is throttled under: hex SHA-256 of its ASCII
+ * lower-case form. */
+static void email_key(const char *email, char key[65])
 {
-	char a[TIMESTAMP_BUF];
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state st;
+	char c;
 
-	db_exec(db, NULL, "INSERT INTO login_failure(email, at) VALUES (?, ?)", "tt",
-		email ? email : "", stamp(now, a));
+	crypto_hash_sha256_init(&st);
+	for (; email && *email; email++) {
+		c = *email >= 'A' && *email <= 'Z' ? (char)(*email - 'A' + 'a') : *email;
+		crypto_hash_sha256_update(&st, (const unsigned char *)&c, 1);
+	}
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2hex(key, 65, h, sizeof h);
 }
 
-int login_throttled(sqlite3 *db, const char *email, time_t now, int *wait_seconds)
+/* Seconds until the attempts of column = key within the window fall
+ * under limit: when the limit-th newest one leaves the window. */
+static int wait_for(sqlite3 *db, const char *column_sql, const char *key, time_t since, int limit,
+		    time_t now)
 {
-	char since[TIMESTAMP_BUF], oldest[TIMESTAMP_BUF];
-	struct tm tm = {0};
-	int64_t n;
+	int64_t at = db_int(db, now, column_sql, "tii", key, (int64_t)since, (int64_t)(limit - 1));
+	int64_t wait = at + LOGIN_WINDOW_SECONDS - now;
 
-	stamp(now - LOGIN_WINDOW_SECONDS, since);
-	n = db_int(db, 0, "SELECT count(*) FROM login_failure WHERE email = ? AND at > ?", "tt",
-		   email ? email : "", since);
+	return wait < 1 ? 1 : (int)wait;
+}
+
+int login_attempt_begin(sqlite3 *db, const char *email, const char *client, time_t now,
+			int64_t *attempt, int *wait_seconds)
+{
+	char key[65];
+	time_t since = now - LOGIN_WINDOW_SECONDS;
+	int64_t by_email, by_client;
+	int throttled = 0;
+
+	*attempt = 0;
 	*wait_seconds = 0;
-	if (n < LOGIN_MAX_FAILURES)
-		return 0;
-	db_text(db, oldest, sizeof oldest,
-		"SELECT at FROM login_failure WHERE email = ? AND at > ? ORDER BY at DESC "
-		"LIMIT 1 OFFSET ?",
-		"tti", email ? email : "", since, (int64_t)(LOGIN_MAX_FAILURES - 1));
-	if (sscanf(oldest, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-		   &tm.tm_min, &tm.tm_sec) == 6) {
-		tm.tm_year -= 1900;
-		tm.tm_mon -= 1;
-		*wait_seconds = (int)(timegm(&tm) + LOGIN_WINDOW_SECONDS - now);
+	email_key(email, key);
+	client = client ? client : "";
+	if (db_begin(db, NULL))
+		return -1;
+	if (db_exec(db, NULL, "DELETE FROM login_attempt WHERE at <= ?", "i", (int64_t)since))
+		goto fail;
+	by_email = db_int(db, -1, "SELECT count(*) FROM login_attempt WHERE email = ? AND at > ?",
+			  "ti", key, (int64_t)since);
+	by_client = db_int(db, -1, "SELECT count(*) FROM login_attempt WHERE client = ? AND at > ?",
+			   "ti", client, (int64_t)since);
+	if (by_email < 0 || by_client < 0)
+		goto fail;
+	if (by_email >= LOGIN_MAX_FAILURES) {
+		throttled = 1;
+		*wait_seconds = wait_for(db,
+					 "SELECT at FROM login_attempt WHERE email = ? AND at > ? "
+					 "ORDER BY at DESC LIMIT 1 OFFSET ?",
+					 key, since, LOGIN_MAX_FAILURES, now);
 	}
-	if (*wait_seconds < 1)
-		*wait_seconds = 1;
-	return 1;
+	if (*client && by_client >= LOGIN_MAX_FAILURES_PER_CLIENT) {
+		int w = wait_for(db,
+				 "SELECT at FROM login_attempt WHERE client = ? AND at > ? "
+				 "ORDER BY at DESC LIMIT 1 OFFSET ?",
+				 client, since, LOGIN_MAX_FAILURES_PER_CLIENT, now);
+
+		throttled = 1;
+		*wait_seconds = w > *wait_seconds ? w : *wait_seconds;
+	}
+	if (!throttled) {
+		if (db_exec(db, NULL,
+			    "INSERT INTO login_attempt(email, client, at) VALUES (?, ?, ?)", "tti",
+			    key, client, (int64_t)now))
+			goto fail;
+		*attempt = sqlite3_last_insert_rowid(db);
+	}
+	if (db_commit(db, NULL))
+		goto fail;
+	return throttled;
+fail:
+	db_rollback(db);
+	*attempt = 0;
+	return -1;
+}
+
+void login_attempt_succeeded(sqlite3 *db, int64_t attempt)
+{
+	if (attempt)
+		db_exec(db, NULL, "DELETE FROM login_attempt WHERE id = ?", "i", attempt);
 }

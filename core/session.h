@@ -16,11 +16,12 @@
 #include "err.h"
 #include "user.h"
 
-#define SESSION_SECRET_BUF	 48 /* base64url of 32 bytes and a NUL */
-#define SESSION_IDLE_SECONDS	 ((time_t)30 * 60)
-#define SESSION_ABSOLUTE_SECONDS ((time_t)12 * 60 * 60)
-#define LOGIN_MAX_FAILURES	 5 /* within LOGIN_WINDOW_SECONDS */
-#define LOGIN_WINDOW_SECONDS	 ((time_t)15 * 60)
+#define SESSION_SECRET_BUF	      48 /* base64url of 32 bytes and a NUL */
+#define SESSION_IDLE_SECONDS	      ((time_t)30 * 60)
+#define SESSION_ABSOLUTE_SECONDS      ((time_t)12 * 60 * 60)
+#define LOGIN_MAX_FAILURES	      5 /* within LOGIN_WINDOW_SECONDS */
+#define LOGIN_WINDOW_SECONDS	      ((time_t)15 * 60)
+#define LOGIN_MAX_FAILURES_PER_CLIENT 20 /* from one address, any accounts */
 
 /* Who is signed in, as a request sees it. */
 typedef struct Principal {
@@ -59,9 +60,15 @@ ClCode api_token_revoke(sqlite3 *db, int64_t id, int64_t user_id, Err *e);
 /* Fill p from the user row (no session).  OUT: *p. */
 ClCode principal_load(sqlite3 *db, int64_t user_id, Principal *p, Err *e);
 
-/* Failed sign-ins: record one; 1 if email is throttled now (and OUT
- * *wait_seconds until it is not). */
-void login_failure_record(sqlite3 *db, const char *email, time_t now);
-int login_throttled(sqlite3 *db, const char *email, time_t now, int *wait_seconds);
+/* Sign-in throttling.  Each attempt takes one of its account's and its
+ * client address's tries in one write, before the password is checked,
+ * so that concurrent guesses cannot pass the limits; an attempt that
+ * succeeds gives its try back.  Returns 0 with OUT *attempt, 1 when
+ * throttled (OUT *wait_seconds until it is not), -1 when the database
+ * could not be written.  email is stored only as a hash; client may be
+ * NULL or "" (then only the account is counted). */
+int login_attempt_begin(sqlite3 *db, const char *email, const char *client, time_t now,
+			int64_t *attempt, int *wait_seconds);
+void login_attempt_succeeded(sqlite3 *db, int64_t attempt);
 
 #endif

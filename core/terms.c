@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 #define PATH_LEN	 96 /* "rebates.tiers[31].from" and then some */
 #define DUE_DAYS_DEFAULT 45
 #define DUE_DAYS_MAX	 365
@@ -99,54 +101,6 @@ static const EnumSpec year_spec = {"year", "use \"contract\" or \"calendar\"", 2
 static const EnumSpec status_spec = {"status", "use \"active\", \"expired\" or \"terminated\"", 3,
 				     status_names, store_status};
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0 when it is
- * not valid (overlong forms, surrogates and values over U+10FFFF are not). */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	unsigned long cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/* Refuse text that is not valid UTF-8 or holds a control character. */
-static ClCode text_check_chars(const char *path, const char *s, Err *e)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n = strlen(s), i = 0, k;
-
-	while (i < n) {
-		if (u[i] < 0x20 || u[i] == 0x7f)
-			return err_set(e, CL_EINPUT, "%s: control character 0x%02x at byte %zu",
-				       path, u[i], i);
-		k = utf8_seq_len(u + i, n - i);
-		if (!k)
-			return err_set(e, CL_EINPUT, "%s: not valid UTF-8 at byte %zu", path, i);
-		i += k;
-	}
-	return CL_OK;
-}
-
 /* 1 when s holds nothing but blanks. */
 static int text_blank(const char *s)
 {
@@ -185,7 +139,7 @@ static ClCode f_text(const Field *f, const cJSON *v, const char *path, void *bas
 			       len, f->size - 1);
 	if (f->required && text_blank(s))
 		return err_set(e, CL_EINPUT, "%s: must not be empty", path);
-	if (text_check_chars(path, s, e))
+	if (text_check_line(path, s, e))
 		return CL_EINPUT;
 	memcpy(field_ptr(f, base), s, len + 1);
 	return CL_OK;
@@ -521,48 +475,19 @@ static ClCode parse_object(const cJSON *obj, const char *path, const Field *fiel
 
 /* ---- the document ----------------------------------------------------- */
 
-/* Find a "\u0000" escape inside a string of json: cJSON would decode it
- * into a NUL that cuts the string short without a word.  Returns 1 and its
- * offset in *at when there is one.  OUT: *at. */
-static int find_nul_escape(const char *json, size_t len, size_t *at)
-{
-	int in_str = 0;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (json[i] == '"') {
-			in_str = !in_str;
-		} else if (in_str && json[i] == '\\') {
-			if (i + 5 < len && memcmp(json + i + 1, "u0000", 5) == 0) {
-				*at = i;
-				return 1;
-			}
-			i++; /* the escaped character cannot end the string */
-		}
-	}
-	return 0;
-}
-
 /* Parse json as a JSON object with nothing but blanks after it.  Returns
  * the tree (free with cJSON_Delete) or NULL with e set. */
 static cJSON *parse_json(const char *json, size_t len, Err *e)
 {
-	const char *end = NULL, *nul;
+	const char *end = NULL;
 	cJSON *root;
-	size_t at;
 
 	if (!json || len == 0) {
 		err_set(e, CL_EINPUT, "terms: the document is empty");
 		return NULL;
 	}
-	if ((nul = memchr(json, '\0', len)) != NULL) {
-		err_set(e, CL_EINPUT, "terms: NUL byte at byte %zu", (size_t)(nul - json));
+	if (json_check_nul("terms", json, len, e))
 		return NULL;
-	}
-	if (find_nul_escape(json, len, &at)) {
-		err_set(e, CL_EINPUT, "terms: \"\\u0000\" at byte %zu is not allowed", at);
-		return NULL;
-	}
 	/* return_parse_end rather than cJSON_GetErrorPtr(): the latter is a
 	 * global shared by the server's threads. */
 	root = cJSON_ParseWithLengthOpts(json, len, &end, 0);

@@ -2,12 +2,14 @@
 #include "user.h"
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <string.h>
 
 #include "agency.h"
 #include "audit.h"
 #include "db.h"
+#include "text.h"
 
 static const char *const role_names[] = {"admin", "finance", "member", "vendor"};
 
@@ -59,6 +61,8 @@ static ClCode check_credentials(const char *email, const char *password, Err *e)
 	size_t n = password ? strlen(password) : 0;
 	const char *at = email ? strchr(email, '@') : NULL;
 
+	if (email && strlen(email) <= 254 && text_check_line("e-mail", email, e))
+		return CL_EINPUT;
 	if (!at || at == email || !strchr(at, '.') || strlen(email) > 254 || strchr(email, ' '))
 		return err_set(e, CL_EINPUT, "\"%s\" is not an e-mail address", email ? email : "");
 	if (n < USER_PASSWORD_MIN)
@@ -124,18 +128,41 @@ ClCode user_add(sqlite3 *db, const char *email, const char *password, Role role,
 	return user_insert(db, email, hash, role, agency, vendor, actor, id, e);
 }
 
+/* A hash of a random password, made once with the same limits as real
+ * ones: an unknown e-mail is checked against it, so that a failed sign-in
+ * takes as long whether or not the address has an account. */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void dummy_hash_make(void)
+{
+	char password[24];
+
+	user_random_password(password, sizeof password);
+	if (crypto_pwhash_str(dummy_hash, password, strlen(password),
+			      crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		dummy_hash[0] = '\0';
+}
+
 ClCode user_authenticate(sqlite3 *db, const char *email, const char *password, int64_t *id, Err *e)
 {
-	char hash[crypto_pwhash_STRBYTES];
+	char hash[crypto_pwhash_STRBYTES] = "";
+	const char *pw = password ? password : "";
+	size_t n = strlen(pw);
 	int64_t uid;
 
 	*id = 0;
+	pthread_once(&dummy_once, dummy_hash_make);
 	uid = db_int(db, 0, "SELECT id FROM app_user WHERE email = ? AND disabled = 0", "t",
 		     email ? email : "");
-	if (!uid || !password || strlen(password) > USER_PASSWORD_MAX ||
-	    !db_text(db, hash, sizeof hash, "SELECT password_hash FROM app_user WHERE id = ?", "i",
-		     uid) ||
-	    crypto_pwhash_str_verify(hash, password, strlen(password)) != 0)
+	if (uid)
+		db_text(db, hash, sizeof hash, "SELECT password_hash FROM app_user WHERE id = ?",
+			"i", uid);
+	/* the same work for an unknown e-mail, a lost hash and a known one */
+	if (crypto_pwhash_str_verify(*hash ? hash : dummy_hash, pw,
+				     n > USER_PASSWORD_MAX ? USER_PASSWORD_MAX : n) != 0 ||
+	    !uid || !*hash || n > USER_PASSWORD_MAX)
 		return err_set(e, CL_ERULE, "the e-mail or password is not right");
 	*id = uid;
 	return CL_OK;

@@ -14,7 +14,9 @@
 #include "rebate.h"
 #include "remit.h"
 #include "session.h"
+#include "signin.h"
 #include "summary.h"
+#include "text.h"
 #include "user.h"
 
 static int is_staff(const Req *r)
@@ -48,7 +50,14 @@ int may_see_agency(Req *r, const char *code)
 /* The parsed JSON body, or NULL after answering 400. */
 static cJSON *json_body_or_400(Req *r)
 {
-	cJSON *o = r->body.len ? cJSON_ParseWithLength(r->body.data, r->body.len) : NULL;
+	cJSON *o;
+	Err e = {0};
+
+	if (json_check_nul("the body", r->body.data ? r->body.data : "", r->body.len, &e)) {
+		resp_error(r, 400, "%s", e.msg);
+		return NULL;
+	}
+	o = r->body.len ? cJSON_ParseWithLength(r->body.data, r->body.len) : NULL;
 
 	if (!cJSON_IsObject(o)) {
 		cJSON_Delete(o);
@@ -149,8 +158,9 @@ int api_tokens_create(Req *r)
 {
 	char secret[SESSION_SECRET_BUF];
 	const char *email, *password;
+	char msg[160];
 	int64_t uid, id;
-	int wait;
+	int status;
 	Err e = {0};
 	cJSON *o = json_body_or_400(r), *out;
 
@@ -162,15 +172,10 @@ int api_tokens_create(Req *r)
 		cJSON_Delete(o);
 		return resp_error(r, 400, "give \"email\" and \"password\" as strings");
 	}
-	if (login_throttled(r->db, email, time(NULL), &wait)) {
+	status = signin_check(r, email, password, &uid, msg, sizeof msg);
+	if (status != 200) {
 		cJSON_Delete(o);
-		return resp_error(r, 429, "too many failed sign-ins; try again in %d seconds",
-				  wait);
-	}
-	if (user_authenticate(r->db, email, password, &uid, &e)) {
-		login_failure_record(r->db, email, time(NULL));
-		cJSON_Delete(o);
-		return resp_error(r, 401, "%s", e.msg);
+		return resp_error(r, status, "%s", msg);
 	}
 	cJSON_Delete(o);
 	if (api_token_create(r->db, uid, "api", secret, &id, &e))
@@ -355,7 +360,10 @@ int api_import(Req *r)
 		return 0;
 	if (r->who.role == ROLE_MEMBER)
 		return resp_error(r, 404, "no such contract");
-	f = fmemopen(r->body.data ? r->body.data : (char *)"", r->body.len, "r");
+	/* a text/csv body is in a temporary file (server.c), anything else
+	 * in memory */
+	f = r->upload ? r->upload
+		      : fmemopen(r->body.data ? r->body.data : (char *)"", r->body.len, "r");
 	if (!f)
 		return resp_error(r, 400, "the body is empty: send the CSV file as text/csv");
 	io.contract = number;
@@ -367,7 +375,8 @@ int api_import(Req *r)
 	io.today = r->today;
 	io.actor = req_actor(r, actor, sizeof actor);
 	rc = import_csv(r->db, f, &io, &result, &st, &e);
-	fclose(f);
+	if (f != r->upload)
+		fclose(f);
 	if (rc)
 		return answer(r, NULL, &e);
 	return resp_json(r, st == IMPORT_WRITTEN ? 201 : st == IMPORT_REFUSED ? 422 : 200, result);

@@ -46,6 +46,15 @@ int resp_text(Req *r, int status, const char *type, char *text, const char *file
 
 int resp_redirect(Req *r, const char *location)
 {
+	const unsigned char *u;
+
+	/* a header cannot carry control characters: no silent 303 without
+	 * its Location */
+	for (u = (const unsigned char *)location; *u; u++)
+		if (*u < 0x20 || *u == 0x7f)
+			return resp_error(r, 400, "the address holds a control character");
+	if (strlen(location) >= sizeof r->resp.location)
+		return resp_error(r, 400, "the address is too long");
 	resp_set(r, 303, "text/plain; charset=utf-8", NULL, 0);
 	snprintf(r->resp.location, sizeof r->resp.location, "%s", location);
 	return 0;

@@ -34,6 +34,7 @@ typedef struct Resp {
 	char location[512]; /* redirect target, or "" */
 	char cookie[512];   /* Set-Cookie value, or "" */
 	char filename[128]; /* Content-Disposition attachment name, or "" */
+	int retry_after;    /* seconds for Retry-After, or 0 */
 	const char *cache;  /* Cache-Control value, or NULL for no-store */
 } Resp;
 
@@ -52,6 +53,11 @@ typedef struct Req {
 	int too_large;	     /* the body passed its limit */
 	int bad_form;	     /* the form could not be read */
 	int too_many_fields; /* the form has more than HTTP_MAX_FIELDS fields */
+	int unnamed_part;    /* a form part without a name */
+	int unwanted_file;   /* a file sent before anyone signed in */
+	int overloaded;	     /* bodies in flight passed their memory bound */
+	const void *route;   /* the route found from the headers (routes.h) */
+	char client[64];     /* the client's address, or "" */
 	Principal who;
 	int signed_in;
 	int via_token; /* Authorization: Bearer */

@@ -482,7 +482,8 @@ static int emit(Render *r, const char *p, size_t n)
 	return 0;
 }
 
-/* Append p[0, n) with & < > " escaped for HTML (the spec's four). */
+/* Append p[0, n) with & < > " escaped for HTML (the spec's four), and '
+ * too, so that data cannot close a single-quoted attribute either. */
 static int emit_escaped(Render *r, const char *p, size_t n)
 {
 	size_t i, from = 0;
@@ -501,6 +502,9 @@ static int emit_escaped(Render *r, const char *p, size_t n)
 			break;
 		case '"':
 			rep = "&quot;";
+			break;
+		case '\'':
+			rep = "&#39;";
 			break;
 		default:
 			continue;

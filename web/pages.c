@@ -2,6 +2,8 @@
  * imports, reconciliation, rebates, users, tokens, audit; see pages.h. */
 #include "pages.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +26,35 @@
 #include "render.h"
 #include "server.h"
 #include "session.h"
+#include "signin.h"
 #include "summary.h"
 #include "user.h"
 
 /* ---- CSV out ---- */
+
+/* 1 when c is a plain decimal number such as -12.50. */
+static int plain_number(const char *c)
+{
+	int digits = 0, dot = 0;
+
+	if (*c == '-')
+		c++;
+	for (; *c; c++) {
+		if (*c >= '0' && *c <= '9')
+			digits++;
+		else if (*c == '.' && !dot++)
+			continue;
+		else
+			return 0;
+	}
+	return digits > 0;
+}
+
+/* 1 when a spreadsheet would take cell c for a formula. */
+static int formula_like(const char *c)
+{
+	return c[0] && strchr("=+-@\t\r", c[0]) && !plain_number(c);
+}
 
 void csv_row(Buf *b, const char *const *cells, int n)
 {
@@ -35,16 +62,18 @@ void csv_row(Buf *b, const char *const *cells, int n)
 
 	for (i = 0; i < n; i++) {
 		const char *c = cells[i] ? cells[i] : "", *p;
+		int guard = formula_like(c);
 
 		if (i)
 			buf_append(b, ",", 1);
-		if (!strpbrk(c, ",\"\r\n") && c[0] != '=' && c[0] != '+' && c[0] != '@') {
+		if (!guard && !strpbrk(c, ",\"\r\n")) {
 			buf_puts(b, c);
 			continue;
 		}
-		/* quoted; a leading = + @ is prefixed with ' so spreadsheets show text */
+		/* quoted; a cell a spreadsheet would run is prefixed with ' so
+		 * that it shows as text */
 		buf_append(b, "\"", 1);
-		if (c[0] == '=' || c[0] == '+' || c[0] == '@')
+		if (guard)
 			buf_append(b, "'", 1);
 		for (p = c; *p; p++) {
 			if (*p == '"')
@@ -90,9 +119,17 @@ char *csv_from_json(const cJSON *arr, const char *const *keys, int n)
 /* A safe place to go after signing in: a local path only. */
 static const char *next_path(const char *next)
 {
-	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 300 ||
-	    strpbrk(next, "\r\n"))
+	const unsigned char *u = (const unsigned char *)next;
+
+	/* one "/", then a printable character that is neither "/" nor "\":
+	 * browsers drop tabs and newlines, so "/\t/host" would be "//host" */
+	if (!next || next[0] != '/' || strlen(next) > 300)
 		return "/";
+	if (next[1] && (u[1] <= ' ' || u[1] == 0x7f || next[1] == '/' || next[1] == '\\'))
+		return "/";
+	for (; *u; u++)
+		if (*u < 0x20 || *u == 0x7f)
+			return "/";
 	return next;
 }
 
@@ -211,20 +248,11 @@ int page_login(Req *r)
 	const char *email = req_field(r, "email"), *password = req_field(r, "password");
 	char secret[SESSION_SECRET_BUF], csrf[SESSION_SECRET_BUF], msg[160];
 	int64_t uid;
-	int wait;
+	int status = signin_check(r, email, password, &uid, msg, sizeof msg);
 	Err e = {0};
 
-	if (!email || !password)
-		return login_failed(r, 400, "Enter your e-mail address and password.");
-	if (login_throttled(r->db, email, time(NULL), &wait)) {
-		snprintf(msg, sizeof msg, "Too many failed attempts: try again in %d minutes.",
-			 (wait + 59) / 60);
-		return login_failed(r, 429, msg);
-	}
-	if (user_authenticate(r->db, email, password, &uid, &e)) {
-		login_failure_record(r->db, email, time(NULL));
-		return login_failed(r, 401, "The e-mail address or password is not right.");
-	}
+	if (status != 200)
+		return login_failed(r, status, msg);
 	if (session_create(r->db, uid, time(NULL), secret, csrf, &e))
 		return resp_error(r, 500, "%s", e.msg);
 	snprintf(r->resp.cookie, sizeof r->resp.cookie,
@@ -888,12 +916,15 @@ static int stash_bind(Req *r, const char *id, const char *contract)
 	cJSON *o = upload_choices(r, contract);
 	char path[600], *text = cJSON_PrintUnformatted(o);
 	FILE *f;
-	int rc = -1;
+	int fd, rc = -1;
 
 	stash_meta_path(id, path, sizeof path);
-	if (text && (f = fopen(path, "wb"))) {
+	fd = text ? open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600) : -1;
+	if (fd >= 0 && (f = fdopen(fd, "wb"))) {
 		rc = fputs(text, f) < 0 ? -1 : 0;
 		rc |= fclose(f);
+	} else if (fd >= 0) {
+		close(fd);
 	}
 	free(text);
 	cJSON_Delete(o);
@@ -955,25 +986,77 @@ static int stash_same_or_409(Req *r, const char *id, const char *contract)
 	return same ? 0 : -1;
 }
 
-/* Keep the uploaded file under a fresh random id.  OUT: id (33 bytes). */
+/* Checked uploads wait at most a day for their import; the folder holds
+ * at most STASH_MAX_FILES of them and STASH_MAX_BYTES in all. */
+#define STASH_MAX_AGE	((time_t)24 * 60 * 60)
+#define STASH_MAX_FILES 200
+#define STASH_MAX_BYTES ((off_t)2 << 30)
+
+/* Remove stashed files older than STASH_MAX_AGE; OUT: how many files and
+ * bytes are left.  Returns 0, or -1 when the folder cannot be read. */
+static int stash_sweep(const char *dir, time_t now, int *files, off_t *bytes)
+{
+	char path[1200];
+	struct dirent *d;
+	struct stat st;
+	DIR *dp = opendir(dir);
+
+	*files = 0;
+	*bytes = 0;
+	if (!dp)
+		return -1;
+	while ((d = readdir(dp))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, d->d_name);
+		if (lstat(path, &st) || !S_ISREG(st.st_mode))
+			continue;
+		if (now - st.st_mtime > STASH_MAX_AGE) {
+			unlink(path);
+			continue;
+		}
+		(*files)++;
+		*bytes += st.st_size;
+	}
+	closedir(dp);
+	return 0;
+}
+
+/* Keep the uploaded file under a fresh random id, readable by this user
+ * only.  OUT: id (33 bytes).  Returns 0, -1 on failure, -2 when the
+ * folder is full. */
 static int stash_upload(Req *r, char *id)
 {
 	unsigned char raw[16];
 	char path[600], dir[560], chunk[8192];
+	off_t bytes;
 	size_t n;
+	int fd, files, failed = 0;
 	FILE *out;
 
 	randombytes_buf(raw, sizeof raw);
 	sodium_bin2hex(id, 33, raw, sizeof raw);
 	snprintf(dir, sizeof dir, "%s.uploads", server_config()->db_path);
 	mkdir(dir, 0700);
-	stash_path(id, path, sizeof path);
-	out = fopen(path, "wb");
-	if (!out)
+	if (stash_sweep(dir, time(NULL), &files, &bytes))
 		return -1;
-	while ((n = fread(chunk, 1, sizeof chunk, r->upload)) > 0)
-		fwrite(chunk, 1, n, out);
-	return fclose(out);
+	if (files + 2 > STASH_MAX_FILES || bytes > STASH_MAX_BYTES)
+		return -2;
+	stash_path(id, path, sizeof path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 || !(out = fdopen(fd, "wb"))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while (!failed && (n = fread(chunk, 1, sizeof chunk, r->upload)) > 0)
+		failed = fwrite(chunk, 1, n, out) != n;
+	failed |= ferror(r->upload) != 0;
+	if (fclose(out) || failed) {
+		unlink(path);
+		return -1;
+	}
+	return 0;
 }
 
 /* The stashed file of id (32 hex digits), or NULL. */
@@ -1021,6 +1104,9 @@ static int import_and_show(Req *r, FILE *f, const char *contract, int dry_run,
 	cJSON_AddBoolToObject(ctx, "skip_invalid", io.skip_invalid);
 	cJSON_AddStringToObject(ctx, "encoding", io.encoding ? io.encoding : "");
 	if (import_csv(r->db, f, &io, &result, &st, &e)) {
+		/* refused as a whole: there is nothing to import or fix later */
+		if (upload_id)
+			stash_remove(upload_id);
 		cJSON_AddStringToObject(ctx, "refusal", e.msg);
 		return render_page(r, 422, "import_result", ctx);
 	}
@@ -1068,9 +1154,14 @@ int page_import_upload(Req *r)
 
 		if (!r->upload)
 			return resp_error(r, 400, "Choose a CSV file to upload.");
-		if (stash_upload(r, id) || (check && stash_bind(r, id, contract)) ||
-		    !(f = stash_open(id)))
+		if ((rc = stash_upload(r, id)) == -2)
+			return resp_error(r, 503,
+					  "Too many checked files are waiting to be imported: "
+					  "import or leave them, and try again later.");
+		if (rc || (check && stash_bind(r, id, contract)) || !(f = stash_open(id))) {
+			stash_remove(id);
 			return resp_error(r, 500, "the upload could not be kept");
+		}
 		rc = import_and_show(r, f, contract, check, id, r->upload_name);
 		if (!check)
 			stash_remove(id);

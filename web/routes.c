@@ -145,10 +145,31 @@ static int csrf_ok(Req *r)
 	return t && r->who.csrf[0] && strcmp(t, r->who.csrf) == 0;
 }
 
+/* path with every byte that is not plain in a URL's path %-encoded, so
+ * that it can travel in a query parameter.  Writes into out (size n). */
+static void path_encode(const char *path, char *out, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)path;
+	size_t j = 0;
+
+	for (; *p && j + 4 < n; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p)) {
+			out[j++] = (char)*p;
+		} else {
+			out[j++] = '%';
+			out[j++] = hex[*p >> 4];
+			out[j++] = hex[*p & 15];
+		}
+	}
+	out[j] = '\0';
+}
+
 /* Not signed in: the API says 401, pages go to the sign-in form. */
 static void need_login(Req *r)
 {
-	char next[400];
+	char next[400], path[300];
 
 	if (r->is_api) {
 		resp_error(r, 401,
@@ -156,11 +177,20 @@ static void need_login(Req *r)
 			   "Authorization: Bearer TOKEN");
 		return;
 	}
-	snprintf(next, sizeof next, "/login?next=%s", strcmp(r->method, "GET") ? "/" : r->path);
+	path_encode(strcmp(r->method, "GET") && strcmp(r->method, "HEAD") ? "/" : r->path, path,
+		    sizeof path);
+	snprintf(next, sizeof next, "/login?next=%s", path);
 	resp_redirect(r, next);
 }
 
-void routes_dispatch(Req *r)
+/* 1 when route rt answers r's method: HEAD is a GET without its body. */
+static int method_matches(const Route *rt, const Req *r)
+{
+	return strcmp(rt->method, r->method) == 0 ||
+	       (strcmp(r->method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0);
+}
+
+int routes_gate(Req *r)
 {
 	const Route *rt;
 	int path_known = 0;
@@ -174,21 +204,18 @@ void routes_dispatch(Req *r)
 			continue;
 		}
 		path_known = 1;
-		if (strcmp(rt->method, r->method) != 0) {
+		if (!method_matches(rt, r)) {
 			params_free(r);
 			continue;
 		}
+		r->route = rt;
 		if (!(rt->roles & R_ANON) && !r->signed_in)
 			need_login(r);
 		else if (!(rt->roles & R_ANON) && !(rt->roles & (1 << r->who.role)))
 			resp_error(r, 404, "there is no such page");
-		else if (!csrf_ok(r))
-			resp_error(r, 403,
-				   "the form has expired or did not come from this site; "
-				   "reload the page and try again");
 		else
-			rt->handler(r);
-		return;
+			return 0;
+		return 1;
 	}
 	if (path_known)
 		resp_error(r, 405, "%s is not allowed here", r->method);
@@ -196,4 +223,20 @@ void routes_dispatch(Req *r)
 		need_login(r);
 	else
 		resp_error(r, 404, "there is no such page");
+	return 1;
+}
+
+void routes_dispatch(Req *r)
+{
+	const Route *rt;
+
+	if (!r->route && routes_gate(r))
+		return;
+	rt = r->route;
+	if (!csrf_ok(r))
+		resp_error(r, 403,
+			   "the form has expired or did not come from this site; "
+			   "reload the page and try again");
+	else
+		rt->handler(r);
 }

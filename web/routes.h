@@ -27,7 +27,14 @@ typedef struct Route {
 	int roles;
 } Route;
 
-/* Answer r: fills r->resp. */
+/* From the headers alone: sign r in, find its route and check the role.
+ * Returns 0 when the request may go on (its body is then read), or 1 after
+ * answering it (not signed in, no such page, not allowed): a body is never
+ * read for a request that is refused anyway. */
+int routes_gate(Req *r);
+
+/* Answer r once its body is in: the gate if it has not run, the CSRF
+ * check, the handler.  Fills r->resp. */
 void routes_dispatch(Req *r);
 
 /* The route table (ends with a NULL method), for tests and the docs. */

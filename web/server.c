@@ -110,8 +110,31 @@ typedef struct Conn {
 	size_t upload_bytes;
 	size_t form_bytes; /* bytes of form fields (not the file), or of the
 			    * whole urlencoded body */
+	size_t held;	   /* bytes of body this request holds in memory */
+	int to_file;	   /* a CSV body: kept in a temporary file, not memory */
+	int refused;	   /* answered from its headers: the body is discarded */
+	int answered;	   /* and sent at once: the body is not read */
 	double start;
 } Conn;
+
+/* Bytes of request bodies held in memory by all requests in flight; past
+ * config.max_body_memory a request is answered 503. */
+static atomic_size_t body_memory;
+
+/* Count n more bytes held by c; 0, or -1 (and r->overloaded) past the
+ * bound. */
+static int hold(Conn *c, size_t n)
+{
+	size_t was = atomic_fetch_add(&body_memory, n);
+
+	if (was + n > config.max_body_memory) {
+		atomic_fetch_sub(&body_memory, n);
+		c->req.overloaded = 1;
+		return -1;
+	}
+	c->held += n;
+	return 0;
+}
 
 /* Requests between their headers and their completion, and whether the
  * server is stopping: shutdown waits for the first to reach 0. */
@@ -174,6 +197,11 @@ static enum MHD_Result on_form(void *cls, enum MHD_ValueKind kind, const char *k
 	(void)content_type;
 	(void)transfer_encoding;
 	(void)off;
+	/* a multipart part with no name, or an empty one, comes as NULL or "" */
+	if (!key || !*key) {
+		r->unnamed_part = r->bad_form = 1;
+		return MHD_NO;
+	}
 	if (!filename) {
 		int rc;
 
@@ -182,6 +210,8 @@ static enum MHD_Result on_form(void *cls, enum MHD_ValueKind kind, const char *k
 			r->too_large = 1;
 			return MHD_NO;
 		}
+		if (!c->urlencoded && hold(c, size))
+			return MHD_NO;
 		rc = field_append(r, key, data, size);
 		if (rc == -2)
 			r->too_large = 1;
@@ -190,6 +220,11 @@ static enum MHD_Result on_form(void *cls, enum MHD_ValueKind kind, const char *k
 		else if (rc)
 			r->bad_form = 1;
 		return rc ? MHD_NO : MHD_YES;
+	}
+	/* files are taken from signed-in users only */
+	if (!r->signed_in) {
+		r->unwanted_file = r->bad_form = 1;
+		return MHD_NO;
 	}
 	if (!r->upload) {
 		r->upload = tmpfile();
@@ -216,7 +251,7 @@ static void body_chunk(Conn *c, const char *data, size_t size)
 {
 	Req *r = &c->req;
 
-	if (r->too_large)
+	if (r->too_large || r->overloaded)
 		return;
 	/* a urlencoded form is all fields: the body limit holds for all of it,
 	 * and a body past it is a 413 even when its form was already refused */
@@ -224,15 +259,53 @@ static void body_chunk(Conn *c, const char *data, size_t size)
 		r->too_large = 1;
 		return;
 	}
+	if (c->urlencoded && hold(c, size))
+		return;
 	if (r->bad_form)
 		return;
 	if (c->pp) {
-		if (MHD_post_process(c->pp, data, size) != MHD_YES && !r->too_large)
+		if (MHD_post_process(c->pp, data, size) != MHD_YES && !r->too_large &&
+		    !r->overloaded)
 			r->bad_form = 1;
 		return;
 	}
-	if (buf_append(&r->body, data, size))
+	if (c->to_file) {
+		if ((c->upload_bytes += size) > config.max_upload)
+			r->too_large = 1;
+		else if (fwrite(data, 1, size, r->upload) != size)
+			r->bad_form = 1;
+		return;
+	}
+	if (r->body.len + size > r->body.limit)
 		r->too_large = 1;
+	else if (!hold(c, size) && buf_append(&r->body, data, size))
+		r->too_large = 1;
+}
+
+/* The client's address as text into out (size n), "" when unknown. */
+static void client_address(struct MHD_Connection *mc, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	out[0] = '\0';
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)n);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+			  (socklen_t)n);
+}
+
+/* Today for this request. */
+static Date request_today(void)
+{
+	const char *fixed = config.as_of ? config.as_of : getenv("COOPLEDGER_TODAY");
+	Date d = 0;
+
+	if (date_today(fixed && *fixed ? fixed : NULL, &d, NULL))
+		date_today(NULL, &d, NULL);
+	return d;
 }
 
 /* Set up a new connection's state from its headers. */
@@ -248,19 +321,61 @@ static Conn *conn_new(struct MHD_Connection *mc, const char *url, const char *me
 	c->req.method = method;
 	c->req.path = url;
 	c->req.is_api = strncmp(url, "/api/", 5) == 0;
+	c->req.today = request_today();
+	client_address(mc, c->req.client, sizeof c->req.client);
 	type = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	c->urlencoded = type && strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0;
 	c->raw = !type || (strncasecmp(type, "multipart/form-data", 19) != 0 && !c->urlencoded);
-	/* CSV bodies to the import API may be as large as an upload */
-	buf_init(&c->req.body, c->req.is_api && type && strncasecmp(type, "text/csv", 8) == 0
-				       ? config.max_upload
-				       : config.max_body);
+	buf_init(&c->req.body, config.max_body);
 	if (!c->raw)
 		c->pp = MHD_create_post_processor(mc, (size_t)64 * 1024, on_form, c);
 	if (!c->raw && !c->pp)
 		c->req.bad_form = 1;
 	atomic_fetch_add(&inflight, 1);
 	return c;
+}
+
+/* 1 when the request declares a body of at most config.max_body bytes
+ * (or none). */
+static int body_is_small(struct MHD_Connection *mc)
+{
+	const char *len =
+		MHD_lookup_connection_value(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *chunked = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
+							  MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	char *end;
+	unsigned long long n;
+
+	if (!len)
+		return !chunked;
+	n = strtoull(len, &end, 10);
+	return !*end && n <= config.max_body;
+}
+
+/* What can be known from the headers: the database, who is asking and
+ * whether the route lets them.  A CSV body of a signed-in caller goes to a
+ * temporary file (it may be as large as an upload).  Returns 0 to read the
+ * body, 1 when r is answered already. */
+static int conn_gate(Conn *c)
+{
+	Req *r = &c->req;
+	const char *type = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+
+	if (!(r->db = thread_db())) {
+		resp_error(r, 503, "the database is not available");
+		return 1;
+	}
+	if (routes_gate(r))
+		return 1;
+	if (c->raw && r->signed_in && type && strncasecmp(type, "text/csv", 8) == 0) {
+		r->upload = tmpfile();
+		if (!r->upload) {
+			resp_error(r, 503, "no room for the upload just now; try again later");
+			return 1;
+		}
+		c->to_file = 1;
+	}
+	return 0;
 }
 
 static void conn_free(Conn *c)
@@ -270,6 +385,7 @@ static void conn_free(Conn *c)
 	if (!c)
 		return;
 	atomic_fetch_sub(&inflight, 1);
+	atomic_fetch_sub(&body_memory, c->held);
 	if (c->pp)
 		MHD_destroy_post_processor(c->pp);
 	for (i = 0; i < c->req.nfield; i++) {
@@ -323,6 +439,10 @@ static enum MHD_Result send_resp(struct MHD_Connection *mc, Req *r)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (p->cookie[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, p->cookie);
+	if (p->retry_after) {
+		snprintf(disp, sizeof disp, "%d", p->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, disp);
+	}
 	if (p->filename[0]) {
 		snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", p->filename);
 		MHD_add_response_header(resp, "Content-Disposition", disp);
@@ -332,64 +452,75 @@ static enum MHD_Result send_resp(struct MHD_Connection *mc, Req *r)
 	return ret;
 }
 
-/* One access-log line per request on stderr. */
-static void access_log(struct MHD_Connection *mc, const Conn *c)
+/* s for a log line into out (size n): control characters, backslash and
+ * blanks (which separate the fields) as \xNN, so that no request can
+ * forge a line or a field; long text is cut. */
+static const char *log_field(const char *s, char *out, size_t n)
 {
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	char ip[64] = "-";
-	time_t now = time(NULL);
-	struct tm tm;
-	char when[32];
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)(s ? s : "-");
+	size_t j = 0;
 
-	if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, ip,
-			  sizeof ip);
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stderr, "%s %s %s %s %d %zu %.1fms %s\n", when, ip, c->req.method, c->req.path,
-		c->req.resp.status, c->req.resp.len, now_ms() - c->start,
-		c->req.signed_in ? c->req.who.email : "-");
+	for (; *u && j + 5 < n; u++) {
+		if (*u <= ' ' || *u == 0x7f || *u == '\\') {
+			out[j++] = '\\';
+			out[j++] = 'x';
+			out[j++] = hex[*u >> 4];
+			out[j++] = hex[*u & 15];
+		} else {
+			out[j++] = (char)*u;
+		}
+	}
+	out[j] = '\0';
+	return out;
 }
 
-/* Today for this request. */
-static Date request_today(void)
+/* One access-log line per request on stderr. */
+static void access_log(const Conn *c)
 {
-	const char *fixed = config.as_of ? config.as_of : getenv("COOPLEDGER_TODAY");
-	Date d = 0;
+	const Req *r = &c->req;
+	time_t now = time(NULL);
+	struct tm tm;
+	char when[32], method[40], path[1100], who[300];
 
-	if (date_today(fixed && *fixed ? fixed : NULL, &d, NULL))
-		date_today(NULL, &d, NULL);
-	return d;
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s %s %s %s %d %zu %.1fms %s\n", when, r->client[0] ? r->client : "-",
+		log_field(r->method, method, sizeof method), log_field(r->path, path, sizeof path),
+		r->resp.status, r->resp.len, now_ms() - c->start,
+		r->signed_in ? log_field(r->who.email, who, sizeof who) : "-");
 }
 
 /* Answer a complete request. */
 static enum MHD_Result answer(struct MHD_Connection *mc, Conn *c)
 {
 	Req *r = &c->req;
-	enum MHD_Result ret;
 
-	r->today = request_today();
 	if (c->pp)
 		MHD_post_process(c->pp, NULL, 0);
 	if (r->upload)
 		rewind(r->upload);
-	if (r->too_large)
+	if (r->overloaded) {
+		resp_error(r, 503,
+			   "the server is busy receiving other requests; try again shortly");
+		r->resp.retry_after = 5;
+	} else if (r->too_large)
 		resp_error(r, 413, "the request is too large (limit %zu bytes)",
 			   r->upload ? config.max_upload : config.max_body);
 	else if (r->too_many_fields)
 		resp_error(r, 400,
 			   "the form has more than %d fields; send only the form's own fields",
 			   HTTP_MAX_FIELDS);
+	else if (r->unnamed_part)
+		resp_error(r, 400, "the form could not be read: it has a part without a name");
+	else if (r->unwanted_file)
+		resp_error(r, 400, "the form could not be read: sign in before sending a file");
 	else if (r->bad_form)
 		resp_error(r, 400, "the form could not be read");
-	else if (!(r->db = thread_db()))
-		resp_error(r, 503, "the database is not available");
 	else
 		routes_dispatch(r);
-	access_log(mc, c);
-	ret = send_resp(mc, r);
-	return ret;
+	access_log(c);
+	return send_resp(mc, r);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
@@ -405,7 +536,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		if (!c)
 			return MHD_NO;
 		*state = c;
+		if (!conn_gate(c))
+			return MHD_YES;
+		/* refused from its headers.  A small body is read and dropped, so
+		 * that the client, still sending, reads the answer rather than a
+		 * reset; a large or open-ended one is answered at once, unread. */
+		c->refused = 1;
+		if (body_is_small(mc))
+			return MHD_YES;
+		c->answered = 1;
+		access_log(c);
+		return send_resp(mc, &c->req);
+	}
+	if (c->answered || (c->refused && *upload_size)) {
+		*upload_size = 0;
 		return MHD_YES;
+	}
+	if (c->refused) {
+		access_log(c);
+		return send_resp(mc, &c->req);
 	}
 	if (*upload_size) {
 		body_chunk(c, upload_data, *upload_size);

@@ -11,11 +11,13 @@
 
 typedef struct ServerConfig {
 	const char *db_path;
-	const char *listen;    /* "127.0.0.1:8080" */
-	const char *as_of;     /* fixes "today" (or $COOPLEDGER_TODAY), may be NULL */
-	const char *templates; /* load templates from this folder, or NULL */
-	size_t max_body;       /* bytes of a form or JSON body (413 past it) */
-	size_t max_upload;     /* bytes of an uploaded CSV */
+	const char *listen;	/* "127.0.0.1:8080" */
+	const char *as_of;	/* fixes "today" (or $COOPLEDGER_TODAY), may be NULL */
+	const char *templates;	/* load templates from this folder, or NULL */
+	size_t max_body;	/* bytes of a form or JSON body (413 past it) */
+	size_t max_upload;	/* bytes of an uploaded CSV */
+	size_t max_body_memory; /* bytes of bodies held in memory by all requests
+				 * at once (503 past it) */
 	int threads;
 	int timeout; /* seconds a connection may idle */
 	int secure_cookies;

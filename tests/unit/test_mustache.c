@@ -230,6 +230,8 @@ static void test_escapes_attribute_quotes(void **state)
 		       "<a title=\"&quot; onmouseover=&quot;alert(1)\">");
 	assert_renders("<input value=\"{{v}}\">", "{\"v\":\"a&b\\\"c\"}", NULL,
 		       "<input value=\"a&amp;b&quot;c\">");
+	assert_renders("<a title='{{t}}'>", "{\"t\":\"' onmouseover='alert(1)\"}", NULL,
+		       "<a title='&#39; onmouseover=&#39;alert(1)'>");
 }
 
 /* Malformed templates are refused with a message saying where. */

@@ -25,7 +25,7 @@ test('sign-in: wrong password is 401 with one message, JSON error shape', async 
   const res = await fetch(`${srv.url}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: demo.users.admin.email, password: 'not-the-password' }) });
   assert.equal(res.status, 401);
-  assert.match((await res.json()).error, /e-mail or password/);
+  assert.match((await res.json()).error, /e-mail address or password is not right/);
 });
 
 test('me names the caller and binding', async () => {
@@ -349,7 +349,7 @@ test('five failed sign-ins block the sixth, even with the right password: 429', 
   const api = await fetch(`${srv.url}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify(user) });
   assert.equal(api.status, 429);
-  assert.match((await api.json()).error, /too many failed sign-ins/);
+  assert.match((await api.json()).error, /Too many failed attempts/);
   // others are not blocked
   assert.ok(await token(srv.url, demo.users.finance));
 });
