@@ -26,8 +26,8 @@ static const char *const import_period[] = {NULL,      "2025-Q3", "2025-Q4", "20
 #define IMPORT_SKIP	  0x10
 #define IMPORT_TERMINATED 0x20
 
-/* Must match fuzz_http_form.c: structured multipart mode. */
-#define FORM_MULTIPART 3
+/* Must match fuzz_http_form.c: the option bytes of a multipart form. */
+#define FORM_OPTIONS "\x0b\x00" /* multipart, signed in */
 
 static char *slurp(const char *path, size_t *n)
 {
@@ -260,7 +260,8 @@ static int import(const char *out, int argc, char **argv)
 
 static int upload(const char *out, int argc, char **argv)
 {
-	static const char head[] = "contract=KS-TEST-2025\0period=2025-Q3\0encoding=utf-8\0@";
+	static const char head[] =
+		FORM_OPTIONS "contract=KS-TEST-2025\0period=2025-Q3\0encoding=utf-8\0@";
 	int i, rc = 0;
 
 	for (i = 0; i < argc; i++) {
@@ -271,13 +272,12 @@ static int upload(const char *out, int argc, char **argv)
 		if (!text)
 			continue;
 		nb = strlen(base);
-		seed = malloc(1 + nh + nb + 1 + n);
-		seed[0] = FORM_MULTIPART;
-		memcpy(seed + 1, head, nh);
-		memcpy(seed + 1 + nh, base, nb);
-		seed[1 + nh + nb] = '=';
-		memcpy(seed + 2 + nh + nb, text, n);
-		rc |= emit(out, "upload", seed, 2 + nh + nb + n);
+		seed = malloc(nh + nb + 1 + n);
+		memcpy(seed, head, nh);
+		memcpy(seed + nh, base, nb);
+		seed[nh + nb] = '=';
+		memcpy(seed + nh + nb + 1, text, n);
+		rc |= emit(out, "upload", seed, nh + nb + 1 + n);
 		free(seed);
 		free(text);
 	}

@@ -84,14 +84,14 @@ for t in "$@"; do
 		art=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | grep -v 'slow-unit' | tail -1)
 		crashed+=("$t|${art:-?}|$log")
 	fi
-	row=$(printf "%-10s %6s %14s %7s %8s %13s %7s  %s" "$t" "$took" "$(commas "${execs:-0}")" \
-		"${cov:-?}" "${ft:-?}" "${corp:-?}" "$files" "$status")
-	echo "$row"
-	rows+=("$row")
+	echo "fuzz: $t: $took s, $(commas "${execs:-0}") executions, cov ${cov:-?}, ft ${ft:-?}," \
+		"corpus ${corp:-?} ($files files), $status"
+	rows+=("$(printf "%-10s %6s %14s %7s %8s %13s %7s  %s" "$t" "$took" \
+		"$(commas "${execs:-0}")" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$files" "$status")")
 done
 
+echo
 {
-	echo
 	printf "%-10s %6s %14s %7s %8s %13s %7s  %s\n" target seconds executions cov ft \
 		"corpus(mem)" files status
 	for r in "${rows[@]}"; do echo "$r"; done
