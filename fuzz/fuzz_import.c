@@ -22,7 +22,9 @@
  *     names no batch;
  *   - every listed error names its row, a column of the report (or none)
  *     and a message; at most IMPORT_MAX_ERRORS + 1 are listed;
- *   - the totals are money text.
+ *   - the totals are money text;
+ *   - skip_invalid changes what happens to the batch, not what is found:
+ *     the same file with it flipped gives the same result or refusal.
  */
 #include "fuzz.h"
 
@@ -150,16 +152,41 @@ static void check_result(const cJSON *r, ImportStatus st, int skip)
 		   "the totals are not money text");
 }
 
+/* One dry run of the file in data[0, n): the books must stay as they were
+ * and no transaction open.  OUT: *result, *st, e. */
+static ClCode dry_run(const ImportOptions *io, const uint8_t *data, size_t n, cJSON **result,
+		      ImportStatus *st, Err *e)
+{
+	int64_t before[3], after[3];
+	ClCode rc;
+	FILE *f = fmemopen((void *)data, n, "r");
+
+	if (!f)
+		abort();
+	books(before);
+	rc = import_csv(db, f, io, result, st, e);
+	fclose(f);
+	books(after);
+	FUZZ_CHECK(memcmp(before, after, sizeof before) == 0,
+		   "a dry run changed the books: purchases %lld -> %lld, batches %lld -> %lld, "
+		   "audit %lld -> %lld",
+		   (long long)before[0], (long long)after[0], (long long)before[1],
+		   (long long)after[1], (long long)before[2], (long long)after[2]);
+	FUZZ_CHECK(sqlite3_get_autocommit(db), "a transaction is left open");
+	if (rc)
+		FUZZ_CHECK(rc == CL_EINPUT && e->msg[0] && !*result, "refused with code %d: \"%s\"",
+			   (int)rc, e->msg);
+	return rc;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	ImportOptions io = {0};
-	ImportStatus st = IMPORT_WRITTEN;
-	cJSON *result = NULL;
-	int64_t before[3], after[3];
+	ImportStatus st = IMPORT_WRITTEN, st2 = IMPORT_WRITTEN;
+	cJSON *result = NULL, *result2 = NULL;
 	unsigned flags;
-	Err e = {0};
-	ClCode rc;
-	FILE *f;
+	Err e = {0}, e2 = {0};
+	ClCode rc, rc2;
 
 	if (size == 0)
 		return 0;
@@ -173,26 +200,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	io.today = today;
 	io.actor = WORLD_ACTOR;
 	io.field_cap = flags & 0x40 ? 64 : 0;
-	f = fmemopen((void *)(data + 1), size - 1, "r");
-	if (!f)
-		abort();
-	books(before);
-	rc = import_csv(db, f, &io, &result, &st, &e);
-	fclose(f);
-	books(after);
-	FUZZ_CHECK(memcmp(before, after, sizeof before) == 0,
-		   "a dry run changed the books: purchases %lld -> %lld, batches %lld -> %lld, "
-		   "audit %lld -> %lld",
-		   (long long)before[0], (long long)after[0], (long long)before[1],
-		   (long long)after[1], (long long)before[2], (long long)after[2]);
-	FUZZ_CHECK(sqlite3_get_autocommit(db), "a transaction is left open");
-	if (rc) {
-		FUZZ_CHECK(rc == CL_EINPUT && e.msg[0] && !result, "refused with code %d: \"%s\"",
-			   (int)rc, e.msg);
-		return 0;
+	rc = dry_run(&io, data + 1, size - 1, &result, &st, &e);
+	if (!rc) {
+		FUZZ_CHECK(st != IMPORT_WRITTEN, "a dry run wrote a batch");
+		check_result(result, st, io.skip_invalid);
 	}
-	FUZZ_CHECK(st != IMPORT_WRITTEN, "a dry run wrote a batch");
-	check_result(result, st, io.skip_invalid);
+
+	/* skip_invalid decides what happens to the batch, not what is found */
+	io.skip_invalid = !io.skip_invalid;
+	rc2 = dry_run(&io, data + 1, size - 1, &result2, &st2, &e2);
+	FUZZ_CHECK(rc == rc2 && strcmp(e.msg, e2.msg) == 0,
+		   "with skip_invalid %d: code %d \"%s\"; without: code %d \"%s\"", io.skip_invalid,
+		   (int)rc2, e2.msg, (int)rc, e.msg);
+	if (!rc) {
+		check_result(result2, st2, io.skip_invalid);
+		FUZZ_CHECK(cJSON_Compare(result, result2, 1),
+			   "skip_invalid changes what the file is found to hold");
+	}
 	cJSON_Delete(result);
+	cJSON_Delete(result2);
 	return 0;
 }
