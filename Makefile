@@ -5,6 +5,7 @@
 #   make test SANITIZE=1   the same under AddressSanitizer + UBSan
 #   make demo       build, create demo.db with the Kansas furniture program and serve it
 #   make bench      performance figures
+#   make soak       the server under sustained mixed load (SOAK_SECONDS=60 SOAK_CONNECTIONS=64)
 #   make lint       cppcheck, clang-tidy and a clang-format check;   make format   clang-format
 
 SANITIZE ?= 0
@@ -103,6 +104,8 @@ bench: all
 
 $(BUILD)/bench/bench: $(BENCH_OBJ) $(BUILD)/libcore.a
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(BUILD)/libcore.a $(LDLIBS)
+
+include tests/soak/soak.mk
 
 lint: $(DEPS_OK)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
