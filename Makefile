@@ -5,6 +5,7 @@
 #   make test SANITIZE=1   the same under AddressSanitizer + UBSan
 #   make demo       build, create demo.db with the Kansas furniture program and serve it
 #   make bench      performance figures
+#   make soak       the server under sustained mixed load (SOAK_SECONDS=60 SOAK_CONNECTIONS=64)
 #   make lint       cppcheck, clang-tidy and a clang-format check;   make format   clang-format
 
 SANITIZE ?= 0
@@ -128,6 +129,8 @@ bench: all
 
 $(BUILD)/bench/bench: $(BENCH_OBJ) $(LIBCORE)
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(LIBCORE) $(LDLIBS)
+
+include tests/soak/soak.mk
 
 lint: $(DEPS_OK)
 	tools/layers.sh
