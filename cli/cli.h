@@ -13,6 +13,7 @@
 
 #include "date.h"
 #include "err.h"
+#include "send.h"
 
 #define EXIT_USAGE 2
 
@@ -75,5 +76,11 @@ int cmd_export(const Cli *cli, int argc, char **argv);
 int cmd_serve(const Cli *cli, int argc, char **argv);
 int cmd_notices(const Cli *cli, int argc, char **argv);
 int cmd_statements(const Cli *cli, int argc, char **argv);
+
+/* The PDF a statement notice carries (mail_statement.c): the member
+ * statement for statement_ready, the vendor's fee statement for
+ * fee_statement; the statement hook of mail/send.h. */
+ClCode cli_pdf_statement(sqlite3 *db, const OutboxNotice *n, Date today, MailStatement *out,
+			 Err *e);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "db.h"
+#include "send.h"
 #include "server.h"
 
 static const char serve_usage[] =
@@ -18,6 +19,19 @@ static const char serve_usage[] =
 	"temporary files and do not count).  --templates loads page templates from DIR (for "
 	"development);\n"
 	"--ready-file writes ADDRESS:PORT there once listening (port 0 picks a free one).\n";
+
+/* The mail sender beside the server: it sends due notices in the
+ * background, takes no further notice once the server is stopping, and
+ * is waited for (up to 15 s) after the requests in flight. */
+static void mail_started(const ServerConfig *cfg)
+{
+	outbox_start_background(cfg->db_path, cfg->as_of, -1);
+}
+
+static void mail_stopped(void)
+{
+	outbox_stop_background(15);
+}
 
 int cmd_serve(const Cli *cli, int argc, char **argv)
 {
@@ -56,6 +70,9 @@ int cmd_serve(const Cli *cli, int argc, char **argv)
 	cfg.timeout = 30;
 	cfg.secure_cookies = cli_opt(o, "secure-cookies") != NULL;
 	cfg.ready_file = cli_opt(o, "ready-file");
+	cfg.started = mail_started;
+	cfg.stopping = outbox_request_stop;
+	cfg.stopped = mail_stopped;
 	if (server_run(&cfg, &e))
 		return cli_fail(&e);
 	return 0;

@@ -72,6 +72,7 @@ int main(int argc, char **argv)
 		fputs("coopledger: cannot initialise libsodium\n", stderr);
 		return 1;
 	}
+	mail_set_statement_hook(cli_pdf_statement);
 	cli.db_path = getenv("COOPLEDGER_DB");
 	if (!cli.db_path || !*cli.db_path)
 		cli.db_path = "coopledger.db";

@@ -1,11 +1,12 @@
 /*
- * fuzz_mustache.c — the Mustache renderer (web/mustache.h).
+ * fuzz_mustache.c — the Mustache renderer (template/mustache.h).
  *
  * The input is  template \0 data \0 partials : the data a JSON value, the
  * partials a JSON object of name -> template text (either may be missing).
  *
  * Properties of rendering the fuzzed template:
- *   - it returns text, or NULL with a message, never both or neither;
+ *   - it returns text and leaves the Err alone, or returns NULL with
+ *     CL_EINPUT or CL_ENOMEM and a message;
  *   - the text respects max_output;
  *   - a template without "{{" renders as itself.
  * Escaping, for every string x of the input (the template text itself and
@@ -144,7 +145,8 @@ static void check_escaping(const char *x)
 	MustacheOptions opt = {partial, &parts, 0, 0};
 	cJSON *data = cJSON_CreateObject(), *l = cJSON_AddArrayToObject(data, "l");
 	size_t i, nx = strlen(x), n;
-	char err[256], *out, *back;
+	char *out, *back;
+	Err e = {0};
 
 	cJSON_AddStringToObject(data, "x", x);
 	cJSON_AddItemToArray(l, cJSON_CreateString(x));
@@ -153,8 +155,8 @@ static void check_escaping(const char *x)
 		const char *t = wraps[i].tmpl;
 
 		parts.fixed = wraps[i].partial ? wraps[i].partial : "";
-		out = mustache_render(t, strlen(t), data, &opt, err, sizeof err);
-		FUZZ_CHECK(out, "%s with x = \"%s\": %s", t, x, err);
+		out = mustache_render(t, strlen(t), data, &opt, &e);
+		FUZZ_CHECK(out, "%s with x = \"%s\": %s", t, x, e.msg);
 		n = strlen(out);
 		FUZZ_CHECK(n >= 2 && out[0] == '<' && out[n - 1] == '>',
 			   "%s with x = \"%s\" gives \"%s\"", t, x, out);
@@ -188,7 +190,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const cJSON *c;
 	Partials p = {NULL, 0, NULL};
 	MustacheOptions opt = {partial, &p, MAX_OUTPUT, 0};
-	char err[256], *out, *x;
+	char *out, *x;
+	Err e = {0};
 	int wide, nx = 0;
 
 	rest = fuzz_split(data, size, 0, &tmpl, &ntmpl);
@@ -205,17 +208,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	opt.max_depth = wide > 1 ? 8 : 0;
 
-	err[0] = 'x';
-	out = mustache_render((const char *)tmpl, ntmpl, value, &opt, err, sizeof err);
+	out = mustache_render((const char *)tmpl, ntmpl, value, &opt, &e);
 	if (out) {
-		FUZZ_CHECK(err[0] == '\0', "rendered, yet with the message \"%s\"", err);
+		FUZZ_CHECK(e.code == CL_OK && !e.msg[0], "rendered, yet with the error \"%s\"",
+			   e.msg);
 		FUZZ_CHECK(strlen(out) <= MAX_OUTPUT, "%zu bytes of output", strlen(out));
 		if (!memchr(tmpl, '\0', ntmpl) && !has_tag(tmpl, ntmpl))
 			FUZZ_CHECK(strlen(out) == ntmpl && memcmp(out, tmpl, ntmpl) == 0,
 				   "a template without tags renders as \"%s\"", out);
 		free(out);
 	} else {
-		FUZZ_CHECK(err[0] && err[0] != 'x', "no output and no message");
+		FUZZ_CHECK((e.code == CL_EINPUT || e.code == CL_ENOMEM) && e.msg[0],
+			   "no output, and code %d \"%s\"", (int)e.code, e.msg);
 	}
 
 	/* escaping of every string the input holds */

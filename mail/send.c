@@ -18,7 +18,7 @@
 
 #define SEND_BATCH 10000 /* most notices one run delivers */
 
-static MailStatementFn statement_hook = mail_pdf_statement;
+static MailStatementFn statement_hook;
 
 void mail_set_statement_hook(MailStatementFn fn)
 {
@@ -64,8 +64,9 @@ static const char *mail_partial(void *ctx, const char *name, size_t *len)
 char *mail_render(const char *kind, const char *part, const cJSON *data, Err *e)
 {
 	MustacheOptions opt = {mail_partial, NULL, 1 << 20, 0};
-	char path[200], msg[256];
+	char path[200];
 	const EmbeddedFile *f;
+	Err me = {0};
 	char *out;
 
 	snprintf(path, sizeof path, "templates/mail/%s.%s.mustache", kind, part);
@@ -74,9 +75,9 @@ char *mail_render(const char *kind, const char *part, const cJSON *data, Err *e)
 		err_set(e, CL_ENOTFOUND, "no template %s", path);
 		return NULL;
 	}
-	out = mustache_render(f->data, f->size, data, &opt, msg, sizeof msg);
+	out = mustache_render(f->data, f->size, data, &opt, &me);
 	if (!out)
-		err_set(e, CL_EINPUT, "%s: %s", path, msg);
+		err_set(e, me.code, "%s: %s", path, me.msg);
 	return out;
 }
 

@@ -43,18 +43,13 @@ typedef struct MailStatement {
 } MailStatement;
 
 /* The hook that produces the statement a statement_ready or fee_statement
- * notice carries (reports/pdf.h once it exists).  Returns CL_OK with
- * out->data NULL when there is nothing to attach.  Set once, before any
+ * notice carries (the command line sets it to its PDF statements).
+ * Returns CL_OK with out->data NULL when there is nothing to attach.
+ * Without a hook, notices go without attachments.  Set once, before any
  * sending (not thread-safe to change while sending). */
 typedef ClCode (*MailStatementFn)(sqlite3 *db, const OutboxNotice *n, Date today,
 				  MailStatement *out, Err *e);
 void mail_set_statement_hook(MailStatementFn fn);
-
-/* The default hook (statement.c): the member statement (reports/pdf.h
- * pdf_member_statement) for statement_ready, the vendor's fee statement
- * (pdf_vendor_statement) for fee_statement. */
-ClCode mail_pdf_statement(sqlite3 *db, const OutboxNotice *n, Date today, MailStatement *out,
-			  Err *e);
 
 /* Render templates/mail/<kind>.<part>.mustache (part "subject", "text" or
  * "html") with data.  Returns a string the caller frees, or NULL with e. */

@@ -348,9 +348,13 @@ SmtpOutcome mail_smtp_send(const SmtpConfig *c, const char *from, const char *to
 	(void)len; /* the string callback reads up to the NUL */
 	snprintf(hostport, sizeof hostport, "%.255s:%d", c->host, c->port);
 	if (c->tls) { /* TLS from the first byte: libesmtp talks to the relay */
+		Err e = {0};
+
 		if (tls_relay_open(c->host, c->port, c->cafile, c->timeout > 0 ? c->timeout : 60,
-				   &relay, &port, reason, n))
+				   &relay, &port, &e)) {
+			snprintf(reason, n, "%s", e.msg);
 			return SMTP_TEMPORARY;
+		}
 		snprintf(hostport, sizeof hostport, "127.0.0.1:%d", port);
 	}
 	s = smtp_create_session();

@@ -306,35 +306,34 @@ static void *relay_main(void *arg)
 	return NULL;
 }
 
-int tls_relay_open(const char *host, int port, const char *cafile, long idle, TlsRelay **out,
-		   int *local_port, char *reason, size_t n)
+ClCode tls_relay_open(const char *host, int port, const char *cafile, long idle, TlsRelay **out,
+		      int *local_port, Err *e)
 {
 	TlsRelay *r = calloc(1, sizeof *r);
+	char reason[300] = "";
 
 	*out = NULL;
-	if (!r) {
-		snprintf(reason, n, "out of memory");
-		return -1;
-	}
+	if (!r)
+		return err_set(e, CL_ENOMEM, "out of memory");
 	r->up = r->listener = r->wake[0] = r->wake[1] = -1;
 	r->idle_ms = (idle > 0 ? idle : 60) * 1000;
-	if (tls_connect(r, host, port, cafile, reason, n) ||
-	    (r->listener = listen_loopback(local_port, reason, n)) < 0)
+	if (tls_connect(r, host, port, cafile, reason, sizeof reason) ||
+	    (r->listener = listen_loopback(local_port, reason, sizeof reason)) < 0)
 		goto fail;
 	if (pipe(r->wake)) {
-		snprintf(reason, n, "cannot start the TLS relay: %s", strerror(errno));
+		snprintf(reason, sizeof reason, "cannot start the TLS relay: %s", strerror(errno));
 		goto fail;
 	}
 	if (pthread_create(&r->thread, NULL, relay_main, r)) {
-		snprintf(reason, n, "cannot start the TLS relay thread");
+		snprintf(reason, sizeof reason, "cannot start the TLS relay thread");
 		goto fail;
 	}
 	r->started = 1;
 	*out = r;
-	return 0;
+	return CL_OK;
 fail:
 	tls_relay_close(r);
-	return -1;
+	return err_set(e, CL_EIO, "%s", reason);
 }
 
 void tls_relay_close(TlsRelay *r)

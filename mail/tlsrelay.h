@@ -19,15 +19,17 @@
 
 #include <stddef.h>
 
+#include "err.h"
+
 typedef struct TlsRelay TlsRelay;
 
 /* Open a relay to host:port (cafile NULL or "": the system's CAs), each
- * network step waiting at most idle seconds.  Returns 0 with *out (close
- * with tls_relay_close()) and *local_port, or -1 with what went wrong in
- * reason (n bytes): refused, unreachable, timed out, or a certificate
- * that does not verify. */
-int tls_relay_open(const char *host, int port, const char *cafile, long idle, TlsRelay **out,
-		   int *local_port, char *reason, size_t n);
+ * network step waiting at most idle seconds.  Returns CL_OK with *out
+ * (close with tls_relay_close()) and *local_port, or CL_EIO with what went
+ * wrong: refused, unreachable, timed out, or a certificate that does not
+ * verify (CL_ENOMEM when memory ran out). */
+ClCode tls_relay_open(const char *host, int port, const char *cafile, long idle, TlsRelay **out,
+		      int *local_port, Err *e);
 
 /* Stop relaying, join the thread and free everything (r may be NULL). */
 void tls_relay_close(TlsRelay *r);

@@ -172,7 +172,7 @@ int render_page(Req *r, int status, const char *page, cJSON *ctx)
 {
 	MustacheOptions opt = {0};
 	Partials parts = {{0}, 0};
-	char err[256];
+	Err e = {0};
 	size_t len;
 	int owned, i;
 	char *tmpl, *html;
@@ -184,16 +184,16 @@ int render_page(Req *r, int status, const char *page, cJSON *ctx)
 	tmpl = template_text(page, &len, &owned);
 	opt.partial = partial;
 	opt.partial_ctx = &parts;
-	html = tmpl ? mustache_render(tmpl, len, ctx, &opt, err, sizeof err) : NULL;
+	html = tmpl ? mustache_render(tmpl, len, ctx, &opt, &e) : NULL;
 	if (!tmpl)
-		snprintf(err, sizeof err, "no template %s", page);
+		err_set(&e, CL_ENOTFOUND, "no template %s", page);
 	if (owned)
 		free(tmpl);
 	for (i = 0; i < parts.n; i++)
 		free(parts.owned[i]);
 	cJSON_Delete(ctx);
 	if (!html) {
-		fprintf(stderr, "coopledger: template %s: %s\n", page, err);
+		fprintf(stderr, "coopledger: template %s: %s\n", page, e.msg);
 		r->resp.status = 500;
 		return resp_text(
 			r, 500, "text/plain; charset=utf-8",

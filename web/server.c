@@ -19,7 +19,6 @@
 #include "db.h"
 #include "http.h"
 #include "routes.h"
-#include "send.h" /* outbox_start_background */
 
 static ServerConfig config;
 
@@ -341,8 +340,8 @@ static int body_is_small(struct MHD_Connection *mc)
 {
 	const char *len =
 		MHD_lookup_connection_value(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	const char *chunked = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
-							  MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	const char *chunked =
+		MHD_lookup_connection_value(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
 	char *end;
 	unsigned long long n;
 
@@ -668,12 +667,15 @@ ClCode server_run(const ServerConfig *cfg, Err *e)
 			       cfg->listen);
 	}
 	write_ready(d, &sa);
-	outbox_start_background(cfg->db_path, cfg->as_of, -1); /* mail/send.h */
+	if (config.started)
+		config.started(&config);
 	sigwait(&set, &sig);
-	outbox_request_stop(); /* sends no further notice; requests come first */
+	if (config.stopping)
+		config.stopping(); /* requests come first */
 	fprintf(stderr, "coopledger: stopping: finishing requests in flight\n");
 	listener = drain(d);
-	outbox_stop_background(15);
+	if (config.stopped)
+		config.stopped();
 	MHD_stop_daemon(d);
 	if (listener != MHD_INVALID_SOCKET)
 		close(listener);

@@ -22,6 +22,13 @@ typedef struct ServerConfig {
 	int timeout; /* seconds a connection may idle */
 	int secure_cookies;
 	const char *ready_file; /* write "host:port" here once listening, or NULL */
+	/* What runs beside the server (the command line wires the mail
+	 * sender here; any may be NULL): started once listening; stopping
+	 * when the stop signal comes, before requests in flight are
+	 * finished; stopped after they are. */
+	void (*started)(const struct ServerConfig *cfg);
+	void (*stopping)(void);
+	void (*stopped)(void);
 } ServerConfig;
 
 /* Serve until SIGINT or SIGTERM, then finish requests in flight and

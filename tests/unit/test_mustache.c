@@ -117,7 +117,7 @@ static int run_case(const char *file, const cJSON *tc)
 	const cJSON *partials = cJSON_GetObjectItemCaseSensitive(tc, "partials");
 	MustacheOptions opt = {partial_from_json, (void *)partials, 0, 0};
 	const char *label = cJSON_IsString(name) ? name->valuestring : "?";
-	char err[256];
+	Err e = {0};
 	char *got;
 	int ok;
 
@@ -125,11 +125,10 @@ static int run_case(const char *file, const cJSON *tc)
 		print_error("  %s: \"%s\": malformed case\n", file, label);
 		return 0;
 	}
-	got = mustache_render(tmpl->valuestring, strlen(tmpl->valuestring), data, &opt, err,
-			      sizeof err);
+	got = mustache_render(tmpl->valuestring, strlen(tmpl->valuestring), data, &opt, &e);
 	ok = got && strcmp(got, want->valuestring) == 0;
 	if (!ok)
-		report_failure(file, label, want->valuestring, got, err);
+		report_failure(file, label, want->valuestring, got, e.msg);
 	free(got);
 	return ok;
 }
@@ -158,9 +157,9 @@ static void test_spec_file(void **state)
 }
 
 /* Render tmpl with data given as JSON text and the partials of the JSON
- * object partials (may be NULL).  Caller frees; NULL with err on error. */
+ * object partials (may be NULL).  Caller frees; NULL with e on error. */
 static char *render_json(const char *tmpl, const char *data, const char *partials,
-			 MustacheOptions *opt, char *err, size_t errlen)
+			 MustacheOptions *opt, Err *e)
 {
 	cJSON *d = cJSON_Parse(data ? data : "{}");
 	cJSON *p = partials ? cJSON_Parse(partials) : NULL;
@@ -174,7 +173,7 @@ static char *render_json(const char *tmpl, const char *data, const char *partial
 		o.partial = partial_from_json;
 		o.partial_ctx = p;
 	}
-	out = mustache_render(tmpl, strlen(tmpl), d, &o, err, errlen);
+	out = mustache_render(tmpl, strlen(tmpl), d, &o, e);
 	cJSON_Delete(d);
 	cJSON_Delete(p);
 	return out;
@@ -184,13 +183,13 @@ static char *render_json(const char *tmpl, const char *data, const char *partial
 static void assert_renders(const char *tmpl, const char *data, const char *partials,
 			   const char *want)
 {
-	char err[256] = "";
-	char *got = render_json(tmpl, data, partials, NULL, err, sizeof err);
+	Err e = {0};
+	char *got = render_json(tmpl, data, partials, NULL, &e);
 	int same = got && strcmp(got, want) == 0;
 
 	if (!same)
 		print_error("template %s\nexpected %s\ngot      %s%s\n", tmpl, want,
-			    got ? got : "NULL, error: ", got ? "" : err);
+			    got ? got : "NULL, error: ", got ? "" : e.msg);
 	free(got);
 	assert_true(same);
 }
@@ -199,16 +198,16 @@ static void assert_renders(const char *tmpl, const char *data, const char *parti
 static void assert_refused(const char *tmpl, const char *data, const char *partials,
 			   MustacheOptions *opt, const char *words)
 {
-	char err[256] = "";
-	char *got = render_json(tmpl, data, partials, opt, err, sizeof err);
+	Err e = {0};
+	char *got = render_json(tmpl, data, partials, opt, &e);
 	int refused = got == NULL;
 
 	if (!refused)
 		print_error("template %s rendered as %.200s\n", tmpl, got);
 	free(got);
 	assert_true(refused);
-	if (!strstr(err, words))
-		fail_msg("template %s: error \"%s\" lacks \"%s\"", tmpl, err, words);
+	if (!strstr(e.msg, words))
+		fail_msg("template %s: error \"%s\" lacks \"%s\"", tmpl, e.msg, words);
 }
 
 /* A script tag in data comes out inert; triple mustache is the raw way. */
@@ -270,7 +269,7 @@ static void test_self_partial_depth(void **state)
 static void test_max_output(void **state)
 {
 	MustacheOptions opt = {0};
-	char err[128];
+	Err e = {0};
 	char *out;
 
 	(void)state;
@@ -278,7 +277,7 @@ static void test_max_output(void **state)
 	assert_refused("0123456789A", NULL, NULL, &opt, "output over 10 bytes");
 	assert_refused("{{#l}}{{.}}{{/l}}", "{\"l\":[\"12345\",\"67890\",\"x\"]}", NULL, &opt,
 		       "output over");
-	out = render_json("{{x}}{{x}}", "{\"x\":\"12345\"}", NULL, &opt, err, sizeof err);
+	out = render_json("{{x}}{{x}}", "{\"x\":\"12345\"}", NULL, &opt, &e);
 	assert_non_null(out);
 	assert_string_equal(out, "1234512345");
 	free(out);
@@ -303,12 +302,12 @@ static void test_null_arguments(void **state)
 	char *out;
 
 	(void)state;
-	out = mustache_render("a{{x}}b{{>p}}", strlen("a{{x}}b{{>p}}"), NULL, NULL, NULL, 0);
+	out = mustache_render("a{{x}}b{{>p}}", strlen("a{{x}}b{{>p}}"), NULL, NULL, NULL);
 	assert_non_null(out);
 	assert_string_equal(out, "ab");
 	free(out);
-	assert_null(mustache_render("{{#x}}", 6, NULL, NULL, NULL, 0));
-	out = mustache_render(NULL, 0, NULL, NULL, NULL, 0);
+	assert_null(mustache_render("{{#x}}", 6, NULL, NULL, NULL));
+	out = mustache_render(NULL, 0, NULL, NULL, NULL);
 	assert_non_null(out);
 	assert_string_equal(out, "");
 	free(out);

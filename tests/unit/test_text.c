@@ -1,18 +1,14 @@
 /* test_text.c — the checks of single-line text fields and of NUL in JSON
- * (core/text.h), and the guard of CSV cells a spreadsheet would run
- * (web/pages.h csv_row). */
+ * (core/text.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "pages.h"
 #include "text.h"
 
 static void test_text_check_line(void **state)
@@ -67,55 +63,11 @@ static void test_json_check_nul(void **state)
 	assert_string_equal(e.msg, "body: NUL byte at byte 7");
 }
 
-/* One CSV row of a single cell. */
-static char *one_cell(const char *cell)
-{
-	Buf b;
-	const char *cells[1] = {cell};
-
-	buf_init(&b, 1 << 16);
-	csv_row(&b, cells, 1);
-	return buf_steal(&b);
-}
-
-static void test_csv_formula_guard(void **state)
-{
-	static const struct {
-		const char *cell, *out;
-	} cases[] = {
-		{"plain", "plain\r\n"},
-		{"-12.50", "-12.50\r\n"}, /* numbers stay numbers */
-		{"-3", "-3\r\n"},
-		{"0.00", "0.00\r\n"},
-		{"=1+1", "\"'=1+1\"\r\n"},
-		{"+SUM(A1)", "\"'+SUM(A1)\"\r\n"},
-		{"-2+3+cmd|' /C calc'!A0", "\"'-2+3+cmd|' /C calc'!A0\"\r\n"},
-		{"@x", "\"'@x\"\r\n"},
-		{"\tTAB", "\"'\tTAB\"\r\n"},
-		{"\rCR", "\"'\rCR\"\r\n"},
-		{"-", "\"'-\"\r\n"},
-		{"-1.2.3", "\"'-1.2.3\"\r\n"},
-		{"a,b", "\"a,b\"\r\n"},
-		{"say \"hi\"", "\"say \"\"hi\"\"\"\r\n"},
-		{"", "\r\n"},
-	};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
-		char *got = one_cell(cases[i].cell);
-
-		assert_string_equal(got, cases[i].out);
-		free(got);
-	}
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_check_line),
 		cmocka_unit_test(test_json_check_nul),
-		cmocka_unit_test(test_csv_formula_guard),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,7 +6,7 @@
  * optional inheritance module (parents and blocks, used for page layouts).
  * Lambdas and dynamic names are not supported.
  *
- * {{name}} escapes & < > " for HTML; {{{name}}} and {{&name}} are the raw
+ * {{name}} escapes & < > " ' for HTML; {{{name}}} and {{&name}} are the raw
  * exceptions.  Falsey values are false, null, a missing name and the empty
  * array; everything else (0 and "" included) is truthy.
  *
@@ -19,6 +19,8 @@
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
+
+#include "err.h"
 
 /* Return the template text of the partial (or parent) called name and its
  * length in *len, or NULL when there is none (it renders as empty).  The
@@ -38,12 +40,12 @@ typedef struct MustacheOptions {
  * data).  opt may be NULL for the defaults.
  *
  * Returns a NUL-terminated string that the caller frees with free(), or
- * NULL with a message in err (errlen bytes; err may be NULL): unclosed tag
+ * NULL with e set (e may be NULL): CL_EINPUT for an unclosed tag
  * or section, mismatched section end, bad delimiter change, output over
- * max_output, nesting over max_depth (a partial that includes itself), or
- * out of memory.
+ * max_output, nesting over max_depth (a partial that includes itself);
+ * CL_ENOMEM when memory ran out.
  */
 char *mustache_render(const char *tmpl, size_t len, const cJSON *data, const MustacheOptions *opt,
-		      char *err, size_t errlen);
+		      Err *e);
 
 #endif

@@ -108,8 +108,7 @@ typedef struct Render {
 	void *partial_ctx;
 	size_t max_output;
 	int max_depth;
-	char *err;
-	size_t errlen;
+	Err *e;
 	int failed;
 } Render;
 
@@ -126,7 +125,7 @@ static size_t line_of(const Tmpl *t, size_t pos)
 	return line;
 }
 
-/* Record the first error of the render in r->err, located in t at pos when
+/* Record the first error of the render in r->e, located in t at pos when
  * t is not NULL; later errors are its consequences.  Returns -1. */
 __attribute__((format(printf, 4, 5))) static int fail(Render *r, const Tmpl *t, size_t pos,
 						      const char *fmt, ...)
@@ -134,7 +133,7 @@ __attribute__((format(printf, 4, 5))) static int fail(Render *r, const Tmpl *t, 
 	char msg[256], where[160] = "";
 	va_list ap;
 
-	if (r->failed++ || !r->err || !r->errlen)
+	if (r->failed++ || !r->e)
 		return -1;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
@@ -145,7 +144,8 @@ __attribute__((format(printf, 4, 5))) static int fail(Render *r, const Tmpl *t, 
 			 line_of(t, pos));
 	else if (t)
 		snprintf(where, sizeof where, "%s line %zu: ", t->src.kind, line_of(t, pos));
-	snprintf(r->err, r->errlen, "%s%s", where, msg);
+	err_set(r->e, strcmp(msg, "out of memory") == 0 ? CL_ENOMEM : CL_EINPUT, "%s%s", where,
+		msg);
 	return -1;
 }
 
@@ -874,7 +874,7 @@ static int render_span(Render *r, const Tmpl *t, size_t a, size_t b, const Ctx *
 }
 
 char *mustache_render(const char *tmpl, size_t len, const cJSON *data, const MustacheOptions *opt,
-		      char *err, size_t errlen)
+		      Err *e)
 {
 	Render r;
 	Ctx root = {data, NULL};
@@ -883,10 +883,7 @@ char *mustache_render(const char *tmpl, size_t len, const cJSON *data, const Mus
 	char *res = NULL;
 
 	memset(&r, 0, sizeof r);
-	r.err = err;
-	r.errlen = errlen;
-	if (err && errlen)
-		err[0] = '\0';
+	r.e = e;
 	r.max_output = opt && opt->max_output ? opt->max_output : DEFAULT_MAX_OUTPUT;
 	r.max_depth = opt && opt->max_depth > 0 ? opt->max_depth : DEFAULT_MAX_DEPTH;
 	r.partial = opt ? opt->partial : NULL;

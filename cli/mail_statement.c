@@ -1,15 +1,15 @@
-/* statement.c — the PDF a statement notice carries (reports/pdf.h); the
- * default statement hook of send.h.  The attachment is named as
- * `coopledger statements` names the same file (pdf_member_filename,
- * pdf_vendor_filename). */
+/* mail_statement.c — the PDF a statement notice carries (reports/pdf.h):
+ * the statement hook of mail/send.h, wired here because mail does not
+ * depend on reports.  The attachment is named as `coopledger statements`
+ * names the same file (pdf_member_filename, pdf_vendor_filename). */
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "pdf.h"
 #include "send.h"
 
-ClCode mail_pdf_statement(sqlite3 *db, const OutboxNotice *n, Date today, MailStatement *out,
-			  Err *e)
+ClCode cli_pdf_statement(sqlite3 *db, const OutboxNotice *n, Date today, MailStatement *out, Err *e)
 {
 	StatementPeriod p;
 	char day[DATE_BUF];
