@@ -83,12 +83,14 @@ FUZZ_TERMS_DATA := $(sort $(wildcard tests/data/*/terms*.json tests/data/*/*/ter
 FUZZ_SPEC_DATA := $(sort $(wildcard tests/data/mustache-spec/*.json))
 FUZZ_IMPORT_DATA := $(sort $(wildcard tests/data/import/*.csv))
 
-# seed_copy(name): the committed seeds of fuzz/seeds/<name>/, if any.
+# seed_copy(name): the committed seeds of fuzz/seeds/<name>/ and the inputs
+# of fuzz/regress/<name>-*, which every run thus tries again.
 fuzz_seed_copy = echo "seeds $(1)" && mkdir -p $(FUZZ)/corpus/$(1) && \
-	if [ -d fuzz/seeds/$(1) ]; then cp fuzz/seeds/$(1)/* $(FUZZ)/corpus/$(1)/; fi
+	if [ -d fuzz/seeds/$(1) ]; then cp fuzz/seeds/$(1)/* $(FUZZ)/corpus/$(1)/; fi && \
+	for f in fuzz/regress/$(1)-*; do [ ! -f "$$f" ] || cp "$$f" $(FUZZ)/corpus/$(1)/; done
 
 $(FUZZ)/corpus/money/.seeded: $(FUZZ)/bin/mkseeds $(FUZZ_CSV_DATA) $(FUZZ_TERMS_DATA) \
-			      $(wildcard fuzz/seeds/money/*)
+			      $(wildcard fuzz/seeds/money/* fuzz/regress/money-*)
 	@$(call fuzz_seed_copy,money)
 	@$(FUZZ)/bin/mkseeds csvcol $(@D) list_amount,invoiced_amount,freight_amount,tax_amount,amount \
 		$(FUZZ_CSV_DATA)
@@ -96,24 +98,25 @@ $(FUZZ)/corpus/money/.seeded: $(FUZZ)/bin/mkseeds $(FUZZ_CSV_DATA) $(FUZZ_TERMS_
 	@touch $@
 
 $(FUZZ)/corpus/date/.seeded: $(FUZZ)/bin/mkseeds $(FUZZ_CSV_DATA) $(FUZZ_TERMS_DATA) \
-			     $(wildcard fuzz/seeds/date/*)
+			     $(wildcard fuzz/seeds/date/* fuzz/regress/date-*)
 	@$(call fuzz_seed_copy,date)
 	@$(FUZZ)/bin/mkseeds csvcol $(@D) invoice_date,joined,received,quarter,period $(FUZZ_CSV_DATA)
 	@$(FUZZ)/bin/mkseeds jsonstr $(@D) start,end $(FUZZ_TERMS_DATA)
 	@touch $@
 
-$(FUZZ)/corpus/terms/.seeded: $(FUZZ_TERMS_DATA) $(wildcard fuzz/seeds/terms/*)
+$(FUZZ)/corpus/terms/.seeded: $(FUZZ_TERMS_DATA) $(wildcard fuzz/seeds/terms/* fuzz/regress/terms-*)
 	@$(call fuzz_seed_copy,terms)
 	@for f in $(FUZZ_TERMS_DATA); do cp $$f $(@D)/$$(echo $$f | tr / _); done
 	@touch $@
 
-$(FUZZ)/corpus/csv/.seeded: $(FUZZ_CSV_DATA) $(wildcard fuzz/seeds/csv/*)
+$(FUZZ)/corpus/csv/.seeded: $(FUZZ_CSV_DATA) $(wildcard fuzz/seeds/csv/* fuzz/regress/csv-*)
 	@$(call fuzz_seed_copy,csv)
 	@for f in $(FUZZ_CSV_DATA); do cp $$f $(@D)/$$(echo $$f | tr / _); done
 	@touch $@
 
 $(FUZZ)/corpus/import/.seeded: $(FUZZ)/bin/mkseeds $(FUZZ_IMPORT_DATA) \
-			       $(wildcard tests/data/import/*.json) $(wildcard fuzz/seeds/import/*)
+			       $(wildcard tests/data/import/*.json) \
+			       $(wildcard fuzz/seeds/import/* fuzz/regress/import-*)
 	@$(call fuzz_seed_copy,import)
 	@$(FUZZ)/bin/mkseeds import $(@D) $(FUZZ_IMPORT_DATA)
 	@touch $@
@@ -121,20 +124,20 @@ $(FUZZ)/corpus/import/.seeded: $(FUZZ)/bin/mkseeds $(FUZZ_IMPORT_DATA) \
 FUZZ_TEMPLATES := $(sort $(wildcard templates/*.mustache templates/mail/*.mustache))
 
 $(FUZZ)/corpus/mustache/.seeded: $(FUZZ)/bin/mkseeds $(FUZZ_SPEC_DATA) $(FUZZ_TEMPLATES) \
-				 $(wildcard fuzz/seeds/mustache/*)
+				 $(wildcard fuzz/seeds/mustache/* fuzz/regress/mustache-*)
 	@$(call fuzz_seed_copy,mustache)
 	@$(FUZZ)/bin/mkseeds mustache $(@D) $(FUZZ_SPEC_DATA)
 	@for f in $(FUZZ_TEMPLATES); do cp $$f $(@D)/$$(echo $$f | tr / _); done
 	@touch $@
 
 $(FUZZ)/corpus/http_form/.seeded: $(FUZZ)/bin/mkseeds $(FUZZ_IMPORT_DATA) \
-				  $(wildcard fuzz/seeds/http_form/*)
+				  $(wildcard fuzz/seeds/http_form/* fuzz/regress/http_form-*)
 	@$(call fuzz_seed_copy,http_form)
 	@$(FUZZ)/bin/mkseeds upload $(@D) tests/data/import/basic.csv tests/data/import/bom.csv \
 		tests/data/import/crlf.csv tests/data/import/win1252.csv
 	@touch $@
 
-$(FUZZ)/corpus/json_api/.seeded: $(wildcard fuzz/seeds/json_api/*)
+$(FUZZ)/corpus/json_api/.seeded: $(wildcard fuzz/seeds/json_api/* fuzz/regress/json_api-*)
 	@$(call fuzz_seed_copy,json_api)
 	@touch $@
 

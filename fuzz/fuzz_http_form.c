@@ -102,6 +102,8 @@ typedef struct Seen {
 
 static Ask ask;
 static Seen seen;
+static char gate_type[700]; /* the Content-Type the gate saw, as libmicrohttpd gave it */
+static int gate_has_type;
 static struct MHD_Daemon *daemon_;
 static int handled; /* requests that reached on_request */
 static int gated;   /* and the gate */
@@ -132,7 +134,11 @@ static void seen_clear(void)
 /* The router's gate, replaced: sign in or refuse as the input says. */
 int routes_gate(Req *r)
 {
+	const char *type = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+
 	gated++;
+	gate_has_type = type != NULL;
+	snprintf(gate_type, sizeof gate_type, "%s", type ? type : "");
 	FUZZ_CHECK(r->db, "the gate runs without a database");
 	FUZZ_CHECK(strcmp(r->client, "127.0.0.1") == 0, "the client is \"%s\"", r->client);
 	if (ask.signed_in) {
@@ -652,11 +658,12 @@ static void write_request(Buf *req)
 }
 
 /* A body kept as bytes: a signed-in caller's text/csv in the upload file,
- * anything else in memory. */
-static void check_raw(int status)
+ * anything else in memory.  type is the Content-Type as the server saw it
+ * (libmicrohttpd drops the blanks around a header's value). */
+static void check_raw(const char *type, int status)
 {
 	const Buf *b = &ask.body;
-	int to_file = ask.signed_in && type_is(ask.type, "text/csv");
+	int to_file = ask.signed_in && type_is(type, "text/csv");
 	int want = to_file ? (b->len > config.max_upload ? S413 : S200) : memory_outcome(b->len);
 	const Buf *got = to_file ? &seen.upload : &seen.body;
 
@@ -703,7 +710,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_init(&req, SIZE_MAX);
 	buf_init(&resp, SIZE_MAX);
 	seen_clear();
-	handled = gated = 0;
+	handled = gated = gate_has_type = 0;
 
 	switch (ask.mode) {
 	case 0:
@@ -758,9 +765,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else if (seen.called)
 			FUZZ_CHECK(status == 200, "routed, yet answered %d", status);
 	}
-	if (!ask.refuse && ask.mode == 1 && gated && !type_is(ask.type, "multipart/form-data") &&
-	    !type_is(ask.type, "application/x-www-form-urlencoded"))
-		check_raw(status);
+	if (!ask.refuse && ask.mode == 1 && gated) {
+		const char *seen_type = gate_has_type ? gate_type : NULL;
+
+		if (!type_is(seen_type, "multipart/form-data") &&
+		    !type_is(seen_type, "application/x-www-form-urlencoded"))
+			check_raw(seen_type, status);
+	}
 	if (!ask.refuse && ask.mode >= 2) {
 		FUZZ_CHECK(bit_of(status) & want,
 			   "a form of %d items (%zu bytes): status %d, "
