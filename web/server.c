@@ -3,6 +3,7 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
@@ -563,14 +564,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 	return answer(mc, c);
 }
 
+#define LARGE_ANSWER ((size_t)1 << 20)
+
 static void on_completed(void *cls, struct MHD_Connection *mc, void **state,
 			 enum MHD_RequestTerminationCode code)
 {
+	Conn *c = *state;
+	int large = c && c->req.resp.len > LARGE_ANSWER;
+
 	(void)cls;
 	(void)mc;
 	(void)code;
-	conn_free(*state);
+	conn_free(c);
 	*state = NULL;
+	/* a large answer (a CSV of the whole ledger) leaves its thread's
+	 * malloc arena holding what it built: hand that back to the system,
+	 * so that memory follows what is in use, not the largest answer yet */
+	if (large)
+		malloc_trim(0);
 }
 
 /* ---- the daemon ---- */
