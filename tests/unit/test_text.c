@@ -1,6 +1,6 @@
 /* test_text.c — the checks of single-line text fields and of NUL in JSON
  * (core/text.h), and the guard of CSV cells a spreadsheet would run
- * (web/pages.h csv_row). */
+ * (web/csvout.h csv_row). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
-#include "pages.h"
+#include "csvout.h"
 #include "text.h"
 
 static void test_text_check_line(void **state)
