@@ -276,9 +276,8 @@ static void body_chunk(Conn *c, const char *data, size_t size)
 			r->bad_form = 1;
 		return;
 	}
-	if (r->body.len + size > r->body.limit)
-		r->too_large = 1;
-	else if (!hold(c, size) && buf_append(&r->body, data, size))
+	if (r->body.len + size > r->body.limit ||
+	    (!hold(c, size) && buf_append(&r->body, data, size)))
 		r->too_large = 1;
 }
 
@@ -341,8 +340,8 @@ static int body_is_small(struct MHD_Connection *mc)
 {
 	const char *len =
 		MHD_lookup_connection_value(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	const char *chunked = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
-							  MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	const char *chunked =
+		MHD_lookup_connection_value(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
 	char *end;
 	unsigned long long n;
 
