@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "csvout.h"
 #include "db.h"
 #include "handlers.h"
 #include "money.h"

@@ -276,9 +276,8 @@ static void body_chunk(Conn *c, const char *data, size_t size)
 			r->bad_form = 1;
 		return;
 	}
-	if (r->body.len + size > r->body.limit)
-		r->too_large = 1;
-	else if (!hold(c, size) && buf_append(&r->body, data, size))
+	if (r->body.len + size > r->body.limit ||
+	    (!hold(c, size) && buf_append(&r->body, data, size)))
 		r->too_large = 1;
 }
 

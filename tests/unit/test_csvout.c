@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
-#include "pages.h"
+#include "csvout.h"
 
 /* One CSV row of a single cell. */
 static char *one_cell(const char *cell)

@@ -1,0 +1,135 @@
+/* page_agencies.c — the agencies list and an agency's page with its purchase lines. */
+#include <stdio.h>
+
+#include "csvout.h"
+#include "db.h"
+#include "handlers.h"
+#include "pagekit.h"
+#include "pages.h"
+#include "render.h"
+#include "summary.h"
+
+/* Agencies matching ?q= (code or name), a page at a time.  OUT: *more. */
+static cJSON *agencies_query(Req *r, long offset, int limit, int *more)
+{
+	const char *q = req_query(r, "q");
+	sqlite3_stmt *st = NULL;
+	char like[410];
+	cJSON *arr;
+
+	pagekit_like_pattern(q, like, sizeof like);
+	if (db_prepare(
+		    r->db, &st,
+		    "SELECT a.code, a.name, a.kind, a.state, CASE a.public_entity WHEN 1 THEN "
+		    "'yes' ELSE 'no' END AS public_entity, (SELECT count(*) FROM participant p "
+		    "WHERE p.agency_id = a.id) AS contracts FROM agency a WHERE a.code LIKE ?1 "
+		    "ESCAPE '\\' OR a.name LIKE ?1 ESCAPE '\\' ORDER BY a.code LIMIT ?2 OFFSET ?3",
+		    NULL))
+		return cJSON_CreateArray();
+	db_bind_spec(st, "tii", like, (int64_t)(limit ? limit + 1 : -1), (int64_t)offset);
+	arr = pagekit_rows_json(st, limit, more);
+	sqlite3_finalize(st);
+	return arr;
+}
+
+int page_agencies(Req *r)
+{
+	return pagekit_search_page(r, "Agencies", "agencies", "agencies", agencies_query);
+}
+
+int page_agencies_csv(Req *r)
+{
+	static const char *const keys[] = {"code",  "name",	     "kind",
+					   "state", "public_entity", "contracts"};
+	int more = 0;
+	cJSON *all = agencies_query(r, 0, 0, &more);
+
+	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(all, keys, 6), "agencies.csv");
+	cJSON_Delete(all);
+	return 0;
+}
+
+/* The live purchase lines of agency code, newest first, over all its
+ * contracts or only contract (may be NULL), with the savings of each;
+ * money columns as cents.  limit 0: all.  OUT: *more. */
+static cJSON *agency_lines_query(Req *r, const char *code, const char *contract, long offset,
+				 int limit, int *more)
+{
+	sqlite3_stmt *st = NULL;
+	cJSON *arr;
+
+	if (db_prepare(r->db, &st,
+		       "SELECT l.id, c.number AS contract, a.code AS agency, l.invoice_date, "
+		       "l.po_number, l.invoice_number, l.line, l.description, l.list_amount, "
+		       "l.invoiced_amount, l.list_amount - l.invoiced_amount AS savings "
+		       "FROM live_purchase l JOIN contract c ON c.id = l.contract_id "
+		       "JOIN agency a ON a.id = l.agency_id WHERE a.code = ?1 AND (?2 IS NULL OR "
+		       "c.number = ?2) ORDER BY l.invoice_date DESC, l.id DESC LIMIT ?3 OFFSET ?4",
+		       NULL))
+		return cJSON_CreateArray();
+	db_bind_spec(st, "ttii", code, contract, (int64_t)(limit ? limit + 1 : -1),
+		     (int64_t)offset);
+	arr = pagekit_rows_json(st, limit, more);
+	sqlite3_finalize(st);
+	return arr;
+}
+
+/* One agency: each contract's totals and rebate share, then its purchase
+ * lines a page at a time (the summary's own lines are dropped: a big
+ * district has thousands). */
+int page_agency(Req *r)
+{
+	static const char *const money[] = {"list_amount", "invoiced_amount", "savings"};
+	char actor[300], qt[QUARTER_BUF];
+	Quarter last = quarter_of(quarter_first_day(quarter_of(r->today)) - 1);
+	long page, off = page_offset(r, &page);
+	cJSON *ctx, *s, *c, *rows;
+	int more = 0;
+	Err e = {0};
+
+	if (!may_see_agency(r, r->param[0]))
+		return resp_error(r, 404, "there is no such agency");
+	s = summary_agency_json(r->db, r->param[0], NULL, NULL, r->today,
+				req_actor(r, actor, sizeof actor), &e);
+	if (!s)
+		return resp_error(r, 500, "%s", e.msg);
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(s, "contracts"))
+	{
+		cJSON_AddNumberToObject(c, "line_count",
+					cJSON_GetArraySize(cJSON_GetObjectItem(c, "lines")));
+		cJSON_DeleteItemFromObject(c, "lines");
+		cJSON_AddStringToObject(c, "statement_quarter", quarter_format(last, qt));
+	}
+	ctx = pagekit_ctx(r, r->param[0]);
+	cJSON_AddItemToObject(ctx, "agency", s);
+	rows = agency_lines_query(r, r->param[0], NULL, off, PAGE_ROWS, &more);
+	pagekit_money_columns(rows, money, 3);
+	cJSON_AddItemToObject(ctx, "purchases", rows);
+	add_paging(ctx, page, more, "");
+	return render_page(r, 200, "agency", ctx);
+}
+
+int page_agency_csv(Req *r)
+{
+	static const char *const money[] = {"list_amount", "invoiced_amount", "savings"};
+	static const char *const keys[] = {
+		"id",	       "contract",	  "agency", "invoice_date",
+		"po_number",   "invoice_number",  "line",   "description",
+		"list_amount", "invoiced_amount", "savings"};
+	const char *contract = req_query(r, "contract");
+	char name[120];
+	cJSON *rows;
+	int more = 0;
+
+	if (!may_see_agency(r, r->param[0]))
+		return resp_error(r, 404, "there is no such agency");
+	if (contract && *contract && !may_see_contract(r, contract))
+		return resp_error(r, 404, "there is no such contract");
+	rows = agency_lines_query(r, r->param[0], contract && *contract ? contract : NULL, 0, 0,
+				  &more);
+	pagekit_money_columns(rows, money, 3);
+	snprintf(name, sizeof name, "%.100s-purchases.csv", r->param[0]);
+	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 11), name);
+	cJSON_Delete(rows);
+	return 0;
+}
