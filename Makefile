@@ -131,6 +131,7 @@ $(BUILD)/bench/bench: $(BENCH_OBJ) $(LIBCORE)
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(LIBCORE) $(LDLIBS)
 
 include tests/soak/soak.mk
+include fuzz/fuzz.mk
 
 lint: $(DEPS_OK)
 	tools/layers.sh
