@@ -66,7 +66,7 @@ typedef struct DbRows {
 	sqlite3 *db;
 	sqlite3_stmt *st; /* the current row's columns */
 	int step;	  /* sqlite3_step's last answer */
-	int kept;	  /* st came from db_prepare_kept() */
+	int owner;	  /* DB_ROWS_*: what db_rows_end() does with st */
 } DbRows;
 
 /* Prepare sql with the values bound by spec.  OUT: *q, which the caller
@@ -74,17 +74,24 @@ typedef struct DbRows {
 ClCode db_rows(DbRows *q, sqlite3 *db, Err *e, const char *sql, const char *spec, ...)
 	__attribute__((warn_unused_result));
 
-/* The same over a statement the caller prepared and bound (kept: from
- * db_prepare_kept(), released rather than finalized at the end). */
-void db_rows_on(DbRows *q, sqlite3 *db, sqlite3_stmt *st, int kept);
+/* What db_rows_end() does with the statement given to db_rows_on(). */
+enum {
+	DB_ROWS_FINALIZE = 0, /* prepared for this query alone */
+	DB_ROWS_KEPT = 1,     /* from db_prepare_kept(): given back with db_release() */
+	DB_ROWS_RESET = 2     /* the caller's own, prepared once for many uses: reset */
+};
+
+/* The same over a statement the caller prepared and bound; owner is one
+ * of DB_ROWS_* above. */
+void db_rows_on(DbRows *q, sqlite3 *db, sqlite3_stmt *st, int owner);
 
 /* 1 with the next row in q->st; 0 at the end or when the step failed
  * (db_rows_end() then says so). */
 int db_rows_next(DbRows *q);
 
-/* Finalize (or release) the query; CL_OK when every step read a row or
- * the end, or when the loop stopped early on purpose; else the failure,
- * as "what: SQLite's message". */
+/* Finalize (or release, or reset) the query; CL_OK when every step read a
+ * row or the end, or when the loop stopped early on purpose; else the
+ * failure, as "what: SQLite's message".  Ending q again does nothing. */
 ClCode db_rows_end(DbRows *q, const char *what, Err *e) __attribute__((warn_unused_result));
 
 /* Reads that failed on this thread so far (db_int, db_text, db_rows): a
@@ -104,12 +111,6 @@ int db_text(sqlite3 *db, char *buf, size_t n, const char *sql, const char *spec,
 /* Map a SQLite failure to CL_EDB (or CL_ECONFLICT for constraints) with the
  * database's message, prefixed with what. */
 ClCode db_error(sqlite3 *db, Err *e, const char *what);
-
-/* After a loop over sqlite3_step(st) whose last answer was step: finalize
- * st, and unless step was SQLITE_DONE (all rows read) or SQLITE_ROW (the
- * loop stopped early on purpose), report the failure as db_error() does:
- * a query that fails half-way must not pass for a shorter result. */
-ClCode db_finish(sqlite3 *db, sqlite3_stmt *st, int step, const char *what, Err *e);
 
 /* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ" in buf; returns buf. */
 char *db_timestamp(char *buf);

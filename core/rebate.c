@@ -52,55 +52,57 @@ void rebate_allocate(Money total, RebateShare *share, int n)
 	free(r);
 }
 
+/* Add st's current row (agency code, net) to the n shares in *out (room
+ * for *cap, doubled when full). */
+static ClCode share_add(sqlite3_stmt *st, RebateShare **out, int *n, int *cap, Err *e)
+{
+	if (*n == *cap) {
+		RebateShare *p = realloc(*out, sizeof *p * (size_t)(*cap * 2));
+
+		if (!p)
+			return err_set(e, CL_ENOMEM, "out of memory");
+		*out = p;
+		*cap *= 2;
+	}
+	snprintf((*out)[*n].agency, sizeof(*out)[0].agency, "%s",
+		 (const char *)sqlite3_column_text(st, 0));
+	(*out)[*n].net = sqlite3_column_int64(st, 1);
+	(*out)[(*n)++].rebate = 0;
+	return CL_OK;
+}
+
 /* Each agency's net in [first, last], by agency code.  OUT: *out, *n. */
 static ClCode load_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **out, int *n, Err *e)
 {
 	char a[DATE_BUF], b[DATE_BUF];
-	sqlite3_stmt *st = NULL;
-	int cap = 64, step = SQLITE_DONE;
-	ClCode rc;
+	ClCode rc, end;
+	int cap = 64;
+	DbRows q;
 
 	*n = 0;
 	*out = malloc(sizeof **out * (size_t)cap);
 	if (!*out)
 		return err_set(e, CL_ENOMEM, "out of memory");
-	rc = db_prepare(db, &st,
-			"SELECT a.code, sum(p.invoiced_amount) FROM live_purchase p "
-			"JOIN agency a ON a.id = p.agency_id WHERE p.contract_id = ? "
-			"AND p.invoice_date BETWEEN ? AND ? GROUP BY a.code ORDER BY a.code",
-			e);
-	if (rc)
-		return rc;
-	db_bind_spec(st, "itt", cid, date_format(yr.first, a), date_format(yr.last, b));
-	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			RebateShare *p = realloc(*out, sizeof *p * (size_t)(cap *= 2));
-
-			if (!p) {
-				rc = err_set(e, CL_ENOMEM, "out of memory");
-				break;
-			}
-			*out = p;
-		}
-		snprintf((*out)[*n].agency, sizeof(*out)[0].agency, "%s",
-			 (const char *)sqlite3_column_text(st, 0));
-		(*out)[*n].net = sqlite3_column_int64(st, 1);
-		(*out)[(*n)++].rebate = 0;
-	}
-	if (rc) {
-		sqlite3_finalize(st);
-		return rc;
-	}
-	return db_finish(db, st, step, "adding up each agency's net sales", e);
+	rc = db_rows(&q, db, e,
+		     "SELECT a.code, sum(p.invoiced_amount) FROM live_purchase p "
+		     "JOIN agency a ON a.id = p.agency_id WHERE p.contract_id = ? "
+		     "AND p.invoice_date BETWEEN ? AND ? GROUP BY a.code ORDER BY a.code",
+		     "itt", cid, date_format(yr.first, a), date_format(yr.last, b));
+	while (!rc && db_rows_next(&q))
+		rc = share_add(q.st, out, n, &cap, e);
+	end = db_rows_end(&q, "adding up each agency's net sales", e);
+	return rc ? rc : end;
 }
 
 ClCode rebate_current_year(sqlite3 *db, const char *contract, Date today, int *year, Err *e)
 {
 	Terms t = {0};
 	int contract_years, first, last;
+	ClCode rc;
 
-	if (contract_load(db, contract, NULL, &t, e))
-		return e ? e->code : CL_ENOTFOUND;
+	rc = contract_load(db, contract, NULL, &t, e);
+	if (rc)
+		return rc;
 	if (!t.rebates.present)
 		return err_set(e, CL_ENOTFOUND, "contract %s has no rebate schedule", contract);
 	contract_years = t.rebates.year == YEAR_CONTRACT;

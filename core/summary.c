@@ -29,66 +29,85 @@ char *summary_percent(long long savings, long long list, char *buf, size_t n)
 	return buf;
 }
 
-/* The agency's live lines of one contract, with their totals. */
-static void agency_lines(sqlite3 *db, int64_t cid, int64_t aid, const Quarter *period, cJSON *c)
+/* The line of st's current row (agency_lines) as JSON. */
+static cJSON *line_json(sqlite3_stmt *st)
+{
+	cJSON *o = cJSON_CreateObject();
+	Money l = sqlite3_column_int64(st, 6), p = sqlite3_column_int64(st, 7);
+
+	cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, 0));
+	cJSON_AddStringToObject(o, "invoice_date", (const char *)sqlite3_column_text(st, 1));
+	cJSON_AddStringToObject(o, "po_number", (const char *)sqlite3_column_text(st, 2));
+	cJSON_AddStringToObject(o, "invoice_number", (const char *)sqlite3_column_text(st, 3));
+	cJSON_AddNumberToObject(o, "line", sqlite3_column_int(st, 4));
+	cJSON_AddStringToObject(o, "description", (const char *)sqlite3_column_text(st, 5));
+	add_money(o, "list_amount", l);
+	add_money(o, "invoiced_amount", p);
+	add_money(o, "savings", l - p);
+	return o;
+}
+
+/* The agency's live lines of one contract, with their totals, into c. */
+static ClCode agency_lines(sqlite3 *db, int64_t cid, int64_t aid, const Quarter *period, cJSON *c,
+			   Err *e)
 {
 	char from[DATE_BUF] = "0000-00-00", to[DATE_BUF] = "9999-99-99";
 	char pct[24];
-	sqlite3_stmt *st = NULL;
 	Money list = 0, paid = 0;
 	cJSON *lines = cJSON_AddArrayToObject(c, "lines");
+	ClCode rc, end;
+	DbRows q;
 
-	if (db_prepare(db, &st,
-		       "SELECT id, invoice_date, po_number, invoice_number, line, description, "
-		       "list_amount, invoiced_amount FROM live_purchase WHERE contract_id = ? "
-		       "AND agency_id = ? AND invoice_date BETWEEN ? AND ? "
-		       "ORDER BY invoice_date, invoice_number, line",
-		       NULL))
-		return;
 	if (period) {
 		date_format(quarter_first_day(*period), from);
 		date_format(quarter_last_day(*period), to);
 	}
-	db_bind_spec(st, "iitt", cid, aid, from, to);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		cJSON *o = cJSON_CreateObject();
-		Money l = sqlite3_column_int64(st, 6), p = sqlite3_column_int64(st, 7);
-
-		cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, 0));
-		cJSON_AddStringToObject(o, "invoice_date",
-					(const char *)sqlite3_column_text(st, 1));
-		cJSON_AddStringToObject(o, "po_number", (const char *)sqlite3_column_text(st, 2));
-		cJSON_AddStringToObject(o, "invoice_number",
-					(const char *)sqlite3_column_text(st, 3));
-		cJSON_AddNumberToObject(o, "line", sqlite3_column_int(st, 4));
-		cJSON_AddStringToObject(o, "description", (const char *)sqlite3_column_text(st, 5));
-		add_money(o, "list_amount", l);
-		add_money(o, "invoiced_amount", p);
-		add_money(o, "savings", l - p);
-		cJSON_AddItemToArray(lines, o);
-		list += l;
-		paid += p;
+	rc = db_rows(&q, db, e,
+		     "SELECT id, invoice_date, po_number, invoice_number, line, description, "
+		     "list_amount, invoiced_amount FROM live_purchase WHERE contract_id = ? "
+		     "AND agency_id = ? AND invoice_date BETWEEN ? AND ? "
+		     "ORDER BY invoice_date, invoice_number, line",
+		     "iitt", cid, aid, from, to);
+	while (!rc && db_rows_next(&q)) {
+		cJSON_AddItemToArray(lines, line_json(q.st));
+		list += sqlite3_column_int64(q.st, 6);
+		paid += sqlite3_column_int64(q.st, 7);
 	}
-	sqlite3_finalize(st);
+	end = db_rows_end(&q, "reading the agency's lines", e);
+	if (rc || end)
+		return rc ? rc : end;
 	add_money(c, "list_total", list);
 	add_money(c, "paid_total", paid);
 	add_money(c, "savings", list - paid);
 	cJSON_AddStringToObject(c, "savings_pct",
 				summary_percent(list - paid, list, pct, sizeof pct));
+	return CL_OK;
 }
 
-/* The agency's share of the current rebate year, or null. */
-static cJSON *agency_rebate(sqlite3 *db, const char *contract, const char *agency, Date today,
-			    const char *actor)
+/* The agency's share of the current rebate year, or JSON null when the
+ * contract has none to show.  OUT: *out, which the caller adds. */
+static ClCode agency_rebate(sqlite3 *db, const char *contract, const char *agency, Date today,
+			    const char *actor, cJSON **out, Err *e)
 {
 	cJSON *r, *o, *mine;
+	Err why = {0};
 	int year;
 
-	if (rebate_current_year(db, contract, today, &year, NULL))
-		return cJSON_CreateNull();
-	r = rebate_report_json(db, contract, year, today, agency, actor, NULL);
-	if (!r)
-		return cJSON_CreateNull();
+	*out = NULL;
+	if (!rebate_current_year(db, contract, today, &year, &why))
+		r = rebate_report_json(db, contract, year, today, agency, actor, &why);
+	else
+		r = NULL;
+	if (!r && (why.code == CL_EDB || why.code == CL_ENOMEM)) {
+		/* a failure, not a contract without a rebate to show */
+		if (e)
+			*e = why;
+		return why.code;
+	}
+	if (!r) {
+		*out = cJSON_CreateNull();
+		return CL_OK;
+	}
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "year", year);
 	cJSON_AddStringToObject(o, "status", cJSON_GetObjectItem(r, "status")->valuestring);
@@ -100,53 +119,75 @@ static cJSON *agency_rebate(sqlite3 *db, const char *contract, const char *agenc
 	cJSON_AddItemToObject(o, "next_tier",
 			      cJSON_Duplicate(cJSON_GetObjectItem(r, "next_tier"), 1));
 	cJSON_Delete(r);
-	return o;
+	*out = o;
+	return CL_OK;
+}
+
+/* The contract of st's current row (summary_agency_json) as JSON, with the
+ * agency's lines and rebate.  OUT: *out, which the caller adds. */
+static ClCode agency_contract(sqlite3 *db, sqlite3_stmt *st, int64_t aid, const char *agency,
+			      const Quarter *period, Date today, const char *actor, cJSON **out,
+			      Err *e)
+{
+	const char *number = (const char *)sqlite3_column_text(st, 1);
+	cJSON *c = cJSON_CreateObject(), *rebate;
+	ClCode rc;
+
+	cJSON_AddStringToObject(c, "contract", number);
+	cJSON_AddStringToObject(c, "title", (const char *)sqlite3_column_text(st, 2));
+	cJSON_AddStringToObject(c, "joined", (const char *)sqlite3_column_text(st, 3));
+	rc = agency_lines(db, sqlite3_column_int64(st, 0), aid, period, c, e);
+	if (!rc)
+		rc = agency_rebate(db, number, agency, today, actor, &rebate, e);
+	if (rc) {
+		cJSON_Delete(c);
+		return rc;
+	}
+	cJSON_AddItemToObject(c, "rebate", rebate);
+	*out = c;
+	return CL_OK;
 }
 
 cJSON *summary_agency_json(sqlite3 *db, const char *agency, const char *contract,
 			   const Quarter *period, Date today, const char *actor, Err *e)
 {
 	char name[256], day[DATE_BUF];
-	sqlite3_stmt *st = NULL;
-	cJSON *r, *arr;
+	cJSON *r, *arr, *c;
 	int64_t aid;
+	ClCode rc;
+	DbRows q;
 
 	if (agency_id(db, agency, &aid, e))
 		return NULL;
 	if (contract && contract_load(db, contract, NULL, NULL, e))
 		return NULL;
-	if (db_prepare(db, &st,
-		       "SELECT c.id, c.number, c.title, p.joined FROM participant p "
-		       "JOIN contract c ON c.id = p.contract_id WHERE p.agency_id = ? "
-		       "AND (?2 IS NULL OR c.number = ?2) ORDER BY c.number",
-		       e))
-		return NULL;
-	db_bind_spec(st, "it", aid, contract);
 	db_text(db, name, sizeof name, "SELECT name FROM agency WHERE id = ?", "i", aid);
 	r = cJSON_CreateObject();
 	cJSON_AddStringToObject(r, "agency", agency);
 	cJSON_AddStringToObject(r, "name", name);
 	cJSON_AddStringToObject(r, "as_of", date_format(today, day));
 	arr = cJSON_AddArrayToObject(r, "contracts");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		cJSON *c = cJSON_CreateObject();
-		const char *number = (const char *)sqlite3_column_text(st, 1);
-
-		cJSON_AddStringToObject(c, "contract", number);
-		cJSON_AddStringToObject(c, "title", (const char *)sqlite3_column_text(st, 2));
-		cJSON_AddStringToObject(c, "joined", (const char *)sqlite3_column_text(st, 3));
-		agency_lines(db, sqlite3_column_int64(st, 0), aid, period, c);
-		cJSON_AddItemToObject(c, "rebate", agency_rebate(db, number, agency, today, actor));
-		cJSON_AddItemToArray(arr, c);
+	rc = db_rows(&q, db, e,
+		     "SELECT c.id, c.number, c.title, p.joined FROM participant p "
+		     "JOIN contract c ON c.id = p.contract_id WHERE p.agency_id = ? "
+		     "AND (?2 IS NULL OR c.number = ?2) ORDER BY c.number",
+		     "it", aid, contract);
+	while (!rc && db_rows_next(&q)) {
+		rc = agency_contract(db, q.st, aid, agency, period, today, actor, &c, e);
+		if (!rc)
+			cJSON_AddItemToArray(arr, c);
 	}
-	sqlite3_finalize(st);
+	if (db_rows_end(&q, "reading the agency's contracts", e) || rc)
+		goto fail;
 	if (contract && cJSON_GetArraySize(arr) == 0) {
 		err_set(e, CL_ENOTFOUND, "agency %s does not participate in contract %s", agency,
 			contract);
-		cJSON_Delete(r);
-		return NULL;
+		goto fail;
 	}
 	return r;
+fail:
+	cJSON_Delete(r);
+	return NULL;
 }
 
 /* Revenue figures summed over quarters.  outstanding sums the positive
@@ -257,19 +298,16 @@ static ClCode revenue_contract(sqlite3 *db, const char *number, const char *vend
 cJSON *summary_revenue_json(sqlite3 *db, int year, Date today, Err *e)
 {
 	char day[DATE_BUF];
-	sqlite3_stmt *st = NULL;
 	Revenue total = {0};
 	cJSON *r, *aging;
-	ClCode rc = CL_OK;
+	ClCode rc;
+	DbRows q;
 	int i;
 
-	if (db_prepare(
-		    db, &st,
-		    "SELECT c.number, v.code FROM contract c JOIN vendor v ON v.id = c.vendor_id "
-		    "WHERE c.start_date <= ? ORDER BY c.number",
-		    e))
-		return NULL;
-	db_bind_spec(st, "t", date_format(today, day));
+	rc = db_rows(&q, db, e,
+		     "SELECT c.number, v.code FROM contract c JOIN vendor v ON v.id = c.vendor_id "
+		     "WHERE c.start_date <= ? ORDER BY c.number",
+		     "t", date_format(today, day));
 	r = cJSON_CreateObject();
 	cJSON_AddStringToObject(r, "as_of", day);
 	if (year)
@@ -279,12 +317,11 @@ cJSON *summary_revenue_json(sqlite3 *db, int year, Date today, Err *e)
 	cJSON_AddArrayToObject(r, "contracts");
 	cJSON_AddArrayToObject(r, "quarters");
 	cJSON_AddArrayToObject(r, "missing_reports");
-	while (!rc && sqlite3_step(st) == SQLITE_ROW)
-		rc = revenue_contract(db, (const char *)sqlite3_column_text(st, 0),
-				      (const char *)sqlite3_column_text(st, 1), year, today, r,
+	while (!rc && db_rows_next(&q))
+		rc = revenue_contract(db, (const char *)sqlite3_column_text(q.st, 0),
+				      (const char *)sqlite3_column_text(q.st, 1), year, today, r,
 				      &total, e);
-	sqlite3_finalize(st);
-	if (rc) {
+	if (db_rows_end(&q, "reading the contracts", e) || rc) {
 		cJSON_Delete(r);
 		return NULL;
 	}
