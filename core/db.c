@@ -325,6 +325,14 @@ unsigned long db_read_failures(const char **last)
 	return read_failures;
 }
 
+int db_reads_failed(unsigned long since, const char *what, Err *e)
+{
+	if (read_failures == since)
+		return 0;
+	err_set(e, CL_EDB, "%s: %s", what, read_failure_msg);
+	return 1;
+}
+
 /* Prepare sql, bind ap by spec and take its first step.  Returns the
  * statement with a row, or NULL (no row, or a counted failure). */
 static sqlite3_stmt *first_row(sqlite3 *db, const char *sql, const char *spec, va_list ap)

@@ -100,6 +100,11 @@ ClCode db_rows_end(DbRows *q, const char *what, Err *e) __attribute__((warn_unus
  * OUT: *last (may be NULL), the latest failure's message. */
 unsigned long db_read_failures(const char **last);
 
+/* 1 (with e set to CL_EDB, "what: the failure") when a read failed on this
+ * thread since db_read_failures() said since; else 0.  For the one-shot
+ * reads (db_int, db_text), whose "no row" must not hide a failure. */
+int db_reads_failed(unsigned long since, const char *what, Err *e);
+
 /* First column of the first row as an integer, or dflt when no row (a
  * failed read is counted by db_read_failures()). */
 int64_t db_int(sqlite3 *db, int64_t dflt, const char *sql, const char *spec, ...);

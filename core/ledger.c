@@ -834,6 +834,8 @@ static ClCode reverse_batch_lines(sqlite3 *db, int64_t batch, const char *reason
 ClCode ledger_reverse_batch(sqlite3 *db, int64_t batch, const char *reason, const char *actor,
 			    int *count, Err *e)
 {
+	unsigned long reads;
+	int64_t found;
 	char key[24], now[TIMESTAMP_BUF], after[600];
 	cJSON *o;
 	char *json;
@@ -846,7 +848,11 @@ ClCode ledger_reverse_batch(sqlite3 *db, int64_t batch, const char *reason, cons
 	rc = db_begin(db, e);
 	if (rc)
 		return rc;
-	if (!db_int(db, 0, "SELECT 1 FROM import_batch WHERE id = ?", "i", batch))
+	reads = db_read_failures(NULL);
+	found = db_int(db, 0, "SELECT 1 FROM import_batch WHERE id = ?", "i", batch);
+	if (db_reads_failed(reads, "looking up the batch", e))
+		rc = CL_EDB;
+	else if (!found)
 		rc = err_set(e, CL_ENOTFOUND, "there is no import batch %" PRId64, batch);
 	else if (db_int(db, 0, "SELECT reversed_at IS NOT NULL FROM import_batch WHERE id = ?", "i",
 			batch))

@@ -490,6 +490,22 @@ static void access_log(const Conn *c)
 		r->signed_in ? log_field(r->who.email, who, sizeof who) : "-");
 }
 
+/* Run r's handler.  When any read of the database failed meanwhile, the
+ * answer is not whole (a table that came out empty, a figure that came
+ * out zero): it becomes a 500, with the failure in the log. */
+static void dispatch_whole(Req *r)
+{
+	unsigned long reads = db_read_failures(NULL);
+	const char *why;
+
+	routes_dispatch(r);
+	if (db_read_failures(&why) != reads && r->resp.status < 500) {
+		fprintf(stderr, "coopledger: %s %s: %s\n", r->method, r->path, why);
+		resp_error(r, 500,
+			   "the database could not be read; the error is in the server log");
+	}
+}
+
 /* Answer a complete request. */
 static enum MHD_Result answer(struct MHD_Connection *mc, Conn *c)
 {
@@ -517,7 +533,7 @@ static enum MHD_Result answer(struct MHD_Connection *mc, Conn *c)
 	else if (r->bad_form)
 		resp_error(r, 400, "the form could not be read");
 	else
-		routes_dispatch(r);
+		dispatch_whole(r);
 	access_log(c);
 	return send_resp(mc, r);
 }
