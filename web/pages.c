@@ -56,33 +56,34 @@ static int formula_like(const char *c)
 	return c[0] && strchr("=+-@\t\r", c[0]) && !plain_number(c);
 }
 
-void csv_row(Buf *b, const char *const *cells, int n)
+ClCode csv_row(Buf *b, const char *const *cells, int n)
 {
-	int i;
+	int i, bad = 0;
 
 	for (i = 0; i < n; i++) {
 		const char *c = cells[i] ? cells[i] : "", *p;
 		int guard = formula_like(c);
 
 		if (i)
-			buf_append(b, ",", 1);
+			bad |= buf_append(b, ",", 1);
 		if (!guard && !strpbrk(c, ",\"\r\n")) {
-			buf_puts(b, c);
+			bad |= buf_puts(b, c);
 			continue;
 		}
 		/* quoted; a cell a spreadsheet would run is prefixed with ' so
 		 * that it shows as text */
-		buf_append(b, "\"", 1);
+		bad |= buf_append(b, "\"", 1);
 		if (guard)
-			buf_append(b, "'", 1);
+			bad |= buf_append(b, "'", 1);
 		for (p = c; *p; p++) {
 			if (*p == '"')
-				buf_append(b, "\"", 1);
-			buf_append(b, p, 1);
+				bad |= buf_append(b, "\"", 1);
+			bad |= buf_append(b, p, 1);
 		}
-		buf_append(b, "\"", 1);
+		bad |= buf_append(b, "\"", 1);
 	}
-	buf_append(b, "\r\n", 2);
+	bad |= buf_append(b, "\r\n", 2);
+	return bad ? CL_ENOMEM : CL_OK;
 }
 
 char *csv_from_json(const cJSON *arr, const char *const *keys, int n)
@@ -91,10 +92,10 @@ char *csv_from_json(const cJSON *arr, const char *const *keys, int n)
 	const cJSON *o;
 	char num[32][32];
 	Buf b;
-	int i;
+	int i, bad;
 
 	buf_init(&b, (size_t)256 << 20);
-	csv_row(&b, keys, n);
+	bad = csv_row(&b, keys, n);
 	cJSON_ArrayForEach(o, arr)
 	{
 		for (i = 0; i < n && i < 32; i++) {
@@ -109,7 +110,11 @@ char *csv_from_json(const cJSON *arr, const char *const *keys, int n)
 				cells[i] = cJSON_IsString(x) ? x->valuestring : "";
 			}
 		}
-		csv_row(&b, cells, n);
+		bad |= csv_row(&b, cells, n);
+	}
+	if (bad) {
+		buf_free(&b);
+		return NULL;
 	}
 	return buf_steal(&b);
 }
@@ -264,7 +269,10 @@ int page_login(Req *r)
 
 int page_logout(Req *r)
 {
-	session_delete(r->db, r->session_secret, NULL);
+	Err e = {0};
+
+	if (session_delete(r->db, r->session_secret, &e))
+		return resp_error(r, 500, "%s", e.msg);
 	resp_redirect(r, "/login");
 	snprintf(r->resp.cookie, sizeof r->resp.cookie,
 		 "cl_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
@@ -670,7 +678,7 @@ static cJSON *purchases_query(Req *r, long offset, int limit, int *more)
 	char from[DATE_BUF] = "0000-00-00", to[DATE_BUF] = "9999-99-99";
 	const char *quarter = req_query(r, "quarter");
 	sqlite3_stmt *st = NULL;
-	int i, k = 3;
+	int i, k = 3, bad;
 	Quarter q;
 	cJSON *arr;
 	Buf sql;
@@ -680,20 +688,20 @@ static cJSON *purchases_query(Req *r, long offset, int limit, int *more)
 		date_format(quarter_last_day(q), to);
 	}
 	buf_init(&sql, 4096);
-	buf_puts(&sql,
-		 "SELECT p.id, c.number AS contract, a.code AS agency, p.po_number, "
-		 "p.invoice_number, p.line, p.invoice_date, p.description, "
-		 "p.list_amount, p.invoiced_amount, p.batch_id, "
-		 "CASE WHEN p.reverses_id IS NOT NULL THEN 'reversal of ' || p.reverses_id "
-		 "WHEN EXISTS (SELECT 1 FROM purchase x WHERE x.reverses_id = p.id) "
-		 "THEN 'reversed' END AS state, nullif(p.reason, '') AS reason "
-		 "FROM purchase p JOIN contract c ON c.id = p.contract_id "
-		 "JOIN agency a ON a.id = p.agency_id WHERE p.invoice_date BETWEEN ?1 AND ?2");
+	bad = buf_puts(
+		&sql, "SELECT p.id, c.number AS contract, a.code AS agency, p.po_number, "
+		      "p.invoice_number, p.line, p.invoice_date, p.description, "
+		      "p.list_amount, p.invoiced_amount, p.batch_id, "
+		      "CASE WHEN p.reverses_id IS NOT NULL THEN 'reversal of ' || p.reverses_id "
+		      "WHEN EXISTS (SELECT 1 FROM purchase x WHERE x.reverses_id = p.id) "
+		      "THEN 'reversed' END AS state, nullif(p.reason, '') AS reason "
+		      "FROM purchase p JOIN contract c ON c.id = p.contract_id "
+		      "JOIN agency a ON a.id = p.agency_id WHERE p.invoice_date BETWEEN ?1 AND ?2");
 	for (i = 0; i < 4; i++) /* an empty box of the filter form filters nothing */
 		if (val[i] && *val[i])
-			buf_puts(&sql, cond[i]);
-	buf_puts(&sql, " ORDER BY p.invoice_date DESC, p.id DESC LIMIT ? OFFSET ?");
-	if (db_prepare(r->db, &st, sql.data, NULL)) {
+			bad |= buf_puts(&sql, cond[i]);
+	bad |= buf_puts(&sql, " ORDER BY p.invoice_date DESC, p.id DESC LIMIT ? OFFSET ?");
+	if (bad || db_prepare(r->db, &st, sql.data, NULL)) {
 		buf_free(&sql);
 		return cJSON_CreateArray();
 	}

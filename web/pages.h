@@ -76,10 +76,12 @@ long page_offset(Req *r, long *page);
 /* "prev"/"next" links for a page of results (ctx "paging"). */
 void add_paging(cJSON *ctx, long page, int more, const char *base_query);
 
-/* CSV output (RFC 4180): one row of n cells appended to b. */
-void csv_row(Buf *b, const char *const *cells, int n);
+/* CSV output (RFC 4180): one row of n cells appended to b; CL_ENOMEM
+ * when b is full (b is then incomplete). */
+ClCode csv_row(Buf *b, const char *const *cells, int n);
 
-/* A table of JSON objects as CSV: the named keys, one row each. */
+/* A table of JSON objects as CSV: the named keys, one row each; NULL past
+ * its size cap or out of memory (resp_text() then answers 500). */
 char *csv_from_json(const cJSON *arr, const char *const *keys, int n);
 
 #endif
