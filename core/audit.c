@@ -25,6 +25,18 @@ static ClCode audit_last(sqlite3 *db, int64_t *id, char prev[CHAIN_HEX], Err *e)
 	return rc ? rc : end;
 }
 
+/* The canonical text of an audit row into b; CL_ENOMEM past its cap. */
+static ClCode audit_canon(Buf *b, int64_t id, const char *now, const char *actor,
+			  const char *action, const char *entity, const char *entity_id,
+			  const char *before, const char *after)
+{
+	if (canon_int(b, id) || canon_text(b, now) || canon_text(b, actor) ||
+	    canon_text(b, action) || canon_text(b, entity) || canon_text(b, entity_id) ||
+	    canon_text(b, before) || canon_text(b, after))
+		return CL_ENOMEM;
+	return CL_OK;
+}
+
 ClCode audit_record(sqlite3 *db, const char *actor, const char *action, const char *entity,
 		    const char *entity_id, const char *before, const char *after, Err *e)
 {
@@ -40,16 +52,14 @@ ClCode audit_record(sqlite3 *db, const char *actor, const char *action, const ch
 		goto out;
 	db_timestamp(now);
 	buf_init(&b, 1 << 24);
-	canon_int(&b, id);
-	canon_text(&b, now);
-	canon_text(&b, actor);
-	canon_text(&b, action);
-	canon_text(&b, entity);
-	canon_text(&b, entity_id);
-	canon_text(&b, before);
-	canon_text(&b, after);
-	chain_hash(prev, &b, hash);
+	rc = audit_canon(&b, id, now, actor, action, entity, entity_id, before, after);
+	if (!rc)
+		chain_hash(prev, &b, hash);
 	buf_free(&b);
+	if (rc) {
+		rc = err_set(e, CL_ENOMEM, "the audit row is too long to hash");
+		goto out;
+	}
 	rc = db_exec(
 		db, e,
 		"INSERT INTO audit_log(id, at, actor, action, entity, entity_id, before, after, "

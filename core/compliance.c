@@ -255,10 +255,24 @@ static ClCode scan_orders(sqlite3 *db, int64_t cid, const char *only_agency, Sca
 	return end;
 }
 
+/* Add finding f to the overcharges by quarter and by agency. */
+static ClCode tally_finding(Tallies *byq, Tallies *bya, const Finding *f, Err *e)
+{
+	char qt[QUARTER_BUF];
+	Date day;
+
+	if (date_parse(f->l.date, &day, NULL))
+		return err_set(e, CL_EDB, "invoice %s has a damaged date \"%s\"", f->l.invoice,
+			       f->l.date);
+	if (tally_add(byq, quarter_format(quarter_of(day), qt), f->over) ||
+	    tally_add(bya, f->l.agency, f->over))
+		return err_set(e, CL_ENOMEM, "out of memory");
+	return CL_OK;
+}
+
 cJSON *compliance_report_json(sqlite3 *db, const char *contract, const Quarter *period,
 			      const char *only_agency, Err *e)
 {
-	char qt[QUARTER_BUF];
 	Tallies byq = {0}, bya = {0};
 	Scan s = {0};
 	Money total = 0;
@@ -282,14 +296,9 @@ cJSON *compliance_report_json(sqlite3 *db, const char *contract, const Quarter *
 	cJSON_AddStringToObject(r, "contract", contract);
 	lines = cJSON_AddArrayToObject(r, "lines");
 	for (i = 0; i < s.nfound; i++) {
-		Date day;
-
 		cJSON_AddItemToArray(lines, finding_json(&s.found[i]));
 		total += s.found[i].over;
-		date_parse(s.found[i].l.date, &day, NULL);
-		if (tally_add(&byq, quarter_format(quarter_of(day), qt), s.found[i].over) ||
-		    tally_add(&bya, s.found[i].l.agency, s.found[i].over)) {
-			err_set(e, CL_ENOMEM, "out of memory");
+		if (tally_finding(&byq, &bya, &s.found[i], e)) {
 			cJSON_Delete(r);
 			r = NULL;
 			goto out;

@@ -20,7 +20,7 @@
  * and a busy timeout, and apply every pending migration.  A database whose
  * schema is newer than this binary is refused and left untouched.  Caller
  * closes *out with db_close().  OUT: *out. */
-ClCode db_open(const char *path, sqlite3 **out, Err *e);
+ClCode db_open(const char *path, sqlite3 **out, Err *e) __attribute__((warn_unused_result));
 void db_close(sqlite3 *db);
 
 /* The schema version this binary's migrations reach. */
@@ -28,20 +28,22 @@ int db_schema_latest(void);
 
 /* Apply pending migrations, each in one transaction.  OUT: *applied (may be
  * NULL) counts them. */
-ClCode db_migrate(sqlite3 *db, int *applied, Err *e);
+ClCode db_migrate(sqlite3 *db, int *applied, Err *e) __attribute__((warn_unused_result));
 
-ClCode db_begin(sqlite3 *db, Err *e); /* BEGIN IMMEDIATE */
-ClCode db_commit(sqlite3 *db, Err *e);
+ClCode db_begin(sqlite3 *db, Err *e) __attribute__((warn_unused_result)); /* BEGIN IMMEDIATE */
+ClCode db_commit(sqlite3 *db, Err *e) __attribute__((warn_unused_result));
 void db_rollback(sqlite3 *db); /* safe to call with no transaction open */
 
 /* Prepare sql; OUT: *st, which the caller finalizes. */
-ClCode db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, Err *e);
+ClCode db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, Err *e)
+	__attribute__((warn_unused_result));
 
 /* Like db_prepare, for a query run again and again: the statement stays
  * prepared with the connection between uses.  sql must be a string
  * constant (it is looked up by address).  Give *st back with db_release(),
  * never sqlite3_finalize(); db_close() finalizes the kept ones.  OUT: *st. */
-ClCode db_prepare_kept(sqlite3 *db, sqlite3_stmt **st, const char *sql, Err *e);
+ClCode db_prepare_kept(sqlite3 *db, sqlite3_stmt **st, const char *sql, Err *e)
+	__attribute__((warn_unused_result));
 
 /* Reset a statement of db_prepare_kept() for its next use (NULL is
  * ignored). */
@@ -51,7 +53,8 @@ void db_release(sqlite3_stmt *st);
 void db_bind_spec(sqlite3_stmt *st, const char *spec, ...);
 
 /* Run a statement that returns no rows. */
-ClCode db_exec(sqlite3 *db, Err *e, const char *sql, const char *spec, ...);
+ClCode db_exec(sqlite3 *db, Err *e, const char *sql, const char *spec, ...)
+	__attribute__((warn_unused_result));
 
 /* A query read row by row.  Every loop over rows uses it, so that a step
  * that fails is an error and never passes for the last row:
@@ -115,7 +118,7 @@ int db_text(sqlite3 *db, char *buf, size_t n, const char *sql, const char *spec,
 
 /* Map a SQLite failure to CL_EDB (or CL_ECONFLICT for constraints) with the
  * database's message, prefixed with what. */
-ClCode db_error(sqlite3 *db, Err *e, const char *what);
+ClCode db_error(sqlite3 *db, Err *e, const char *what) __attribute__((warn_unused_result));
 
 /* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ" in buf; returns buf. */
 char *db_timestamp(char *buf);

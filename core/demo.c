@@ -615,9 +615,10 @@ static ClCode add_users(Demo *d, Err *e)
 			 : users[i].vendor ? users[i].vendor
 					   : "");
 		user_random_password(u->password, 17);
-		role_parse(users[i].role, &role, NULL);
-		rc = user_add(d->db, u->email, u->password, role, users[i].agency, users[i].vendor,
-			      ACTOR, NULL, e);
+		rc = role_parse(users[i].role, &role, e);
+		if (!rc)
+			rc = user_add(d->db, u->email, u->password, role, users[i].agency,
+				      users[i].vendor, ACTOR, NULL, e);
 	}
 	return rc;
 }

@@ -446,36 +446,24 @@ ClCode ledger_check(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome, Err 
 	return rc;
 }
 
-/* The canonical text of a row (chain order, see PURCHASE_COLUMNS). */
-static void row_canon(Buf *b, const Row *r)
+/* The canonical text of a row (chain order, see PURCHASE_COLUMNS); fails
+ * with CL_ENOMEM past the buffer's cap. */
+static ClCode row_canon(Buf *b, const Row *r)
 {
 	buf_reset(b);
-	canon_int(b, r->id);
-	canon_int(b, r->contract_id);
-	canon_int(b, r->agency_id);
-	canon_text(b, r->po_number);
-	canon_text(b, r->invoice_number);
-	canon_int(b, r->line);
-	canon_int(b, r->revision);
-	canon_text(b, r->invoice_date);
-	canon_text(b, r->description);
-	canon_text(b, r->category);
-	canon_text(b, r->quantity);
-	canon_int(b, r->list_amount);
-	canon_int(b, r->invoiced_amount);
-	canon_int(b, r->freight_amount);
-	canon_int(b, r->tax_amount);
-	if (r->batch_id)
-		canon_int(b, r->batch_id);
-	else
-		canon_text(b, NULL);
-	if (r->reverses_id)
-		canon_int(b, r->reverses_id);
-	else
-		canon_text(b, NULL);
-	canon_text(b, r->reason);
-	canon_text(b, r->created_at);
-	canon_text(b, r->created_by);
+	if (canon_int(b, r->id) || canon_int(b, r->contract_id) || canon_int(b, r->agency_id) ||
+	    canon_text(b, r->po_number) || canon_text(b, r->invoice_number) ||
+	    canon_int(b, r->line) || canon_int(b, r->revision) || canon_text(b, r->invoice_date) ||
+	    canon_text(b, r->description) || canon_text(b, r->category) ||
+	    canon_text(b, r->quantity) || canon_int(b, r->list_amount) ||
+	    canon_int(b, r->invoiced_amount) || canon_int(b, r->freight_amount) ||
+	    canon_int(b, r->tax_amount) ||
+	    (r->batch_id ? canon_int(b, r->batch_id) : canon_text(b, NULL)) ||
+	    (r->reverses_id ? canon_int(b, r->reverses_id) : canon_text(b, NULL)) ||
+	    canon_text(b, r->reason) || canon_text(b, r->created_at) ||
+	    canon_text(b, r->created_by))
+		return CL_ENOMEM;
+	return CL_OK;
 }
 
 static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t v)
@@ -520,7 +508,8 @@ static ClCode insert_row(Ledger *l, Row *r, Err *e)
 	r->id = l->last_id + 1;
 	r->created_at = l->now;
 	r->created_by = l->actor;
-	row_canon(&l->canon, r);
+	if (row_canon(&l->canon, r))
+		return err_set(e, CL_ENOMEM, "ledger line %" PRId64 " is too long to hash", r->id);
 	chain_hash(l->last_hash, &l->canon, hash);
 
 	st = stmt(l, ST_INSERT);
@@ -923,7 +912,9 @@ static ClCode verify_row(const char *table, sqlite3_stmt *st, int ncol, Buf *b,
 
 	buf_reset(b);
 	for (i = 0; i < ncol; i++)
-		canon_column(b, st, i);
+		if (canon_column(b, st, i))
+			return err_set(e, CL_ENOMEM, "%s row %lld is too long to hash", table,
+				       (long long)sqlite3_column_int64(st, 0));
 	chain_hash(prev, b, hash);
 	if (strcmp(hash, col_text(st, ncol)) != 0)
 		return err_set(e, CL_ERULE,

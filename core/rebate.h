@@ -36,6 +36,7 @@ cJSON *rebate_report_json(sqlite3 *db, const char *contract, int year, Date toda
 
 /* The rebate year of the contract that holds today (or its last year once
  * it has ended; its first before it starts).  OUT: *year. */
-ClCode rebate_current_year(sqlite3 *db, const char *contract, Date today, int *year, Err *e);
+ClCode rebate_current_year(sqlite3 *db, const char *contract, Date today, int *year, Err *e)
+	__attribute__((warn_unused_result));
 
 #endif

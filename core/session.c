@@ -44,7 +44,10 @@ ClCode session_create(sqlite3 *db, int64_t user_id, time_t now, char *secret, ch
 
 	new_secret(secret, hash);
 	new_secret(csrf, unused);
-	db_exec(db, NULL, "DELETE FROM user_session WHERE expires_at < ?", "t", stamp(now, a));
+	/* housekeeping only: an expired session is refused whether or not it is
+	 * deleted, so a failure here need not stop the sign-in */
+	(void)!db_exec(db, NULL, "DELETE FROM user_session WHERE expires_at < ?", "t",
+		       stamp(now, a));
 	return db_exec(db, e,
 		       "INSERT INTO user_session(user_id, token_hash, csrf_token, created_at, "
 		       "last_seen, expires_at) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
@@ -55,15 +58,17 @@ ClCode session_create(sqlite3 *db, int64_t user_id, time_t now, char *secret, ch
 }
 
 /* The user of st's current row (principal_load's query) into p. */
-static void principal_read(sqlite3_stmt *st, int64_t user_id, Principal *p)
+static ClCode principal_read(sqlite3_stmt *st, int64_t user_id, Principal *p, Err *e)
 {
 	p->user_id = user_id;
 	snprintf(p->email, sizeof p->email, "%s", (const char *)sqlite3_column_text(st, 0));
-	role_parse((const char *)sqlite3_column_text(st, 1), &p->role, NULL);
+	if (role_parse((const char *)sqlite3_column_text(st, 1), &p->role, NULL))
+		return err_set(e, CL_EDB, "user %lld has an unknown role", (long long)user_id);
 	p->agency_id = sqlite3_column_int64(st, 2);
 	snprintf(p->agency, sizeof p->agency, "%s", (const char *)sqlite3_column_text(st, 3));
 	p->vendor_id = sqlite3_column_int64(st, 4);
 	snprintf(p->vendor, sizeof p->vendor, "%s", (const char *)sqlite3_column_text(st, 5));
+	return CL_OK;
 }
 
 ClCode principal_load(sqlite3 *db, int64_t user_id, Principal *p, Err *e)
@@ -80,10 +85,12 @@ ClCode principal_load(sqlite3 *db, int64_t user_id, Principal *p, Err *e)
 		"LEFT JOIN vendor v ON v.id = u.vendor_id WHERE u.id = ? AND u.disabled = 0",
 		"i", user_id);
 	if (!rc && (found = db_rows_next(&q)))
-		principal_read(q.st, user_id, p);
+		rc = principal_read(q.st, user_id, p, e);
 	end = db_rows_end(&q, "reading the user", e);
-	if (rc || end)
+	if (rc || end) {
+		memset(p, 0, sizeof *p);
 		return rc ? rc : end;
+	}
 	if (!found)
 		return err_set(e, CL_ENOTFOUND, "no such user");
 	return CL_OK;
@@ -107,7 +114,8 @@ static int session_read(sqlite3_stmt *st, time_t now, Principal *p)
 	snprintf(p->csrf, sizeof p->csrf, "%s", (const char *)sqlite3_column_text(st, 1));
 	p->user_id = sqlite3_column_int64(st, 3);
 	snprintf(p->email, sizeof p->email, "%s", (const char *)sqlite3_column_text(st, 4));
-	role_parse((const char *)sqlite3_column_text(st, 5), &p->role, NULL);
+	if (role_parse((const char *)sqlite3_column_text(st, 5), &p->role, NULL))
+		return 0; /* a damaged role signs no one in */
 	p->agency_id = sqlite3_column_int64(st, 6);
 	snprintf(p->agency, sizeof p->agency, "%s", (const char *)sqlite3_column_text(st, 7));
 	p->vendor_id = sqlite3_column_int64(st, 8);
@@ -143,9 +151,11 @@ ClCode session_lookup(sqlite3 *db, const char *secret, time_t now, Principal *p,
 		memset(p, 0, sizeof *p);
 		return rc ? rc : err_set(e, CL_ENOTFOUND, "not signed in");
 	}
-	if (found == 2) /* refresh the idle timer at most once a minute */
-		db_exec(db, NULL, "UPDATE user_session SET last_seen = ? WHERE id = ?", "ti", a,
-			p->session_id);
+	/* refresh the idle timer at most once a minute; best effort: a failure
+	 * only lets the session idle out sooner */
+	if (found == 2)
+		(void)!db_exec(db, NULL, "UPDATE user_session SET last_seen = ? WHERE id = ?", "ti",
+			       a, p->session_id);
 	return CL_OK;
 }
 
@@ -195,7 +205,8 @@ static int64_t token_read(sqlite3_stmt *st, const char *minute, int *stale, Prin
 	*stale = strcmp((const char *)sqlite3_column_text(st, 1), minute) < 0;
 	p->user_id = sqlite3_column_int64(st, 2);
 	snprintf(p->email, sizeof p->email, "%s", (const char *)sqlite3_column_text(st, 3));
-	role_parse((const char *)sqlite3_column_text(st, 4), &p->role, NULL);
+	if (role_parse((const char *)sqlite3_column_text(st, 4), &p->role, NULL))
+		return 0; /* a damaged role signs no one in */
 	p->agency_id = sqlite3_column_int64(st, 5);
 	snprintf(p->agency, sizeof p->agency, "%s", (const char *)sqlite3_column_text(st, 6));
 	p->vendor_id = sqlite3_column_int64(st, 7);
@@ -229,11 +240,13 @@ ClCode api_token_lookup(sqlite3 *db, const char *secret, time_t now, Principal *
 		memset(p, 0, sizeof *p);
 		return rc ? rc : err_set(e, CL_ENOTFOUND, "unknown or revoked token");
 	}
-	if (stale) /* last_used is written at most once a minute per token */
-		db_exec(db, NULL,
-			"UPDATE api_token SET last_used = ?1 WHERE id = ?2 AND "
-			"(last_used IS NULL OR last_used < ?3)",
-			"tit", stamp(now, a), tid, minute);
+	/* last_used is written at most once a minute per token; best effort:
+	 * it is shown to people, never checked */
+	if (stale)
+		(void)!db_exec(db, NULL,
+			       "UPDATE api_token SET last_used = ?1 WHERE id = ?2 AND "
+			       "(last_used IS NULL OR last_used < ?3)",
+			       "tit", stamp(now, a), tid, minute);
 	return CL_OK;
 }
 
@@ -334,6 +347,8 @@ fail:
 
 void login_attempt_succeeded(sqlite3 *db, int64_t attempt)
 {
+	/* best effort: an attempt left behind only counts against the
+	 * account's next failures, and expires with them */
 	if (attempt)
-		db_exec(db, NULL, "DELETE FROM login_attempt WHERE id = ?", "i", attempt);
+		(void)!db_exec(db, NULL, "DELETE FROM login_attempt WHERE id = ?", "i", attempt);
 }

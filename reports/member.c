@@ -46,7 +46,8 @@ static Money jm(const cJSON *o, const char *key)
 {
 	Money m = 0;
 
-	money_parse(js(o, key), &m, NULL);
+	if (money_parse(js(o, key), &m, NULL))
+		m = 0; /* absent: "" */
 	return m;
 }
 

@@ -405,7 +405,8 @@ int api_remit(Req *r)
 				 "\"reference\" as strings");
 	else if (!quarter_parse(period, &in.quarter, &e) && !money_parse(amount, &in.amount, &e) &&
 		 !date_parse(received, &in.received, &e))
-		remit_add_as_of(r->db, &in, r->today, req_actor(r, actor, sizeof actor), &id, &e);
+		e.code = remit_add_as_of(r->db, &in, r->today, req_actor(r, actor, sizeof actor),
+					 &id, &e);
 	cJSON_Delete(o);
 	if (e.code)
 		return answer(r, NULL, &e);

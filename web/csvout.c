@@ -28,33 +28,34 @@ static int formula_like(const char *c)
 	return c[0] && strchr("=+-@\t\r", c[0]) && !plain_number(c);
 }
 
-void csv_row(Buf *b, const char *const *cells, int n)
+ClCode csv_row(Buf *b, const char *const *cells, int n)
 {
-	int i;
+	int i, bad = 0;
 
 	for (i = 0; i < n; i++) {
 		const char *c = cells[i] ? cells[i] : "", *p;
 		int guard = formula_like(c);
 
 		if (i)
-			buf_append(b, ",", 1);
+			bad |= buf_append(b, ",", 1);
 		if (!guard && !strpbrk(c, ",\"\r\n")) {
-			buf_puts(b, c);
+			bad |= buf_puts(b, c);
 			continue;
 		}
 		/* quoted; a cell a spreadsheet would run is prefixed with ' so
 		 * that it shows as text */
-		buf_append(b, "\"", 1);
+		bad |= buf_append(b, "\"", 1);
 		if (guard)
-			buf_append(b, "'", 1);
+			bad |= buf_append(b, "'", 1);
 		for (p = c; *p; p++) {
 			if (*p == '"')
-				buf_append(b, "\"", 1);
-			buf_append(b, p, 1);
+				bad |= buf_append(b, "\"", 1);
+			bad |= buf_append(b, p, 1);
 		}
-		buf_append(b, "\"", 1);
+		bad |= buf_append(b, "\"", 1);
 	}
-	buf_append(b, "\r\n", 2);
+	bad |= buf_append(b, "\r\n", 2);
+	return bad ? CL_ENOMEM : CL_OK;
 }
 
 char *csv_from_json(const cJSON *arr, const char *const *keys, int n)
@@ -63,10 +64,10 @@ char *csv_from_json(const cJSON *arr, const char *const *keys, int n)
 	const cJSON *o;
 	char num[32][32];
 	Buf b;
-	int i;
+	int i, bad;
 
 	buf_init(&b, (size_t)256 << 20);
-	csv_row(&b, keys, n);
+	bad = csv_row(&b, keys, n);
 	cJSON_ArrayForEach(o, arr)
 	{
 		for (i = 0; i < n && i < 32; i++) {
@@ -81,7 +82,11 @@ char *csv_from_json(const cJSON *arr, const char *const *keys, int n)
 				cells[i] = cJSON_IsString(x) ? x->valuestring : "";
 			}
 		}
-		csv_row(&b, cells, n);
+		bad |= csv_row(&b, cells, n);
+	}
+	if (bad) {
+		buf_free(&b);
+		return NULL;
 	}
 	return buf_steal(&b);
 }

@@ -29,7 +29,7 @@ static cJSON *purchases_query(Req *r, long offset, int limit, int *more)
 	char from[DATE_BUF] = "0000-00-00", to[DATE_BUF] = "9999-99-99";
 	const char *quarter = req_query(r, "quarter");
 	sqlite3_stmt *st = NULL;
-	int i, k = 3;
+	int i, k = 3, bad;
 	Quarter q;
 	cJSON *arr;
 	Buf sql;
@@ -39,20 +39,20 @@ static cJSON *purchases_query(Req *r, long offset, int limit, int *more)
 		date_format(quarter_last_day(q), to);
 	}
 	buf_init(&sql, 4096);
-	buf_puts(&sql,
-		 "SELECT p.id, c.number AS contract, a.code AS agency, p.po_number, "
-		 "p.invoice_number, p.line, p.invoice_date, p.description, "
-		 "p.list_amount, p.invoiced_amount, p.batch_id, "
-		 "CASE WHEN p.reverses_id IS NOT NULL THEN 'reversal of ' || p.reverses_id "
-		 "WHEN EXISTS (SELECT 1 FROM purchase x WHERE x.reverses_id = p.id) "
-		 "THEN 'reversed' END AS state, nullif(p.reason, '') AS reason "
-		 "FROM purchase p JOIN contract c ON c.id = p.contract_id "
-		 "JOIN agency a ON a.id = p.agency_id WHERE p.invoice_date BETWEEN ?1 AND ?2");
+	bad = buf_puts(
+		&sql, "SELECT p.id, c.number AS contract, a.code AS agency, p.po_number, "
+		      "p.invoice_number, p.line, p.invoice_date, p.description, "
+		      "p.list_amount, p.invoiced_amount, p.batch_id, "
+		      "CASE WHEN p.reverses_id IS NOT NULL THEN 'reversal of ' || p.reverses_id "
+		      "WHEN EXISTS (SELECT 1 FROM purchase x WHERE x.reverses_id = p.id) "
+		      "THEN 'reversed' END AS state, nullif(p.reason, '') AS reason "
+		      "FROM purchase p JOIN contract c ON c.id = p.contract_id "
+		      "JOIN agency a ON a.id = p.agency_id WHERE p.invoice_date BETWEEN ?1 AND ?2");
 	for (i = 0; i < 4; i++) /* an empty box of the filter form filters nothing */
 		if (val[i] && *val[i])
-			buf_puts(&sql, cond[i]);
-	buf_puts(&sql, " ORDER BY p.invoice_date DESC, p.id DESC LIMIT ? OFFSET ?");
-	if (db_prepare(r->db, &st, sql.data, NULL)) {
+			bad |= buf_puts(&sql, cond[i]);
+	bad |= buf_puts(&sql, " ORDER BY p.invoice_date DESC, p.id DESC LIMIT ? OFFSET ?");
+	if (bad || db_prepare(r->db, &st, sql.data, NULL)) {
 		buf_free(&sql);
 		return cJSON_CreateArray();
 	}

@@ -66,7 +66,10 @@ int page_login(Req *r)
 
 int page_logout(Req *r)
 {
-	session_delete(r->db, r->session_secret, NULL);
+	Err e = {0};
+
+	if (session_delete(r->db, r->session_secret, &e))
+		return resp_error(r, 500, "%s", e.msg);
 	resp_redirect(r, "/login");
 	snprintf(r->resp.cookie, sizeof r->resp.cookie,
 		 "cl_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");

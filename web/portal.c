@@ -33,8 +33,8 @@ static Money json_money(const cJSON *o, const char *key)
 	Money m = 0;
 	const cJSON *x = cJSON_GetObjectItem(o, key);
 
-	if (cJSON_IsString(x))
-		money_parse(x->valuestring, &m, NULL);
+	if (cJSON_IsString(x) && money_parse(x->valuestring, &m, NULL))
+		m = 0; /* written by money_format(): cannot fail */
 	return m;
 }
 
