@@ -113,7 +113,7 @@ static ClCode member_gather(sqlite3 *db, const char *contract, const char *agenc
 
 	memset(m, 0, sizeof *m);
 	if ((rc = stmt_contract(db, contract, &m->ci, e)) ||
-	    (rc = stmt_agency(db, agency, &m->member, e)))
+	    (rc = stmtdata_agency(db, agency, &m->member, e)))
 		return rc;
 	rc = stmt_range(&m->ci.t, p, &first, &last, m->period, sizeof m->period, e);
 	if (rc)

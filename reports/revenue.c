@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
 #include "fees.h"
 #include "layout.h"
 #include "pdf.h"
@@ -88,35 +87,13 @@ static void revenue_quarters(RevenueData *r)
 	}
 }
 
-/* Agencies with live purchases in the year (or ever) under the contract(s). */
-static int active_members(sqlite3 *db, int year, const char *contract)
-{
-	char a[DATE_BUF] = "0000-00-00", b[DATE_BUF] = "9999-99-99";
-
-	if (year) {
-		snprintf(a, sizeof a, "%04d-01-01", year);
-		snprintf(b, sizeof b, "%04d-12-31", year);
-	}
-	return (int)db_int(
-		db, 0,
-		"SELECT count(DISTINCT p.agency_id) FROM live_purchase p JOIN contract c "
-		"ON c.id = p.contract_id WHERE (?1 IS NULL OR c.number = ?1) "
-		"AND p.invoice_date BETWEEN ?2 AND ?3",
-		"ttt", contract, a, b);
-}
-
 /* The lead agency: of the contract, or of the first contract. */
 static ClCode revenue_lead(sqlite3 *db, const char *contract, Party *lead, Err *e)
 {
 	char code[33];
+	ClCode rc = stmtdata_lead_code(db, contract, code, sizeof code, e);
 
-	if (!db_text(db, code, sizeof code,
-		     "SELECT a.code FROM contract c JOIN agency a ON a.id = c.lead_agency_id "
-		     "WHERE (?1 IS NULL OR c.number = ?1) ORDER BY c.number LIMIT 1",
-		     "t", contract))
-		return err_set(e, CL_ENOTFOUND, contract ? "no contract %s" : "no contracts%s",
-			       contract ? contract : "");
-	return stmt_agency(db, code, lead, e);
+	return rc ? rc : stmtdata_agency(db, code, lead, e);
 }
 
 /* Gather the report.  OUT: *r (free r->json, also on failure). */
@@ -143,7 +120,8 @@ static ClCode revenue_gather(sqlite3 *db, int year, const char *contract, Date t
 				       contract, js(r->json, "as_of"));
 	}
 	revenue_quarters(r);
-	r->members = active_members(db, year, contract);
+	if ((rc = stmtdata_active_members(db, year, contract, &r->members, e)))
+		return rc;
 	date_format(today, r->as_of);
 	if (year)
 		snprintf(r->scope, sizeof r->scope, "Calendar year %d, %s", year,

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 
 #include "csvout.h"
-#include "db.h"
 #include "handlers.h"
 #include "money.h"
 #include "pages.h"
+#include "portal.h"
 #include "summary.h"
 
 int page_remittances_csv(Req *r)
@@ -16,10 +16,12 @@ int page_remittances_csv(Req *r)
 	static const char *const keys[] = {"quarter", "amount", "received", "reference"};
 	char name[120];
 	cJSON *rows;
+	Err e = {0};
 
 	if (!may_see_contract(r, r->param[0]))
 		return resp_error(r, 404, "there is no such contract");
-	rows = remittances_json(r, r->param[0]);
+	if (!(rows = portal_remittances(r->db, r->param[0], &e)))
+		return resp_error(r, 500, "%s", e.msg);
 	snprintf(name, sizeof name, "%.100s-remittances.csv", r->param[0]);
 	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 4), name);
 	cJSON_Delete(rows);

@@ -2,34 +2,17 @@
 #include <stdio.h>
 
 #include "csvout.h"
-#include "db.h"
 #include "handlers.h"
+#include "listing.h"
 #include "pagekit.h"
 #include "pages.h"
 #include "render.h"
 #include "summary.h"
 
 /* Agencies matching ?q= (code or name), a page at a time.  OUT: *more. */
-static cJSON *agencies_query(Req *r, long offset, int limit, int *more)
+static cJSON *agencies_query(Req *r, long offset, int limit, int *more, Err *e)
 {
-	const char *q = req_query(r, "q");
-	sqlite3_stmt *st = NULL;
-	char like[410];
-	cJSON *arr;
-
-	pagekit_like_pattern(q, like, sizeof like);
-	if (db_prepare(
-		    r->db, &st,
-		    "SELECT a.code, a.name, a.kind, a.state, CASE a.public_entity WHEN 1 THEN "
-		    "'yes' ELSE 'no' END AS public_entity, (SELECT count(*) FROM participant p "
-		    "WHERE p.agency_id = a.id) AS contracts FROM agency a WHERE a.code LIKE ?1 "
-		    "ESCAPE '\\' OR a.name LIKE ?1 ESCAPE '\\' ORDER BY a.code LIMIT ?2 OFFSET ?3",
-		    NULL))
-		return cJSON_CreateArray();
-	db_bind_spec(st, "tii", like, (int64_t)(limit ? limit + 1 : -1), (int64_t)offset);
-	arr = pagekit_rows_json(st, limit, more);
-	sqlite3_finalize(st);
-	return arr;
+	return listing_agencies(r->db, req_query(r, "q"), offset, limit, more, e);
 }
 
 int page_agencies(Req *r)
@@ -42,36 +25,14 @@ int page_agencies_csv(Req *r)
 	static const char *const keys[] = {"code",  "name",	     "kind",
 					   "state", "public_entity", "contracts"};
 	int more = 0;
-	cJSON *all = agencies_query(r, 0, 0, &more);
+	Err e = {0};
+	cJSON *all = agencies_query(r, 0, 0, &more, &e);
 
+	if (!all)
+		return resp_error(r, 500, "%s", e.msg);
 	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(all, keys, 6), "agencies.csv");
 	cJSON_Delete(all);
 	return 0;
-}
-
-/* The live purchase lines of agency code, newest first, over all its
- * contracts or only contract (may be NULL), with the savings of each;
- * money columns as cents.  limit 0: all.  OUT: *more. */
-static cJSON *agency_lines_query(Req *r, const char *code, const char *contract, long offset,
-				 int limit, int *more)
-{
-	sqlite3_stmt *st = NULL;
-	cJSON *arr;
-
-	if (db_prepare(r->db, &st,
-		       "SELECT l.id, c.number AS contract, a.code AS agency, l.invoice_date, "
-		       "l.po_number, l.invoice_number, l.line, l.description, l.list_amount, "
-		       "l.invoiced_amount, l.list_amount - l.invoiced_amount AS savings "
-		       "FROM live_purchase l JOIN contract c ON c.id = l.contract_id "
-		       "JOIN agency a ON a.id = l.agency_id WHERE a.code = ?1 AND (?2 IS NULL OR "
-		       "c.number = ?2) ORDER BY l.invoice_date DESC, l.id DESC LIMIT ?3 OFFSET ?4",
-		       NULL))
-		return cJSON_CreateArray();
-	db_bind_spec(st, "ttii", code, contract, (int64_t)(limit ? limit + 1 : -1),
-		     (int64_t)offset);
-	arr = pagekit_rows_json(st, limit, more);
-	sqlite3_finalize(st);
-	return arr;
 }
 
 /* One agency: each contract's totals and rebate share, then its purchase
@@ -102,7 +63,11 @@ int page_agency(Req *r)
 	}
 	ctx = pagekit_ctx(r, r->param[0]);
 	cJSON_AddItemToObject(ctx, "agency", s);
-	rows = agency_lines_query(r, r->param[0], NULL, off, PAGE_ROWS, &more);
+	rows = listing_agency_lines(r->db, r->param[0], NULL, off, PAGE_ROWS, &more, &e);
+	if (!rows) {
+		cJSON_Delete(ctx);
+		return resp_error(r, 500, "%s", e.msg);
+	}
 	pagekit_money_columns(rows, money, 3);
 	cJSON_AddItemToObject(ctx, "purchases", rows);
 	add_paging(ctx, page, more, "");
@@ -120,13 +85,16 @@ int page_agency_csv(Req *r)
 	char name[120];
 	cJSON *rows;
 	int more = 0;
+	Err e = {0};
 
 	if (!may_see_agency(r, r->param[0]))
 		return resp_error(r, 404, "there is no such agency");
 	if (contract && *contract && !may_see_contract(r, contract))
 		return resp_error(r, 404, "there is no such contract");
-	rows = agency_lines_query(r, r->param[0], contract && *contract ? contract : NULL, 0, 0,
-				  &more);
+	rows = listing_agency_lines(r->db, r->param[0], contract && *contract ? contract : NULL, 0,
+				    0, &more, &e);
+	if (!rows)
+		return resp_error(r, 500, "%s", e.msg);
 	pagekit_money_columns(rows, money, 3);
 	snprintf(name, sizeof name, "%.100s-purchases.csv", r->param[0]);
 	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 11), name);

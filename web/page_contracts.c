@@ -4,44 +4,23 @@
 #include "compliance.h"
 #include "contract.h"
 #include "csvout.h"
-#include "db.h"
 #include "fees.h"
 #include "handlers.h"
+#include "listing.h"
 #include "pagekit.h"
 #include "pages.h"
 #include "rebate.h"
 #include "render.h"
 
-/* The contracts the caller may see, with vendor, lead agency and size. */
-static cJSON *contracts_list(Req *r)
-{
-	cJSON *all, *c, *list = cJSON_CreateArray();
-	sqlite3_stmt *st = NULL;
-	int more = 0;
-
-	if (db_prepare(r->db, &st,
-		       "SELECT c.number, c.title, c.status, c.start_date, c.end_date, v.name AS "
-		       "vendor, "
-		       "a.name AS lead, (SELECT count(*) FROM participant p WHERE p.contract_id = "
-		       "c.id) "
-		       "AS participants FROM contract c JOIN vendor v ON v.id = c.vendor_id "
-		       "JOIN agency a ON a.id = c.lead_agency_id ORDER BY c.number",
-		       NULL))
-		return list;
-	all = pagekit_rows_json(st, 0, &more);
-	sqlite3_finalize(st);
-	cJSON_ArrayForEach(
-		c, all) if (may_see_contract(r, cJSON_GetObjectItem(c, "number")->valuestring))
-		cJSON_AddItemToArray(list, cJSON_Duplicate(c, 1));
-	cJSON_Delete(all);
-	return list;
-}
-
 int page_contracts(Req *r)
 {
-	cJSON *ctx = pagekit_ctx(r, "Contracts");
+	Err e = {0};
+	cJSON *ctx, *list = listing_contracts(r->db, &r->who, &e);
 
-	cJSON_AddItemToObject(ctx, "contracts", contracts_list(r));
+	if (!list)
+		return resp_error(r, 500, "%s", e.msg);
+	ctx = pagekit_ctx(r, "Contracts");
+	cJSON_AddItemToObject(ctx, "contracts", list);
 	return render_page(r, 200, "contracts", ctx);
 }
 
@@ -49,8 +28,11 @@ int page_contracts_csv(Req *r)
 {
 	static const char *const keys[] = {"number",   "title",	 "status", "start_date",
 					   "end_date", "vendor", "lead",   "participants"};
-	cJSON *list = contracts_list(r);
+	Err e = {0};
+	cJSON *list = listing_contracts(r->db, &r->who, &e);
 
+	if (!list)
+		return resp_error(r, 500, "%s", e.msg);
 	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(list, keys, 8), "contracts.csv");
 	cJSON_Delete(list);
 	return 0;
@@ -94,25 +76,6 @@ static void add_terms(cJSON *ctx, const cJSON *doc)
 	}
 }
 
-/* The participants of a contract (staff only). */
-static cJSON *participants_json(Req *r, const char *number)
-{
-	sqlite3_stmt *st = NULL;
-	cJSON *arr;
-	int more = 0;
-
-	if (db_prepare(r->db, &st,
-		       "SELECT a.code, a.name, p.joined FROM participant p JOIN agency a ON a.id = "
-		       "p.agency_id JOIN contract c ON c.id = p.contract_id WHERE c.number = ? "
-		       "ORDER BY p.joined, a.code",
-		       NULL))
-		return cJSON_CreateArray();
-	db_bind_spec(st, "t", number);
-	arr = pagekit_rows_json(st, 0, &more);
-	sqlite3_finalize(st);
-	return arr;
-}
-
 int page_contract(Req *r)
 {
 	const char *number = r->param[0];
@@ -130,8 +93,15 @@ int page_contract(Req *r)
 	ctx = pagekit_ctx(r, number);
 	add_terms(ctx, doc);
 	cJSON_AddItemToObject(ctx, "contract", doc);
-	if (r->who.role <= ROLE_FINANCE)
-		cJSON_AddItemToObject(ctx, "participants", participants_json(r, number));
+	if (r->who.role <= ROLE_FINANCE) {
+		cJSON *parts = listing_participants(r->db, number, &e);
+
+		if (!parts) {
+			cJSON_Delete(ctx);
+			return resp_error(r, 500, "%s", e.msg);
+		}
+		cJSON_AddItemToObject(ctx, "participants", parts);
+	}
 	if (r->who.role != ROLE_MEMBER)
 		cJSON_AddItemToObject(ctx, "fees",
 				      fees_report_json(r->db, number, &all, r->today, &e));

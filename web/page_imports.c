@@ -20,8 +20,12 @@
 int page_imports(Req *r)
 {
 	const char *contract = req_query(r, "contract");
-	cJSON *ctx = pagekit_ctx(r, "Sales reports"), *list = pagekit_contract_choices(r, contract);
+	cJSON *ctx, *list;
 	Err e = {0};
+
+	if (!(list = pagekit_contract_choices(r, contract, &e)))
+		return resp_error(r, 500, "%s", e.msg);
+	ctx = pagekit_ctx(r, "Sales reports");
 
 	if (!contract && cJSON_GetArraySize(list) > 0)
 		contract = cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0), "number")->valuestring;

@@ -4,69 +4,30 @@
 
 #include "cache.h"
 #include "csvout.h"
-#include "db.h"
 #include "ledger.h"
+#include "listing.h"
 #include "pagecache.h"
 #include "pagekit.h"
 #include "pages.h"
 
 /* The ledger lines matching the filters (?contract ?agency ?quarter ?po
- * ?invoice); a member sees only its own agency.  OUT: *more. */
-static cJSON *purchases_query(Req *r, long offset, int limit, int *more)
+ * ?invoice; ?quarter already checked by quarter_or_400()); a member sees
+ * only its own agency.  OUT: *more; NULL with e set when the query
+ * failed. */
+static cJSON *purchases_query(Req *r, long offset, int limit, int *more, Err *e)
 {
-	/* Only the filters given become conditions, so SQLite can use the
-	 * agency and contract indexes; the SQL text is built from these fixed
-	 * pieces only, every value is bound. */
-	static const char *const cond[] = {
-		" AND p.contract_id = (SELECT id FROM contract WHERE number = ?)",
-		" AND p.agency_id = (SELECT id FROM agency WHERE code = ?)",
-		" AND p.po_number = ?",
-		" AND p.invoice_number = ?",
-	};
-	const char *val[4] = {req_query(r, "contract"),
-			      r->who.role == ROLE_MEMBER ? r->who.agency : req_query(r, "agency"),
-			      req_query(r, "po"), req_query(r, "invoice")};
-	char from[DATE_BUF] = "0000-00-00", to[DATE_BUF] = "9999-99-99";
 	const char *quarter = req_query(r, "quarter");
-	sqlite3_stmt *st = NULL;
-	int i, k = 3, bad;
+	PurchaseFilter f = {
+		.contract = req_query(r, "contract"),
+		.agency = r->who.role == ROLE_MEMBER ? r->who.agency : req_query(r, "agency"),
+		.po = req_query(r, "po"),
+		.invoice = req_query(r, "invoice"),
+	};
 	Quarter q;
-	cJSON *arr;
-	Buf sql;
 
-	if (quarter && quarter_parse(quarter, &q, NULL) == CL_OK) {
-		date_format(quarter_first_day(q), from);
-		date_format(quarter_last_day(q), to);
-	}
-	buf_init(&sql, 4096);
-	bad = buf_puts(
-		&sql, "SELECT p.id, c.number AS contract, a.code AS agency, p.po_number, "
-		      "p.invoice_number, p.line, p.invoice_date, p.description, "
-		      "p.list_amount, p.invoiced_amount, p.batch_id, "
-		      "CASE WHEN p.reverses_id IS NOT NULL THEN 'reversal of ' || p.reverses_id "
-		      "WHEN EXISTS (SELECT 1 FROM purchase x WHERE x.reverses_id = p.id) "
-		      "THEN 'reversed' END AS state, nullif(p.reason, '') AS reason "
-		      "FROM purchase p JOIN contract c ON c.id = p.contract_id "
-		      "JOIN agency a ON a.id = p.agency_id WHERE p.invoice_date BETWEEN ?1 AND ?2");
-	for (i = 0; i < 4; i++) /* an empty box of the filter form filters nothing */
-		if (val[i] && *val[i])
-			bad |= buf_puts(&sql, cond[i]);
-	bad |= buf_puts(&sql, " ORDER BY p.invoice_date DESC, p.id DESC LIMIT ? OFFSET ?");
-	if (bad || db_prepare(r->db, &st, sql.data, NULL)) {
-		buf_free(&sql);
-		return cJSON_CreateArray();
-	}
-	buf_free(&sql);
-	sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
-	for (i = 0; i < 4; i++)
-		if (val[i] && *val[i])
-			sqlite3_bind_text(st, k++, val[i], -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, k++, limit ? limit + 1 : -1);
-	sqlite3_bind_int64(st, k, offset);
-	arr = pagekit_rows_json(st, limit, more);
-	sqlite3_finalize(st);
-	return arr;
+	if (quarter && quarter_parse(quarter, &q, NULL) == CL_OK)
+		f.quarter = &q;
+	return listing_purchases(r->db, &f, offset, limit, more, e);
 }
 
 /* ?quarter= of the purchase filters, when given, must name a quarter:
@@ -94,6 +55,7 @@ int page_purchases(Req *r)
 	long page, off = page_offset(r, &page);
 	size_t i;
 	int more = 0;
+	Err e = {0};
 
 	if (quarter_or_400(r)) {
 		cJSON_Delete(ctx);
@@ -106,7 +68,11 @@ int page_purchases(Req *r)
 		cJSON_Delete(ctx);
 		return 0;
 	}
-	rows = purchases_query(r, off, PAGE_ROWS, &more);
+	if (!(rows = purchases_query(r, off, PAGE_ROWS, &more, &e))) {
+		cJSON_Delete(ctx);
+		pagecache_fail(r, key, version);
+		return resp_error(r, 500, "%s", e.msg);
+	}
 	pagekit_money_columns(rows, money, 2);
 	cJSON_AddItemToObject(ctx, "purchases", rows);
 	f = cJSON_AddObjectToObject(ctx, "filter");
@@ -136,10 +102,12 @@ int page_purchases_csv(Req *r)
 		"batch_id", "state"};
 	int more = 0;
 	cJSON *rows;
+	Err e = {0};
 
 	if (quarter_or_400(r))
 		return 0;
-	rows = purchases_query(r, 0, 0, &more);
+	if (!(rows = purchases_query(r, 0, 0, &more, &e)))
+		return resp_error(r, 500, "%s", e.msg);
 	pagekit_money_columns(rows, money, 2);
 	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 12),
 		  "purchases.csv");

@@ -34,11 +34,13 @@ static cJSON *rebates_for(Req *r, Err *e)
 
 int page_rebates(Req *r)
 {
-	cJSON *ctx = pagekit_ctx(r, "Rebates"), *rep;
+	cJSON *ctx, *rep, *contracts;
 	Err e = {0};
 
-	cJSON_AddItemToObject(ctx, "contracts",
-			      pagekit_contract_choices(r, req_query(r, "contract")));
+	if (!(contracts = pagekit_contract_choices(r, req_query(r, "contract"), &e)))
+		return resp_error(r, 500, "%s", e.msg);
+	ctx = pagekit_ctx(r, "Rebates");
+	cJSON_AddItemToObject(ctx, "contracts", contracts);
 	if (req_query(r, "contract")) {
 		rep = rebates_for(r, &e);
 		if (rep)

@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "contract.h"
-#include "db.h"
 #include "handlers.h"
+#include "listing.h"
 #include "pagekit.h"
 #include "pages.h"
 #include "remit.h"
@@ -48,27 +48,21 @@ static cJSON *grid_json(const cJSON *rows)
 
 int page_reconciliation(Req *r)
 {
-	cJSON *ctx = pagekit_ctx(r, "Reconciliation"), *rev, *contracts;
-	sqlite3_stmt *st = NULL;
-	int more = 0;
+	cJSON *ctx, *rev, *contracts = NULL, *periods = NULL;
 	Err e = {0};
 
 	rev = summary_revenue_json(r->db, 0, r->today, &e);
-	if (!rev) {
-		cJSON_Delete(ctx);
+	if (!rev || !(contracts = pagekit_contract_choices(r, req_query(r, "contract"), &e)) ||
+	    !(periods = listing_periods(r->db, &e))) {
+		cJSON_Delete(rev);
+		cJSON_Delete(contracts);
 		return resp_error(r, 500, "%s", e.msg);
 	}
+	ctx = pagekit_ctx(r, "Reconciliation");
 	cJSON_AddItemToObject(ctx, "grid", grid_json(cJSON_GetObjectItem(rev, "quarters")));
 	cJSON_AddItemToObject(ctx, "revenue", rev);
-	contracts = pagekit_contract_choices(r, req_query(r, "contract"));
 	cJSON_AddItemToObject(ctx, "contracts", contracts);
-	if (!db_prepare(r->db, &st,
-			"SELECT quarter, status, changed_at, changed_by, reason FROM period "
-			"ORDER BY quarter DESC",
-			NULL)) {
-		cJSON_AddItemToObject(ctx, "periods", pagekit_rows_json(st, 0, &more));
-		sqlite3_finalize(st);
-	}
+	cJSON_AddItemToObject(ctx, "periods", periods);
 	return render_page(r, 200, "reconciliation", ctx);
 }
 

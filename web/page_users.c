@@ -2,7 +2,7 @@
 #include <stdio.h>
 
 #include "csvout.h"
-#include "db.h"
+#include "listing.h"
 #include "pagekit.h"
 #include "pages.h"
 #include "render.h"
@@ -11,18 +11,13 @@
 
 int page_users(Req *r)
 {
-	cJSON *ctx = pagekit_ctx(r, "Users");
-	sqlite3_stmt *st = NULL;
-	int more = 0;
+	Err e = {0};
+	cJSON *ctx, *users = listing_users(r->db, &e);
 
-	if (!db_prepare(r->db, &st,
-			"SELECT u.id, u.email, u.role, coalesce(a.code, v.code, '') AS bound, "
-			"u.created_at FROM app_user u LEFT JOIN agency a ON a.id = u.agency_id "
-			"LEFT JOIN vendor v ON v.id = u.vendor_id ORDER BY u.email",
-			NULL)) {
-		cJSON_AddItemToObject(ctx, "users", pagekit_rows_json(st, 0, &more));
-		sqlite3_finalize(st);
-	}
+	if (!users)
+		return resp_error(r, 500, "%s", e.msg);
+	ctx = pagekit_ctx(r, "Users");
+	cJSON_AddItemToObject(ctx, "users", users);
 	return render_page(r, 200, "users", ctx);
 }
 
@@ -44,31 +39,22 @@ int page_user_add(Req *r)
 	return pagekit_back_with(r, "/users", msg);
 }
 
-/* The caller's tokens (an admin sees everyone's). */
-static cJSON *tokens_json(Req *r)
+/* The caller's tokens (an admin sees everyone's); NULL with e set when
+ * the query failed. */
+static cJSON *tokens_json(Req *r, Err *e)
 {
-	sqlite3_stmt *st = NULL;
-	cJSON *arr;
-	int more = 0;
-
-	if (db_prepare(r->db, &st,
-		       "SELECT t.id, t.name, u.email, t.created_at, coalesce(t.last_used, '') AS "
-		       "last_used, t.revoked_at FROM api_token t "
-		       "JOIN app_user u ON u.id = t.user_id WHERE ?1 = 0 OR t.user_id = ?1 "
-		       "ORDER BY t.id DESC",
-		       NULL))
-		return cJSON_CreateArray();
-	db_bind_spec(st, "i", r->who.role == ROLE_ADMIN ? (int64_t)0 : r->who.user_id);
-	arr = pagekit_rows_json(st, 0, &more);
-	sqlite3_finalize(st);
-	return arr;
+	return listing_tokens(r->db, r->who.role == ROLE_ADMIN ? (int64_t)0 : r->who.user_id, e);
 }
 
 int page_tokens(Req *r)
 {
-	cJSON *ctx = pagekit_ctx(r, "API tokens");
+	Err e = {0};
+	cJSON *ctx, *tokens = tokens_json(r, &e);
 
-	cJSON_AddItemToObject(ctx, "tokens", tokens_json(r));
+	if (!tokens)
+		return resp_error(r, 500, "%s", e.msg);
+	ctx = pagekit_ctx(r, "API tokens");
+	cJSON_AddItemToObject(ctx, "tokens", tokens);
 	return render_page(r, 200, "tokens", ctx);
 }
 
@@ -76,8 +62,11 @@ int page_tokens_csv(Req *r)
 {
 	static const char *const keys[] = {"id",	 "name",      "email",
 					   "created_at", "last_used", "revoked_at"};
-	cJSON *rows = tokens_json(r);
+	Err e = {0};
+	cJSON *rows = tokens_json(r, &e);
 
+	if (!rows)
+		return resp_error(r, 500, "%s", e.msg);
 	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 6), "tokens.csv");
 	cJSON_Delete(rows);
 	return 0;
@@ -87,7 +76,7 @@ int page_token_add(Req *r)
 {
 	char secret[SESSION_SECRET_BUF];
 	const char *name = req_field(r, "name");
-	cJSON *ctx;
+	cJSON *ctx, *tokens;
 	Err e = {0};
 
 	if (api_token_create(r->db, r->who.user_id, name && *name ? name : "token", secret, NULL,
@@ -95,7 +84,13 @@ int page_token_add(Req *r)
 		return pagekit_back_with(r, "/tokens", e.msg);
 	ctx = pagekit_ctx(r, "API tokens");
 	cJSON_AddStringToObject(ctx, "new_token", secret);
-	cJSON_AddItemToObject(ctx, "tokens", tokens_json(r));
+	/* the secret is shown this once: a list that failed is said, not hidden */
+	if ((tokens = tokens_json(r, &e)))
+		cJSON_AddItemToObject(ctx, "tokens", tokens);
+	else {
+		cJSON_DeleteItemFromObject(ctx, "notice");
+		cJSON_AddStringToObject(ctx, "notice", "The list of tokens could not be read.");
+	}
 	return render_page(r, 201, "tokens", ctx);
 }
 
@@ -113,19 +108,11 @@ int page_token_revoke(Req *r)
 int page_users_csv(Req *r)
 {
 	static const char *const keys[] = {"email", "role", "bound", "created_at"};
-	sqlite3_stmt *st = NULL;
-	cJSON *rows;
-	int more = 0;
+	Err e = {0};
+	cJSON *rows = listing_users(r->db, &e);
 
-	if (db_prepare(
-		    r->db, &st,
-		    "SELECT u.email, u.role, coalesce(a.code, v.code, '') AS bound, u.created_at "
-		    "FROM app_user u LEFT JOIN agency a ON a.id = u.agency_id LEFT JOIN vendor v "
-		    "ON v.id = u.vendor_id ORDER BY u.email",
-		    NULL))
-		return resp_error(r, 500, "the database failed");
-	rows = pagekit_rows_json(st, 0, &more);
-	sqlite3_finalize(st);
+	if (!rows)
+		return resp_error(r, 500, "%s", e.msg);
 	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 4), "users.csv");
 	cJSON_Delete(rows);
 	return 0;

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
 #include "handlers.h"
+#include "listing.h"
 #include "money.h"
 #include "render.h"
 
@@ -59,20 +59,6 @@ void pagekit_url_encode(const char *text, char *out, size_t n)
 	out[j] = '\0';
 }
 
-void pagekit_like_pattern(const char *q, char *out, size_t n)
-{
-	size_t j = 0;
-
-	out[j++] = '%';
-	for (; q && *q && j + 4 <= n; q++) {
-		if (*q == '%' || *q == '_' || *q == '\\')
-			out[j++] = '\\';
-		out[j++] = *q;
-	}
-	out[j++] = '%';
-	out[j] = '\0';
-}
-
 int pagekit_back_with(Req *r, const char *path, const char *notice)
 {
 	char url[512], enc[300], words[600];
@@ -93,38 +79,6 @@ cJSON *pagekit_ctx(Req *r, const char *title)
 	return ctx;
 }
 
-cJSON *pagekit_rows_json(sqlite3_stmt *st, int limit, int *more)
-{
-	cJSON *arr = cJSON_CreateArray();
-	int n = 0, i;
-
-	*more = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		cJSON *o;
-
-		if (limit && n == limit) {
-			*more = 1;
-			break;
-		}
-		o = cJSON_CreateObject();
-		for (i = 0; i < sqlite3_column_count(st); i++) {
-			const char *name = sqlite3_column_name(st, i);
-
-			if (sqlite3_column_type(st, i) == SQLITE_INTEGER)
-				cJSON_AddNumberToObject(o, name,
-							(double)sqlite3_column_int64(st, i));
-			else if (sqlite3_column_type(st, i) == SQLITE_NULL)
-				cJSON_AddNullToObject(o, name);
-			else
-				cJSON_AddStringToObject(o, name,
-							(const char *)sqlite3_column_text(st, i));
-		}
-		cJSON_AddItemToArray(arr, o);
-		n++;
-	}
-	return arr;
-}
-
 int pagekit_search_page(Req *r, const char *title, const char *key, const char *tmpl,
 			PagekitQuery query)
 {
@@ -133,8 +87,14 @@ int pagekit_search_page(Req *r, const char *title, const char *key, const char *
 	char link[700] = "q=";
 	long page, off = page_offset(r, &page);
 	int more = 0;
+	Err e = {0};
+	cJSON *rows = query(r, off, PAGE_ROWS, &more, &e);
 
-	cJSON_AddItemToObject(ctx, key, query(r, off, PAGE_ROWS, &more));
+	if (!rows) {
+		cJSON_Delete(ctx);
+		return resp_error(r, 500, "%s", e.msg);
+	}
+	cJSON_AddItemToObject(ctx, key, rows);
 	cJSON_AddStringToObject(ctx, "q", q ? q : "");
 	pagekit_url_encode(q ? q : "", link + 2, sizeof link - 2);
 	add_paging(ctx, page, more, link);
@@ -158,25 +118,15 @@ void pagekit_money_columns(cJSON *arr, const char *const *keys, int n)
 	}
 }
 
-cJSON *pagekit_contract_choices(Req *r, const char *selected)
+cJSON *pagekit_contract_choices(Req *r, const char *selected, Err *e)
 {
-	sqlite3_stmt *st = NULL;
-	cJSON *arr = cJSON_CreateArray();
+	cJSON *arr = listing_contract_titles(r->db, &r->who, e), *o;
 
-	if (db_prepare(r->db, &st, "SELECT number, title FROM contract ORDER BY number", NULL))
-		return arr;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *n = (const char *)sqlite3_column_text(st, 0);
-		cJSON *o;
+	cJSON_ArrayForEach(o, arr)
+	{
+		const char *n = cJSON_GetStringValue(cJSON_GetObjectItem(o, "number"));
 
-		if (!may_see_contract(r, n))
-			continue;
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "number", n);
-		cJSON_AddStringToObject(o, "title", (const char *)sqlite3_column_text(st, 1));
-		cJSON_AddBoolToObject(o, "selected", selected && strcmp(n, selected) == 0);
-		cJSON_AddItemToArray(arr, o);
+		cJSON_AddBoolToObject(o, "selected", selected && n && strcmp(n, selected) == 0);
 	}
-	sqlite3_finalize(st);
 	return arr;
 }

@@ -1,6 +1,6 @@
 /*
  * pagekit.h — helpers the HTML page files share: the page context and
- * notices, paging, search, rows of a query as JSON, form numbers.
+ * notices, paging, search, form numbers.
  */
 #ifndef COOPLEDGER_PAGEKIT_H
 #define COOPLEDGER_PAGEKIT_H
@@ -26,11 +26,6 @@ int pagekit_field_int(const char *text, long lo, long hi, long *out);
  * overrun). */
 void pagekit_url_encode(const char *text, char *out, size_t n);
 
-/* Search text as a LIKE pattern that matches it anywhere: % _ and \ are
- * escaped for the SQL's ESCAPE '\'.  Writes into out (size n; long text
- * is cut). */
-void pagekit_like_pattern(const char *q, char *out, size_t n);
-
 /* A redirect back to a page with a notice (shown once via ?notice=). */
 int pagekit_back_with(Req *r, const char *path, const char *notice);
 
@@ -38,25 +33,22 @@ int pagekit_back_with(Req *r, const char *path, const char *notice);
  * it. */
 cJSON *pagekit_ctx(Req *r, const char *title);
 
-/* Rows of a query as JSON objects named by the statement's columns; at
- * most limit of them (0: all), OUT: *more when there were more.  Caller
- * frees. */
-cJSON *pagekit_rows_json(sqlite3_stmt *st, int limit, int *more);
-
 /* One page of a searchable list: limit rows from offset (limit 0: all),
- * OUT: *more.  Caller frees. */
-typedef cJSON *(*PagekitQuery)(Req *r, long offset, int limit, int *more);
+ * OUT: *more.  Caller frees; NULL with e set when the query failed. */
+typedef cJSON *(*PagekitQuery)(Req *r, long offset, int limit, int *more, Err *e);
 
-/* A searchable list a page at a time (?q= and ?page=): rows under key. */
+/* A searchable list a page at a time (?q= and ?page=): rows under key;
+ * 500 when the query failed. */
 int pagekit_search_page(Req *r, const char *title, const char *key, const char *tmpl,
 			PagekitQuery query);
 
-/* Money columns of pagekit_rows_json come as integers: turn them into
- * money text. */
+/* Money columns of core's listings come as integers (cents): turn them
+ * into money text. */
 void pagekit_money_columns(cJSON *arr, const char *const *keys, int n);
 
 /* The contracts the caller may see, as [{number, title, selected}] for a
- * contract picker.  Caller frees. */
-cJSON *pagekit_contract_choices(Req *r, const char *selected);
+ * contract picker.  Caller frees; NULL with e set when the query
+ * failed. */
+cJSON *pagekit_contract_choices(Req *r, const char *selected, Err *e);
 
 #endif

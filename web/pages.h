@@ -63,8 +63,5 @@ int revenue_csv(Req *r, const char *array, const char *const *keys, int n,
 int page_dashboard(Req *r);
 int page_member_portal(Req *r);
 int page_vendor_portal(Req *r);
-/* The remittances recorded for contract number, newest first (money as
- * text).  Caller frees. */
-cJSON *remittances_json(Req *r, const char *number);
 
 #endif
