@@ -12,7 +12,7 @@
 #include "money.h"
 #include "rebate.h"
 #include "remit.h"
-#include "summary.h"
+#include "encode.h"
 #include "table.h"
 
 static const char report_usage[] =
@@ -317,10 +317,10 @@ static cJSON *run_report(const Cli *cli, sqlite3 *db, const char *kind, const Cl
 	if (period && quarter_parse(period, &q, e))
 		return NULL;
 	if (strcmp(kind, "agency") == 0)
-		return summary_agency_json(db, cli_opt(o, "agency"), contract, NULL, today,
-					   cli->actor, e);
+		return encode_agency_report(db, cli_opt(o, "agency"), contract, NULL, today,
+					    cli->actor, e);
 	if (strcmp(kind, "revenue") == 0)
-		return summary_revenue_json(db, year, today, e);
+		return encode_revenue_report(db, year, today, e);
 	if (strcmp(kind, "fees") == 0) {
 		FeeSelect sel = {year, period != NULL, q};
 

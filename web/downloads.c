@@ -9,7 +9,7 @@
 #include "handlers.h"
 #include "money.h"
 #include "pages.h"
-#include "summary.h"
+#include "encode.h"
 
 int page_remittances_csv(Req *r)
 {
@@ -32,7 +32,7 @@ int revenue_csv(Req *r, const char *array, const char *const *keys, int n, const
 	cJSON *rev;
 	Err e = {0};
 
-	rev = summary_revenue_json(r->db, 0, r->today, &e);
+	rev = encode_revenue_report(r->db, 0, r->today, &e);
 	if (!rev)
 		return resp_error(r, 500, "%s", e.msg);
 	resp_text(r, 200, "text/csv; charset=utf-8",

@@ -8,7 +8,7 @@
 #include "pages.h"
 #include "remit.h"
 #include "render.h"
-#include "summary.h"
+#include "encode.h"
 
 /* The contract x quarter grid: {"quarters": [..], "rows": [{contract,
  * cells: [{quarter, status, report, balance, days}]}]} from the revenue
@@ -53,7 +53,7 @@ int page_reconciliation(Req *r)
 	int more = 0;
 	Err e = {0};
 
-	rev = summary_revenue_json(r->db, 0, r->today, &e);
+	rev = encode_revenue_report(r->db, 0, r->today, &e);
 	if (!rev) {
 		cJSON_Delete(ctx);
 		return resp_error(r, 500, "%s", e.msg);

@@ -12,7 +12,7 @@
 #include "pagecache.h"
 #include "rebate.h"
 #include "render.h"
-#include "summary.h"
+#include "encode.h"
 #include "terms.h"
 #include "contract.h"
 
@@ -264,7 +264,7 @@ static cJSON *dashboard_ctx(Req *r, Err *e)
 	cJSON *ctx, *rev;
 	int y, m, d;
 
-	rev = summary_revenue_json(r->db, 0, r->today, e);
+	rev = encode_revenue_report(r->db, 0, r->today, e);
 	if (!rev)
 		return NULL;
 	ctx = ctx_title("Dashboard");
