@@ -16,7 +16,7 @@
 #include "remit.h"
 #include "session.h"
 #include "signin.h"
-#include "summary.h"
+#include "encode.h"
 #include "text.h"
 #include "user.h"
 
@@ -85,7 +85,7 @@ static cJSON *report_build(Req *r, const ReportAsk *a, Err *e)
 	case REP_COMPLIANCE:
 		return compliance_report_json(r->db, a->contract, q, a->agency, e);
 	default:
-		return summary_agency_json(r->db, a->agency, a->contract, q, r->today, actor, e);
+		return encode_agency_report(r->db, a->agency, a->contract, q, r->today, actor, e);
 	}
 }
 

@@ -7,7 +7,7 @@
 #include "pagekit.h"
 #include "pages.h"
 #include "render.h"
-#include "summary.h"
+#include "encode.h"
 
 /* Agencies matching ?q= (code or name), a page at a time.  OUT: *more. */
 static cJSON *agencies_query(Req *r, long offset, int limit, int *more, Err *e)
@@ -50,8 +50,8 @@ int page_agency(Req *r)
 
 	if (!may_see_agency(r, r->param[0]))
 		return resp_error(r, 404, "there is no such agency");
-	s = summary_agency_json(r->db, r->param[0], NULL, NULL, r->today,
-				req_actor(r, actor, sizeof actor), &e);
+	s = encode_agency_report(r->db, r->param[0], NULL, NULL, r->today,
+				 req_actor(r, actor, sizeof actor), &e);
 	if (!s)
 		return resp_error(r, 500, "%s", e.msg);
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(s, "contracts"))

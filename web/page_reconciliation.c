@@ -8,7 +8,7 @@
 #include "pages.h"
 #include "remit.h"
 #include "render.h"
-#include "summary.h"
+#include "encode.h"
 
 /* The contract x quarter grid: {"quarters": [..], "rows": [{contract,
  * cells: [{quarter, status, report, balance, days}]}]} from the revenue
@@ -51,7 +51,7 @@ int page_reconciliation(Req *r)
 	cJSON *ctx, *rev, *contracts = NULL, *periods = NULL;
 	Err e = {0};
 
-	rev = summary_revenue_json(r->db, 0, r->today, &e);
+	rev = encode_revenue_report(r->db, 0, r->today, &e);
 	if (!rev || !(contracts = pagekit_contract_choices(r, req_query(r, "contract"), &e)) ||
 	    !(periods = listing_periods(r->db, &e))) {
 		cJSON_Delete(rev);

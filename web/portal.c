@@ -12,7 +12,7 @@
 #include "portal.h"
 #include "rebate.h"
 #include "render.h"
-#include "summary.h"
+#include "encode.h"
 #include "terms.h"
 #include "contract.h"
 
@@ -71,31 +71,33 @@ static cJSON *bars_json(const char *const *labels, const Money *values, int n)
 }
 
 /* Fee revenue by quarter over all contracts, as a bar chart. */
-static cJSON *revenue_chart(const cJSON *rev)
+static cJSON *revenue_chart(const SummaryRevenue *rev)
 {
+	char name[16][QUARTER_BUF], qt[QUARTER_BUF];
 	const char *labels[16];
 	Money values[16];
-	const cJSON *q;
-	int n = 0, i;
+	int n = 0, i, k;
 
-	cJSON_ArrayForEach(q, cJSON_GetObjectItem(rev, "quarters"))
-	{
-		const char *name = cJSON_GetObjectItem(q, "quarter")->valuestring;
+	for (k = 0; k < rev->nquarter; k++) {
+		const FeeQuarter *f = &rev->quarters[k].f;
 
-		for (i = 0; i < n && strcmp(labels[i], name) != 0; i++)
+		quarter_format(f->q, qt);
+		for (i = 0; i < n && strcmp(name[i], qt) != 0; i++)
 			;
 		if (i == n) {
 			if (n == 16) {
-				memmove(labels, labels + 1, sizeof *labels * 15);
+				memmove(name, name + 1, sizeof *name * 15);
 				memmove(values, values + 1, sizeof *values * 15);
 				n--;
 			}
-			labels[n] = name;
+			memcpy(name[n], qt, sizeof qt);
 			values[n++] = 0;
 			i = n - 1;
 		}
-		values[i] += json_money(q, "fee") + json_money(q, "late_fee");
+		values[i] += f->fee + f->late_fee;
 	}
+	for (i = 0; i < n; i++)
+		labels[i] = name[i];
 	return bars_json(labels, values, n);
 }
 
@@ -190,17 +192,20 @@ static cJSON *pareto(Req *r, Err *e)
 /* The dashboard's figures as a page context, or NULL with e set. */
 static cJSON *dashboard_ctx(Req *r, Err *e)
 {
-	cJSON *ctx, *rev, *cards = NULL, *par = NULL;
+	SummaryRevenue sum;
+	cJSON *ctx, *rev = NULL, *cards = NULL, *par = NULL;
 	int y, m, d;
 
-	rev = summary_revenue_json(r->db, 0, r->today, e);
-	if (!rev || !(cards = contract_cards(r, e)) || !(par = pareto(r, e))) {
+	if (summary_revenue(r->db, 0, r->today, &sum, e) || !(rev = encode_summary_revenue(&sum)) ||
+	    !(cards = contract_cards(r, e)) || !(par = pareto(r, e))) {
+		summary_revenue_free(&sum);
 		cJSON_Delete(rev);
 		cJSON_Delete(cards);
 		return NULL;
 	}
 	ctx = ctx_title("Dashboard");
-	cJSON_AddItemToObject(ctx, "revenue_bars", revenue_chart(rev));
+	cJSON_AddItemToObject(ctx, "revenue_bars", revenue_chart(&sum));
+	summary_revenue_free(&sum);
 	cJSON_AddItemToObject(ctx, "totals",
 			      cJSON_Duplicate(cJSON_GetObjectItem(rev, "totals"), 1));
 	cJSON_AddItemToObject(ctx, "aging", cJSON_Duplicate(cJSON_GetObjectItem(rev, "aging"), 1));

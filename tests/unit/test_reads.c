@@ -63,7 +63,11 @@ static ClCode read_compliance(Fixture *fx, Err *e)
 
 static ClCode read_revenue(Fixture *fx, Err *e)
 {
-	return json_done(summary_revenue_json(fx->db, 0, fx_date("2026-08-01"), e), e);
+	SummaryRevenue s;
+	ClCode rc = summary_revenue(fx->db, 0, fx_date("2026-08-01"), &s, e);
+
+	summary_revenue_free(&s);
+	return rc;
 }
 
 static ClCode read_fees(Fixture *fx, Err *e)
