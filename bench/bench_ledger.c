@@ -185,8 +185,8 @@ static double run_floor(sqlite3 *db, const GenLine *g, long n)
 		    &e))
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (i % COMMIT_EVERY == 0)
-			db_begin(db, NULL);
+		if (i % COMMIT_EVERY == 0 && db_begin(db, &e))
+			break;
 		sqlite3_reset(st);
 		db_bind_spec(st, "ittitiit", (int64_t)g[i].agency + 1, g[i].po, g[i].invoice,
 			     (int64_t)g[i].line, date_format(g[i].day, day), g[i].list,
@@ -196,10 +196,14 @@ static double run_floor(sqlite3 *db, const GenLine *g, long n)
 			sqlite3_finalize(st);
 			return -1;
 		}
-		if ((i + 1) % COMMIT_EVERY == 0 || i + 1 == n)
-			db_commit(db, NULL);
+		if (((i + 1) % COMMIT_EVERY == 0 || i + 1 == n) && db_commit(db, &e))
+			break;
 	}
 	sqlite3_finalize(st);
+	if (i < n) {
+		fprintf(stderr, "bench: floor insert: %s\n", e.msg);
+		return -1;
+	}
 	return now_s() - t0;
 }
 

@@ -62,8 +62,9 @@ static void print_result(const cJSON *r, ImportStatus st, const char *contract)
 	Money list = 0, inv = 0;
 	int n = 0;
 
-	money_parse(cJSON_GetObjectItem(t, "list_amount")->valuestring, &list, NULL);
-	money_parse(cJSON_GetObjectItem(t, "invoiced_amount")->valuestring, &inv, NULL);
+	if (money_parse(cJSON_GetObjectItem(t, "list_amount")->valuestring, &list, NULL) ||
+	    money_parse(cJSON_GetObjectItem(t, "invoiced_amount")->valuestring, &inv, NULL))
+		list = inv = 0; /* written by money_format(): cannot fail */
 	if (st == IMPORT_WRITTEN)
 		printf("imported batch %d into %s\n", cJSON_GetObjectItem(r, "batch")->valueint,
 		       contract);
@@ -216,8 +217,9 @@ int cmd_batches(const Cli *cli, int argc, char **argv)
 		for (k = 0; k < 5; k++)
 			snprintf(n[k], sizeof n[k], "%d",
 				 cJSON_GetObjectItem(b, keys[k])->valueint);
-		money_parse(cJSON_GetObjectItem(b, "list_amount")->valuestring, &la, NULL);
-		money_parse(cJSON_GetObjectItem(b, "invoiced_amount")->valuestring, &ia, NULL);
+		if (money_parse(cJSON_GetObjectItem(b, "list_amount")->valuestring, &la, NULL) ||
+		    money_parse(cJSON_GetObjectItem(b, "invoiced_amount")->valuestring, &ia, NULL))
+			la = ia = 0; /* written by money_format(): cannot fail */
 		/* "2026-11-25T14:03:07Z" shown to the minute */
 		snprintf(when, sizeof when, "%s",
 			 cJSON_GetObjectItem(b, "created_at")->valuestring);

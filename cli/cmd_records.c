@@ -273,7 +273,8 @@ static const char *money_human(const char *text, char *buf)
 {
 	Money m = 0;
 
-	money_parse(text, &m, NULL);
+	if (money_parse(text, &m, NULL))
+		m = 0; /* written by money_format(): cannot fail */
 	return money_format_human(m, buf);
 }
 

@@ -12,7 +12,7 @@
 #include "money.h"
 #include "rebate.h"
 #include "remit.h"
-#include "summary.h"
+#include "encode.h"
 #include "table.h"
 
 static const char report_usage[] =
@@ -165,37 +165,41 @@ static void print_compliance(const cJSON *r)
 	print_tally(cJSON_GetObjectItem(r, "by_agency"), "agency", "agency");
 }
 
-static void print_agency(const cJSON *r)
+static void print_agency(const SummaryAgency *s)
 {
 	static const char *const head[] = {"date",	  "po",	   "invoice", ">line",
 					   "description", ">list", ">paid",   ">savings"};
-	char m[3][MONEY_BUF], line[16];
-	const cJSON *c, *x;
+	char m[3][MONEY_BUF], line[16], day[DATE_BUF], pct[24];
 	Table t;
+	int i, k;
 
-	printf("%s  %s, as of %s\n", js(r, "agency"), js(r, "name"), js(r, "as_of"));
-	cJSON_ArrayForEach(c, cJSON_GetObjectItem(r, "contracts"))
-	{
-		const cJSON *rb = cJSON_GetObjectItem(c, "rebate");
+	printf("%s  %s, as of %s\n", s->agency, s->name, date_format(s->as_of, day));
+	for (i = 0; i < s->ncontract; i++) {
+		const SummaryContract *c = &s->contracts[i];
 
-		printf("\n%s  %s (joined %s)\n", js(c, "contract"), js(c, "title"),
-		       js(c, "joined"));
-		printf("list %s, paid %s, savings %s (%s)\n", hm(c, "list_total", m[0]),
-		       hm(c, "paid_total", m[1]), hm(c, "savings", m[2]), js(c, "savings_pct"));
-		if (cJSON_IsObject(rb))
-			printf("rebate year %d (%s): your share %s\n",
-			       cJSON_GetObjectItem(rb, "year")->valueint, js(rb, "status"),
-			       hm(rb, "rebate", m[0]));
+		printf("\n%s  %s (joined %s)\n", c->contract, c->title, c->joined);
+		printf("list %s, paid %s, savings %s (%s)\n",
+		       money_format_human(c->list_total, m[0]),
+		       money_format_human(c->paid_total, m[1]),
+		       money_format_human(c->savings, m[2]),
+		       summary_percent(c->savings, c->list_total, pct, sizeof pct));
+		if (c->rebate.present)
+			printf("rebate year %d (%s): your share %s\n", c->rebate.year,
+			       c->rebate.final ? "final" : "projected",
+			       money_format_human(c->rebate.rebate, m[0]));
 		table_init(&t, 8, head);
-		cJSON_ArrayForEach(x, cJSON_GetObjectItem(c, "lines"))
-		{
-			const char *row[8] = {
-				js(x, "invoice_date"),		js(x, "po_number"),
-				js(x, "invoice_number"),	line,
-				js(x, "description"),		hm(x, "list_amount", m[0]),
-				hm(x, "invoiced_amount", m[1]), hm(x, "savings", m[2])};
+		for (k = 0; k < c->nline; k++) {
+			const SummaryLine *x = &c->lines[k];
+			const char *row[8] = {x->invoice_date,
+					      x->po_number,
+					      x->invoice_number,
+					      line,
+					      x->description,
+					      money_format_human(x->list_amount, m[0]),
+					      money_format_human(x->invoiced_amount, m[1]),
+					      money_format_human(x->savings, m[2])};
 
-			snprintf(line, sizeof line, "%d", cJSON_GetObjectItem(x, "line")->valueint);
+			snprintf(line, sizeof line, "%d", x->line);
 			table_add(&t, row);
 		}
 		table_print(&t, stdout);
@@ -203,88 +207,96 @@ static void print_agency(const cJSON *r)
 	}
 }
 
+/* One revenue figures row: label, vendor, then the money of f into m. */
+static void revenue_row(Table *t, const char *label, const char *vendor, const SummaryFigures *f,
+			char m[6][MONEY_BUF])
+{
+	const char *row[8] = {label,
+			      vendor,
+			      money_format_human(f->fee, m[0]),
+			      money_format_human(f->late_fee, m[1]),
+			      money_format_human(f->remitted, m[2]),
+			      money_format_human(f->outstanding, m[3]),
+			      money_format_human(f->overdue, m[4]),
+			      money_format_human(f->credits, m[5])};
+
+	table_add(t, row);
+}
+
 /* The revenue report's contracts and totals, one row each. */
-static void print_revenue_contracts(const cJSON *r)
+static void print_revenue_contracts(const SummaryRevenue *s)
 {
 	static const char *const head[] = {"contract",	"vendor",	">fee",	    ">late fee",
 					   ">remitted", ">outstanding", ">overdue", ">credits"};
-	const cJSON *x, *tot = cJSON_GetObjectItem(r, "totals");
 	char m[6][MONEY_BUF];
 	Table t;
+	int i;
 
 	table_init(&t, 8, head);
-	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "contracts"))
-	{
-		const char *row[8] = {js(x, "contract"),       js(x, "vendor"),
-				      hm(x, "fee", m[0]),      hm(x, "late_fee", m[1]),
-				      hm(x, "remitted", m[2]), hm(x, "outstanding", m[3]),
-				      hm(x, "overdue", m[4]),  hm(x, "credits", m[5])};
-
-		table_add(&t, row);
-	}
-	{
-		const char *row[8] = {"total",
-				      "",
-				      hm(tot, "fee", m[0]),
-				      hm(tot, "late_fee", m[1]),
-				      hm(tot, "remitted", m[2]),
-				      hm(tot, "outstanding", m[3]),
-				      hm(tot, "overdue", m[4]),
-				      hm(tot, "credits", m[5])};
-
-		table_add(&t, row);
-	}
+	for (i = 0; i < s->ncontract; i++)
+		revenue_row(&t, s->contracts[i].contract, s->contracts[i].vendor,
+			    &s->contracts[i].f, m);
+	revenue_row(&t, "total", "", &s->totals, m);
 	table_print(&t, stdout);
 	table_free(&t);
 }
 
 /* The revenue report's quarter rows, contract by contract. */
-static void print_revenue_quarters(const cJSON *r)
+static void print_revenue_quarters(const SummaryRevenue *s)
 {
 	static const char *const head[] = {"quarter", "contract",  "vendor",	">net sales",
 					   ">fee",    ">late fee", ">remitted", ">balance",
 					   "due",     "status",	   "report",	">days past due"};
-	char m[5][MONEY_BUF], days[16];
-	const cJSON *q;
+	char m[5][MONEY_BUF], days[16], qt[QUARTER_BUF], due[DATE_BUF];
 	Table t;
+	int i;
 
 	table_init(&t, 12, head);
-	cJSON_ArrayForEach(q, cJSON_GetObjectItem(r, "quarters"))
-	{
-		const char *row[12] = {
-			js(q, "quarter"),	  js(q, "contract"),	  js(q, "vendor"),
-			hm(q, "net_sales", m[0]), hm(q, "fee", m[1]),	  hm(q, "late_fee", m[2]),
-			hm(q, "remitted", m[3]),  hm(q, "balance", m[4]), js(q, "due_date"),
-			js(q, "status"),	  js(q, "report"),	  days};
+	for (i = 0; i < s->nquarter; i++) {
+		const SummaryRevenueContract *c = &s->contracts[s->quarters[i].contract];
+		const FeeQuarter *f = &s->quarters[i].f;
+		const char *row[12] = {quarter_format(f->q, qt),
+				       c->contract,
+				       c->vendor,
+				       money_format_human(f->net_sales, m[0]),
+				       money_format_human(f->fee, m[1]),
+				       money_format_human(f->late_fee, m[2]),
+				       money_format_human(f->remitted, m[3]),
+				       money_format_human(f->balance, m[4]),
+				       date_format(f->due, due),
+				       fee_status_name(f->status),
+				       report_status_name(f->report),
+				       days};
 
-		snprintf(days, sizeof days, "%d",
-			 cJSON_GetObjectItem(q, "days_past_due")->valueint);
+		snprintf(days, sizeof days, "%d", f->days_past_due);
 		table_add(&t, row);
 	}
 	table_print(&t, stdout);
 	table_free(&t);
 }
 
-static void print_revenue(const cJSON *r)
+static void print_revenue(const SummaryRevenue *s)
 {
-	static const char *const aging[] = {"1-30", "31-60", "61-90", "90+"};
-	const cJSON *x;
-	char m[MONEY_BUF];
+	char m[MONEY_BUF], day[DATE_BUF], qt[QUARTER_BUF], due[DATE_BUF];
 	int i;
 
-	printf("Fee revenue as of %s\n\n", js(r, "as_of"));
-	print_revenue_contracts(r);
+	printf("Fee revenue as of %s\n\n", date_format(s->as_of, day));
+	print_revenue_contracts(s);
 	printf("\nby quarter:\n");
-	print_revenue_quarters(r);
+	print_revenue_quarters(s);
 	printf("\noverdue by days past due:");
-	for (i = 0; i < 4; i++)
-		printf("  %s %s", aging[i], hm(cJSON_GetObjectItem(r, "aging"), aging[i], m));
+	for (i = 0; i < SUMMARY_AGING; i++)
+		printf("  %s %s", summary_aging_name(i), money_format_human(s->aging[i], m));
 	printf("\n\nmissing reports past due:\n");
-	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "missing_reports"))
-		printf("  %s %s (%s), due %s, %d days late\n", js(x, "contract"), js(x, "quarter"),
-		       js(x, "vendor"), js(x, "due_date"),
-		       cJSON_GetObjectItem(x, "days_past_due")->valueint);
-	if (!cJSON_GetArraySize(cJSON_GetObjectItem(r, "missing_reports")))
+	for (i = 0; i < s->nmissing; i++) {
+		const SummaryMissing *x = &s->missing[i];
+		const SummaryRevenueContract *c = &s->contracts[x->contract];
+
+		printf("  %s %s (%s), due %s, %d days late\n", c->contract,
+		       quarter_format(x->q, qt), c->vendor, date_format(x->due, due),
+		       x->days_past_due);
+	}
+	if (!s->nmissing)
 		printf("  none\n");
 }
 
@@ -316,11 +328,6 @@ static cJSON *run_report(const Cli *cli, sqlite3 *db, const char *kind, const Cl
 	}
 	if (period && quarter_parse(period, &q, e))
 		return NULL;
-	if (strcmp(kind, "agency") == 0)
-		return summary_agency_json(db, cli_opt(o, "agency"), contract, NULL, today,
-					   cli->actor, e);
-	if (strcmp(kind, "revenue") == 0)
-		return summary_revenue_json(db, year, today, e);
 	if (strcmp(kind, "fees") == 0) {
 		FeeSelect sel = {year, period != NULL, q};
 
@@ -331,6 +338,45 @@ static cJSON *run_report(const Cli *cli, sqlite3 *db, const char *kind, const Cl
 	if (!year && rebate_current_year(db, contract, today, &year, e))
 		return NULL;
 	return rebate_report_json(db, contract, year, today, NULL, cli->actor, e);
+}
+
+/* `report agency` or `report revenue` (kind): the typed summary, shown as
+ * a table or, with --json, as its JSON.  Exit status. */
+static int report_summary(const Cli *cli, sqlite3 *db, const char *kind, const CliOpt *o,
+			  Date today)
+{
+	SummaryAgency ag;
+	SummaryRevenue rev;
+	int year = 0, json = cli_opt(o, "json") != NULL;
+	Err e = {0};
+
+	if (strcmp(kind, "agency") == 0) {
+		if (summary_agency(db, cli_opt(o, "agency"), cli_opt(o, "contract"), NULL, today,
+				   cli->actor, &ag, &e)) {
+			summary_agency_free(&ag);
+			return cli_fail(&e);
+		}
+		if (json)
+			cli_print_json(encode_summary_agency(&ag));
+		else
+			print_agency(&ag);
+		summary_agency_free(&ag);
+		return 0;
+	}
+	if (cli_opt(o, "year") && parse_int(cli_opt(o, "year"), 1, 9999, &year)) {
+		err_set(&e, CL_EINPUT, "--year \"%s\" is not a year number", cli_opt(o, "year"));
+		return cli_fail(&e);
+	}
+	if (summary_revenue(db, year, today, &rev, &e)) {
+		summary_revenue_free(&rev);
+		return cli_fail(&e);
+	}
+	if (json)
+		cli_print_json(encode_summary_revenue(&rev));
+	else
+		print_revenue(&rev);
+	summary_revenue_free(&rev);
+	return 0;
 }
 
 /* Which options each report needs. */
@@ -384,6 +430,11 @@ int cmd_report(const Cli *cli, int argc, char **argv)
 		return rc;
 	if (cli_today(cli, &today) || !(db = cli_open_db(cli)))
 		return 1;
+	if (strcmp(kind, "agency") == 0 || strcmp(kind, "revenue") == 0) {
+		rc = report_summary(cli, db, kind, o, today);
+		db_close(db);
+		return rc;
+	}
 	r = run_report(cli, db, kind, o, today, &e);
 	db_close(db);
 	if (!r)
@@ -394,12 +445,8 @@ int cmd_report(const Cli *cli, int argc, char **argv)
 		print_fees(r);
 	else if (strcmp(kind, "rebates") == 0)
 		print_rebates(r);
-	else if (strcmp(kind, "compliance") == 0)
-		print_compliance(r);
-	else if (strcmp(kind, "agency") == 0)
-		print_agency(r);
 	else
-		print_revenue(r);
+		print_compliance(r);
 	cJSON_Delete(r);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "contract.h"
 #include "db.h"
 #include "pdf.h"
+#include "stmtdata.h"
 
 static const char statements_usage[] =
 	"usage: coopledger statements --contract NUMBER|all (--period Q | --year K)\n"
@@ -84,23 +85,17 @@ static int one_member(Job *j, const char *agency)
  * the period. */
 static int run_members(Job *j, const char *agency)
 {
-	char a[DATE_BUF], b[DATE_BUF];
-	sqlite3_stmt *st = NULL;
+	StmtCode *codes = NULL;
 	Err e = {0};
-	int rc = 0;
+	int rc = 0, n = 0, i;
 
 	if (agency)
 		return one_member(j, agency);
-	if (db_prepare(j->db, &st,
-		       "SELECT DISTINCT a.code FROM live_purchase p JOIN agency a ON a.id = "
-		       "p.agency_id JOIN contract c ON c.id = p.contract_id WHERE c.number = ? "
-		       "AND p.invoice_date BETWEEN ? AND ? ORDER BY a.code",
-		       &e))
+	if (stmtdata_member_codes(j->db, j->contract, j->first, j->last, &codes, &n, &e))
 		return cli_fail(&e);
-	db_bind_spec(st, "ttt", j->contract, date_format(j->first, a), date_format(j->last, b));
-	while (!rc && sqlite3_step(st) == SQLITE_ROW)
-		rc = one_member(j, (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	for (i = 0; !rc && i < n; i++)
+		rc = one_member(j, codes[i].code);
+	free(codes);
 	return rc;
 }
 

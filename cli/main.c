@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "db.h"
 
 static const char usage_text[] =
 	"usage: coopledger [--db PATH] [--as-of YYYY-MM-DD] COMMAND [ARGS]\n"
@@ -62,6 +63,19 @@ static void set_actor(Cli *cli)
 	snprintf(cli->actor, sizeof cli->actor, "cli:%s", who && *who ? who : "operator");
 }
 
+/* A command that succeeded while a read of the database failed printed
+ * something short or wrong: it fails instead, saying why. */
+static int finish(int rc)
+{
+	const char *why;
+
+	if (rc == 0 && db_read_failures(&why) > 0) {
+		fprintf(stderr, "coopledger: the database could not be read: %s\n", why);
+		return 1;
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	Cli cli = {0};
@@ -99,6 +113,6 @@ int main(int argc, char **argv)
 		return cli_usage_error(usage_text, "no command given");
 	for (k = 0; k < sizeof commands / sizeof *commands; k++)
 		if (strcmp(argv[i], commands[k].name) == 0)
-			return commands[k].run(&cli, argc - i, argv + i);
+			return finish(commands[k].run(&cli, argc - i, argv + i));
 	return cli_usage_error(usage_text, "unknown command \"%s\"", argv[i]);
 }

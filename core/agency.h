@@ -24,15 +24,18 @@ typedef struct AgencyIn {
 
 /* Validate and add one agency (and its contact, when email is given),
  * audited as actor.  OUT: *id (may be NULL). */
-ClCode agency_add(sqlite3 *db, const AgencyIn *a, const char *actor, int64_t *id, Err *e);
+ClCode agency_add(sqlite3 *db, const AgencyIn *a, const char *actor, int64_t *id, Err *e)
+	__attribute__((warn_unused_result));
 
 /* Add every agency of a CSV file with columns code,name,kind,state
  * [,public_entity][,email] in one transaction: one bad row and nothing is
  * written; the message names the row.  OUT: *added. */
-ClCode agency_import_csv(sqlite3 *db, FILE *f, const char *actor, int *added, Err *e);
+ClCode agency_import_csv(sqlite3 *db, FILE *f, const char *actor, int *added, Err *e)
+	__attribute__((warn_unused_result));
 
 /* The agency id for code, or CL_ENOTFOUND with a message.  OUT: *id. */
-ClCode agency_id(sqlite3 *db, const char *code, int64_t *id, Err *e);
+ClCode agency_id(sqlite3 *db, const char *code, int64_t *id, Err *e)
+	__attribute__((warn_unused_result));
 
 /* All agencies (code, name, kind, state, public_entity, email) ordered by
  * code, as a JSON array the caller frees with cJSON_Delete(). */
@@ -46,7 +49,8 @@ int record_code_valid(const char *code);
 
 /* Vendors. */
 ClCode vendor_add(sqlite3 *db, const char *code, const char *name, const char *email,
-		  const char *actor, int64_t *id, Err *e);
-ClCode vendor_id(sqlite3 *db, const char *code, int64_t *id, Err *e);
+		  const char *actor, int64_t *id, Err *e) __attribute__((warn_unused_result));
+ClCode vendor_id(sqlite3 *db, const char *code, int64_t *id, Err *e)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -16,6 +16,7 @@
 /* Append an audit row.  before/after are JSON texts or NULL.  Must run inside
  * the caller's transaction so the change and its record commit together. */
 ClCode audit_record(sqlite3 *db, const char *actor, const char *action, const char *entity,
-		    const char *entity_id, const char *before, const char *after, Err *e);
+		    const char *entity_id, const char *before, const char *after, Err *e)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -22,12 +22,13 @@ typedef struct Buf {
 void buf_init(Buf *b, size_t limit);
 void buf_free(Buf *b);
 void buf_reset(Buf *b); /* empty, keeping the memory */
-ClCode buf_append(Buf *b, const void *p, size_t n);
-ClCode buf_puts(Buf *b, const char *s);
-ClCode buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+ClCode buf_append(Buf *b, const void *p, size_t n) __attribute__((warn_unused_result));
+ClCode buf_puts(Buf *b, const char *s) __attribute__((warn_unused_result));
+ClCode buf_printf(Buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), warn_unused_result));
 
 /* Hand the contents to the caller (who frees them with free()) and leave b
  * empty.  Never NULL: an empty buffer gives "". */
-char *buf_steal(Buf *b);
+char *buf_steal(Buf *b) __attribute__((warn_unused_result));
 
 #endif

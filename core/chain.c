@@ -9,7 +9,7 @@
 const char chain_genesis[CHAIN_HEX] =
 	"0000000000000000000000000000000000000000000000000000000000000000";
 
-void canon_text(Buf *b, const char *s)
+ClCode canon_text(Buf *b, const char *s)
 {
 	size_t n = s ? strlen(s) : 0, k = n;
 	char num[24], *p = num + sizeof num;
@@ -19,12 +19,13 @@ void canon_text(Buf *b, const char *s)
 		*--p = (char)('0' + k % 10);
 		k /= 10;
 	} while (k);
-	buf_append(b, p, (size_t)(num + sizeof num - p));
-	buf_append(b, s ? s : "", n);
-	buf_append(b, ",", 1);
+	if (buf_append(b, p, (size_t)(num + sizeof num - p)) || buf_append(b, s ? s : "", n) ||
+	    buf_append(b, ",", 1))
+		return CL_ENOMEM;
+	return CL_OK;
 }
 
-void canon_int(Buf *b, int64_t v)
+ClCode canon_int(Buf *b, int64_t v)
 {
 	char num[24], *p = num + sizeof num;
 	/* the magnitude as unsigned, so INT64_MIN needs no special case */
@@ -37,21 +38,18 @@ void canon_int(Buf *b, int64_t v)
 	} while (u);
 	if (v < 0)
 		*--p = '-';
-	canon_text(b, p); /* the same text as "%" PRId64 */
+	return canon_text(b, p); /* the same text as "%" PRId64 */
 }
 
-void canon_column(Buf *b, sqlite3_stmt *st, int i)
+ClCode canon_column(Buf *b, sqlite3_stmt *st, int i)
 {
 	switch (sqlite3_column_type(st, i)) {
 	case SQLITE_NULL:
-		canon_text(b, NULL);
-		break;
+		return canon_text(b, NULL);
 	case SQLITE_INTEGER:
-		canon_int(b, sqlite3_column_int64(st, i));
-		break;
+		return canon_int(b, sqlite3_column_int64(st, i));
 	default:
-		canon_text(b, (const char *)sqlite3_column_text(st, i));
-		break;
+		return canon_text(b, (const char *)sqlite3_column_text(st, i));
 	}
 }
 

@@ -19,14 +19,16 @@
 /* The hash of the first row's predecessor: 64 zeros. */
 extern const char chain_genesis[CHAIN_HEX];
 
-void canon_text(Buf *b, const char *s); /* NULL is written as empty */
-void canon_int(Buf *b, int64_t v);
+/* Append one field's canonical form to b (canon_text writes NULL as
+ * empty); CL_ENOMEM past b's cap, and b is then not to be hashed. */
+ClCode canon_text(Buf *b, const char *s) __attribute__((warn_unused_result));
+ClCode canon_int(Buf *b, int64_t v) __attribute__((warn_unused_result));
 
 /* out = hex(SHA-256(prev ‖ canon)). */
 void chain_hash(const char *prev, const Buf *canon, char out[CHAIN_HEX]);
 
 /* Add the canonical form of column i of a SELECT's current row to b
- * (integers as decimal, NULL as empty, text as is). */
-void canon_column(Buf *b, sqlite3_stmt *st, int i);
+ * (integers as decimal, NULL as empty, text as is); CL_ENOMEM as above. */
+ClCode canon_column(Buf *b, sqlite3_stmt *st, int i) __attribute__((warn_unused_result));
 
 #endif

@@ -213,49 +213,66 @@ static const char compliance_sql[] =
 	"WHERE p.contract_id = ?1 AND (?2 IS NULL OR a.code = ?2) "
 	"ORDER BY p.agency_id, p.po_number";
 
+/* Copy st's current row (compliance_sql) into l. */
+static void order_line_read(sqlite3_stmt *st, OrderLine *l)
+{
+	snprintf(l->invoice, sizeof l->invoice, "%s", (const char *)sqlite3_column_text(st, 0));
+	l->line = sqlite3_column_int(st, 1);
+	snprintf(l->agency, sizeof l->agency, "%s", (const char *)sqlite3_column_text(st, 2));
+	snprintf(l->po, sizeof l->po, "%s", (const char *)sqlite3_column_text(st, 3));
+	l->list = sqlite3_column_int64(st, 4);
+	l->paid = sqlite3_column_int64(st, 5);
+	snprintf(l->date, sizeof l->date, "%s", (const char *)sqlite3_column_text(st, 6));
+}
+
 /* Read every live line, order by order.  OUT: s->found. */
 static ClCode scan_orders(sqlite3 *db, int64_t cid, const char *only_agency, Scan *s, Err *e)
 {
 	char agency[33] = "", po[65] = "";
-	sqlite3_stmt *st = NULL;
-	ClCode rc = db_prepare(db, &st, compliance_sql, e);
-	int step = SQLITE_DONE;
+	OrderLine *l;
+	ClCode rc, end;
+	DbRows q;
 
-	if (rc)
-		return rc;
-	db_bind_spec(st, "it", cid, only_agency);
-	while (!s->nomem && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *a = (const char *)sqlite3_column_text(st, 2);
-		const char *p = (const char *)sqlite3_column_text(st, 3);
-		OrderLine *l;
+	rc = db_rows(&q, db, e, compliance_sql, "it", cid, only_agency);
+	while (!rc && !s->nomem && db_rows_next(&q)) {
+		const char *a = (const char *)sqlite3_column_text(q.st, 2);
+		const char *p = (const char *)sqlite3_column_text(q.st, 3);
 
 		if (strcmp(a, agency) != 0 || strcmp(p, po) != 0) {
 			order_close(s);
 			snprintf(agency, sizeof agency, "%s", a);
 			snprintf(po, sizeof po, "%s", p);
 		}
-		if (!(l = order_add(s)))
-			break;
-		snprintf(l->invoice, sizeof l->invoice, "%s",
-			 (const char *)sqlite3_column_text(st, 0));
-		l->line = sqlite3_column_int(st, 1);
-		snprintf(l->agency, sizeof l->agency, "%s", a);
-		snprintf(l->po, sizeof l->po, "%s", p);
-		l->list = sqlite3_column_int64(st, 4);
-		l->paid = sqlite3_column_int64(st, 5);
-		snprintf(l->date, sizeof l->date, "%s", (const char *)sqlite3_column_text(st, 6));
+		if ((l = order_add(s)))
+			order_line_read(q.st, l);
 	}
-	rc = db_finish(db, st, step, "reading the orders", e);
+	end = db_rows_end(&q, "reading the orders", e);
+	if (rc)
+		return rc;
 	order_close(s);
 	if (s->nomem)
 		return err_set(e, CL_ENOMEM, "out of memory");
-	return rc;
+	return end;
+}
+
+/* Add finding f to the overcharges by quarter and by agency. */
+static ClCode tally_finding(Tallies *byq, Tallies *bya, const Finding *f, Err *e)
+{
+	char qt[QUARTER_BUF];
+	Date day;
+
+	if (date_parse(f->l.date, &day, NULL))
+		return err_set(e, CL_EDB, "invoice %s has a damaged date \"%s\"", f->l.invoice,
+			       f->l.date);
+	if (tally_add(byq, quarter_format(quarter_of(day), qt), f->over) ||
+	    tally_add(bya, f->l.agency, f->over))
+		return err_set(e, CL_ENOMEM, "out of memory");
+	return CL_OK;
 }
 
 cJSON *compliance_report_json(sqlite3 *db, const char *contract, const Quarter *period,
 			      const char *only_agency, Err *e)
 {
-	char qt[QUARTER_BUF];
 	Tallies byq = {0}, bya = {0};
 	Scan s = {0};
 	Money total = 0;
@@ -279,14 +296,9 @@ cJSON *compliance_report_json(sqlite3 *db, const char *contract, const Quarter *
 	cJSON_AddStringToObject(r, "contract", contract);
 	lines = cJSON_AddArrayToObject(r, "lines");
 	for (i = 0; i < s.nfound; i++) {
-		Date day;
-
 		cJSON_AddItemToArray(lines, finding_json(&s.found[i]));
 		total += s.found[i].over;
-		date_parse(s.found[i].l.date, &day, NULL);
-		if (tally_add(&byq, quarter_format(quarter_of(day), qt), s.found[i].over) ||
-		    tally_add(&bya, s.found[i].l.agency, s.found[i].over)) {
-			err_set(e, CL_ENOMEM, "out of memory");
+		if (tally_finding(&byq, &bya, &s.found[i], e)) {
 			cJSON_Delete(r);
 			r = NULL;
 			goto out;

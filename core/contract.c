@@ -97,24 +97,24 @@ static ClCode load_row(sqlite3_stmt *st, int64_t *id, Terms *t, Err *e)
 static ClCode contract_load_by(sqlite3 *db, const char *sql, const char *number, int64_t num_id,
 			       int64_t *id, Terms *t, Err *e)
 {
-	sqlite3_stmt *st = NULL;
-	ClCode rc;
+	ClCode rc, end;
+	int found = 0;
+	DbRows q;
 
-	rc = db_prepare(db, &st, sql, e);
-	if (rc)
-		return rc;
 	if (number)
-		db_bind_spec(st, "t", number);
+		rc = db_rows(&q, db, e, sql, "t", number);
 	else
-		db_bind_spec(st, "i", num_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		rc = load_row(st, id, t, e);
-	else if (number)
-		rc = err_set(e, CL_ENOTFOUND, "no contract has the number \"%s\"", number);
-	else
-		rc = err_set(e, CL_ENOTFOUND, "no contract has the id %lld", (long long)num_id);
-	sqlite3_finalize(st);
-	return rc;
+		rc = db_rows(&q, db, e, sql, "i", num_id);
+	if (!rc && (found = db_rows_next(&q)))
+		rc = load_row(q.st, id, t, e);
+	end = db_rows_end(&q, "reading the contract", e);
+	if (rc || end)
+		return rc ? rc : end;
+	if (found)
+		return CL_OK;
+	if (number)
+		return err_set(e, CL_ENOTFOUND, "no contract has the number \"%s\"", number);
+	return err_set(e, CL_ENOTFOUND, "no contract has the id %lld", (long long)num_id);
 }
 
 ClCode contract_load(sqlite3 *db, const char *number, int64_t *id, Terms *t, Err *e)

@@ -19,14 +19,16 @@
  * exist, its number must be new.  The lead agency becomes a participant
  * from the start date.  Audited.  OUT: *id (may be NULL). */
 ClCode contract_import(sqlite3 *db, const char *json, size_t len, const char *actor, int64_t *id,
-		       Err *e);
+		       Err *e) __attribute__((warn_unused_result));
 
 /* Load a contract's id and terms by number.  OUT: *id, *t (either may be
  * NULL).  CL_ENOTFOUND names the number. */
-ClCode contract_load(sqlite3 *db, const char *number, int64_t *id, Terms *t, Err *e);
+ClCode contract_load(sqlite3 *db, const char *number, int64_t *id, Terms *t, Err *e)
+	__attribute__((warn_unused_result));
 
 /* As contract_load, by id. */
-ClCode contract_load_id(sqlite3 *db, int64_t id, Terms *t, Err *e);
+ClCode contract_load_id(sqlite3 *db, int64_t id, Terms *t, Err *e)
+	__attribute__((warn_unused_result));
 
 /* The contract for `contract show`: the terms document plus "status",
  * "lead_agency_name", "vendor_name", "participants" (count), and the live
@@ -37,16 +39,18 @@ cJSON *contract_show_json(sqlite3 *db, const char *number, Err *e);
 /* Make agency a participant of the contract from joined (which must fall
  * within the contract term).  Audited. */
 ClCode participant_add(sqlite3 *db, const char *number, const char *agency_code, Date joined,
-		       const char *actor, Err *e);
+		       const char *actor, Err *e) __attribute__((warn_unused_result));
 
 /* Add every participant of a CSV file agency_code,joined in one
  * transaction; the message of a bad row names it.  OUT: *added. */
 ClCode participant_import_csv(sqlite3 *db, const char *number, FILE *f, const char *actor,
-			      int *added, Err *e);
+			      int *added, Err *e) __attribute__((warn_unused_result));
 
 /* Quarters (DOMAIN.md section 3, "period"). */
 int period_is_closed(sqlite3 *db, Quarter q);
-ClCode period_close(sqlite3 *db, Quarter q, const char *actor, Err *e);
-ClCode period_reopen(sqlite3 *db, Quarter q, const char *reason, const char *actor, Err *e);
+ClCode period_close(sqlite3 *db, Quarter q, const char *actor, Err *e)
+	__attribute__((warn_unused_result));
+ClCode period_reopen(sqlite3 *db, Quarter q, const char *reason, const char *actor, Err *e)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -33,11 +33,12 @@ typedef struct CsvOptions {
 } CsvOptions;
 
 /* Read all of f, calling fn for every non-blank row.  opt may be NULL. */
-ClCode csvin_read(FILE *f, const CsvOptions *opt, CsvRowFn fn, void *ctx, Err *e);
+ClCode csvin_read(FILE *f, const CsvOptions *opt, CsvRowFn fn, void *ctx, Err *e)
+	__attribute__((warn_unused_result));
 
 /* Parse a yes/no field: yes/no, true/false, 1/0, case-insensitive; empty
  * gives dflt.  OUT: *out.  Returns CL_EINPUT for anything else. */
-ClCode csvin_yesno(const char *text, int dflt, int *out);
+ClCode csvin_yesno(const char *text, int dflt, int *out) __attribute__((warn_unused_result));
 
 /* Canonical form of a header: lower case, with spaces and '-' as '_', and
  * surrounding blanks dropped.  Writes into out (size n). */

@@ -31,11 +31,11 @@ int date_days_in_month(int y, int m);
 
 /* Strict "YYYY-MM-DD" (years DATE_MIN_YEAR..DATE_MAX_YEAR); an impossible
  * day such as 2025-02-30 is refused by name.  OUT: *out. */
-ClCode date_parse(const char *text, Date *out, Err *e);
+ClCode date_parse(const char *text, Date *out, Err *e) __attribute__((warn_unused_result));
 
 /* As date_parse, and also "MM/DD/YYYY" (US spreadsheets; one-digit month
  * and day accepted).  OUT: *out. */
-ClCode date_parse_any(const char *text, Date *out, Err *e);
+ClCode date_parse_any(const char *text, Date *out, Err *e) __attribute__((warn_unused_result));
 
 /* "YYYY-MM-DD" into buf (DATE_BUF bytes); returns buf. */
 char *date_format(Date dt, char *buf);
@@ -46,10 +46,10 @@ Date date_add_years(Date d, int k);
 
 /* Today's date from the system clock (UTC), unless as_of (may be NULL or
  * empty) gives "YYYY-MM-DD".  OUT: *out. */
-ClCode date_today(const char *as_of, Date *out, Err *e);
+ClCode date_today(const char *as_of, Date *out, Err *e) __attribute__((warn_unused_result));
 
 /* Quarters: "2025-Q3". */
-ClCode quarter_parse(const char *text, Quarter *out, Err *e);
+ClCode quarter_parse(const char *text, Quarter *out, Err *e) __attribute__((warn_unused_result));
 char *quarter_format(Quarter q, char *buf); /* buf: QUARTER_BUF bytes */
 Quarter quarter_of(Date d);
 Date quarter_first_day(Quarter q);

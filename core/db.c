@@ -243,16 +243,6 @@ ClCode db_error(sqlite3 *db, Err *e, const char *what)
 	return err_set(e, code, "%s: %s", what, sqlite3_errmsg(db));
 }
 
-ClCode db_finish(sqlite3 *db, sqlite3_stmt *st, int step, const char *what, Err *e)
-{
-	ClCode rc = CL_OK;
-
-	if (step != SQLITE_DONE && step != SQLITE_ROW)
-		rc = db_error(db, e, what);
-	sqlite3_finalize(st);
-	return rc;
-}
-
 ClCode db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, Err *e)
 {
 	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
@@ -335,6 +325,14 @@ unsigned long db_read_failures(const char **last)
 	return read_failures;
 }
 
+int db_reads_failed(unsigned long since, const char *what, Err *e)
+{
+	if (read_failures == since)
+		return 0;
+	err_set(e, CL_EDB, "%s: %s", what, read_failure_msg);
+	return 1;
+}
+
 /* Prepare sql, bind ap by spec and take its first step.  Returns the
  * statement with a row, or NULL (no row, or a counted failure). */
 static sqlite3_stmt *first_row(sqlite3 *db, const char *sql, const char *spec, va_list ap)
@@ -406,12 +404,12 @@ ClCode db_rows(DbRows *q, sqlite3 *db, Err *e, const char *sql, const char *spec
 	return CL_OK;
 }
 
-void db_rows_on(DbRows *q, sqlite3 *db, sqlite3_stmt *st, int kept)
+void db_rows_on(DbRows *q, sqlite3 *db, sqlite3_stmt *st, int owner)
 {
 	memset(q, 0, sizeof *q);
 	q->db = db;
 	q->st = st;
-	q->kept = kept;
+	q->owner = owner;
 	q->step = SQLITE_DONE;
 }
 
@@ -427,18 +425,30 @@ int db_rows_next(DbRows *q)
 	return 0;
 }
 
+/* The message of q's failed step: the database's own while it still
+ * describes that step, else the generic text of its code. */
+static const char *rows_failure(const DbRows *q)
+{
+	if ((sqlite3_extended_errcode(q->db) & 0xff) == (q->step & 0xff))
+		return sqlite3_errmsg(q->db);
+	return sqlite3_errstr(q->step);
+}
+
 ClCode db_rows_end(DbRows *q, const char *what, Err *e)
 {
 	ClCode rc = CL_OK;
 
 	if (q->step != SQLITE_DONE && q->step != SQLITE_ROW)
 		rc = err_set(e, (q->step & 0xff) == SQLITE_CONSTRAINT ? CL_ECONFLICT : CL_EDB,
-			     "%s: %s", what, sqlite3_errstr(q->step));
-	if (q->kept)
+			     "%s: %s", what, rows_failure(q));
+	if (q->owner == DB_ROWS_KEPT)
 		db_release(q->st);
+	else if (q->owner == DB_ROWS_RESET)
+		sqlite3_reset(q->st);
 	else
 		sqlite3_finalize(q->st);
 	q->st = NULL;
+	q->step = SQLITE_DONE; /* ended: a second call does nothing */
 	return rc;
 }
 

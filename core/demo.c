@@ -366,6 +366,23 @@ static ClCode put_order(Demo *d, QuarterRun *qr, const Agency *a, Date day, Err 
 	return rc;
 }
 
+/* The day agency code joined contract cid, read with st (the caller's,
+ * prepared once).  OUT: *found (0: not a participant), *joined. */
+static ClCode joined_on(sqlite3 *db, sqlite3_stmt *st, int64_t cid, const char *code, int *found,
+			Date *joined, Err *e)
+{
+	ClCode rc = CL_OK, end;
+	DbRows q;
+
+	db_bind_spec(st, "it", cid, code);
+	db_rows_on(&q, db, st, DB_ROWS_RESET);
+	*found = db_rows_next(&q);
+	if (*found)
+		rc = date_parse((const char *)sqlite3_column_text(q.st, 0), joined, e);
+	end = db_rows_end(&q, "reading the participants", e);
+	return rc ? rc : end;
+}
+
 /* The orders of every participant of the contract in quarter qr->q. */
 static ClCode put_quarter_orders(Demo *d, QuarterRun *qr, int per_weight_per_year, Err *e)
 {
@@ -380,15 +397,11 @@ static ClCode put_quarter_orders(Demo *d, QuarterRun *qr, int per_weight_per_yea
 			e);
 	for (i = 0; !rc && i < d->nagency; i++) {
 		const Agency *a = &d->agency[i];
-		int orders, k;
+		int orders, k, found;
 		Date joined;
 
-		sqlite3_reset(st);
-		db_bind_spec(st, "it", qr->cid, a->code);
-		if (sqlite3_step(st) != SQLITE_ROW)
-			continue;
-		date_parse((const char *)sqlite3_column_text(st, 0), &joined, NULL);
-		if (joined > last)
+		rc = joined_on(d->db, st, qr->cid, a->code, &found, &joined, e);
+		if (rc || !found || joined > last)
 			continue;
 		if (joined < first)
 			joined = first;
@@ -538,23 +551,22 @@ static ClCode load_contract_sales(Demo *d, const Terms *t, const Item *items, in
 static ClCode reverse_some(Demo *d, const char *number, Err *e)
 {
 	int64_t cid, ids[3];
-	sqlite3_stmt *st = NULL;
-	ClCode rc;
+	ClCode rc, end;
 	int n = 0, i;
+	DbRows q;
 
 	rc = contract_load(d->db, number, &cid, NULL, e);
-	if (!rc)
-		rc = db_prepare(
-			d->db, &st,
-			"SELECT id FROM live_purchase WHERE contract_id = ? AND list_amount > 0 "
-			"ORDER BY id LIMIT 3 OFFSET 40",
-			e);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, cid);
-	while (n < 3 && sqlite3_step(st) == SQLITE_ROW)
-		ids[n++] = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	rc = db_rows(&q, d->db, e,
+		     "SELECT id FROM live_purchase WHERE contract_id = ? AND list_amount > 0 "
+		     "ORDER BY id LIMIT 3 OFFSET 40",
+		     "i", cid);
+	while (!rc && n < 3 && db_rows_next(&q))
+		ids[n++] = sqlite3_column_int64(q.st, 0);
+	end = db_rows_end(&q, "reading the lines to cancel", e);
+	if (!rc)
+		rc = end;
 	for (i = 0; !rc && i < n; i++) {
 		rc = ledger_reverse_line(
 			d->db, ids[i],
@@ -603,9 +615,10 @@ static ClCode add_users(Demo *d, Err *e)
 			 : users[i].vendor ? users[i].vendor
 					   : "");
 		user_random_password(u->password, 17);
-		role_parse(users[i].role, &role, NULL);
-		rc = user_add(d->db, u->email, u->password, role, users[i].agency, users[i].vendor,
-			      ACTOR, NULL, e);
+		rc = role_parse(users[i].role, &role, e);
+		if (!rc)
+			rc = user_add(d->db, u->email, u->password, role, users[i].agency,
+				      users[i].vendor, ACTOR, NULL, e);
 	}
 	return rc;
 }

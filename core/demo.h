@@ -52,6 +52,7 @@ typedef struct DemoSummary {
 /* Load the demo into db, which must hold no agencies yet.  Purchases run
  * from each contract's start through the last quarter whose report is due
  * by as_of.  OUT: *sum (with each user's one-time password). */
-ClCode demo_load(sqlite3 *db, Date as_of, DemoSummary *sum, Err *e);
+ClCode demo_load(sqlite3 *db, Date as_of, DemoSummary *sum, Err *e)
+	__attribute__((warn_unused_result));
 
 #endif

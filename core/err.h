@@ -3,7 +3,9 @@
  *
  * Every fallible function in core/ returns a ClCode and, when given an Err,
  * leaves there a message a person can act on.  CL_OK is zero so that
- * `if (rc) goto out;` reads naturally.
+ * `if (rc) goto out;` reads naturally.  The compiler warns when a ClCode is
+ * dropped; one dropped on purpose is cast away as `(void)!f(...)` (gcc
+ * does not take a bare (void) cast) next to a comment saying why.
  */
 #ifndef COOPLEDGER_ERR_H
 #define COOPLEDGER_ERR_H
@@ -27,7 +29,9 @@ typedef struct Err {
 } Err;
 
 /* Record code and a printf-style message in e (which may be NULL); returns
- * code so callers can write `return err_set(e, CL_EINPUT, "...")`. */
+ * code so callers can write `return err_set(e, CL_EINPUT, "...")`.  Unlike
+ * the other functions returning a ClCode it may be called for its effect
+ * alone: its result is its argument code, never news of a failure. */
 ClCode err_set(Err *e, ClCode code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Prefix the message already in e with "prefix: ". */

@@ -42,30 +42,27 @@ typedef struct Daily {
 
 static ClCode daily_load(sqlite3 *db, int64_t cid, const Terms *t, Daily *d, Err *e)
 {
-	sqlite3_stmt *st = NULL;
-	ClCode rc;
-	int step;
+	ClCode rc, end;
+	DbRows q;
 
 	d->start = t->start;
 	d->ndays = t->end - t->start + 1;
 	d->day = calloc((size_t)d->ndays, sizeof *d->day);
 	if (!d->day)
 		return err_set(e, CL_ENOMEM, "out of memory");
-	rc = db_prepare(db, &st,
-			"SELECT invoice_date, sum(invoiced_amount) FROM live_purchase "
-			"WHERE contract_id = ? GROUP BY invoice_date",
-			e);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, cid);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	rc = db_rows(&q, db, e,
+		     "SELECT invoice_date, sum(invoiced_amount) FROM live_purchase "
+		     "WHERE contract_id = ? GROUP BY invoice_date",
+		     "i", cid);
+	while (!rc && db_rows_next(&q)) {
 		Date day;
 
-		if (date_parse((const char *)sqlite3_column_text(st, 0), &day, NULL) == CL_OK &&
+		if (date_parse((const char *)sqlite3_column_text(q.st, 0), &day, NULL) == CL_OK &&
 		    day >= d->start && day - d->start < d->ndays)
-			d->day[day - d->start] = sqlite3_column_int64(st, 1);
+			d->day[day - d->start] = sqlite3_column_int64(q.st, 1);
 	}
-	return db_finish(db, st, step, "adding up net sales by day", e);
+	end = db_rows_end(&q, "adding up net sales by day", e);
+	return rc ? rc : end;
 }
 
 /* Net sales from a to b inclusive (clipped to the term). */
@@ -111,8 +108,9 @@ static Money quarter_fee(const Terms *t, const Daily *d, Quarter q)
 }
 
 /* The queries of quarter_settle(), prepared once for all the quarters of
- * a report. */
+ * a report (each read resets its statement for the next quarter). */
 typedef struct SettleSql {
+	sqlite3 *db;
 	sqlite3_stmt *remitted; /* (contract, quarter, until) -> sum received */
 	sqlite3_stmt *filed;	/* (contract, quarter, today) -> first filing date */
 } SettleSql;
@@ -121,6 +119,7 @@ static ClCode settle_prepare(sqlite3 *db, SettleSql *q, Err *e)
 {
 	ClCode rc;
 
+	q->db = db;
 	rc = db_prepare(db, &q->remitted,
 			"SELECT coalesce(sum(amount), 0) FROM remittance WHERE contract_id = ? "
 			"AND quarter = ? AND received <= ?",
@@ -142,31 +141,43 @@ static void settle_finalize(SettleSql *q)
 	sqlite3_finalize(q->filed);
 }
 
-/* Remittances for (cid, quarter qt) received on or before day. */
-static Money remitted_until(sqlite3_stmt *st, int64_t cid, const char *qt, Date day)
+/* Remittances for (cid, quarter qt) received on or before day.  OUT: *m. */
+static ClCode remitted_until(const SettleSql *sql, int64_t cid, const char *qt, Date day, Money *m,
+			     Err *e)
 {
 	char d[DATE_BUF];
-	Money m = 0;
+	DbRows q;
 
-	sqlite3_reset(st);
-	db_bind_spec(st, "itt", cid, qt, date_format(day, d));
-	if (sqlite3_step(st) == SQLITE_ROW)
-		m = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return m;
+	*m = 0;
+	db_bind_spec(sql->remitted, "itt", cid, qt, date_format(day, d));
+	db_rows_on(&q, sql->db, sql->remitted, DB_ROWS_RESET);
+	if (db_rows_next(&q))
+		*m = sqlite3_column_int64(q.st, 0);
+	return db_rows_end(&q, "adding up the remittances", e);
 }
 
-/* Remittances, late fee, balance and status of one quarter. */
-static void quarter_settle(const SettleSql *sql, int64_t cid, const Terms *t, Date today,
-			   FeeQuarter *f)
+/* Whether and when the quarter's report was filed, as of today.  OUT:
+ * f->report, f->filed_on. */
+static ClCode quarter_filed(const SettleSql *sql, int64_t cid, const char *qt, Date today,
+			    FeeQuarter *f, Err *e)
 {
-	char qt[QUARTER_BUF], now[DATE_BUF];
+	char now[DATE_BUF];
 	const char *filed;
+	DbRows q;
 
-	quarter_format(f->q, qt);
-	f->due = quarter_last_day(f->q) + t->due_days;
-	f->remitted = remitted_until(sql->remitted, cid, qt, today);
-	f->paid_by_due = remitted_until(sql->remitted, cid, qt, f->due < today ? f->due : today);
+	f->report = FR_MISSING;
+	db_bind_spec(sql->filed, "itt", cid, qt, date_format(today, now));
+	db_rows_on(&q, sql->db, sql->filed, DB_ROWS_RESET);
+	if (db_rows_next(&q) && (filed = (const char *)sqlite3_column_text(q.st, 0)) && filed[0] &&
+	    date_parse(filed, &f->filed_on, NULL) == CL_OK)
+		f->report = f->filed_on > f->due ? FR_LATE : FR_FILED;
+	return db_rows_end(&q, "reading when the report was filed", e);
+}
+
+/* Late fee, balance and status of one quarter whose fee and remittances
+ * are known. */
+static void quarter_status(const Terms *t, Date today, FeeQuarter *f)
+{
 	f->late_fee = 0;
 	if (t->has_late_fee && today > f->due && f->fee - f->paid_by_due > 0) {
 		Money pct = money_apply_rate(f->fee - f->paid_by_due, t->late_fee_rate);
@@ -184,14 +195,26 @@ static void quarter_settle(const SettleSql *sql, int64_t cid, const Terms *t, Da
 		f->days_past_due = today - f->due;
 	} else
 		f->status = f->balance == 0 ? FQ_PAID : FQ_OVERPAID;
-	f->report = FR_MISSING;
-	sqlite3_reset(sql->filed);
-	db_bind_spec(sql->filed, "itt", cid, qt, date_format(today, now));
-	if (sqlite3_step(sql->filed) == SQLITE_ROW &&
-	    (filed = (const char *)sqlite3_column_text(sql->filed, 0)) && filed[0] &&
-	    date_parse(filed, &f->filed_on, NULL) == CL_OK)
-		f->report = f->filed_on > f->due ? FR_LATE : FR_FILED;
-	sqlite3_reset(sql->filed);
+}
+
+/* Remittances, late fee, balance, status and report of one quarter. */
+static ClCode quarter_settle(const SettleSql *sql, int64_t cid, const Terms *t, Date today,
+			     FeeQuarter *f, Err *e)
+{
+	char qt[QUARTER_BUF];
+	ClCode rc;
+
+	quarter_format(f->q, qt);
+	f->due = quarter_last_day(f->q) + t->due_days;
+	rc = remitted_until(sql, cid, qt, today, &f->remitted, e);
+	if (!rc)
+		rc = remitted_until(sql, cid, qt, f->due < today ? f->due : today, &f->paid_by_due,
+				    e);
+	if (!rc)
+		quarter_status(t, today, f);
+	if (!rc)
+		rc = quarter_filed(sql, cid, qt, today, f, e);
+	return rc;
 }
 
 /* The quarters a selection names, clipped to the term and to today's
@@ -227,7 +250,7 @@ static ClCode select_quarters(const Terms *t, const FeeSelect *sel, Date today, 
 ClCode fees_quarters(sqlite3 *db, const char *contract, const FeeSelect *sel, Date today,
 		     FeeQuarter **out, int *n, Err *e)
 {
-	SettleSql sql = {NULL, NULL};
+	SettleSql sql = {NULL, NULL, NULL};
 	Daily d = {0};
 	Quarter q, first, last;
 	int64_t cid = 0;
@@ -253,7 +276,7 @@ ClCode fees_quarters(sqlite3 *db, const char *contract, const FeeSelect *sel, Da
 		f->q = q;
 		f->net_sales = daily_sum(&d, quarter_first_day(q), quarter_last_day(q));
 		f->fee = quarter_fee(&t, &d, q);
-		quarter_settle(&sql, cid, &t, today, f);
+		rc = quarter_settle(&sql, cid, &t, today, f, e);
 	}
 	settle_finalize(&sql);
 	free(d.day);

@@ -42,7 +42,7 @@ typedef struct FeeSelect {
 /* The fee quarters of a contract as of today.  OUT: *out (caller frees
  * with free()), *n. */
 ClCode fees_quarters(sqlite3 *db, const char *contract, const FeeSelect *sel, Date today,
-		     FeeQuarter **out, int *n, Err *e);
+		     FeeQuarter **out, int *n, Err *e) __attribute__((warn_unused_result));
 
 /* `report fees --json`: {"contract", "quarters": [...]}.  Caller frees. */
 cJSON *fees_report_json(sqlite3 *db, const char *contract, const FeeSelect *sel, Date today,

@@ -227,27 +227,28 @@ static ClCode decode_fields(Import *im, size_t line, int n, char **field, char *
 
 /* ---- the header ---- */
 
-/* Load the vendor's saved header mappings. */
-static void load_maps(Import *im)
+/* Load the vendor's saved header mappings (the first MAX_MAPS). */
+static ClCode load_maps(Import *im, Err *e)
 {
-	sqlite3_stmt *st = NULL;
+	ClCode rc, end;
+	DbRows q;
+	int c;
 
-	if (db_prepare(im->db, &st,
-		       "SELECT header, column FROM vendor_column_map WHERE vendor_id = ?", NULL))
-		return;
-	sqlite3_bind_int64(st, 1, im->vendor_id);
-	while (im->nmap < MAX_MAPS && sqlite3_step(st) == SQLITE_ROW) {
-		const char *col = (const char *)sqlite3_column_text(st, 1);
-		int c;
+	rc = db_rows(&q, im->db, e,
+		     "SELECT header, column FROM vendor_column_map WHERE vendor_id = ?", "i",
+		     im->vendor_id);
+	while (!rc && im->nmap < MAX_MAPS && db_rows_next(&q)) {
+		const char *col = (const char *)sqlite3_column_text(q.st, 1);
 
 		snprintf(im->map[im->nmap].header, sizeof im->map[0].header, "%s",
-			 (const char *)sqlite3_column_text(st, 0));
+			 (const char *)sqlite3_column_text(q.st, 0));
 		for (c = 0; c < C__MAX; c++)
 			if (strcmp(col, col_name[c]) == 0)
 				im->map[im->nmap].column = c;
 		im->nmap++;
 	}
-	sqlite3_finalize(st);
+	end = db_rows_end(&q, "reading the vendor's column mappings", e);
+	return rc ? rc : end;
 }
 
 /* The column a header names (vendor mapping first), or -1. */
@@ -654,27 +655,28 @@ static cJSON *result_json(Import *im, int64_t batch)
 }
 
 /* The result recorded with an earlier batch, marked "already_imported".
- * Caller frees. */
-static cJSON *stored_result(sqlite3 *db, int64_t batch)
+ * OUT: *out, which the caller frees. */
+static ClCode stored_result(sqlite3 *db, int64_t batch, cJSON **out, Err *e)
 {
-	char *json = NULL;
 	cJSON *r = NULL;
-	sqlite3_stmt *st = NULL;
+	ClCode rc, end;
+	DbRows q;
 
-	if (!db_prepare(db, &st, "SELECT result_json FROM import_batch WHERE id = ?", NULL)) {
-		sqlite3_bind_int64(st, 1, batch);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-			json = strdup((const char *)sqlite3_column_text(st, 0));
-		sqlite3_finalize(st);
+	rc = db_rows(&q, db, e, "SELECT result_json FROM import_batch WHERE id = ?", "i", batch);
+	if (!rc && db_rows_next(&q) && sqlite3_column_text(q.st, 0))
+		r = cJSON_Parse((const char *)sqlite3_column_text(q.st, 0));
+	end = db_rows_end(&q, "reading the earlier import's result", e);
+	if (rc || end) {
+		cJSON_Delete(r);
+		return rc ? rc : end;
 	}
-	r = json ? cJSON_Parse(json) : NULL;
-	free(json);
 	if (!r) {
 		r = cJSON_CreateObject();
 		cJSON_AddNumberToObject(r, "batch", (double)batch);
 	}
 	cJSON_AddTrueToObject(r, "already_imported");
-	return r;
+	*out = r;
+	return CL_OK;
 }
 
 /* Store the batch's figures and its audit row; the caller commits. */
@@ -739,8 +741,9 @@ static ClCode import_begin(Import *im, Err *e)
 		if (im->cd == (iconv_t)-1)
 			return err_set(e, CL_EIO, "this system cannot convert windows-1252");
 	}
-	load_maps(im);
-	rc = db_begin(im->db, e);
+	rc = load_maps(im, e);
+	if (!rc)
+		rc = db_begin(im->db, e);
 	if (!rc)
 		rc = ledger_open(im->db, o->actor, &im->l, e);
 	if (!rc)
@@ -822,7 +825,7 @@ ClCode import_csv(sqlite3 *db, FILE *f, const ImportOptions *o, cJSON **result,
 		rc = db_commit(db, e);
 	db_rollback(db);
 	if (!rc && *status == IMPORT_ALREADY) {
-		*result = stored_result(db, shown);
+		rc = stored_result(db, shown, result, e);
 	} else if (!rc) {
 		*result = result_json(im, shown);
 		/* the result holds references: make them its own */
@@ -902,26 +905,29 @@ ClCode import_map_clear(sqlite3 *db, const char *vendor, const char *actor, Err 
 
 cJSON *import_map_list(sqlite3 *db, const char *vendor, Err *e)
 {
-	sqlite3_stmt *st = NULL;
-	int64_t vid;
 	cJSON *arr;
+	int64_t vid;
+	ClCode rc;
+	DbRows q;
 
-	if (vendor_id(db, vendor, &vid, e) ||
-	    db_prepare(db, &st,
-		       "SELECT header, column FROM vendor_column_map WHERE vendor_id = ? ORDER BY "
-		       "header",
-		       e))
+	if (vendor_id(db, vendor, &vid, e))
 		return NULL;
-	sqlite3_bind_int64(st, 1, vid);
+	rc = db_rows(&q, db, e,
+		     "SELECT header, column FROM vendor_column_map WHERE vendor_id = ? ORDER BY "
+		     "header",
+		     "i", vid);
 	arr = cJSON_CreateArray();
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (!rc && db_rows_next(&q)) {
 		cJSON *o = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(o, "header", (const char *)sqlite3_column_text(st, 0));
-		cJSON_AddStringToObject(o, "column", (const char *)sqlite3_column_text(st, 1));
+		cJSON_AddStringToObject(o, "header", (const char *)sqlite3_column_text(q.st, 0));
+		cJSON_AddStringToObject(o, "column", (const char *)sqlite3_column_text(q.st, 1));
 		cJSON_AddItemToArray(arr, o);
 	}
-	sqlite3_finalize(st);
+	if (db_rows_end(&q, "reading the vendor's column mappings", e) || rc) {
+		cJSON_Delete(arr);
+		return NULL;
+	}
 	return arr;
 }
 
@@ -933,43 +939,50 @@ static const char *col_text(sqlite3_stmt *st, int i)
 	return t ? (const char *)t : "";
 }
 
-cJSON *import_batches_json(sqlite3 *db, const char *contract, Err *e)
+/* The batch at st's current row (import_batches_json) as JSON. */
+static cJSON *batch_json(sqlite3_stmt *st)
 {
 	static const char *const keys[] = {"file",     "sha256",     "period",
 					   "filed_on", "created_by", "created_at"};
 	char la[MONEY_BUF], ia[MONEY_BUF];
-	sqlite3_stmt *st = NULL;
-	int64_t cid;
-	cJSON *arr;
+	cJSON *o = cJSON_CreateObject();
 	int k;
 
-	if (contract_load(db, contract, &cid, NULL, e) ||
-	    db_prepare(db, &st,
-		       "SELECT id, file_name, sha256, period, filed_on, created_by, created_at, "
-		       "rows_total, rows_accepted, rows_duplicate, rows_rejected, list_total, "
-		       "invoiced_total, reversed_at FROM import_batch WHERE contract_id = ? "
-		       "ORDER BY id DESC",
-		       e))
-		return NULL;
-	sqlite3_bind_int64(st, 1, cid);
-	arr = cJSON_CreateArray();
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "batch", (double)sqlite3_column_int64(st, 0));
+	for (k = 0; k < 6; k++)
+		cJSON_AddStringToObject(o, keys[k], col_text(st, k + 1));
+	cJSON_AddNumberToObject(o, "rows", (double)sqlite3_column_int64(st, 7));
+	cJSON_AddNumberToObject(o, "accepted", (double)sqlite3_column_int64(st, 8));
+	cJSON_AddNumberToObject(o, "duplicates", (double)sqlite3_column_int64(st, 9));
+	cJSON_AddNumberToObject(o, "rejected", (double)sqlite3_column_int64(st, 10));
+	cJSON_AddStringToObject(o, "list_amount", money_format(sqlite3_column_int64(st, 11), la));
+	cJSON_AddStringToObject(o, "invoiced_amount",
+				money_format(sqlite3_column_int64(st, 12), ia));
+	cJSON_AddBoolToObject(o, "reversed", sqlite3_column_type(st, 13) != SQLITE_NULL);
+	return o;
+}
 
-		cJSON_AddNumberToObject(o, "batch", (double)sqlite3_column_int64(st, 0));
-		for (k = 0; k < 6; k++)
-			cJSON_AddStringToObject(o, keys[k], col_text(st, k + 1));
-		cJSON_AddNumberToObject(o, "rows", (double)sqlite3_column_int64(st, 7));
-		cJSON_AddNumberToObject(o, "accepted", (double)sqlite3_column_int64(st, 8));
-		cJSON_AddNumberToObject(o, "duplicates", (double)sqlite3_column_int64(st, 9));
-		cJSON_AddNumberToObject(o, "rejected", (double)sqlite3_column_int64(st, 10));
-		cJSON_AddStringToObject(o, "list_amount",
-					money_format(sqlite3_column_int64(st, 11), la));
-		cJSON_AddStringToObject(o, "invoiced_amount",
-					money_format(sqlite3_column_int64(st, 12), ia));
-		cJSON_AddBoolToObject(o, "reversed", sqlite3_column_type(st, 13) != SQLITE_NULL);
-		cJSON_AddItemToArray(arr, o);
+cJSON *import_batches_json(sqlite3 *db, const char *contract, Err *e)
+{
+	cJSON *arr;
+	int64_t cid;
+	ClCode rc;
+	DbRows q;
+
+	if (contract_load(db, contract, &cid, NULL, e))
+		return NULL;
+	rc = db_rows(&q, db, e,
+		     "SELECT id, file_name, sha256, period, filed_on, created_by, created_at, "
+		     "rows_total, rows_accepted, rows_duplicate, rows_rejected, list_total, "
+		     "invoiced_total, reversed_at FROM import_batch WHERE contract_id = ? "
+		     "ORDER BY id DESC",
+		     "i", cid);
+	arr = cJSON_CreateArray();
+	while (!rc && db_rows_next(&q))
+		cJSON_AddItemToArray(arr, batch_json(q.st));
+	if (db_rows_end(&q, "reading the import batches", e) || rc) {
+		cJSON_Delete(arr);
+		return NULL;
 	}
-	sqlite3_finalize(st);
 	return arr;
 }

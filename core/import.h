@@ -48,13 +48,14 @@ typedef enum {
  * happened in *status; a batch is one transaction, so the database holds
  * the whole batch or none of it.  OUT: *result, *status. */
 ClCode import_csv(sqlite3 *db, FILE *f, const ImportOptions *o, cJSON **result,
-		  ImportStatus *status, Err *e);
+		  ImportStatus *status, Err *e) __attribute__((warn_unused_result));
 
 /* Saved column mappings for a vendor's own headers: "Customer #" ->
  * "agency_code".  Audited. */
 ClCode import_map_set(sqlite3 *db, const char *vendor, const char *header, const char *column,
-		      const char *actor, Err *e);
-ClCode import_map_clear(sqlite3 *db, const char *vendor, const char *actor, Err *e);
+		      const char *actor, Err *e) __attribute__((warn_unused_result));
+ClCode import_map_clear(sqlite3 *db, const char *vendor, const char *actor, Err *e)
+	__attribute__((warn_unused_result));
 
 /* The vendor's mappings as [{"header","column"}]; caller frees. */
 cJSON *import_map_list(sqlite3 *db, const char *vendor, Err *e);

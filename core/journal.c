@@ -42,20 +42,17 @@ static void entry(FILE *out, const char *day, const char *payee, const char *deb
 static ClCode export_lines(sqlite3 *db, int64_t cid, const char *sales, FILE *out, Err *e)
 {
 	char payee[200], acct[64], inv[80], po[80];
-	sqlite3_stmt *st = NULL;
-	ClCode rc;
-	int step;
+	ClCode rc, end;
+	DbRows q;
 
-	rc = db_prepare(
-		db, &st,
-		"SELECT p.invoice_date, p.invoice_number, p.line, p.po_number, a.code, "
-		"p.invoiced_amount FROM live_purchase p JOIN agency a ON a.id = p.agency_id "
-		"WHERE p.contract_id = ? ORDER BY p.invoice_date, p.id",
-		e);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, cid);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	rc = db_rows(&q, db, e,
+		     "SELECT p.invoice_date, p.invoice_number, p.line, p.po_number, a.code, "
+		     "p.invoiced_amount FROM live_purchase p JOIN agency a ON a.id = p.agency_id "
+		     "WHERE p.contract_id = ? ORDER BY p.invoice_date, p.id",
+		     "i", cid);
+	while (!rc && db_rows_next(&q)) {
+		sqlite3_stmt *st = q.st;
+
 		snprintf(payee, sizeof payee, "%s/%d %s",
 			 one_line((const char *)sqlite3_column_text(st, 1), inv, sizeof inv),
 			 sqlite3_column_int(st, 2),
@@ -64,7 +61,8 @@ static ClCode export_lines(sqlite3 *db, int64_t cid, const char *sales, FILE *ou
 		entry(out, (const char *)sqlite3_column_text(st, 0), payee, acct, sales,
 		      sqlite3_column_int64(st, 5));
 	}
-	return db_finish(db, st, step, "reading the ledger lines", e);
+	end = db_rows_end(&q, "reading the ledger lines", e);
+	return rc ? rc : end;
 }
 
 static ClCode export_fees(sqlite3 *db, const char *contract, const char *fees, Date today,
@@ -95,25 +93,22 @@ static ClCode export_remittances(sqlite3 *db, int64_t cid, const char *fees, Dat
 				 Err *e)
 {
 	char payee[160], ref[80], day[DATE_BUF];
-	sqlite3_stmt *st = NULL;
-	ClCode rc;
-	int step;
+	ClCode rc, end;
+	DbRows q;
 
-	rc = db_prepare(db, &st,
-			"SELECT received, quarter, reference, amount FROM remittance "
-			"WHERE contract_id = ? AND received <= ? ORDER BY received, id",
-			e);
-	if (rc)
-		return rc;
-	db_bind_spec(st, "it", cid, date_format(today, day));
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	rc = db_rows(&q, db, e,
+		     "SELECT received, quarter, reference, amount FROM remittance "
+		     "WHERE contract_id = ? AND received <= ? ORDER BY received, id",
+		     "it", cid, date_format(today, day));
+	while (!rc && db_rows_next(&q)) {
 		snprintf(payee, sizeof payee, "Remittance %s for %s",
-			 one_line((const char *)sqlite3_column_text(st, 2), ref, sizeof ref),
-			 (const char *)sqlite3_column_text(st, 1));
-		entry(out, (const char *)sqlite3_column_text(st, 0), payee, "Assets:Remittances",
-		      fees, sqlite3_column_int64(st, 3));
+			 one_line((const char *)sqlite3_column_text(q.st, 2), ref, sizeof ref),
+			 (const char *)sqlite3_column_text(q.st, 1));
+		entry(out, (const char *)sqlite3_column_text(q.st, 0), payee, "Assets:Remittances",
+		      fees, sqlite3_column_int64(q.st, 3));
 	}
-	return db_finish(db, st, step, "reading the remittances", e);
+	end = db_rows_end(&q, "reading the remittances", e);
+	return rc ? rc : end;
 }
 
 ClCode journal_export(sqlite3 *db, const char *contract, Date today, FILE *out, Err *e)

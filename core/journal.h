@@ -19,6 +19,7 @@
 /* Write the journal of contract as of today to out: every live line on its
  * invoice date, each quarter's fee on the quarter's last day, late fees the
  * day after the due date, remittances on the day received. */
-ClCode journal_export(sqlite3 *db, const char *contract, Date today, FILE *out, Err *e);
+ClCode journal_export(sqlite3 *db, const char *contract, Date today, FILE *out, Err *e)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -175,17 +175,9 @@ static const char *col_text(sqlite3_stmt *st, int i)
 	return t ? (const char *)t : "";
 }
 
-/* Load (or keep cached) the facts of contract cid that eligibility needs. */
-static ClCode load_contract(Ledger *l, int64_t cid, Err *e)
+/* The contract of st's current row (ST_CONTRACT) into l's cache. */
+static ClCode contract_facts(Ledger *l, int64_t cid, sqlite3_stmt *st, Err *e)
 {
-	sqlite3_stmt *st;
-
-	if (l->cid == cid)
-		return CL_OK;
-	st = stmt(l, ST_CONTRACT);
-	sqlite3_bind_int64(st, 1, cid);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return err_set(e, CL_ENOTFOUND, "no contract has the id %" PRId64, cid);
 	snprintf(l->number, sizeof l->number, "%s", col_text(st, 0));
 	if (date_parse(col_text(st, 1), &l->start, e) || date_parse(col_text(st, 2), &l->end, e))
 		return CL_EDB;
@@ -194,49 +186,90 @@ static ClCode load_contract(Ledger *l, int64_t cid, Err *e)
 	return CL_OK;
 }
 
-/* 1 if quarter q is closed (cached per handle). */
-static int quarter_closed(Ledger *l, Quarter q)
+/* Load (or keep cached) the facts of contract cid that eligibility needs. */
+static ClCode load_contract(Ledger *l, int64_t cid, Err *e)
+{
+	sqlite3_stmt *st;
+	ClCode rc = CL_OK, end;
+	int found;
+	DbRows q;
+
+	if (l->cid == cid)
+		return CL_OK;
+	st = stmt(l, ST_CONTRACT);
+	sqlite3_bind_int64(st, 1, cid);
+	db_rows_on(&q, l->db, st, DB_ROWS_RESET);
+	found = db_rows_next(&q);
+	if (found)
+		rc = contract_facts(l, cid, q.st, e);
+	end = db_rows_end(&q, "reading the contract", e);
+	if (rc || end)
+		return rc ? rc : end;
+	if (!found)
+		return err_set(e, CL_ENOTFOUND, "no contract has the id %" PRId64, cid);
+	return CL_OK;
+}
+
+/* Whether quarter q is closed (cached per handle).  OUT: *closed. */
+static ClCode quarter_closed(Ledger *l, Quarter q, int *closed, Err *e)
 {
 	char text[QUARTER_BUF];
 	sqlite3_stmt *st;
+	ClCode rc;
+	DbRows rows;
 
-	if (l->have_q && quarter_cmp(q, l->q) == 0)
-		return l->q_closed;
+	if (l->have_q && quarter_cmp(q, l->q) == 0) {
+		*closed = l->q_closed;
+		return CL_OK;
+	}
 	st = stmt(l, ST_PERIOD);
 	sqlite3_bind_text(st, 1, quarter_format(q, text), -1, SQLITE_TRANSIENT);
-	l->q_closed = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	db_rows_on(&rows, l->db, st, DB_ROWS_RESET);
+	*closed = db_rows_next(&rows) && sqlite3_column_int(rows.st, 0);
+	rc = db_rows_end(&rows, "reading the quarter's status", e);
+	if (rc)
+		return rc;
+	l->q_closed = *closed;
 	l->q = q;
 	l->have_q = 1;
-	return l->q_closed;
+	return CL_OK;
 }
 
 /* Look the agency's facts up in the database.  OUT: *f. */
-static void agency_facts_load(Ledger *l, const char *code, int64_t cid, AgencyFact *f)
+static ClCode agency_facts_load(Ledger *l, const char *code, int64_t cid, AgencyFact *f, Err *e)
 {
 	sqlite3_stmt *st = stmt(l, ST_AGENCY);
+	ClCode rc;
+	DbRows q;
 
 	memset(f, 0, sizeof *f);
 	snprintf(f->code, sizeof f->code, "%s", code);
 	f->cid = cid;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return;
-	f->id = sqlite3_column_int64(st, 0);
-	f->public_entity = sqlite3_column_int(st, 1);
+	db_rows_on(&q, l->db, st, DB_ROWS_RESET);
+	if (db_rows_next(&q)) {
+		f->id = sqlite3_column_int64(q.st, 0);
+		f->public_entity = sqlite3_column_int(q.st, 1);
+	}
+	rc = db_rows_end(&q, "reading the agency", e);
+	if (rc || !f->id)
+		return rc;
 	st = stmt(l, ST_JOINED);
 	sqlite3_bind_int64(st, 1, cid);
 	sqlite3_bind_int64(st, 2, f->id);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    date_parse(col_text(st, 0), &f->joined, NULL) == CL_OK)
+	db_rows_on(&q, l->db, st, DB_ROWS_RESET);
+	if (db_rows_next(&q) && date_parse(col_text(q.st, 0), &f->joined, NULL) == CL_OK)
 		f->participant = 1;
+	return db_rows_end(&q, "reading the agency's participation", e);
 }
 
-/* The agency's facts for contract cid, from the cache when it has them. */
-static AgencyFact agency_facts(Ledger *l, const char *code, int64_t cid)
+/* The agency's facts for contract cid, from the cache when it has them.
+ * OUT: *f. */
+static ClCode agency_facts(Ledger *l, const char *code, int64_t cid, AgencyFact *f, Err *e)
 {
 	uint32_t h = 2166136261u;
 	const char *s;
-	AgencyFact f;
+	ClCode rc;
 	int i;
 
 	for (s = code; *s; s++)
@@ -245,18 +278,19 @@ static AgencyFact agency_facts(Ledger *l, const char *code, int64_t cid)
 		AgencyFact *slot = &l->facts[(h + (uint32_t)i) & (FACTS - 1)];
 
 		if (!slot->code[0]) {
-			agency_facts_load(l, code, cid, &f);
-			if (strlen(code) < sizeof f.code && l->nfacts < FACTS * 3 / 4) {
-				*slot = f;
+			rc = agency_facts_load(l, code, cid, f, e);
+			if (!rc && strlen(code) < sizeof f->code && l->nfacts < FACTS * 3 / 4) {
+				*slot = *f;
 				l->nfacts++;
 			}
-			return f;
+			return rc;
 		}
-		if (slot->cid == cid && strcmp(slot->code, code) == 0)
-			return *slot;
+		if (slot->cid == cid && strcmp(slot->code, code) == 0) {
+			*f = *slot;
+			return CL_OK;
+		}
 	}
-	agency_facts_load(l, code, cid, &f);
-	return f;
+	return agency_facts_load(l, code, cid, f, e);
 }
 
 /* The eligibility rules of DOMAIN.md 4.4; each refusal names its rule.
@@ -264,8 +298,13 @@ static AgencyFact agency_facts(Ledger *l, const char *code, int64_t cid)
 static ClCode check_eligible(Ledger *l, const PurchaseIn *p, int64_t *agency_id, Err *e)
 {
 	char day[DATE_BUF], from[DATE_BUF], to[DATE_BUF], qt[QUARTER_BUF], joined[DATE_BUF];
-	AgencyFact f = agency_facts(l, p->agency_code, p->contract_id);
+	AgencyFact f;
+	int closed;
+	ClCode rc;
 
+	rc = agency_facts(l, p->agency_code, p->contract_id, &f, e);
+	if (rc)
+		return rc;
 	date_format(p->invoice_date, day);
 	l->err_column = "agency_code";
 	if (!f.id)
@@ -298,39 +337,49 @@ static ClCode check_eligible(Ledger *l, const PurchaseIn *p, int64_t *agency_id,
 			       "(rule: participant)",
 			       p->agency_code, l->number, date_format(f.joined, joined), day);
 	l->err_column = "invoice_date";
-	if (quarter_closed(l, quarter_of(p->invoice_date)))
+	rc = quarter_closed(l, quarter_of(p->invoice_date), &closed, e);
+	if (rc)
+		return rc;
+	if (closed)
 		return err_set(e, CL_ERULE, "quarter %s is closed (rule: open quarter)",
 			       quarter_format(quarter_of(p->invoice_date), qt));
 	return CL_OK;
 }
 
-/* Compare a new line with the live line of the same identity, if any.
- * OUT: *outcome, *revision (the revision a new line takes). */
-static ClCode check_identity(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome,
-			     int64_t *revision, Err *e)
+/* Whether line id has been reversed.  OUT: *reversed. */
+static ClCode line_reversed(Ledger *l, int64_t id, int *reversed, Err *e)
 {
-	sqlite3_stmt *st = stmt(l, ST_IDENTITY), *rv;
-	char day[DATE_BUF];
-	int64_t id;
+	sqlite3_stmt *st = stmt(l, ST_REVERSED);
+	DbRows q;
 
-	*outcome = LEDGER_APPENDED;
-	*revision = 0;
-	l->match_batch = 0;
-	l->err_column = "invoice_number";
-	sqlite3_bind_int64(st, 1, p->contract_id);
-	sqlite3_bind_text(st, 2, p->invoice_number, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 3, p->line);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return CL_OK;
-	id = sqlite3_column_int64(st, 0);
+	sqlite3_bind_int64(st, 1, id);
+	db_rows_on(&q, l->db, st, DB_ROWS_RESET);
+	*reversed = db_rows_next(&q);
+	return db_rows_end(&q, "reading the line's reversal", e);
+}
+
+/* st's current row (ST_IDENTITY) is the live line with p's identity: p is
+ * its re-entry once reversed, else a duplicate or a conflict.  OUT:
+ * *outcome, *revision. */
+static ClCode identity_compare(Ledger *l, const PurchaseIn *p, sqlite3_stmt *st,
+			       LedgerOutcome *outcome, int64_t *revision, Err *e)
+{
+	char day[DATE_BUF];
+	int64_t id = sqlite3_column_int64(st, 0);
+	AgencyFact f;
+	int reversed;
+	ClCode rc;
+
 	*revision = sqlite3_column_int64(st, 1) + 1;
 	l->match_batch = sqlite3_column_int64(st, 9);
 	l->match_id = id;
-	rv = stmt(l, ST_REVERSED);
-	sqlite3_bind_int64(rv, 1, id);
-	if (sqlite3_step(rv) == SQLITE_ROW)
-		return CL_OK; /* reversed: this is the re-entry */
-	if (sqlite3_column_int64(st, 2) == agency_facts(l, p->agency_code, p->contract_id).id &&
+	rc = line_reversed(l, id, &reversed, e);
+	if (rc || reversed)
+		return rc; /* reversed: this is the re-entry */
+	rc = agency_facts(l, p->agency_code, p->contract_id, &f, e);
+	if (rc)
+		return rc;
+	if (sqlite3_column_int64(st, 2) == f.id &&
 	    strcmp(col_text(st, 4), date_format(p->invoice_date, day)) == 0 &&
 	    strcmp(col_text(st, 3), p->po_number) == 0 &&
 	    sqlite3_column_int64(st, 5) == p->list_amount &&
@@ -345,6 +394,29 @@ static ClCode check_identity(Ledger *l, const PurchaseIn *p, LedgerOutcome *outc
 		       ") with other details; reverse that line first, then enter the "
 		       "corrected one",
 		       p->invoice_number, p->line, id);
+}
+
+/* Compare a new line with the live line of the same identity, if any.
+ * OUT: *outcome, *revision (the revision a new line takes). */
+static ClCode check_identity(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome,
+			     int64_t *revision, Err *e)
+{
+	sqlite3_stmt *st = stmt(l, ST_IDENTITY);
+	ClCode rc = CL_OK, end;
+	DbRows q;
+
+	*outcome = LEDGER_APPENDED;
+	*revision = 0;
+	l->match_batch = 0;
+	l->err_column = "invoice_number";
+	sqlite3_bind_int64(st, 1, p->contract_id);
+	sqlite3_bind_text(st, 2, p->invoice_number, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, p->line);
+	db_rows_on(&q, l->db, st, DB_ROWS_RESET);
+	if (db_rows_next(&q))
+		rc = identity_compare(l, p, q.st, outcome, revision, e);
+	end = db_rows_end(&q, "reading the line of the same identity", e);
+	return rc ? rc : end;
 }
 
 /* Check required text fields of a line. */
@@ -374,36 +446,24 @@ ClCode ledger_check(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome, Err 
 	return rc;
 }
 
-/* The canonical text of a row (chain order, see PURCHASE_COLUMNS). */
-static void row_canon(Buf *b, const Row *r)
+/* The canonical text of a row (chain order, see PURCHASE_COLUMNS); fails
+ * with CL_ENOMEM past the buffer's cap. */
+static ClCode row_canon(Buf *b, const Row *r)
 {
 	buf_reset(b);
-	canon_int(b, r->id);
-	canon_int(b, r->contract_id);
-	canon_int(b, r->agency_id);
-	canon_text(b, r->po_number);
-	canon_text(b, r->invoice_number);
-	canon_int(b, r->line);
-	canon_int(b, r->revision);
-	canon_text(b, r->invoice_date);
-	canon_text(b, r->description);
-	canon_text(b, r->category);
-	canon_text(b, r->quantity);
-	canon_int(b, r->list_amount);
-	canon_int(b, r->invoiced_amount);
-	canon_int(b, r->freight_amount);
-	canon_int(b, r->tax_amount);
-	if (r->batch_id)
-		canon_int(b, r->batch_id);
-	else
-		canon_text(b, NULL);
-	if (r->reverses_id)
-		canon_int(b, r->reverses_id);
-	else
-		canon_text(b, NULL);
-	canon_text(b, r->reason);
-	canon_text(b, r->created_at);
-	canon_text(b, r->created_by);
+	if (canon_int(b, r->id) || canon_int(b, r->contract_id) || canon_int(b, r->agency_id) ||
+	    canon_text(b, r->po_number) || canon_text(b, r->invoice_number) ||
+	    canon_int(b, r->line) || canon_int(b, r->revision) || canon_text(b, r->invoice_date) ||
+	    canon_text(b, r->description) || canon_text(b, r->category) ||
+	    canon_text(b, r->quantity) || canon_int(b, r->list_amount) ||
+	    canon_int(b, r->invoiced_amount) || canon_int(b, r->freight_amount) ||
+	    canon_int(b, r->tax_amount) ||
+	    (r->batch_id ? canon_int(b, r->batch_id) : canon_text(b, NULL)) ||
+	    (r->reverses_id ? canon_int(b, r->reverses_id) : canon_text(b, NULL)) ||
+	    canon_text(b, r->reason) || canon_text(b, r->created_at) ||
+	    canon_text(b, r->created_by))
+		return CL_ENOMEM;
+	return CL_OK;
 }
 
 static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t v)
@@ -414,27 +474,42 @@ static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t v)
 		sqlite3_bind_null(st, i);
 }
 
+/* The last ledger line's id and hash, which the next line chains to
+ * (cached per handle; an empty ledger starts from the genesis hash). */
+static ClCode load_last(Ledger *l, Err *e)
+{
+	ClCode rc;
+	DbRows q;
+
+	if (l->have_last)
+		return CL_OK;
+	l->last_id = 0;
+	memcpy(l->last_hash, chain_genesis, CHAIN_HEX);
+	db_rows_on(&q, l->db, stmt(l, ST_LAST), DB_ROWS_RESET);
+	if (db_rows_next(&q)) {
+		l->last_id = sqlite3_column_int64(q.st, 0);
+		snprintf(l->last_hash, sizeof l->last_hash, "%s", col_text(q.st, 1));
+	}
+	rc = db_rows_end(&q, "reading the last ledger line", e);
+	l->have_last = rc == CL_OK;
+	return rc;
+}
+
 /* Give r the next id, chain it to the last row and insert it. */
 static ClCode insert_row(Ledger *l, Row *r, Err *e)
 {
 	sqlite3_stmt *st;
 	char hash[CHAIN_HEX];
+	ClCode rc;
 
-	if (!l->have_last) {
-		st = stmt(l, ST_LAST);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			l->last_id = sqlite3_column_int64(st, 0);
-			snprintf(l->last_hash, sizeof l->last_hash, "%s", col_text(st, 1));
-		} else {
-			l->last_id = 0;
-			memcpy(l->last_hash, chain_genesis, CHAIN_HEX);
-		}
-		l->have_last = 1;
-	}
+	rc = load_last(l, e);
+	if (rc)
+		return rc;
 	r->id = l->last_id + 1;
 	r->created_at = l->now;
 	r->created_by = l->actor;
-	row_canon(&l->canon, r);
+	if (row_canon(&l->canon, r))
+		return err_set(e, CL_ENOMEM, "ledger line %" PRId64 " is too long to hash", r->id);
 	chain_hash(l->last_hash, &l->canon, hash);
 
 	st = stmt(l, ST_INSERT);
@@ -460,8 +535,7 @@ static ClCode insert_row(Ledger *l, Row *r, Err *e)
 	sqlite3_bind_text(st, 20, r->created_by, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 21, hash, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		ClCode rc = db_error(l->db, e, "writing the ledger line");
-
+		rc = db_error(l->db, e, "writing the ledger line");
 		sqlite3_reset(st);
 		return rc;
 	}
@@ -528,8 +602,12 @@ ClCode ledger_append(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome, int
 		return rc;
 	l->match_batch = 0;
 	rc = check_eligible(l, p, &r.agency_id, &why);
-	if (rc) {
+	if (rc == CL_ERULE) {
 		rc = refuse_unless_known(l, p, rc, &why, &out, e);
+	} else if (rc) {
+		/* a read failed: not a refusal, nothing to weigh it against */
+		if (e)
+			*e = why;
 	} else {
 		row_fill(&r, p);
 		rc = insert_row(l, &r, e);
@@ -549,39 +627,88 @@ ClCode ledger_append(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome, int
 	return rc;
 }
 
-/* Load line id into r (strings copied into the Buf-free holder h).  Returns
- * CL_ENOTFOUND when there is no such line. */
-typedef struct Held {
-	sqlite3_stmt *st;
-} Held;
-
-static ClCode load_row(sqlite3 *db, int64_t id, Row *r, Held *h, Err *e)
+/* Load line id into r.  r's strings point into q's row: the caller ends
+ * q with db_rows_end() once done with r.  Returns CL_ENOTFOUND when there
+ * is no such line. */
+static ClCode load_row(sqlite3 *db, int64_t id, Row *r, DbRows *q, Err *e)
 {
-	ClCode rc =
-		db_prepare(db, &h->st, "SELECT " PURCHASE_COLUMNS " FROM purchase WHERE id = ?", e);
+	ClCode rc;
+	sqlite3_stmt *st;
 
+	rc = db_rows(q, db, e, "SELECT " PURCHASE_COLUMNS " FROM purchase WHERE id = ?", "i", id);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(h->st, 1, id);
-	if (sqlite3_step(h->st) != SQLITE_ROW)
-		return err_set(e, CL_ENOTFOUND, "there is no ledger line %" PRId64, id);
+	if (!db_rows_next(q)) {
+		rc = db_rows_end(q, "reading the ledger line", e);
+		return rc ? rc : err_set(e, CL_ENOTFOUND, "there is no ledger line %" PRId64, id);
+	}
+	st = q->st;
 	r->id = id;
-	r->contract_id = sqlite3_column_int64(h->st, 1);
-	r->agency_id = sqlite3_column_int64(h->st, 2);
-	r->po_number = col_text(h->st, 3);
-	r->invoice_number = col_text(h->st, 4);
-	r->line = sqlite3_column_int64(h->st, 5);
-	r->revision = sqlite3_column_int64(h->st, 6);
-	snprintf(r->invoice_date, sizeof r->invoice_date, "%s", col_text(h->st, 7));
-	r->description = col_text(h->st, 8);
-	r->category = col_text(h->st, 9);
-	r->quantity = col_text(h->st, 10);
-	r->list_amount = sqlite3_column_int64(h->st, 11);
-	r->invoiced_amount = sqlite3_column_int64(h->st, 12);
-	r->freight_amount = sqlite3_column_int64(h->st, 13);
-	r->tax_amount = sqlite3_column_int64(h->st, 14);
-	r->batch_id = sqlite3_column_int64(h->st, 15);
-	r->reverses_id = sqlite3_column_int64(h->st, 16);
+	r->contract_id = sqlite3_column_int64(st, 1);
+	r->agency_id = sqlite3_column_int64(st, 2);
+	r->po_number = col_text(st, 3);
+	r->invoice_number = col_text(st, 4);
+	r->line = sqlite3_column_int64(st, 5);
+	r->revision = sqlite3_column_int64(st, 6);
+	snprintf(r->invoice_date, sizeof r->invoice_date, "%s", col_text(st, 7));
+	r->description = col_text(st, 8);
+	r->category = col_text(st, 9);
+	r->quantity = col_text(st, 10);
+	r->list_amount = sqlite3_column_int64(st, 11);
+	r->invoiced_amount = sqlite3_column_int64(st, 12);
+	r->freight_amount = sqlite3_column_int64(st, 13);
+	r->tax_amount = sqlite3_column_int64(st, 14);
+	r->batch_id = sqlite3_column_int64(st, 15);
+	r->reverses_id = sqlite3_column_int64(st, 16);
+	return CL_OK;
+}
+
+/* JSON of line r as it was before its reversal.  Caller frees. */
+static char *reversed_summary(const Row *r)
+{
+	char la[MONEY_BUF], ia[MONEY_BUF], *json;
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "line_id", (double)r->id);
+	cJSON_AddStringToObject(o, "invoice_number", r->invoice_number);
+	cJSON_AddNumberToObject(o, "line", (double)r->line);
+	cJSON_AddStringToObject(o, "invoice_date", r->invoice_date);
+	cJSON_AddStringToObject(o, "list_amount", money_format(r->list_amount, la));
+	cJSON_AddStringToObject(o, "invoiced_amount", money_format(r->invoiced_amount, ia));
+	json = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return json;
+}
+
+/* Refuse to reverse line r (just loaded) when it is a reversal itself,
+ * is reversed already or lies in a closed quarter. */
+static ClCode check_reversible(Ledger *l, const Row *r, Err *e)
+{
+	char qt[QUARTER_BUF];
+	int reversed, closed;
+	Date day;
+	ClCode rc;
+
+	if (r->reverses_id)
+		return err_set(e, CL_ERULE,
+			       "line %" PRId64 " is itself a reversal (of line %" PRId64
+			       "); enter a new line instead",
+			       r->id, r->reverses_id);
+	rc = line_reversed(l, r->id, &reversed, e);
+	if (rc)
+		return rc;
+	if (reversed)
+		return err_set(e, CL_ECONFLICT, "line %" PRId64 " is already reversed", r->id);
+	if (date_parse(r->invoice_date, &day, e))
+		return CL_EDB;
+	rc = quarter_closed(l, quarter_of(day), &closed, e);
+	if (rc)
+		return rc;
+	if (closed)
+		return err_set(e, CL_ERULE,
+			       "line %" PRId64 " is dated %s and quarter %s is closed; reopen it "
+			       "first (rule: open quarter)",
+			       r->id, r->invoice_date, quarter_format(quarter_of(day), qt));
 	return CL_OK;
 }
 
@@ -590,47 +717,17 @@ static ClCode load_row(sqlite3 *db, int64_t id, Row *r, Held *h, Err *e)
 static ClCode reverse_one(Ledger *l, int64_t id, const char *reason, int64_t *rev_id,
 			  char **summary, Err *e)
 {
-	char qt[QUARTER_BUF];
-	Held h = {0};
 	Row r = {0};
-	Date day;
-	ClCode rc;
+	ClCode rc, end;
+	DbRows q;
 
-	rc = load_row(l->db, id, &r, &h, e);
+	rc = load_row(l->db, id, &r, &q, e);
+	if (!rc)
+		rc = check_reversible(l, &r, e);
 	if (rc)
 		goto out;
-	if (r.reverses_id) {
-		rc = err_set(e, CL_ERULE,
-			     "line %" PRId64 " is itself a reversal (of line %" PRId64
-			     "); enter a new line instead",
-			     id, r.reverses_id);
-		goto out;
-	}
-	if (db_int(l->db, 0, "SELECT id FROM purchase WHERE reverses_id = ?", "i", id)) {
-		rc = err_set(e, CL_ECONFLICT, "line %" PRId64 " is already reversed", id);
-		goto out;
-	}
-	date_parse(r.invoice_date, &day, NULL);
-	if (quarter_closed(l, quarter_of(day))) {
-		rc = err_set(e, CL_ERULE,
-			     "line %" PRId64 " is dated %s and quarter %s is closed; reopen it "
-			     "first (rule: open quarter)",
-			     id, r.invoice_date, quarter_format(quarter_of(day), qt));
-		goto out;
-	}
-	if (summary) {
-		char la[MONEY_BUF], ia[MONEY_BUF];
-		cJSON *o = cJSON_CreateObject();
-
-		cJSON_AddNumberToObject(o, "line_id", (double)id);
-		cJSON_AddStringToObject(o, "invoice_number", r.invoice_number);
-		cJSON_AddNumberToObject(o, "line", (double)r.line);
-		cJSON_AddStringToObject(o, "invoice_date", r.invoice_date);
-		cJSON_AddStringToObject(o, "list_amount", money_format(r.list_amount, la));
-		cJSON_AddStringToObject(o, "invoiced_amount", money_format(r.invoiced_amount, ia));
-		*summary = cJSON_PrintUnformatted(o);
-		cJSON_Delete(o);
-	}
+	if (summary)
+		*summary = reversed_summary(&r);
 	r.list_amount = -r.list_amount;
 	r.invoiced_amount = -r.invoiced_amount;
 	r.freight_amount = -r.freight_amount;
@@ -642,8 +739,8 @@ static ClCode reverse_one(Ledger *l, int64_t id, const char *reason, int64_t *re
 	if (!rc && rev_id)
 		*rev_id = r.id;
 out:
-	sqlite3_finalize(h.st);
-	return rc;
+	end = db_rows_end(&q, "reading the ledger line", e);
+	return rc ? rc : end;
 }
 
 static ClCode check_reason(const char *reason, Err *e)
@@ -726,6 +823,8 @@ static ClCode reverse_batch_lines(sqlite3 *db, int64_t batch, const char *reason
 ClCode ledger_reverse_batch(sqlite3 *db, int64_t batch, const char *reason, const char *actor,
 			    int *count, Err *e)
 {
+	unsigned long reads;
+	int64_t found;
 	char key[24], now[TIMESTAMP_BUF], after[600];
 	cJSON *o;
 	char *json;
@@ -738,7 +837,11 @@ ClCode ledger_reverse_batch(sqlite3 *db, int64_t batch, const char *reason, cons
 	rc = db_begin(db, e);
 	if (rc)
 		return rc;
-	if (!db_int(db, 0, "SELECT 1 FROM import_batch WHERE id = ?", "i", batch))
+	reads = db_read_failures(NULL);
+	found = db_int(db, 0, "SELECT 1 FROM import_batch WHERE id = ?", "i", batch);
+	if (db_reads_failed(reads, "looking up the batch", e))
+		rc = CL_EDB;
+	else if (!found)
 		rc = err_set(e, CL_ENOTFOUND, "there is no import batch %" PRId64, batch);
 	else if (db_int(db, 0, "SELECT reversed_at IS NOT NULL FROM import_batch WHERE id = ?", "i",
 			batch))
@@ -799,43 +902,51 @@ ClCode ledger_batch_finish(sqlite3 *db, int64_t batch, int64_t rows, int64_t acc
 		       result_json, batch);
 }
 
-/* Walk one table's chain; ncol columns are hashed, the next is the hash. */
+/* Check st's current row against prev, its predecessor's hash: ncol
+ * columns are hashed, the next is the hash.  OUT: prev, the row's hash. */
+static ClCode verify_row(const char *table, sqlite3_stmt *st, int ncol, Buf *b,
+			 char prev[CHAIN_HEX], Err *e)
+{
+	char hash[CHAIN_HEX];
+	int i;
+
+	buf_reset(b);
+	for (i = 0; i < ncol; i++)
+		if (canon_column(b, st, i))
+			return err_set(e, CL_ENOMEM, "%s row %lld is too long to hash", table,
+				       (long long)sqlite3_column_int64(st, 0));
+	chain_hash(prev, b, hash);
+	if (strcmp(hash, col_text(st, ncol)) != 0)
+		return err_set(e, CL_ERULE,
+			       "%s row %lld does not match its hash: it was altered, or a row "
+			       "before it was removed or altered",
+			       table, (long long)sqlite3_column_int64(st, 0));
+	memcpy(prev, hash, CHAIN_HEX);
+	return CL_OK;
+}
+
+/* Walk one table's chain (sql lists each row's hashed columns, then its
+ * hash).  OUT: *checked, the rows that matched. */
 static ClCode verify_table(sqlite3 *db, const char *table, const char *sql, int ncol,
 			   int64_t *checked, Err *e)
 {
-	char prev[CHAIN_HEX], hash[CHAIN_HEX];
-	sqlite3_stmt *st = NULL;
-	ClCode rc;
+	char prev[CHAIN_HEX];
+	ClCode rc, end;
+	DbRows q;
 	Buf b;
-	int i, x = SQLITE_DONE;
 
 	*checked = 0;
-	rc = db_prepare(db, &st, sql, e);
-	if (rc)
-		return rc;
 	buf_init(&b, 1 << 26);
 	memcpy(prev, chain_genesis, CHAIN_HEX);
-	while ((x = sqlite3_step(st)) == SQLITE_ROW) {
-		buf_reset(&b);
-		for (i = 0; i < ncol; i++)
-			canon_column(&b, st, i);
-		chain_hash(prev, &b, hash);
-		if (strcmp(hash, col_text(st, ncol)) != 0) {
-			rc = err_set(
-				e, CL_ERULE,
-				"%s row %lld does not match its hash: it was altered, or a row "
-				"before it was removed or altered",
-				table, (long long)sqlite3_column_int64(st, 0));
-			break;
-		}
-		memcpy(prev, hash, CHAIN_HEX);
-		(*checked)++;
+	rc = db_rows(&q, db, e, sql, "");
+	while (!rc && db_rows_next(&q)) {
+		rc = verify_row(table, q.st, ncol, &b, prev, e);
+		if (!rc)
+			(*checked)++;
 	}
-	if (!rc && x != SQLITE_DONE)
-		rc = db_error(db, e, "reading the chain");
+	end = db_rows_end(&q, "reading the chain", e);
 	buf_free(&b);
-	sqlite3_finalize(st);
-	return rc;
+	return rc ? rc : end;
 }
 
 ClCode ledger_verify(sqlite3 *db, int64_t *purchases, int64_t *audits, Err *e)

@@ -44,19 +44,22 @@ typedef enum {
 } LedgerOutcome;
 
 /* OUT: *out, freed by ledger_close(). */
-ClCode ledger_open(sqlite3 *db, const char *actor, Ledger **out, Err *e);
+ClCode ledger_open(sqlite3 *db, const char *actor, Ledger **out, Err *e)
+	__attribute__((warn_unused_result));
 void ledger_close(Ledger *l);
 
 /* Check a line without writing it: identity (duplicate / conflict) and
  * every eligibility rule of DOMAIN.md 4.4.  A refusal names its rule.
  * OUT: *outcome. */
-ClCode ledger_check(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome, Err *e);
+ClCode ledger_check(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome, Err *e)
+	__attribute__((warn_unused_result));
 
 /* Check and append a line inside the caller's transaction.  A duplicate is
  * not written (*outcome says so); a line whose identity is live with other
  * amounts is a CL_ECONFLICT telling the user to reverse and re-enter.
  * OUT: *outcome, *id (0 for a duplicate; either may be NULL). */
-ClCode ledger_append(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome, int64_t *id, Err *e);
+ClCode ledger_append(Ledger *l, const PurchaseIn *p, LedgerOutcome *outcome, int64_t *id, Err *e)
+	__attribute__((warn_unused_result));
 
 /* After a refusal from ledger_check() or ledger_append(): the column of a
  * sales report it is about ("agency_code", "invoice_date",
@@ -72,27 +75,29 @@ int64_t ledger_match_id(const Ledger *l); /* that line's id */
  * line is a reversal, already reversed, or its quarter is closed.
  * OUT: *reversal_id (may be NULL). */
 ClCode ledger_reverse_line(sqlite3 *db, int64_t id, const char *reason, const char *actor,
-			   int64_t *reversal_id, Err *e);
+			   int64_t *reversal_id, Err *e) __attribute__((warn_unused_result));
 
 /* Reverse every live line of an import batch in one transaction, audited;
  * all or nothing.  OUT: *count lines reversed. */
 ClCode ledger_reverse_batch(sqlite3 *db, int64_t batch, const char *reason, const char *actor,
-			    int *count, Err *e);
+			    int *count, Err *e) __attribute__((warn_unused_result));
 
 /* Open a batch record (file name, SHA-256 hex, quarter text or NULL) inside
  * the caller's transaction.  OUT: *id. */
 ClCode ledger_batch_create(sqlite3 *db, int64_t contract_id, const char *file_name,
 			   const char *sha256, const char *period, Date filed_on, const char *actor,
-			   int64_t *id, Err *e);
+			   int64_t *id, Err *e) __attribute__((warn_unused_result));
 
 /* Store a batch's counts and totals (and its result JSON, may be NULL). */
 ClCode ledger_batch_finish(sqlite3 *db, int64_t batch, int64_t rows, int64_t accepted,
 			   int64_t duplicates, int64_t rejected, Money list_total,
-			   Money invoiced_total, const char *result_json, Err *e);
+			   Money invoiced_total, const char *result_json, Err *e)
+	__attribute__((warn_unused_result));
 
 /* Recompute the hash chains of the ledger and the audit log.  On a break,
  * CL_ERULE with a message naming the first bad row.  OUT: *purchases and
  * *audits (rows checked; may be NULL). */
-ClCode ledger_verify(sqlite3 *db, int64_t *purchases, int64_t *audits, Err *e);
+ClCode ledger_verify(sqlite3 *db, int64_t *purchases, int64_t *audits, Err *e)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -22,7 +22,7 @@ typedef int64_t Rate;  /* parts per million */
  * (negative), surrounding blanks trimmed.  Refuses more than two decimals,
  * letters, empty text and magnitudes over MONEY_LIMIT, naming the problem in
  * e.  OUT: *out. */
-ClCode money_parse(const char *text, Money *out, Err *e);
+ClCode money_parse(const char *text, Money *out, Err *e) __attribute__((warn_unused_result));
 
 /* Machine form for CSV/JSON: "1234.56", "-0.05".  Writes into buf
  * (MONEY_BUF bytes) and returns it. */
@@ -41,7 +41,7 @@ Money money_apply_rate(Money amount, Rate rate);
 
 /* Parse a percent with up to four decimals and a '%' sign: "2%" -> 20000,
  * "0.25%" -> 2500, "0.0025%" -> 25.  Accepts 0% to 100%.  OUT: *out. */
-ClCode rate_parse(const char *text, Rate *out, Err *e);
+ClCode rate_parse(const char *text, Rate *out, Err *e) __attribute__((warn_unused_result));
 
 /* "2%", "1.5%", "0.0025%": percent without trailing zeros.  Writes into buf
  * (MONEY_BUF bytes) and returns it. */

@@ -231,24 +231,19 @@ static cJSON *base_data(const Ctx *c, const char *kind, Quarter q)
 /* Queue one notice with data (taken over) for every vendor contact. */
 static ClCode queue_vendor(Ctx *c, const char *kind, Quarter q, cJSON *data, Err *e)
 {
-	sqlite3_stmt *st = NULL;
-	char qb[QUARTER_BUF], *json = NULL;
-	ClCode rc;
-	int step, added;
+	char qb[QUARTER_BUF], *json = cJSON_PrintUnformatted(data);
+	ClCode rc, end;
+	DbRows rows;
+	int added;
 
-	rc = db_prepare(c->db, &st, sql_vendor_contacts, e);
-	if (rc)
-		goto out;
-	json = cJSON_PrintUnformatted(data);
-	if (!json) {
-		rc = err_set(e, CL_ENOMEM, "out of memory");
-		goto out;
-	}
-	db_bind_spec(st, "i", c->vendor_id);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	cJSON_Delete(data);
+	if (!json)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	rc = db_rows(&rows, c->db, e, sql_vendor_contacts, "i", c->vendor_id);
+	while (!rc && db_rows_next(&rows)) {
 		OutboxNew n = {kind,
-			       (const char *)sqlite3_column_text(st, 0),
-			       (const char *)sqlite3_column_text(st, 1),
+			       (const char *)sqlite3_column_text(rows.st, 0),
+			       (const char *)sqlite3_column_text(rows.st, 1),
 			       c->number,
 			       quarter_format(q, qb),
 			       NULL,
@@ -257,16 +252,46 @@ static ClCode queue_vendor(Ctx *c, const char *kind, Quarter q, cJSON *data, Err
 			       c->today_s};
 
 		rc = outbox_add(c->db, &n, c->now, &added, e);
-		if (rc)
-			goto out;
-		c->added += added;
+		if (!rc)
+			c->added += added;
 	}
-	if (step != SQLITE_DONE)
-		rc = db_error(c->db, e, "vendor contacts");
-out:
-	sqlite3_finalize(st);
+	end = db_rows_end(&rows, "vendor contacts", e);
 	free(json);
-	cJSON_Delete(data);
+	return rc ? rc : end;
+}
+
+/* The statement_ready notice of st's current row (sql_members) for
+ * quarter q.  OUT: *added. */
+static ClCode queue_member(Ctx *c, Quarter q, sqlite3_stmt *st, int *added, Err *e)
+{
+	char qb[QUARTER_BUF], *json;
+	cJSON *o = base_data(c, "statement_ready", q);
+	Money list = sqlite3_column_int64(st, 5), paid = sqlite3_column_int64(st, 6);
+	OutboxNew n;
+	ClCode rc;
+
+	*added = 0;
+	cJSON_AddStringToObject(o, "agency", (const char *)sqlite3_column_text(st, 0));
+	cJSON_AddStringToObject(o, "agency_name", (const char *)sqlite3_column_text(st, 1));
+	cJSON_AddNumberToObject(o, "lines", (double)sqlite3_column_int64(st, 4));
+	add_money(o, "list_total", list);
+	add_money(o, "paid_total", paid);
+	add_money(o, "savings", list - paid);
+	json = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!json)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	n = (OutboxNew){"statement_ready",
+			(const char *)sqlite3_column_text(st, 2),
+			(const char *)sqlite3_column_text(st, 3),
+			c->number,
+			quarter_format(q, qb),
+			(const char *)sqlite3_column_text(st, 0),
+			NULL,
+			json,
+			c->today_s};
+	rc = outbox_add(c->db, &n, c->now, added, e);
+	free(json);
 	return rc;
 }
 
@@ -275,55 +300,24 @@ out:
  * NULL): the contacts found, queued now or before. */
 static ClCode queue_members(Ctx *c, Quarter q, const char *agency, int *rows, Err *e)
 {
-	sqlite3_stmt *st = NULL;
-	char d1[DATE_BUF], d2[DATE_BUF], qb[QUARTER_BUF];
-	ClCode rc;
-	int step, added;
+	char d1[DATE_BUF], d2[DATE_BUF];
+	ClCode rc, end;
+	int added;
+	DbRows m;
 
 	if (rows)
 		*rows = 0;
-	rc = db_prepare(c->db, &st, sql_members, e);
-	if (rc)
-		return rc;
-	db_bind_spec(st, "ittt", c->contract_id, date_format(quarter_first_day(q), d1),
-		     date_format(quarter_last_day(q), d2), agency);
-	while (rc == CL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *o = base_data(c, "statement_ready", q);
-		Money list = sqlite3_column_int64(st, 5), paid = sqlite3_column_int64(st, 6);
-		char *json;
-
-		cJSON_AddStringToObject(o, "agency", (const char *)sqlite3_column_text(st, 0));
-		cJSON_AddStringToObject(o, "agency_name", (const char *)sqlite3_column_text(st, 1));
-		cJSON_AddNumberToObject(o, "lines", (double)sqlite3_column_int64(st, 4));
-		add_money(o, "list_total", list);
-		add_money(o, "paid_total", paid);
-		add_money(o, "savings", list - paid);
-		json = cJSON_PrintUnformatted(o);
-		cJSON_Delete(o);
-		if (!json)
-			rc = err_set(e, CL_ENOMEM, "out of memory");
-		else {
-			OutboxNew n = {"statement_ready",
-				       (const char *)sqlite3_column_text(st, 2),
-				       (const char *)sqlite3_column_text(st, 3),
-				       c->number,
-				       quarter_format(q, qb),
-				       (const char *)sqlite3_column_text(st, 0),
-				       NULL,
-				       json,
-				       c->today_s};
-
-			rc = outbox_add(c->db, &n, c->now, &added, e);
-			c->added += added;
-			if (rows)
-				(*rows)++;
-			free(json);
-		}
+	rc = db_rows(&m, c->db, e, sql_members, "ittt", c->contract_id,
+		     date_format(quarter_first_day(q), d1), date_format(quarter_last_day(q), d2),
+		     agency);
+	while (!rc && db_rows_next(&m)) {
+		rc = queue_member(c, q, m.st, &added, e);
+		c->added += added;
+		if (!rc && rows)
+			(*rows)++;
 	}
-	if (rc == CL_OK && step != SQLITE_DONE)
-		rc = db_error(c->db, e, "participants");
-	sqlite3_finalize(st);
-	return rc;
+	end = db_rows_end(&m, "participants", e);
+	return rc ? rc : end;
 }
 
 /* The notices one fee quarter calls for as of today. */
@@ -407,35 +401,27 @@ static ClCode queue_contract(Ctx *c, sqlite3_stmt *st, Err *e)
 
 ClCode outbox_queue_due(sqlite3 *db, Date today, int64_t now, int *added, Err *e)
 {
-	sqlite3_stmt *st = NULL;
+	ClCode rc, end;
+	DbRows q;
 	Ctx c;
-	ClCode rc;
-	int step;
 
 	ctx_start(&c, db, today, now, added);
 	rc = db_begin(db, e);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, &st, sql_contracts, e);
-	if (rc)
-		return ctx_finish(&c, rc, added, e);
-	step = SQLITE_DONE;
-	while (rc == CL_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = queue_contract(&c, st, e);
-	if (rc == CL_OK)
-		rc = db_finish(db, st, step, "reading the contracts", e);
-	else
-		sqlite3_finalize(st);
-	return ctx_finish(&c, rc, added, e);
+	rc = db_rows(&q, db, e, sql_contracts, "");
+	while (rc == CL_OK && db_rows_next(&q))
+		rc = queue_contract(&c, q.st, e);
+	end = db_rows_end(&q, "reading the contracts", e);
+	return ctx_finish(&c, rc ? rc : end, added, e);
 }
 
 /* ---- delivery bookkeeping ---- */
 
 ClCode outbox_due_ids(sqlite3 *db, int64_t now, int max, int64_t **ids, int *n, Err *e)
 {
-	sqlite3_stmt *st = NULL;
-	ClCode rc;
-	int step;
+	ClCode rc, end;
+	DbRows q;
 
 	*ids = NULL;
 	*n = 0;
@@ -444,54 +430,49 @@ ClCode outbox_due_ids(sqlite3 *db, int64_t now, int max, int64_t **ids, int *n, 
 	*ids = calloc((size_t)max, sizeof **ids);
 	if (!*ids)
 		return err_set(e, CL_ENOMEM, "out of memory");
-	rc = db_prepare(db, &st, sql_due, e);
-	if (rc)
-		return rc;
-	db_bind_spec(st, "ii", now, (int64_t)max);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW && *n < max)
-		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
-	if (step != SQLITE_DONE && step != SQLITE_ROW)
-		rc = db_error(db, e, "outbox");
-	sqlite3_finalize(st);
-	return rc;
+	rc = db_rows(&q, db, e, sql_due, "ii", now, (int64_t)max);
+	while (!rc && *n < max && db_rows_next(&q))
+		(*ids)[(*n)++] = sqlite3_column_int64(q.st, 0);
+	end = db_rows_end(&q, "outbox", e);
+	return rc ? rc : end;
+}
+
+/* The notice of st's current row (sql_load) into out. */
+static ClCode notice_read(sqlite3_stmt *st, OutboxNotice *out, Err *e)
+{
+	out->id = sqlite3_column_int64(st, 0);
+	copy_col(out->kind, sizeof out->kind, st, 1);
+	copy_col(out->recipient, sizeof out->recipient, st, 2);
+	copy_col(out->rcpt_name, sizeof out->rcpt_name, st, 3);
+	copy_col(out->contract, sizeof out->contract, st, 4);
+	copy_col(out->period, sizeof out->period, st, 5);
+	copy_col(out->agency, sizeof out->agency, st, 6);
+	copy_col(out->vendor, sizeof out->vendor, st, 7);
+	copy_col(out->token, sizeof out->token, st, 8);
+	out->state = state_parse((const char *)sqlite3_column_text(st, 9));
+	out->attempts = sqlite3_column_int(st, 10);
+	out->next_attempt = sqlite3_column_int64(st, 11);
+	out->data_json = strdup((const char *)sqlite3_column_text(st, 12));
+	out->lease_until = sqlite3_column_int64(st, 13);
+	if (!out->data_json)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	return CL_OK;
 }
 
 ClCode outbox_load(sqlite3 *db, int64_t id, OutboxNotice *out, Err *e)
 {
-	sqlite3_stmt *st = NULL;
-	ClCode rc;
-	int step;
+	ClCode rc, end;
+	int found = 0;
+	DbRows q;
 
 	memset(out, 0, sizeof *out);
-	rc = db_prepare(db, &st, sql_load, e);
-	if (rc)
-		return rc;
-	db_bind_spec(st, "i", id);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		copy_col(out->kind, sizeof out->kind, st, 1);
-		copy_col(out->recipient, sizeof out->recipient, st, 2);
-		copy_col(out->rcpt_name, sizeof out->rcpt_name, st, 3);
-		copy_col(out->contract, sizeof out->contract, st, 4);
-		copy_col(out->period, sizeof out->period, st, 5);
-		copy_col(out->agency, sizeof out->agency, st, 6);
-		copy_col(out->vendor, sizeof out->vendor, st, 7);
-		copy_col(out->token, sizeof out->token, st, 8);
-		out->state = state_parse((const char *)sqlite3_column_text(st, 9));
-		out->attempts = sqlite3_column_int(st, 10);
-		out->next_attempt = sqlite3_column_int64(st, 11);
-		out->data_json = strdup((const char *)sqlite3_column_text(st, 12));
-		out->lease_until = sqlite3_column_int64(st, 13);
-		if (!out->data_json)
-			rc = err_set(e, CL_ENOMEM, "out of memory");
-	} else if (step == SQLITE_DONE) {
+	rc = db_rows(&q, db, e, sql_load, "i", id);
+	if (!rc && (found = db_rows_next(&q)))
+		rc = notice_read(q.st, out, e);
+	end = db_rows_end(&q, "outbox", e);
+	if (!rc && !end && !found)
 		rc = err_set(e, CL_ENOTFOUND, "no notice %lld in the outbox", (long long)id);
-	} else {
-		rc = db_error(db, e, "outbox");
-	}
-	sqlite3_finalize(st);
-	return rc;
+	return rc ? rc : end;
 }
 
 void outbox_notice_free(OutboxNotice *n)
@@ -510,28 +491,22 @@ int outbox_is_due(const OutboxNotice *n, int64_t now)
 ClCode outbox_claim(sqlite3 *db, const OutboxNotice *seen, int64_t now, int64_t lease_from,
 		    char *claim, int *claimed, Err *e)
 {
-	sqlite3_stmt *st = NULL;
-	ClCode rc;
-	int step;
+	ClCode rc, end;
+	DbRows q;
 
 	*claimed = 0;
 	claim[0] = '\0';
-	rc = db_prepare(db, &st, sql_claim, e);
-	if (rc)
-		return rc;
-	db_bind_spec(st, "iiii", seen->id, now, (int64_t)seen->attempts, lease_from + OUTBOX_LEASE);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		copy_col(claim, OUTBOX_CLAIM_BUF, st, 0);
+	rc = db_rows(&q, db, e, sql_claim, "iiii", seen->id, now, (int64_t)seen->attempts,
+		     lease_from + OUTBOX_LEASE);
+	/* to the end: the update is done once its RETURNING row is read */
+	while (!rc && db_rows_next(&q)) {
+		copy_col(claim, OUTBOX_CLAIM_BUF, q.st, 0);
 		*claimed = 1;
-		step = sqlite3_step(st);
 	}
-	if (step != SQLITE_DONE) {
-		rc = db_error(db, e, "claiming a notice");
+	end = db_rows_end(&q, "claiming a notice", e);
+	if (rc || end)
 		*claimed = 0;
-	}
-	sqlite3_finalize(st);
-	return rc;
+	return rc ? rc : end;
 }
 
 ClCode outbox_renew(sqlite3 *db, int64_t id, const char *claim, int64_t until, int *held, Err *e)
@@ -640,44 +615,41 @@ out:
 	return rc;
 }
 
+/* The notice of st's current row (sql_list) as JSON. */
+static cJSON *notice_json(sqlite3_stmt *st)
+{
+	static const char *const keys[] = {"kind", "recipient", "contract", "period", "state"};
+	cJSON *o = cJSON_CreateObject();
+	char ts[TIMESTAMP_BUF];
+	int i;
+
+	cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, 0));
+	for (i = 0; i < 5; i++)
+		cJSON_AddStringToObject(o, keys[i], (const char *)sqlite3_column_text(st, i + 1));
+	cJSON_AddNumberToObject(o, "attempts", sqlite3_column_int(st, 6));
+	cJSON_AddStringToObject(o, "next_attempt", iso_time(sqlite3_column_int64(st, 7), ts));
+	cJSON_AddStringToObject(
+		o, "lease_until",
+		strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(o, "state")), "sending") == 0
+			? iso_time(sqlite3_column_int64(st, 12), ts)
+			: "");
+	cJSON_AddStringToObject(o, "last_error", (const char *)sqlite3_column_text(st, 8));
+	cJSON_AddStringToObject(o, "queued_on", (const char *)sqlite3_column_text(st, 9));
+	cJSON_AddStringToObject(o, "created_at", (const char *)sqlite3_column_text(st, 10));
+	cJSON_AddStringToObject(o, "sent_at", (const char *)sqlite3_column_text(st, 11));
+	return o;
+}
+
 cJSON *outbox_list_json(sqlite3 *db, Err *e)
 {
-	sqlite3_stmt *st = NULL;
-	cJSON *arr;
-	char ts[TIMESTAMP_BUF];
-	int step;
+	cJSON *arr = cJSON_CreateArray();
+	ClCode rc;
+	DbRows q;
 
-	if (db_prepare(db, &st, sql_list, e))
-		return NULL;
-	arr = cJSON_CreateArray();
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *o = cJSON_CreateObject();
-		static const char *const keys[] = {"kind", "recipient", "contract", "period",
-						   "state"};
-		int i;
-
-		cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, 0));
-		for (i = 0; i < 5; i++)
-			cJSON_AddStringToObject(o, keys[i],
-						(const char *)sqlite3_column_text(st, i + 1));
-		cJSON_AddNumberToObject(o, "attempts", sqlite3_column_int(st, 6));
-		cJSON_AddStringToObject(o, "next_attempt",
-					iso_time(sqlite3_column_int64(st, 7), ts));
-		cJSON_AddStringToObject(
-			o, "lease_until",
-			strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(o, "state")), "sending") ==
-					0
-				? iso_time(sqlite3_column_int64(st, 12), ts)
-				: "");
-		cJSON_AddStringToObject(o, "last_error", (const char *)sqlite3_column_text(st, 8));
-		cJSON_AddStringToObject(o, "queued_on", (const char *)sqlite3_column_text(st, 9));
-		cJSON_AddStringToObject(o, "created_at", (const char *)sqlite3_column_text(st, 10));
-		cJSON_AddStringToObject(o, "sent_at", (const char *)sqlite3_column_text(st, 11));
-		cJSON_AddItemToArray(arr, o);
-	}
-	sqlite3_finalize(st);
-	if (step != SQLITE_DONE) {
-		db_error(db, e, "outbox");
+	rc = db_rows(&q, db, e, sql_list, "");
+	while (!rc && db_rows_next(&q))
+		cJSON_AddItemToArray(arr, notice_json(q.st));
+	if (db_rows_end(&q, "outbox", e) || rc) {
 		cJSON_Delete(arr);
 		return NULL;
 	}
@@ -702,25 +674,22 @@ cJSON *outbox_counts_json(sqlite3 *db, Err *e)
  * terminated. */
 static ClCode ctx_contract_named(Ctx *c, const char *number, Err *e)
 {
-	sqlite3_stmt *st = NULL;
-	ClCode rc = db_prepare(c->db, &st, sql_contract_one, e);
-	int step;
+	ClCode rc, end;
+	int found = 0;
+	DbRows q;
 
-	if (rc)
-		return rc;
-	db_bind_spec(st, "t", number);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW &&
-	    strcmp((const char *)sqlite3_column_text(st, 7), "terminated") == 0)
-		rc = err_set(e, CL_ERULE, "contract %s is terminated: it gets no notices", number);
-	else if (step == SQLITE_ROW)
-		ctx_contract(c, st);
-	else if (step == SQLITE_DONE)
+	rc = db_rows(&q, c->db, e, sql_contract_one, "t", number);
+	if (!rc && (found = db_rows_next(&q))) {
+		if (strcmp((const char *)sqlite3_column_text(q.st, 7), "terminated") == 0)
+			rc = err_set(e, CL_ERULE, "contract %s is terminated: it gets no notices",
+				     number);
+		else
+			ctx_contract(c, q.st);
+	}
+	end = db_rows_end(&q, "contract", e);
+	if (!rc && !end && !found)
 		rc = err_set(e, CL_ENOTFOUND, "no contract %s", number);
-	else
-		rc = db_error(c->db, e, "contract");
-	sqlite3_finalize(st);
-	return rc;
+	return rc ? rc : end;
 }
 
 ClCode outbox_queue_statement(sqlite3 *db, const char *contract, const char *agency, Quarter q,

@@ -80,7 +80,8 @@ int outbox_kind_valid(const char *kind);
 /* Queue one notice unless its key is already there (in any state), in the
  * caller's transaction if one is open.  next attempt: now.  OUT: *added
  * (1 or 0, may be NULL). */
-ClCode outbox_add(sqlite3 *db, const OutboxNew *n, int64_t now, int *added, Err *e);
+ClCode outbox_add(sqlite3 *db, const OutboxNew *n, int64_t now, int *added, Err *e)
+	__attribute__((warn_unused_result));
 
 /* Find every notice due as of today (DOMAIN.md dates: --as-of) and queue
  * the new ones, in one transaction:
@@ -94,7 +95,8 @@ ClCode outbox_add(sqlite3 *db, const OutboxNew *n, int64_t now, int *added, Err 
  *   report_overdue   the same, once the due date has passed;
  *   fee_overdue      the vendor's contacts, for each quarter now overdue.
  * OUT: *added (may be NULL). */
-ClCode outbox_queue_due(sqlite3 *db, Date today, int64_t now, int *added, Err *e);
+ClCode outbox_queue_due(sqlite3 *db, Date today, int64_t now, int *added, Err *e)
+	__attribute__((warn_unused_result));
 
 /* Queue agency's statement_ready notice of contract for quarter q now
  * (the web UI's send button), whatever the filing window: one per notice
@@ -103,15 +105,18 @@ ClCode outbox_queue_due(sqlite3 *db, Date today, int64_t now, int *added, Err *e
  * in q or has no notice contact (no statement to send).  OUT: *added (may
  * be NULL). */
 ClCode outbox_queue_statement(sqlite3 *db, const char *contract, const char *agency, Quarter q,
-			      Date today, int64_t now, int *added, Err *e);
+			      Date today, int64_t now, int *added, Err *e)
+	__attribute__((warn_unused_result));
 
 /* Ids of the notices due at now (queued or retrying with next attempt <=
  * now, or sending with a lapsed claim), oldest first, at most max.  OUT:
  * *ids (caller frees with free()), *n. */
-ClCode outbox_due_ids(sqlite3 *db, int64_t now, int max, int64_t **ids, int *n, Err *e);
+ClCode outbox_due_ids(sqlite3 *db, int64_t now, int max, int64_t **ids, int *n, Err *e)
+	__attribute__((warn_unused_result));
 
 /* Load notice id.  OUT: *out (free with outbox_notice_free()). */
-ClCode outbox_load(sqlite3 *db, int64_t id, OutboxNotice *out, Err *e);
+ClCode outbox_load(sqlite3 *db, int64_t id, OutboxNotice *out, Err *e)
+	__attribute__((warn_unused_result));
 void outbox_notice_free(OutboxNotice *n);
 
 /* 1 if the notice (as loaded) is due at now. */
@@ -125,16 +130,18 @@ int outbox_is_due(const OutboxNotice *n, int64_t now);
  * (OUTBOX_CLAIM_BUF bytes), *claimed (1: ours; 0: another sender has it,
  * or it is no longer due). */
 ClCode outbox_claim(sqlite3 *db, const OutboxNotice *seen, int64_t now, int64_t lease_from,
-		    char *claim, int *claimed, Err *e);
+		    char *claim, int *claimed, Err *e) __attribute__((warn_unused_result));
 
 /* Extend the lease of our claim to until.  OUT: *held (may be NULL): 0 if
  * the claim is not ours any more. */
-ClCode outbox_renew(sqlite3 *db, int64_t id, const char *claim, int64_t until, int *held, Err *e);
+ClCode outbox_renew(sqlite3 *db, int64_t id, const char *claim, int64_t until, int *held, Err *e)
+	__attribute__((warn_unused_result));
 
 /* The server accepted notice id under our claim: state sent.  A short
  * transaction of its own (or the caller's, if one is open); CL_ECONFLICT
  * when the notice is not sending under claim. */
-ClCode outbox_mark_sent(sqlite3 *db, int64_t id, const char *claim, int64_t now, Err *e);
+ClCode outbox_mark_sent(sqlite3 *db, int64_t id, const char *claim, int64_t now, Err *e)
+	__attribute__((warn_unused_result));
 
 /* A delivery attempt under our claim failed with reason.  permanent (a 5xx
  * answer) or the OUTBOX_MAX_ATTEMPTS-th failure makes it dead; otherwise
@@ -142,11 +149,13 @@ ClCode outbox_mark_sent(sqlite3 *db, int64_t id, const char *claim, int64_t now,
  * Transaction and CL_ECONFLICT as outbox_mark_sent().  OUT: *state (may
  * be NULL). */
 ClCode outbox_mark_failed(sqlite3 *db, int64_t id, const char *claim, int permanent,
-			  const char *reason, int64_t now, OutboxState *state, Err *e);
+			  const char *reason, int64_t now, OutboxState *state, Err *e)
+	__attribute__((warn_unused_result));
 
 /* Move a dead notice back to queued (attempts reset, due now), audited as
  * actor.  Any other state is refused with CL_ERULE. */
-ClCode outbox_retry(sqlite3 *db, int64_t id, const char *actor, int64_t now, Err *e);
+ClCode outbox_retry(sqlite3 *db, int64_t id, const char *actor, int64_t now, Err *e)
+	__attribute__((warn_unused_result));
 
 /* Every notice, newest first: [{"id","kind","recipient","contract",
  * "period","state","attempts","next_attempt","lease_until","last_error",

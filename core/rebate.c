@@ -1,6 +1,7 @@
 /* rebate.c — volume rebates; see rebate.h. */
 #include "rebate.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,55 +53,57 @@ void rebate_allocate(Money total, RebateShare *share, int n)
 	free(r);
 }
 
+/* Add st's current row (agency code, net) to the n shares in *out (room
+ * for *cap, doubled when full). */
+static ClCode share_add(sqlite3_stmt *st, RebateShare **out, int *n, int *cap, Err *e)
+{
+	if (*n == *cap) {
+		RebateShare *p = realloc(*out, sizeof *p * (size_t)(*cap * 2));
+
+		if (!p)
+			return err_set(e, CL_ENOMEM, "out of memory");
+		*out = p;
+		*cap *= 2;
+	}
+	snprintf((*out)[*n].agency, sizeof(*out)[0].agency, "%s",
+		 (const char *)sqlite3_column_text(st, 0));
+	(*out)[*n].net = sqlite3_column_int64(st, 1);
+	(*out)[(*n)++].rebate = 0;
+	return CL_OK;
+}
+
 /* Each agency's net in [first, last], by agency code.  OUT: *out, *n. */
 static ClCode load_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **out, int *n, Err *e)
 {
 	char a[DATE_BUF], b[DATE_BUF];
-	sqlite3_stmt *st = NULL;
-	int cap = 64, step = SQLITE_DONE;
-	ClCode rc;
+	ClCode rc, end;
+	int cap = 64;
+	DbRows q;
 
 	*n = 0;
 	*out = malloc(sizeof **out * (size_t)cap);
 	if (!*out)
 		return err_set(e, CL_ENOMEM, "out of memory");
-	rc = db_prepare(db, &st,
-			"SELECT a.code, sum(p.invoiced_amount) FROM live_purchase p "
-			"JOIN agency a ON a.id = p.agency_id WHERE p.contract_id = ? "
-			"AND p.invoice_date BETWEEN ? AND ? GROUP BY a.code ORDER BY a.code",
-			e);
-	if (rc)
-		return rc;
-	db_bind_spec(st, "itt", cid, date_format(yr.first, a), date_format(yr.last, b));
-	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			RebateShare *p = realloc(*out, sizeof *p * (size_t)(cap *= 2));
-
-			if (!p) {
-				rc = err_set(e, CL_ENOMEM, "out of memory");
-				break;
-			}
-			*out = p;
-		}
-		snprintf((*out)[*n].agency, sizeof(*out)[0].agency, "%s",
-			 (const char *)sqlite3_column_text(st, 0));
-		(*out)[*n].net = sqlite3_column_int64(st, 1);
-		(*out)[(*n)++].rebate = 0;
-	}
-	if (rc) {
-		sqlite3_finalize(st);
-		return rc;
-	}
-	return db_finish(db, st, step, "adding up each agency's net sales", e);
+	rc = db_rows(&q, db, e,
+		     "SELECT a.code, sum(p.invoiced_amount) FROM live_purchase p "
+		     "JOIN agency a ON a.id = p.agency_id WHERE p.contract_id = ? "
+		     "AND p.invoice_date BETWEEN ? AND ? GROUP BY a.code ORDER BY a.code",
+		     "itt", cid, date_format(yr.first, a), date_format(yr.last, b));
+	while (!rc && db_rows_next(&q))
+		rc = share_add(q.st, out, n, &cap, e);
+	end = db_rows_end(&q, "adding up each agency's net sales", e);
+	return rc ? rc : end;
 }
 
 ClCode rebate_current_year(sqlite3 *db, const char *contract, Date today, int *year, Err *e)
 {
 	Terms t = {0};
 	int contract_years, first, last;
+	ClCode rc;
 
-	if (contract_load(db, contract, NULL, &t, e))
-		return e ? e->code : CL_ENOTFOUND;
+	rc = contract_load(db, contract, NULL, &t, e);
+	if (rc)
+		return rc;
 	if (!t.rebates.present)
 		return err_set(e, CL_ENOTFOUND, "contract %s has no rebate schedule", contract);
 	contract_years = t.rebates.year == YEAR_CONTRACT;
@@ -121,18 +124,15 @@ static void add_money(cJSON *o, const char *key, Money m)
 	cJSON_AddStringToObject(o, key, money_format(m, buf));
 }
 
-/* The allocations as a JSON array (optionally one agency's). */
-static cJSON *shares_json(const RebateShare *s, int n, const char *only)
+/* The allocations as a JSON array. */
+static cJSON *shares_json(const RebateShare *s, int n)
 {
 	cJSON *arr = cJSON_CreateArray();
 	int i;
 
 	for (i = 0; i < n; i++) {
-		cJSON *o;
+		cJSON *o = cJSON_CreateObject();
 
-		if (only && strcmp(only, s[i].agency) != 0)
-			continue;
-		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "agency", s[i].agency);
 		add_money(o, "net", s[i].net);
 		add_money(o, "rebate", s[i].rebate);
@@ -141,32 +141,64 @@ static cJSON *shares_json(const RebateShare *s, int n, const char *only)
 	return arr;
 }
 
-/* Store the year's figures the first time it is reported final, then add
- * "snapshot" and "true_up" to r.  A report dated after the real clock (an
+/* The report as JSON (with its snapshot and true-up, if it has them).
+ * Caller frees. */
+static cJSON *report_json(const char *contract, const RebateReport *r)
+{
+	char a[DATE_BUF], b[DATE_BUF], rate[MONEY_BUF];
+	cJSON *out = cJSON_CreateObject(), *o;
+
+	cJSON_AddStringToObject(out, "contract", contract);
+	cJSON_AddNumberToObject(out, "year", r->year);
+	cJSON_AddStringToObject(out, "start", date_format(r->start, a));
+	cJSON_AddStringToObject(out, "end", date_format(r->end, b));
+	add_money(out, "base", r->base);
+	cJSON_AddStringToObject(out, "rate", rate_format(r->rate, rate));
+	add_money(out, "total", r->total);
+	cJSON_AddStringToObject(out, "status", r->final ? "final" : "projected");
+	if (r->next_tier.present) {
+		o = cJSON_AddObjectToObject(out, "next_tier");
+		add_money(o, "from", r->next_tier.from);
+		cJSON_AddStringToObject(o, "rate", rate_format(r->next_tier.rate, rate));
+		add_money(o, "remaining", r->next_tier.remaining);
+	} else {
+		cJSON_AddNullToObject(out, "next_tier");
+	}
+	cJSON_AddItemToObject(out, "allocations", shares_json(r->share, r->nshare));
+	if (r->has_snapshot) {
+		o = cJSON_AddObjectToObject(out, "snapshot");
+		cJSON_AddStringToObject(o, "taken_on", r->snapshot_taken);
+		add_money(o, "base", r->snapshot_base);
+		add_money(o, "total", r->snapshot_total);
+		add_money(out, "true_up", r->true_up);
+	}
+	return out;
+}
+
+/* Store the year's figures the first time it is reported final, then set
+ * the snapshot and true-up of r.  A report dated after the real clock (an
  * --as-of in the future) stores nothing, and a snapshot taken after the
  * report's date is not shown: what the ledger will hold by then is not
- * known yet. */
-static ClCode snapshot(sqlite3 *db, int64_t cid, int year, const cJSON *figures, Money base,
-		       Rate rate, Money total, const RebateShare *s, int n, Date today,
-		       const char *actor, cJSON *r, Err *e)
+ * known yet.  figures (r as JSON) is what the audit records. */
+static ClCode snapshot(sqlite3 *db, int64_t cid, const cJSON *figures, const RebateShare *s, int n,
+		       Date today, const char *actor, RebateReport *r, Err *e)
 {
 	char day[DATE_BUF], now[TIMESTAMP_BUF], key[96], taken[DATE_BUF];
-	int64_t snap_total;
+	int64_t snap_total, year = r->year;
 	ClCode rc = CL_OK;
-	cJSON *o;
 
 	Date clock;
 
 	if (date_today(NULL, &clock, NULL))
 		clock = today;
 	if (!db_int(db, 0, "SELECT 1 FROM rebate_snapshot WHERE contract_id = ? AND year = ?", "ii",
-		    cid, (int64_t)year)) {
+		    cid, year)) {
 		if (today > clock)
 			return CL_OK;
-		cJSON *alloc = shares_json(s, n, NULL);
+		cJSON *alloc = shares_json(s, n);
 		char *json = cJSON_PrintUnformatted(alloc), *fig = cJSON_PrintUnformatted(figures);
 
-		snprintf(key, sizeof key, "%lld/%d", (long long)cid, year);
+		snprintf(key, sizeof key, "%lld/%d", (long long)cid, r->year);
 		rc = db_begin(db, e);
 		if (!rc)
 			rc = db_exec(
@@ -176,7 +208,7 @@ static ClCode snapshot(sqlite3 *db, int64_t cid, int year, const cJSON *figures,
 				"INSERT INTO rebate_snapshot(contract_id, year, base, rate, total, "
 				"allocations, taken_on, created_at) VALUES (?,?,?,?,?,?,?,?) "
 				"ON CONFLICT DO NOTHING",
-				"iiiiittt", cid, (int64_t)year, base, rate, total, json,
+				"iiiiittt", cid, year, r->base, r->rate, r->total, json,
 				date_format(today, day), db_timestamp(now));
 		if (!rc && sqlite3_changes(db) == 1)
 			rc = audit_record(db, actor, "rebate.finalize", "rebate", key, NULL, fig,
@@ -193,89 +225,109 @@ static ClCode snapshot(sqlite3 *db, int64_t cid, int year, const cJSON *figures,
 	}
 	snap_total = db_int(db, 0,
 			    "SELECT total FROM rebate_snapshot WHERE contract_id = ? AND year = ?",
-			    "ii", cid, (int64_t)year);
+			    "ii", cid, year);
 	db_text(db, taken, sizeof taken,
 		"SELECT taken_on FROM rebate_snapshot WHERE contract_id = ? AND year = ?", "ii",
-		cid, (int64_t)year);
+		cid, year);
 	if (strcmp(taken, date_format(today, day)) > 0)
 		return CL_OK;
-	o = cJSON_AddObjectToObject(r, "snapshot");
-	cJSON_AddStringToObject(o, "taken_on", taken);
-	add_money(o, "base",
-		  db_int(db, 0,
-			 "SELECT base FROM rebate_snapshot WHERE contract_id = ? AND year = ?",
-			 "ii", cid, (int64_t)year));
-	add_money(o, "total", snap_total);
-	add_money(r, "true_up", total - snap_total);
+	r->has_snapshot = 1;
+	snprintf(r->snapshot_taken, sizeof r->snapshot_taken, "%s", taken);
+	r->snapshot_base =
+		db_int(db, 0, "SELECT base FROM rebate_snapshot WHERE contract_id = ? AND year = ?",
+		       "ii", cid, year);
+	r->snapshot_total = snap_total;
+	r->true_up = r->total - snap_total;
 	return CL_OK;
 }
 
-/* The next tier to unlock, or JSON null at the top. */
-static cJSON *next_tier_json(const Schedule *s, Money base)
+/* The next tier to unlock above base, if any.  OUT: *next. */
+static void next_tier(const Schedule *s, Money base, RebateNext *next)
 {
-	char rate[MONEY_BUF];
 	int k = schedule_next_band(s, base);
-	cJSON *o;
 
+	memset(next, 0, sizeof *next);
 	if (k < 0)
-		return cJSON_CreateNull();
-	o = cJSON_CreateObject();
-	add_money(o, "from", s->band[k].from);
-	cJSON_AddStringToObject(o, "rate", rate_format(s->band[k].rate, rate));
-	add_money(o, "remaining", s->band[k].from - base);
-	return o;
+		return;
+	next->present = 1;
+	next->from = s->band[k].from;
+	next->rate = s->band[k].rate;
+	next->remaining = s->band[k].from - base;
+}
+
+/* Keep in r the shares of only (all when NULL).  OUT: r->share, r->nshare. */
+static ClCode keep_shares(RebateReport *r, const RebateShare *s, int n, const char *only, Err *e)
+{
+	int i;
+
+	r->share = malloc(sizeof *r->share * (size_t)(n ? n : 1));
+	if (!r->share)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++)
+		if (!only || strcmp(only, s[i].agency) == 0)
+			r->share[r->nshare++] = s[i];
+	return CL_OK;
+}
+
+void rebate_report_free(RebateReport *r)
+{
+	free(r->share);
+	r->share = NULL;
+	r->nshare = 0;
+}
+
+ClCode rebate_report(sqlite3 *db, const char *contract, int year, Date today,
+		     const char *only_agency, const char *actor, RebateReport *out, Err *e)
+{
+	RebateShare *s = NULL;
+	int64_t cid = 0;
+	Terms t = {0};
+	YearRange yr;
+	cJSON *fig;
+	int n = 0, i;
+	ClCode rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = contract_load(db, contract, &cid, &t, e)))
+		return rc;
+	if (!t.rebates.present)
+		return err_set(e, CL_ENOTFOUND, "contract %s has no rebate schedule", contract);
+	yr = sched_year_range(t.rebates.year == YEAR_CONTRACT, t.start, year);
+	if (year < 1 || yr.last < t.start || yr.first > t.end)
+		return err_set(e, CL_EINPUT, "contract %s has no rebate year %d", contract, year);
+	if ((rc = load_shares(db, cid, yr, &s, &n, e)))
+		goto out;
+	out->year = year;
+	out->start = yr.first;
+	out->end = yr.last;
+	for (i = 0; i < n; i++)
+		out->base += s[i].net;
+	out->total = out->base > 0 ? schedule_amount(&t.rebates, out->base) : 0;
+	out->rate = schedule_rate_at(&t.rebates, out->base);
+	rebate_allocate(out->total, s, n);
+	out->final = today > yr.last;
+	if (!out->final)
+		next_tier(&t.rebates, out->base, &out->next_tier);
+	if ((rc = keep_shares(out, s, n, only_agency, e)))
+		goto out;
+	if (out->final) {
+		fig = report_json(contract, out);
+		rc = snapshot(db, cid, fig, s, n, today, actor, out, e);
+		cJSON_Delete(fig);
+	}
+out:
+	free(s);
+	return rc;
 }
 
 cJSON *rebate_report_json(sqlite3 *db, const char *contract, int year, Date today,
 			  const char *only_agency, const char *actor, Err *e)
 {
-	char a[DATE_BUF], b[DATE_BUF], rate[MONEY_BUF];
-	RebateShare *s = NULL;
-	int64_t cid = 0;
-	Terms t = {0};
-	YearRange yr;
-	Money base = 0, total;
-	Rate r;
+	RebateReport r;
 	cJSON *out = NULL;
-	int n = 0, i, final;
 
-	if (contract_load(db, contract, &cid, &t, e))
-		return NULL;
-	if (!t.rebates.present) {
-		err_set(e, CL_ENOTFOUND, "contract %s has no rebate schedule", contract);
-		return NULL;
-	}
-	yr = sched_year_range(t.rebates.year == YEAR_CONTRACT, t.start, year);
-	if (year < 1 || yr.last < t.start || yr.first > t.end) {
-		err_set(e, CL_EINPUT, "contract %s has no rebate year %d", contract, year);
-		return NULL;
-	}
-	if (load_shares(db, cid, yr, &s, &n, e)) {
-		free(s);
-		return NULL;
-	}
-	for (i = 0; i < n; i++)
-		base += s[i].net;
-	total = base > 0 ? schedule_amount(&t.rebates, base) : 0;
-	r = schedule_rate_at(&t.rebates, base);
-	rebate_allocate(total, s, n);
-	final = today > yr.last;
-	out = cJSON_CreateObject();
-	cJSON_AddStringToObject(out, "contract", contract);
-	cJSON_AddNumberToObject(out, "year", year);
-	cJSON_AddStringToObject(out, "start", date_format(yr.first, a));
-	cJSON_AddStringToObject(out, "end", date_format(yr.last, b));
-	add_money(out, "base", base);
-	cJSON_AddStringToObject(out, "rate", rate_format(r, rate));
-	add_money(out, "total", total);
-	cJSON_AddStringToObject(out, "status", final ? "final" : "projected");
-	cJSON_AddItemToObject(out, "next_tier",
-			      final ? cJSON_CreateNull() : next_tier_json(&t.rebates, base));
-	cJSON_AddItemToObject(out, "allocations", shares_json(s, n, only_agency));
-	if (final && snapshot(db, cid, year, out, base, r, total, s, n, today, actor, out, e)) {
-		cJSON_Delete(out);
-		out = NULL;
-	}
-	free(s);
+	if (!rebate_report(db, contract, year, today, only_agency, actor, &r, e))
+		out = report_json(contract, &r);
+	rebate_report_free(&r);
 	return out;
 }

@@ -26,6 +26,39 @@ typedef struct RebateShare {
  * otherwise.  OUT: share[].rebate. */
 void rebate_allocate(Money total, RebateShare *share, int n);
 
+/* The next tier to unlock (present 0 at the top, or once the year is
+ * final). */
+typedef struct RebateNext {
+	int present;
+	Money from;
+	Rate rate;
+	Money remaining; /* from - base */
+} RebateNext;
+
+/* A rebate year as `report rebates` shows it. */
+typedef struct RebateReport {
+	int year;
+	Date start, end;
+	Money base;
+	Rate rate;
+	Money total;
+	int final; /* 1: "final", 0: "projected" */
+	RebateNext next_tier;
+	RebateShare *share; /* allocations (only the one agency's, if asked) */
+	int nshare;
+	int has_snapshot; /* the stored final figures, with the true-up */
+	char snapshot_taken[DATE_BUF];
+	Money snapshot_base, snapshot_total, true_up;
+} RebateReport;
+
+/* Rebate year k of the contract as of today, as rebate_report_json()
+ * (which see) computes and stores it.  OUT: *out (free with
+ * rebate_report_free(), also on failure). */
+ClCode rebate_report(sqlite3 *db, const char *contract, int year, Date today,
+		     const char *only_agency, const char *actor, RebateReport *out, Err *e)
+	__attribute__((warn_unused_result));
+void rebate_report_free(RebateReport *r);
+
 /* `report rebates --json` for rebate year k as of today.  The first time a
  * year is reported final its figures are stored (a snapshot, audited as
  * actor); later reports show "snapshot" and "true_up".  next_tier is
@@ -36,6 +69,7 @@ cJSON *rebate_report_json(sqlite3 *db, const char *contract, int year, Date toda
 
 /* The rebate year of the contract that holds today (or its last year once
  * it has ended; its first before it starts).  OUT: *year. */
-ClCode rebate_current_year(sqlite3 *db, const char *contract, Date today, int *year, Err *e);
+ClCode rebate_current_year(sqlite3 *db, const char *contract, Date today, int *year, Err *e)
+	__attribute__((warn_unused_result));
 
 #endif

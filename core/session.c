@@ -44,7 +44,10 @@ ClCode session_create(sqlite3 *db, int64_t user_id, time_t now, char *secret, ch
 
 	new_secret(secret, hash);
 	new_secret(csrf, unused);
-	db_exec(db, NULL, "DELETE FROM user_session WHERE expires_at < ?", "t", stamp(now, a));
+	/* housekeeping only: an expired session is refused whether or not it is
+	 * deleted, so a failure here need not stop the sign-in */
+	(void)!db_exec(db, NULL, "DELETE FROM user_session WHERE expires_at < ?", "t",
+		       stamp(now, a));
 	return db_exec(db, e,
 		       "INSERT INTO user_session(user_id, token_hash, csrf_token, created_at, "
 		       "last_seen, expires_at) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
@@ -54,33 +57,42 @@ ClCode session_create(sqlite3 *db, int64_t user_id, time_t now, char *secret, ch
 		       stamp(now + SESSION_ABSOLUTE_SECONDS, b));
 }
 
-ClCode principal_load(sqlite3 *db, int64_t user_id, Principal *p, Err *e)
+/* The user of st's current row (principal_load's query) into p. */
+static ClCode principal_read(sqlite3_stmt *st, int64_t user_id, Principal *p, Err *e)
 {
-	sqlite3_stmt *st = NULL;
-	ClCode rc;
-
-	memset(p, 0, sizeof *p);
-	rc = db_prepare(
-		db, &st,
-		"SELECT u.email, u.role, u.agency_id, coalesce(a.code, ''), u.vendor_id, "
-		"coalesce(v.code, '') FROM app_user u LEFT JOIN agency a ON a.id = u.agency_id "
-		"LEFT JOIN vendor v ON v.id = u.vendor_id WHERE u.id = ? AND u.disabled = 0",
-		e);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, user_id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return err_set(e, CL_ENOTFOUND, "no such user");
-	}
 	p->user_id = user_id;
 	snprintf(p->email, sizeof p->email, "%s", (const char *)sqlite3_column_text(st, 0));
-	role_parse((const char *)sqlite3_column_text(st, 1), &p->role, NULL);
+	if (role_parse((const char *)sqlite3_column_text(st, 1), &p->role, NULL))
+		return err_set(e, CL_EDB, "user %lld has an unknown role", (long long)user_id);
 	p->agency_id = sqlite3_column_int64(st, 2);
 	snprintf(p->agency, sizeof p->agency, "%s", (const char *)sqlite3_column_text(st, 3));
 	p->vendor_id = sqlite3_column_int64(st, 4);
 	snprintf(p->vendor, sizeof p->vendor, "%s", (const char *)sqlite3_column_text(st, 5));
-	sqlite3_finalize(st);
+	return CL_OK;
+}
+
+ClCode principal_load(sqlite3 *db, int64_t user_id, Principal *p, Err *e)
+{
+	ClCode rc, end;
+	int found = 0;
+	DbRows q;
+
+	memset(p, 0, sizeof *p);
+	rc = db_rows(
+		&q, db, e,
+		"SELECT u.email, u.role, u.agency_id, coalesce(a.code, ''), u.vendor_id, "
+		"coalesce(v.code, '') FROM app_user u LEFT JOIN agency a ON a.id = u.agency_id "
+		"LEFT JOIN vendor v ON v.id = u.vendor_id WHERE u.id = ? AND u.disabled = 0",
+		"i", user_id);
+	if (!rc && (found = db_rows_next(&q)))
+		rc = principal_read(q.st, user_id, p, e);
+	end = db_rows_end(&q, "reading the user", e);
+	if (rc || end) {
+		memset(p, 0, sizeof *p);
+		return rc ? rc : end;
+	}
+	if (!found)
+		return err_set(e, CL_ENOTFOUND, "no such user");
 	return CL_OK;
 }
 
@@ -92,11 +104,33 @@ static const char session_sql[] =
 	"v.id = u.vendor_id WHERE s.token_hash = ? AND s.expires_at > ? AND "
 	"s.last_seen > ? AND u.disabled = 0";
 
+/* The session of st's current row (session_sql) into p.  Returns 2 when
+ * its idle timer is over a minute old, else 1. */
+static int session_read(sqlite3_stmt *st, time_t now, Principal *p)
+{
+	char minute[TIMESTAMP_BUF];
+
+	p->session_id = sqlite3_column_int64(st, 0);
+	snprintf(p->csrf, sizeof p->csrf, "%s", (const char *)sqlite3_column_text(st, 1));
+	p->user_id = sqlite3_column_int64(st, 3);
+	snprintf(p->email, sizeof p->email, "%s", (const char *)sqlite3_column_text(st, 4));
+	if (role_parse((const char *)sqlite3_column_text(st, 5), &p->role, NULL))
+		return 0; /* a damaged role signs no one in */
+	p->agency_id = sqlite3_column_int64(st, 6);
+	snprintf(p->agency, sizeof p->agency, "%s", (const char *)sqlite3_column_text(st, 7));
+	p->vendor_id = sqlite3_column_int64(st, 8);
+	snprintf(p->vendor, sizeof p->vendor, "%s", (const char *)sqlite3_column_text(st, 9));
+	stamp(now - 60, minute);
+	return strcmp((const char *)sqlite3_column_text(st, 2), minute) < 0 ? 2 : 1;
+}
+
 ClCode session_lookup(sqlite3 *db, const char *secret, time_t now, Principal *p, Err *e)
 {
 	char hash[65], a[TIMESTAMP_BUF], idle[TIMESTAMP_BUF];
 	sqlite3_stmt *st = NULL;
-	int found;
+	int found = 0;
+	ClCode rc;
+	DbRows q;
 
 	memset(p, 0, sizeof *p);
 	if (!secret || strlen(secret) != SESSION_SECRET_BUF - 5)
@@ -109,28 +143,19 @@ ClCode session_lookup(sqlite3 *db, const char *secret, time_t now, Principal *p,
 	if (db_prepare_kept(db, &st, session_sql, e))
 		return CL_EDB;
 	db_bind_spec(st, "ttt", hash, a, idle);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	if (found) {
-		p->session_id = sqlite3_column_int64(st, 0);
-		snprintf(p->csrf, sizeof p->csrf, "%s", (const char *)sqlite3_column_text(st, 1));
-		stamp(now - 60, idle);
-		found = strcmp((const char *)sqlite3_column_text(st, 2), idle) < 0 ? 2 : 1;
-		p->user_id = sqlite3_column_int64(st, 3);
-		snprintf(p->email, sizeof p->email, "%s", (const char *)sqlite3_column_text(st, 4));
-		role_parse((const char *)sqlite3_column_text(st, 5), &p->role, NULL);
-		p->agency_id = sqlite3_column_int64(st, 6);
-		snprintf(p->agency, sizeof p->agency, "%s",
-			 (const char *)sqlite3_column_text(st, 7));
-		p->vendor_id = sqlite3_column_int64(st, 8);
-		snprintf(p->vendor, sizeof p->vendor, "%s",
-			 (const char *)sqlite3_column_text(st, 9));
+	db_rows_on(&q, db, st, DB_ROWS_KEPT);
+	if (db_rows_next(&q))
+		found = session_read(q.st, now, p);
+	rc = db_rows_end(&q, "reading the session", e);
+	if (rc || !found) {
+		memset(p, 0, sizeof *p);
+		return rc ? rc : err_set(e, CL_ENOTFOUND, "not signed in");
 	}
-	db_release(st);
-	if (!found)
-		return err_set(e, CL_ENOTFOUND, "not signed in");
-	if (found == 2) /* refresh the idle timer at most once a minute */
-		db_exec(db, NULL, "UPDATE user_session SET last_seen = ? WHERE id = ?", "ti", a,
-			p->session_id);
+	/* refresh the idle timer at most once a minute; best effort: a failure
+	 * only lets the session idle out sooner */
+	if (found == 2)
+		(void)!db_exec(db, NULL, "UPDATE user_session SET last_seen = ? WHERE id = ?", "ti",
+			       a, p->session_id);
 	return CL_OK;
 }
 
@@ -173,12 +198,30 @@ static const char token_sql[] =
 	"LEFT JOIN vendor v ON v.id = u.vendor_id WHERE t.token_hash = ? AND t.revoked_at IS NULL "
 	"AND u.disabled = 0";
 
+/* The token of st's current row (token_sql) into p.  OUT: *stale (its
+ * last use is over a minute old).  Returns the token's id, 0 if refused. */
+static int64_t token_read(sqlite3_stmt *st, const char *minute, int *stale, Principal *p)
+{
+	*stale = strcmp((const char *)sqlite3_column_text(st, 1), minute) < 0;
+	p->user_id = sqlite3_column_int64(st, 2);
+	snprintf(p->email, sizeof p->email, "%s", (const char *)sqlite3_column_text(st, 3));
+	if (role_parse((const char *)sqlite3_column_text(st, 4), &p->role, NULL))
+		return 0; /* a damaged role signs no one in */
+	p->agency_id = sqlite3_column_int64(st, 5);
+	snprintf(p->agency, sizeof p->agency, "%s", (const char *)sqlite3_column_text(st, 6));
+	p->vendor_id = sqlite3_column_int64(st, 7);
+	snprintf(p->vendor, sizeof p->vendor, "%s", (const char *)sqlite3_column_text(st, 8));
+	return sqlite3_column_int64(st, 0);
+}
+
 ClCode api_token_lookup(sqlite3 *db, const char *secret, time_t now, Principal *p, Err *e)
 {
 	char hash[65], a[TIMESTAMP_BUF], minute[TIMESTAMP_BUF];
 	sqlite3_stmt *st = NULL;
 	int64_t tid = 0;
 	int stale = 0;
+	ClCode rc;
+	DbRows q;
 
 	memset(p, 0, sizeof *p);
 	if (!secret || strlen(secret) != SESSION_SECRET_BUF - 5)
@@ -189,29 +232,21 @@ ClCode api_token_lookup(sqlite3 *db, const char *secret, time_t now, Principal *
 	if (db_prepare_kept(db, &st, token_sql, e))
 		return CL_EDB;
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		tid = sqlite3_column_int64(st, 0);
-		stale = strcmp((const char *)sqlite3_column_text(st, 1), minute) < 0;
-		p->user_id = sqlite3_column_int64(st, 2);
-		snprintf(p->email, sizeof p->email, "%s", (const char *)sqlite3_column_text(st, 3));
-		role_parse((const char *)sqlite3_column_text(st, 4), &p->role, NULL);
-		p->agency_id = sqlite3_column_int64(st, 5);
-		snprintf(p->agency, sizeof p->agency, "%s",
-			 (const char *)sqlite3_column_text(st, 6));
-		p->vendor_id = sqlite3_column_int64(st, 7);
-		snprintf(p->vendor, sizeof p->vendor, "%s",
-			 (const char *)sqlite3_column_text(st, 8));
-	}
-	db_release(st);
-	if (!tid) {
+	db_rows_on(&q, db, st, DB_ROWS_KEPT);
+	if (db_rows_next(&q))
+		tid = token_read(q.st, minute, &stale, p);
+	rc = db_rows_end(&q, "reading the token", e);
+	if (rc || !tid) {
 		memset(p, 0, sizeof *p);
-		return err_set(e, CL_ENOTFOUND, "unknown or revoked token");
+		return rc ? rc : err_set(e, CL_ENOTFOUND, "unknown or revoked token");
 	}
-	if (stale) /* last_used is written at most once a minute per token */
-		db_exec(db, NULL,
-			"UPDATE api_token SET last_used = ?1 WHERE id = ?2 AND "
-			"(last_used IS NULL OR last_used < ?3)",
-			"tit", stamp(now, a), tid, minute);
+	/* last_used is written at most once a minute per token; best effort:
+	 * it is shown to people, never checked */
+	if (stale)
+		(void)!db_exec(db, NULL,
+			       "UPDATE api_token SET last_used = ?1 WHERE id = ?2 AND "
+			       "(last_used IS NULL OR last_used < ?3)",
+			       "tit", stamp(now, a), tid, minute);
 	return CL_OK;
 }
 
@@ -312,6 +347,8 @@ fail:
 
 void login_attempt_succeeded(sqlite3 *db, int64_t attempt)
 {
+	/* best effort: an attempt left behind only counts against the
+	 * account's next failures, and expires with them */
 	if (attempt)
-		db_exec(db, NULL, "DELETE FROM login_attempt WHERE id = ?", "i", attempt);
+		(void)!db_exec(db, NULL, "DELETE FROM login_attempt WHERE id = ?", "i", attempt);
 }

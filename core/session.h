@@ -38,27 +38,32 @@ typedef struct Principal {
 
 /* Start a session for user_id at time now.  OUT: secret (the cookie
  * value), csrf. */
-ClCode session_create(sqlite3 *db, int64_t user_id, time_t now, char *secret, char *csrf, Err *e);
+ClCode session_create(sqlite3 *db, int64_t user_id, time_t now, char *secret, char *csrf, Err *e)
+	__attribute__((warn_unused_result));
 
 /* The principal of a live session; refreshes its idle timer.  CL_ENOTFOUND
  * when unknown or expired.  OUT: *p. */
-ClCode session_lookup(sqlite3 *db, const char *secret, time_t now, Principal *p, Err *e);
+ClCode session_lookup(sqlite3 *db, const char *secret, time_t now, Principal *p, Err *e)
+	__attribute__((warn_unused_result));
 
 /* End a session (sign out). */
-ClCode session_delete(sqlite3 *db, const char *secret, Err *e);
+ClCode session_delete(sqlite3 *db, const char *secret, Err *e) __attribute__((warn_unused_result));
 
 /* A new API token for user_id, named name.  OUT: secret, *id. */
 ClCode api_token_create(sqlite3 *db, int64_t user_id, const char *name, char *secret, int64_t *id,
-			Err *e);
+			Err *e) __attribute__((warn_unused_result));
 
 /* The principal of a live API token.  OUT: *p. */
-ClCode api_token_lookup(sqlite3 *db, const char *secret, time_t now, Principal *p, Err *e);
+ClCode api_token_lookup(sqlite3 *db, const char *secret, time_t now, Principal *p, Err *e)
+	__attribute__((warn_unused_result));
 
 /* Revoke token id of user_id (admins may revoke any: user_id 0). */
-ClCode api_token_revoke(sqlite3 *db, int64_t id, int64_t user_id, Err *e);
+ClCode api_token_revoke(sqlite3 *db, int64_t id, int64_t user_id, Err *e)
+	__attribute__((warn_unused_result));
 
 /* Fill p from the user row (no session).  OUT: *p. */
-ClCode principal_load(sqlite3 *db, int64_t user_id, Principal *p, Err *e);
+ClCode principal_load(sqlite3 *db, int64_t user_id, Principal *p, Err *e)
+	__attribute__((warn_unused_result));
 
 /* Sign-in throttling.  Each attempt takes one of its account's and its
  * client address's tries in one write, before the password is checked,

@@ -8,16 +8,6 @@
 #include "agency.h"
 #include "contract.h"
 #include "db.h"
-#include "fees.h"
-#include "money.h"
-#include "rebate.h"
-
-static void add_money(cJSON *o, const char *key, Money m)
-{
-	char buf[MONEY_BUF];
-
-	cJSON_AddStringToObject(o, key, money_format(m, buf));
-}
 
 char *summary_percent(long long savings, long long list, char *buf, size_t n)
 {
@@ -29,142 +19,218 @@ char *summary_percent(long long savings, long long list, char *buf, size_t n)
 	return buf;
 }
 
-/* The agency's live lines of one contract, with their totals. */
-static void agency_lines(sqlite3 *db, int64_t cid, int64_t aid, const Quarter *period, cJSON *c)
+/* Make room for one more element of size in *arr (n used, *cap held).
+ * OUT: *arr, *cap. */
+static ClCode grow(void *arr, int n, int *cap, size_t size, Err *e)
+{
+	void **p = arr, *q;
+	int want = *cap ? *cap * 2 : 8;
+
+	if (n < *cap)
+		return CL_OK;
+	q = realloc(*p, size * (size_t)want);
+	if (!q)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	*p = q;
+	*cap = want;
+	return CL_OK;
+}
+
+/* A copy of column i of st's current row (NULL stays NULL).  OUT: *out. */
+static ClCode column_dup(sqlite3_stmt *st, int i, char **out, Err *e)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+
+	*out = NULL;
+	if (t && !(*out = strdup(t)))
+		return err_set(e, CL_ENOMEM, "out of memory");
+	return CL_OK;
+}
+
+/* The line of st's current row (agency_lines).  OUT: *l. */
+static ClCode line_read(sqlite3_stmt *st, SummaryLine *l, Err *e)
+{
+	ClCode rc;
+
+	memset(l, 0, sizeof *l);
+	l->id = sqlite3_column_int64(st, 0);
+	l->line = sqlite3_column_int(st, 4);
+	l->list_amount = sqlite3_column_int64(st, 6);
+	l->invoiced_amount = sqlite3_column_int64(st, 7);
+	l->savings = l->list_amount - l->invoiced_amount;
+	if ((rc = column_dup(st, 1, &l->invoice_date, e)) ||
+	    (rc = column_dup(st, 2, &l->po_number, e)) ||
+	    (rc = column_dup(st, 3, &l->invoice_number, e)))
+		return rc;
+	return column_dup(st, 5, &l->description, e);
+}
+
+/* The agency's live lines of one contract, with their totals, into c. */
+static ClCode agency_lines(sqlite3 *db, int64_t cid, int64_t aid, const Quarter *period,
+			   SummaryContract *c, Err *e)
 {
 	char from[DATE_BUF] = "0000-00-00", to[DATE_BUF] = "9999-99-99";
-	char pct[24];
-	sqlite3_stmt *st = NULL;
-	Money list = 0, paid = 0;
-	cJSON *lines = cJSON_AddArrayToObject(c, "lines");
+	int cap = 0;
+	ClCode rc, end;
+	DbRows q;
 
-	if (db_prepare(db, &st,
-		       "SELECT id, invoice_date, po_number, invoice_number, line, description, "
-		       "list_amount, invoiced_amount FROM live_purchase WHERE contract_id = ? "
-		       "AND agency_id = ? AND invoice_date BETWEEN ? AND ? "
-		       "ORDER BY invoice_date, invoice_number, line",
-		       NULL))
-		return;
 	if (period) {
 		date_format(quarter_first_day(*period), from);
 		date_format(quarter_last_day(*period), to);
 	}
-	db_bind_spec(st, "iitt", cid, aid, from, to);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		cJSON *o = cJSON_CreateObject();
-		Money l = sqlite3_column_int64(st, 6), p = sqlite3_column_int64(st, 7);
-
-		cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, 0));
-		cJSON_AddStringToObject(o, "invoice_date",
-					(const char *)sqlite3_column_text(st, 1));
-		cJSON_AddStringToObject(o, "po_number", (const char *)sqlite3_column_text(st, 2));
-		cJSON_AddStringToObject(o, "invoice_number",
-					(const char *)sqlite3_column_text(st, 3));
-		cJSON_AddNumberToObject(o, "line", sqlite3_column_int(st, 4));
-		cJSON_AddStringToObject(o, "description", (const char *)sqlite3_column_text(st, 5));
-		add_money(o, "list_amount", l);
-		add_money(o, "invoiced_amount", p);
-		add_money(o, "savings", l - p);
-		cJSON_AddItemToArray(lines, o);
-		list += l;
-		paid += p;
+	rc = db_rows(&q, db, e,
+		     "SELECT id, invoice_date, po_number, invoice_number, line, description, "
+		     "list_amount, invoiced_amount FROM live_purchase WHERE contract_id = ? "
+		     "AND agency_id = ? AND invoice_date BETWEEN ? AND ? "
+		     "ORDER BY invoice_date, invoice_number, line",
+		     "iitt", cid, aid, from, to);
+	while (!rc && db_rows_next(&q)) {
+		rc = grow(&c->lines, c->nline, &cap, sizeof *c->lines, e);
+		if (!rc)
+			rc = line_read(q.st, &c->lines[c->nline++], e);
+		if (!rc) {
+			c->list_total += c->lines[c->nline - 1].list_amount;
+			c->paid_total += c->lines[c->nline - 1].invoiced_amount;
+		}
 	}
-	sqlite3_finalize(st);
-	add_money(c, "list_total", list);
-	add_money(c, "paid_total", paid);
-	add_money(c, "savings", list - paid);
-	cJSON_AddStringToObject(c, "savings_pct",
-				summary_percent(list - paid, list, pct, sizeof pct));
+	end = db_rows_end(&q, "reading the agency's lines", e);
+	if (rc || end)
+		return rc ? rc : end;
+	c->savings = c->list_total - c->paid_total;
+	return CL_OK;
 }
 
-/* The agency's share of the current rebate year, or null. */
-static cJSON *agency_rebate(sqlite3 *db, const char *contract, const char *agency, Date today,
-			    const char *actor)
+/* The agency's share of the current rebate year; present 0 when the
+ * contract has none to show.  OUT: *out. */
+static ClCode agency_rebate(sqlite3 *db, const char *contract, const char *agency, Date today,
+			    const char *actor, SummaryRebate *out, Err *e)
 {
-	cJSON *r, *o, *mine;
+	RebateReport r;
+	Err why = {0};
+	ClCode rc;
 	int year;
 
-	if (rebate_current_year(db, contract, today, &year, NULL))
-		return cJSON_CreateNull();
-	r = rebate_report_json(db, contract, year, today, agency, actor, NULL);
-	if (!r)
-		return cJSON_CreateNull();
-	o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "year", year);
-	cJSON_AddStringToObject(o, "status", cJSON_GetObjectItem(r, "status")->valuestring);
-	mine = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "allocations"), 0);
-	cJSON_AddStringToObject(o, "rebate",
-				mine ? cJSON_GetObjectItem(mine, "rebate")->valuestring : "0.00");
-	cJSON_AddStringToObject(o, "contract_base", cJSON_GetObjectItem(r, "base")->valuestring);
-	cJSON_AddStringToObject(o, "rate", cJSON_GetObjectItem(r, "rate")->valuestring);
-	cJSON_AddItemToObject(o, "next_tier",
-			      cJSON_Duplicate(cJSON_GetObjectItem(r, "next_tier"), 1));
-	cJSON_Delete(r);
-	return o;
+	memset(out, 0, sizeof *out);
+	rc = rebate_current_year(db, contract, today, &year, &why);
+	if (!rc)
+		rc = rebate_report(db, contract, year, today, agency, actor, &r, &why);
+	else
+		memset(&r, 0, sizeof r);
+	if (rc && (why.code == CL_EDB || why.code == CL_ENOMEM)) {
+		/* a failure, not a contract without a rebate to show */
+		rebate_report_free(&r);
+		if (e)
+			*e = why;
+		return why.code;
+	}
+	if (!rc) {
+		out->present = 1;
+		out->year = year;
+		out->final = r.final;
+		out->rebate = r.nshare ? r.share[0].rebate : 0;
+		out->contract_base = r.base;
+		out->rate = r.rate;
+		out->next_tier = r.next_tier;
+	}
+	rebate_report_free(&r);
+	return CL_OK;
 }
 
-cJSON *summary_agency_json(sqlite3 *db, const char *agency, const char *contract,
-			   const Quarter *period, Date today, const char *actor, Err *e)
+/* The contract of st's current row (summary_agency), with the agency's
+ * lines and rebate.  OUT: *c. */
+static ClCode agency_contract(sqlite3 *db, sqlite3_stmt *st, int64_t aid, const char *agency,
+			      const Quarter *period, Date today, const char *actor,
+			      SummaryContract *c, Err *e)
 {
-	char name[256], day[DATE_BUF];
-	sqlite3_stmt *st = NULL;
-	cJSON *r, *arr;
-	int64_t aid;
+	ClCode rc;
 
-	if (agency_id(db, agency, &aid, e))
-		return NULL;
-	if (contract && contract_load(db, contract, NULL, NULL, e))
-		return NULL;
-	if (db_prepare(db, &st,
-		       "SELECT c.id, c.number, c.title, p.joined FROM participant p "
-		       "JOIN contract c ON c.id = p.contract_id WHERE p.agency_id = ? "
-		       "AND (?2 IS NULL OR c.number = ?2) ORDER BY c.number",
-		       e))
-		return NULL;
-	db_bind_spec(st, "it", aid, contract);
-	db_text(db, name, sizeof name, "SELECT name FROM agency WHERE id = ?", "i", aid);
-	r = cJSON_CreateObject();
-	cJSON_AddStringToObject(r, "agency", agency);
-	cJSON_AddStringToObject(r, "name", name);
-	cJSON_AddStringToObject(r, "as_of", date_format(today, day));
-	arr = cJSON_AddArrayToObject(r, "contracts");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		cJSON *c = cJSON_CreateObject();
-		const char *number = (const char *)sqlite3_column_text(st, 1);
-
-		cJSON_AddStringToObject(c, "contract", number);
-		cJSON_AddStringToObject(c, "title", (const char *)sqlite3_column_text(st, 2));
-		cJSON_AddStringToObject(c, "joined", (const char *)sqlite3_column_text(st, 3));
-		agency_lines(db, sqlite3_column_int64(st, 0), aid, period, c);
-		cJSON_AddItemToObject(c, "rebate", agency_rebate(db, number, agency, today, actor));
-		cJSON_AddItemToArray(arr, c);
-	}
-	sqlite3_finalize(st);
-	if (contract && cJSON_GetArraySize(arr) == 0) {
-		err_set(e, CL_ENOTFOUND, "agency %s does not participate in contract %s", agency,
-			contract);
-		cJSON_Delete(r);
-		return NULL;
-	}
-	return r;
+	memset(c, 0, sizeof *c);
+	if ((rc = column_dup(st, 1, &c->contract, e)) || (rc = column_dup(st, 2, &c->title, e)) ||
+	    (rc = column_dup(st, 3, &c->joined, e)))
+		return rc;
+	rc = agency_lines(db, sqlite3_column_int64(st, 0), aid, period, c, e);
+	if (!rc)
+		rc = agency_rebate(db, c->contract, agency, today, actor, &c->rebate, e);
+	return rc;
 }
 
-/* Revenue figures summed over quarters.  outstanding sums the positive
- * balances of ended quarters, credits the negative ones (as a positive
- * figure: what the lead agency owes vendors back); neither nets the other. */
-typedef struct Revenue {
-	Money net_sales, fee, late_fee, remitted, outstanding, overdue, credits;
-	Money aging[4];
-} Revenue;
+ClCode summary_agency(sqlite3 *db, const char *agency, const char *contract, const Quarter *period,
+		      Date today, const char *actor, SummaryAgency *out, Err *e)
+{
+	char name[256];
+	int64_t aid;
+	int cap = 0;
+	ClCode rc, end;
+	DbRows q;
 
-static const char *const aging_names[4] = {"1-30", "31-60", "61-90", "90+"};
+	memset(out, 0, sizeof *out);
+	out->as_of = today;
+	if ((rc = agency_id(db, agency, &aid, e)))
+		return rc;
+	if (contract && (rc = contract_load(db, contract, NULL, NULL, e)))
+		return rc;
+	db_text(db, name, sizeof name, "SELECT name FROM agency WHERE id = ?", "i", aid);
+	out->agency = strdup(agency);
+	out->name = strdup(name);
+	if (!out->agency || !out->name)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	rc = db_rows(&q, db, e,
+		     "SELECT c.id, c.number, c.title, p.joined FROM participant p "
+		     "JOIN contract c ON c.id = p.contract_id WHERE p.agency_id = ? "
+		     "AND (?2 IS NULL OR c.number = ?2) ORDER BY c.number",
+		     "it", aid, contract);
+	while (!rc && db_rows_next(&q)) {
+		rc = grow(&out->contracts, out->ncontract, &cap, sizeof *out->contracts, e);
+		if (!rc)
+			rc = agency_contract(db, q.st, aid, agency, period, today, actor,
+					     &out->contracts[out->ncontract++], e);
+	}
+	end = db_rows_end(&q, "reading the agency's contracts", e);
+	if (rc || end)
+		return rc ? rc : end;
+	if (contract && out->ncontract == 0)
+		return err_set(e, CL_ENOTFOUND, "agency %s does not participate in contract %s",
+			       agency, contract);
+	return CL_OK;
+}
+
+void summary_agency_free(SummaryAgency *s)
+{
+	int i, j;
+
+	for (i = 0; i < s->ncontract; i++) {
+		SummaryContract *c = &s->contracts[i];
+
+		for (j = 0; j < c->nline; j++) {
+			free(c->lines[j].invoice_date);
+			free(c->lines[j].po_number);
+			free(c->lines[j].invoice_number);
+			free(c->lines[j].description);
+		}
+		free(c->lines);
+		free(c->contract);
+		free(c->title);
+		free(c->joined);
+	}
+	free(s->contracts);
+	free(s->agency);
+	free(s->name);
+	memset(s, 0, sizeof *s);
+}
+
+const char *summary_aging_name(int i)
+{
+	static const char *const names[SUMMARY_AGING] = {"1-30", "31-60", "61-90", "90+"};
+
+	return i >= 0 && i < SUMMARY_AGING ? names[i] : "";
+}
 
 static int aging_index(int days)
 {
 	return days <= 30 ? 0 : days <= 60 ? 1 : days <= 90 ? 2 : 3;
 }
 
-static void revenue_add(Revenue *r, const FeeQuarter *f)
+static void revenue_add(SummaryFigures *r, const FeeQuarter *f)
 {
 	r->net_sales += f->net_sales;
 	r->fee += f->fee;
@@ -174,123 +240,93 @@ static void revenue_add(Revenue *r, const FeeQuarter *f)
 		r->outstanding += f->balance;
 	if (f->status == FQ_OVERPAID)
 		r->credits -= f->balance;
-	if (f->status == FQ_OVERDUE) {
+	if (f->status == FQ_OVERDUE)
 		r->overdue += f->balance;
-		r->aging[aging_index(f->days_past_due)] += f->balance;
-	}
 }
 
-static void revenue_json(cJSON *o, const Revenue *r)
-{
-	add_money(o, "net_sales", r->net_sales);
-	add_money(o, "fee", r->fee);
-	add_money(o, "late_fee", r->late_fee);
-	add_money(o, "remitted", r->remitted);
-	add_money(o, "outstanding", r->outstanding);
-	add_money(o, "overdue", r->overdue);
-	add_money(o, "credits", r->credits);
-}
+/* Room for the rows of revenue_contract. */
+typedef struct RevenueCaps {
+	int contracts, quarters, missing;
+} RevenueCaps;
 
-/* One quarter of one contract as a revenue row; a missing report past its
+/* One quarter of contract ci as a revenue row; a missing report past its
  * due date also goes to missing. */
-static void quarter_row(cJSON *quarters, cJSON *missing, const char *number, const char *vendor,
-			const FeeQuarter *f, Date today)
+static ClCode quarter_row(SummaryRevenue *s, RevenueCaps *cap, int ci, const FeeQuarter *f,
+			  Date today, Err *e)
 {
-	char qt[QUARTER_BUF], due[DATE_BUF];
-	cJSON *o = cJSON_CreateObject();
+	ClCode rc = grow(&s->quarters, s->nquarter, &cap->quarters, sizeof *s->quarters, e);
 
-	quarter_format(f->q, qt);
-	date_format(f->due, due);
-	cJSON_AddStringToObject(o, "quarter", qt);
-	cJSON_AddStringToObject(o, "contract", number);
-	cJSON_AddStringToObject(o, "vendor", vendor);
-	add_money(o, "net_sales", f->net_sales);
-	add_money(o, "fee", f->fee);
-	add_money(o, "late_fee", f->late_fee);
-	add_money(o, "remitted", f->remitted);
-	add_money(o, "balance", f->balance);
-	cJSON_AddStringToObject(o, "due_date", due);
-	cJSON_AddStringToObject(o, "status", fee_status_name(f->status));
-	cJSON_AddStringToObject(o, "report", report_status_name(f->report));
-	cJSON_AddNumberToObject(o, "days_past_due", f->days_past_due);
-	cJSON_AddItemToArray(quarters, o);
-	if (f->report == FR_MISSING && today > f->due) {
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "contract", number);
-		cJSON_AddStringToObject(o, "vendor", vendor);
-		cJSON_AddStringToObject(o, "quarter", qt);
-		cJSON_AddStringToObject(o, "due_date", due);
-		cJSON_AddNumberToObject(o, "days_past_due", today - f->due);
-		cJSON_AddItemToArray(missing, o);
-	}
-}
-
-/* Add one contract's quarters (of calendar year `year`, or all) to r. */
-static ClCode revenue_contract(sqlite3 *db, const char *number, const char *vendor, int year,
-			       Date today, cJSON *out, Revenue *total, Err *e)
-{
-	FeeQuarter *fq;
-	Revenue rc = {0};
-	cJSON *c;
-	int n, i;
-
-	if (fees_quarters(db, number, NULL, today, &fq, &n, e))
-		return e ? e->code : CL_EDB;
-	for (i = 0; i < n; i++) {
-		if (year && fq[i].q.year != year)
-			continue;
-		revenue_add(&rc, &fq[i]);
-		revenue_add(total, &fq[i]);
-		quarter_row(cJSON_GetObjectItem(out, "quarters"),
-			    cJSON_GetObjectItem(out, "missing_reports"), number, vendor, &fq[i],
-			    today);
-	}
-	free(fq);
-	c = cJSON_CreateObject();
-	cJSON_AddStringToObject(c, "contract", number);
-	cJSON_AddStringToObject(c, "vendor", vendor);
-	revenue_json(c, &rc);
-	cJSON_AddItemToArray(cJSON_GetObjectItem(out, "contracts"), c);
+	if (rc)
+		return rc;
+	s->quarters[s->nquarter++] = (SummaryRevenueQuarter){ci, *f};
+	if (f->report != FR_MISSING || today <= f->due)
+		return CL_OK;
+	if ((rc = grow(&s->missing, s->nmissing, &cap->missing, sizeof *s->missing, e)))
+		return rc;
+	s->missing[s->nmissing++] = (SummaryMissing){ci, f->q, f->due, (int)(today - f->due)};
 	return CL_OK;
 }
 
-cJSON *summary_revenue_json(sqlite3 *db, int year, Date today, Err *e)
+/* Add one contract's quarters (of calendar year `year`, or all) to s. */
+static ClCode revenue_contract(sqlite3 *db, sqlite3_stmt *st, int year, Date today,
+			       SummaryRevenue *s, RevenueCaps *cap, Err *e)
+{
+	SummaryRevenueContract *c;
+	FeeQuarter *fq = NULL;
+	ClCode rc;
+	int n = 0, i, ci = s->ncontract;
+
+	if ((rc = grow(&s->contracts, s->ncontract, &cap->contracts, sizeof *s->contracts, e)))
+		return rc;
+	c = &s->contracts[s->ncontract++];
+	memset(c, 0, sizeof *c);
+	if ((rc = column_dup(st, 0, &c->contract, e)) || (rc = column_dup(st, 1, &c->vendor, e)))
+		return rc;
+	if (fees_quarters(db, c->contract, NULL, today, &fq, &n, e))
+		return e ? e->code : CL_EDB;
+	for (i = 0; !rc && i < n; i++) {
+		if (year && fq[i].q.year != year)
+			continue;
+		revenue_add(&c->f, &fq[i]);
+		revenue_add(&s->totals, &fq[i]);
+		if (fq[i].status == FQ_OVERDUE)
+			s->aging[aging_index(fq[i].days_past_due)] += fq[i].balance;
+		rc = quarter_row(s, cap, ci, &fq[i], today, e);
+	}
+	free(fq);
+	return rc;
+}
+
+ClCode summary_revenue(sqlite3 *db, int year, Date today, SummaryRevenue *out, Err *e)
 {
 	char day[DATE_BUF];
-	sqlite3_stmt *st = NULL;
-	Revenue total = {0};
-	cJSON *r, *aging;
-	ClCode rc = CL_OK;
+	RevenueCaps cap = {0, 0, 0};
+	ClCode rc, end;
+	DbRows q;
+
+	memset(out, 0, sizeof *out);
+	out->as_of = today;
+	out->year = year;
+	rc = db_rows(&q, db, e,
+		     "SELECT c.number, v.code FROM contract c JOIN vendor v ON v.id = c.vendor_id "
+		     "WHERE c.start_date <= ? ORDER BY c.number",
+		     "t", date_format(today, day));
+	while (!rc && db_rows_next(&q))
+		rc = revenue_contract(db, q.st, year, today, out, &cap, e);
+	end = db_rows_end(&q, "reading the contracts", e);
+	return rc ? rc : end;
+}
+
+void summary_revenue_free(SummaryRevenue *s)
+{
 	int i;
 
-	if (db_prepare(
-		    db, &st,
-		    "SELECT c.number, v.code FROM contract c JOIN vendor v ON v.id = c.vendor_id "
-		    "WHERE c.start_date <= ? ORDER BY c.number",
-		    e))
-		return NULL;
-	db_bind_spec(st, "t", date_format(today, day));
-	r = cJSON_CreateObject();
-	cJSON_AddStringToObject(r, "as_of", day);
-	if (year)
-		cJSON_AddNumberToObject(r, "year", year);
-	else
-		cJSON_AddNullToObject(r, "year");
-	cJSON_AddArrayToObject(r, "contracts");
-	cJSON_AddArrayToObject(r, "quarters");
-	cJSON_AddArrayToObject(r, "missing_reports");
-	while (!rc && sqlite3_step(st) == SQLITE_ROW)
-		rc = revenue_contract(db, (const char *)sqlite3_column_text(st, 0),
-				      (const char *)sqlite3_column_text(st, 1), year, today, r,
-				      &total, e);
-	sqlite3_finalize(st);
-	if (rc) {
-		cJSON_Delete(r);
-		return NULL;
+	for (i = 0; i < s->ncontract; i++) {
+		free(s->contracts[i].contract);
+		free(s->contracts[i].vendor);
 	}
-	aging = cJSON_AddObjectToObject(r, "aging");
-	for (i = 0; i < 4; i++)
-		add_money(aging, aging_names[i], total.aging[i]);
-	revenue_json(cJSON_AddObjectToObject(r, "totals"), &total);
-	return r;
+	free(s->contracts);
+	free(s->quarters);
+	free(s->missing);
+	memset(s, 0, sizeof *s);
 }

@@ -57,7 +57,8 @@ typedef struct Terms {
  * field ("fee.bands[1].from: must be a money string such as \"30000.00\",
  * not a JSON number").  Checks only the document itself: see
  * contract_import() for the lead agency and vendor.  OUT: *t. */
-ClCode terms_parse(const char *json, size_t len, Terms *t, Err *e);
+ClCode terms_parse(const char *json, size_t len, Terms *t, Err *e)
+	__attribute__((warn_unused_result));
 
 /* The canonical terms document of t as JSON text.  Caller frees with
  * free(). Returns NULL when out of memory. */

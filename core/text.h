@@ -16,14 +16,16 @@ size_t utf8_seq_len(const unsigned char *s, size_t n);
 
 /* CL_OK, or CL_EINPUT naming field what when s is not valid UTF-8 or
  * holds a control character (0x00-0x1f, 0x7f). */
-ClCode text_check_line(const char *what, const char *s, Err *e);
+ClCode text_check_line(const char *what, const char *s, Err *e) __attribute__((warn_unused_result));
 
 /* The same, with NULL allowed (an absent optional field). */
-ClCode text_check_optional(const char *what, const char *s, Err *e);
+ClCode text_check_optional(const char *what, const char *s, Err *e)
+	__attribute__((warn_unused_result));
 
 /* CL_OK, or CL_EINPUT naming what and the byte when json holds a NUL
  * byte or a "\u0000" escape in a string: cJSON would decode the escape
  * into a NUL that cuts the string short without a word. */
-ClCode json_check_nul(const char *what, const char *json, size_t len, Err *e);
+ClCode json_check_nul(const char *what, const char *json, size_t len, Err *e)
+	__attribute__((warn_unused_result));
 
 #endif

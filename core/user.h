@@ -18,7 +18,7 @@ typedef enum { ROLE_ADMIN = 0, ROLE_FINANCE, ROLE_MEMBER, ROLE_VENDOR } Role;
 #define USER_PASSWORD_MAX 256
 
 /* Parse "admin", "finance", "member", "vendor".  OUT: *role. */
-ClCode role_parse(const char *text, Role *role, Err *e);
+ClCode role_parse(const char *text, Role *role, Err *e) __attribute__((warn_unused_result));
 const char *role_name(Role r);
 
 /* Add a user with an argon2id hash of password; agency_code is required for
@@ -26,12 +26,13 @@ const char *role_name(Role r);
  * Audited (without the password).  OUT: *id (may be NULL). */
 ClCode user_add(sqlite3 *db, const char *email, const char *password, Role role,
 		const char *agency_code, const char *vendor_code, const char *actor, int64_t *id,
-		Err *e);
+		Err *e) __attribute__((warn_unused_result));
 
 /* Check an e-mail and password.  CL_ERULE with one message for every kind of
  * failure (unknown e-mail, wrong password, disabled), so the caller reveals
  * nothing.  OUT: *id. */
-ClCode user_authenticate(sqlite3 *db, const char *email, const char *password, int64_t *id, Err *e);
+ClCode user_authenticate(sqlite3 *db, const char *email, const char *password, int64_t *id, Err *e)
+	__attribute__((warn_unused_result));
 
 /* Fill buf (size n >= 17) with a random password of n-1 letters and digits. */
 void user_random_password(char *buf, size_t n);

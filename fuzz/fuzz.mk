@@ -83,8 +83,9 @@ FUZZ_TERMS_DATA := $(sort $(wildcard tests/data/*/terms*.json tests/data/*/*/ter
 FUZZ_SPEC_DATA := $(sort $(wildcard tests/data/mustache-spec/*.json))
 FUZZ_IMPORT_DATA := $(sort $(wildcard tests/data/import/*.csv))
 
-# seed_copy(name): the committed seeds of fuzz/seeds/<name>/ and the inputs
-# of fuzz/regress/<name>-*, which every run thus tries again.
+# seed_copy(name): the committed seeds of fuzz/seeds/<name>/, if any, and
+# the inputs of fuzz/regress/<name>-* that once failed: every run replays
+# them first.
 fuzz_seed_copy = echo "seeds $(1)" && mkdir -p $(FUZZ)/corpus/$(1) && \
 	if [ -d fuzz/seeds/$(1) ]; then cp fuzz/seeds/$(1)/* $(FUZZ)/corpus/$(1)/; fi && \
 	for f in fuzz/regress/$(1)-*; do [ ! -f "$$f" ] || cp "$$f" $(FUZZ)/corpus/$(1)/; done

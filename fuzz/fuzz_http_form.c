@@ -616,6 +616,10 @@ static int multipart_outcome(const Item *it, int n)
 
 static int type_is(const char *type, const char *prefix)
 {
+	/* HTTP drops the blanks before a header's value, and so does the
+	 * server's view of it */
+	while (type && (*type == ' ' || *type == '\t'))
+		type++;
 	return type && strncasecmp(type, prefix, strlen(prefix)) == 0;
 }
 

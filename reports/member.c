@@ -3,7 +3,6 @@
  * purchases under one contract in a quarter or schedule year, its totals,
  * savings and rebate share.  Gathering first (member_gather), then drawing.
  */
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,50 +25,34 @@ typedef struct MemberData {
 	Party member;
 	char period[128], ytd_label[64], as_of[DATE_BUF];
 	char first[DATE_BUF], last[DATE_BUF], ytd_first[DATE_BUF];
-	cJSON *summary;	       /* summary_agency_json, whole contract */
-	const cJSON *contract; /* its one contract entry */
-	const cJSON **line;    /* the period's lines (pointers into summary) */
+	SummaryAgency summary;		 /* summary_agency, whole contract */
+	const SummaryContract *contract; /* its one contract */
+	const SummaryLine **line;	 /* the period's lines (pointers into summary) */
 	int nline;
 	Totals period_t, ytd_t, ctd_t;
-	cJSON *rebate; /* rebate_report_json for this agency, or NULL */
+	int has_rebate;
+	RebateReport rebate; /* this agency's, when has_rebate */
 } MemberData;
-
-static const char *js(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItem(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-/* A money string of the JSON as cents (0 if absent). */
-static Money jm(const cJSON *o, const char *key)
-{
-	Money m = 0;
-
-	money_parse(js(o, key), &m, NULL);
-	return m;
-}
 
 static void member_free(MemberData *m)
 {
-	cJSON_Delete(m->summary);
-	cJSON_Delete(m->rebate);
+	summary_agency_free(&m->summary);
+	rebate_report_free(&m->rebate);
 	free(m->line);
 }
 
 /* Pick the period's lines and add up period and year-to-date totals. */
 static ClCode member_lines(MemberData *m, Err *e)
 {
-	const cJSON *lines = cJSON_GetObjectItem(m->contract, "lines"), *x;
-	int n = cJSON_GetArraySize(lines);
+	int n = m->contract->nline, i;
 
-	m->line = calloc((size_t)(n ? n : 1), sizeof(const cJSON *));
+	m->line = calloc((size_t)(n ? n : 1), sizeof *m->line);
 	if (!m->line)
 		return err_set(e, CL_ENOMEM, "out of memory");
-	cJSON_ArrayForEach(x, lines)
-	{
-		const char *d = js(x, "invoice_date");
-		Money l = jm(x, "list_amount"), p = jm(x, "invoiced_amount");
+	for (i = 0; i < n; i++) {
+		const SummaryLine *x = &m->contract->lines[i];
+		const char *d = x->invoice_date;
+		Money l = x->list_amount, p = x->invoiced_amount;
 
 		if (strcmp(d, m->first) >= 0 && strcmp(d, m->last) <= 0) {
 			m->line[m->nline++] = x;
@@ -81,8 +64,8 @@ static ClCode member_lines(MemberData *m, Err *e)
 			m->ytd_t.paid += p;
 		}
 	}
-	m->ctd_t.list = jm(m->contract, "list_total");
-	m->ctd_t.paid = jm(m->contract, "paid_total");
+	m->ctd_t.list = m->contract->list_total;
+	m->ctd_t.paid = m->contract->paid_total;
 	return CL_OK;
 }
 
@@ -96,8 +79,8 @@ static void member_rebate(sqlite3 *db, MemberData *m, Date last, Date today)
 		return;
 	if (rebate_current_year(db, m->ci.t.number, last < today ? last : today, &year, NULL))
 		return;
-	m->rebate =
-		rebate_report_json(db, m->ci.t.number, year, today, m->member.code, ACTOR, NULL);
+	m->has_rebate = !rebate_report(db, m->ci.t.number, year, today, m->member.code, ACTOR,
+				       &m->rebate, NULL);
 }
 
 /* Gather everything the member statement shows.  OUT: *m (free with
@@ -112,7 +95,7 @@ static ClCode member_gather(sqlite3 *db, const char *contract, const char *agenc
 
 	memset(m, 0, sizeof *m);
 	if ((rc = stmt_contract(db, contract, &m->ci, e)) ||
-	    (rc = stmt_agency(db, agency, &m->member, e)))
+	    (rc = stmtdata_agency(db, agency, &m->member, e)))
 		return rc;
 	rc = stmt_range(&m->ci.t, p, &first, &last, m->period, sizeof m->period, e);
 	if (rc)
@@ -125,10 +108,9 @@ static ClCode member_gather(sqlite3 *db, const char *contract, const char *agenc
 	date_format(today, m->as_of);
 	snprintf(m->ytd_label, sizeof m->ytd_label, "Year to date (%s to %s)", m->ytd_first,
 		 m->last);
-	m->summary = summary_agency_json(db, agency, contract, NULL, today, ACTOR, e);
-	if (!m->summary)
-		return e ? e->code : CL_EDB;
-	m->contract = cJSON_GetArrayItem(cJSON_GetObjectItem(m->summary, "contracts"), 0);
+	if ((rc = summary_agency(db, agency, contract, NULL, today, ACTOR, &m->summary, e)))
+		return rc;
+	m->contract = &m->summary.contracts[0];
 	if ((rc = member_lines(m, e)))
 		return rc;
 	member_rebate(db, m, last, today);
@@ -142,15 +124,15 @@ static void purchase_cells(const MemberData *m, int i, const char **row, char *a
 			   char *count)
 {
 	if (i < m->nline) {
-		const cJSON *x = m->line[i];
+		const SummaryLine *x = m->line[i];
 
-		row[0] = js(x, "invoice_date");
-		row[1] = js(x, "po_number");
-		row[2] = js(x, "invoice_number");
-		row[3] = js(x, "description");
-		row[4] = lay_money(jm(x, "list_amount"), a);
-		row[5] = lay_money(jm(x, "invoiced_amount"), b);
-		row[6] = lay_money(jm(x, "savings"), c);
+		row[0] = x->invoice_date;
+		row[1] = x->po_number;
+		row[2] = x->invoice_number;
+		row[3] = x->description;
+		row[4] = lay_money(x->list_amount, a);
+		row[5] = lay_money(x->invoiced_amount, b);
+		row[6] = lay_money(x->savings, c);
 		return;
 	}
 	snprintf(count, 48, "%d line%s", m->nline, m->nline == 1 ? "" : "s");
@@ -222,7 +204,7 @@ static void draw_totals(Layout *L, const MemberData *m)
 	LayFit fit;
 	int i;
 
-	snprintf(ctd, sizeof ctd, "Contract to date (joined %s)", js(m->contract, "joined"));
+	snprintf(ctd, sizeof ctd, "Contract to date (joined %s)", m->contract->joined);
 	label[0] = "This period";
 	label[1] = m->ytd_label;
 	label[2] = ctd;
@@ -299,39 +281,38 @@ static void draw_tier_bar(Layout *L, const MemberData *m, Money base)
 
 static void draw_rebate(Layout *L, const MemberData *m)
 {
-	const cJSON *r = m->rebate, *mine, *next;
-	char line[256], a[MONEY_BUF], b[MONEY_BUF];
-	const char *status;
+	const RebateReport *r = &m->rebate;
+	const RebateShare *mine = r->nshare ? &r->share[0] : NULL;
+	char line[256], a[MONEY_BUF], b[MONEY_BUF], rate[MONEY_BUF];
+	char first[DATE_BUF], last[DATE_BUF];
+	const char *status = r->final ? "final" : "projected";
 
 	lay_heading(L, "Volume rebate");
-	if (!r) {
+	if (!m->has_rebate) {
 		lay_wrap(L, LAY_LEFT, LAY_RIGHT - LAY_LEFT, 0, 9,
 			 "This contract pays no volume rebate.");
 		return;
 	}
-	status = js(r, "status");
-	mine = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "allocations"), 0);
-	snprintf(line, sizeof line, "Rebate year %d (%s to %s), %s",
-		 cJSON_GetObjectItem(r, "year")->valueint, js(r, "start"), js(r, "end"),
-		 strcmp(status, "final") == 0 ? "final" : "projected while the year runs");
+	snprintf(line, sizeof line, "Rebate year %d (%s to %s), %s", r->year,
+		 date_format(r->start, first), date_format(r->end, last),
+		 r->final ? "final" : "projected while the year runs");
 	lay_wrap(L, LAY_LEFT, LAY_RIGHT - LAY_LEFT, 0, 9, line);
 	snprintf(line, sizeof line, "Your rebate share (%s)", status);
-	lay_amount(L, line, lay_money(mine ? jm(mine, "rebate") : 0, a), LAY_LEFT + 380, 1);
-	lay_amount(L, "Your net purchases in the rebate year",
-		   lay_money(mine ? jm(mine, "net") : 0, a), LAY_LEFT + 380, 0);
+	lay_amount(L, line, lay_money(mine ? mine->rebate : 0, a), LAY_LEFT + 380, 1);
+	lay_amount(L, "Your net purchases in the rebate year", lay_money(mine ? mine->net : 0, a),
+		   LAY_LEFT + 380, 0);
 	snprintf(line, sizeof line, "Contract-wide purchases (rate %s, total rebate %s)",
-		 js(r, "rate"), lay_money(jm(r, "total"), b));
-	lay_amount(L, line, lay_money(jm(r, "base"), a), LAY_LEFT + 380, 0);
+		 rate_format(r->rate, rate), lay_money(r->total, b));
+	lay_amount(L, line, lay_money(r->base, a), LAY_LEFT + 380, 0);
 	L->y -= 6;
-	draw_tier_bar(L, m, jm(r, "base"));
-	next = cJSON_GetObjectItem(r, "next_tier");
-	if (cJSON_IsObject(next))
+	draw_tier_bar(L, m, r->base);
+	if (r->next_tier.present)
 		snprintf(line, sizeof line, "%s more contract-wide purchases unlock %s.",
-			 lay_money(jm(next, "remaining"), a), js(next, "rate"));
+			 lay_money(r->next_tier.remaining, a),
+			 rate_format(r->next_tier.rate, rate));
 	else
 		snprintf(line, sizeof line, "%s",
-			 strcmp(status, "final") == 0 ? "The rebate year has ended."
-						      : "The top tier is reached.");
+			 r->final ? "The rebate year has ended." : "The top tier is reached.");
 	lay_wrap(L, LAY_LEFT, LAY_RIGHT - LAY_LEFT, 0, 9, line);
 }
 

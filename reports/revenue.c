@@ -1,15 +1,13 @@
 /*
  * revenue.c — the lead agency's revenue report (pdf_revenue_report): fee
  * revenue by quarter and vendor, remitted and outstanding, aging, active
- * members and a bar chart, from summary_revenue_json().  Gathering first
+ * members and a bar chart, from summary_revenue().  Gathering first
  * (revenue_gather), then drawing.
  */
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
 #include "fees.h"
 #include "layout.h"
 #include "pdf.h"
@@ -17,8 +15,6 @@
 #include "summary.h"
 
 #define MAX_BARS 64
-
-static const char *const aging_names[4] = {"1-30", "31-60", "61-90", "90+"};
 
 typedef struct Bar {
 	char quarter[QUARTER_BUF];
@@ -29,120 +25,85 @@ typedef struct RevenueData {
 	Party lead;
 	char scope[160], as_of[DATE_BUF];
 	const char *contract; /* NULL: all */
-	cJSON *json;	      /* summary_revenue_json */
-	const cJSON *totals;  /* the contract's entry, or "totals" */
-	Money aging[4];
+	SummaryRevenue rev;
+	const SummaryFigures *totals; /* the contract's, or all contracts' */
+	Money aging[SUMMARY_AGING];
 	int members;
 	Bar bar[MAX_BARS];
 	int nbar;
 } RevenueData;
 
-static const char *js(const cJSON *o, const char *key)
+/* Whether quarter row x belongs to the report's contract. */
+static int in_scope(const RevenueData *r, const SummaryRevenueQuarter *x)
 {
-	const cJSON *v = cJSON_GetObjectItem(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static Money jm(const cJSON *o, const char *key)
-{
-	Money m = 0;
-
-	money_parse(js(o, key), &m, NULL);
-	return m;
-}
-
-/* Whether a row of the JSON belongs to the report's contract. */
-static int in_scope(const RevenueData *r, const cJSON *row)
-{
-	return !r->contract || strcmp(js(row, "contract"), r->contract) == 0;
+	return !r->contract || strcmp(r->rev.contracts[x->contract].contract, r->contract) == 0;
 }
 
 /* Aging and bars from the quarter rows in scope. */
 static void revenue_quarters(RevenueData *r)
 {
-	const cJSON *x;
-	int i;
+	char q[QUARTER_BUF];
+	int i, k;
 
-	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r->json, "quarters"))
-	{
-		const char *q = js(x, "quarter");
+	for (k = 0; k < r->rev.nquarter; k++) {
+		const FeeQuarter *f = &r->rev.quarters[k].f;
 
-		if (!in_scope(r, x))
+		if (!in_scope(r, &r->rev.quarters[k]))
 			continue;
-		if (strcmp(js(x, "status"), "overdue") == 0) {
-			const char *b = fees_aging_bucket(
-				cJSON_GetObjectItem(x, "days_past_due")->valueint);
+		quarter_format(f->q, q);
+		if (f->status == FQ_OVERDUE) {
+			const char *b = fees_aging_bucket(f->days_past_due);
 
-			for (i = 0; i < 4; i++)
-				if (strcmp(b, aging_names[i]) == 0)
-					r->aging[i] += jm(x, "balance");
+			for (i = 0; i < SUMMARY_AGING; i++)
+				if (strcmp(b, summary_aging_name(i)) == 0)
+					r->aging[i] += f->balance;
 		}
 		for (i = 0; i < r->nbar && strcmp(r->bar[i].quarter, q) != 0; i++)
 			;
 		if (i == r->nbar && r->nbar < MAX_BARS)
 			snprintf(r->bar[r->nbar++].quarter, QUARTER_BUF, "%s", q);
 		if (i < r->nbar)
-			r->bar[i].fee += jm(x, "fee") + jm(x, "late_fee");
+			r->bar[i].fee += f->fee + f->late_fee;
 	}
-}
-
-/* Agencies with live purchases in the year (or ever) under the contract(s). */
-static int active_members(sqlite3 *db, int year, const char *contract)
-{
-	char a[DATE_BUF] = "0000-00-00", b[DATE_BUF] = "9999-99-99";
-
-	if (year) {
-		snprintf(a, sizeof a, "%04d-01-01", year);
-		snprintf(b, sizeof b, "%04d-12-31", year);
-	}
-	return (int)db_int(
-		db, 0,
-		"SELECT count(DISTINCT p.agency_id) FROM live_purchase p JOIN contract c "
-		"ON c.id = p.contract_id WHERE (?1 IS NULL OR c.number = ?1) "
-		"AND p.invoice_date BETWEEN ?2 AND ?3",
-		"ttt", contract, a, b);
 }
 
 /* The lead agency: of the contract, or of the first contract. */
 static ClCode revenue_lead(sqlite3 *db, const char *contract, Party *lead, Err *e)
 {
 	char code[33];
+	ClCode rc = stmtdata_lead_code(db, contract, code, sizeof code, e);
 
-	if (!db_text(db, code, sizeof code,
-		     "SELECT a.code FROM contract c JOIN agency a ON a.id = c.lead_agency_id "
-		     "WHERE (?1 IS NULL OR c.number = ?1) ORDER BY c.number LIMIT 1",
-		     "t", contract))
-		return err_set(e, CL_ENOTFOUND, contract ? "no contract %s" : "no contracts%s",
-			       contract ? contract : "");
-	return stmt_agency(db, code, lead, e);
+	return rc ? rc : stmtdata_agency(db, code, lead, e);
 }
 
-/* Gather the report.  OUT: *r (free r->json, also on failure). */
+/* Gather the report.  OUT: *r (free r->rev with summary_revenue_free(),
+ * also on failure). */
 static ClCode revenue_gather(sqlite3 *db, int year, const char *contract, Date today,
 			     RevenueData *r, Err *e)
 {
-	const cJSON *c;
+	char day[DATE_BUF];
 	ClCode rc;
+	int i;
 
 	memset(r, 0, sizeof *r);
 	r->contract = contract;
 	if ((rc = revenue_lead(db, contract, &r->lead, e)))
 		return rc;
-	r->json = summary_revenue_json(db, year, today, e);
-	if (!r->json)
-		return e ? e->code : CL_EDB;
-	r->totals = cJSON_GetObjectItem(r->json, "totals");
+	if ((rc = summary_revenue(db, year, today, &r->rev, e)))
+		return rc;
+	r->totals = &r->rev.totals;
 	if (contract) {
 		r->totals = NULL;
-		cJSON_ArrayForEach(c, cJSON_GetObjectItem(r->json, "contracts")) if (in_scope(r, c))
-			r->totals = c;
+		for (i = 0; i < r->rev.ncontract; i++)
+			if (strcmp(r->rev.contracts[i].contract, contract) == 0)
+				r->totals = &r->rev.contracts[i].f;
 		if (!r->totals)
 			return err_set(e, CL_ENOTFOUND, "contract %s has no fee quarters by %s",
-				       contract, js(r->json, "as_of"));
+				       contract, date_format(r->rev.as_of, day));
 	}
 	revenue_quarters(r);
-	r->members = active_members(db, year, contract);
+	if ((rc = stmtdata_active_members(db, year, contract, &r->members, e)))
+		return rc;
 	date_format(today, r->as_of);
 	if (year)
 		snprintf(r->scope, sizeof r->scope, "Calendar year %d, %s", year,
@@ -154,20 +115,20 @@ static ClCode revenue_gather(sqlite3 *db, int year, const char *contract, Date t
 }
 
 /* The cells of quarter row x (NULL: the total row, with balance the sum of
- * the rows' balances) into row, formatted into m (4 x MONEY_BUF). */
-static void quarter_cells(const RevenueData *r, const cJSON *x, Money balance, const char **row,
-			  char m[4][MONEY_BUF])
+ * the rows' balances) into row, formatted into m (4 x MONEY_BUF) and q. */
+static void quarter_cells(const RevenueData *r, const SummaryRevenueQuarter *x, Money balance,
+			  const char **row, char m[4][MONEY_BUF], char *q)
 {
-	const cJSON *t = x ? x : r->totals;
+	const SummaryRevenueContract *c = x ? &r->rev.contracts[x->contract] : NULL;
 
-	row[0] = x ? js(x, "quarter") : "Total";
-	row[1] = x ? js(x, "contract") : "";
-	row[2] = x ? js(x, "vendor") : "";
-	row[3] = lay_money(jm(t, "fee"), m[0]);
-	row[4] = lay_money(jm(t, "late_fee"), m[1]);
-	row[5] = lay_money(jm(t, "remitted"), m[2]);
-	row[6] = lay_money(x ? jm(x, "balance") : balance, m[3]);
-	row[7] = x ? js(x, "status") : "";
+	row[0] = x ? quarter_format(x->f.q, q) : "Total";
+	row[1] = c ? c->contract : "";
+	row[2] = c ? c->vendor : "";
+	row[3] = lay_money(x ? x->f.fee : r->totals->fee, m[0]);
+	row[4] = lay_money(x ? x->f.late_fee : r->totals->late_fee, m[1]);
+	row[5] = lay_money(x ? x->f.remitted : r->totals->remitted, m[2]);
+	row[6] = lay_money(x ? x->f.balance : balance, m[3]);
+	row[7] = x ? fee_status_name(x->f.status) : "";
 }
 
 static void draw_quarter_table(Layout *L, const RevenueData *r)
@@ -175,32 +136,37 @@ static void draw_quarter_table(Layout *L, const RevenueData *r)
 	static const LayCol base[] = {{"Quarter", 52, 0}, {"Contract", 84, 0}, {"Vendor", 74, 0},
 				      {"Fee", 68, 1},	  {"Late fee", 60, 1}, {"Remitted", 68, 1},
 				      {"Balance", 64, 1}, {"Status", 46, 0}};
-	const cJSON *qs = cJSON_GetObjectItem(r->json, "quarters"), *x;
-	char m[4][MONEY_BUF];
+	const SummaryRevenueQuarter *x;
+	char m[4][MONEY_BUF], q[QUARTER_BUF];
 	const char *row[8];
 	Money balance = 0;
 	LayCol cols[8];
 	LayFit fit;
+	int k;
 
 	lay_fit_begin(&fit, L, base, 8);
-	cJSON_ArrayForEach(x, qs) if (in_scope(r, x))
-	{
-		quarter_cells(r, x, 0, row, m);
+	for (k = 0; k < r->rev.nquarter; k++) {
+		x = &r->rev.quarters[k];
+		if (!in_scope(r, x))
+			continue;
+		quarter_cells(r, x, 0, row, m, q);
 		lay_fit_row(&fit, row, 0);
-		balance += jm(x, "balance");
+		balance += x->f.balance;
 	}
-	quarter_cells(r, NULL, balance, row, m);
+	quarter_cells(r, NULL, balance, row, m, q);
 	lay_fit_row(&fit, row, 1);
 	memcpy(cols, base, sizeof cols);
 	lay_fit_apply(&fit, cols);
 	lay_heading(L, "Fee revenue by quarter and vendor");
 	lay_table_begin(L, cols, 8);
-	cJSON_ArrayForEach(x, qs) if (in_scope(r, x))
-	{
-		quarter_cells(r, x, 0, row, m);
+	for (k = 0; k < r->rev.nquarter; k++) {
+		x = &r->rev.quarters[k];
+		if (!in_scope(r, x))
+			continue;
+		quarter_cells(r, x, 0, row, m, q);
 		lay_table_row(L, row, 0);
 	}
-	quarter_cells(r, NULL, balance, row, m);
+	quarter_cells(r, NULL, balance, row, m, q);
 	lay_table_row(L, row, 1);
 	lay_table_end(L);
 }
@@ -212,14 +178,14 @@ static void draw_totals(Layout *L, const RevenueData *r)
 	int i;
 
 	lay_heading(L, "Totals");
-	lay_amount(L, "Net sales reported", lay_money(jm(r->totals, "net_sales"), a), x, 0);
-	lay_amount(L, "Administrative fees", lay_money(jm(r->totals, "fee"), a), x, 0);
-	lay_amount(L, "Late fees", lay_money(jm(r->totals, "late_fee"), a), x, 0);
-	lay_amount(L, "Remitted", lay_money(jm(r->totals, "remitted"), a), x, 0);
-	lay_amount(L, "Outstanding", lay_money(jm(r->totals, "outstanding"), a), x, 1);
-	lay_amount(L, "Overdue", lay_money(jm(r->totals, "overdue"), a), x, 0);
-	for (i = 0; i < 4; i++) {
-		snprintf(label, sizeof label, "  overdue %s days", aging_names[i]);
+	lay_amount(L, "Net sales reported", lay_money(r->totals->net_sales, a), x, 0);
+	lay_amount(L, "Administrative fees", lay_money(r->totals->fee, a), x, 0);
+	lay_amount(L, "Late fees", lay_money(r->totals->late_fee, a), x, 0);
+	lay_amount(L, "Remitted", lay_money(r->totals->remitted, a), x, 0);
+	lay_amount(L, "Outstanding", lay_money(r->totals->outstanding, a), x, 1);
+	lay_amount(L, "Overdue", lay_money(r->totals->overdue, a), x, 0);
+	for (i = 0; i < SUMMARY_AGING; i++) {
+		snprintf(label, sizeof label, "  overdue %s days", summary_aging_name(i));
 		lay_amount(L, label, lay_money(r->aging[i], a), x, 0);
 	}
 	snprintf(n, sizeof n, "%d", r->members);
@@ -304,7 +270,7 @@ ClCode pdf_revenue_report(sqlite3 *db, int year, const char *contract, Date toda
 	rc = pdfdoc_save(d, out, len, e);
 out:
 	pdfdoc_free(d);
-	cJSON_Delete(r->json);
+	summary_revenue_free(&r->rev);
 	free(r);
 	return rc;
 }

@@ -5,49 +5,14 @@
 #include <string.h>
 
 #include "contract.h"
-#include "db.h"
 
 ClCode stmt_contract(sqlite3 *db, const char *number, ContractInfo *ci, Err *e)
 {
-	sqlite3_stmt *st = NULL;
 	ClCode rc;
 
 	memset(ci, 0, sizeof *ci);
 	rc = contract_load(db, number, &ci->id, &ci->t, e);
-	if (rc)
-		return rc;
-	rc = db_prepare(db, &st,
-			"SELECT a.code, a.name, a.address, v.code, v.name, v.address "
-			"FROM contract c JOIN agency a ON a.id = c.lead_agency_id "
-			"JOIN vendor v ON v.id = c.vendor_id WHERE c.id = ?",
-			e);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, ci->id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return db_error(db, e, "contract parties");
-	}
-	snprintf(ci->lead.code, sizeof ci->lead.code, "%s", sqlite3_column_text(st, 0));
-	snprintf(ci->lead.name, sizeof ci->lead.name, "%s", sqlite3_column_text(st, 1));
-	snprintf(ci->lead.address, sizeof ci->lead.address, "%s", sqlite3_column_text(st, 2));
-	snprintf(ci->vendor.code, sizeof ci->vendor.code, "%s", sqlite3_column_text(st, 3));
-	snprintf(ci->vendor.name, sizeof ci->vendor.name, "%s", sqlite3_column_text(st, 4));
-	snprintf(ci->vendor.address, sizeof ci->vendor.address, "%s", sqlite3_column_text(st, 5));
-	sqlite3_finalize(st);
-	return CL_OK;
-}
-
-ClCode stmt_agency(sqlite3 *db, const char *code, Party *p, Err *e)
-{
-	memset(p, 0, sizeof *p);
-	snprintf(p->code, sizeof p->code, "%s", code);
-	if (!db_text(db, p->name, sizeof p->name, "SELECT name FROM agency WHERE code = ?", "t",
-		     code))
-		return err_set(e, CL_ENOTFOUND, "no agency %s", code);
-	db_text(db, p->address, sizeof p->address, "SELECT address FROM agency WHERE code = ?", "t",
-		code);
-	return CL_OK;
+	return rc ? rc : stmtdata_parties(db, ci->id, &ci->lead, &ci->vendor, e);
 }
 
 ClCode stmt_range(const Terms *t, const StatementPeriod *p, Date *first, Date *last, char *label,

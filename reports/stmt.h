@@ -9,13 +9,8 @@
 
 #include "err.h"
 #include "pdf.h"
+#include "stmtdata.h"
 #include "terms.h"
-
-typedef struct Party {
-	char code[33];
-	char name[256];
-	char address[512];
-} Party;
 
 /* A contract's terms, lead agency and vendor. */
 typedef struct ContractInfo {
@@ -26,9 +21,6 @@ typedef struct ContractInfo {
 
 /* Load number's terms and parties.  OUT: *ci. */
 ClCode stmt_contract(sqlite3 *db, const char *number, ContractInfo *ci, Err *e);
-
-/* An agency's name and address by code.  OUT: *p. */
-ClCode stmt_agency(sqlite3 *db, const char *code, Party *p, Err *e);
 
 /* The first and last day of p under terms t (fee schedule years), the
  * fee year of the last day and a label for people ("2026-Q3", "contract

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
 #include "fees.h"
 #include "layout.h"
 #include "pdf.h"
@@ -18,16 +17,8 @@
 #define MAX_ROWS      4096 /* cap of member and remittance rows */
 #define MAX_BAND_ROWS (4 * TERMS_MAX_BANDS)
 
-typedef struct MemberSales {
-	char code[33], name[256];
-	int lines;
-	Money list, net;
-} MemberSales;
-
-typedef struct Remit {
-	char received[DATE_BUF], ref[65];
-	Money amount;
-} Remit;
+typedef StmtMemberSales MemberSales;
+typedef StmtRemit Remit;
 
 /* One line of the fee calculation. */
 typedef struct BandRow {
@@ -53,19 +44,6 @@ static void vendor_free(VendorData *v)
 {
 	free(v->ms);
 	free(v->rm);
-}
-
-/* Net invoiced of the contract from a to b inclusive. */
-static Money net_between(sqlite3 *db, int64_t cid, Date a, Date b)
-{
-	char da[DATE_BUF], dbuf[DATE_BUF];
-
-	if (b < a)
-		return 0;
-	return db_int(db, 0,
-		      "SELECT coalesce(sum(invoiced_amount), 0) FROM live_purchase "
-		      "WHERE contract_id = ? AND invoice_date BETWEEN ? AND ?",
-		      "itt", cid, date_format(a, da), date_format(b, dbuf));
 }
 
 static void band_add(VendorData *v, int year, const char *what, Rate rate, Money base, Money fee)
@@ -129,100 +107,58 @@ static void bands_volume(VendorData *v, int year, Money before, Money through)
 /* The fee of the quarter, worked out per fee year and band (DOMAIN.md
  * 4.1); a last row takes up the rounding so that the rows add up to the
  * fee of fees_quarters(). */
-static void vendor_bands(sqlite3 *db, VendorData *v)
+static ClCode vendor_bands(sqlite3 *db, VendorData *v, Err *e)
 {
 	const Terms *t = &v->ci.t;
 	int cy = t->fee.year == YEAR_CONTRACT;
 	Date first = quarter_first_day(v->fq.q), last = quarter_last_day(v->fq.q);
 	int y, ylast = sched_year_of(cy, t->start, last);
 	Money sum = 0;
+	ClCode rc;
 
 	for (y = sched_year_of(cy, t->start, first); y <= ylast; y++) {
 		YearRange yr;
 		Date a, b;
-		Money before, through;
+		Money before, during;
 
 		if (y < 1 && cy)
 			continue;
 		yr = sched_year_range(cy, t->start, y);
 		a = first > yr.first ? first : yr.first;
 		b = last < yr.last ? last : yr.last;
-		before = net_between(db, v->ci.id, yr.first, a - 1);
-		through = before + net_between(db, v->ci.id, a, b);
+		if ((rc = stmtdata_net_between(db, v->ci.id, yr.first, a - 1, &before, e)) ||
+		    (rc = stmtdata_net_between(db, v->ci.id, a, b, &during, e)))
+			return rc;
 		if (t->fee.mode == SCHED_GRADUATED)
-			bands_graduated(v, y, before, through);
+			bands_graduated(v, y, before, before + during);
 		else
-			bands_volume(v, y, before, through);
+			bands_volume(v, y, before, before + during);
 	}
 	for (y = 0; y < v->nband; y++)
 		sum += v->band[y].fee;
 	if (sum != v->fq.fee)
 		band_add(v, 0, "rounding (the fee is rounded once per year total)", 0, 0,
 			 v->fq.fee - sum);
+	return CL_OK;
 }
 
 /* Net sales of the quarter by member agency.  OUT: v->ms, v->nms. */
 static ClCode vendor_members(sqlite3 *db, VendorData *v, Err *e)
 {
-	char a[DATE_BUF], b[DATE_BUF];
-	sqlite3_stmt *st = NULL;
-	ClCode rc =
-		db_prepare(db, &st,
-			   "SELECT a.code, a.name, count(*), sum(p.list_amount), "
-			   "sum(p.invoiced_amount) FROM live_purchase p JOIN agency a ON a.id = "
-			   "p.agency_id WHERE p.contract_id = ? AND p.invoice_date BETWEEN ? AND ? "
-			   "GROUP BY a.id ORDER BY a.code",
-			   e);
-
-	if (rc)
-		return rc;
-	db_bind_spec(st, "itt", v->ci.id, date_format(quarter_first_day(v->fq.q), a),
-		     date_format(quarter_last_day(v->fq.q), b));
 	v->ms = calloc(MAX_ROWS, sizeof *v->ms);
-	if (!v->ms) {
-		sqlite3_finalize(st);
+	if (!v->ms)
 		return err_set(e, CL_ENOMEM, "out of memory");
-	}
-	while (v->nms < MAX_ROWS && sqlite3_step(st) == SQLITE_ROW) {
-		MemberSales *m = &v->ms[v->nms++];
-
-		snprintf(m->code, sizeof m->code, "%s", sqlite3_column_text(st, 0));
-		snprintf(m->name, sizeof m->name, "%s", sqlite3_column_text(st, 1));
-		m->lines = sqlite3_column_int(st, 2);
-		m->list = sqlite3_column_int64(st, 3);
-		m->net = sqlite3_column_int64(st, 4);
-	}
-	sqlite3_finalize(st);
-	return CL_OK;
+	return stmtdata_member_sales(db, v->ci.id, quarter_first_day(v->fq.q),
+				     quarter_last_day(v->fq.q), v->ms, MAX_ROWS, &v->nms, e);
 }
 
 /* Remittances for the quarter received on or before today. */
 static ClCode vendor_remits(sqlite3 *db, VendorData *v, Err *e)
 {
-	sqlite3_stmt *st = NULL;
-	ClCode rc = db_prepare(
-		db, &st,
-		"SELECT received, reference, amount FROM remittance WHERE contract_id = ? "
-		"AND quarter = ? AND received <= ? ORDER BY received, id",
-		e);
-
-	if (rc)
-		return rc;
-	db_bind_spec(st, "itt", v->ci.id, v->quarter, v->as_of);
 	v->rm = calloc(MAX_ROWS, sizeof *v->rm);
-	if (!v->rm) {
-		sqlite3_finalize(st);
+	if (!v->rm)
 		return err_set(e, CL_ENOMEM, "out of memory");
-	}
-	while (v->nrm < MAX_ROWS && sqlite3_step(st) == SQLITE_ROW) {
-		Remit *r = &v->rm[v->nrm++];
-
-		snprintf(r->received, sizeof r->received, "%s", sqlite3_column_text(st, 0));
-		snprintf(r->ref, sizeof r->ref, "%s", sqlite3_column_text(st, 1));
-		r->amount = sqlite3_column_int64(st, 2);
-	}
-	sqlite3_finalize(st);
-	return CL_OK;
+	return stmtdata_remits(db, v->ci.id, v->quarter, v->as_of, v->rm, MAX_ROWS, &v->nrm, e);
 }
 
 /* Gather everything the fee statement shows.  OUT: *v (free with
@@ -253,8 +189,7 @@ static ClCode vendor_gather(sqlite3 *db, const char *contract, Quarter q, Date t
 	free(fq);
 	quarter_format(q, v->quarter);
 	date_format(today, v->as_of);
-	vendor_bands(db, v);
-	if ((rc = vendor_members(db, v, e)))
+	if ((rc = vendor_bands(db, v, e)) || (rc = vendor_members(db, v, e)))
 		return rc;
 	return vendor_remits(db, v, e);
 }

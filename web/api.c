@@ -3,48 +3,31 @@
 #include <string.h>
 #include <time.h>
 
+#include "access.h"
 #include "cache.h"
 #include "compliance.h"
 #include "contract.h"
-#include "db.h"
 #include "fees.h"
 #include "handlers.h"
 #include "import.h"
+#include "listing.h"
 #include "agency.h"
 #include "rebate.h"
 #include "remit.h"
 #include "session.h"
 #include "signin.h"
-#include "summary.h"
+#include "encode.h"
 #include "text.h"
 #include "user.h"
 
-static int is_staff(const Req *r)
-{
-	return r->who.role == ROLE_ADMIN || r->who.role == ROLE_FINANCE;
-}
-
 int may_see_contract(Req *r, const char *number)
 {
-	if (!number || !db_int(r->db, 0, "SELECT 1 FROM contract WHERE number = ?", "t", number))
-		return 0;
-	if (is_staff(r))
-		return 1;
-	if (r->who.role == ROLE_MEMBER)
-		return (int)db_int(
-			r->db, 0,
-			"SELECT 1 FROM participant p JOIN contract c ON c.id = p.contract_id "
-			"WHERE c.number = ? AND p.agency_id = ?",
-			"ti", number, r->who.agency_id);
-	return (int)db_int(r->db, 0, "SELECT 1 FROM contract WHERE number = ? AND vendor_id = ?",
-			   "ti", number, r->who.vendor_id);
+	return access_may_see_contract(r->db, &r->who, number);
 }
 
 int may_see_agency(Req *r, const char *code)
 {
-	if (!code || !db_int(r->db, 0, "SELECT 1 FROM agency WHERE code = ?", "t", code))
-		return 0;
-	return is_staff(r) || (r->who.role == ROLE_MEMBER && strcmp(code, r->who.agency) == 0);
+	return access_may_see_agency(r->db, &r->who, code);
 }
 
 /* The parsed JSON body, or NULL after answering 400. */
@@ -102,7 +85,7 @@ static cJSON *report_build(Req *r, const ReportAsk *a, Err *e)
 	case REP_COMPLIANCE:
 		return compliance_report_json(r->db, a->contract, q, a->agency, e);
 	default:
-		return summary_agency_json(r->db, a->agency, a->contract, q, r->today, actor, e);
+		return encode_agency_report(r->db, a->agency, a->contract, q, r->today, actor, e);
 	}
 }
 
@@ -200,33 +183,9 @@ int api_me(Req *r)
 
 int api_contracts(Req *r)
 {
-	sqlite3_stmt *st = NULL;
-	cJSON *arr = cJSON_CreateArray();
+	Err e = {0};
 
-	if (db_prepare(r->db, &st,
-		       "SELECT c.number, c.title, c.status, c.start_date, c.end_date, v.code "
-		       "FROM contract c JOIN vendor v ON v.id = c.vendor_id ORDER BY c.number",
-		       NULL)) {
-		cJSON_Delete(arr);
-		return resp_error(r, 500, "the database failed");
-	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *number = (const char *)sqlite3_column_text(st, 0);
-		cJSON *o;
-
-		if (!may_see_contract(r, number))
-			continue;
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "number", number);
-		cJSON_AddStringToObject(o, "title", (const char *)sqlite3_column_text(st, 1));
-		cJSON_AddStringToObject(o, "status", (const char *)sqlite3_column_text(st, 2));
-		cJSON_AddStringToObject(o, "start", (const char *)sqlite3_column_text(st, 3));
-		cJSON_AddStringToObject(o, "end", (const char *)sqlite3_column_text(st, 4));
-		cJSON_AddStringToObject(o, "vendor", (const char *)sqlite3_column_text(st, 5));
-		cJSON_AddItemToArray(arr, o);
-	}
-	sqlite3_finalize(st);
-	return resp_json(r, 200, arr);
+	return answer(r, listing_contracts_api(r->db, &r->who, &e), &e);
 }
 
 /* The :number parameter when the caller may see it; else answers 404. */
@@ -405,7 +364,8 @@ int api_remit(Req *r)
 				 "\"reference\" as strings");
 	else if (!quarter_parse(period, &in.quarter, &e) && !money_parse(amount, &in.amount, &e) &&
 		 !date_parse(received, &in.received, &e))
-		remit_add_as_of(r->db, &in, r->today, req_actor(r, actor, sizeof actor), &id, &e);
+		e.code = remit_add_as_of(r->db, &in, r->today, req_actor(r, actor, sizeof actor),
+					 &id, &e);
 	cJSON_Delete(o);
 	if (e.code)
 		return answer(r, NULL, &e);
@@ -419,12 +379,16 @@ int api_agencies(Req *r)
 	cJSON *all, *a, *out = cJSON_CreateArray();
 	Err e = {0};
 
-	all = agency_list_json(r->db, &e);
+	if (!(all = agency_list_json(r->db, &e))) {
+		cJSON_Delete(out);
+		return answer(r, NULL, &e);
+	}
 	cJSON_ArrayForEach(a, all)
 	{
 		const char *code = cJSON_GetObjectItem(a, "code")->valuestring;
 
-		if (is_staff(r) || (r->who.role == ROLE_MEMBER && strcmp(code, r->who.agency) == 0))
+		if (access_is_staff(&r->who) ||
+		    (r->who.role == ROLE_MEMBER && strcmp(code, r->who.agency) == 0))
 			cJSON_AddItemToArray(out, cJSON_Duplicate(a, 1));
 	}
 	cJSON_Delete(all);
@@ -438,7 +402,8 @@ int api_agency(Req *r)
 
 	if (!may_see_agency(r, r->param[0]))
 		return resp_error(r, 404, "no such agency");
-	all = agency_list_json(r->db, &e);
+	if (!(all = agency_list_json(r->db, &e)))
+		return answer(r, NULL, &e);
 	cJSON_ArrayForEach(a, all) if (strcmp(cJSON_GetObjectItem(a, "code")->valuestring,
 					      r->param[0]) == 0) found = cJSON_Duplicate(a, 1);
 	cJSON_Delete(all);

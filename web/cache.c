@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "db.h"
+#include "books.h"
 
 #define CACHE_SLOTS	   128
 #define CACHE_BYTES	   ((size_t)256 << 20) /* all entries together */
@@ -40,21 +40,13 @@ static Claim claims[CLAIMS];
 static size_t bytes;
 static unsigned long tick;
 
-/* Kept prepared (db_prepare_kept): every cached page and report asks. */
-static const char version_sql[] =
-	"SELECT (SELECT max(id) FROM audit_log), (SELECT max(id) FROM purchase)";
-
 void cache_version(sqlite3 *db, Date today, char *buf, size_t n)
 {
-	sqlite3_stmt *st = NULL;
+	int64_t audit, purchase;
 
 	buf[0] = '\0'; /* "": unknown, nothing is cached or returned */
-	if (db_prepare_kept(db, &st, version_sql, NULL))
-		return;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(buf, n, "%lld/%lld/%d", (long long)sqlite3_column_int64(st, 0),
-			 (long long)sqlite3_column_int64(st, 1), (int)today);
-	db_release(st);
+	if (books_version(db, &audit, &purchase, NULL) == CL_OK)
+		snprintf(buf, n, "%lld/%lld/%d", (long long)audit, (long long)purchase, (int)today);
 }
 
 static uint32_t key_hash(const char *key)

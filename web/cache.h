@@ -25,7 +25,8 @@
 #define CACHE_VERSION_BUF 64
 #define CACHE_KEY_BUF	  240 /* longer keys are never kept */
 
-/* The version of the data as of today: write into buf (size n). */
+/* The version of the data as of today: write into buf (size n); "" when
+ * it could not be read, and then nothing is cached or returned. */
 void cache_version(sqlite3 *db, Date today, char *buf, size_t n);
 
 /* A NUL-terminated copy of the bytes cached for key at version, which the

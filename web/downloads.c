@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "db.h"
+#include "csvout.h"
 #include "handlers.h"
 #include "money.h"
 #include "pages.h"
+#include "encode.h"
+#include "portal.h"
 #include "summary.h"
 
 int page_remittances_csv(Req *r)
@@ -15,10 +17,12 @@ int page_remittances_csv(Req *r)
 	static const char *const keys[] = {"quarter", "amount", "received", "reference"};
 	char name[120];
 	cJSON *rows;
+	Err e = {0};
 
 	if (!may_see_contract(r, r->param[0]))
 		return resp_error(r, 404, "there is no such contract");
-	rows = remittances_json(r, r->param[0]);
+	if (!(rows = portal_remittances(r->db, r->param[0], &e)))
+		return resp_error(r, 500, "%s", e.msg);
 	snprintf(name, sizeof name, "%.100s-remittances.csv", r->param[0]);
 	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 4), name);
 	cJSON_Delete(rows);
@@ -31,7 +35,7 @@ int revenue_csv(Req *r, const char *array, const char *const *keys, int n, const
 	cJSON *rev;
 	Err e = {0};
 
-	rev = summary_revenue_json(r->db, 0, r->today, &e);
+	rev = encode_revenue_report(r->db, 0, r->today, &e);
 	if (!rev)
 		return resp_error(r, 500, "%s", e.msg);
 	resp_text(r, 200, "text/csv; charset=utf-8",

@@ -36,8 +36,9 @@ typedef struct ReportAsk {
 /* The report as a new cJSON the caller frees, or NULL with e set. */
 cJSON *report_cached(Req *r, const ReportAsk *a, Err *e);
 
-/* Visibility shared by pages and API: 1 if the principal may see the
- * contract (staff: all; member: a participant; vendor: its own). */
+/* Visibility shared by pages and API: 1 if the request's principal may
+ * see the contract or agency; the rules and their queries are core's
+ * (access.h), which refuses when the check itself fails. */
 int may_see_contract(Req *r, const char *number);
 int may_see_agency(Req *r, const char *code);
 

@@ -39,6 +39,8 @@ int resp_html(Req *r, int status, char *html)
 
 int resp_text(Req *r, int status, const char *type, char *text, const char *filename)
 {
+	if (!text)
+		return resp_error(r, 500, "out of memory");
 	resp_set(r, status, type, text, text ? strlen(text) : 0);
 	snprintf(r->resp.filename, sizeof r->resp.filename, "%s", filename ? filename : "");
 	return 0;

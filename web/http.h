@@ -75,7 +75,7 @@ const char *req_cookie(const Req *r, const char *name); /* or NULL */
 
 /* Responses: each fills r->resp and returns 0 so handlers can
  * `return resp_json(r, 200, obj);`.  The json and html bodies are taken
- * over (freed by the server). */
+ * over (freed by the server); a NULL text is a 500 (out of memory). */
 int resp_json(Req *r, int status, cJSON *obj);
 int resp_html(Req *r, int status, char *html);
 int resp_text(Req *r, int status, const char *type, char *text, const char *filename);

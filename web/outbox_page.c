@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csvout.h"
 #include "db.h"
 #include "outbox.h"
 #include "send.h"
+#include "pagekit.h"
 #include "pages.h"
 #include "render.h"
 

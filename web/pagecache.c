@@ -74,17 +74,18 @@ static const char *entity(char c)
 }
 
 /* Append v escaped as mustache's {{name}} escapes (& < > "). */
-static void put_escaped(Buf *b, const char *v)
+static ClCode put_escaped(Buf *b, const char *v)
 {
 	while (*v) {
 		size_t n = strcspn(v, "&<>\"");
 
-		buf_append(b, v, n);
+		if (buf_append(b, v, n))
+			return CL_ENOMEM;
 		v += n;
-		if (!*v)
-			break;
-		buf_puts(b, entity(*v++));
+		if (*v && buf_puts(b, entity(*v++)))
+			return CL_ENOMEM;
 	}
+	return CL_OK;
 }
 
 /* html (a NUL-terminated page) with the markers replaced by r's e-mail
@@ -94,20 +95,21 @@ static char *personal(const Req *r, const char *html)
 {
 	size_t nlen = strlen(nonce);
 	const char *p = html, *m;
+	ClCode rc = CL_OK;
 	Buf b;
 
 	buf_init(&b, PAGE_MAX + 4096);
-	while ((m = strstr(p, nonce)) && m[nlen]) {
-		buf_append(&b, p, (size_t)(m - p));
-		if (m[nlen] == 'e')
-			put_escaped(&b, r->who.email);
-		else if (m[nlen] == 'c')
-			put_escaped(&b, r->who.csrf);
-		else
-			buf_append(&b, m, nlen + 1);
+	while (!rc && (m = strstr(p, nonce)) && m[nlen]) {
+		rc = buf_append(&b, p, (size_t)(m - p));
+		if (!rc && m[nlen] == 'e')
+			rc = put_escaped(&b, r->who.email);
+		else if (!rc && m[nlen] == 'c')
+			rc = put_escaped(&b, r->who.csrf);
+		else if (!rc)
+			rc = buf_append(&b, m, nlen + 1);
 		p = m + nlen + 1;
 	}
-	if (buf_puts(&b, p)) {
+	if (rc || buf_puts(&b, p)) {
 		buf_free(&b);
 		return NULL;
 	}

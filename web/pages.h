@@ -1,6 +1,6 @@
 /*
- * pages.h — the HTML pages (pages.c, portal.c): each handler queries
- * core/ and renders a template.
+ * pages.h — the HTML pages (page_*.c, portal.c, outbox_page.c,
+ * downloads.c): each handler queries core/ and renders a template.
  */
 #ifndef COOPLEDGER_PAGES_H
 #define COOPLEDGER_PAGES_H
@@ -63,23 +63,5 @@ int revenue_csv(Req *r, const char *array, const char *const *keys, int n,
 int page_dashboard(Req *r);
 int page_member_portal(Req *r);
 int page_vendor_portal(Req *r);
-/* The remittances recorded for contract number, newest first (money as
- * text).  Caller frees. */
-cJSON *remittances_json(Req *r, const char *number);
-
-/* Tables show PAGE_ROWS rows a page. */
-#define PAGE_ROWS 50
-
-/* ?page= (1-based) as an offset in rows.  OUT: *page. */
-long page_offset(Req *r, long *page);
-
-/* "prev"/"next" links for a page of results (ctx "paging"). */
-void add_paging(cJSON *ctx, long page, int more, const char *base_query);
-
-/* CSV output (RFC 4180): one row of n cells appended to b. */
-void csv_row(Buf *b, const char *const *cells, int n);
-
-/* A table of JSON objects as CSV: the named keys, one row each. */
-char *csv_from_json(const cJSON *arr, const char *const *keys, int n);
 
 #endif

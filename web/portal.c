@@ -4,15 +4,15 @@
 #include <string.h>
 
 #include "cache.h"
-#include "db.h"
 #include "fees.h"
 #include "handlers.h"
 #include "money.h"
 #include "pages.h"
 #include "pagecache.h"
+#include "portal.h"
 #include "rebate.h"
 #include "render.h"
-#include "summary.h"
+#include "encode.h"
 #include "terms.h"
 #include "contract.h"
 
@@ -33,8 +33,8 @@ static Money json_money(const cJSON *o, const char *key)
 	Money m = 0;
 	const cJSON *x = cJSON_GetObjectItem(o, key);
 
-	if (cJSON_IsString(x))
-		money_parse(x->valuestring, &m, NULL);
+	if (cJSON_IsString(x) && money_parse(x->valuestring, &m, NULL))
+		m = 0; /* written by money_format(): cannot fail */
 	return m;
 }
 
@@ -71,52 +71,49 @@ static cJSON *bars_json(const char *const *labels, const Money *values, int n)
 }
 
 /* Fee revenue by quarter over all contracts, as a bar chart. */
-static cJSON *revenue_chart(const cJSON *rev)
+static cJSON *revenue_chart(const SummaryRevenue *rev)
 {
+	char name[16][QUARTER_BUF], qt[QUARTER_BUF];
 	const char *labels[16];
 	Money values[16];
-	const cJSON *q;
-	int n = 0, i;
+	int n = 0, i, k;
 
-	cJSON_ArrayForEach(q, cJSON_GetObjectItem(rev, "quarters"))
-	{
-		const char *name = cJSON_GetObjectItem(q, "quarter")->valuestring;
+	for (k = 0; k < rev->nquarter; k++) {
+		const FeeQuarter *f = &rev->quarters[k].f;
 
-		for (i = 0; i < n && strcmp(labels[i], name) != 0; i++)
+		quarter_format(f->q, qt);
+		for (i = 0; i < n && strcmp(name[i], qt) != 0; i++)
 			;
 		if (i == n) {
 			if (n == 16) {
-				memmove(labels, labels + 1, sizeof *labels * 15);
+				memmove(name, name + 1, sizeof *name * 15);
 				memmove(values, values + 1, sizeof *values * 15);
 				n--;
 			}
-			labels[n] = name;
+			memcpy(name[n], qt, sizeof qt);
 			values[n++] = 0;
 			i = n - 1;
 		}
-		values[i] += json_money(q, "fee") + json_money(q, "late_fee");
+		values[i] += f->fee + f->late_fee;
 	}
+	for (i = 0; i < n; i++)
+		labels[i] = name[i];
 	return bars_json(labels, values, n);
 }
 
-/* Each active contract's fee-year sales and rebate tier progress. */
-static cJSON *contract_cards(Req *r)
+/* Each active contract's fee-year sales and rebate tier progress; NULL
+ * with e set when the contracts could not be read. */
+static cJSON *contract_cards(Req *r, Err *e)
 {
-	sqlite3_stmt *st = NULL;
-	cJSON *arr = cJSON_CreateArray();
+	cJSON *arr = portal_active_contracts(r->db, e), *c;
 	char actor[300];
 
-	if (db_prepare(r->db, &st,
-		       "SELECT number, title FROM contract WHERE status = 'active' ORDER BY number",
-		       NULL))
-		return arr;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *number = (const char *)sqlite3_column_text(st, 0);
-		cJSON *c = cJSON_CreateObject(), *reb = NULL;
+	cJSON_ArrayForEach(c, arr)
+	{
+		const char *number = cJSON_GetStringValue(cJSON_GetObjectItem(c, "number"));
+		cJSON *reb = NULL;
 		int year;
 
-		cJSON_AddStringToObject(c, "number", number);
-		cJSON_AddStringToObject(c, "title", (const char *)sqlite3_column_text(st, 1));
 		if (rebate_current_year(r->db, number, r->today, &year, NULL) == CL_OK)
 			reb = rebate_report_json(r->db, number, year, r->today, "",
 						 req_actor(r, actor, sizeof actor), NULL);
@@ -138,97 +135,31 @@ static cJSON *contract_cards(Req *r)
 			}
 			cJSON_Delete(reb);
 		}
-		cJSON_AddItemToArray(arr, c);
 	}
-	sqlite3_finalize(st);
 	return arr;
-}
-
-/* The active contract with the most live sales.  When only one active
- * contract has any, it is that one: no need to sum its whole ledger.
- * OUT: number (size n); returns 0 when there is none. */
-static int pareto_contract(Req *r, char *number, size_t n)
-{
-	static const char with_sales[] =
-		"SELECT c.number FROM contract c WHERE c.status = 'active' "
-		"AND EXISTS (SELECT 1 FROM live_purchase l WHERE "
-		"l.contract_id = c.id) LIMIT 2";
-	sqlite3_stmt *st = NULL;
-	int found = 0;
-
-	if (db_prepare(r->db, &st, with_sales, NULL))
-		return 0;
-	while (sqlite3_step(st) == SQLITE_ROW && ++found == 1)
-		snprintf(number, n, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	if (found < 2)
-		return found;
-	return db_text(
-		r->db, number, n,
-		"SELECT c.number FROM contract c JOIN live_purchase l ON l.contract_id = c.id "
-		"WHERE c.status = 'active' GROUP BY c.id ORDER BY sum(l.invoiced_amount) DESC "
-		"LIMIT 1",
-		"");
-}
-
-/* One agency's spend. */
-typedef struct Spend {
-	char code[33];
-	Money v;
-} Spend;
-
-/* Each agency's live sales under contract number from from to to, largest
- * first, as an array the caller frees.  OUT: *n, *total. */
-static Spend *agency_spend(Req *r, const char *number, const char *from, const char *to, int *n,
-			   Money *total)
-{
-	sqlite3_stmt *st = NULL;
-	Spend *s = NULL, *grown;
-	int cap = 0;
-
-	*n = 0;
-	*total = 0;
-	if (db_prepare(r->db, &st,
-		       "SELECT a.code, sum(l.invoiced_amount) s FROM live_purchase l "
-		       "JOIN agency a ON a.id = l.agency_id JOIN contract c ON c.id = "
-		       "l.contract_id WHERE c.number = ? AND l.invoice_date BETWEEN ? "
-		       "AND ? GROUP BY a.code ORDER BY s DESC",
-		       NULL))
-		return NULL;
-	db_bind_spec(st, "ttt", number, from, to);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			if (!(grown = realloc(s, (size_t)cap * sizeof *s)))
-				break;
-			s = grown;
-		}
-		snprintf(s[*n].code, sizeof s[*n].code, "%s",
-			 (const char *)sqlite3_column_text(st, 0));
-		s[*n].v = sqlite3_column_int64(st, 1);
-		*total += s[(*n)++].v;
-	}
-	sqlite3_finalize(st);
-	return s;
 }
 
 /* Spend by agency for the largest active contract's current year, as a
  * Pareto chart: bars by agency, a cumulative line, and how few agencies
- * make 80% of the spend.  One pass over the year's lines. */
-static cJSON *pareto(Req *r)
+ * make 80% of the spend.  One pass over the year's lines.  NULL with e
+ * set when a query failed. */
+static cJSON *pareto(Req *r, Err *e)
 {
-	char number[64], from[DATE_BUF], to[DATE_BUF], pts[PARETO_BARS * 16 + 16], buf[MONEY_BUF];
+	char number[64], from[DATE_BUF], pts[PARETO_BARS * 16 + 16], buf[MONEY_BUF];
 	const char *labels[PARETO_BARS] = {0};
 	Money values[PARETO_BARS] = {0}, total = 0, run = 0;
-	cJSON *p = cJSON_CreateObject();
-	int n = 0, all = 0, eighty = 0, len = 0, i;
-	Spend *s;
+	cJSON *p;
+	int n = 0, all = 0, eighty = 0, len = 0, found, i;
+	PortalSpend *s = NULL;
 
-	if (!pareto_contract(r, number, sizeof number))
+	if (portal_top_contract(r->db, number, sizeof number, &found, e) ||
+	    (found &&
+	     portal_agency_spend(r->db, number, r->today - 365, r->today, &s, &all, &total, e)))
+		return NULL;
+	p = cJSON_CreateObject();
+	if (!found)
 		return p;
 	date_format(r->today - 365, from);
-	date_format(r->today, to);
-	s = agency_spend(r, number, from, to, &all, &total);
 	if (total <= 0) {
 		free(s);
 		return p;
@@ -261,22 +192,28 @@ static cJSON *pareto(Req *r)
 /* The dashboard's figures as a page context, or NULL with e set. */
 static cJSON *dashboard_ctx(Req *r, Err *e)
 {
-	cJSON *ctx, *rev;
+	SummaryRevenue sum;
+	cJSON *ctx, *rev = NULL, *cards = NULL, *par = NULL;
 	int y, m, d;
 
-	rev = summary_revenue_json(r->db, 0, r->today, e);
-	if (!rev)
+	if (summary_revenue(r->db, 0, r->today, &sum, e) || !(rev = encode_summary_revenue(&sum)) ||
+	    !(cards = contract_cards(r, e)) || !(par = pareto(r, e))) {
+		summary_revenue_free(&sum);
+		cJSON_Delete(rev);
+		cJSON_Delete(cards);
 		return NULL;
+	}
 	ctx = ctx_title("Dashboard");
-	cJSON_AddItemToObject(ctx, "revenue_bars", revenue_chart(rev));
+	cJSON_AddItemToObject(ctx, "revenue_bars", revenue_chart(&sum));
+	summary_revenue_free(&sum);
 	cJSON_AddItemToObject(ctx, "totals",
 			      cJSON_Duplicate(cJSON_GetObjectItem(rev, "totals"), 1));
 	cJSON_AddItemToObject(ctx, "aging", cJSON_Duplicate(cJSON_GetObjectItem(rev, "aging"), 1));
 	cJSON_AddItemToObject(ctx, "missing",
 			      cJSON_Duplicate(cJSON_GetObjectItem(rev, "missing_reports"), 1));
 	cJSON_Delete(rev);
-	cJSON_AddItemToObject(ctx, "contracts", contract_cards(r));
-	cJSON_AddItemToObject(ctx, "pareto", pareto(r));
+	cJSON_AddItemToObject(ctx, "contracts", cards);
+	cJSON_AddItemToObject(ctx, "pareto", par);
 	date_to_ymd(r->today, &y, &m, &d);
 	cJSON_AddNumberToObject(ctx, "year", y);
 	return ctx;
@@ -352,61 +289,32 @@ int page_member_portal(Req *r)
 	return pagecache_render(r, "member", version, "member", ctx);
 }
 
-cJSON *remittances_json(Req *r, const char *number)
-{
-	char buf[MONEY_BUF];
-	sqlite3_stmt *st = NULL;
-	cJSON *arr = cJSON_CreateArray();
-
-	if (db_prepare(r->db, &st,
-		       "SELECT m.quarter, m.amount, m.received, m.reference FROM remittance m "
-		       "JOIN contract c ON c.id = m.contract_id WHERE c.number = ? "
-		       "ORDER BY m.received DESC, m.id DESC",
-		       NULL))
-		return arr;
-	db_bind_spec(st, "t", number);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		cJSON *o = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(o, "quarter", (const char *)sqlite3_column_text(st, 0));
-		cJSON_AddStringToObject(o, "amount",
-					money_format(sqlite3_column_int64(st, 1), buf));
-		cJSON_AddStringToObject(o, "received", (const char *)sqlite3_column_text(st, 2));
-		cJSON_AddStringToObject(o, "reference", (const char *)sqlite3_column_text(st, 3));
-		cJSON_AddItemToArray(arr, o);
-	}
-	sqlite3_finalize(st);
-	return arr;
-}
-
 int page_vendor_portal(Req *r)
 {
-	cJSON *ctx = ctx_title("My contracts"), *list = cJSON_AddArrayToObject(ctx, "contracts");
-	sqlite3_stmt *st = NULL;
+	cJSON *ctx, *list, *c;
 	FeeSelect all = {0};
 	Err e = {0};
 
-	if (db_prepare(r->db, &st,
-		       "SELECT number, title FROM contract WHERE vendor_id = ? ORDER BY number",
-		       NULL))
-		return render_page(r, 200, "vendor", ctx);
-	sqlite3_bind_int64(st, 1, r->who.vendor_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *number = (const char *)sqlite3_column_text(st, 0);
-		cJSON *c = cJSON_CreateObject(),
-		      *fees = fees_report_json(r->db, number, &all, r->today, &e), *q;
+	if (!(list = portal_vendor_contracts(r->db, r->who.vendor_id, &e)))
+		return resp_error(r, 500, "%s", e.msg);
+	cJSON_ArrayForEach(c, list)
+	{
+		const char *number = cJSON_GetStringValue(cJSON_GetObjectItem(c, "number"));
+		cJSON *fees = fees_report_json(r->db, number, &all, r->today, &e), *q, *rem;
 		Money balance = 0;
 		char buf[MONEY_BUF];
 
-		cJSON_AddStringToObject(c, "number", number);
-		cJSON_AddStringToObject(c, "title", (const char *)sqlite3_column_text(st, 1));
 		cJSON_ArrayForEach(q, cJSON_GetObjectItem(fees, "quarters")) balance +=
 			json_money(q, "balance");
 		cJSON_AddStringToObject(c, "balance", money_format(balance, buf));
 		cJSON_AddItemToObject(c, "fees", fees);
-		cJSON_AddItemToObject(c, "remittances", remittances_json(r, number));
-		cJSON_AddItemToArray(list, c);
+		if (!(rem = portal_remittances(r->db, number, &e))) {
+			cJSON_Delete(list);
+			return resp_error(r, 500, "%s", e.msg);
+		}
+		cJSON_AddItemToObject(c, "remittances", rem);
 	}
-	sqlite3_finalize(st);
+	ctx = ctx_title("My contracts");
+	cJSON_AddItemToObject(ctx, "contracts", list);
 	return render_page(r, 200, "vendor", ctx);
 }

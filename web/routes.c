@@ -177,8 +177,8 @@ static void need_login(Req *r)
 			   "Authorization: Bearer TOKEN");
 		return;
 	}
-	path_encode(strcmp(r->method, "GET") && strcmp(r->method, "HEAD") ? "/" : r->path, path,
-		    sizeof path);
+	path_encode(strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 ? "/" : r->path,
+		    path, sizeof path);
 	snprintf(next, sizeof next, "/login?next=%s", path);
 	resp_redirect(r, next);
 }

@@ -3,6 +3,7 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
@@ -275,9 +276,8 @@ static void body_chunk(Conn *c, const char *data, size_t size)
 			r->bad_form = 1;
 		return;
 	}
-	if (r->body.len + size > r->body.limit)
-		r->too_large = 1;
-	else if (!hold(c, size) && buf_append(&r->body, data, size))
+	if (r->body.len + size > r->body.limit ||
+	    (!hold(c, size) && buf_append(&r->body, data, size)))
 		r->too_large = 1;
 }
 
@@ -302,8 +302,9 @@ static Date request_today(void)
 	const char *fixed = config.as_of ? config.as_of : getenv("COOPLEDGER_TODAY");
 	Date d = 0;
 
+	/* an unreadable clock leaves d at 0: a request still needs a day */
 	if (date_today(fixed && *fixed ? fixed : NULL, &d, NULL))
-		date_today(NULL, &d, NULL);
+		(void)!date_today(NULL, &d, NULL);
 	return d;
 }
 
@@ -490,6 +491,22 @@ static void access_log(const Conn *c)
 		r->signed_in ? log_field(r->who.email, who, sizeof who) : "-");
 }
 
+/* Run r's handler.  When any read of the database failed meanwhile, the
+ * answer is not whole (a table that came out empty, a figure that came
+ * out zero): it becomes a 500, with the failure in the log. */
+static void dispatch_whole(Req *r)
+{
+	unsigned long reads = db_read_failures(NULL);
+	const char *why;
+
+	routes_dispatch(r);
+	if (db_read_failures(&why) != reads && r->resp.status < 500) {
+		fprintf(stderr, "coopledger: %s %s: %s\n", r->method, r->path, why);
+		resp_error(r, 500,
+			   "the database could not be read; the error is in the server log");
+	}
+}
+
 /* Answer a complete request. */
 static enum MHD_Result answer(struct MHD_Connection *mc, Conn *c)
 {
@@ -517,7 +534,7 @@ static enum MHD_Result answer(struct MHD_Connection *mc, Conn *c)
 	else if (r->bad_form)
 		resp_error(r, 400, "the form could not be read");
 	else
-		routes_dispatch(r);
+		dispatch_whole(r);
 	access_log(c);
 	return send_resp(mc, r);
 }
@@ -563,14 +580,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 	return answer(mc, c);
 }
 
+#define LARGE_ANSWER ((size_t)1 << 20)
+
 static void on_completed(void *cls, struct MHD_Connection *mc, void **state,
 			 enum MHD_RequestTerminationCode code)
 {
+	Conn *c = *state;
+	int large = c && c->req.resp.len > LARGE_ANSWER;
+
 	(void)cls;
 	(void)mc;
 	(void)code;
-	conn_free(*state);
+	conn_free(c);
 	*state = NULL;
+	/* a large answer (a CSV of the whole ledger) leaves its thread's
+	 * malloc arena holding what it built: hand that back to the system,
+	 * so that memory follows what is in use, not the largest answer yet */
+	if (large)
+		malloc_trim(0);
 }
 
 /* ---- the daemon ---- */

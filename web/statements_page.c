@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "handlers.h"
-#include "db.h"
 #include "pdf.h"
 #include "statements_page.h"
+#include "stmtdata.h"
 
 /* Answer with PDF bytes (taken over) as a download named name. */
 static int send_pdf(Req *r, unsigned char *pdf, size_t len, const char *name)
@@ -72,10 +72,10 @@ int page_vendor_statement(Req *r)
 				  "a fee statement is for one quarter: give ?period=2026-Q3");
 	if (pdf_vendor_statement(r->db, contract, p.q, r->today, NULL, &pdf, &len, &e))
 		return resp_error(r, e.code == CL_ENOTFOUND ? 404 : 400, "%s", e.msg);
-	db_text(r->db, vendor, sizeof vendor,
-		"SELECT v.code FROM contract c JOIN vendor v ON v.id = c.vendor_id WHERE c.number "
-		"= ?",
-		"t", contract);
+	if (stmtdata_vendor_code(r->db, contract, vendor, sizeof vendor, &e)) {
+		free(pdf);
+		return resp_error(r, 500, "%s", e.msg);
+	}
 	pdf_vendor_filename(contract, quarter_format(p.q, qt), vendor, name, sizeof name);
 	return send_pdf(r, pdf, len, name);
 }

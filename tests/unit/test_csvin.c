@@ -37,14 +37,18 @@ static ClCode collect(void *ctx, size_t row, size_t line, int nfield, char **fie
 	int i;
 
 	(void)e;
-	buf_printf(b, "%zu@%zu:", row, line);
+	assert_int_equal(buf_printf(b, "%zu@%zu:", row, line), CL_OK);
 	for (i = 0; i < nfield; i++) {
 		if (i)
-			buf_puts(b, "|");
-		for (s = field[i]; *s; s++)
-			buf_puts(b, *s == '\n' ? "\\n" : *s == '\r' ? "\\r" : (char[2]){*s, 0});
+			assert_int_equal(buf_puts(b, "|"), CL_OK);
+		for (s = field[i]; *s; s++) {
+			char one[2] = {*s, 0};
+			const char *out = *s == '\n' ? "\\n" : *s == '\r' ? "\\r" : one;
+
+			assert_int_equal(buf_puts(b, out), CL_OK);
+		}
 	}
-	buf_puts(b, "\n");
+	assert_int_equal(buf_puts(b, "\n"), CL_OK);
 	return CL_OK;
 }
 

@@ -529,11 +529,25 @@ static void test_canon_int_text(void **state)
 		buf_init(&b, 1024);
 		snprintf(num, sizeof num, "%" PRId64, cases[i]);
 		snprintf(want, sizeof want, "%zu:%s,", strlen(num), num);
-		canon_int(&b, cases[i]);
+		assert_int_equal(canon_int(&b, cases[i]), CL_OK);
 		assert_int_equal(b.len, strlen(want));
 		assert_memory_equal(b.data, want, b.len);
 		buf_free(&b);
 	}
+}
+
+/* A field past the buffer's cap is an error, never a shorter text to
+ * hash. */
+static void test_canon_over_cap(void **state)
+{
+	Buf b;
+
+	(void)state;
+	buf_init(&b, 8);
+	assert_int_equal(canon_text(&b, "abc"), CL_OK); /* "3:abc," */
+	assert_int_equal(canon_text(&b, "defgh"), CL_ENOMEM);
+	assert_int_equal(canon_int(&b, 123456789), CL_ENOMEM);
+	buf_free(&b);
 }
 
 #define WORLD_TEST(f) cmocka_unit_test_setup_teardown(f, fx_world_setup, fx_teardown)
@@ -543,6 +557,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_eligibility_table),
 		cmocka_unit_test(test_canon_int_text),
+		cmocka_unit_test(test_canon_over_cap),
 		WORLD_TEST(test_accepted_line),
 		WORLD_TEST(test_same_line_again_is_duplicate),
 		WORLD_TEST(test_same_identity_other_amounts_conflicts),

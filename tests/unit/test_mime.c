@@ -124,7 +124,7 @@ static void test_base64_lines(void **state)
 		for (line = strtok_r(b.data, "\r\n", &save); line;
 		     line = strtok_r(NULL, "\r\n", &save)) {
 			assert_true(strlen(line) <= 76);
-			buf_puts(&flat, line);
+			assert_int_equal(buf_puts(&flat, line), CL_OK);
 		}
 		assert_int_equal(unbase64(flat.data, flat.len, back), sizes[i]);
 		assert_memory_equal(back, data, sizes[i]);

@@ -1,0 +1,19 @@
+/*
+ * books.h — the version of the books: what a cache of pages and reports
+ * compares to know that nothing it drew from has changed.
+ */
+#ifndef COOPLEDGER_BOOKS_H
+#define COOPLEDGER_BOOKS_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/* The newest audit entry and the newest purchase line (0 when none): every
+ * change to the books writes one or the other.  The query stays prepared
+ * with the connection (every cached page asks).  OUT: *audit, *purchase. */
+ClCode books_version(sqlite3 *db, int64_t *audit, int64_t *purchase, Err *e)
+	__attribute__((warn_unused_result));
+
+#endif

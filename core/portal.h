@@ -1,0 +1,49 @@
+/*
+ * portal.h — what the dashboard and the member and vendor portals read:
+ * contract cards, the largest contract's spend by agency, a contract's
+ * remittances.
+ *
+ * JSON arrays are the caller's to free with cJSON_Delete(); NULL with e
+ * set when a query failed.
+ */
+#ifndef COOPLEDGER_PORTAL_H
+#define COOPLEDGER_PORTAL_H
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "date.h"
+#include "err.h"
+#include "money.h"
+
+/* The active contracts as [{number, title}], by number. */
+cJSON *portal_active_contracts(sqlite3 *db, Err *e);
+
+/* The contracts of vendor vendor_id as [{number, title}], by number. */
+cJSON *portal_vendor_contracts(sqlite3 *db, int64_t vendor_id, Err *e);
+
+/* The remittances recorded for contract number, newest first, as
+ * [{quarter, amount (money text), received, reference}]. */
+cJSON *portal_remittances(sqlite3 *db, const char *number, Err *e);
+
+/* The active contract with the most live sales.  When only one active
+ * contract has any, it is that one: no need to sum its whole ledger.
+ * OUT: number (size n), *found (0 when no active contract has sales). */
+ClCode portal_top_contract(sqlite3 *db, char *number, size_t n, int *found, Err *e)
+	__attribute__((warn_unused_result));
+
+/* One agency's spend. */
+typedef struct PortalSpend {
+	char code[33];
+	Money v;
+} PortalSpend;
+
+/* Each agency's live sales under contract number from from to to
+ * inclusive, largest first.  OUT: *spend (an array of *n the caller
+ * frees, NULL when none), *total. */
+ClCode portal_agency_spend(sqlite3 *db, const char *number, Date from, Date to, PortalSpend **spend,
+			   int *n, Money *total, Err *e) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * pagekit.h — helpers the HTML page files share: the page context and
+ * notices, paging, search, form numbers.
+ */
+#ifndef COOPLEDGER_PAGEKIT_H
+#define COOPLEDGER_PAGEKIT_H
+
+#include <stddef.h>
+
+#include "http.h"
+
+/* Tables show PAGE_ROWS rows a page. */
+#define PAGE_ROWS 50
+
+/* ?page= (1-based) as an offset in rows.  OUT: *page. */
+long page_offset(Req *r, long *page);
+
+/* "prev"/"next" links for a page of results (ctx "paging"). */
+void add_paging(cJSON *ctx, long page, int more, const char *base_query);
+
+/* text as a whole number in [lo, hi].  Returns 0 (OUT: *out), or -1 when
+ * it is absent, empty, not a number or out of range. */
+int pagekit_field_int(const char *text, long lo, long hi, long *out);
+
+/* Percent-encode text for a URL's query into out (size n; cut, never
+ * overrun). */
+void pagekit_url_encode(const char *text, char *out, size_t n);
+
+/* A redirect back to a page with a notice (shown once via ?notice=). */
+int pagekit_back_with(Req *r, const char *path, const char *notice);
+
+/* A new page context with its title and ?notice=.  render_page() takes
+ * it. */
+cJSON *pagekit_ctx(Req *r, const char *title);
+
+/* One page of a searchable list: limit rows from offset (limit 0: all),
+ * OUT: *more.  Caller frees; NULL with e set when the query failed. */
+typedef cJSON *(*PagekitQuery)(Req *r, long offset, int limit, int *more, Err *e);
+
+/* A searchable list a page at a time (?q= and ?page=): rows under key;
+ * 500 when the query failed. */
+int pagekit_search_page(Req *r, const char *title, const char *key, const char *tmpl,
+			PagekitQuery query);
+
+/* Money columns of core's listings come as integers (cents): turn them
+ * into money text. */
+void pagekit_money_columns(cJSON *arr, const char *const *keys, int n);
+
+/* The contracts the caller may see, as [{number, title, selected}] for a
+ * contract picker.  Caller frees; NULL with e set when the query
+ * failed. */
+cJSON *pagekit_contract_choices(Req *r, const char *selected, Err *e);
+
+#endif
