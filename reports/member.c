@@ -46,7 +46,7 @@ static ClCode member_lines(MemberData *m, Err *e)
 {
 	int n = m->contract->nline, i;
 
-	m->line = calloc((size_t)(n ? n : 1), sizeof *m->line);
+	m->line = calloc((size_t)(n ? n : 1), sizeof(const SummaryLine *));
 	if (!m->line)
 		return err_set(e, CL_ENOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
