@@ -357,7 +357,7 @@ static int report_summary(const Cli *cli, sqlite3 *db, const char *kind, const C
 			return cli_fail(&e);
 		}
 		if (json)
-			cli_print_json(encode_summary_agency(&ag));
+			cli_print_json(encode_summary_agency(&ag, ENC_DATA));
 		else
 			print_agency(&ag);
 		summary_agency_free(&ag);
@@ -372,7 +372,7 @@ static int report_summary(const Cli *cli, sqlite3 *db, const char *kind, const C
 		return cli_fail(&e);
 	}
 	if (json)
-		cli_print_json(encode_summary_revenue(&rev));
+		cli_print_json(encode_summary_revenue(&rev, ENC_DATA));
 	else
 		print_revenue(&rev);
 	summary_revenue_free(&rev);

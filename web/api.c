@@ -85,7 +85,8 @@ static cJSON *report_build(Req *r, const ReportAsk *a, Err *e)
 	case REP_COMPLIANCE:
 		return compliance_report_json(r->db, a->contract, q, a->agency, e);
 	default:
-		return encode_agency_report(r->db, a->agency, a->contract, q, r->today, actor, e);
+		return encode_agency_report(r->db, a->agency, a->contract, q, r->today, actor,
+					    ENC_DATA, e);
 	}
 }
 

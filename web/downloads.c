@@ -35,7 +35,7 @@ int revenue_csv(Req *r, const char *array, const char *const *keys, int n, const
 	cJSON *rev;
 	Err e = {0};
 
-	rev = encode_revenue_report(r->db, 0, r->today, &e);
+	rev = encode_revenue_report(r->db, 0, r->today, ENC_DATA, &e);
 	if (!rev)
 		return resp_error(r, 500, "%s", e.msg);
 	resp_text(r, 200, "text/csv; charset=utf-8",

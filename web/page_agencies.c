@@ -51,7 +51,7 @@ int page_agency(Req *r)
 	if (!may_see_agency(r, r->param[0]))
 		return resp_error(r, 404, "there is no such agency");
 	s = encode_agency_report(r->db, r->param[0], NULL, NULL, r->today,
-				 req_actor(r, actor, sizeof actor), &e);
+				 req_actor(r, actor, sizeof actor), ENC_PAGE, &e);
 	if (!s)
 		return resp_error(r, 500, "%s", e.msg);
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(s, "contracts"))

@@ -51,7 +51,7 @@ int page_reconciliation(Req *r)
 	cJSON *ctx, *rev, *contracts = NULL, *periods = NULL;
 	Err e = {0};
 
-	rev = encode_revenue_report(r->db, 0, r->today, &e);
+	rev = encode_revenue_report(r->db, 0, r->today, ENC_PAGE, &e);
 	if (!rev || !(contracts = pagekit_contract_choices(r, req_query(r, "contract"), &e)) ||
 	    !(periods = listing_periods(r->db, &e))) {
 		cJSON_Delete(rev);
