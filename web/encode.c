@@ -147,8 +147,7 @@ static void figures_json(cJSON *o, const SummaryFigures *f, EncMode mode)
 	encode_money(o, "credits", f->credits, mode);
 }
 
-static cJSON *quarter_json(const SummaryRevenue *s, const SummaryRevenueQuarter *x,
-			   EncMode mode)
+static cJSON *quarter_json(const SummaryRevenue *s, const SummaryRevenueQuarter *x, EncMode mode)
 {
 	const SummaryRevenueContract *c = &s->contracts[x->contract];
 	const FeeQuarter *f = &x->f;
