@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "db.h"
+#include "encode.h"
 #include "outbox.h"
 #include "send.h"
 #include "table.h"
@@ -61,52 +62,61 @@ static int notices_send(const Cli *cli, sqlite3 *db)
 	return 0;
 }
 
+/* Row r of the outbox as the table's cells; id and att hold its numbers. */
+static void notice_cells(const RowSet *rs, int r, char *id, char *att, const char **cells)
+{
+	static const char *const keys[] = {"kind", "recipient", "contract", "period", "state"};
+	const char *state = rowset_text(rs, r, "state");
+	int i;
+
+	snprintf(id, 24, "%lld", (long long)rowset_int(rs, r, "id"));
+	snprintf(att, 16, "%lld", (long long)rowset_int(rs, r, "attempts"));
+	cells[0] = id;
+	for (i = 0; i < 5; i++)
+		cells[i + 1] = rowset_text(rs, r, keys[i]);
+	cells[6] = att;
+	/* when a retry is due, or when a sending notice's claim lapses */
+	cells[7] = strcmp(state, "retrying") == 0  ? rowset_text(rs, r, "next_attempt")
+		   : strcmp(state, "sending") == 0 ? rowset_text(rs, r, "lease_until")
+						   : "";
+	cells[8] = rowset_text(rs, r, "last_error");
+}
+
 static int notices_list(sqlite3 *db, int json)
 {
 	static const char *const cols[] = {">id",	"kind",		"recipient",
 					   "contract",	"period",	"state",
 					   ">attempts", "next attempt", "last error"};
-	static const char *const keys[] = {"kind", "recipient", "contract", "period", "state"};
-	cJSON *arr, *o;
+	RowSet rs;
 	Table t;
 	Err e = {0};
+	int r;
 
-	arr = outbox_list_json(db, &e);
-	if (!arr)
+	if (outbox_list(db, &rs, &e)) {
+		rowset_free(&rs);
 		return cli_fail(&e);
+	}
 	if (json) {
+		cJSON *arr = encode_rowset(&rs, NULL, ENC_DATA);
 		char *s = cJSON_PrintUnformatted(arr);
 
 		puts(s ? s : "[]");
 		free(s);
 		cJSON_Delete(arr);
+		rowset_free(&rs);
 		return 0;
 	}
 	table_init(&t, 9, cols);
-	cJSON_ArrayForEach(o, arr)
-	{
+	for (r = 0; r < rs.nrow; r++) {
 		char id[24], att[16];
 		const char *cells[9];
-		int i;
 
-		snprintf(id, sizeof id, "%d", cJSON_GetObjectItem(o, "id")->valueint);
-		snprintf(att, sizeof att, "%d", cJSON_GetObjectItem(o, "attempts")->valueint);
-		cells[0] = id;
-		for (i = 0; i < 5; i++)
-			cells[i + 1] = cJSON_GetStringValue(cJSON_GetObjectItem(o, keys[i]));
-		cells[6] = att;
-		/* when a retry is due, or when a sending notice's claim lapses */
-		cells[7] = strcmp(cells[5], "retrying") == 0
-				   ? cJSON_GetStringValue(cJSON_GetObjectItem(o, "next_attempt"))
-			   : strcmp(cells[5], "sending") == 0
-				   ? cJSON_GetStringValue(cJSON_GetObjectItem(o, "lease_until"))
-				   : "";
-		cells[8] = cJSON_GetStringValue(cJSON_GetObjectItem(o, "last_error"));
+		notice_cells(&rs, r, id, att, cells);
 		table_add(&t, cells);
 	}
 	table_print(&t, stdout);
 	table_free(&t);
-	cJSON_Delete(arr);
+	rowset_free(&rs);
 	return 0;
 }
 

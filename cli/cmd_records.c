@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "contract.h"
 #include "db.h"
+#include "encode_rows.h"
 #include "money.h"
 #include "table.h"
 #include "terms.h"
@@ -99,9 +100,9 @@ static int agency_list_cmd(const Cli *cli, int argc, char **argv)
 	CliOpt o[] = {{"json", 0, NULL}, {NULL, 0, NULL}};
 	static const char *const head[] = {"code", "name", "kind", "state", "public", "e-mail"};
 	const char *pos[1];
-	int npos, rc = cli_parse(argc, argv, o, pos, 0, &npos, agency_usage);
+	int npos, i, rc = cli_parse(argc, argv, o, pos, 0, &npos, agency_usage);
 	sqlite3 *db;
-	cJSON *list, *a;
+	RowSet all;
 	Err e = {0};
 	Table t;
 
@@ -110,29 +111,33 @@ static int agency_list_cmd(const Cli *cli, int argc, char **argv)
 	db = cli_open_db(cli);
 	if (!db)
 		return 1;
-	list = agency_list_json(db, &e);
+	rc = agency_list(db, &all, &e);
 	db_close(db);
-	if (!list)
+	if (rc) {
+		rowset_free(&all);
 		return cli_fail(&e);
-	if (cli_opt(o, "json"))
-		return cli_print_json(list);
+	}
+	if (cli_opt(o, "json")) {
+		rc = cli_print_json(encode_agencies(&all));
+		rowset_free(&all);
+		return rc;
+	}
 	table_init(&t, 6, head);
-	cJSON_ArrayForEach(a, list)
-	{
+	for (i = 0; i < all.nrow; i++) {
 		const char *row[6] = {
-			cJSON_GetObjectItem(a, "code")->valuestring,
-			cJSON_GetObjectItem(a, "name")->valuestring,
-			cJSON_GetObjectItem(a, "kind")->valuestring,
-			cJSON_GetObjectItem(a, "state")->valuestring,
-			cJSON_IsTrue(cJSON_GetObjectItem(a, "public_entity")) ? "yes" : "no",
-			cJSON_GetObjectItem(a, "email")->valuestring,
+			rowset_text(&all, i, "code"),
+			rowset_text(&all, i, "name"),
+			rowset_text(&all, i, "kind"),
+			rowset_text(&all, i, "state"),
+			rowset_int(&all, i, "public_entity") ? "yes" : "no",
+			rowset_text(&all, i, "email"),
 		};
 		table_add(&t, row);
 	}
 	table_print(&t, stdout);
 	printf("%d agencies\n", t.nrow);
 	table_free(&t);
-	cJSON_Delete(list);
+	rowset_free(&all);
 	return 0;
 }
 

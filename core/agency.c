@@ -1,6 +1,7 @@
 /* agency.c — agencies, vendors and their contacts; see agency.h. */
 #include "agency.h"
 
+#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <string.h>
 
@@ -249,39 +250,19 @@ ClCode agency_id(sqlite3 *db, const char *code, int64_t *id, Err *e)
 	return CL_OK;
 }
 
-/* The agency at st's current row as JSON. */
-static cJSON *agency_row_json(sqlite3_stmt *st)
+ClCode agency_list(sqlite3 *db, RowSet *out, Err *e)
 {
-	cJSON *o = cJSON_CreateObject();
-	const char *email = (const char *)sqlite3_column_text(st, 5);
-
-	cJSON_AddStringToObject(o, "code", (const char *)sqlite3_column_text(st, 0));
-	cJSON_AddStringToObject(o, "name", (const char *)sqlite3_column_text(st, 1));
-	cJSON_AddStringToObject(o, "kind", (const char *)sqlite3_column_text(st, 2));
-	cJSON_AddStringToObject(o, "state", (const char *)sqlite3_column_text(st, 3));
-	cJSON_AddBoolToObject(o, "public_entity", sqlite3_column_int(st, 4));
-	cJSON_AddStringToObject(o, "email", email ? email : "");
-	return o;
-}
-
-cJSON *agency_list_json(sqlite3 *db, Err *e)
-{
-	cJSON *arr = cJSON_CreateArray();
-	ClCode rc;
 	DbRows q;
 
-	rc = db_rows(&q, db, e,
-		     "SELECT a.code, a.name, a.kind, a.state, a.public_entity, "
-		     " (SELECT email FROM agency_contact c WHERE c.agency_id = a.id "
-		     "  ORDER BY c.id LIMIT 1) FROM agency a ORDER BY a.code",
-		     "");
-	while (!rc && db_rows_next(&q))
-		cJSON_AddItemToArray(arr, agency_row_json(q.st));
-	if (db_rows_end(&q, "reading the agencies", e) || rc) {
-		cJSON_Delete(arr);
-		return NULL;
-	}
-	return arr;
+	return rowset_read(
+		out,
+		db_rows(&q, db, e,
+			"SELECT a.code, a.name, a.kind, a.state, a.public_entity, "
+			"coalesce((SELECT email FROM agency_contact c WHERE c.agency_id "
+			"= a.id ORDER BY c.id LIMIT 1), '') AS email FROM agency a ORDER "
+			"BY a.code",
+			""),
+		&q, 0, "reading the agencies", e);
 }
 
 ClCode vendor_add(sqlite3 *db, const char *code, const char *name, const char *email,

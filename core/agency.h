@@ -5,12 +5,12 @@
 #ifndef COOPLEDGER_AGENCY_H
 #define COOPLEDGER_AGENCY_H
 
-#include <cjson/cJSON.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "err.h"
+#include "rowset.h"
 
 typedef struct AgencyIn {
 	const char *code;
@@ -37,9 +37,10 @@ ClCode agency_import_csv(sqlite3 *db, FILE *f, const char *actor, int *added, Er
 ClCode agency_id(sqlite3 *db, const char *code, int64_t *id, Err *e)
 	__attribute__((warn_unused_result));
 
-/* All agencies (code, name, kind, state, public_entity, email) ordered by
- * code, as a JSON array the caller frees with cJSON_Delete(). */
-cJSON *agency_list_json(sqlite3 *db, Err *e);
+/* All agencies ordered by code, read in full into OUT *out: code, name,
+ * kind, state, public_entity (1 or 0) and email (its first notice
+ * contact, "" when none).  Free *out with rowset_free() either way. */
+ClCode agency_list(sqlite3 *db, RowSet *out, Err *e) __attribute__((warn_unused_result));
 
 /* 1 if kind is one of DOMAIN.md's agency kinds. */
 int agency_kind_valid(const char *kind);

@@ -2,54 +2,12 @@
 #include "listing.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "access.h"
 #include "buf.h"
 #include "db.h"
-
-/* The rows of q as JSON objects named by its columns, at most limit of
- * them (0: all); OUT: *more (may be NULL) when there were more.  Ends q
- * whatever happens; rc is db_rows()'s answer.  NULL with e set (what
- * names the read) when a step failed.  Caller frees. */
-static cJSON *rows_json(ClCode rc, DbRows *q, int limit, int *more, const char *what, Err *e)
-{
-	cJSON *arr = rc ? NULL : cJSON_CreateArray();
-	int n = 0, i, dummy;
-
-	if (!more)
-		more = &dummy;
-	*more = 0;
-	while (arr && db_rows_next(q)) {
-		cJSON *o;
-
-		if (limit && n == limit) {
-			*more = 1;
-			break;
-		}
-		o = cJSON_CreateObject();
-		for (i = 0; i < sqlite3_column_count(q->st); i++) {
-			const char *name = sqlite3_column_name(q->st, i);
-
-			if (sqlite3_column_type(q->st, i) == SQLITE_INTEGER)
-				cJSON_AddNumberToObject(o, name,
-							(double)sqlite3_column_int64(q->st, i));
-			else if (sqlite3_column_type(q->st, i) == SQLITE_NULL)
-				cJSON_AddNullToObject(o, name);
-			else
-				cJSON_AddStringToObject(
-					o, name, (const char *)sqlite3_column_text(q->st, i));
-		}
-		cJSON_AddItemToArray(arr, o);
-		n++;
-	}
-	if (db_rows_end(q, what, e) || rc) {
-		cJSON_Delete(arr);
-		return NULL;
-	}
-	if (!arr)
-		err_set(e, CL_ENOMEM, "%s: out of memory", what);
-	return arr;
-}
 
 /* LIMIT of a paged query: one row more than shown tells there are more. */
 static int64_t sql_limit(int limit)
@@ -73,7 +31,7 @@ static void like_pattern(const char *search, char *out, size_t n)
 	out[j] = '\0';
 }
 
-cJSON *listing_purchases(sqlite3 *db, const PurchaseFilter *f, long offset, int limit, int *more,
+ClCode listing_purchases(sqlite3 *db, const PurchaseFilter *f, long offset, int limit, RowSet *out,
 			 Err *e)
 {
 	/* Only the filters given become conditions, so SQLite can use the
@@ -93,6 +51,7 @@ cJSON *listing_purchases(sqlite3 *db, const PurchaseFilter *f, long offset, int 
 	ClCode rc;
 	Buf sql;
 
+	*out = (RowSet){0};
 	if (f->quarter) {
 		date_format(quarter_first_day(*f->quarter), from);
 		date_format(quarter_last_day(*f->quarter), to);
@@ -114,7 +73,7 @@ cJSON *listing_purchases(sqlite3 *db, const PurchaseFilter *f, long offset, int 
 	rc = bad ? err_set(e, CL_ENOMEM, "out of memory") : db_prepare(db, &st, sql.data, e);
 	buf_free(&sql);
 	if (rc)
-		return NULL;
+		return rc;
 	sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
 	for (i = 0; i < 4; i++)
@@ -123,16 +82,18 @@ cJSON *listing_purchases(sqlite3 *db, const PurchaseFilter *f, long offset, int 
 	sqlite3_bind_int64(st, k++, sql_limit(limit));
 	sqlite3_bind_int64(st, k, offset);
 	db_rows_on(&q, db, st, 0);
-	return rows_json(CL_OK, &q, limit, more, "reading the purchases", e);
+	return rowset_read(out, CL_OK, &q, limit, "reading the purchases", e);
 }
 
-cJSON *listing_agencies(sqlite3 *db, const char *search, long offset, int limit, int *more, Err *e)
+ClCode listing_agencies(sqlite3 *db, const char *search, long offset, int limit, RowSet *out,
+			Err *e)
 {
 	char like[410];
 	DbRows q;
 
 	like_pattern(search, like, sizeof like);
-	return rows_json(
+	return rowset_read(
+		out,
 		db_rows(&q, db, e,
 			"SELECT a.code, a.name, a.kind, a.state, CASE a.public_entity WHEN 1 THEN "
 			"'yes' ELSE 'no' END AS public_entity, (SELECT count(*) FROM participant p "
@@ -140,15 +101,16 @@ cJSON *listing_agencies(sqlite3 *db, const char *search, long offset, int limit,
 			"ESCAPE '\\' OR a.name LIKE ?1 ESCAPE '\\' ORDER BY a.code LIMIT ?2 OFFSET "
 			"?3",
 			"tii", like, sql_limit(limit), (int64_t)offset),
-		&q, limit, more, "reading the agencies", e);
+		&q, limit, "reading the agencies", e);
 }
 
-cJSON *listing_agency_lines(sqlite3 *db, const char *code, const char *contract, long offset,
-			    int limit, int *more, Err *e)
+ClCode listing_agency_lines(sqlite3 *db, const char *code, const char *contract, long offset,
+			    int limit, RowSet *out, Err *e)
 {
 	DbRows q;
 
-	return rows_json(
+	return rowset_read(
+		out,
 		db_rows(&q, db, e,
 			"SELECT l.id, c.number AS contract, a.code AS agency, l.invoice_date, "
 			"l.po_number, l.invoice_number, l.line, l.description, l.list_amount, "
@@ -157,17 +119,18 @@ cJSON *listing_agency_lines(sqlite3 *db, const char *code, const char *contract,
 			"JOIN agency a ON a.id = l.agency_id WHERE a.code = ?1 AND (?2 IS NULL OR "
 			"c.number = ?2) ORDER BY l.invoice_date DESC, l.id DESC LIMIT ?3 OFFSET ?4",
 			"ttii", code, contract, sql_limit(limit), (int64_t)offset),
-		&q, limit, more, "reading the agency's purchases", e);
+		&q, limit, "reading the agency's purchases", e);
 }
 
-cJSON *listing_audit(sqlite3 *db, const char *action, const char *actor, const char *search,
-		     long offset, int limit, int *more, Err *e)
+ClCode listing_audit(sqlite3 *db, const char *action, const char *actor, const char *search,
+		     long offset, int limit, RowSet *out, Err *e)
 {
 	char like[210];
 	DbRows q;
 
 	like_pattern(search, like, sizeof like);
-	return rows_json(
+	return rowset_read(
+		out,
 		db_rows(&q, db, e,
 			"SELECT id, at, actor, action, entity, entity_id, coalesce(before, '') AS "
 			"before, coalesce(after, '') AS after FROM audit_log WHERE (?1 IS NULL OR "
@@ -176,60 +139,83 @@ cJSON *listing_audit(sqlite3 *db, const char *action, const char *actor, const c
 			"OR action LIKE ?3 ESCAPE '\\' OR entity_id LIKE ?3 ESCAPE '\\' OR after "
 			"LIKE ?3 ESCAPE '\\') ORDER BY id DESC LIMIT ?4 OFFSET ?5",
 			"tttii", action, actor, like, sql_limit(limit), (int64_t)offset),
-		&q, limit, more, "reading the audit log", e);
+		&q, limit, "reading the audit log", e);
 }
 
-cJSON *listing_users(sqlite3 *db, Err *e)
+ClCode listing_users(sqlite3 *db, RowSet *out, Err *e)
 {
 	DbRows q;
 
-	return rows_json(db_rows(&q, db, e,
-				 "SELECT u.id, u.email, u.role, coalesce(a.code, v.code, '') AS "
-				 "bound, u.created_at FROM app_user u LEFT JOIN agency a ON a.id = "
-				 "u.agency_id LEFT JOIN vendor v ON v.id = u.vendor_id ORDER BY "
-				 "u.email",
-				 ""),
-			 &q, 0, NULL, "reading the users", e);
+	return rowset_read(
+		out,
+		db_rows(&q, db, e,
+			"SELECT u.id, u.email, u.role, coalesce(a.code, v.code, '') AS "
+			"bound, u.created_at FROM app_user u LEFT JOIN agency a ON a.id = "
+			"u.agency_id LEFT JOIN vendor v ON v.id = u.vendor_id ORDER BY "
+			"u.email",
+			""),
+		&q, 0, "reading the users", e);
 }
 
-cJSON *listing_tokens(sqlite3 *db, int64_t user_id, Err *e)
+ClCode listing_tokens(sqlite3 *db, int64_t user_id, RowSet *out, Err *e)
 {
 	DbRows q;
 
-	return rows_json(
+	return rowset_read(
+		out,
 		db_rows(&q, db, e,
 			"SELECT t.id, t.name, u.email, t.created_at, coalesce(t.last_used, "
 			"'') AS last_used, t.revoked_at FROM api_token t "
 			"JOIN app_user u ON u.id = t.user_id WHERE ?1 = 0 OR t.user_id = ?1 "
 			"ORDER BY t.id DESC",
 			"i", user_id),
-		&q, 0, NULL, "reading the API tokens", e);
+		&q, 0, "reading the API tokens", e);
 }
 
-/* Keep only the rows of arr whose "number" who may see.  Returns arr, or
- * NULL (arr freed) with e set when a check failed. */
-static cJSON *visible_contracts(sqlite3 *db, const Principal *who, cJSON *arr, Err *e)
+/* Drop row r of rs: its text freed, its cells null. */
+static void row_clear(RowSet *rs, int r)
 {
-	cJSON *c, *next;
-	int may;
+	Cell *row = rs->cell + (size_t)r * (size_t)rs->ncol;
+	int i;
 
-	for (c = arr ? arr->child : NULL; c; c = next) {
-		next = c->next;
-		if (access_contract(db, who, cJSON_GetStringValue(cJSON_GetObjectItem(c, "number")),
-				    &may, e)) {
-			cJSON_Delete(arr);
-			return NULL;
-		}
-		if (!may)
-			cJSON_Delete(cJSON_DetachItemViaPointer(arr, c));
-	}
-	return arr;
+	for (i = 0; i < rs->ncol; i++)
+		free((char *)row[i].s);
+	memset(row, 0, (size_t)rs->ncol * sizeof *row);
 }
 
-cJSON *listing_contracts(sqlite3 *db, const Principal *who, Err *e)
+/* Keep only the rows of rs (read with answer rc) whose "number" who may
+ * see, in their order.  rs is emptied when a check failed. */
+static ClCode visible_contracts(sqlite3 *db, const Principal *who, ClCode rc, RowSet *rs, Err *e)
+{
+	size_t width = (size_t)rs->ncol * sizeof *rs->cell;
+	int r, kept = 0, may;
+
+	for (r = 0; !rc && r < rs->nrow; r++) {
+		rc = access_contract(db, who, rowset_text(rs, r, "number"), &may, e);
+		if (rc || !may) {
+			row_clear(rs, r);
+			continue;
+		}
+		if (kept < r) { /* moved up: the old place holds nothing */
+			memcpy(rs->cell + (size_t)kept * (size_t)rs->ncol,
+			       rs->cell + (size_t)r * (size_t)rs->ncol, width);
+			memset(rs->cell + (size_t)r * (size_t)rs->ncol, 0, width);
+		}
+		kept++;
+	}
+	if (rc) {
+		rowset_free(rs);
+		return rc;
+	}
+	rs->nrow = kept;
+	return CL_OK;
+}
+
+ClCode listing_contracts(sqlite3 *db, const Principal *who, RowSet *out, Err *e)
 {
 	DbRows q;
-	cJSON *all = rows_json(
+	ClCode rc = rowset_read(
+		out,
 		db_rows(&q, db, e,
 			"SELECT c.number, c.title, c.status, c.start_date, c.end_date, v.name AS "
 			"vendor, a.name AS lead, (SELECT count(*) FROM participant p WHERE "
@@ -237,69 +223,59 @@ cJSON *listing_contracts(sqlite3 *db, const Principal *who, Err *e)
 			"v.id = c.vendor_id JOIN agency a ON a.id = c.lead_agency_id ORDER BY "
 			"c.number",
 			""),
-		&q, 0, NULL, "reading the contracts", e);
+		&q, 0, "reading the contracts", e);
 
-	return visible_contracts(db, who, all, e);
+	return visible_contracts(db, who, rc, out, e);
 }
 
-cJSON *listing_contracts_api(sqlite3 *db, const Principal *who, Err *e)
-{
-	static const char *const keys[] = {"number", "title", "status", "start", "end", "vendor"};
-	cJSON *arr = NULL;
-	DbRows q;
-	int i;
-
-	if (!db_rows(&q, db, e,
-		     "SELECT c.number, c.title, c.status, c.start_date, c.end_date, v.code "
-		     "FROM contract c JOIN vendor v ON v.id = c.vendor_id ORDER BY c.number",
-		     ""))
-		arr = cJSON_CreateArray();
-	while (arr && db_rows_next(&q)) {
-		cJSON *o = cJSON_CreateObject();
-
-		/* a NULL column leaves its key out, as the API always did */
-		for (i = 0; i < 6; i++)
-			cJSON_AddStringToObject(o, keys[i],
-						(const char *)sqlite3_column_text(q.st, i));
-		cJSON_AddItemToArray(arr, o);
-	}
-	if (db_rows_end(&q, "reading the contracts", e) || !arr) {
-		cJSON_Delete(arr);
-		return NULL;
-	}
-	return visible_contracts(db, who, arr, e);
-}
-
-cJSON *listing_contract_titles(sqlite3 *db, const Principal *who, Err *e)
+ClCode listing_contracts_api(sqlite3 *db, const Principal *who, RowSet *out, Err *e)
 {
 	DbRows q;
-	cJSON *all = rows_json(
-		db_rows(&q, db, e, "SELECT number, title FROM contract ORDER BY number", ""), &q, 0,
-		NULL, "reading the contracts", e);
+	ClCode rc =
+		rowset_read(out,
+			    db_rows(&q, db, e,
+				    "SELECT c.number, c.title, c.status, c.start_date AS start, "
+				    "c.end_date AS end, v.code AS vendor FROM contract c JOIN "
+				    "vendor v ON v.id = c.vendor_id ORDER BY c.number",
+				    ""),
+			    &q, 0, "reading the contracts", e);
 
-	return visible_contracts(db, who, all, e);
+	return visible_contracts(db, who, rc, out, e);
 }
 
-cJSON *listing_participants(sqlite3 *db, const char *number, Err *e)
+ClCode listing_contract_titles(sqlite3 *db, const Principal *who, RowSet *out, Err *e)
+{
+	DbRows q;
+	ClCode rc = rowset_read(
+		out, db_rows(&q, db, e, "SELECT number, title FROM contract ORDER BY number", ""),
+		&q, 0, "reading the contracts", e);
+
+	return visible_contracts(db, who, rc, out, e);
+}
+
+ClCode listing_participants(sqlite3 *db, const char *number, RowSet *out, Err *e)
 {
 	DbRows q;
 
-	return rows_json(db_rows(&q, db, e,
-				 "SELECT a.code, a.name, p.joined FROM participant p JOIN agency a "
-				 "ON a.id = p.agency_id JOIN contract c ON c.id = p.contract_id "
-				 "WHERE c.number = ? ORDER BY p.joined, a.code",
-				 "t", number),
-			 &q, 0, NULL, "reading the participants", e);
+	return rowset_read(
+		out,
+		db_rows(&q, db, e,
+			"SELECT a.code, a.name, p.joined FROM participant p JOIN agency a "
+			"ON a.id = p.agency_id JOIN contract c ON c.id = p.contract_id "
+			"WHERE c.number = ? ORDER BY p.joined, a.code",
+			"t", number),
+		&q, 0, "reading the participants", e);
 }
 
-cJSON *listing_periods(sqlite3 *db, Err *e)
+ClCode listing_periods(sqlite3 *db, RowSet *out, Err *e)
 {
 	DbRows q;
 
-	return rows_json(
+	return rowset_read(
+		out,
 		db_rows(&q, db, e,
 			"SELECT quarter, status, changed_at, changed_by, reason FROM period "
 			"ORDER BY quarter DESC",
 			""),
-		&q, 0, NULL, "reading the periods", e);
+		&q, 0, "reading the periods", e);
 }

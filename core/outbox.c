@@ -70,9 +70,11 @@ static const char sql_retry[] =
 	"UPDATE outbox SET state = 'queued', attempts = 0, next_attempt = ? WHERE id = ? "
 	"AND state = 'dead'";
 static const char sql_list[] =
-	"SELECT id, kind, recipient, contract, period, state, attempts, next_attempt, "
-	"last_error, queued_on, created_at, coalesce(sent_at, ''), lease_until FROM outbox "
-	"ORDER BY id DESC";
+	"SELECT id, kind, recipient, contract, period, state, attempts, "
+	"strftime('%Y-%m-%dT%H:%M:%SZ', next_attempt, 'unixepoch') AS next_attempt, "
+	"CASE state WHEN 'sending' THEN strftime('%Y-%m-%dT%H:%M:%SZ', lease_until, 'unixepoch') "
+	"ELSE '' END AS lease_until, last_error, queued_on, created_at, "
+	"coalesce(sent_at, '') AS sent_at FROM outbox ORDER BY id DESC";
 
 #define N_STATES 5
 static const char *const state_names[N_STATES] = {"queued", "sent", "retrying", "dead", "sending"};
@@ -615,59 +617,27 @@ out:
 	return rc;
 }
 
-/* The notice of st's current row (sql_list) as JSON. */
-static cJSON *notice_json(sqlite3_stmt *st)
+ClCode outbox_list(sqlite3 *db, RowSet *out, Err *e)
 {
-	static const char *const keys[] = {"kind", "recipient", "contract", "period", "state"};
-	cJSON *o = cJSON_CreateObject();
-	char ts[TIMESTAMP_BUF];
-	int i;
-
-	cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, 0));
-	for (i = 0; i < 5; i++)
-		cJSON_AddStringToObject(o, keys[i], (const char *)sqlite3_column_text(st, i + 1));
-	cJSON_AddNumberToObject(o, "attempts", sqlite3_column_int(st, 6));
-	cJSON_AddStringToObject(o, "next_attempt", iso_time(sqlite3_column_int64(st, 7), ts));
-	cJSON_AddStringToObject(
-		o, "lease_until",
-		strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(o, "state")), "sending") == 0
-			? iso_time(sqlite3_column_int64(st, 12), ts)
-			: "");
-	cJSON_AddStringToObject(o, "last_error", (const char *)sqlite3_column_text(st, 8));
-	cJSON_AddStringToObject(o, "queued_on", (const char *)sqlite3_column_text(st, 9));
-	cJSON_AddStringToObject(o, "created_at", (const char *)sqlite3_column_text(st, 10));
-	cJSON_AddStringToObject(o, "sent_at", (const char *)sqlite3_column_text(st, 11));
-	return o;
-}
-
-cJSON *outbox_list_json(sqlite3 *db, Err *e)
-{
-	cJSON *arr = cJSON_CreateArray();
-	ClCode rc;
 	DbRows q;
 
-	rc = db_rows(&q, db, e, sql_list, "");
-	while (!rc && db_rows_next(&q))
-		cJSON_AddItemToArray(arr, notice_json(q.st));
-	if (db_rows_end(&q, "outbox", e) || rc) {
-		cJSON_Delete(arr);
-		return NULL;
-	}
-	return arr;
+	return rowset_read(out, db_rows(&q, db, e, sql_list, ""), &q, 0, "reading the outbox", e);
 }
 
-cJSON *outbox_counts_json(sqlite3 *db, Err *e)
+ClCode outbox_counts(sqlite3 *db, OutboxCounts *c, Err *e)
 {
-	cJSON *o = cJSON_CreateObject();
-	int i;
+	DbRows q;
+	ClCode rc = db_rows(&q, db, e, "SELECT state, count(*) FROM outbox GROUP BY state", ""),
+	       end;
 
-	(void)e;
-	for (i = 0; i < N_STATES; i++)
-		cJSON_AddNumberToObject(
-			o, state_names[i],
-			(double)db_int(db, 0, "SELECT count(*) FROM outbox WHERE state = ?", "t",
-				       state_names[i]));
-	return o;
+	memset(c, 0, sizeof *c);
+	while (!rc && db_rows_next(&q))
+		c->n[state_parse((const char *)sqlite3_column_text(q.st, 0))] +=
+			sqlite3_column_int64(q.st, 1);
+	end = db_rows_end(&q, "counting the outbox", e);
+	if (rc || end)
+		memset(c, 0, sizeof *c);
+	return rc ? rc : end;
 }
 
 /* The contract named number into c, refused when it is unknown or

@@ -16,12 +16,12 @@
 #ifndef COOPLEDGER_OUTBOX_H
 #define COOPLEDGER_OUTBOX_H
 
-#include <cjson/cJSON.h>
 #include <sqlite3.h>
 #include <stdint.h>
 
 #include "date.h"
 #include "err.h"
+#include "rowset.h"
 
 #define OUTBOX_MAX_ATTEMPTS	8     /* the 8th failure makes a notice dead */
 #define OUTBOX_BACKOFF_FIRST	60    /* seconds after the first failure */
@@ -157,14 +157,20 @@ ClCode outbox_mark_failed(sqlite3 *db, int64_t id, const char *claim, int perman
 ClCode outbox_retry(sqlite3 *db, int64_t id, const char *actor, int64_t now, Err *e)
 	__attribute__((warn_unused_result));
 
-/* Every notice, newest first: [{"id","kind","recipient","contract",
- * "period","state","attempts","next_attempt","lease_until","last_error",
- * "queued_on","created_at","sent_at"}] (next_attempt and lease_until as
- * "YYYY-MM-DDTHH:MM:SSZ"; lease_until "" unless sending).
- * Caller frees with cJSON_Delete(); NULL with e on failure. */
-cJSON *outbox_list_json(sqlite3 *db, Err *e);
+/* Every notice, newest first, read in full into OUT *out: id, kind,
+ * recipient, contract, period, state, attempts, next_attempt,
+ * lease_until, last_error, queued_on, created_at, sent_at (next_attempt
+ * and lease_until as "YYYY-MM-DDTHH:MM:SSZ", lease_until "" unless
+ * sending; sent_at "" until sent).  Free *out with rowset_free() either
+ * way. */
+ClCode outbox_list(sqlite3 *db, RowSet *out, Err *e) __attribute__((warn_unused_result));
 
-/* Counts by state: {"queued":n,"sent":n,"retrying":n,"dead":n,"sending":n}. */
-cJSON *outbox_counts_json(sqlite3 *db, Err *e);
+/* The count of notices in each state, n[] by OutboxState. */
+typedef struct OutboxCounts {
+	int64_t n[OB_SENDING + 1];
+} OutboxCounts;
+
+/* OUT: *c, every state's count (0 when it has none). */
+ClCode outbox_counts(sqlite3 *db, OutboxCounts *c, Err *e) __attribute__((warn_unused_result));
 
 #endif

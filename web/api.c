@@ -17,6 +17,7 @@
 #include "session.h"
 #include "signin.h"
 #include "encode.h"
+#include "encode_rows.h"
 #include "text.h"
 #include "user.h"
 
@@ -184,9 +185,13 @@ int api_me(Req *r)
 
 int api_contracts(Req *r)
 {
+	RowSet rows;
 	Err e = {0};
+	ClCode rc = listing_contracts_api(r->db, &r->who, &rows, &e);
+	cJSON *list = rc ? NULL : encode_rowset(&rows, NULL, ENC_DATA);
 
-	return answer(r, listing_contracts_api(r->db, &r->who, &e), &e);
+	rowset_free(&rows);
+	return answer(r, list, &e);
 }
 
 /* The :number parameter when the caller may see it; else answers 404. */
@@ -377,37 +382,44 @@ int api_remit(Req *r)
 
 int api_agencies(Req *r)
 {
-	cJSON *all, *a, *out = cJSON_CreateArray();
+	cJSON *out;
+	RowSet all;
 	Err e = {0};
+	int i;
 
-	if (!(all = agency_list_json(r->db, &e))) {
-		cJSON_Delete(out);
+	if (agency_list(r->db, &all, &e)) {
+		rowset_free(&all);
 		return answer(r, NULL, &e);
 	}
-	cJSON_ArrayForEach(a, all)
-	{
-		const char *code = cJSON_GetObjectItem(a, "code")->valuestring;
+	out = cJSON_CreateArray();
+	for (i = 0; i < all.nrow; i++) {
+		const char *code = rowset_text(&all, i, "code");
 
 		if (access_is_staff(&r->who) ||
 		    (r->who.role == ROLE_MEMBER && strcmp(code, r->who.agency) == 0))
-			cJSON_AddItemToArray(out, cJSON_Duplicate(a, 1));
+			cJSON_AddItemToArray(out, encode_agency(&all, i));
 	}
-	cJSON_Delete(all);
+	rowset_free(&all);
 	return resp_json(r, 200, out);
 }
 
 int api_agency(Req *r)
 {
-	cJSON *all, *a, *found = NULL;
+	cJSON *found = NULL;
+	RowSet all;
 	Err e = {0};
+	int i;
 
 	if (!may_see_agency(r, r->param[0]))
 		return resp_error(r, 404, "no such agency");
-	if (!(all = agency_list_json(r->db, &e)))
+	if (agency_list(r->db, &all, &e)) {
+		rowset_free(&all);
 		return answer(r, NULL, &e);
-	cJSON_ArrayForEach(a, all) if (strcmp(cJSON_GetObjectItem(a, "code")->valuestring,
-					      r->param[0]) == 0) found = cJSON_Duplicate(a, 1);
-	cJSON_Delete(all);
+	}
+	for (i = 0; i < all.nrow && !found; i++)
+		if (strcmp(rowset_text(&all, i, "code"), r->param[0]) == 0)
+			found = encode_agency(&all, i);
+	rowset_free(&all);
 	return found ? resp_json(r, 200, found) : resp_error(r, 404, "no such agency");
 }
 

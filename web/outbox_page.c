@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvout.h"
 #include "db.h"
+#include "encode.h"
+#include "encode_rows.h"
 #include "outbox.h"
 #include "send.h"
 #include "pagekit.h"
@@ -32,41 +33,51 @@ static int outbox_back(Req *r, const char *notice)
 	return resp_redirect(r, url);
 }
 
-int page_outbox(Req *r)
+/* Rows [off, off + PAGE_ROWS) of the outbox for the page, each with
+ * "dead" and "retrying" for its buttons.  Caller frees. */
+static cJSON *notices_shown(const RowSet *all, long off)
 {
-	cJSON *ctx = cJSON_CreateObject(), *list, *o, *shown;
-	const char *notice = req_query(r, "notice");
-	long page, off = page_offset(r, &page), i = 0;
-	Err e = {0};
+	cJSON *list = encode_rowset(all, NULL, ENC_PAGE), *shown = cJSON_CreateArray(), *o;
+	long i;
 
-	cJSON_AddStringToObject(ctx, "title", "Notices");
-	if (notice && strlen(notice) < 400)
-		cJSON_AddStringToObject(ctx, "notice", notice);
-	list = outbox_list_json(r->db, &e);
-	if (!list) {
-		cJSON_Delete(ctx);
-		return render_error(r, 500, e.msg);
-	}
-	shown = cJSON_CreateArray(); /* this page's rows of the list */
-	while ((o = list->child) != NULL) {
+	for (i = 0; list && (o = list->child) != NULL; i++) {
 		const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(o, "state"));
 
 		cJSON_DetachItemViaPointer(list, o);
 		if (i < off || i >= off + PAGE_ROWS) {
 			cJSON_Delete(o);
-			i++;
 			continue;
 		}
-		i++;
 		cJSON_AddBoolToObject(o, "dead", s && strcmp(s, "dead") == 0);
 		cJSON_AddBoolToObject(o, "retrying", s && strcmp(s, "retrying") == 0);
 		cJSON_AddItemToArray(shown, o);
 	}
 	cJSON_Delete(list);
-	cJSON_AddItemToObject(ctx, "counts", outbox_counts_json(r->db, &e));
-	cJSON_AddBoolToObject(ctx, "notices_any", i > 0);
-	cJSON_AddItemToObject(ctx, "notices", shown);
-	add_paging(ctx, page, i > off + PAGE_ROWS, "");
+	return shown;
+}
+
+int page_outbox(Req *r)
+{
+	cJSON *ctx;
+	const char *notice = req_query(r, "notice");
+	long page, off = page_offset(r, &page);
+	OutboxCounts counts;
+	RowSet all;
+	Err e = {0};
+
+	if (outbox_list(r->db, &all, &e) || outbox_counts(r->db, &counts, &e)) {
+		rowset_free(&all);
+		return render_error(r, 500, e.msg);
+	}
+	ctx = cJSON_CreateObject();
+	cJSON_AddStringToObject(ctx, "title", "Notices");
+	if (notice && strlen(notice) < 400)
+		cJSON_AddStringToObject(ctx, "notice", notice);
+	cJSON_AddItemToObject(ctx, "counts", encode_outbox_counts(&counts));
+	cJSON_AddBoolToObject(ctx, "notices_any", all.nrow > 0);
+	cJSON_AddItemToObject(ctx, "notices", notices_shown(&all, off));
+	add_paging(ctx, page, all.nrow > off + PAGE_ROWS, "");
+	rowset_free(&all);
 	return render_page(r, 200, "outbox", ctx);
 }
 
@@ -109,15 +120,10 @@ int page_outbox_csv(Req *r)
 	static const char *const keys[] = {"id",	 "kind",      "recipient",  "contract",
 					   "period",	 "state",     "attempts",   "next_attempt",
 					   "last_error", "queued_on", "created_at", "sent_at"};
-	cJSON *list;
+	RowSet all;
 	Err e = {0};
 
-	list = outbox_list_json(r->db, &e);
-	if (!list)
-		return resp_error(r, 500, "%s", e.msg);
-	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(list, keys, 12), "outbox.csv");
-	cJSON_Delete(list);
-	return 0;
+	return pagekit_csv(r, outbox_list(r->db, &all, &e), &all, NULL, keys, 12, "outbox.csv", &e);
 }
 
 int page_statement_send(Req *r)

@@ -14,8 +14,9 @@
 
 int page_contracts(Req *r)
 {
+	RowSet rows;
 	Err e = {0};
-	cJSON *ctx, *list = listing_contracts(r->db, &r->who, &e);
+	cJSON *ctx, *list = pagekit_rows(listing_contracts(r->db, &r->who, &rows, &e), &rows, NULL);
 
 	if (!list)
 		return resp_error(r, 500, "%s", e.msg);
@@ -28,14 +29,11 @@ int page_contracts_csv(Req *r)
 {
 	static const char *const keys[] = {"number",   "title",	 "status", "start_date",
 					   "end_date", "vendor", "lead",   "participants"};
+	RowSet rows;
 	Err e = {0};
-	cJSON *list = listing_contracts(r->db, &r->who, &e);
 
-	if (!list)
-		return resp_error(r, 500, "%s", e.msg);
-	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(list, keys, 8), "contracts.csv");
-	cJSON_Delete(list);
-	return 0;
+	return pagekit_csv(r, listing_contracts(r->db, &r->who, &rows, &e), &rows, NULL, keys, 8,
+			   "contracts.csv", &e);
 }
 
 /* A schedule's bands as rows {from, rate} for a table. */
@@ -94,7 +92,9 @@ int page_contract(Req *r)
 	add_terms(ctx, doc);
 	cJSON_AddItemToObject(ctx, "contract", doc);
 	if (r->who.role <= ROLE_FINANCE) {
-		cJSON *parts = listing_participants(r->db, number, &e);
+		RowSet rows;
+		cJSON *parts =
+			pagekit_rows(listing_participants(r->db, number, &rows, &e), &rows, NULL);
 
 		if (!parts) {
 			cJSON_Delete(ctx);

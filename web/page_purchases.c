@@ -3,18 +3,19 @@
 #include <string.h>
 
 #include "cache.h"
-#include "csvout.h"
 #include "ledger.h"
 #include "listing.h"
 #include "pagecache.h"
 #include "pagekit.h"
 #include "pages.h"
 
+/* The money columns of the ledger's lines. */
+static const char *const purchase_money[] = {"list_amount", "invoiced_amount", NULL};
+
 /* The ledger lines matching the filters (?contract ?agency ?quarter ?po
  * ?invoice; ?quarter already checked by quarter_or_400()); a member sees
- * only its own agency.  OUT: *more; NULL with e set when the query
- * failed. */
-static cJSON *purchases_query(Req *r, long offset, int limit, int *more, Err *e)
+ * only its own agency.  OUT: *out, freed by the caller either way. */
+static ClCode purchases_query(Req *r, long offset, int limit, RowSet *out, Err *e)
 {
 	const char *quarter = req_query(r, "quarter");
 	PurchaseFilter f = {
@@ -27,7 +28,7 @@ static cJSON *purchases_query(Req *r, long offset, int limit, int *more, Err *e)
 
 	if (quarter && quarter_parse(quarter, &q, NULL) == CL_OK)
 		f.quarter = &q;
-	return listing_purchases(r->db, &f, offset, limit, more, e);
+	return listing_purchases(r->db, &f, offset, limit, out, e);
 }
 
 /* ?quarter= of the purchase filters, when given, must name a quarter:
@@ -46,7 +47,6 @@ static int quarter_or_400(Req *r)
 
 int page_purchases(Req *r)
 {
-	static const char *const money[] = {"list_amount", "invoiced_amount"};
 	static const char *const filters[] = {"contract", "agency", "quarter", "po", "invoice"};
 	static const char *const args[] = {"contract", "agency", "quarter", "po",
 					   "invoice",  "page",	 "notice"}; /* all it reads */
@@ -54,7 +54,9 @@ int page_purchases(Req *r)
 	char query[1100] = "", key[PAGECACHE_KEY_BUF], version[CACHE_VERSION_BUF];
 	long page, off = page_offset(r, &page);
 	size_t i;
-	int more = 0;
+	RowSet lines;
+	ClCode rc;
+	int more;
 	Err e = {0};
 
 	if (quarter_or_400(r)) {
@@ -68,12 +70,13 @@ int page_purchases(Req *r)
 		cJSON_Delete(ctx);
 		return 0;
 	}
-	if (!(rows = purchases_query(r, off, PAGE_ROWS, &more, &e))) {
+	rc = purchases_query(r, off, PAGE_ROWS, &lines, &e);
+	more = lines.more;
+	if (!(rows = pagekit_rows(rc, &lines, purchase_money))) {
 		cJSON_Delete(ctx);
 		pagecache_fail(r, key, version);
 		return resp_error(r, 500, "%s", e.msg);
 	}
-	pagekit_money_columns(rows, money, 2);
 	cJSON_AddItemToObject(ctx, "purchases", rows);
 	f = cJSON_AddObjectToObject(ctx, "filter");
 	for (i = 0; i < sizeof filters / sizeof *filters; i++) {
@@ -95,24 +98,17 @@ int page_purchases(Req *r)
 
 int page_purchases_csv(Req *r)
 {
-	static const char *const money[] = {"list_amount", "invoiced_amount"};
 	static const char *const keys[] = {
 		"id",	    "contract",	    "agency",	   "po_number",	  "invoice_number",
 		"line",	    "invoice_date", "description", "list_amount", "invoiced_amount",
 		"batch_id", "state"};
-	int more = 0;
-	cJSON *rows;
+	RowSet rows;
 	Err e = {0};
 
 	if (quarter_or_400(r))
 		return 0;
-	if (!(rows = purchases_query(r, 0, 0, &more, &e)))
-		return resp_error(r, 500, "%s", e.msg);
-	pagekit_money_columns(rows, money, 2);
-	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 12),
-		  "purchases.csv");
-	cJSON_Delete(rows);
-	return 0;
+	return pagekit_csv(r, purchases_query(r, 0, 0, &rows, &e), &rows, purchase_money, keys, 12,
+			   "purchases.csv", &e);
 }
 
 int page_reverse_line(Req *r)

@@ -49,11 +49,12 @@ static cJSON *grid_json(const cJSON *rows)
 int page_reconciliation(Req *r)
 {
 	cJSON *ctx, *rev, *contracts = NULL, *periods = NULL;
+	RowSet rows;
 	Err e = {0};
 
 	rev = encode_revenue_report(r->db, 0, r->today, ENC_PAGE, &e);
 	if (!rev || !(contracts = pagekit_contract_choices(r, req_query(r, "contract"), &e)) ||
-	    !(periods = listing_periods(r->db, &e))) {
+	    !(periods = pagekit_rows(listing_periods(r->db, &rows, &e), &rows, NULL))) {
 		cJSON_Delete(rev);
 		cJSON_Delete(contracts);
 		return resp_error(r, 500, "%s", e.msg);

@@ -1,7 +1,6 @@
 /* page_users.c — users and API tokens: lists, CSV, adding and revoking. */
 #include <stdio.h>
 
-#include "csvout.h"
 #include "listing.h"
 #include "pagekit.h"
 #include "pages.h"
@@ -11,8 +10,9 @@
 
 int page_users(Req *r)
 {
+	RowSet rows;
 	Err e = {0};
-	cJSON *ctx, *users = listing_users(r->db, &e);
+	cJSON *ctx, *users = pagekit_rows(listing_users(r->db, &rows, &e), &rows, NULL);
 
 	if (!users)
 		return resp_error(r, 500, "%s", e.msg);
@@ -39,17 +39,19 @@ int page_user_add(Req *r)
 	return pagekit_back_with(r, "/users", msg);
 }
 
-/* The caller's tokens (an admin sees everyone's); NULL with e set when
- * the query failed. */
-static cJSON *tokens_json(Req *r, Err *e)
+/* The caller's tokens (an admin sees everyone's).  OUT: *out, freed by
+ * the caller either way. */
+static ClCode tokens_query(Req *r, RowSet *out, Err *e)
 {
-	return listing_tokens(r->db, r->who.role == ROLE_ADMIN ? (int64_t)0 : r->who.user_id, e);
+	return listing_tokens(r->db, r->who.role == ROLE_ADMIN ? (int64_t)0 : r->who.user_id, out,
+			      e);
 }
 
 int page_tokens(Req *r)
 {
+	RowSet rows;
 	Err e = {0};
-	cJSON *ctx, *tokens = tokens_json(r, &e);
+	cJSON *ctx, *tokens = pagekit_rows(tokens_query(r, &rows, &e), &rows, NULL);
 
 	if (!tokens)
 		return resp_error(r, 500, "%s", e.msg);
@@ -62,14 +64,10 @@ int page_tokens_csv(Req *r)
 {
 	static const char *const keys[] = {"id",	 "name",      "email",
 					   "created_at", "last_used", "revoked_at"};
+	RowSet rows;
 	Err e = {0};
-	cJSON *rows = tokens_json(r, &e);
 
-	if (!rows)
-		return resp_error(r, 500, "%s", e.msg);
-	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 6), "tokens.csv");
-	cJSON_Delete(rows);
-	return 0;
+	return pagekit_csv(r, tokens_query(r, &rows, &e), &rows, NULL, keys, 6, "tokens.csv", &e);
 }
 
 int page_token_add(Req *r)
@@ -77,6 +75,7 @@ int page_token_add(Req *r)
 	char secret[SESSION_SECRET_BUF];
 	const char *name = req_field(r, "name");
 	cJSON *ctx, *tokens;
+	RowSet rows;
 	Err e = {0};
 
 	if (api_token_create(r->db, r->who.user_id, name && *name ? name : "token", secret, NULL,
@@ -85,7 +84,7 @@ int page_token_add(Req *r)
 	ctx = pagekit_ctx(r, "API tokens");
 	cJSON_AddStringToObject(ctx, "new_token", secret);
 	/* the secret is shown this once: a list that failed is said, not hidden */
-	if ((tokens = tokens_json(r, &e)))
+	if ((tokens = pagekit_rows(tokens_query(r, &rows, &e), &rows, NULL)))
 		cJSON_AddItemToObject(ctx, "tokens", tokens);
 	else {
 		cJSON_DeleteItemFromObject(ctx, "notice");
@@ -108,12 +107,9 @@ int page_token_revoke(Req *r)
 int page_users_csv(Req *r)
 {
 	static const char *const keys[] = {"email", "role", "bound", "created_at"};
+	RowSet rows;
 	Err e = {0};
-	cJSON *rows = listing_users(r->db, &e);
 
-	if (!rows)
-		return resp_error(r, 500, "%s", e.msg);
-	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 4), "users.csv");
-	cJSON_Delete(rows);
-	return 0;
+	return pagekit_csv(r, listing_users(r->db, &rows, &e), &rows, NULL, keys, 4, "users.csv",
+			   &e);
 }

@@ -5,9 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csvout.h"
+#include "encode.h"
 #include "handlers.h"
 #include "listing.h"
-#include "money.h"
 #include "render.h"
 
 int pagekit_field_int(const char *text, long lo, long hi, long *out)
@@ -83,44 +84,51 @@ int pagekit_search_page(Req *r, const char *title, const char *key, const char *
 			PagekitQuery query)
 {
 	const char *q = req_query(r, "q");
-	cJSON *ctx = pagekit_ctx(r, title);
+	cJSON *ctx;
 	char link[700] = "q=";
 	long page, off = page_offset(r, &page);
-	int more = 0;
+	RowSet rows;
 	Err e = {0};
-	cJSON *rows = query(r, off, PAGE_ROWS, &more, &e);
+	ClCode rc = query(r, off, PAGE_ROWS, &rows, &e);
+	int more = rows.more;
+	cJSON *list = pagekit_rows(rc, &rows, NULL);
 
-	if (!rows) {
-		cJSON_Delete(ctx);
+	if (!list)
 		return resp_error(r, 500, "%s", e.msg);
-	}
-	cJSON_AddItemToObject(ctx, key, rows);
+	ctx = pagekit_ctx(r, title);
+	cJSON_AddItemToObject(ctx, key, list);
 	cJSON_AddStringToObject(ctx, "q", q ? q : "");
 	pagekit_url_encode(q ? q : "", link + 2, sizeof link - 2);
 	add_paging(ctx, page, more, link);
 	return render_page(r, 200, tmpl, ctx);
 }
 
-void pagekit_money_columns(cJSON *arr, const char *const *keys, int n)
+cJSON *pagekit_rows(ClCode rc, RowSet *rows, const char *const *money)
 {
-	char buf[MONEY_BUF];
-	cJSON *o;
-	int i;
+	cJSON *arr = rc ? NULL : encode_rowset(rows, money, ENC_PAGE);
 
-	cJSON_ArrayForEach(o, arr) for (i = 0; i < n; i++)
-	{
-		cJSON *x = cJSON_GetObjectItem(o, keys[i]);
+	rowset_free(rows);
+	return arr;
+}
 
-		if (cJSON_IsNumber(x))
-			cJSON_ReplaceItemInObject(
-				o, keys[i],
-				cJSON_CreateString(money_format((Money)x->valuedouble, buf)));
-	}
+int pagekit_csv(Req *r, ClCode rc, RowSet *rows, const char *const *money, const char *const *keys,
+		int n, const char *name, const Err *e)
+{
+	cJSON *arr = rc ? NULL : encode_rowset(rows, money, ENC_DATA);
+
+	rowset_free(rows);
+	if (rc)
+		return resp_error(r, 500, "%s", e->msg);
+	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(arr, keys, n), name);
+	cJSON_Delete(arr);
+	return 0;
 }
 
 cJSON *pagekit_contract_choices(Req *r, const char *selected, Err *e)
 {
-	cJSON *arr = listing_contract_titles(r->db, &r->who, e), *o;
+	RowSet rows;
+	cJSON *arr = pagekit_rows(listing_contract_titles(r->db, &r->who, &rows, e), &rows, NULL),
+	      *o;
 
 	cJSON_ArrayForEach(o, arr)
 	{

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "http.h"
+#include "rowset.h"
 
 /* Tables show PAGE_ROWS rows a page. */
 #define PAGE_ROWS 50
@@ -33,18 +34,27 @@ int pagekit_back_with(Req *r, const char *path, const char *notice);
  * it. */
 cJSON *pagekit_ctx(Req *r, const char *title);
 
-/* One page of a searchable list: limit rows from offset (limit 0: all),
- * OUT: *more.  Caller frees; NULL with e set when the query failed. */
-typedef cJSON *(*PagekitQuery)(Req *r, long offset, int limit, int *more, Err *e);
+/* One page of a searchable list: limit rows from offset (limit 0: all)
+ * into OUT *out (out->more when there were more), which the caller frees
+ * with rowset_free() either way. */
+typedef ClCode (*PagekitQuery)(Req *r, long offset, int limit, RowSet *out, Err *e);
 
-/* A searchable list a page at a time (?q= and ?page=): rows under key;
- * 500 when the query failed. */
+/* A searchable list a page at a time (?q= and ?page=): rows under key
+ * (no money columns); 500 when the query failed. */
 int pagekit_search_page(Req *r, const char *title, const char *key, const char *tmpl,
 			PagekitQuery query);
 
-/* Money columns of core's listings come as integers (cents): turn them
- * into money text. */
-void pagekit_money_columns(cJSON *arr, const char *const *keys, int n);
+/* The rows of a listing (its answer rc) for a page's context, money
+ * columns (NULL-terminated; may be NULL) written from cents with their
+ * page forms; NULL when rc failed.  Frees rows either way; caller frees
+ * the result. */
+cJSON *pagekit_rows(ClCode rc, RowSet *rows, const char *const *money);
+
+/* Answer the rows of a listing (its answer rc) as a CSV download, name,
+ * of the n named columns, money columns as money text; 500 with e's
+ * message when rc failed.  Frees rows either way. */
+int pagekit_csv(Req *r, ClCode rc, RowSet *rows, const char *const *money, const char *const *keys,
+		int n, const char *name, const Err *e);
 
 /* The contracts the caller may see, as [{number, title, selected}] for a
  * contract picker.  Caller frees; NULL with e set when the query
