@@ -196,8 +196,9 @@ static cJSON *dashboard_ctx(Req *r, Err *e)
 	cJSON *ctx, *rev = NULL, *cards = NULL, *par = NULL;
 	int y, m, d;
 
-	if (summary_revenue(r->db, 0, r->today, &sum, e) || !(rev = encode_summary_revenue(&sum, ENC_PAGE)) ||
-	    !(cards = contract_cards(r, e)) || !(par = pareto(r, e))) {
+	if (summary_revenue(r->db, 0, r->today, &sum, e) ||
+	    !(rev = encode_summary_revenue(&sum, ENC_PAGE)) || !(cards = contract_cards(r, e)) ||
+	    !(par = pareto(r, e))) {
 		summary_revenue_free(&sum);
 		cJSON_Delete(rev);
 		cJSON_Delete(cards);
