@@ -1,4 +1,5 @@
 /* cmd_import.c — `import`, `batches` and `vendor map`. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 
 #include "cli.h"
 #include "db.h"
+#include "encode_import.h"
 #include "import.h"
 #include "money.h"
 #include "table.h"
@@ -54,63 +56,60 @@ static void show_progress(void *ctx, size_t bytes, size_t rows)
 		(double)rows / (now - p->start + 1e-9));
 }
 
-/* The result for people. */
-static void print_result(const cJSON *r, ImportStatus st, const char *contract)
+/* The rows to fix, on stderr: the first 20. */
+static void print_errors(const ImportResult *r)
 {
-	const cJSON *t = cJSON_GetObjectItem(r, "totals"), *x;
-	char a[MONEY_BUF], b[MONEY_BUF];
-	Money list = 0, inv = 0;
-	int n = 0;
+	int i;
 
-	if (money_parse(cJSON_GetObjectItem(t, "list_amount")->valuestring, &list, NULL) ||
-	    money_parse(cJSON_GetObjectItem(t, "invoiced_amount")->valuestring, &inv, NULL))
-		list = inv = 0; /* written by money_format(): cannot fail */
+	for (i = 0; i < r->nerrors; i++) {
+		if (i == 0)
+			fprintf(stderr, "errors:\n");
+		if (i == 20) {
+			fprintf(stderr, "  ... and %d more (--json lists them all)\n",
+				r->nerrors - 20);
+			break;
+		}
+		fprintf(stderr, "  row %" PRId64 ", %s: %s\n", r->errors[i].row,
+			r->errors[i].column, r->errors[i].message);
+	}
+}
+
+/* The result for people. */
+static void print_result(const ImportResult *r, ImportStatus st, const char *contract)
+{
+	char a[MONEY_BUF], b[MONEY_BUF];
+	int i;
+
 	if (st == IMPORT_WRITTEN)
-		printf("imported batch %d into %s\n", cJSON_GetObjectItem(r, "batch")->valueint,
-		       contract);
+		printf("imported batch %" PRId64 " into %s\n", r->batch, contract);
 	else if (st == IMPORT_ALREADY) {
-		printf("this file is already imported as batch %d; nothing was written\n",
-		       cJSON_GetObjectItem(r, "batch")->valueint);
+		printf("this file is already imported as batch %" PRId64 "; nothing was written\n",
+		       r->batch);
 		return;
 	} else if (st == IMPORT_DRY_RUN)
 		printf("dry run: nothing was written\n");
 	else
 		printf("refused: nothing was written (fix the rows below, or use "
 		       "--skip-invalid)\n");
-	printf("rows %d, accepted %d, duplicates %d, rejected %d\n",
-	       cJSON_GetObjectItem(r, "rows")->valueint,
-	       cJSON_GetObjectItem(r, "accepted")->valueint,
-	       cJSON_GetObjectItem(r, "duplicates")->valueint,
-	       cJSON_GetObjectItem(r, "rejected")->valueint);
-	printf("accepted totals: list %s, invoiced %s\n", money_format_human(list, a),
-	       money_format_human(inv, b));
+	printf("rows %" PRId64 ", accepted %" PRId64 ", duplicates %" PRId64 ", rejected %" PRId64
+	       "\n",
+	       r->rows, r->accepted, r->duplicates, r->rejected);
+	printf("accepted totals: list %s, invoiced %s\n", money_format_human(r->list_total, a),
+	       money_format_human(r->invoiced_total, b));
 	fflush(stdout);
-	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "errors"))
-	{
-		if (n++ == 0)
-			fprintf(stderr, "errors:\n");
-		if (n > 20) {
-			fprintf(stderr, "  ... and %d more (--json lists them all)\n",
-				cJSON_GetArraySize(cJSON_GetObjectItem(r, "errors")) - 20);
-			break;
-		}
-		fprintf(stderr, "  row %d, %s: %s\n", cJSON_GetObjectItem(x, "row")->valueint,
-			cJSON_GetObjectItem(x, "column")->valuestring,
-			cJSON_GetObjectItem(x, "message")->valuestring);
-	}
-	n = 0;
-	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "ignored_columns"))
-		printf("%s%s", n++ ? ", " : "ignored columns: ", x->valuestring);
-	if (n)
+	print_errors(r);
+	for (i = 0; i < r->nignored; i++)
+		printf("%s%s", i ? ", " : "ignored columns: ", r->ignored[i]);
+	if (r->nignored)
 		printf("\n");
 }
 
 /* Exit status for an import outcome. */
-static int import_exit(ImportStatus st, const cJSON *r)
+static int import_exit(ImportStatus st, const ImportResult *r)
 {
 	if (st == IMPORT_REFUSED)
 		return 1;
-	if (st == IMPORT_DRY_RUN && cJSON_GetObjectItem(r, "rejected")->valueint > 0)
+	if (st == IMPORT_DRY_RUN && r->rejected > 0)
 		return 1;
 	return 0;
 }
@@ -126,7 +125,7 @@ int cmd_import(const Cli *cli, int argc, char **argv)
 	ImportOptions io = {0};
 	Progress prog = {0};
 	ImportStatus st;
-	cJSON *result = NULL;
+	ImportResult result;
 	struct stat sb;
 	sqlite3 *db;
 	FILE *f;
@@ -165,20 +164,55 @@ int cmd_import(const Cli *cli, int argc, char **argv)
 	if (f != stdin)
 		fclose(f);
 	db_close(db);
-	if (rc)
+	if (rc) {
+		import_result_free(&result);
 		return cli_fail(&e);
-	rc = import_exit(st, result);
-	if (cli_opt(o, "json")) {
-		cli_print_json(result);
-		return rc;
 	}
-	print_result(result, st, io.contract);
-	cJSON_Delete(result);
+	rc = import_exit(st, &result);
+	if (cli_opt(o, "json"))
+		cli_print_json(encode_import_result(&result, ENC_DATA));
+	else
+		print_result(&result, st, io.contract);
+	import_result_free(&result);
 	return rc;
 }
 
 static const char batches_usage[] = "usage: coopledger batches --contract NUMBER [--json]\n"
 				    "\nThe contract's import batches, newest first.\n";
+
+/* One batch as the table's 14 cells; the texts live in the struct. */
+typedef struct BatchCells {
+	char n[5][24], list[MONEY_BUF], invoiced[MONEY_BUF], when[17], sha[13];
+	const char *row[14];
+} BatchCells;
+
+/* Fill c with batch r of rs.  OUT: *c. */
+static void batch_cells(const RowSet *rs, int r, BatchCells *c)
+{
+	static const char *const counts[5] = {"batch", "rows", "accepted", "duplicates",
+					      "rejected"};
+	int k;
+
+	for (k = 0; k < 5; k++)
+		snprintf(c->n[k], sizeof c->n[k], "%" PRId64, rowset_int(rs, r, counts[k]));
+	/* "2026-11-25T14:03:07Z" shown to the minute */
+	snprintf(c->when, sizeof c->when, "%s", rowset_text(rs, r, "created_at"));
+	if (strlen(c->when) > 10)
+		c->when[10] = ' ';
+	snprintf(c->sha, sizeof c->sha, "%s", rowset_text(rs, r, "sha256"));
+	c->row[0] = c->n[0];
+	c->row[1] = rowset_text(rs, r, "file");
+	c->row[2] = rowset_text(rs, r, "period");
+	c->row[3] = rowset_text(rs, r, "filed_on");
+	c->row[4] = c->when;
+	c->row[5] = rowset_text(rs, r, "created_by");
+	for (k = 1; k < 5; k++)
+		c->row[5 + k] = c->n[k];
+	c->row[10] = money_format_human(rowset_int(rs, r, "list_amount"), c->list);
+	c->row[11] = money_format_human(rowset_int(rs, r, "invoiced_amount"), c->invoiced);
+	c->row[12] = c->sha;
+	c->row[13] = rowset_int(rs, r, "reversed") ? "yes" : "";
+}
 
 int cmd_batches(const Cli *cli, int argc, char **argv)
 {
@@ -187,8 +221,8 @@ int cmd_batches(const Cli *cli, int argc, char **argv)
 		">accepted", ">dup", ">rejected", ">list", ">invoiced", "sha256", "reversed"};
 	CliOpt o[] = {{"contract", 1, NULL}, {"json", 0, NULL}, {NULL, 0, NULL}};
 	const char *pos[1];
-	int npos, rc = cli_parse(argc, argv, o, pos, 0, &npos, batches_usage);
-	cJSON *list, *b;
+	int npos, i, rc = cli_parse(argc, argv, o, pos, 0, &npos, batches_usage);
+	RowSet rs;
 	sqlite3 *db;
 	Table t;
 	Err e = {0};
@@ -200,52 +234,27 @@ int cmd_batches(const Cli *cli, int argc, char **argv)
 	db = cli_open_db(cli);
 	if (!db)
 		return 1;
-	list = import_batches_json(db, cli_opt(o, "contract"), &e);
+	rc = import_batches(db, cli_opt(o, "contract"), &rs, &e);
 	db_close(db);
-	if (!list)
+	if (rc) {
+		rowset_free(&rs);
 		return cli_fail(&e);
-	if (cli_opt(o, "json"))
-		return cli_print_json(list);
+	}
+	if (cli_opt(o, "json")) {
+		cli_print_json(encode_import_batches(&rs, ENC_DATA));
+		rowset_free(&rs);
+		return 0;
+	}
 	table_init(&t, 14, head);
-	cJSON_ArrayForEach(b, list)
-	{
-		char n[5][24], lm[MONEY_BUF], im[MONEY_BUF], when[17], sha[13];
-		const char *keys[5] = {"batch", "rows", "accepted", "duplicates", "rejected"};
-		Money la = 0, ia = 0;
-		int k;
+	for (i = 0; i < rs.nrow; i++) {
+		BatchCells c;
 
-		for (k = 0; k < 5; k++)
-			snprintf(n[k], sizeof n[k], "%d",
-				 cJSON_GetObjectItem(b, keys[k])->valueint);
-		if (money_parse(cJSON_GetObjectItem(b, "list_amount")->valuestring, &la, NULL) ||
-		    money_parse(cJSON_GetObjectItem(b, "invoiced_amount")->valuestring, &ia, NULL))
-			la = ia = 0; /* written by money_format(): cannot fail */
-		/* "2026-11-25T14:03:07Z" shown to the minute */
-		snprintf(when, sizeof when, "%s",
-			 cJSON_GetObjectItem(b, "created_at")->valuestring);
-		if (strlen(when) > 10)
-			when[10] = ' ';
-		snprintf(sha, sizeof sha, "%s", cJSON_GetObjectItem(b, "sha256")->valuestring);
-		const char *row[14] = {n[0],
-				       cJSON_GetObjectItem(b, "file")->valuestring,
-				       cJSON_GetObjectItem(b, "period")->valuestring,
-				       cJSON_GetObjectItem(b, "filed_on")->valuestring,
-				       when,
-				       cJSON_GetObjectItem(b, "created_by")->valuestring,
-				       n[1],
-				       n[2],
-				       n[3],
-				       n[4],
-				       money_format_human(la, lm),
-				       money_format_human(ia, im),
-				       sha,
-				       cJSON_IsTrue(cJSON_GetObjectItem(b, "reversed")) ? "yes"
-											: ""};
-		table_add(&t, row);
+		batch_cells(&rs, i, &c);
+		table_add(&t, c.row);
 	}
 	table_print(&t, stdout);
 	table_free(&t);
-	cJSON_Delete(list);
+	rowset_free(&rs);
 	return 0;
 }
 
@@ -256,6 +265,21 @@ static const char map_usage[] =
 	"\nSave how a vendor's own spreadsheet headers map to the sales-report columns,\n"
 	"e.g. \"Customer #=agency_code\" \"Extended List=list_amount\".  Headers match\n"
 	"case-insensitively with spaces, '-' and '_' alike.\n";
+
+/* The vendor's saved mappings, one a line. */
+static ClCode print_maps(sqlite3 *db, const char *vendor, Err *e)
+{
+	RowSet rs;
+	ClCode rc = import_map_list(db, vendor, &rs, e);
+	int i;
+
+	for (i = 0; !rc && i < rs.nrow; i++)
+		printf("%s -> %s\n", rowset_text(&rs, i, "header"), rowset_text(&rs, i, "column"));
+	if (!rc && !rs.nrow)
+		printf("vendor %s has no saved column mappings\n", vendor);
+	rowset_free(&rs);
+	return rc;
+}
 
 int cmd_vendor_map(const Cli *cli, int argc, char **argv)
 {
@@ -286,16 +310,8 @@ int cmd_vendor_map(const Cli *cli, int argc, char **argv)
 		snprintf(header, sizeof header, "%.*s", (int)(eq - pos[i]), pos[i]);
 		rc = import_map_set(db, vendor, header, eq + 1, cli->actor, &e);
 	}
-	if (!rc) {
-		cJSON *list = import_map_list(db, vendor, &e), *m;
-
-		cJSON_ArrayForEach(m, list)
-			printf("%s -> %s\n", cJSON_GetObjectItem(m, "header")->valuestring,
-			       cJSON_GetObjectItem(m, "column")->valuestring);
-		if (!cJSON_GetArraySize(list))
-			printf("vendor %s has no saved column mappings\n", vendor);
-		cJSON_Delete(list);
-	}
+	if (!rc)
+		rc = print_maps(db, vendor, &e);
 	db_close(db);
 	return rc ? cli_fail(&e) : 0;
 }

@@ -1,6 +1,7 @@
 /* import.c — sales-report import; see import.h. */
 #include "import.h"
 
+#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <iconv.h>
 #include <inttypes.h>
@@ -65,14 +66,12 @@ typedef struct Import {
 	Buf arena;  /* converted fields of the current row */
 	crypto_hash_sha256_state sha;
 	size_t bytes;
-	cJSON *errors, *ignored;
-	int64_t nerrors;
+	ImportResult res;      /* what the file is found to hold */
+	int64_t nfound;	       /* row problems found, listed or not */
 	size_t first_unlisted; /* row of the first error past the list, or 0 */
-	int unlisted_noted;    /* the "more errors" entry is in errors */
-	int64_t rows, accepted, duplicates, rejected;
-	int64_t *seen; /* open-addressed set of ledger lines this file duplicated */
+	int nomem;	       /* a problem or column could not be listed */
+	int64_t *seen;	       /* open-addressed set of ledger lines this file duplicated */
 	size_t nseen, seen_cap;
-	Money list_total, invoiced_total;
 } Import;
 
 int import_column_known(const char *name)
@@ -85,6 +84,64 @@ int import_column_known(const char *name)
 	return 0;
 }
 
+/* ---- the result ---- */
+
+static char *dup_text(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+/* Append a problem to r's list.  Returns 0, or -1 when out of memory. */
+static int problem_add(ImportResult *r, int64_t row, const char *column, const char *msg)
+{
+	ImportProblem *grown = realloc(r->errors, ((size_t)r->nerrors + 1) * sizeof *grown);
+	ImportProblem *p;
+
+	if (!grown)
+		return -1;
+	r->errors = grown;
+	p = &r->errors[r->nerrors];
+	p->row = row;
+	snprintf(p->column, sizeof p->column, "%s", column);
+	if (!(p->message = dup_text(msg)))
+		return -1;
+	r->nerrors++;
+	return 0;
+}
+
+/* Append an ignored column to r's list.  Returns 0, or -1 when out of
+ * memory. */
+static int ignored_add(ImportResult *r, const char *name)
+{
+	char **grown = realloc(r->ignored, ((size_t)r->nignored + 1) * sizeof *grown);
+
+	if (!grown)
+		return -1;
+	r->ignored = grown;
+	if (!(r->ignored[r->nignored] = dup_text(name)))
+		return -1;
+	r->nignored++;
+	return 0;
+}
+
+void import_result_free(ImportResult *r)
+{
+	int i;
+
+	for (i = 0; i < r->nerrors; i++)
+		free(r->errors[i].message);
+	for (i = 0; i < r->nignored; i++)
+		free(r->ignored[i]);
+	free(r->errors);
+	free(r->ignored);
+	memset(r, 0, sizeof *r);
+}
+
 /* Record a row problem; lists the first IMPORT_MAX_ERRORS. */
 static void row_error(Import *im, size_t row, int column, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -92,10 +149,9 @@ static void row_error(Import *im, size_t row, int column, const char *fmt, ...)
 static void row_error(Import *im, size_t row, int column, const char *fmt, ...)
 {
 	char msg[ERR_MSG_MAX];
-	cJSON *o;
 	va_list ap;
 
-	if (im->nerrors++ >= IMPORT_MAX_ERRORS) {
+	if (im->nfound++ >= IMPORT_MAX_ERRORS) {
 		if (!im->first_unlisted)
 			im->first_unlisted = row;
 		return;
@@ -103,11 +159,23 @@ static void row_error(Import *im, size_t row, int column, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "row", (double)row);
-	cJSON_AddStringToObject(o, "column", column >= 0 ? col_name[column] : "");
-	cJSON_AddStringToObject(o, "message", msg);
-	cJSON_AddItemToArray(im->errors, o);
+	if (problem_add(&im->res, (int64_t)row, column >= 0 ? col_name[column] : "", msg))
+		im->nomem = 1;
+}
+
+/* After the last row: one more error saying how many are not listed. */
+static void note_unlisted(Import *im)
+{
+	char msg[128];
+
+	if (im->nfound <= IMPORT_MAX_ERRORS)
+		return;
+	snprintf(msg, sizeof msg,
+		 "%" PRId64 " more errors, from row %zu on, are not listed; fix these "
+		 "and check the file again",
+		 im->nfound - IMPORT_MAX_ERRORS, im->first_unlisted);
+	if (problem_add(&im->res, (int64_t)im->first_unlisted, "", msg))
+		im->nomem = 1;
 }
 
 /* ---- text decoding ---- */
@@ -267,13 +335,14 @@ static int header_column(const Import *im, const char *text)
 	return -1;
 }
 
-/* 1 if the array of strings holds text. */
-static int listed(const cJSON *arr, const char *text)
+/* 1 if the header field is among the ignored columns already. */
+static int ignored_already(const ImportResult *r, const char *text)
 {
-	const cJSON *x;
+	int i;
 
-	cJSON_ArrayForEach(x, arr) if (cJSON_IsString(x) &&
-				       strcmp(x->valuestring, text) == 0) return 1;
+	for (i = 0; i < r->nignored; i++)
+		if (strcmp(r->ignored[i], text) == 0)
+			return 1;
 	return 0;
 }
 
@@ -308,8 +377,9 @@ static ClCode read_header(Import *im, int n, char **val, Err *e)
 	for (i = 0; i < n; i++) {
 		c = header_column(im, val[i]);
 		if (c < 0) {
-			if (*val[i] && !listed(im->ignored, val[i]))
-				cJSON_AddItemToArray(im->ignored, cJSON_CreateString(val[i]));
+			if (*val[i] && !ignored_already(&im->res, val[i]) &&
+			    ignored_add(&im->res, val[i]))
+				return err_set(e, CL_ENOMEM, "out of memory");
 			continue;
 		}
 		if (im->col[c] >= 0)
@@ -561,11 +631,12 @@ static int write_row(Import *im, size_t row, const PurchaseIn *p, ClCode *fatal,
 				  p->invoice_number, p->line);
 			return 0;
 		}
-		im->duplicates++;
+		im->res.duplicates++;
 		return 1;
 	}
-	if (__builtin_add_overflow(im->list_total, p->list_amount, &im->list_total) ||
-	    __builtin_add_overflow(im->invoiced_total, p->invoiced_amount, &im->invoiced_total)) {
+	if (__builtin_add_overflow(im->res.list_total, p->list_amount, &im->res.list_total) ||
+	    __builtin_add_overflow(im->res.invoiced_total, p->invoiced_amount,
+				   &im->res.invoiced_total)) {
 		*fatal =
 			err_set(e, CL_EINPUT,
 				"row %zu: the file's totals pass the largest amount the ledger can "
@@ -573,7 +644,7 @@ static int write_row(Import *im, size_t row, const PurchaseIn *p, ClCode *fatal,
 				row);
 		return 0;
 	}
-	im->accepted++;
+	im->res.accepted++;
 	return 1;
 }
 
@@ -591,7 +662,7 @@ static ClCode import_row(void *ctx, size_t row, size_t line, int n, char **field
 		return rc;
 	if (row == 0)
 		return read_header(im, n, val, e);
-	im->rows++;
+	im->res.rows++;
 	for (c = 0; c < C__MAX; c++)
 		v[c] = im->col[c] >= 0 && im->col[c] < n ? trim(val[im->col[c]]) : "";
 	if (n > im->ncols) {
@@ -599,12 +670,14 @@ static ClCode import_row(void *ctx, size_t row, size_t line, int n, char **field
 			  "the row has %d fields but the header has %d; is a comma inside a field "
 			  "that is not quoted?",
 			  n, im->ncols);
-		im->rejected++;
+		im->res.rejected++;
 	} else if (!validate_row(im, row, v, &p) || !write_row(im, row, &p, &fatal, e)) {
-		im->rejected++;
+		im->res.rejected++;
 	}
-	if (im->o->progress && im->rows % PROGRESS_EVERY == 0)
-		im->o->progress(im->o->progress_ctx, im->bytes, (size_t)im->rows);
+	if (!fatal && im->nomem)
+		fatal = err_set(e, CL_ENOMEM, "out of memory");
+	if (im->o->progress && im->res.rows % PROGRESS_EVERY == 0)
+		im->o->progress(im->o->progress_ctx, im->bytes, (size_t)im->res.rows);
 	return fatal;
 }
 
@@ -618,77 +691,113 @@ static void hash_chunk(void *ctx, const char *p, size_t n)
 
 /* ---- the batch ---- */
 
-/* The result object of DOMAIN.md section 5. */
-static cJSON *result_json(Import *im, int64_t batch)
+/* The result as the batch keeps it (import_batch.result_json) and the
+ * audit log records it: the shape of DOMAIN.md section 5.  An import of
+ * the same file again reads its errors and ignored columns back.  Caller
+ * frees with cJSON_free(); NULL when out of memory. */
+static char *record_text(const ImportResult *r)
 {
-	char la[MONEY_BUF], ia[MONEY_BUF];
-	cJSON *r = cJSON_CreateObject(), *t;
+	char la[MONEY_BUF], ia[MONEY_BUF], *text;
+	cJSON *o = cJSON_CreateObject(), *t, *arr, *x;
+	int i;
 
-	if (batch)
-		cJSON_AddNumberToObject(r, "batch", (double)batch);
-	else
-		cJSON_AddNullToObject(r, "batch");
-	cJSON_AddNumberToObject(r, "rows", (double)im->rows);
-	cJSON_AddNumberToObject(r, "accepted", (double)im->accepted);
-	cJSON_AddNumberToObject(r, "duplicates", (double)im->duplicates);
-	cJSON_AddNumberToObject(r, "rejected", (double)im->rejected);
-	t = cJSON_AddObjectToObject(r, "totals");
-	cJSON_AddStringToObject(t, "list_amount", money_format(im->list_total, la));
-	cJSON_AddStringToObject(t, "invoiced_amount", money_format(im->invoiced_total, ia));
-	if (im->nerrors > IMPORT_MAX_ERRORS && !im->unlisted_noted) {
-		char msg[128];
-		cJSON *o = cJSON_CreateObject();
-
-		snprintf(msg, sizeof msg,
-			 "%" PRId64 " more errors, from row %zu on, are not listed; fix these "
-			 "and check the file again",
-			 im->nerrors - IMPORT_MAX_ERRORS, im->first_unlisted);
-		im->unlisted_noted = 1;
-		cJSON_AddNumberToObject(o, "row", (double)im->first_unlisted);
-		cJSON_AddStringToObject(o, "column", "");
-		cJSON_AddStringToObject(o, "message", msg);
-		cJSON_AddItemToArray(im->errors, o);
+	cJSON_AddNumberToObject(o, "batch", (double)r->batch);
+	cJSON_AddNumberToObject(o, "rows", (double)r->rows);
+	cJSON_AddNumberToObject(o, "accepted", (double)r->accepted);
+	cJSON_AddNumberToObject(o, "duplicates", (double)r->duplicates);
+	cJSON_AddNumberToObject(o, "rejected", (double)r->rejected);
+	t = cJSON_AddObjectToObject(o, "totals");
+	cJSON_AddStringToObject(t, "list_amount", money_format(r->list_total, la));
+	cJSON_AddStringToObject(t, "invoiced_amount", money_format(r->invoiced_total, ia));
+	arr = cJSON_AddArrayToObject(o, "errors");
+	for (i = 0; i < r->nerrors; i++) {
+		x = cJSON_CreateObject();
+		cJSON_AddNumberToObject(x, "row", (double)r->errors[i].row);
+		cJSON_AddStringToObject(x, "column", r->errors[i].column);
+		cJSON_AddStringToObject(x, "message", r->errors[i].message);
+		cJSON_AddItemToArray(arr, x);
 	}
-	cJSON_AddItemReferenceToObject(r, "errors", im->errors);
-	cJSON_AddItemReferenceToObject(r, "ignored_columns", im->ignored);
-	return r;
+	arr = cJSON_AddArrayToObject(o, "ignored_columns");
+	for (i = 0; i < r->nignored; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(r->ignored[i]));
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return text;
 }
 
-/* The result recorded with an earlier batch, marked "already_imported".
- * OUT: *out, which the caller frees. */
-static ClCode stored_result(sqlite3 *db, int64_t batch, cJSON **out, Err *e)
+/* The errors and ignored columns of a batch's record into r.  Returns 0,
+ * or -1 when out of memory. */
+static int record_read(const char *text, ImportResult *r)
 {
-	cJSON *r = NULL;
+	cJSON *o = cJSON_Parse(text);
+	const cJSON *x;
+	int rc = 0;
+
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "errors"))
+	{
+		const cJSON *row = cJSON_GetObjectItemCaseSensitive(x, "row");
+		const char *col =
+			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "column"));
+		const char *msg =
+			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "message"));
+
+		if (!rc)
+			rc = problem_add(r, cJSON_IsNumber(row) ? (int64_t)row->valuedouble : 0,
+					 col ? col : "", msg ? msg : "");
+	}
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "ignored_columns"))
+	{
+		if (!rc && cJSON_IsString(x))
+			rc = ignored_add(r, x->valuestring);
+	}
+	cJSON_Delete(o);
+	return rc;
+}
+
+/* The result of an earlier batch, marked already imported: its figures
+ * from the batch's columns, its lists from its record.  OUT: *r. */
+static ClCode stored_result(sqlite3 *db, int64_t batch, ImportResult *r, Err *e)
+{
 	ClCode rc, end;
+	int nomem = 0;
 	DbRows q;
 
-	rc = db_rows(&q, db, e, "SELECT result_json FROM import_batch WHERE id = ?", "i", batch);
-	if (!rc && db_rows_next(&q) && sqlite3_column_text(q.st, 0))
-		r = cJSON_Parse((const char *)sqlite3_column_text(q.st, 0));
+	r->batch = batch;
+	r->already = 1;
+	rc = db_rows(&q, db, e,
+		     "SELECT rows_total, rows_accepted, rows_duplicate, rows_rejected, list_total, "
+		     "invoiced_total, result_json FROM import_batch WHERE id = ?",
+		     "i", batch);
+	if (!rc && db_rows_next(&q)) {
+		r->rows = sqlite3_column_int64(q.st, 0);
+		r->accepted = sqlite3_column_int64(q.st, 1);
+		r->duplicates = sqlite3_column_int64(q.st, 2);
+		r->rejected = sqlite3_column_int64(q.st, 3);
+		r->list_total = sqlite3_column_int64(q.st, 4);
+		r->invoiced_total = sqlite3_column_int64(q.st, 5);
+		if (sqlite3_column_text(q.st, 6))
+			nomem = record_read((const char *)sqlite3_column_text(q.st, 6), r);
+	}
 	end = db_rows_end(&q, "reading the earlier import's result", e);
-	if (rc || end) {
-		cJSON_Delete(r);
-		return rc ? rc : end;
-	}
-	if (!r) {
-		r = cJSON_CreateObject();
-		cJSON_AddNumberToObject(r, "batch", (double)batch);
-	}
-	cJSON_AddTrueToObject(r, "already_imported");
-	*out = r;
-	return CL_OK;
+	if (!rc && !end && nomem)
+		end = err_set(e, CL_ENOMEM, "out of memory");
+	if (rc || end)
+		import_result_free(r);
+	return rc ? rc : end;
 }
 
-/* Store the batch's figures and its audit row; the caller commits. */
+/* Store the batch's figures, its record and its audit row; the caller
+ * commits. */
 static ClCode finish_batch(Import *im, const char *sha, Err *e)
 {
-	cJSON *r = result_json(im, im->batch);
-	char *json = cJSON_PrintUnformatted(r), key[24];
+	const ImportResult *r = &im->res;
+	char *json = record_text(r), key[24];
 	ClCode rc;
 
-	cJSON_Delete(r);
-	rc = ledger_batch_finish(im->db, im->batch, im->rows, im->accepted, im->duplicates,
-				 im->rejected, im->list_total, im->invoiced_total, json, e);
+	if (!json)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	rc = ledger_batch_finish(im->db, im->batch, r->rows, r->accepted, r->duplicates,
+				 r->rejected, r->list_total, r->invoiced_total, json, e);
 	if (!rc)
 		rc = db_exec(im->db, e, "UPDATE import_batch SET sha256 = ? WHERE id = ?", "ti",
 			     sha, im->batch);
@@ -753,12 +862,12 @@ static ClCode import_begin(Import *im, Err *e)
 	return rc;
 }
 
-/* After the last row: decide what happens to the batch.  OUT: *status. */
-static ClCode import_end(Import *im, ImportStatus *status, int64_t *shown_batch, Err *e)
+/* After the last row: decide what happens to the batch.  OUT: *status,
+ * *same (the earlier batch of the same file, or 0). */
+static ClCode import_end(Import *im, ImportStatus *status, int64_t *same, Err *e)
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
 	char sha[CHAIN_HEX];
-	int64_t same;
 
 	crypto_hash_sha256_final(&im->sha, h);
 	sodium_bin2hex(sha, sizeof sha, h, sizeof h);
@@ -766,22 +875,23 @@ static ClCode import_end(Import *im, ImportStatus *status, int64_t *shown_batch,
 		return err_set(e, CL_EINPUT,
 			       "the file is empty: a sales report starts with a header "
 			       "row naming its columns");
-	if (im->rows == 0 && !im->has_period)
+	if (im->res.rows == 0 && !im->has_period)
 		return err_set(e, CL_EINPUT,
 			       "the file has a header but no rows; to file a zero report, "
 			       "name the quarter with --period");
-	same = db_int(im->db, 0,
-		      "SELECT id FROM import_batch WHERE contract_id = ? AND sha256 = ? "
-		      "AND (? > 0 OR period IS (SELECT period FROM import_batch WHERE id = ?)) "
-		      "AND reversed_at IS NULL AND id <> ?",
-		      "itiii", im->cid, sha, im->rows, im->batch, im->batch);
-	*shown_batch = 0;
-	if (same) {
+	note_unlisted(im);
+	if (im->nomem)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	*same = db_int(im->db, 0,
+		       "SELECT id FROM import_batch WHERE contract_id = ? AND sha256 = ? "
+		       "AND (? > 0 OR period IS (SELECT period FROM import_batch WHERE id = ?)) "
+		       "AND reversed_at IS NULL AND id <> ?",
+		       "itiii", im->cid, sha, im->res.rows, im->batch, im->batch);
+	if (*same) {
 		*status = IMPORT_ALREADY;
-		*shown_batch = same;
 		return CL_OK;
 	}
-	if (im->rejected && !im->o->skip_invalid) {
+	if (im->res.rejected && !im->o->skip_invalid) {
 		*status = IMPORT_REFUSED;
 		return CL_OK;
 	}
@@ -790,26 +900,24 @@ static ClCode import_end(Import *im, ImportStatus *status, int64_t *shown_batch,
 		return CL_OK;
 	}
 	*status = IMPORT_WRITTEN;
-	*shown_batch = im->batch;
+	im->res.batch = im->batch;
 	return finish_batch(im, sha, e);
 }
 
-ClCode import_csv(sqlite3 *db, FILE *f, const ImportOptions *o, cJSON **result,
+ClCode import_csv(sqlite3 *db, FILE *f, const ImportOptions *o, ImportResult *result,
 		  ImportStatus *status, Err *e)
 {
 	Import *im = calloc(1, sizeof *im);
 	CsvOptions co = {0};
-	int64_t shown = 0;
+	int64_t same = 0;
 	ClCode rc;
 
-	*result = NULL;
+	memset(result, 0, sizeof *result);
 	if (!im)
 		return err_set(e, CL_ENOMEM, "out of memory");
 	im->db = db;
 	im->o = o;
 	im->cd = (iconv_t)-1;
-	im->errors = cJSON_CreateArray();
-	im->ignored = cJSON_CreateArray();
 	buf_init(&im->arena, (size_t)4 * CSVIN_FIELD_CAP * 4);
 	crypto_hash_sha256_init(&im->sha);
 	co.field_cap = o->field_cap;
@@ -819,24 +927,20 @@ ClCode import_csv(sqlite3 *db, FILE *f, const ImportOptions *o, cJSON **result,
 	if (!rc)
 		rc = csvin_read(f, &co, import_row, im, e);
 	if (!rc)
-		rc = import_end(im, status, &shown, e);
+		rc = import_end(im, status, &same, e);
 	ledger_close(im->l);
 	if (!rc && *status == IMPORT_WRITTEN)
 		rc = db_commit(db, e);
 	db_rollback(db);
 	if (!rc && *status == IMPORT_ALREADY) {
-		rc = stored_result(db, shown, result, e);
+		rc = stored_result(db, same, result, e);
 	} else if (!rc) {
-		*result = result_json(im, shown);
-		/* the result holds references: make them its own */
-		cJSON_ReplaceItemInObject(*result, "errors", cJSON_Duplicate(im->errors, 1));
-		cJSON_ReplaceItemInObject(*result, "ignored_columns",
-					  cJSON_Duplicate(im->ignored, 1));
+		*result = im->res; /* handed over whole */
+		memset(&im->res, 0, sizeof im->res);
 	}
 	if (im->cd != (iconv_t)-1)
 		iconv_close(im->cd);
-	cJSON_Delete(im->errors);
-	cJSON_Delete(im->ignored);
+	import_result_free(&im->res);
 	free(im->seen);
 	buf_free(&im->arena);
 	free(im);
@@ -903,86 +1007,40 @@ ClCode import_map_clear(sqlite3 *db, const char *vendor, const char *actor, Err 
 	return db_commit(db, e);
 }
 
-cJSON *import_map_list(sqlite3 *db, const char *vendor, Err *e)
+ClCode import_map_list(sqlite3 *db, const char *vendor, RowSet *rs, Err *e)
 {
-	cJSON *arr;
 	int64_t vid;
 	ClCode rc;
 	DbRows q;
 
-	if (vendor_id(db, vendor, &vid, e))
-		return NULL;
+	memset(rs, 0, sizeof *rs);
+	rc = vendor_id(db, vendor, &vid, e);
+	if (rc)
+		return rc;
 	rc = db_rows(&q, db, e,
 		     "SELECT header, column FROM vendor_column_map WHERE vendor_id = ? ORDER BY "
 		     "header",
 		     "i", vid);
-	arr = cJSON_CreateArray();
-	while (!rc && db_rows_next(&q)) {
-		cJSON *o = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(o, "header", (const char *)sqlite3_column_text(q.st, 0));
-		cJSON_AddStringToObject(o, "column", (const char *)sqlite3_column_text(q.st, 1));
-		cJSON_AddItemToArray(arr, o);
-	}
-	if (db_rows_end(&q, "reading the vendor's column mappings", e) || rc) {
-		cJSON_Delete(arr);
-		return NULL;
-	}
-	return arr;
+	return rowset_read(rs, rc, &q, 0, "reading the vendor's column mappings", e);
 }
 
-/* Text of column i, "" for NULL. */
-static const char *col_text(sqlite3_stmt *st, int i)
+ClCode import_batches(sqlite3 *db, const char *contract, RowSet *rs, Err *e)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t ? (const char *)t : "";
-}
-
-/* The batch at st's current row (import_batches_json) as JSON. */
-static cJSON *batch_json(sqlite3_stmt *st)
-{
-	static const char *const keys[] = {"file",     "sha256",     "period",
-					   "filed_on", "created_by", "created_at"};
-	char la[MONEY_BUF], ia[MONEY_BUF];
-	cJSON *o = cJSON_CreateObject();
-	int k;
-
-	cJSON_AddNumberToObject(o, "batch", (double)sqlite3_column_int64(st, 0));
-	for (k = 0; k < 6; k++)
-		cJSON_AddStringToObject(o, keys[k], col_text(st, k + 1));
-	cJSON_AddNumberToObject(o, "rows", (double)sqlite3_column_int64(st, 7));
-	cJSON_AddNumberToObject(o, "accepted", (double)sqlite3_column_int64(st, 8));
-	cJSON_AddNumberToObject(o, "duplicates", (double)sqlite3_column_int64(st, 9));
-	cJSON_AddNumberToObject(o, "rejected", (double)sqlite3_column_int64(st, 10));
-	cJSON_AddStringToObject(o, "list_amount", money_format(sqlite3_column_int64(st, 11), la));
-	cJSON_AddStringToObject(o, "invoiced_amount",
-				money_format(sqlite3_column_int64(st, 12), ia));
-	cJSON_AddBoolToObject(o, "reversed", sqlite3_column_type(st, 13) != SQLITE_NULL);
-	return o;
-}
-
-cJSON *import_batches_json(sqlite3 *db, const char *contract, Err *e)
-{
-	cJSON *arr;
 	int64_t cid;
 	ClCode rc;
 	DbRows q;
 
-	if (contract_load(db, contract, &cid, NULL, e))
-		return NULL;
+	memset(rs, 0, sizeof *rs);
+	rc = contract_load(db, contract, &cid, NULL, e);
+	if (rc)
+		return rc;
 	rc = db_rows(&q, db, e,
-		     "SELECT id, file_name, sha256, period, filed_on, created_by, created_at, "
-		     "rows_total, rows_accepted, rows_duplicate, rows_rejected, list_total, "
-		     "invoiced_total, reversed_at FROM import_batch WHERE contract_id = ? "
+		     "SELECT id AS batch, file_name AS file, sha256, coalesce(period, '') AS "
+		     "period, filed_on, created_by, created_at, rows_total AS \"rows\", "
+		     "rows_accepted AS accepted, rows_duplicate AS duplicates, rows_rejected AS "
+		     "rejected, list_total AS list_amount, invoiced_total AS invoiced_amount, "
+		     "reversed_at IS NOT NULL AS reversed FROM import_batch WHERE contract_id = ? "
 		     "ORDER BY id DESC",
 		     "i", cid);
-	arr = cJSON_CreateArray();
-	while (!rc && db_rows_next(&q))
-		cJSON_AddItemToArray(arr, batch_json(q.st));
-	if (db_rows_end(&q, "reading the import batches", e) || rc) {
-		cJSON_Delete(arr);
-		return NULL;
-	}
-	return arr;
+	return rowset_read(rs, rc, &q, 0, "reading the import batches", e);
 }

@@ -8,13 +8,14 @@
 #ifndef COOPLEDGER_IMPORT_H
 #define COOPLEDGER_IMPORT_H
 
-#include <cjson/cJSON.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "date.h"
 #include "err.h"
+#include "money.h"
+#include "rowset.h"
 
 #define IMPORT_MAX_ERRORS 1000 /* errors listed; more are counted */
 
@@ -40,15 +41,41 @@ typedef enum {
 	IMPORT_ALREADY	    /* the same file (SHA-256) is already imported */
 } ImportStatus;
 
+/* One problem found in a row: its data row (1-based; the header is row
+ * 0), the column ("" for the row as a whole) and what is wrong. */
+typedef struct ImportProblem {
+	int64_t row;
+	char column[24];
+	char *message;
+} ImportProblem;
+
+/* What an import found: the result of DOMAIN.md section 5.  The errors
+ * are the first IMPORT_MAX_ERRORS, then one that counts the rest. */
+typedef struct ImportResult {
+	int64_t batch; /* the batch written or found; 0: none */
+	int already;   /* the same file is already batch `batch` */
+	int64_t rows;  /* data rows */
+	int64_t accepted, duplicates, rejected;
+	Money list_total, invoiced_total; /* of the accepted rows */
+	ImportProblem *errors;
+	int nerrors;
+	char **ignored; /* header fields that name no column, once each */
+	int nignored;
+} ImportResult;
+
 /* Import a sales report read from f.  Refusals of the whole file (missing
  * or repeated column, bad encoding, malformed CSV, unknown contract, a
  * header-only file without a period) return an error with a message and
- * write nothing.  Otherwise returns CL_OK with the result object of
- * DOMAIN.md section 5 in *result (caller frees with cJSON_Delete) and what
- * happened in *status; a batch is one transaction, so the database holds
- * the whole batch or none of it.  OUT: *result, *status. */
-ClCode import_csv(sqlite3 *db, FILE *f, const ImportOptions *o, cJSON **result,
+ * write nothing.  Otherwise returns CL_OK with what was found in *result
+ * and what happened in *status; a batch is one transaction, so the
+ * database holds the whole batch or none of it.  *result is empty after
+ * a failure; free it with import_result_free() either way.
+ * OUT: *result, *status. */
+ClCode import_csv(sqlite3 *db, FILE *f, const ImportOptions *o, ImportResult *result,
 		  ImportStatus *status, Err *e) __attribute__((warn_unused_result));
+
+/* Free what r holds; r is empty after. */
+void import_result_free(ImportResult *r);
 
 /* Saved column mappings for a vendor's own headers: "Customer #" ->
  * "agency_code".  Audited. */
@@ -57,13 +84,18 @@ ClCode import_map_set(sqlite3 *db, const char *vendor, const char *header, const
 ClCode import_map_clear(sqlite3 *db, const char *vendor, const char *actor, Err *e)
 	__attribute__((warn_unused_result));
 
-/* The vendor's mappings as [{"header","column"}]; caller frees. */
-cJSON *import_map_list(sqlite3 *db, const char *vendor, Err *e);
+/* The vendor's mappings, by header: columns header, column.  Free *rs
+ * with rowset_free() either way.  OUT: *rs. */
+ClCode import_map_list(sqlite3 *db, const char *vendor, RowSet *rs, Err *e)
+	__attribute__((warn_unused_result));
 
-/* The import batches of a contract, newest first: id, file, sha256,
- * period, filed_on, created_by, created_at, counts, totals, reversed.
- * Caller frees. */
-cJSON *import_batches_json(sqlite3 *db, const char *contract, Err *e);
+/* The import batches of a contract, newest first: columns batch, file,
+ * sha256, period, filed_on, created_by, created_at, rows, accepted,
+ * duplicates, rejected, list_amount and invoiced_amount (cents), and
+ * reversed (1 or 0).  Free *rs with rowset_free() either way.
+ * OUT: *rs. */
+ClCode import_batches(sqlite3 *db, const char *contract, RowSet *rs, Err *e)
+	__attribute__((warn_unused_result));
 
 /* 1 if name is a canonical sales-report column. */
 int import_column_known(const char *name);

@@ -15,19 +15,21 @@
  * Properties:
  *   - a dry run writes nothing: purchases, batches and the audit log are as
  *     they were, and no transaction is left open;
- *   - a refused file comes with CL_EINPUT and a message, and no result;
+ *   - a refused file comes with CL_EINPUT and a message, and an empty result;
  *   - otherwise the status is dry run, refused or already imported, never
  *     written; rows = accepted + duplicates + rejected; rejected rows refuse
  *     the file unless skip_invalid, and a refused file has some; a dry run
  *     names no batch;
  *   - every listed error names its row, a column of the report (or none)
  *     and a message; at most IMPORT_MAX_ERRORS + 1 are listed;
- *   - the totals are money text;
+ *   - the result's JSON (web/encode_import.h) has this shape, its totals
+ *     money text;
  *   - skip_invalid changes what happens to the batch, not what is found:
  *     the same file with it flipped gives the same result or refusal.
  */
 #include "fuzz.h"
 
+#include "encode_import.h"
 #include "world.h"
 
 static const char *const periods[] = {NULL,	 "2025-Q3", "2025-Q4", "2026-Q1",
@@ -152,11 +154,20 @@ static void check_result(const cJSON *r, ImportStatus st, int skip)
 		   "the totals are not money text");
 }
 
+/* 1 if r holds nothing, as after a refusal. */
+static int result_empty(const ImportResult *r)
+{
+	return !r->batch && !r->already && !r->rows && !r->nerrors && !r->nignored && !r->errors &&
+	       !r->ignored;
+}
+
 /* One dry run of the file in data[0, n): the books must stay as they were
- * and no transaction open.  OUT: *result, *st, e. */
+ * and no transaction open.  OUT: *result (its JSON; NULL when refused),
+ * *st, e. */
 static ClCode dry_run(const ImportOptions *io, const uint8_t *data, size_t n, cJSON **result,
 		      ImportStatus *st, Err *e)
 {
+	ImportResult r;
 	int64_t before[3], after[3];
 	ClCode rc;
 	FILE *f = fmemopen((void *)data, n, "r");
@@ -164,8 +175,9 @@ static ClCode dry_run(const ImportOptions *io, const uint8_t *data, size_t n, cJ
 	if (!f)
 		abort();
 	books(before);
-	rc = import_csv(db, f, io, result, st, e);
+	rc = import_csv(db, f, io, &r, st, e);
 	fclose(f);
+	*result = rc ? NULL : encode_import_result(&r, ENC_DATA);
 	books(after);
 	FUZZ_CHECK(memcmp(before, after, sizeof before) == 0,
 		   "a dry run changed the books: purchases %lld -> %lld, batches %lld -> %lld, "
@@ -174,8 +186,9 @@ static ClCode dry_run(const ImportOptions *io, const uint8_t *data, size_t n, cJ
 		   (long long)after[1], (long long)before[2], (long long)after[2]);
 	FUZZ_CHECK(sqlite3_get_autocommit(db), "a transaction is left open");
 	if (rc)
-		FUZZ_CHECK(rc == CL_EINPUT && e->msg[0] && !*result, "refused with code %d: \"%s\"",
-			   (int)rc, e->msg);
+		FUZZ_CHECK(rc == CL_EINPUT && e->msg[0] && result_empty(&r),
+			   "refused with code %d: \"%s\"", (int)rc, e->msg);
+	import_result_free(&r);
 	return rc;
 }
 

@@ -95,7 +95,7 @@ static inline sqlite3 *world_open(void)
 	Quarter q = {2026, 1};
 	ImportOptions io = {0};
 	ImportStatus st;
-	cJSON *result = NULL;
+	ImportResult result;
 	Err e = {0};
 	size_t i;
 	FILE *f;
@@ -133,7 +133,7 @@ static inline sqlite3 *world_open(void)
 	f = world_file(world_earlier);
 	world_ok("earlier batch", import_csv(db, f, &io, &result, &st, &e), &e);
 	fclose(f);
-	cJSON_Delete(result);
+	import_result_free(&result);
 	if (st != IMPORT_WRITTEN) {
 		fprintf(stderr, "fuzz world: the earlier batch was not written\n");
 		abort();

@@ -9,6 +9,7 @@
 #include "contract.h"
 #include "fees.h"
 #include "handlers.h"
+#include "encode_import.h"
 #include "import.h"
 #include "listing.h"
 #include "agency.h"
@@ -316,7 +317,8 @@ int api_import(Req *r)
 	char actor[300];
 	ImportOptions io = {0};
 	ImportStatus st;
-	cJSON *result = NULL;
+	ImportResult res;
+	cJSON *result;
 	FILE *f;
 	Err e = {0};
 	ClCode rc;
@@ -339,9 +341,11 @@ int api_import(Req *r)
 	io.file_name = req_query(r, "file_name") ? req_query(r, "file_name") : "api-upload.csv";
 	io.today = r->today;
 	io.actor = req_actor(r, actor, sizeof actor);
-	rc = import_csv(r->db, f, &io, &result, &st, &e);
+	rc = import_csv(r->db, f, &io, &res, &st, &e);
 	if (f != r->upload)
 		fclose(f);
+	result = rc ? NULL : encode_import_result(&res, ENC_DATA);
+	import_result_free(&res);
 	if (rc)
 		return answer(r, NULL, &e);
 	return resp_json(r, st == IMPORT_WRITTEN ? 201 : st == IMPORT_REFUSED ? 422 : 200, result);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "csvout.h"
+#include "encode_import.h"
 #include "handlers.h"
 #include "import.h"
 #include "ledger.h"
@@ -16,6 +17,18 @@
 #include "pages.h"
 #include "render.h"
 #include "server.h"
+
+/* The contract's batches into ctx, their money in page form. */
+static ClCode add_batches(Req *r, cJSON *ctx, const char *contract, Err *e)
+{
+	RowSet rs;
+	ClCode rc = import_batches(r->db, contract, &rs, e);
+
+	if (!rc)
+		cJSON_AddItemToObject(ctx, "batches", encode_import_batches(&rs, ENC_PAGE));
+	rowset_free(&rs);
+	return rc;
+}
 
 int page_imports(Req *r)
 {
@@ -37,7 +50,10 @@ int page_imports(Req *r)
 	cJSON_AddItemToObject(ctx, "contracts", list);
 	if (contract) {
 		cJSON_AddStringToObject(ctx, "contract", contract);
-		cJSON_AddItemToObject(ctx, "batches", import_batches_json(r->db, contract, &e));
+		if (add_batches(r, ctx, contract, &e)) {
+			cJSON_Delete(ctx);
+			return resp_error(r, 500, "%s", e.msg);
+		}
 	}
 	cJSON_AddBoolToObject(ctx, "can_reverse", r->who.role == ROLE_ADMIN);
 	/* finance reads the batches; admin and vendors upload */
@@ -243,6 +259,13 @@ static FILE *stash_open(const char *id)
 	return fopen(path, "rb");
 }
 
+/* 1 when an import failed on our side (the database, memory, reading
+ * the stash) rather than for what the file holds. */
+static int import_failed_here(ClCode rc)
+{
+	return rc == CL_EDB || rc == CL_ENOMEM || rc == CL_EIO;
+}
+
 /* Run the import of f as the form asks; render the result page. */
 static int import_and_show(Req *r, FILE *f, const char *contract, int dry_run,
 			   const char *upload_id, const char *file_name)
@@ -251,8 +274,10 @@ static int import_and_show(Req *r, FILE *f, const char *contract, int dry_run,
 	char actor[300];
 	ImportOptions io = {0};
 	ImportStatus st;
-	cJSON *result = NULL, *ctx;
+	ImportResult res;
+	cJSON *ctx;
 	Err e = {0};
+	ClCode rc;
 
 	io.contract = contract;
 	io.period =
@@ -272,10 +297,15 @@ static int import_and_show(Req *r, FILE *f, const char *contract, int dry_run,
 	cJSON_AddStringToObject(ctx, "file_name", file_name);
 	cJSON_AddBoolToObject(ctx, "skip_invalid", io.skip_invalid);
 	cJSON_AddStringToObject(ctx, "encoding", io.encoding ? io.encoding : "");
-	if (import_csv(r->db, f, &io, &result, &st, &e)) {
+	if ((rc = import_csv(r->db, f, &io, &res, &st, &e))) {
 		/* refused as a whole: there is nothing to import or fix later */
+		import_result_free(&res);
 		if (upload_id)
 			stash_remove(upload_id);
+		if (import_failed_here(rc)) {
+			cJSON_Delete(ctx);
+			return resp_error(r, 500, "%s", e.msg);
+		}
 		cJSON_AddStringToObject(ctx, "refusal", e.msg);
 		return render_page(r, 422, "import_result", ctx);
 	}
@@ -284,7 +314,8 @@ static int import_and_show(Req *r, FILE *f, const char *contract, int dry_run,
 		cJSON_AddStringToObject(ctx, "upload_id", upload_id);
 	if (dry_run && upload_id) /* the stash stays: its rows to fix as CSV */
 		cJSON_AddStringToObject(ctx, "checked_id", upload_id);
-	cJSON_AddItemToObject(ctx, "result", result);
+	cJSON_AddItemToObject(ctx, "result", encode_import_result(&res, ENC_PAGE));
+	import_result_free(&res);
 	return render_page(r, st == IMPORT_REFUSED ? 422 : 200, "import_result", ctx);
 }
 
@@ -347,7 +378,8 @@ int page_import_errors_csv(Req *r)
 	char actor[300];
 	ImportOptions io = {0};
 	ImportStatus st;
-	cJSON *was, *result = NULL;
+	ImportResult res;
+	cJSON *was, *result;
 	const cJSON *user;
 	FILE *f = stash_open(id);
 	Err e = {0};
@@ -372,11 +404,17 @@ int page_import_errors_csv(Req *r)
 	io.file_name = "rows to fix";
 	io.today = r->today;
 	io.actor = req_actor(r, actor, sizeof actor);
-	rc = import_csv(r->db, f, &io, &result, &st, &e);
+	rc = import_csv(r->db, f, &io, &res, &st, &e);
 	fclose(f);
 	cJSON_Delete(was);
-	if (rc)
+	if (rc) {
+		import_result_free(&res);
+		if (import_failed_here(rc))
+			return resp_error(r, 500, "%s", e.msg);
 		return resp_error(r, 422, "The file was refused: %s", e.msg);
+	}
+	result = encode_import_result(&res, ENC_DATA);
+	import_result_free(&res);
 	resp_text(r, 200, "text/csv; charset=utf-8",
 		  csv_from_json(cJSON_GetObjectItem(result, "errors"), keys, 3), "rows-to-fix.csv");
 	cJSON_Delete(result);
@@ -411,13 +449,17 @@ int page_imports_csv(Req *r)
 		"reversed"};
 	const char *contract = req_query(r, "contract");
 	cJSON *list;
+	RowSet rs;
 	Err e = {0};
 
 	if (!contract || !may_see_contract(r, contract))
 		return resp_error(r, 404, "there is no such contract");
-	list = import_batches_json(r->db, contract, &e);
-	if (!list)
+	if (import_batches(r->db, contract, &rs, &e)) {
+		rowset_free(&rs);
 		return resp_error(r, 500, "%s", e.msg);
+	}
+	list = encode_import_batches(&rs, ENC_DATA);
+	rowset_free(&rs);
 	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(list, keys, 13), "batches.csv");
 	cJSON_Delete(list);
 	return 0;

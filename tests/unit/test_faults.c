@@ -90,7 +90,7 @@ static int64_t import_ok(sqlite3 *db, const char *quarter, const char *prefix, c
 {
 	ImportOptions o = import_options(quarter, prefix, filed);
 	ImportStatus status = IMPORT_REFUSED;
-	cJSON *result = NULL;
+	ImportResult result;
 	size_t len = 0;
 	char *csv = report_csv(fx_quarter(quarter), prefix, ROWS_QUARTER, &len);
 	FILE *f = fmemopen(csv, len, "r");
@@ -102,10 +102,9 @@ static int64_t import_ok(sqlite3 *db, const char *quarter, const char *prefix, c
 	fclose(f);
 	free(csv);
 	assert_int_equal(status, IMPORT_WRITTEN);
-	batch = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(result, "batch"));
-	assert_int_equal(cJSON_GetNumberValue(cJSON_GetObjectItem(result, "accepted")),
-			 ROWS_QUARTER);
-	cJSON_Delete(result);
+	batch = result.batch;
+	assert_int_equal(result.accepted, ROWS_QUARTER);
+	import_result_free(&result);
 	return batch;
 }
 
@@ -458,25 +457,45 @@ static ClCode json_out(cJSON *r, char **out, Err *e)
 	return CL_OK;
 }
 
+/* An import's result as one text: status, figures, errors, columns. */
+static char *import_text(ImportStatus status, const ImportResult *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	int i;
+
+	assert_non_null(m);
+	fprintf(m,
+		"status %d batch %lld rows %lld accepted %lld duplicates %lld rejected %lld "
+		"list %lld invoiced %lld",
+		(int)status, (long long)r->batch, (long long)r->rows, (long long)r->accepted,
+		(long long)r->duplicates, (long long)r->rejected, (long long)r->list_total,
+		(long long)r->invoiced_total);
+	for (i = 0; i < r->nerrors; i++)
+		fprintf(m, "; row %lld %s: %s", (long long)r->errors[i].row, r->errors[i].column,
+			r->errors[i].message);
+	for (i = 0; i < r->nignored; i++)
+		fprintf(m, "; ignored %s", r->ignored[i]);
+	assert_int_equal(fclose(m), 0);
+	return text;
+}
+
 static ClCode run_import(sqlite3 *db, char **out, Err *e)
 {
 	ImportOptions o = import_options("2026-Q1", "q1.csv", "2026-04-10");
 	ImportStatus status = IMPORT_REFUSED;
-	cJSON *result = NULL;
+	ImportResult r;
 	FILE *f = fmemopen(W.csv, W.csv_len, "r");
-	char *json;
 	ClCode rc;
 
 	assert_non_null(f);
-	rc = import_csv(db, f, &o, &result, &status, e);
+	rc = import_csv(db, f, &o, &r, &status, e);
 	fclose(f);
-	if (rc)
-		return rc;
-	json = cJSON_PrintUnformatted(result);
-	cJSON_Delete(result);
-	*out = text_printf("status %d %s", (int)status, json);
-	cJSON_free(json);
-	return CL_OK;
+	if (!rc)
+		*out = import_text(status, &r);
+	import_result_free(&r);
+	return rc;
 }
 
 static ClCode run_reverse_batch(sqlite3 *db, char **out, Err *e)

@@ -331,7 +331,7 @@ static void file_report(sqlite3 *db, const char *quarter, const char *filed, con
 	char csv[2048];
 	ImportOptions o;
 	ImportStatus st = IMPORT_REFUSED;
-	cJSON *result = NULL;
+	ImportResult result;
 	FILE *f;
 	Err e = {0};
 
@@ -349,7 +349,7 @@ static void file_report(sqlite3 *db, const char *quarter, const char *filed, con
 	assert_non_null(f);
 	fx_expect(quarter, import_csv(db, f, &o, &result, &st, &e), &e, CL_OK, NULL);
 	fclose(f);
-	cJSON_Delete(result);
+	import_result_free(&result);
 	assert_int_equal(st, IMPORT_WRITTEN);
 }
 

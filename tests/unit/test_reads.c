@@ -57,7 +57,11 @@ static ClCode read_agencies(Fixture *fx, Err *e)
 
 static ClCode read_batches(Fixture *fx, Err *e)
 {
-	return json_done(import_batches_json(fx->db, "KS-1", e), e);
+	RowSet rs;
+	ClCode rc = import_batches(fx->db, "KS-1", &rs, e);
+
+	rowset_free(&rs);
+	return rc;
 }
 
 static ClCode read_outbox(Fixture *fx, Err *e)
@@ -166,7 +170,7 @@ static void reads_world(Fixture *fx)
 			   .today = fx_date("2026-04-10"),
 			   .actor = FX_ACTOR};
 	ImportStatus st = IMPORT_REFUSED;
-	cJSON *result = NULL;
+	ImportResult result;
 	FILE *f = fmemopen((void *)csv, strlen(csv), "r");
 	Err e = {0};
 
@@ -177,7 +181,7 @@ static void reads_world(Fixture *fx)
 	assert_non_null(f);
 	fx_expect("import", import_csv(fx->db, f, &o, &result, &st, &e), &e, CL_OK, NULL);
 	fclose(f);
-	cJSON_Delete(result);
+	import_result_free(&result);
 	assert_int_equal(st, IMPORT_WRITTEN);
 }
 

@@ -1,0 +1,53 @@
+/* encode_import.c — JSON of imports and batches; see encode_import.h. */
+#include "encode_import.h"
+
+static cJSON *problem_json(const ImportProblem *p)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "row", (double)p->row);
+	cJSON_AddStringToObject(o, "column", p->column);
+	cJSON_AddStringToObject(o, "message", p->message);
+	return o;
+}
+
+cJSON *encode_import_result(const ImportResult *r, EncMode mode)
+{
+	cJSON *o = cJSON_CreateObject(), *t, *arr;
+	int i;
+
+	if (r->batch)
+		cJSON_AddNumberToObject(o, "batch", (double)r->batch);
+	else
+		cJSON_AddNullToObject(o, "batch");
+	cJSON_AddNumberToObject(o, "rows", (double)r->rows);
+	cJSON_AddNumberToObject(o, "accepted", (double)r->accepted);
+	cJSON_AddNumberToObject(o, "duplicates", (double)r->duplicates);
+	cJSON_AddNumberToObject(o, "rejected", (double)r->rejected);
+	t = cJSON_AddObjectToObject(o, "totals");
+	encode_money(t, "list_amount", r->list_total, mode);
+	encode_money(t, "invoiced_amount", r->invoiced_total, mode);
+	arr = cJSON_AddArrayToObject(o, "errors");
+	for (i = 0; i < r->nerrors; i++)
+		cJSON_AddItemToArray(arr, problem_json(&r->errors[i]));
+	arr = cJSON_AddArrayToObject(o, "ignored_columns");
+	for (i = 0; i < r->nignored; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(r->ignored[i]));
+	if (r->already)
+		cJSON_AddTrueToObject(o, "already_imported");
+	return o;
+}
+
+cJSON *encode_import_batches(const RowSet *rs, EncMode mode)
+{
+	static const char *const money[] = {"list_amount", "invoiced_amount", NULL};
+	cJSON *arr = encode_rowset(rs, money, mode), *o;
+	int r = 0;
+
+	cJSON_ArrayForEach(o, arr)
+	{
+		cJSON_ReplaceItemInObject(o, "reversed",
+					  cJSON_CreateBool(rowset_int(rs, r++, "reversed") != 0));
+	}
+	return arr;
+}
