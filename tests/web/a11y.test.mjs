@@ -161,11 +161,14 @@ const SHOTS = {
   admin: { '/': 'dashboard', '/reconciliation': 'reconciliation', '/purchases': 'purchases' },
   member: { '/': 'member' },
 };
+// Start pages with the most on them, then pages that are not there (the
+// error page); the crawl adds what the links lead to.
 const SEEDS = {
-  admin: ['/', `/imports?contract=${C}`, '/purchases?po=PO-LONG-1', '/contracts/NO-SUCH-1', '/no-such-page'],
-  finance: ['/', `/imports?contract=${C}`, '/no-such-page'],
-  member: ['/', '/purchases?po=PO-LONG-1', '/agencies/USD259', '/no-such-page'],
-  vendor: ['/', `/imports?contract=${C}`, '/no-such-page'],
+  admin: ['/', `/contracts/${C}`, '/agencies/USD233', `/imports?contract=${C}`, `/rebates?contract=${C}`,
+    '/purchases?po=PO-LONG-1', '/contracts/NO-SUCH-1', '/no-such-page'],
+  finance: ['/', `/contracts/${C}`, `/imports?contract=${C}`, '/no-such-page'],
+  member: ['/', `/contracts/${C}`, '/agencies/USD233', '/purchases?po=PO-LONG-1', '/agencies/USD259', '/no-such-page'],
+  vendor: ['/', `/contracts/${C}`, `/imports?contract=${C}`, '/contracts/NO-SUCH-1', '/no-such-page'],
 };
 
 // Every page the role reaches from its start page by links, once per kind.
@@ -178,9 +181,12 @@ async function crawl(page, role, problems) {
     const u = new URL(href);
     const kind = kindOf(href);
     if (seen.has(kind) || u.origin !== srv.url || SKIP.test(u.pathname)) continue;
-    seen.add(kind);
     const res = await page.goto(href);
     const type = res.headers()['content-type'] || '';
+    // an error page is checked once a status; it does not stand for its kind
+    const as = res.status() >= 400 ? `error ${res.status()}` : kind;
+    if (seen.has(as)) continue;
+    seen.add(as);
     if (!type.startsWith('text/html')) continue;
     visited.push(`${u.pathname}${u.search} (${res.status()})`);
     await checkBothWidths(page, role, problems, SHOTS[role]?.[u.pathname + u.search]);
