@@ -49,7 +49,7 @@ done
 
 # The web UI and API in Node (node --test) with Debian's chromium.
 if [ -d tests/web ]; then
-	if [ ! -d tests/web/node_modules/playwright-core ]; then
+	if [ ! -d tests/web/node_modules/playwright-core ] || [ ! -d tests/web/node_modules/axe-core ]; then
 		(cd tests/web && npm ci --no-audit --no-fund >"$log/npm.out" 2>&1) ||
 			{ echo "FAIL npm ci in tests/web"; cat "$log/npm.out"; failed=$((failed + 1)); }
 	fi

@@ -1,0 +1,283 @@
+// Pages for everyone: every page each role can reach, on a desk screen and on
+// a phone, checked with axe-core against WCAG 2.1 A and AA, and for sideways
+// scrolling.  Public agencies are bound to WCAG 2.1 AA; staff and members
+// use phones.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { demoDatabase, startServer, cli, root } from './lib.mjs';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const artifacts = join(root, 'tests', 'artifacts');
+const C = 'KS-FURN-2025';
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const WIDTHS = [1280, 390];
+const HEIGHT = { 1280: 900, 390: 844 };
+// not pages: signing out, downloads (CSV, PDF statements), assets, the API
+const SKIP = /^\/logout|\.(csv|pdf)$|\/statements\/|\/fee-statement$|^\/static\/|^\/api\//;
+// a value with no place to break: it must wrap, not widen the page
+const LONG = 'ErgonomicTaskChairWithAdjustableLumbarSupport'.repeat(8) + 'SKU00000000000000000000';
+
+let demo, srv, browser;
+const report = { pages: {}, violations: [], widths: [] };
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  demo = demoDatabase();
+  const file = join(demo.dir, 'long-2026-Q4.csv');
+  writeFileSync(file, 'agency_code,po_number,invoice_number,invoice_date,list_amount,invoiced_amount,description\n' +
+    `USD233,PO-LONG-1,INV-LONG-1,2026-11-20,500.00,200.00,${LONG}\n`);
+  cli(demo.db, 'import', '--contract', C, file);
+  srv = await startServer(demo.db);
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+});
+
+after(async () => {
+  writeFileSync(join(artifacts, 'a11y-report.json'), JSON.stringify(report, null, 1));
+  await browser?.close();
+  await srv?.stop();
+});
+
+// One entry per kind of page: an id in the path and the page number do not
+// make a new page, a different set of filters does.
+function kindOf(href) {
+  const u = new URL(href);
+  const path = u.pathname.replace(/^\/(contracts|agencies)\/[^/]+$/, '/$1/:id');
+  const keys = [...new Set(u.searchParams.keys())].filter((k) => k !== 'page').sort();
+  return path + (keys.length ? '?' + keys.join('&') : '');
+}
+
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: HEIGHT[1280] } });
+  await context.addInitScript({ content: axeSource });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  return page;
+}
+
+// axe-core and the page's width at the current viewport; every problem is
+// added to problems as one line.
+async function check(page, who, width, problems, note = '') {
+  const where = new URL(page.url());
+  const at = where.pathname + where.search + note;
+  const label = `${who} ${width}px ${at}`;
+  const found = await page.evaluate(async (tags) => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags },
+      resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+      targets: v.nodes.map((n) => n.target.join(' ')) }));
+  }, TAGS);
+  for (const p of await page.evaluate(ownChecks)) problems.push(`${label}: ${p}`);
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  report.widths.push({ who, width, page: at, scrollWidth });
+  for (const v of found) {
+    report.violations.push({ who, width, page: at, ...v });
+    problems.push(`${label}: ${v.id} (${v.impact}) ${v.help} — ${v.targets.slice(0, 8).join(' | ')}` +
+      (v.targets.length > 8 ? ` … and ${v.targets.length - 8} more` : ''));
+  }
+  if (scrollWidth > width) problems.push(`${label}: the page is ${scrollWidth}px wide (scrolls sideways)`);
+}
+
+// What axe-core lets pass but people need: a placeholder is not a label;
+// buttons and links repeated on a page (one a row) say which row they act
+// on; a chart has axes with values, a legend, legible labels and its
+// figures as a table.  Runs in the page; returns one line a problem.
+function ownChecks() {
+  const out = [];
+  const unlabelled = new Map();
+  const shown = (el) => el.getClientRects().length > 0;
+  const nameOf = (el) => {
+    if (el.getAttribute('aria-label')) return el.getAttribute('aria-label');
+    const by = el.getAttribute('aria-labelledby');
+    if (by) return by.split(/\s+/).map((id) => document.getElementById(id)?.textContent || '').join(' ');
+    return el.textContent;
+  };
+  const clean = (s) => s.replace(/\s+/g, ' ').trim();
+  for (const el of document.querySelectorAll('input, select, textarea')) {
+    if (el.type === 'hidden' || !shown(el)) continue;
+    const label = [...(el.labels || [])].map((l) => l.textContent).join(' ') + ' ' +
+      (el.getAttribute('aria-label') || '') + ' ' +
+      (el.getAttribute('aria-labelledby') || '').split(/\s+/).map((id) => id && document.getElementById(id)?.textContent).join(' ');
+    const what = `${el.tagName.toLowerCase()} name=${el.name} (placeholder "${el.placeholder || ''}")`;
+    if (!clean(label)) unlabelled.set(what, (unlabelled.get(what) || 0) + 1);
+  }
+  for (const [what, n] of unlabelled) out.push(`${n} unlabelled ${what}`);
+  const groups = new Map();
+  for (const el of document.querySelectorAll('main button, main a[href]')) {
+    if (!shown(el)) continue;
+    const name = clean(nameOf(el));
+    const target = el.tagName === 'A' ? el.href.replace(/#.*/, '') :
+      `${el.form?.action || ''} ${el.name}=${el.value}`;
+    const key = `${el.tagName.toLowerCase()} "${name}"`;
+    if (!groups.has(key)) groups.set(key, new Set());
+    groups.get(key).add(target);
+  }
+  for (const [key, targets] of groups)
+    if (targets.size > 1) out.push(`${targets.size} ${key.split(' ')[0]}s named ${key.slice(key.indexOf(' ') + 1)} do different things`);
+  for (const svg of document.querySelectorAll('svg.chart')) {
+    const what = `chart "${svg.getAttribute('aria-label')}"`;
+    const fig = svg.closest('figure');
+    if (!fig?.querySelector('details table')) out.push(`${what}: no table of its figures in a <details>`);
+    const legend = fig?.querySelector('.legend');
+    if (!legend || !shown(legend) || !clean(legend.textContent)) out.push(`${what}: no visible legend`);
+    for (const axis of ['x-axis', 'y-axis'])
+      if ([...svg.querySelectorAll(`.${axis} text`)].filter(shown).length < 2) out.push(`${what}: no labelled ${axis}`);
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    let smallest = Infinity;
+    for (const t of svg.querySelectorAll('text'))
+      if (shown(t)) smallest = Math.min(smallest, parseFloat(getComputedStyle(t).fontSize) * scale);
+    if (smallest < 12) out.push(`${what}: labels drawn at ${smallest.toFixed(1)}px, under 12px`);
+  }
+  return out;
+}
+
+// Check the page as loaded at both widths, leaving the viewport at 1280.
+async function checkBothWidths(page, who, problems, shot, note) {
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: HEIGHT[width] });
+    await check(page, who, width, problems, note);
+    if (shot) await page.screenshot({ path: join(artifacts, `${shot}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: HEIGHT[1280] });
+}
+
+async function signIn(page, role) {
+  await page.goto(`${srv.url}/login`);
+  await page.fill('input[name=email]', demo.users[role].email);
+  await page.fill('input[name=password]', demo.users[role].password);
+  await page.click('button[type=submit]');
+  await page.waitForLoadState('load');
+  assert.doesNotMatch(page.url(), /\/login/, `${role} signed in`);
+}
+
+const SHOTS = {
+  admin: { '/': 'dashboard', '/reconciliation': 'reconciliation', '/purchases': 'purchases' },
+  member: { '/': 'member' },
+};
+// Start pages with the most on them, then pages that are not there (the
+// error page); the crawl adds what the links lead to.
+const SEEDS = {
+  admin: ['/', `/contracts/${C}`, '/agencies/USD233', `/imports?contract=${C}`, `/rebates?contract=${C}`,
+    '/purchases?po=PO-LONG-1', '/contracts/NO-SUCH-1', '/no-such-page'],
+  finance: ['/', `/contracts/${C}`, `/imports?contract=${C}`, '/no-such-page'],
+  member: ['/', `/contracts/${C}`, '/agencies/USD233', '/purchases?po=PO-LONG-1', '/agencies/USD259', '/no-such-page'],
+  vendor: ['/', `/contracts/${C}`, `/imports?contract=${C}`, '/contracts/NO-SUCH-1', '/no-such-page'],
+};
+
+// Every page the role reaches from its start page by links, once per kind.
+async function crawl(page, role, problems) {
+  const queue = SEEDS[role].map((p) => srv.url + p);
+  const seen = new Set();
+  const visited = [];
+  while (queue.length) {
+    const href = queue.shift();
+    const u = new URL(href);
+    const kind = kindOf(href);
+    if (seen.has(kind) || u.origin !== srv.url || SKIP.test(u.pathname)) continue;
+    const res = await page.goto(href);
+    const type = res.headers()['content-type'] || '';
+    // an error page is checked once a status; it does not stand for its kind
+    const as = res.status() >= 400 ? `error ${res.status()}` : kind;
+    if (seen.has(as)) continue;
+    seen.add(as);
+    if (!type.startsWith('text/html')) continue;
+    visited.push(`${u.pathname}${u.search} (${res.status()})`);
+    await checkBothWidths(page, role, problems, SHOTS[role]?.[u.pathname + u.search]);
+    for (const next of await page.$$eval('a[href]', (as) => as.map((a) => a.href))) {
+      const n = new URL(next);
+      n.hash = '';
+      if (n.origin === srv.url && !seen.has(kindOf(n.href))) queue.push(n.href);
+    }
+  }
+  report.pages[role] = visited;
+  return visited;
+}
+
+// A form sent: the page that answers shows a banner, and focus is on it.
+async function expectBannerFocused(page, id, problems, who) {
+  const focused = await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName);
+  if (focused !== id) problems.push(`${who} ${page.url()}: focus is on ${focused}, not the #${id} banner`);
+}
+
+// A token made and revoked: the tokens page with the new token, then with
+// the "Token revoked." notice.
+async function tokenForms(page, role, problems) {
+  await page.goto(`${srv.url}/tokens`);
+  await page.fill('#add-token input[name=name]', `a11y-${role}`);
+  await page.click('#add-token button[type=submit]');
+  await page.waitForSelector('#new-token');
+  await checkBothWidths(page, role, problems, undefined, ' (token made)');
+  const row = page.locator('#tokens tr', { hasText: `a11y-${role}` });
+  await row.locator('button[type=submit]').click();
+  await page.waitForSelector('.notice');
+  assert.match(await page.textContent('.notice'), /Token revoked/);
+  await expectBannerFocused(page, 'notice', problems, role);
+  await checkBothWidths(page, role, problems);
+}
+
+// The result of checking an upload with a bad row: counts, errors, banner.
+async function uploadCheck(page, role, problems) {
+  const file = join(demo.dir, `bad-${role}.csv`);
+  writeFileSync(file, 'agency_code,po_number,invoice_number,invoice_date,list_amount,invoiced_amount\n' +
+    'USD233,PO-A1,INV-A1,2026-10-07,1000.00,400.00\nUSD233,PO-A2,INV-A2,2026-02-30,50.00,20.00\n');
+  await page.goto(`${srv.url}/imports`);
+  await page.selectOption('select[name=contract]', C);
+  await page.fill('input[name=period]', '2026-Q4');
+  await page.setInputFiles('input[name=file]', file);
+  await page.click('button[value=check]');
+  await page.waitForSelector('#outcome');
+  await expectBannerFocused(page, 'outcome', problems, role);
+  await checkBothWidths(page, role, problems, undefined, ' (upload checked)');
+}
+
+function verdict(t, role, visited, problems, page) {
+  t.diagnostic(`${role}: ${visited.length} pages at ${WIDTHS.join(' and ')} px: ${visited.join(', ')}`);
+  assert.deepEqual(page.errors, [], `${role}: script errors`);
+  assert.equal(problems.length, 0, `${problems.length} problems for ${role}:\n${problems.join('\n')}`);
+}
+
+test('the sign-in page, and a sign-in that fails', async (t) => {
+  const page = await newPage();
+  const problems = [];
+  await page.goto(`${srv.url}/login`);
+  await checkBothWidths(page, 'anonymous', problems);
+  await page.fill('input[name=email]', 'nobody@example.org');
+  await page.fill('input[name=password]', 'not the password');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.error');
+  await checkBothWidths(page, 'anonymous', problems, undefined, ' (failed)');
+  report.pages.anonymous = ['/login', '/login (failed)'];
+  verdict(t, 'anonymous', report.pages.anonymous, problems, page);
+  await page.context().close();
+});
+
+for (const role of ['admin', 'finance', 'member', 'vendor']) {
+  test(`${role}: every reachable page meets WCAG 2.1 AA and fits a phone`, async (t) => {
+    const page = await newPage();
+    const problems = [];
+    await signIn(page, role);
+    // the skip link is the first thing a keyboard reaches, and it works
+    await page.keyboard.press('Tab');
+    const first = await page.evaluate(() => ({ text: document.activeElement.textContent.trim(),
+      href: document.activeElement.getAttribute('href') }));
+    if (first.text !== 'Skip to main content' || first.href !== '#main')
+      problems.push(`${role}: the first Tab reaches ${JSON.stringify(first)}, not the skip link`);
+    else {
+      await page.keyboard.press('Enter');
+      const at = await page.evaluate(() => document.activeElement.id);
+      if (at !== 'main') problems.push(`${role}: the skip link moves focus to #${at}, not #main`);
+    }
+    const visited = await crawl(page, role, problems);
+    await tokenForms(page, role, problems);
+    if (role === 'admin' || role === 'vendor') await uploadCheck(page, role, problems);
+    verdict(t, role, visited, problems, page);
+    await page.context().close();
+  });
+}
