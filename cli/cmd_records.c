@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "contract.h"
 #include "db.h"
+#include "encode.h"
 #include "encode_rows.h"
 #include "money.h"
 #include "table.h"
@@ -273,35 +274,21 @@ static void print_schedule(const char *title, const Schedule *s, int with_mode)
 		       rate_format(s->band[i].rate, rate));
 }
 
-/* Money text from JSON ("1234.56") in human form. */
-static const char *money_human(const char *text, char *buf)
+static void print_contract(const ContractShow *c)
 {
-	Money m = 0;
-
-	if (money_parse(text, &m, NULL))
-		m = 0; /* written by money_format(): cannot fail */
-	return money_format_human(m, buf);
-}
-
-static void print_contract(const cJSON *o, const Terms *t)
-{
+	const Terms *t = &c->t;
 	char a[MONEY_BUF], b[MONEY_BUF], d1[DATE_BUF], d2[DATE_BUF];
 
 	printf("%s  %s\n", t->number, t->title);
 	printf("%-14s %s\n", "category", t->category);
-	printf("%-14s %s (%s)\n", "lead agency", t->lead_agency,
-	       cJSON_GetObjectItem(o, "lead_agency_name")->valuestring);
-	printf("%-14s %s (%s)\n", "vendor", t->vendor,
-	       cJSON_GetObjectItem(o, "vendor_name")->valuestring);
+	printf("%-14s %s (%s)\n", "lead agency", t->lead_agency, c->lead_agency_name);
+	printf("%-14s %s (%s)\n", "vendor", t->vendor, c->vendor_name);
 	printf("%-14s %s to %s\n", "term", date_format(t->start, d1), date_format(t->end, d2));
 	printf("%-14s %s\n", "status", contract_status_name(t->status));
 	printf("%-14s %s\n", "solicitation", t->solicitation);
-	printf("%-14s %d\n", "participants",
-	       (int)cJSON_GetObjectItem(o, "participants")->valuedouble);
-	printf("%-14s %d live lines, list %s, net sales %s\n", "ledger",
-	       (int)cJSON_GetObjectItem(o, "live_lines")->valuedouble,
-	       money_human(cJSON_GetObjectItem(o, "list_total")->valuestring, a),
-	       money_human(cJSON_GetObjectItem(o, "net_sales")->valuestring, b));
+	printf("%-14s %d\n", "participants", (int)c->participants);
+	printf("%-14s %d live lines, list %s, net sales %s\n", "ledger", (int)c->live_lines,
+	       money_format_human(c->list_total, a), money_format_human(c->net_sales, b));
 	print_schedule("admin fee", &t->fee, 1);
 	printf("%-14s %d days after each quarter ends\n", "fee due", t->due_days);
 	if (t->has_late_fee)
@@ -320,9 +307,9 @@ static int contract_show_cmd(const Cli *cli, int argc, char **argv)
 	CliOpt o[] = {{"json", 0, NULL}, {NULL, 0, NULL}};
 	const char *pos[1];
 	int npos, rc = cli_parse(argc, argv, o, pos, 1, &npos, contract_usage);
+	ContractShow show;
 	sqlite3 *db;
-	cJSON *show;
-	Terms t = {0};
+	cJSON *json;
 	Err e = {0};
 
 	if (rc)
@@ -332,19 +319,19 @@ static int contract_show_cmd(const Cli *cli, int argc, char **argv)
 	db = cli_open_db(cli);
 	if (!db)
 		return 1;
-	show = contract_show_json(db, pos[0], &e);
-	if (show && contract_load(db, pos[0], NULL, &t, &e)) {
-		cJSON_Delete(show);
-		show = NULL;
-	}
+	rc = contract_show(db, pos[0], &show, &e);
 	db_close(db);
-	if (!show)
+	if (rc)
 		return cli_fail(&e);
-	if (cli_opt(o, "json"))
-		return cli_print_json(show);
-	print_contract(show, &t);
-	cJSON_Delete(show);
-	return 0;
+	if (!cli_opt(o, "json")) {
+		print_contract(&show);
+		return 0;
+	}
+	if (!(json = encode_contract(&show, ENC_DATA))) {
+		err_set(&e, CL_ENOMEM, "out of memory");
+		return cli_fail(&e);
+	}
+	return cli_print_json(json);
 }
 
 int cmd_contract(const Cli *cli, int argc, char **argv)

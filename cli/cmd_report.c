@@ -25,84 +25,69 @@ static const char report_usage[] =
 	"years; `report revenue --year` takes a calendar year.  Figures are as of today\n"
 	"(or --as-of).\n";
 
-/* A JSON string field. */
-static const char *js(const cJSON *o, const char *key)
-{
-	const cJSON *x = cJSON_GetObjectItem(o, key);
-
-	return cJSON_IsString(x) ? x->valuestring : "";
-}
-
-/* A JSON money field for people: "$1,234.56". */
-static const char *hm(const cJSON *o, const char *key, char *buf)
-{
-	const char *t = js(o, key), *p = t;
-	int neg = *p == '-';
-	Money m = 0;
-
-	/* the reports' own "-1234.56": any int64 of cents, also past the
-	 * largest amount an input may hold */
-	for (p += neg; *p; p++) {
-		if (*p == '.')
-			continue;
-		if (*p < '0' || *p > '9' || __builtin_mul_overflow(m, 10, &m) ||
-		    __builtin_add_overflow(m, neg ? -(*p - '0') : *p - '0', &m)) {
-			snprintf(buf, MONEY_BUF, "%s", t); /* shown as it is */
-			return buf;
-		}
-	}
-	return money_format_human(m, buf);
-}
-
-static void print_fees(const cJSON *r)
+static void print_fees(const FeesReport *r)
 {
 	static const char *const head[] = {"quarter",	">net sales",	 ">fee", ">late fee",
 					   ">remitted", ">balance",	 "due",	 "status",
 					   "report",	">days past due"};
-	char m[6][MONEY_BUF], days[16];
-	const cJSON *q;
+	char m[5][MONEY_BUF], days[16], qt[QUARTER_BUF], due[DATE_BUF];
 	Table t;
+	int i;
 
-	printf("Administrative fees, contract %s\n\n", js(r, "contract"));
+	printf("Administrative fees, contract %s\n\n", r->contract);
 	table_init(&t, 10, head);
-	cJSON_ArrayForEach(q, cJSON_GetObjectItem(r, "quarters"))
-	{
-		const char *row[10] = {js(q, "quarter"),	hm(q, "net_sales", m[0]),
-				       hm(q, "fee", m[1]),	hm(q, "late_fee", m[2]),
-				       hm(q, "remitted", m[3]), hm(q, "balance", m[4]),
-				       js(q, "due_date"),	js(q, "status"),
-				       js(q, "report"),		days};
+	for (i = 0; i < r->nquarter; i++) {
+		const FeeQuarter *f = &r->quarter[i];
+		const char *row[10] = {quarter_format(f->q, qt),
+				       money_format_human(f->net_sales, m[0]),
+				       money_format_human(f->fee, m[1]),
+				       money_format_human(f->late_fee, m[2]),
+				       money_format_human(f->remitted, m[3]),
+				       money_format_human(f->balance, m[4]),
+				       date_format(f->due, due),
+				       fee_status_name(f->status),
+				       report_status_name(f->report),
+				       days};
 
-		snprintf(days, sizeof days, "%d",
-			 cJSON_GetObjectItem(q, "days_past_due")->valueint);
+		snprintf(days, sizeof days, "%d", f->days_past_due);
 		table_add(&t, row);
 	}
 	table_print(&t, stdout);
 	table_free(&t);
 }
 
-static void print_rebates(const cJSON *r)
+/* The rebate year's figures above its allocations. */
+static void print_rebate_head(const RebateReport *r)
+{
+	char a[MONEY_BUF], b[MONEY_BUF], c[MONEY_BUF];
+
+	printf("Volume rebate, contract %s, year %d (%s to %s): %s\n", r->contract, r->year,
+	       date_format(r->start, a), date_format(r->end, b), r->final ? "final" : "projected");
+	printf("base %s, rate %s, total %s\n", money_format_human(r->base, a),
+	       rate_format(r->rate, b), money_format_human(r->total, c));
+	if (r->next_tier.present)
+		printf("%s more contract-wide purchases unlock %s\n",
+		       money_format_human(r->next_tier.remaining, a),
+		       rate_format(r->next_tier.rate, b));
+	if (r->has_snapshot)
+		printf("finalized on %s at %s; true-up since then %s\n", r->snapshot_taken,
+		       money_format_human(r->snapshot_total, a), money_format_human(r->true_up, b));
+}
+
+static void print_rebates(const RebateReport *r)
 {
 	static const char *const head[] = {"agency", ">net", ">rebate"};
-	char a[MONEY_BUF], b[MONEY_BUF], c[MONEY_BUF];
-	const cJSON *x, *next = cJSON_GetObjectItem(r, "next_tier");
+	char a[MONEY_BUF], b[MONEY_BUF];
 	Table t;
+	int i;
 
-	printf("Volume rebate, contract %s, year %d (%s to %s): %s\n", js(r, "contract"),
-	       cJSON_GetObjectItem(r, "year")->valueint, js(r, "start"), js(r, "end"),
-	       js(r, "status"));
-	printf("base %s, rate %s, total %s\n", hm(r, "base", a), js(r, "rate"), hm(r, "total", b));
-	if (cJSON_IsObject(next))
-		printf("%s more contract-wide purchases unlock %s\n", hm(next, "remaining", c),
-		       js(next, "rate"));
-	if ((x = cJSON_GetObjectItem(r, "snapshot")))
-		printf("finalized on %s at %s; true-up since then %s\n", js(x, "taken_on"),
-		       hm(x, "total", a), hm(r, "true_up", b));
+	print_rebate_head(r);
 	printf("\n");
 	table_init(&t, 3, head);
-	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "allocations"))
-	{
-		const char *row[3] = {js(x, "agency"), hm(x, "net", a), hm(x, "rebate", b)};
+	for (i = 0; i < r->nshare; i++) {
+		const RebateShare *x = &r->share[i];
+		const char *row[3] = {x->agency, money_format_human(x->net, a),
+				      money_format_human(x->rebate, b)};
 
 		table_add(&t, row);
 	}
@@ -110,59 +95,58 @@ static void print_rebates(const cJSON *r)
 	table_free(&t);
 }
 
-static void print_tally(const cJSON *arr, const char *key, const char *title)
+static void print_tally(const ComplianceTally *x, int n, const char *title)
 {
 	const char *head[] = {title, ">lines", ">overcharge"};
-	char m[MONEY_BUF], n[16];
-	const cJSON *x;
+	char m[MONEY_BUF], lines[16];
 	Table t;
+	int i;
 
 	table_init(&t, 3, head);
-	cJSON_ArrayForEach(x, arr)
-	{
-		const char *row[3] = {js(x, key), n, hm(x, "overcharge", m)};
+	for (i = 0; i < n; i++) {
+		const char *row[3] = {x[i].key, lines, money_format_human(x[i].overcharge, m)};
 
-		snprintf(n, sizeof n, "%d", cJSON_GetObjectItem(x, "lines")->valueint);
+		snprintf(lines, sizeof lines, "%d", x[i].lines);
 		table_add(&t, row);
 	}
 	table_print(&t, stdout);
 	table_free(&t);
 }
 
-static void print_compliance(const cJSON *r)
+static void print_compliance(const ComplianceReport *r)
 {
 	static const char *const head[] = {"date",	"invoice",    ">line", "agency",
 					   "po",	">list",      "rate",  ">expected",
 					   ">invoiced", ">overcharge"};
-	char m[4][MONEY_BUF], line[16];
-	const cJSON *x;
+	char m[4][MONEY_BUF], rate[MONEY_BUF], line[16];
 	Table t;
+	int i;
 
-	printf("Discount compliance, contract %s: overcharges total %s\n\n", js(r, "contract"),
-	       hm(r, "total_overcharge", m[0]));
+	printf("Discount compliance, contract %s: overcharges total %s\n\n", r->contract,
+	       money_format_human(r->total_overcharge, m[0]));
 	table_init(&t, 10, head);
-	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "lines"))
-	{
-		const char *row[10] = {js(x, "invoice_date"),
-				       js(x, "invoice_number"),
+	for (i = 0; i < r->nline; i++) {
+		const ComplianceLine *x = &r->line[i];
+		const char *row[10] = {x->invoice_date,
+				       x->invoice_number,
 				       line,
-				       js(x, "agency"),
-				       js(x, "po_number"),
-				       hm(x, "list_amount", m[0]),
-				       js(x, "rate"),
-				       hm(x, "expected", m[1]),
-				       hm(x, "invoiced_amount", m[2]),
-				       hm(x, "overcharge", m[3])};
+				       x->agency,
+				       x->po_number,
+				       money_format_human(x->list_amount, m[0]),
+				       rate_format(x->rate, rate),
+				       money_format_human(x->expected, m[1]),
+				       money_format_human(x->invoiced_amount, m[2]),
+				       money_format_human(x->overcharge, m[3])};
 
-		snprintf(line, sizeof line, "%d", cJSON_GetObjectItem(x, "line")->valueint);
+		snprintf(line, sizeof line, "%d", x->line);
 		table_add(&t, row);
 	}
 	table_print(&t, stdout);
 	table_free(&t);
 	printf("\n");
-	print_tally(cJSON_GetObjectItem(r, "by_quarter"), "quarter", "quarter");
+	print_tally(r->by_quarter, r->nquarter, "quarter");
 	printf("\n");
-	print_tally(cJSON_GetObjectItem(r, "by_agency"), "agency", "agency");
+	print_tally(r->by_agency, r->nagency, "agency");
 }
 
 static void print_agency(const SummaryAgency *s)
@@ -314,30 +298,90 @@ static int parse_int(const char *text, int lo, int hi, int *v)
 	return 0;
 }
 
-/* Run one report kind with its parsed options. */
-static cJSON *run_report(const Cli *cli, sqlite3 *db, const char *kind, const CliOpt *o, Date today,
-			 Err *e)
+/* The --year and --period of a contract report.  OUT: *sel. */
+static ClCode report_select(const CliOpt *o, FeeSelect *sel, Err *e)
 {
-	const char *contract = cli_opt(o, "contract"), *period = cli_opt(o, "period");
-	int year = 0;
-	Quarter q;
+	const char *year = cli_opt(o, "year"), *period = cli_opt(o, "period");
 
-	if (cli_opt(o, "year") && parse_int(cli_opt(o, "year"), 1, 9999, &year)) {
-		err_set(e, CL_EINPUT, "--year \"%s\" is not a year number", cli_opt(o, "year"));
-		return NULL;
-	}
-	if (period && quarter_parse(period, &q, e))
-		return NULL;
-	if (strcmp(kind, "fees") == 0) {
-		FeeSelect sel = {year, period != NULL, q};
+	memset(sel, 0, sizeof *sel);
+	if (year && parse_int(year, 1, 9999, &sel->year))
+		return err_set(e, CL_EINPUT, "--year \"%s\" is not a year number", year);
+	sel->has_period = period != NULL;
+	return period ? quarter_parse(period, &sel->period, e) : CL_OK;
+}
 
-		return fees_report_json(db, contract, &sel, today, e);
-	}
+/* `report fees`: the table or, with --json, the JSON.  Exit status. */
+static int report_fees(sqlite3 *db, const char *contract, const FeeSelect *sel, Date today,
+		       int json)
+{
+	FeesReport r;
+	Err e = {0};
+	int rc = 0;
+
+	if (fees_report(db, contract, sel, today, &r, &e))
+		rc = cli_fail(&e);
+	else if (json)
+		cli_print_json(encode_fees(&r, ENC_DATA));
+	else
+		print_fees(&r);
+	fees_report_free(&r);
+	return rc;
+}
+
+/* `report rebates` for rebate year year.  Exit status. */
+static int report_rebates(const Cli *cli, sqlite3 *db, const char *contract, int year, Date today,
+			  int json)
+{
+	RebateReport r;
+	Err e = {0};
+	int rc = 0;
+
+	if (rebate_report(db, contract, year, today, NULL, cli->actor, &r, &e))
+		rc = cli_fail(&e);
+	else if (json)
+		cli_print_json(encode_rebates(&r, ENC_DATA));
+	else
+		print_rebates(&r);
+	rebate_report_free(&r);
+	return rc;
+}
+
+/* `report compliance` for period (all quarters when NULL).  Exit status. */
+static int report_compliance(sqlite3 *db, const char *contract, const Quarter *period, int json)
+{
+	ComplianceReport r;
+	Err e = {0};
+	int rc = 0;
+
+	if (compliance_report(db, contract, period, NULL, &r, &e))
+		rc = cli_fail(&e);
+	else if (json)
+		cli_print_json(encode_compliance(&r, ENC_DATA));
+	else
+		print_compliance(&r);
+	compliance_report_free(&r);
+	return rc;
+}
+
+/* A report of one contract (kind fees, rebates or compliance) with its
+ * options.  Exit status. */
+static int report_contract(const Cli *cli, sqlite3 *db, const char *kind, const CliOpt *o,
+			   Date today)
+{
+	const char *contract = cli_opt(o, "contract");
+	int json = cli_opt(o, "json") != NULL;
+	FeeSelect sel;
+	Err e = {0};
+
+	if (report_select(o, &sel, &e))
+		return cli_fail(&e);
+	if (strcmp(kind, "fees") == 0)
+		return report_fees(db, contract, &sel, today, json);
 	if (strcmp(kind, "compliance") == 0)
-		return compliance_report_json(db, contract, period ? &q : NULL, NULL, e);
-	if (!year && rebate_current_year(db, contract, today, &year, e))
-		return NULL;
-	return rebate_report_json(db, contract, year, today, NULL, cli->actor, e);
+		return report_compliance(db, contract, sel.has_period ? &sel.period : NULL, json);
+	if (!sel.year && rebate_current_year(db, contract, today, &sel.year, &e))
+		return cli_fail(&e);
+	return report_rebates(cli, db, contract, sel.year, today, json);
 }
 
 /* `report agency` or `report revenue` (kind): the typed summary, shown as
@@ -411,8 +455,6 @@ int cmd_report(const Cli *cli, int argc, char **argv)
 	int npos, rc;
 	sqlite3 *db;
 	Date today;
-	cJSON *r;
-	Err e = {0};
 
 	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
 		fputs(report_usage, stdout);
@@ -430,25 +472,12 @@ int cmd_report(const Cli *cli, int argc, char **argv)
 		return rc;
 	if (cli_today(cli, &today) || !(db = cli_open_db(cli)))
 		return 1;
-	if (strcmp(kind, "agency") == 0 || strcmp(kind, "revenue") == 0) {
+	if (strcmp(kind, "agency") == 0 || strcmp(kind, "revenue") == 0)
 		rc = report_summary(cli, db, kind, o, today);
-		db_close(db);
-		return rc;
-	}
-	r = run_report(cli, db, kind, o, today, &e);
-	db_close(db);
-	if (!r)
-		return cli_fail(&e);
-	if (cli_opt(o, "json"))
-		return cli_print_json(r);
-	if (strcmp(kind, "fees") == 0)
-		print_fees(r);
-	else if (strcmp(kind, "rebates") == 0)
-		print_rebates(r);
 	else
-		print_compliance(r);
-	cJSON_Delete(r);
-	return 0;
+		rc = report_contract(cli, db, kind, o, today);
+	db_close(db);
+	return rc;
 }
 
 static const char remit_usage[] =

@@ -1,6 +1,7 @@
 /* compliance.c — discount compliance; see compliance.h. */
 #include "compliance.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,17 +10,10 @@
 #include "money.h"
 #include "terms.h"
 
-/* A running total for one key (a quarter or an agency). */
-typedef struct Tally {
-	char key[40];
-	int lines;
-	Money overcharge;
-} Tally;
-
 /* Running totals kept sorted by key (byte order); t grows as keys come,
  * with no cap on their number. */
 typedef struct Tallies {
-	Tally *t;
+	ComplianceTally *t;
 	int n, cap;
 } Tallies;
 
@@ -53,7 +47,7 @@ static int tally_add(Tallies *ts, const char *key, Money amount)
 	if (!found) {
 		if (ts->n == ts->cap) {
 			int cap = ts->cap ? ts->cap * 2 : 16;
-			Tally *t = realloc(ts->t, (size_t)cap * sizeof *t);
+			ComplianceTally *t = realloc(ts->t, (size_t)cap * sizeof *t);
 
 			if (!t)
 				return -1;
@@ -70,49 +64,12 @@ static int tally_add(Tallies *ts, const char *key, Money amount)
 	return 0;
 }
 
-static void add_money(cJSON *o, const char *key, Money m)
-{
-	char buf[MONEY_BUF];
-
-	cJSON_AddStringToObject(o, key, money_format(m, buf));
-}
-
-static cJSON *tallies_json(const Tallies *ts, const char *name)
-{
-	cJSON *arr = cJSON_CreateArray();
-	int i;
-
-	for (i = 0; i < ts->n; i++) {
-		cJSON *o = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(o, name, ts->t[i].key);
-		cJSON_AddNumberToObject(o, "lines", ts->t[i].lines);
-		add_money(o, "overcharge", ts->t[i].overcharge);
-		cJSON_AddItemToArray(arr, o);
-	}
-	return arr;
-}
-
-/* One live line of an order, as read. */
-typedef struct OrderLine {
-	char invoice[65], agency[33], po[65], date[DATE_BUF];
-	int line;
-	Money list, paid;
-} OrderLine;
-
-/* An overcharged line, kept until all are found and sorted. */
-typedef struct Finding {
-	OrderLine l;
-	Rate rate;
-	Money expected, over;
-} Finding;
-
 typedef struct Scan {
 	const Terms *t;
 	char from[DATE_BUF], to[DATE_BUF];
-	OrderLine *order; /* the current order's lines */
+	ComplianceLine *order; /* the current order's lines, as read */
 	int norder, caporder;
-	Finding *found;
+	ComplianceLine *found; /* the overcharged lines, rated */
 	int nfound, capfound;
 	int nomem;
 } Scan;
@@ -137,18 +94,19 @@ static void order_close(Scan *s)
 	if (!s->order || s->norder == 0)
 		return;
 	for (i = 0; i < s->norder; i++)
-		total += s->order[i].list;
+		total += s->order[i].list_amount;
 	rate = schedule_rate_at(&s->t->discounts, total);
 	for (i = 0; i < s->norder; i++) {
-		const OrderLine *l = &s->order[i];
-		Money expected = l->list - money_apply_rate(l->list, rate);
-		Money over = l->paid - expected - s->t->price_tolerance;
+		ComplianceLine *l = &s->order[i];
 
-		if (l->list <= 0 || over <= 0 || strcmp(l->date, s->from) < 0 ||
-		    strcmp(l->date, s->to) > 0)
+		l->rate = rate;
+		l->expected = l->list_amount - money_apply_rate(l->list_amount, rate);
+		l->overcharge = l->invoiced_amount - l->expected - s->t->price_tolerance;
+		if (l->list_amount <= 0 || l->overcharge <= 0 ||
+		    strcmp(l->invoice_date, s->from) < 0 || strcmp(l->invoice_date, s->to) > 0)
 			continue;
 		if (s->nfound == s->capfound) {
-			Finding *f = grow(s->found, &s->capfound, sizeof *f);
+			ComplianceLine *f = grow(s->found, &s->capfound, sizeof *f);
 
 			if (!f) {
 				s->nomem = 1;
@@ -156,16 +114,16 @@ static void order_close(Scan *s)
 			}
 			s->found = f;
 		}
-		s->found[s->nfound++] = (Finding){*l, rate, expected, over};
+		s->found[s->nfound++] = *l;
 	}
 	s->norder = 0;
 }
 
 /* Add a line to the current order.  OUT: the copy. */
-static OrderLine *order_add(Scan *s)
+static ComplianceLine *order_add(Scan *s)
 {
 	if (s->norder == s->caporder) {
-		OrderLine *o = grow(s->order, &s->caporder, sizeof *o);
+		ComplianceLine *o = grow(s->order, &s->caporder, sizeof *o);
 
 		if (!o) {
 			s->nomem = 1;
@@ -176,33 +134,15 @@ static OrderLine *order_add(Scan *s)
 	return &s->order[s->norder++];
 }
 
-static int finding_cmp(const void *a, const void *b)
+/* By date, invoice and line. */
+static int line_cmp(const void *a, const void *b)
 {
-	const Finding *x = a, *y = b;
-	int c = strcmp(x->l.date, y->l.date);
+	const ComplianceLine *x = a, *y = b;
+	int c = strcmp(x->invoice_date, y->invoice_date);
 
 	if (!c)
-		c = strcmp(x->l.invoice, y->l.invoice);
-	return c ? c : x->l.line - y->l.line;
-}
-
-/* One overcharged line as JSON. */
-static cJSON *finding_json(const Finding *f)
-{
-	char buf[MONEY_BUF];
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(o, "invoice_number", f->l.invoice);
-	cJSON_AddNumberToObject(o, "line", f->l.line);
-	cJSON_AddStringToObject(o, "agency", f->l.agency);
-	cJSON_AddStringToObject(o, "po_number", f->l.po);
-	add_money(o, "list_amount", f->l.list);
-	cJSON_AddStringToObject(o, "rate", rate_format(f->rate, buf));
-	add_money(o, "expected", f->expected);
-	add_money(o, "invoiced_amount", f->l.paid);
-	add_money(o, "overcharge", f->over);
-	cJSON_AddStringToObject(o, "invoice_date", f->l.date);
-	return o;
+		c = strcmp(x->invoice_number, y->invoice_number);
+	return c ? c : x->line - y->line;
 }
 
 /* Orders arrive grouped: (agency, po) in sequence. */
@@ -214,22 +154,25 @@ static const char compliance_sql[] =
 	"ORDER BY p.agency_id, p.po_number";
 
 /* Copy st's current row (compliance_sql) into l. */
-static void order_line_read(sqlite3_stmt *st, OrderLine *l)
+static void order_line_read(sqlite3_stmt *st, ComplianceLine *l)
 {
-	snprintf(l->invoice, sizeof l->invoice, "%s", (const char *)sqlite3_column_text(st, 0));
+	memset(l, 0, sizeof *l);
+	snprintf(l->invoice_number, sizeof l->invoice_number, "%s",
+		 (const char *)sqlite3_column_text(st, 0));
 	l->line = sqlite3_column_int(st, 1);
 	snprintf(l->agency, sizeof l->agency, "%s", (const char *)sqlite3_column_text(st, 2));
-	snprintf(l->po, sizeof l->po, "%s", (const char *)sqlite3_column_text(st, 3));
-	l->list = sqlite3_column_int64(st, 4);
-	l->paid = sqlite3_column_int64(st, 5);
-	snprintf(l->date, sizeof l->date, "%s", (const char *)sqlite3_column_text(st, 6));
+	snprintf(l->po_number, sizeof l->po_number, "%s", (const char *)sqlite3_column_text(st, 3));
+	l->list_amount = sqlite3_column_int64(st, 4);
+	l->invoiced_amount = sqlite3_column_int64(st, 5);
+	snprintf(l->invoice_date, sizeof l->invoice_date, "%s",
+		 (const char *)sqlite3_column_text(st, 6));
 }
 
 /* Read every live line, order by order.  OUT: s->found. */
 static ClCode scan_orders(sqlite3 *db, int64_t cid, const char *only_agency, Scan *s, Err *e)
 {
 	char agency[33] = "", po[65] = "";
-	OrderLine *l;
+	ComplianceLine *l;
 	ClCode rc, end;
 	DbRows q;
 
@@ -255,62 +198,72 @@ static ClCode scan_orders(sqlite3 *db, int64_t cid, const char *only_agency, Sca
 	return end;
 }
 
-/* Add finding f to the overcharges by quarter and by agency. */
-static ClCode tally_finding(Tallies *byq, Tallies *bya, const Finding *f, Err *e)
+/* Add overcharged line l to the tallies by quarter and by agency. */
+static ClCode tally_line(Tallies *byq, Tallies *bya, const ComplianceLine *l, Err *e)
 {
 	char qt[QUARTER_BUF];
 	Date day;
 
-	if (date_parse(f->l.date, &day, NULL))
-		return err_set(e, CL_EDB, "invoice %s has a damaged date \"%s\"", f->l.invoice,
-			       f->l.date);
-	if (tally_add(byq, quarter_format(quarter_of(day), qt), f->over) ||
-	    tally_add(bya, f->l.agency, f->over))
+	if (date_parse(l->invoice_date, &day, NULL))
+		return err_set(e, CL_EDB, "invoice %s has a damaged date \"%s\"", l->invoice_number,
+			       l->invoice_date);
+	if (tally_add(byq, quarter_format(quarter_of(day), qt), l->overcharge) ||
+	    tally_add(bya, l->agency, l->overcharge))
 		return err_set(e, CL_ENOMEM, "out of memory");
 	return CL_OK;
 }
 
-cJSON *compliance_report_json(sqlite3 *db, const char *contract, const Quarter *period,
-			      const char *only_agency, Err *e)
+/* The dates a period keeps (all when NULL), as text: ISO dates compare as
+ * strings.  OUT: s->from, s->to. */
+static void scan_window(Scan *s, const Quarter *period)
+{
+	snprintf(s->from, sizeof s->from, "0000-00-00");
+	snprintf(s->to, sizeof s->to, "9999-99-99");
+	if (period) {
+		date_format(quarter_first_day(*period), s->from);
+		date_format(quarter_last_day(*period), s->to);
+	}
+}
+
+ClCode compliance_report(sqlite3 *db, const char *contract, const Quarter *period,
+			 const char *only_agency, ComplianceReport *out, Err *e)
 {
 	Tallies byq = {0}, bya = {0};
 	Scan s = {0};
-	Money total = 0;
 	int64_t cid = 0;
 	Terms t = {0};
-	cJSON *r = NULL, *lines;
+	ClCode rc;
 	int i;
 
-	snprintf(s.from, sizeof s.from, "0000-00-00");
-	snprintf(s.to, sizeof s.to, "9999-99-99");
+	memset(out, 0, sizeof *out);
+	snprintf(out->contract, sizeof out->contract, "%s", contract ? contract : "");
+	scan_window(&s, period);
 	s.t = &t;
-	if (period) {
-		date_format(quarter_first_day(*period), s.from);
-		date_format(quarter_last_day(*period), s.to);
+	rc = contract_load(db, contract, &cid, &t, e);
+	if (!rc)
+		rc = scan_orders(db, cid, only_agency, &s, e);
+	if (!rc && s.nfound > 0) /* qsort() wants a non-null base even for no elements */
+		qsort(s.found, (size_t)s.nfound, sizeof *s.found, line_cmp);
+	for (i = 0; !rc && i < s.nfound; i++) {
+		out->total_overcharge += s.found[i].overcharge;
+		rc = tally_line(&byq, &bya, &s.found[i], e);
 	}
-	if (contract_load(db, contract, &cid, &t, e) || scan_orders(db, cid, only_agency, &s, e))
-		goto out;
-	if (s.nfound > 0) /* qsort() wants a non-null base even for no elements */
-		qsort(s.found, (size_t)s.nfound, sizeof *s.found, finding_cmp);
-	r = cJSON_CreateObject();
-	cJSON_AddStringToObject(r, "contract", contract);
-	lines = cJSON_AddArrayToObject(r, "lines");
-	for (i = 0; i < s.nfound; i++) {
-		cJSON_AddItemToArray(lines, finding_json(&s.found[i]));
-		total += s.found[i].over;
-		if (tally_finding(&byq, &bya, &s.found[i], e)) {
-			cJSON_Delete(r);
-			r = NULL;
-			goto out;
-		}
-	}
-	add_money(r, "total_overcharge", total);
-	cJSON_AddItemToObject(r, "by_quarter", tallies_json(&byq, "quarter"));
-	cJSON_AddItemToObject(r, "by_agency", tallies_json(&bya, "agency"));
-out:
 	free(s.order);
-	free(s.found);
-	free(byq.t);
-	free(bya.t);
-	return r;
+	out->line = s.found;
+	out->nline = s.nfound;
+	out->by_quarter = byq.t;
+	out->nquarter = byq.n;
+	out->by_agency = bya.t;
+	out->nagency = bya.n;
+	if (rc)
+		compliance_report_free(out);
+	return rc;
+}
+
+void compliance_report_free(ComplianceReport *r)
+{
+	free(r->line);
+	free(r->by_quarter);
+	free(r->by_agency);
+	memset(r, 0, sizeof *r);
 }

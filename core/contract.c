@@ -1,6 +1,7 @@
 /* contract.c — contracts, participants and periods; see contract.h. */
 #include "contract.h"
 
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,50 +130,34 @@ ClCode contract_load_id(sqlite3 *db, int64_t id, Terms *t, Err *e)
 				NULL, t, e);
 }
 
-cJSON *contract_show_json(sqlite3 *db, const char *number, Err *e)
+ClCode contract_show(sqlite3 *db, const char *number, ContractShow *out, Err *e)
 {
-	char name[256], money[MONEY_BUF], *doc;
+	unsigned long since = db_read_failures(NULL);
 	int64_t id = 0;
-	Terms t = {0};
-	cJSON *o;
+	ClCode rc;
 
-	if (contract_load(db, number, &id, &t, e))
-		return NULL;
-	doc = terms_to_json(&t);
-	o = doc ? cJSON_Parse(doc) : NULL;
-	free(doc);
-	if (!o) {
-		err_set(e, CL_ENOMEM, "out of memory");
-		return NULL;
-	}
-	db_text(db, name, sizeof name, "SELECT name FROM agency WHERE code = ?", "t",
-		t.lead_agency);
-	cJSON_AddStringToObject(o, "lead_agency_name", name);
-	db_text(db, name, sizeof name, "SELECT name FROM vendor WHERE code = ?", "t", t.vendor);
-	cJSON_AddStringToObject(o, "vendor_name", name);
-	cJSON_AddNumberToObject(
-		o, "live_lines",
-		(double)db_int(db, 0, "SELECT count(*) FROM live_purchase WHERE contract_id = ?",
-			       "i", id));
-	cJSON_AddStringToObject(
-		o, "list_total",
-		money_format(db_int(db, 0,
-				    "SELECT coalesce(sum(list_amount), 0) FROM live_purchase "
-				    "WHERE contract_id = ?",
-				    "i", id),
-			     money));
-	cJSON_AddStringToObject(
-		o, "net_sales",
-		money_format(db_int(db, 0,
-				    "SELECT coalesce(sum(invoiced_amount), 0) FROM live_purchase "
-				    "WHERE contract_id = ?",
-				    "i", id),
-			     money));
-	cJSON_AddNumberToObject(
-		o, "participants",
-		(double)db_int(db, 0, "SELECT count(*) FROM participant WHERE contract_id = ?", "i",
-			       id));
-	return o;
+	memset(out, 0, sizeof *out);
+	if ((rc = contract_load(db, number, &id, &out->t, e)))
+		return rc;
+	db_text(db, out->lead_agency_name, sizeof out->lead_agency_name,
+		"SELECT name FROM agency WHERE code = ?", "t", out->t.lead_agency);
+	db_text(db, out->vendor_name, sizeof out->vendor_name,
+		"SELECT name FROM vendor WHERE code = ?", "t", out->t.vendor);
+	out->participants =
+		db_int(db, 0, "SELECT count(*) FROM participant WHERE contract_id = ?", "i", id);
+	out->live_lines =
+		db_int(db, 0, "SELECT count(*) FROM live_purchase WHERE contract_id = ?", "i", id);
+	out->list_total = db_int(db, 0,
+				 "SELECT coalesce(sum(list_amount), 0) FROM live_purchase "
+				 "WHERE contract_id = ?",
+				 "i", id);
+	out->net_sales = db_int(db, 0,
+				"SELECT coalesce(sum(invoiced_amount), 0) FROM live_purchase "
+				"WHERE contract_id = ?",
+				"i", id);
+	if (db_reads_failed(since, "reading the contract's figures", e))
+		return e->code;
+	return CL_OK;
 }
 
 /* Add one participant inside the caller's transaction. */

@@ -5,7 +5,6 @@
 #ifndef COOPLEDGER_CONTRACT_H
 #define COOPLEDGER_CONTRACT_H
 
-#include <cjson/cJSON.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,11 +29,22 @@ ClCode contract_load(sqlite3 *db, const char *number, int64_t *id, Terms *t, Err
 ClCode contract_load_id(sqlite3 *db, int64_t id, Terms *t, Err *e)
 	__attribute__((warn_unused_result));
 
-/* The contract for `contract show`: the terms document plus "status",
- * "lead_agency_name", "vendor_name", "participants" (count), and the live
- * ledger's "live_lines", "list_total" and "net_sales".  Caller
- * frees with cJSON_Delete(). */
-cJSON *contract_show_json(sqlite3 *db, const char *number, Err *e);
+/* The contract for `contract show`: its terms, the names of its lead
+ * agency and vendor, its participants, and its live ledger's lines and
+ * totals. */
+typedef struct ContractShow {
+	Terms t;
+	char lead_agency_name[256];
+	char vendor_name[256];
+	int64_t participants;
+	int64_t live_lines;
+	Money list_total;
+	Money net_sales;
+} ContractShow;
+
+/* The contract numbered number.  OUT: *out. */
+ClCode contract_show(sqlite3 *db, const char *number, ContractShow *out, Err *e)
+	__attribute__((warn_unused_result));
 
 /* Make agency a participant of the contract from joined (which must fall
  * within the contract term).  Audited. */

@@ -1,6 +1,7 @@
 /* fees.c — administrative fees per quarter; see fees.h. */
 #include "fees.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -288,40 +289,17 @@ ClCode fees_quarters(sqlite3 *db, const char *contract, const FeeSelect *sel, Da
 	return rc;
 }
 
-static void add_money(cJSON *o, const char *key, Money m)
+ClCode fees_report(sqlite3 *db, const char *contract, const FeeSelect *sel, Date today,
+		   FeesReport *out, Err *e)
 {
-	char buf[MONEY_BUF];
-
-	cJSON_AddStringToObject(o, key, money_format(m, buf));
+	memset(out, 0, sizeof *out);
+	snprintf(out->contract, sizeof out->contract, "%s", contract ? contract : "");
+	return fees_quarters(db, contract, sel, today, &out->quarter, &out->nquarter, e);
 }
 
-cJSON *fees_report_json(sqlite3 *db, const char *contract, const FeeSelect *sel, Date today, Err *e)
+void fees_report_free(FeesReport *r)
 {
-	char qt[QUARTER_BUF], due[DATE_BUF];
-	FeeQuarter *fq;
-	cJSON *r, *arr;
-	int n, i;
-
-	if (fees_quarters(db, contract, sel, today, &fq, &n, e))
-		return NULL;
-	r = cJSON_CreateObject();
-	cJSON_AddStringToObject(r, "contract", contract);
-	arr = cJSON_AddArrayToObject(r, "quarters");
-	for (i = 0; i < n; i++) {
-		cJSON *o = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(o, "quarter", quarter_format(fq[i].q, qt));
-		add_money(o, "net_sales", fq[i].net_sales);
-		add_money(o, "fee", fq[i].fee);
-		add_money(o, "late_fee", fq[i].late_fee);
-		add_money(o, "remitted", fq[i].remitted);
-		add_money(o, "balance", fq[i].balance);
-		cJSON_AddStringToObject(o, "due_date", date_format(fq[i].due, due));
-		cJSON_AddStringToObject(o, "status", fee_status_name(fq[i].status));
-		cJSON_AddStringToObject(o, "report", report_status_name(fq[i].report));
-		cJSON_AddNumberToObject(o, "days_past_due", fq[i].days_past_due);
-		cJSON_AddItemToArray(arr, o);
-	}
-	free(fq);
-	return r;
+	free(r->quarter);
+	r->quarter = NULL;
+	r->nquarter = 0;
 }

@@ -6,8 +6,8 @@
 #ifndef COOPLEDGER_FEES_H
 #define COOPLEDGER_FEES_H
 
-#include <cjson/cJSON.h>
 #include <sqlite3.h>
+#include <stddef.h> /* size_t, which summary.h takes from here */
 
 #include "date.h"
 #include "err.h"
@@ -44,9 +44,19 @@ typedef struct FeeSelect {
 ClCode fees_quarters(sqlite3 *db, const char *contract, const FeeSelect *sel, Date today,
 		     FeeQuarter **out, int *n, Err *e) __attribute__((warn_unused_result));
 
-/* `report fees --json`: {"contract", "quarters": [...]}.  Caller frees. */
-cJSON *fees_report_json(sqlite3 *db, const char *contract, const FeeSelect *sel, Date today,
-			Err *e);
+/* `report fees`: the quarters of fees_quarters() and the contract as asked
+ * for. */
+typedef struct FeesReport {
+	char contract[64];
+	FeeQuarter *quarter;
+	int nquarter;
+} FeesReport;
+
+/* The fee report of a contract as of today.  OUT: *out (free with
+ * fees_report_free(), also on failure). */
+ClCode fees_report(sqlite3 *db, const char *contract, const FeeSelect *sel, Date today,
+		   FeesReport *out, Err *e) __attribute__((warn_unused_result));
+void fees_report_free(FeesReport *r);
 
 const char *fee_status_name(FeeStatus s);
 const char *report_status_name(ReportStatus s);

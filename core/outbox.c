@@ -1,6 +1,7 @@
 /* outbox.c — the durable outbox of e-mail notices; see outbox.h. */
 #include "outbox.h"
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -6,77 +6,37 @@
 
 #include "db.h"
 
-/* Rows of q as [{number, title}]; ends q.  rc is db_rows()'s answer. */
-static cJSON *titles_json(ClCode rc, DbRows *q, Err *e)
-{
-	cJSON *arr = rc ? NULL : cJSON_CreateArray();
-
-	while (arr && db_rows_next(q)) {
-		cJSON *o = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(o, "number", (const char *)sqlite3_column_text(q->st, 0));
-		cJSON_AddStringToObject(o, "title", (const char *)sqlite3_column_text(q->st, 1));
-		cJSON_AddItemToArray(arr, o);
-	}
-	if (db_rows_end(q, "reading the contracts", e) || rc) {
-		cJSON_Delete(arr);
-		return NULL;
-	}
-	if (!arr)
-		err_set(e, CL_ENOMEM, "reading the contracts: out of memory");
-	return arr;
-}
-
-cJSON *portal_active_contracts(sqlite3 *db, Err *e)
+ClCode portal_active_contracts(sqlite3 *db, RowSet *rs, Err *e)
 {
 	DbRows q;
+	ClCode rc = db_rows(&q, db, e,
+			    "SELECT number, title FROM contract WHERE status = 'active' "
+			    "ORDER BY number",
+			    "");
 
-	return titles_json(db_rows(&q, db, e,
-				   "SELECT number, title FROM contract WHERE status = 'active' "
-				   "ORDER BY number",
-				   ""),
-			   &q, e);
+	return rowset_read(rs, rc, &q, 0, "reading the contracts", e);
 }
 
-cJSON *portal_vendor_contracts(sqlite3 *db, int64_t vendor_id, Err *e)
+ClCode portal_vendor_contracts(sqlite3 *db, int64_t vendor_id, RowSet *rs, Err *e)
 {
 	DbRows q;
+	ClCode rc = db_rows(
+		&q, db, e, "SELECT number, title FROM contract WHERE vendor_id = ? ORDER BY number",
+		"i", vendor_id);
 
-	return titles_json(
-		db_rows(&q, db, e,
-			"SELECT number, title FROM contract WHERE vendor_id = ? ORDER BY "
-			"number",
-			"i", vendor_id),
-		&q, e);
+	return rowset_read(rs, rc, &q, 0, "reading the contracts", e);
 }
 
-cJSON *portal_remittances(sqlite3 *db, const char *number, Err *e)
+ClCode portal_remittances(sqlite3 *db, const char *number, RowSet *rs, Err *e)
 {
-	char buf[MONEY_BUF];
-	cJSON *arr = NULL;
 	DbRows q;
+	ClCode rc = db_rows(&q, db, e,
+			    "SELECT m.quarter, m.amount, m.received, m.reference FROM remittance m "
+			    "JOIN contract c ON c.id = m.contract_id WHERE c.number = ? "
+			    "ORDER BY m.received DESC, m.id DESC",
+			    "t", number);
 
-	if (!db_rows(&q, db, e,
-		     "SELECT m.quarter, m.amount, m.received, m.reference FROM remittance m "
-		     "JOIN contract c ON c.id = m.contract_id WHERE c.number = ? "
-		     "ORDER BY m.received DESC, m.id DESC",
-		     "t", number))
-		arr = cJSON_CreateArray();
-	while (arr && db_rows_next(&q)) {
-		cJSON *o = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(o, "quarter", (const char *)sqlite3_column_text(q.st, 0));
-		cJSON_AddStringToObject(o, "amount",
-					money_format(sqlite3_column_int64(q.st, 1), buf));
-		cJSON_AddStringToObject(o, "received", (const char *)sqlite3_column_text(q.st, 2));
-		cJSON_AddStringToObject(o, "reference", (const char *)sqlite3_column_text(q.st, 3));
-		cJSON_AddItemToArray(arr, o);
-	}
-	if (db_rows_end(&q, "reading the remittances", e) || !arr) {
-		cJSON_Delete(arr);
-		return NULL;
-	}
-	return arr;
+	return rowset_read(rs, rc, &q, 0, "reading the remittances", e);
 }
 
 ClCode portal_top_contract(sqlite3 *db, char *number, size_t n, int *found, Err *e)

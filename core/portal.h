@@ -3,13 +3,11 @@
  * contract cards, the largest contract's spend by agency, a contract's
  * remittances.
  *
- * JSON arrays are the caller's to free with cJSON_Delete(); NULL with e
- * set when a query failed.
+ * Row sets are the caller's to free with rowset_free(), also on failure.
  */
 #ifndef COOPLEDGER_PORTAL_H
 #define COOPLEDGER_PORTAL_H
 
-#include <cjson/cJSON.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,16 +15,20 @@
 #include "date.h"
 #include "err.h"
 #include "money.h"
+#include "rowset.h"
 
-/* The active contracts as [{number, title}], by number. */
-cJSON *portal_active_contracts(sqlite3 *db, Err *e);
+/* The active contracts as rows (number, title), by number.  OUT: *rs. */
+ClCode portal_active_contracts(sqlite3 *db, RowSet *rs, Err *e) __attribute__((warn_unused_result));
 
-/* The contracts of vendor vendor_id as [{number, title}], by number. */
-cJSON *portal_vendor_contracts(sqlite3 *db, int64_t vendor_id, Err *e);
+/* The contracts of vendor vendor_id as rows (number, title), by number.
+ * OUT: *rs. */
+ClCode portal_vendor_contracts(sqlite3 *db, int64_t vendor_id, RowSet *rs, Err *e)
+	__attribute__((warn_unused_result));
 
-/* The remittances recorded for contract number, newest first, as
- * [{quarter, amount (money text), received, reference}]. */
-cJSON *portal_remittances(sqlite3 *db, const char *number, Err *e);
+/* The remittances recorded for contract number, newest first, as rows
+ * (quarter, amount in cents, received, reference).  OUT: *rs. */
+ClCode portal_remittances(sqlite3 *db, const char *number, RowSet *rs, Err *e)
+	__attribute__((warn_unused_result));
 
 /* The active contract with the most live sales.  When only one active
  * contract has any, it is that one: no need to sum its whole ledger.

@@ -1,6 +1,7 @@
 /* rebate.c — volume rebates; see rebate.h. */
 #include "rebate.h"
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,37 +142,23 @@ static cJSON *shares_json(const RebateShare *s, int n)
 	return arr;
 }
 
-/* The report as JSON (with its snapshot and true-up, if it has them).
- * Caller frees. */
-static cJSON *report_json(const char *contract, const RebateReport *r)
+/* The figures of a final year as the audit records them: the report
+ * before its snapshot, in the JSON of `report rebates`.  Caller frees. */
+static cJSON *audit_figures(const RebateReport *r)
 {
 	char a[DATE_BUF], b[DATE_BUF], rate[MONEY_BUF];
-	cJSON *out = cJSON_CreateObject(), *o;
+	cJSON *out = cJSON_CreateObject();
 
-	cJSON_AddStringToObject(out, "contract", contract);
+	cJSON_AddStringToObject(out, "contract", r->contract);
 	cJSON_AddNumberToObject(out, "year", r->year);
 	cJSON_AddStringToObject(out, "start", date_format(r->start, a));
 	cJSON_AddStringToObject(out, "end", date_format(r->end, b));
 	add_money(out, "base", r->base);
 	cJSON_AddStringToObject(out, "rate", rate_format(r->rate, rate));
 	add_money(out, "total", r->total);
-	cJSON_AddStringToObject(out, "status", r->final ? "final" : "projected");
-	if (r->next_tier.present) {
-		o = cJSON_AddObjectToObject(out, "next_tier");
-		add_money(o, "from", r->next_tier.from);
-		cJSON_AddStringToObject(o, "rate", rate_format(r->next_tier.rate, rate));
-		add_money(o, "remaining", r->next_tier.remaining);
-	} else {
-		cJSON_AddNullToObject(out, "next_tier");
-	}
+	cJSON_AddStringToObject(out, "status", "final");
+	cJSON_AddNullToObject(out, "next_tier");
 	cJSON_AddItemToObject(out, "allocations", shares_json(r->share, r->nshare));
-	if (r->has_snapshot) {
-		o = cJSON_AddObjectToObject(out, "snapshot");
-		cJSON_AddStringToObject(o, "taken_on", r->snapshot_taken);
-		add_money(o, "base", r->snapshot_base);
-		add_money(o, "total", r->snapshot_total);
-		add_money(out, "true_up", r->true_up);
-	}
 	return out;
 }
 
@@ -288,6 +275,7 @@ ClCode rebate_report(sqlite3 *db, const char *contract, int year, Date today,
 	ClCode rc;
 
 	memset(out, 0, sizeof *out);
+	snprintf(out->contract, sizeof out->contract, "%s", contract ? contract : "");
 	if ((rc = contract_load(db, contract, &cid, &t, e)))
 		return rc;
 	if (!t.rebates.present)
@@ -311,23 +299,11 @@ ClCode rebate_report(sqlite3 *db, const char *contract, int year, Date today,
 	if ((rc = keep_shares(out, s, n, only_agency, e)))
 		goto out;
 	if (out->final) {
-		fig = report_json(contract, out);
+		fig = audit_figures(out);
 		rc = snapshot(db, cid, fig, s, n, today, actor, out, e);
 		cJSON_Delete(fig);
 	}
 out:
 	free(s);
 	return rc;
-}
-
-cJSON *rebate_report_json(sqlite3 *db, const char *contract, int year, Date today,
-			  const char *only_agency, const char *actor, Err *e)
-{
-	RebateReport r;
-	cJSON *out = NULL;
-
-	if (!rebate_report(db, contract, year, today, only_agency, actor, &r, e))
-		out = report_json(contract, &r);
-	rebate_report_free(&r);
-	return out;
 }

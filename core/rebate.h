@@ -6,7 +6,6 @@
 #ifndef COOPLEDGER_REBATE_H
 #define COOPLEDGER_REBATE_H
 
-#include <cjson/cJSON.h>
 #include <sqlite3.h>
 
 #include "date.h"
@@ -37,6 +36,7 @@ typedef struct RebateNext {
 
 /* A rebate year as `report rebates` shows it. */
 typedef struct RebateReport {
+	char contract[64]; /* as asked for */
 	int year;
 	Date start, end;
 	Money base;
@@ -51,21 +51,17 @@ typedef struct RebateReport {
 	Money snapshot_base, snapshot_total, true_up;
 } RebateReport;
 
-/* Rebate year k of the contract as of today, as rebate_report_json()
- * (which see) computes and stores it.  OUT: *out (free with
+/* Rebate year k of the contract as of today.  The first time a year is
+ * reported final its figures are stored (a snapshot, audited as actor);
+ * a final report then carries the snapshot and the true-up since it
+ * (unless it is dated after the real clock).  next_tier is absent
+ * once the year is final.  With only_agency, the allocations hold that
+ * agency alone (a member's view).  OUT: *out (free with
  * rebate_report_free(), also on failure). */
 ClCode rebate_report(sqlite3 *db, const char *contract, int year, Date today,
 		     const char *only_agency, const char *actor, RebateReport *out, Err *e)
 	__attribute__((warn_unused_result));
 void rebate_report_free(RebateReport *r);
-
-/* `report rebates --json` for rebate year k as of today.  The first time a
- * year is reported final its figures are stored (a snapshot, audited as
- * actor); later reports show "snapshot" and "true_up".  next_tier is
- * null once the year is final.  With only_agency,
- * allocations list that agency alone (a member's view).  Caller frees. */
-cJSON *rebate_report_json(sqlite3 *db, const char *contract, int year, Date today,
-			  const char *only_agency, const char *actor, Err *e);
 
 /* The rebate year of the contract that holds today (or its last year once
  * it has ended; its first before it starts).  OUT: *year. */

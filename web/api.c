@@ -80,12 +80,12 @@ static cJSON *report_build(Req *r, const ReportAsk *a, Err *e)
 	req_actor(r, actor, sizeof actor);
 	switch (a->kind) {
 	case REP_FEES:
-		return fees_report_json(r->db, a->contract, &a->sel, r->today, e);
+		return encode_fees_report(r->db, a->contract, &a->sel, r->today, ENC_DATA, e);
 	case REP_REBATES:
-		return rebate_report_json(r->db, a->contract, a->sel.year, r->today, a->agency,
-					  actor, e);
+		return encode_rebate_report(r->db, a->contract, a->sel.year, r->today, a->agency,
+					    actor, ENC_DATA, e);
 	case REP_COMPLIANCE:
-		return compliance_report_json(r->db, a->contract, q, a->agency, e);
+		return encode_compliance_report(r->db, a->contract, q, a->agency, ENC_DATA, e);
 	default:
 		return encode_agency_report(r->db, a->agency, a->contract, q, r->today, actor,
 					    ENC_DATA, e);
@@ -212,7 +212,7 @@ int api_contract(Req *r)
 
 	if (!number)
 		return 0;
-	return answer(r, contract_show_json(r->db, number, &e), &e);
+	return answer(r, encode_contract_show(r->db, number, ENC_DATA, &e), &e);
 }
 
 /* ?year= as a positive number (0 when absent); -1 after answering 400. */

@@ -15,14 +15,20 @@
 int page_remittances_csv(Req *r)
 {
 	static const char *const keys[] = {"quarter", "amount", "received", "reference"};
+	static const char *const money[] = {"amount", NULL};
 	char name[120];
 	cJSON *rows;
+	RowSet rs;
 	Err e = {0};
 
 	if (!may_see_contract(r, r->param[0]))
 		return resp_error(r, 404, "there is no such contract");
-	if (!(rows = portal_remittances(r->db, r->param[0], &e)))
+	if (portal_remittances(r->db, r->param[0], &rs, &e)) {
+		rowset_free(&rs);
 		return resp_error(r, 500, "%s", e.msg);
+	}
+	rows = encode_rowset(&rs, money, ENC_DATA);
+	rowset_free(&rs);
 	snprintf(name, sizeof name, "%.100s-remittances.csv", r->param[0]);
 	resp_text(r, 200, "text/csv; charset=utf-8", csv_from_json(rows, keys, 4), name);
 	cJSON_Delete(rows);

@@ -2,21 +2,29 @@
 #include "encode.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-void encode_money(cJSON *o, const char *key, Money m, EncMode mode)
+/* o's "<key>_h" and "<key>_negative" for the money m at key. */
+static void money_page_forms(cJSON *o, const char *key, Money m)
 {
 	char buf[MONEY_BUF], name[64];
 
-	cJSON_AddStringToObject(o, key, money_format(m, buf));
-	if (mode != ENC_PAGE)
-		return;
 	snprintf(name, sizeof name, "%s_h", key);
 	cJSON_AddStringToObject(o, name, money_format_human(m, buf));
 	if (m < 0) {
 		snprintf(name, sizeof name, "%s_negative", key);
 		cJSON_AddTrueToObject(o, name);
 	}
+}
+
+void encode_money(cJSON *o, const char *key, Money m, EncMode mode)
+{
+	char buf[MONEY_BUF];
+
+	cJSON_AddStringToObject(o, key, money_format(m, buf));
+	if (mode == ENC_PAGE)
+		money_page_forms(o, key, m);
 }
 
 /* The rows' money columns are named by money (NULL-terminated). */
@@ -76,11 +84,30 @@ static cJSON *line_json(const SummaryLine *l, EncMode mode)
 	return o;
 }
 
+static void add_rate(cJSON *o, const char *key, Rate r)
+{
+	char buf[MONEY_BUF];
+
+	cJSON_AddStringToObject(o, key, rate_format(r, buf));
+}
+
+cJSON *encode_next_tier(const RebateNext *n, EncMode mode)
+{
+	cJSON *o;
+
+	if (!n->present)
+		return cJSON_CreateNull();
+	o = cJSON_CreateObject();
+	encode_money(o, "from", n->from, mode);
+	add_rate(o, "rate", n->rate);
+	encode_money(o, "remaining", n->remaining, mode);
+	return o;
+}
+
 /* The agency's rebate share, or JSON null. */
 static cJSON *rebate_json(const SummaryRebate *r, EncMode mode)
 {
-	char rate[MONEY_BUF];
-	cJSON *o, *next;
+	cJSON *o;
 
 	if (!r->present)
 		return cJSON_CreateNull();
@@ -89,15 +116,8 @@ static cJSON *rebate_json(const SummaryRebate *r, EncMode mode)
 	cJSON_AddStringToObject(o, "status", r->final ? "final" : "projected");
 	encode_money(o, "rebate", r->rebate, mode);
 	encode_money(o, "contract_base", r->contract_base, mode);
-	cJSON_AddStringToObject(o, "rate", rate_format(r->rate, rate));
-	if (!r->next_tier.present) {
-		cJSON_AddNullToObject(o, "next_tier");
-		return o;
-	}
-	next = cJSON_AddObjectToObject(o, "next_tier");
-	encode_money(next, "from", r->next_tier.from, mode);
-	cJSON_AddStringToObject(next, "rate", rate_format(r->next_tier.rate, rate));
-	encode_money(next, "remaining", r->next_tier.remaining, mode);
+	add_rate(o, "rate", r->rate);
+	cJSON_AddItemToObject(o, "next_tier", encode_next_tier(&r->next_tier, mode));
 	return o;
 }
 
@@ -147,6 +167,20 @@ static void figures_json(cJSON *o, const SummaryFigures *f, EncMode mode)
 	encode_money(o, "credits", f->credits, mode);
 }
 
+/* A fee quarter's figures, from "net_sales" to "days_past_due". */
+static void fee_quarter_figures(cJSON *o, const FeeQuarter *f, EncMode mode)
+{
+	encode_money(o, "net_sales", f->net_sales, mode);
+	encode_money(o, "fee", f->fee, mode);
+	encode_money(o, "late_fee", f->late_fee, mode);
+	encode_money(o, "remitted", f->remitted, mode);
+	encode_money(o, "balance", f->balance, mode);
+	add_date(o, "due_date", f->due);
+	cJSON_AddStringToObject(o, "status", fee_status_name(f->status));
+	cJSON_AddStringToObject(o, "report", report_status_name(f->report));
+	cJSON_AddNumberToObject(o, "days_past_due", f->days_past_due);
+}
+
 static cJSON *quarter_json(const SummaryRevenue *s, const SummaryRevenueQuarter *x, EncMode mode)
 {
 	const SummaryRevenueContract *c = &s->contracts[x->contract];
@@ -157,15 +191,7 @@ static cJSON *quarter_json(const SummaryRevenue *s, const SummaryRevenueQuarter 
 	cJSON_AddStringToObject(o, "quarter", quarter_format(f->q, qt));
 	cJSON_AddStringToObject(o, "contract", c->contract);
 	cJSON_AddStringToObject(o, "vendor", c->vendor);
-	encode_money(o, "net_sales", f->net_sales, mode);
-	encode_money(o, "fee", f->fee, mode);
-	encode_money(o, "late_fee", f->late_fee, mode);
-	encode_money(o, "remitted", f->remitted, mode);
-	encode_money(o, "balance", f->balance, mode);
-	add_date(o, "due_date", f->due);
-	cJSON_AddStringToObject(o, "status", fee_status_name(f->status));
-	cJSON_AddStringToObject(o, "report", report_status_name(f->report));
-	cJSON_AddNumberToObject(o, "days_past_due", f->days_past_due);
+	fee_quarter_figures(o, f, mode);
 	return o;
 }
 
@@ -211,6 +237,203 @@ cJSON *encode_summary_revenue(const SummaryRevenue *s, EncMode mode)
 	for (i = 0; i < SUMMARY_AGING; i++)
 		encode_money(x, summary_aging_name(i), s->aging[i], mode);
 	figures_json(cJSON_AddObjectToObject(o, "totals"), &s->totals, mode);
+	return o;
+}
+
+cJSON *encode_fees(const FeesReport *r, EncMode mode)
+{
+	cJSON *o = cJSON_CreateObject(), *arr, *x;
+	char qt[QUARTER_BUF];
+	int i;
+
+	cJSON_AddStringToObject(o, "contract", r->contract);
+	arr = cJSON_AddArrayToObject(o, "quarters");
+	for (i = 0; i < r->nquarter; i++) {
+		x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "quarter", quarter_format(r->quarter[i].q, qt));
+		fee_quarter_figures(x, &r->quarter[i], mode);
+		cJSON_AddItemToArray(arr, x);
+	}
+	return o;
+}
+
+static cJSON *shares_json(const RebateShare *s, int n, EncMode mode)
+{
+	cJSON *arr = cJSON_CreateArray(), *o;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "agency", s[i].agency);
+		encode_money(o, "net", s[i].net, mode);
+		encode_money(o, "rebate", s[i].rebate, mode);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+cJSON *encode_rebates(const RebateReport *r, EncMode mode)
+{
+	cJSON *o = cJSON_CreateObject(), *snap;
+
+	cJSON_AddStringToObject(o, "contract", r->contract);
+	cJSON_AddNumberToObject(o, "year", r->year);
+	add_date(o, "start", r->start);
+	add_date(o, "end", r->end);
+	encode_money(o, "base", r->base, mode);
+	add_rate(o, "rate", r->rate);
+	encode_money(o, "total", r->total, mode);
+	cJSON_AddStringToObject(o, "status", r->final ? "final" : "projected");
+	cJSON_AddItemToObject(o, "next_tier", encode_next_tier(&r->next_tier, mode));
+	cJSON_AddItemToObject(o, "allocations", shares_json(r->share, r->nshare, mode));
+	if (!r->has_snapshot)
+		return o;
+	snap = cJSON_AddObjectToObject(o, "snapshot");
+	cJSON_AddStringToObject(snap, "taken_on", r->snapshot_taken);
+	encode_money(snap, "base", r->snapshot_base, mode);
+	encode_money(snap, "total", r->snapshot_total, mode);
+	encode_money(o, "true_up", r->true_up, mode);
+	return o;
+}
+
+static cJSON *compliance_line_json(const ComplianceLine *l, EncMode mode)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "invoice_number", l->invoice_number);
+	cJSON_AddNumberToObject(o, "line", l->line);
+	cJSON_AddStringToObject(o, "agency", l->agency);
+	cJSON_AddStringToObject(o, "po_number", l->po_number);
+	encode_money(o, "list_amount", l->list_amount, mode);
+	add_rate(o, "rate", l->rate);
+	encode_money(o, "expected", l->expected, mode);
+	encode_money(o, "invoiced_amount", l->invoiced_amount, mode);
+	encode_money(o, "overcharge", l->overcharge, mode);
+	cJSON_AddStringToObject(o, "invoice_date", l->invoice_date);
+	return o;
+}
+
+/* Tallies as [{name: key, "lines", "overcharge"}]. */
+static cJSON *tallies_json(const ComplianceTally *t, int n, const char *name, EncMode mode)
+{
+	cJSON *arr = cJSON_CreateArray(), *o;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, name, t[i].key);
+		cJSON_AddNumberToObject(o, "lines", t[i].lines);
+		encode_money(o, "overcharge", t[i].overcharge, mode);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+cJSON *encode_compliance(const ComplianceReport *r, EncMode mode)
+{
+	cJSON *o = cJSON_CreateObject(), *arr;
+	int i;
+
+	cJSON_AddStringToObject(o, "contract", r->contract);
+	arr = cJSON_AddArrayToObject(o, "lines");
+	for (i = 0; i < r->nline; i++)
+		cJSON_AddItemToArray(arr, compliance_line_json(&r->line[i], mode));
+	encode_money(o, "total_overcharge", r->total_overcharge, mode);
+	cJSON_AddItemToObject(o, "by_quarter",
+			      tallies_json(r->by_quarter, r->nquarter, "quarter", mode));
+	cJSON_AddItemToObject(o, "by_agency",
+			      tallies_json(r->by_agency, r->nagency, "agency", mode));
+	return o;
+}
+
+/* A page's forms of the band bounds of doc[key][list], from s's cents. */
+static void bands_page_forms(cJSON *doc, const char *key, const char *list, const Schedule *s)
+{
+	cJSON *b, *bands = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, key), list);
+	int i = 0;
+
+	cJSON_ArrayForEach(b, bands)
+	{
+		if (i < s->nband)
+			money_page_forms(b, "from", s->band[i++].from);
+	}
+}
+
+/* A page's forms of the money in the terms document doc of t. */
+static void terms_page_forms(cJSON *doc, const Terms *t)
+{
+	bands_page_forms(doc, "fee", "bands", &t->fee);
+	bands_page_forms(doc, "discounts", "tiers", &t->discounts);
+	bands_page_forms(doc, "rebates", "tiers", &t->rebates);
+	if (t->has_late_fee)
+		money_page_forms(cJSON_GetObjectItem(doc, "late_fee"), "min", t->late_fee_min);
+	money_page_forms(doc, "price_tolerance", t->price_tolerance);
+}
+
+cJSON *encode_contract(const ContractShow *c, EncMode mode)
+{
+	char *doc = terms_to_json(&c->t);
+	cJSON *o = doc ? cJSON_Parse(doc) : NULL;
+
+	free(doc);
+	if (!o)
+		return NULL;
+	if (mode == ENC_PAGE)
+		terms_page_forms(o, &c->t);
+	cJSON_AddStringToObject(o, "lead_agency_name", c->lead_agency_name);
+	cJSON_AddStringToObject(o, "vendor_name", c->vendor_name);
+	cJSON_AddNumberToObject(o, "live_lines", (double)c->live_lines);
+	encode_money(o, "list_total", c->list_total, mode);
+	encode_money(o, "net_sales", c->net_sales, mode);
+	cJSON_AddNumberToObject(o, "participants", (double)c->participants);
+	return o;
+}
+
+cJSON *encode_fees_report(sqlite3 *db, const char *contract, const FeeSelect *sel, Date today,
+			  EncMode mode, Err *e)
+{
+	FeesReport r;
+	cJSON *o = NULL;
+
+	if (!fees_report(db, contract, sel, today, &r, e))
+		o = encode_fees(&r, mode);
+	fees_report_free(&r);
+	return o;
+}
+
+cJSON *encode_rebate_report(sqlite3 *db, const char *contract, int year, Date today,
+			    const char *only_agency, const char *actor, EncMode mode, Err *e)
+{
+	RebateReport r;
+	cJSON *o = NULL;
+
+	if (!rebate_report(db, contract, year, today, only_agency, actor, &r, e))
+		o = encode_rebates(&r, mode);
+	rebate_report_free(&r);
+	return o;
+}
+
+cJSON *encode_compliance_report(sqlite3 *db, const char *contract, const Quarter *period,
+				const char *only_agency, EncMode mode, Err *e)
+{
+	ComplianceReport r;
+	cJSON *o = NULL;
+
+	if (!compliance_report(db, contract, period, only_agency, &r, e))
+		o = encode_compliance(&r, mode);
+	compliance_report_free(&r);
+	return o;
+}
+
+cJSON *encode_contract_show(sqlite3 *db, const char *number, EncMode mode, Err *e)
+{
+	ContractShow c;
+	cJSON *o;
+
+	if (contract_show(db, number, &c, e))
+		return NULL;
+	if (!(o = encode_contract(&c, mode)))
+		err_set(e, CL_ENOMEM, "out of memory");
 	return o;
 }
 

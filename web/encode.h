@@ -11,6 +11,10 @@
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
 
+#include "compliance.h"
+#include "contract.h"
+#include "fees.h"
+#include "rebate.h"
 #include "rowset.h"
 #include "summary.h"
 
@@ -35,6 +39,49 @@ cJSON *encode_summary_agency(const SummaryAgency *s, EncMode mode);
 /* {"as_of","year","contracts","quarters","missing_reports","aging",
  * "totals"}.  Caller frees. */
 cJSON *encode_summary_revenue(const SummaryRevenue *s, EncMode mode);
+
+/* {"contract","quarters":[{"quarter","net_sales","fee","late_fee",
+ * "remitted","balance","due_date","status","report","days_past_due"}]}.
+ * Caller frees. */
+cJSON *encode_fees(const FeesReport *r, EncMode mode);
+
+/* {"contract","year","start","end","base","rate","total","status",
+ * "next_tier":{"from","rate","remaining"} or null,"allocations":[{"agency",
+ * "net","rebate"}]} and, with a snapshot, "snapshot":{"taken_on","base",
+ * "total"} and "true_up".  Caller frees. */
+cJSON *encode_rebates(const RebateReport *r, EncMode mode);
+
+/* A rebate's next tier as {"from","rate","remaining"}, or JSON null when
+ * there is none.  Caller frees. */
+cJSON *encode_next_tier(const RebateNext *n, EncMode mode);
+
+/* {"contract","lines":[{"invoice_number","line","agency","po_number",
+ * "list_amount","rate","expected","invoiced_amount","overcharge",
+ * "invoice_date"}],"total_overcharge","by_quarter":[{"quarter","lines",
+ * "overcharge"}],"by_agency":[{"agency","lines","overcharge"}]}.  Caller
+ * frees. */
+cJSON *encode_compliance(const ComplianceReport *r, EncMode mode);
+
+/* The terms document (terms_to_json()) with "lead_agency_name",
+ * "vendor_name", "live_lines", "list_total", "net_sales" and
+ * "participants"; for a page, every figure of the terms with its human
+ * form too.  NULL when out of memory.  Caller frees. */
+cJSON *encode_contract(const ContractShow *c, EncMode mode);
+
+/* fees_report() as JSON, or NULL with e set.  Caller frees. */
+cJSON *encode_fees_report(sqlite3 *db, const char *contract, const FeeSelect *sel, Date today,
+			  EncMode mode, Err *e);
+
+/* rebate_report() as JSON, or NULL with e set.  Caller frees. */
+cJSON *encode_rebate_report(sqlite3 *db, const char *contract, int year, Date today,
+			    const char *only_agency, const char *actor, EncMode mode, Err *e);
+
+/* compliance_report() as JSON, or NULL with e set.  Caller frees. */
+cJSON *encode_compliance_report(sqlite3 *db, const char *contract, const Quarter *period,
+				const char *only_agency, EncMode mode, Err *e);
+
+/* contract_show() as JSON, or NULL with e set.  Caller frees. */
+cJSON *encode_contract_show(sqlite3 *db, const char *number, EncMode mode, Err *e);
 
 /* summary_agency() as JSON, or NULL with e set.  Caller frees. */
 cJSON *encode_agency_report(sqlite3 *db, const char *agency, const char *contract,

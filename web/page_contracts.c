@@ -4,6 +4,7 @@
 #include "compliance.h"
 #include "contract.h"
 #include "csvout.h"
+#include "encode.h"
 #include "fees.h"
 #include "handlers.h"
 #include "listing.h"
@@ -36,60 +37,87 @@ int page_contracts_csv(Req *r)
 			   "contracts.csv", &e);
 }
 
-/* A schedule's bands as rows {from, rate} for a table. */
-static cJSON *bands_json(const cJSON *sched, const char *key)
+/* The bands of doc[key][list] as rows {from, rate} for a table. */
+static cJSON *bands_json(const cJSON *doc, const char *key, const char *list)
 {
-	const cJSON *s = cJSON_GetObjectItem(sched, key);
+	const cJSON *s = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, key), list);
 
 	return s ? cJSON_Duplicate(s, 1) : cJSON_CreateArray();
 }
 
-/* The terms in plain words for the contract page. */
-static void add_terms(cJSON *ctx, const cJSON *doc)
+/* The terms t in plain words for the contract page; doc is the contract
+ * as encode_contract() writes it for a page. */
+static void add_terms(cJSON *ctx, const cJSON *doc, const Terms *t)
 {
-	const cJSON *fee = cJSON_GetObjectItem(doc, "fee"),
-		    *reb = cJSON_GetObjectItem(doc, "rebates"),
-		    *disc = cJSON_GetObjectItem(doc, "discounts");
-	cJSON *t = cJSON_AddObjectToObject(ctx, "terms");
-
-	cJSON *copy = cJSON_Duplicate(doc, 1), *late = cJSON_GetObjectItem(copy, "late_fee");
-	const char *min = cJSON_GetStringValue(cJSON_GetObjectItem(late, "min"));
+	cJSON *o = cJSON_AddObjectToObject(ctx, "terms"), *copy = cJSON_Duplicate(doc, 1);
 	char buf[MONEY_BUF];
-	Money m;
 
-	if (min && money_parse(min, &m, NULL) == CL_OK) /* "$200.00" for people */
-		cJSON_AddStringToObject(late, "min_human", money_format_human(m, buf));
-	cJSON_AddItemToObject(t, "doc", copy);
-	cJSON_AddBoolToObject(t, "fee_graduated",
-			      strcmp(cJSON_GetObjectItem(fee, "mode")->valuestring, "graduated") ==
-				      0);
-	cJSON_AddItemToObject(t, "fee_bands", bands_json(fee, "bands"));
-	if (disc)
-		cJSON_AddItemToObject(t, "discount_tiers", bands_json(disc, "tiers"));
-	if (reb) {
-		cJSON_AddBoolToObject(
-			t, "rebate_graduated",
-			strcmp(cJSON_GetObjectItem(reb, "mode")->valuestring, "graduated") == 0);
-		cJSON_AddItemToObject(t, "rebate_tiers", bands_json(reb, "tiers"));
+	if (t->has_late_fee) /* "$200.00" for people */
+		cJSON_AddStringToObject(cJSON_GetObjectItem(copy, "late_fee"), "min_human",
+					money_format_human(t->late_fee_min, buf));
+	cJSON_AddItemToObject(o, "doc", copy);
+	cJSON_AddBoolToObject(o, "fee_graduated", t->fee.mode == SCHED_GRADUATED);
+	cJSON_AddItemToObject(o, "fee_bands", bands_json(doc, "fee", "bands"));
+	if (t->discounts.present)
+		cJSON_AddItemToObject(o, "discount_tiers", bands_json(doc, "discounts", "tiers"));
+	if (t->rebates.present) {
+		cJSON_AddBoolToObject(o, "rebate_graduated", t->rebates.mode == SCHED_GRADUATED);
+		cJSON_AddItemToObject(o, "rebate_tiers", bands_json(doc, "rebates", "tiers"));
 	}
+}
+
+/* ctx[key] = o; 0, or -1 when o is NULL (its builder set the error). */
+static int add_report(cJSON *ctx, const char *key, cJSON *o)
+{
+	if (!o)
+		return -1;
+	cJSON_AddItemToObject(ctx, key, o);
+	return 0;
+}
+
+/* The fees, this year's rebates and the compliance of the contract with
+ * terms t, as far as r's role may see them.  0, or -1 with e set. */
+static int add_reports(Req *r, cJSON *ctx, const Terms *t, Err *e)
+{
+	const char *only = r->who.role == ROLE_MEMBER ? r->who.agency : NULL;
+	FeeSelect all = {0};
+	char actor[300];
+	int year;
+
+	if (r->who.role != ROLE_MEMBER &&
+	    add_report(ctx, "fees",
+		       encode_fees_report(r->db, t->number, &all, r->today, ENC_PAGE, e)))
+		return -1;
+	if (r->who.role != ROLE_VENDOR && t->rebates.present) {
+		if (rebate_current_year(r->db, t->number, r->today, &year, e) ||
+		    add_report(ctx, "rebates",
+			       encode_rebate_report(r->db, t->number, year, r->today, only,
+						    req_actor(r, actor, sizeof actor), ENC_PAGE,
+						    e)))
+			return -1;
+	}
+	if (r->who.role <= ROLE_FINANCE &&
+	    add_report(ctx, "compliance",
+		       encode_compliance_report(r->db, t->number, NULL, NULL, ENC_PAGE, e)))
+		return -1;
+	return 0;
 }
 
 int page_contract(Req *r)
 {
 	const char *number = r->param[0];
-	char actor[300];
+	ContractShow show;
 	cJSON *ctx, *doc;
-	FeeSelect all = {0};
-	int year;
 	Err e = {0};
 
 	if (!may_see_contract(r, number))
 		return resp_error(r, 404, "there is no such contract");
-	doc = contract_show_json(r->db, number, &e);
-	if (!doc)
+	if (contract_show(r->db, number, &show, &e))
 		return resp_error(r, 500, "%s", e.msg);
+	if (!(doc = encode_contract(&show, ENC_PAGE)))
+		return resp_error(r, 500, "out of memory");
 	ctx = pagekit_ctx(r, number);
-	add_terms(ctx, doc);
+	add_terms(ctx, doc, &show.t);
 	cJSON_AddItemToObject(ctx, "contract", doc);
 	if (r->who.role <= ROLE_FINANCE) {
 		RowSet rows;
@@ -102,19 +130,10 @@ int page_contract(Req *r)
 		}
 		cJSON_AddItemToObject(ctx, "participants", parts);
 	}
-	if (r->who.role != ROLE_MEMBER)
-		cJSON_AddItemToObject(ctx, "fees",
-				      fees_report_json(r->db, number, &all, r->today, &e));
-	if (r->who.role != ROLE_VENDOR &&
-	    rebate_current_year(r->db, number, r->today, &year, NULL) == CL_OK)
-		cJSON_AddItemToObject(
-			ctx, "rebates",
-			rebate_report_json(r->db, number, year, r->today,
-					   r->who.role == ROLE_MEMBER ? r->who.agency : NULL,
-					   req_actor(r, actor, sizeof actor), &e));
-	if (r->who.role <= ROLE_FINANCE)
-		cJSON_AddItemToObject(ctx, "compliance",
-				      compliance_report_json(r->db, number, NULL, NULL, &e));
+	if (add_reports(r, ctx, &show.t, &e)) {
+		cJSON_Delete(ctx);
+		return resp_error(r, 500, "%s", e.msg);
+	}
 	return render_page(r, 200, "contract", ctx);
 }
 
@@ -130,7 +149,7 @@ int page_fees_csv(Req *r)
 
 	if (!may_see_contract(r, r->param[0]))
 		return resp_error(r, 404, "there is no such contract");
-	f = fees_report_json(r->db, r->param[0], &all, r->today, &e);
+	f = encode_fees_report(r->db, r->param[0], &all, r->today, ENC_DATA, &e);
 	if (!f)
 		return resp_error(r, 500, "%s", e.msg);
 	snprintf(name, sizeof name, "%s-fees.csv", r->param[0]);

@@ -28,16 +28,6 @@ static cJSON *ctx_title(const char *title)
 	return ctx;
 }
 
-static Money json_money(const cJSON *o, const char *key)
-{
-	Money m = 0;
-	const cJSON *x = cJSON_GetObjectItem(o, key);
-
-	if (cJSON_IsString(x) && money_parse(x->valuestring, &m, NULL))
-		m = 0; /* written by money_format(): cannot fail */
-	return m;
-}
-
 /* Bars of an SVG chart: [{x, y, w, h, label, value}] scaled to the
  * largest value; negative values draw as empty bars. */
 static cJSON *bars_json(const char *const *labels, const Money *values, int n)
@@ -101,41 +91,57 @@ static cJSON *revenue_chart(const SummaryRevenue *rev)
 	return bars_json(labels, values, n);
 }
 
-/* Each active contract's fee-year sales and rebate tier progress; NULL
- * with e set when the contracts could not be read. */
+/* Contract number's rebate year so far on its card: the year's sales, the
+ * rate, and the progress to the next tier (nothing without a rebate
+ * schedule).  0, or -1 with e set. */
+static int card_rebate(Req *r, cJSON *card, const char *number, Err *e)
+{
+	char actor[300], rate[MONEY_BUF];
+	RebateReport rep;
+	Err why = {0};
+	int year;
+	ClCode rc = rebate_current_year(r->db, number, r->today, &year, &why);
+
+	if (rc == CL_ENOTFOUND)
+		return 0; /* no rebate schedule */
+	if (rc) {
+		*e = why;
+		return -1;
+	}
+	/* no agency's allocation: the card shows the contract-wide figures */
+	if (rebate_report(r->db, number, year, r->today, "", req_actor(r, actor, sizeof actor),
+			  &rep, e)) {
+		rebate_report_free(&rep);
+		return -1;
+	}
+	encode_money(card, "year_sales", rep.base, ENC_PAGE);
+	cJSON_AddStringToObject(card, "rate", rate_format(rep.rate, rate));
+	if (rep.next_tier.present) {
+		Money from = rep.next_tier.from,
+		      pct = from > 0 && rep.base > 0 ? rep.base * 100 / from : 0;
+
+		cJSON_AddItemToObject(card, "next", encode_next_tier(&rep.next_tier, ENC_PAGE));
+		cJSON_AddNumberToObject(card, "progress", (double)pct);
+	}
+	rebate_report_free(&rep);
+	return 0;
+}
+
+/* Each active contract's card; NULL with e set when a read failed. */
 static cJSON *contract_cards(Req *r, Err *e)
 {
-	cJSON *arr = portal_active_contracts(r->db, e), *c;
-	char actor[300];
+	cJSON *arr = NULL;
+	RowSet rs;
+	int i;
 
-	cJSON_ArrayForEach(c, arr)
-	{
-		const char *number = cJSON_GetStringValue(cJSON_GetObjectItem(c, "number"));
-		cJSON *reb = NULL;
-		int year;
-
-		if (rebate_current_year(r->db, number, r->today, &year, NULL) == CL_OK)
-			reb = rebate_report_json(r->db, number, year, r->today, "",
-						 req_actor(r, actor, sizeof actor), NULL);
-		if (reb) {
-			const cJSON *next = cJSON_GetObjectItem(reb, "next_tier");
-			Money base = json_money(reb, "base");
-
-			cJSON_AddStringToObject(c, "year_sales",
-						cJSON_GetObjectItem(reb, "base")->valuestring);
-			cJSON_AddStringToObject(c, "rate",
-						cJSON_GetObjectItem(reb, "rate")->valuestring);
-			if (cJSON_IsObject(next)) {
-				Money from = json_money(next, "from");
-
-				cJSON_AddItemToObject(c, "next", cJSON_Duplicate(next, 1));
-				Money pct = from > 0 && base > 0 ? base * 100 / from : 0;
-
-				cJSON_AddNumberToObject(c, "progress", (double)pct);
-			}
-			cJSON_Delete(reb);
+	if (!portal_active_contracts(r->db, &rs, e))
+		arr = encode_rowset(&rs, NULL, ENC_PAGE);
+	for (i = 0; arr && i < rs.nrow; i++)
+		if (card_rebate(r, cJSON_GetArrayItem(arr, i), rowset_text(&rs, i, "number"), e)) {
+			cJSON_Delete(arr);
+			arr = NULL;
 		}
-	}
+	rowset_free(&rs);
 	return arr;
 }
 
@@ -145,7 +151,7 @@ static cJSON *contract_cards(Req *r, Err *e)
  * set when a query failed. */
 static cJSON *pareto(Req *r, Err *e)
 {
-	char number[64], from[DATE_BUF], pts[PARETO_BARS * 16 + 16], buf[MONEY_BUF];
+	char number[64], from[DATE_BUF], pts[PARETO_BARS * 16 + 16];
 	const char *labels[PARETO_BARS] = {0};
 	Money values[PARETO_BARS] = {0}, total = 0, run = 0;
 	cJSON *p;
@@ -185,7 +191,7 @@ static cJSON *pareto(Req *r, Err *e)
 	cJSON_AddNumberToObject(p, "agencies", all);
 	cJSON_AddNumberToObject(p, "eighty", eighty);
 	cJSON_AddNumberToObject(p, "eighty_pct", all ? eighty * 100 / all : 0);
-	cJSON_AddStringToObject(p, "total", money_format(total, buf));
+	encode_money(p, "total", total, ENC_PAGE);
 	return p;
 }
 
@@ -290,31 +296,55 @@ int page_member_portal(Req *r)
 	return pagecache_render(r, "member", version, "member", ctx);
 }
 
+/* Contract number's fee quarters, balance owed and remittances on its
+ * vendor portal card.  0, or -1 with e set. */
+static int vendor_card(Req *r, cJSON *card, const char *number, Err *e)
+{
+	static const char *const money[] = {"amount", NULL};
+	FeeSelect all = {0};
+	Money balance = 0;
+	FeesReport f;
+	RowSet rem;
+	int i;
+
+	if (fees_report(r->db, number, &all, r->today, &f, e)) {
+		fees_report_free(&f);
+		return -1;
+	}
+	for (i = 0; i < f.nquarter; i++)
+		balance += f.quarter[i].balance;
+	encode_money(card, "balance", balance, ENC_PAGE);
+	cJSON_AddItemToObject(card, "fees", encode_fees(&f, ENC_PAGE));
+	fees_report_free(&f);
+	if (portal_remittances(r->db, number, &rem, e)) {
+		rowset_free(&rem);
+		return -1;
+	}
+	cJSON_AddItemToObject(card, "remittances", encode_rowset(&rem, money, ENC_PAGE));
+	rowset_free(&rem);
+	return 0;
+}
+
 int page_vendor_portal(Req *r)
 {
-	cJSON *ctx, *list, *c;
-	FeeSelect all = {0};
+	cJSON *ctx, *list;
+	RowSet rs;
 	Err e = {0};
+	int i;
 
-	if (!(list = portal_vendor_contracts(r->db, r->who.vendor_id, &e)))
+	if (portal_vendor_contracts(r->db, r->who.vendor_id, &rs, &e)) {
+		rowset_free(&rs);
 		return resp_error(r, 500, "%s", e.msg);
-	cJSON_ArrayForEach(c, list)
-	{
-		const char *number = cJSON_GetStringValue(cJSON_GetObjectItem(c, "number"));
-		cJSON *fees = fees_report_json(r->db, number, &all, r->today, &e), *q, *rem;
-		Money balance = 0;
-		char buf[MONEY_BUF];
-
-		cJSON_ArrayForEach(q, cJSON_GetObjectItem(fees, "quarters")) balance +=
-			json_money(q, "balance");
-		cJSON_AddStringToObject(c, "balance", money_format(balance, buf));
-		cJSON_AddItemToObject(c, "fees", fees);
-		if (!(rem = portal_remittances(r->db, number, &e))) {
+	}
+	list = encode_rowset(&rs, NULL, ENC_PAGE);
+	for (i = 0; i < rs.nrow; i++)
+		if (vendor_card(r, cJSON_GetArrayItem(list, i), rowset_text(&rs, i, "number"),
+				&e)) {
+			rowset_free(&rs);
 			cJSON_Delete(list);
 			return resp_error(r, 500, "%s", e.msg);
 		}
-		cJSON_AddItemToObject(c, "remittances", rem);
-	}
+	rowset_free(&rs);
 	ctx = ctx_title("My contracts");
 	cJSON_AddItemToObject(ctx, "contracts", list);
 	return render_page(r, 200, "vendor", ctx);

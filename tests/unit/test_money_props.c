@@ -26,7 +26,6 @@
  */
 #include "fixture.h"
 
-#include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <sodium.h>
 
@@ -1234,17 +1233,91 @@ static void test_rebate_allocation(void **state)
 
 /* ---- 3. reversal and re-entry change nothing ------------------------------ */
 
-/* A JSON text of a report; fails on error.  Caller frees. */
-static char *report_text(cJSON *j, const Err *e, const char *what)
+/* The text an open_memstream() wrote into *text, once f is closed.
+ * Caller frees. */
+static char *text_close(FILE *f, char *const *text)
 {
-	char *s;
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(*text);
+	return *text;
+}
 
-	if (!j)
-		FAILF("%s: %s", what, e->msg);
-	s = cJSON_PrintUnformatted(j);
-	cJSON_Delete(j);
-	assert_non_null(s);
-	return s;
+/* The fee report's figures as text, one line a quarter.  Caller frees. */
+static char *fees_text(const FeesReport *r)
+{
+	char m[5][MONEY_BUF], qt[QUARTER_BUF], due[DATE_BUF], *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int i;
+
+	assert_non_null(f);
+	fprintf(f, "%s\n", r->contract);
+	for (i = 0; i < r->nquarter; i++) {
+		const FeeQuarter *q = &r->quarter[i];
+
+		fprintf(f, "%s|%s|%s|%s|%s|%s|%s|%s|%s|%d\n", quarter_format(q->q, qt),
+			money_format(q->net_sales, m[0]), money_format(q->fee, m[1]),
+			money_format(q->late_fee, m[2]), money_format(q->remitted, m[3]),
+			money_format(q->balance, m[4]), date_format(q->due, due),
+			fee_status_name(q->status), report_status_name(q->report),
+			q->days_past_due);
+	}
+	return text_close(f, &text);
+}
+
+/* The rebate report's figures, allocations and snapshot as text.  Caller
+ * frees. */
+static char *rebate_text(const RebateReport *r)
+{
+	char m[3][MONEY_BUF], a[DATE_BUF], b[DATE_BUF], *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int i;
+
+	assert_non_null(f);
+	fprintf(f, "%s|%d|%s|%s|%s|%lld|%s|%s\n", r->contract, r->year, date_format(r->start, a),
+		date_format(r->end, b), money_format(r->base, m[0]), (long long)r->rate,
+		money_format(r->total, m[1]), r->final ? "final" : "projected");
+	if (r->next_tier.present)
+		fprintf(f, "next %s|%lld|%s\n", money_format(r->next_tier.from, m[0]),
+			(long long)r->next_tier.rate, money_format(r->next_tier.remaining, m[1]));
+	for (i = 0; i < r->nshare; i++)
+		fprintf(f, "%s|%s|%s\n", r->share[i].agency, money_format(r->share[i].net, m[0]),
+			money_format(r->share[i].rebate, m[1]));
+	if (r->has_snapshot)
+		fprintf(f, "snapshot %s|%s|%s|%s\n", r->snapshot_taken,
+			money_format(r->snapshot_base, m[0]), money_format(r->snapshot_total, m[1]),
+			money_format(r->true_up, m[2]));
+	return text_close(f, &text);
+}
+
+/* The compliance report's lines, total and tallies as text.  Caller
+ * frees. */
+static char *compliance_text(const ComplianceReport *r)
+{
+	char m[4][MONEY_BUF], *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int i;
+
+	assert_non_null(f);
+	fprintf(f, "%s|%s\n", r->contract, money_format(r->total_overcharge, m[0]));
+	for (i = 0; i < r->nline; i++) {
+		const ComplianceLine *l = &r->line[i];
+
+		fprintf(f, "%s|%d|%s|%s|%s|%lld|%s|%s|%s|%s\n", l->invoice_number, l->line,
+			l->agency, l->po_number, money_format(l->list_amount, m[0]),
+			(long long)l->rate, money_format(l->expected, m[1]),
+			money_format(l->invoiced_amount, m[2]), money_format(l->overcharge, m[3]),
+			l->invoice_date);
+	}
+	for (i = 0; i < r->nquarter; i++)
+		fprintf(f, "quarter %s|%d|%s\n", r->by_quarter[i].key, r->by_quarter[i].lines,
+			money_format(r->by_quarter[i].overcharge, m[0]));
+	for (i = 0; i < r->nagency; i++)
+		fprintf(f, "agency %s|%d|%s\n", r->by_agency[i].key, r->by_agency[i].lines,
+			money_format(r->by_agency[i].overcharge, m[0]));
+	return text_close(f, &text);
 }
 
 /* The figures a reversal must not move: the fee report, each rebate
@@ -1265,20 +1338,20 @@ static void figures_free(Figures *f)
 {
 	int i;
 
-	cJSON_free(f->fees);
+	free(f->fees);
 	for (i = 0; i < f->nyear; i++) {
-		cJSON_free(f->projected[i]); /* NULL after the reversal */
-		cJSON_free(f->final[i]);
+		free(f->projected[i]); /* NULL after the reversal */
+		free(f->final[i]);
 	}
-	cJSON_free(f->compliance);
+	free(f->compliance);
 	for (i = 0; i < f->nagency; i++)
-		cJSON_free(f->agency[i]);
+		free(f->agency[i]);
 	memset(f, 0, sizeof *f);
 }
 
 /* The agency report of agency (summary_agency) as text, every field but
  * the lines' ids: a re-entered line is a new row, and only its figures
- * must stay the same.  Caller frees with cJSON_free() (free()). */
+ * must stay the same.  Caller frees. */
 static char *agency_text(sqlite3 *db, const char *agency, const char *contract, Date today)
 {
 	char m[5][MONEY_BUF], *text = NULL;
@@ -1324,25 +1397,16 @@ static char *agency_text(sqlite3 *db, const char *agency, const char *contract, 
 	return text;
 }
 
-static const char *json_str(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : "(missing)";
-}
-
-/* Check a projected rebate report against the reference: base, total and
- * every member's net and allocation. */
-static void check_rebate_report(const Case *c, int k, const char *text)
+/* Check a rebate report against the reference: base, total and every
+ * member's net and allocation. */
+static void check_rebate_report(const Case *c, int k, const RebateReport *r)
 {
 	YR yr = ref_year_range(c->reb.calendar, c->start, k);
 	const char *agency[MAX_PART + 1];
 	Money net[MAX_PART + 1], want[MAX_PART + 1], base = 0, total;
 	int n = 0, i, j, any;
-	char buf[48];
-	cJSON *j_root = cJSON_Parse(text), *alloc, *it;
+	char buf[48], got[MONEY_BUF];
 
-	assert_non_null(j_root);
 	/* members with a line in the year, in byte order of code */
 	for (i = -1; i < c->npart; i++) {
 		const char *a = i < 0 ? LEAD : c->part[i];
@@ -1372,62 +1436,121 @@ static void check_rebate_report(const Case *c, int k, const char *text)
 			net[j - 1] = tn;
 		}
 	total = base > 0 ? ref_F(&c->reb, base) : 0;
-	if (strcmp(json_str(j_root, "base"), ref_money_text(base, buf)) != 0)
-		FAILF("rebate year %d: base %s, want %s", k, json_str(j_root, "base"), buf);
-	if (strcmp(json_str(j_root, "total"), ref_money_text(total, buf)) != 0)
-		FAILF("rebate year %d: total %s, want %s (base %lld)", k, json_str(j_root, "total"),
-		      buf, (long long)base);
+	if (r->base != base)
+		FAILF("rebate year %d: base %s, want %s", k, money_format(r->base, got),
+		      ref_money_text(base, buf));
+	if (r->total != total)
+		FAILF("rebate year %d: total %s, want %s (base %lld)", k,
+		      money_format(r->total, got), ref_money_text(total, buf), (long long)base);
 	ref_allocate(total, net, agency, n, want);
-	alloc = cJSON_GetObjectItemCaseSensitive(j_root, "allocations");
-	if (cJSON_GetArraySize(alloc) != n)
-		FAILF("rebate year %d: %d allocations, want %d", k, cJSON_GetArraySize(alloc), n);
-	i = 0;
-	cJSON_ArrayForEach(it, alloc)
-	{
-		if (strcmp(json_str(it, "agency"), agency[i]) != 0)
-			FAILF("rebate year %d: allocation %d is %s, want %s", k, i,
-			      json_str(it, "agency"), agency[i]);
-		if (strcmp(json_str(it, "net"), ref_money_text(net[i], buf)) != 0)
+	if (r->nshare != n)
+		FAILF("rebate year %d: %d allocations, want %d", k, r->nshare, n);
+	for (i = 0; i < n; i++) {
+		const RebateShare *s = &r->share[i];
+
+		if (strcmp(s->agency, agency[i]) != 0)
+			FAILF("rebate year %d: allocation %d is %s, want %s", k, i, s->agency,
+			      agency[i]);
+		if (s->net != net[i])
 			FAILF("rebate year %d: %s net %s, want %s", k, agency[i],
-			      json_str(it, "net"), buf);
-		if (strcmp(json_str(it, "rebate"), ref_money_text(want[i], buf)) != 0)
+			      money_format(s->net, got), ref_money_text(net[i], buf));
+		if (s->rebate != want[i])
 			FAILF("rebate year %d: %s rebate %s, want %s (total %lld)", k, agency[i],
-			      json_str(it, "rebate"), buf, (long long)total);
-		i++;
+			      money_format(s->rebate, got), ref_money_text(want[i], buf),
+			      (long long)total);
 	}
-	cJSON_Delete(j_root);
 }
 
 /* The fee report's quarters carry the reference net sales and fee. */
-static void check_fee_report(const Case *c, const char *text)
+static void check_fee_report(const Case *c, const FeesReport *r)
 {
-	cJSON *root = cJSON_Parse(text), *it;
 	RQ q = ref_quarter(c->start), end;
-	char buf[48], qt[16];
-	int i = 0;
+	char buf[48], got[MONEY_BUF], qt[16], rq[16];
+	int i;
 
-	assert_non_null(root);
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(root, "quarters"))
-	{
-		snprintf(qt, sizeof qt, "%d-Q%d", q.y, q.q);
-		if (strcmp(json_str(it, "quarter"), qt) != 0)
-			FAILF("fee report entry %d is %s, want %s", i, json_str(it, "quarter"), qt);
-		ref_money_text(ref_net(c, ref_quarter_first(q), ref_quarter_last(q)), buf);
-		if (strcmp(json_str(it, "net_sales"), buf) != 0)
-			FAILF("fee report %s net_sales %s, want %s", qt, json_str(it, "net_sales"),
-			      buf);
-		ref_money_text(ref_quarter_fee(c, q), buf);
-		if (strcmp(json_str(it, "fee"), buf) != 0)
-			FAILF("fee report %s fee %s, want %s", qt, json_str(it, "fee"), buf);
+	for (i = 0; i < r->nquarter; i++) {
+		const FeeQuarter *f = &r->quarter[i];
+		Money want;
+
+		snprintf(rq, sizeof rq, "%d-Q%d", q.y, q.q);
+		if (strcmp(quarter_format(f->q, qt), rq) != 0)
+			FAILF("fee report entry %d is %s, want %s", i, qt, rq);
+		want = ref_net(c, ref_quarter_first(q), ref_quarter_last(q));
+		if (f->net_sales != want)
+			FAILF("fee report %s net_sales %s, want %s", rq,
+			      money_format(f->net_sales, got), ref_money_text(want, buf));
+		want = ref_quarter_fee(c, q);
+		if (f->fee != want)
+			FAILF("fee report %s fee %s, want %s", rq, money_format(f->fee, got),
+			      ref_money_text(want, buf));
 		q = ref_quarter_next(q);
-		i++;
 	}
 	end = ref_quarter_next(ref_quarter(c->end));
 	if (q.y != end.y || q.q != end.q)
 		FAILF("fee report lists %d quarters, want %d-Q%d to %d-Q%d", i,
 		      ref_quarter(c->start).y, ref_quarter(c->start).q, ref_quarter(c->end).y,
 		      ref_quarter(c->end).q);
-	cJSON_Delete(root);
+}
+
+/* The fee report of c as of day as text; checked against the reference
+ * first when check.  Caller frees. */
+static char *fees_take(sqlite3 *db, const Case *c, Date day, int check)
+{
+	FeesReport r;
+	Err e = {0};
+	char *text;
+
+	if (fees_report(db, c->number, NULL, day, &r, &e))
+		FAILF("fees report: %s", e.msg);
+	if (check)
+		check_fee_report(c, &r);
+	text = fees_text(&r);
+	fees_report_free(&r);
+	return text;
+}
+
+/* Rebate year k of c as of day as text; checked against the reference
+ * first when check.  It must be final after the year's last day, and
+ * projected on it.  A final report carries a zero true-up when day is not
+ * in the future, and no snapshot at all when it is (a report dated after
+ * the real clock stores none: rebate.c).  Caller frees. */
+static char *rebate_take(sqlite3 *db, const Case *c, int k, Date day, Date clock, int check)
+{
+	YR yr = ref_year_range(c->reb.calendar, c->start, k);
+	RebateReport r;
+	Err e = {0};
+	char *text;
+
+	if (rebate_report(db, c->number, k, day, NULL, FX_ACTOR, &r, &e))
+		FAILF("rebate report (%s): %s", day > yr.last ? "final" : "projected", e.msg);
+	if (check)
+		check_rebate_report(c, k, &r);
+	text = rebate_text(&r);
+	if (day <= yr.last && r.final)
+		FAILF("rebate year %d on its last day is not projected: %s", k, text);
+	if (day > yr.last && !r.final)
+		FAILF("rebate year %d after its last day is not final: %s", k, text);
+	if (r.final && day <= clock && (!r.has_snapshot || r.true_up != 0))
+		FAILF("rebate year %d: final report without a zero true-up: %s", k, text);
+	if (r.final && day > clock && r.has_snapshot)
+		FAILF("rebate year %d: a report dated after the clock shows a snapshot: %s", k,
+		      text);
+	rebate_report_free(&r);
+	return text;
+}
+
+/* The compliance report of c as text.  Caller frees. */
+static char *compliance_take(sqlite3 *db, const Case *c)
+{
+	ComplianceReport r;
+	Err e = {0};
+	char *text;
+
+	if (compliance_report(db, c->number, NULL, NULL, &r, &e))
+		FAILF("compliance report: %s", e.msg);
+	text = compliance_text(&r);
+	compliance_report_free(&r);
+	return text;
 }
 
 /* Take c's figures; the agency reports of who[0..nwho) (at most
@@ -1440,45 +1563,19 @@ static void figures_take(sqlite3 *db, const Case *c, Figures *f, int check, cons
 	int k0, k1, k, i;
 
 	memset(f, 0, sizeof *f);
-	f->fees = report_text(fees_report_json(db, c->number, NULL, after, &e), &e, "fees report");
-	if (check)
-		check_fee_report(c, f->fees);
-	/* A report dated after the real clock stores no rebate snapshot
-	 * (rebate.c), so a final report carries a true-up only when `after`
-	 * is not in the future. */
+	f->fees = fees_take(db, c, after, check);
 	if (date_today(NULL, &clock, &e))
 		FAILF("the clock: %s", e.msg);
 	ref_fee_years(c, &c->reb, &k0, &k1);
 	for (k = k0; k <= k1 && f->nyear < 8; k++) {
 		YR yr = ref_year_range(c->reb.calendar, c->start, k);
 
-		if (check && k == k0) { /* the first year's projected report too */
-			f->projected[f->nyear] = report_text(
-				rebate_report_json(db, c->number, k, yr.last, NULL, FX_ACTOR, &e),
-				&e, "rebate report (projected)");
-			check_rebate_report(c, k, f->projected[f->nyear]);
-			if (!strstr(f->projected[f->nyear], "\"status\":\"projected\""))
-				FAILF("rebate year %d on its last day is not projected: %s", k,
-				      f->projected[f->nyear]);
-		}
-		f->final[f->nyear] =
-			report_text(rebate_report_json(db, c->number, k, after, NULL, FX_ACTOR, &e),
-				    &e, "rebate report (final)");
-		if (check)
-			check_rebate_report(c, k, f->final[f->nyear]);
-		if (!strstr(f->final[f->nyear], "\"status\":\"final\""))
-			FAILF("rebate year %d after its last day is not final: %s", k,
-			      f->final[f->nyear]);
-		if (after <= clock && !strstr(f->final[f->nyear], "\"true_up\":\"0.00\""))
-			FAILF("rebate year %d: final report without a zero true-up: %s", k,
-			      f->final[f->nyear]);
-		if (after > clock && strstr(f->final[f->nyear], "\"snapshot\""))
-			FAILF("rebate year %d: a report dated after the clock shows a snapshot: %s",
-			      k, f->final[f->nyear]);
+		if (check && k == k0) /* the first year's projected report too */
+			f->projected[f->nyear] = rebate_take(db, c, k, yr.last, clock, 1);
+		f->final[f->nyear] = rebate_take(db, c, k, after, clock, check);
 		f->nyear++;
 	}
-	f->compliance = report_text(compliance_report_json(db, c->number, NULL, NULL, &e), &e,
-				    "compliance report");
+	f->compliance = compliance_take(db, c);
 	for (i = 0; i < nwho && f->nagency < MAX_PART + 1; i++)
 		f->agency[f->nagency++] = agency_text(db, who[i], c->number, c->mid);
 }
