@@ -80,15 +80,15 @@ static cJSON *report_build(Req *r, const ReportAsk *a, Err *e)
 	req_actor(r, actor, sizeof actor);
 	switch (a->kind) {
 	case REP_FEES:
-		return encode_fees_report(r->db, a->contract, &a->sel, r->today, ENC_DATA, e);
+		return encode_fees_report(r->db, a->contract, &a->sel, r->today, a->mode, e);
 	case REP_REBATES:
 		return encode_rebate_report(r->db, a->contract, a->sel.year, r->today, a->agency,
-					    actor, ENC_DATA, e);
+					    actor, a->mode, e);
 	case REP_COMPLIANCE:
-		return encode_compliance_report(r->db, a->contract, q, a->agency, ENC_DATA, e);
+		return encode_compliance_report(r->db, a->contract, q, a->agency, a->mode, e);
 	default:
 		return encode_agency_report(r->db, a->agency, a->contract, q, r->today, actor,
-					    ENC_DATA, e);
+					    a->mode, e);
 	}
 }
 
@@ -100,8 +100,8 @@ static void report_key(const ReportAsk *a, char *key, size_t n)
 
 	if (a->sel.has_period)
 		quarter_format(a->sel.period, qt);
-	if ((size_t)snprintf(key, n, "report|%d|%zu:%s|%d|%s|%zu:%s", (int)a->kind, strlen(c), c,
-			     a->sel.year, qt, strlen(ag), ag) >= n)
+	if ((size_t)snprintf(key, n, "report|%d|%d|%zu:%s|%d|%s|%zu:%s", (int)a->kind, (int)a->mode,
+			     strlen(c), c, a->sel.year, qt, strlen(ag), ag) >= n)
 		key[0] = '\0'; /* too long to keep */
 }
 
@@ -260,7 +260,7 @@ int api_fees(Req *r)
 	if ((sel.year = year_param(r)) < 0 || (has = period_param(r, &sel.period)) < 0)
 		return 0;
 	sel.has_period = has;
-	return answer_report(r, &(ReportAsk){REP_FEES, number, sel, NULL});
+	return answer_report(r, &(ReportAsk){REP_FEES, number, sel, NULL, ENC_DATA});
 }
 
 int api_rebates(Req *r)
@@ -282,7 +282,8 @@ int api_rebates(Req *r)
 	return answer_report(r, &(ReportAsk){REP_REBATES,
 					     number,
 					     {year, 0, {0, 0}},
-					     r->who.role == ROLE_MEMBER ? r->who.agency : NULL});
+					     r->who.role == ROLE_MEMBER ? r->who.agency : NULL,
+					     ENC_DATA});
 }
 
 int api_compliance(Req *r)
@@ -300,7 +301,8 @@ int api_compliance(Req *r)
 	return answer_report(r, &(ReportAsk){REP_COMPLIANCE,
 					     number,
 					     {0, has, q},
-					     r->who.role == ROLE_MEMBER ? r->who.agency : NULL});
+					     r->who.role == ROLE_MEMBER ? r->who.agency : NULL,
+					     ENC_DATA});
 }
 
 /* ?name=1 style flags. */
@@ -441,5 +443,6 @@ int api_agency_purchases(Req *r)
 	if ((has = period_param(r, &q)) < 0)
 		return 0;
 	(void)actor;
-	return answer_report(r, &(ReportAsk){REP_AGENCY, contract, {0, has, q}, r->param[0]});
+	return answer_report(
+		r, &(ReportAsk){REP_AGENCY, contract, {0, has, q}, r->param[0], ENC_DATA});
 }

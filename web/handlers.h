@@ -6,6 +6,7 @@
 #ifndef COOPLEDGER_HANDLERS_H
 #define COOPLEDGER_HANDLERS_H
 
+#include "encode.h"
 #include "fees.h"
 #include "http.h"
 
@@ -31,6 +32,7 @@ typedef struct ReportAsk {
 	const char *contract; /* NULL: every contract (agency report) */
 	FeeSelect sel;	      /* year and/or period */
 	const char *agency;   /* a member's view, or the agency reported */
+	EncMode mode;	      /* ENC_DATA for the API, ENC_PAGE for a page */
 } ReportAsk;
 
 /* The report as a new cJSON the caller frees, or NULL with e set. */

@@ -285,7 +285,8 @@ int page_member_portal(Req *r)
 	cache_version(r->db, r->today, version, sizeof version);
 	if (pagecache_send(r, "member", version))
 		return 0;
-	s = report_cached(r, &(ReportAsk){REP_AGENCY, NULL, {0, 0, {0, 0}}, r->who.agency}, &e);
+	s = report_cached(
+		r, &(ReportAsk){REP_AGENCY, NULL, {0, 0, {0, 0}}, r->who.agency, ENC_PAGE}, &e);
 	if (!s) {
 		pagecache_fail(r, "member", version);
 		return resp_error(r, 500, "%s", e.msg);

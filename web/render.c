@@ -71,43 +71,9 @@ static const char *partial(void *ctx, const char *name, size_t *len)
 	return t;
 }
 
-static const char *const money_keys[] = {"net_sales",
-					 "fee",
-					 "late_fee",
-					 "remitted",
-					 "balance",
-					 "list_amount",
-					 "invoiced_amount",
-					 "savings",
-					 "total",
-					 "base",
-					 "rebate",
-					 "net",
-					 "overcharge",
-					 "expected",
-					 "paid_total",
-					 "list_total",
-					 "remaining",
-					 "from",
-					 "outstanding",
-					 "overdue",
-					 "amount",
-					 "total_overcharge",
-					 "contract_base",
-					 "invoiced",
-					 "list",
-					 "year_sales",
-					 "1-30",
-					 "31-60",
-					 "61-90",
-					 "90+",
-					 "true_up",
-					 NULL};
-
-void render_humanize(cJSON *o)
+void render_flag_lists(cJSON *o)
 {
 	cJSON *x;
-	int i;
 
 	if (!o)
 		return;
@@ -120,27 +86,8 @@ void render_humanize(cJSON *o)
 			if (cJSON_GetArraySize(x) > 0 && !cJSON_GetObjectItem(o, key))
 				cJSON_AddTrueToObject(o, key);
 		}
-		if (cJSON_IsObject(x) || cJSON_IsArray(x)) {
-			render_humanize(x);
-			continue;
-		}
-		if (!cJSON_IsString(x) || !x->string)
-			continue;
-		for (i = 0; money_keys[i]; i++) {
-			Money m;
-			char key[64], buf[MONEY_BUF];
-
-			if (strcmp(x->string, money_keys[i]) != 0 ||
-			    money_parse(x->valuestring, &m, NULL))
-				continue;
-			snprintf(key, sizeof key, "%s_h", x->string);
-			if (!cJSON_GetObjectItem(o, key))
-				cJSON_AddStringToObject(o, key, money_format_human(m, buf));
-			if (m < 0) {
-				snprintf(key, sizeof key, "%s_negative", x->string);
-				cJSON_AddTrueToObject(o, key);
-			}
-		}
+		if (cJSON_IsObject(x) || cJSON_IsArray(x))
+			render_flag_lists(x);
 	}
 }
 
@@ -180,7 +127,7 @@ int render_page(Req *r, int status, const char *page, cJSON *ctx)
 	if (!ctx)
 		ctx = cJSON_CreateObject();
 	add_me(r, ctx);
-	render_humanize(ctx);
+	render_flag_lists(ctx);
 	tmpl = template_text(page, &len, &owned);
 	opt.partial = partial;
 	opt.partial_ctx = &parts;

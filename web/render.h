@@ -16,9 +16,9 @@ int render_page(Req *r, int status, const char *page, cJSON *ctx);
 /* An error page (HTML) with msg. */
 int render_error(Req *r, int status, const char *msg);
 
-/* Add "<key>_h" ("$1,234.56") beside every money string in o, and
- * "<list>_any": true beside every non-empty list, recursively. */
-void render_humanize(cJSON *o);
+/* Add "<list>_any": true beside every non-empty list of o, recursively.
+ * (Money comes with its page forms from the encoder: web/encode.h.) */
+void render_flag_lists(cJSON *o);
 
 /* A compiled-in static file: its bytes and type, or NULL. */
 const char *render_static(const char *name, size_t *len, const char **type);
