@@ -86,16 +86,6 @@ int import_column_known(const char *name)
 
 /* ---- the result ---- */
 
-static char *dup_text(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
 /* Append a problem to r's list.  Returns 0, or -1 when out of memory. */
 static int problem_add(ImportResult *r, int64_t row, const char *column, const char *msg)
 {
@@ -108,7 +98,7 @@ static int problem_add(ImportResult *r, int64_t row, const char *column, const c
 	p = &r->errors[r->nerrors];
 	p->row = row;
 	snprintf(p->column, sizeof p->column, "%s", column);
-	if (!(p->message = dup_text(msg)))
+	if (!(p->message = strdup(msg)))
 		return -1;
 	r->nerrors++;
 	return 0;
@@ -123,7 +113,7 @@ static int ignored_add(ImportResult *r, const char *name)
 	if (!grown)
 		return -1;
 	r->ignored = grown;
-	if (!(r->ignored[r->nignored] = dup_text(name)))
+	if (!(r->ignored[r->nignored] = strdup(name)))
 		return -1;
 	r->nignored++;
 	return 0;

@@ -172,85 +172,56 @@ ClCode listing_tokens(sqlite3 *db, int64_t user_id, RowSet *out, Err *e)
 		&q, 0, "reading the API tokens", e);
 }
 
-/* Drop row r of rs: its text freed, its cells null. */
-static void row_clear(RowSet *rs, int r)
-{
-	Cell *row = rs->cell + (size_t)r * (size_t)rs->ncol;
-	int i;
+typedef struct Viewer {
+	sqlite3 *db;
+	const Principal *who;
+} Viewer;
 
-	for (i = 0; i < rs->ncol; i++)
-		free((char *)row[i].s);
-	memset(row, 0, (size_t)rs->ncol * sizeof *row);
+/* rowset_filter()'s test: may the viewer see the row's contract? */
+static ClCode contract_visible(void *ctx, const RowSet *rs, int r, int *keep, Err *e)
+{
+	const Viewer *v = ctx;
+
+	return access_contract(v->db, v->who, rowset_text(rs, r, "number"), keep, e);
 }
 
-/* Keep only the rows of rs (read with answer rc) whose "number" who may
- * see, in their order.  rs is emptied when a check failed. */
-static ClCode visible_contracts(sqlite3 *db, const Principal *who, ClCode rc, RowSet *rs, Err *e)
+/* The rows of sql (contracts, with a "number" column) that who may see,
+ * in their order. */
+static ClCode contracts_read(sqlite3 *db, const Principal *who, const char *sql, RowSet *out,
+			     Err *e)
 {
-	size_t width = (size_t)rs->ncol * sizeof *rs->cell;
-	int r, kept = 0, may;
+	Viewer v = {db, who};
+	DbRows q;
+	ClCode rc =
+		rowset_read(out, db_rows(&q, db, e, sql, ""), &q, 0, "reading the contracts", e);
 
-	for (r = 0; !rc && r < rs->nrow; r++) {
-		rc = access_contract(db, who, rowset_text(rs, r, "number"), &may, e);
-		if (rc || !may) {
-			row_clear(rs, r);
-			continue;
-		}
-		if (kept < r) { /* moved up: the old place holds nothing */
-			memcpy(rs->cell + (size_t)kept * (size_t)rs->ncol,
-			       rs->cell + (size_t)r * (size_t)rs->ncol, width);
-			memset(rs->cell + (size_t)r * (size_t)rs->ncol, 0, width);
-		}
-		kept++;
-	}
-	if (rc) {
-		rowset_free(rs);
-		return rc;
-	}
-	rs->nrow = kept;
-	return CL_OK;
+	return rc ? rc : rowset_filter(out, contract_visible, &v, e);
 }
 
 ClCode listing_contracts(sqlite3 *db, const Principal *who, RowSet *out, Err *e)
 {
-	DbRows q;
-	ClCode rc = rowset_read(
-		out,
-		db_rows(&q, db, e,
-			"SELECT c.number, c.title, c.status, c.start_date, c.end_date, v.name AS "
-			"vendor, a.name AS lead, (SELECT count(*) FROM participant p WHERE "
-			"p.contract_id = c.id) AS participants FROM contract c JOIN vendor v ON "
-			"v.id = c.vendor_id JOIN agency a ON a.id = c.lead_agency_id ORDER BY "
-			"c.number",
-			""),
-		&q, 0, "reading the contracts", e);
-
-	return visible_contracts(db, who, rc, out, e);
+	return contracts_read(
+		db, who,
+		"SELECT c.number, c.title, c.status, c.start_date, c.end_date, v.name AS vendor, "
+		"a.name AS lead, (SELECT count(*) FROM participant p WHERE p.contract_id = c.id) "
+		"AS participants FROM contract c JOIN vendor v ON v.id = c.vendor_id "
+		"JOIN agency a ON a.id = c.lead_agency_id ORDER BY c.number",
+		out, e);
 }
 
 ClCode listing_contracts_api(sqlite3 *db, const Principal *who, RowSet *out, Err *e)
 {
-	DbRows q;
-	ClCode rc =
-		rowset_read(out,
-			    db_rows(&q, db, e,
-				    "SELECT c.number, c.title, c.status, c.start_date AS start, "
-				    "c.end_date AS end, v.code AS vendor FROM contract c JOIN "
-				    "vendor v ON v.id = c.vendor_id ORDER BY c.number",
-				    ""),
-			    &q, 0, "reading the contracts", e);
-
-	return visible_contracts(db, who, rc, out, e);
+	return contracts_read(db, who,
+			      "SELECT c.number, c.title, c.status, c.start_date AS start, "
+			      "c.end_date AS end, v.code AS vendor FROM contract c "
+			      "JOIN vendor v ON v.id = c.vendor_id ORDER BY c.number",
+			      out, e);
 }
 
 ClCode listing_contract_titles(sqlite3 *db, const Principal *who, RowSet *out, Err *e)
 {
-	DbRows q;
-	ClCode rc = rowset_read(
-		out, db_rows(&q, db, e, "SELECT number, title FROM contract ORDER BY number", ""),
-		&q, 0, "reading the contracts", e);
-
-	return visible_contracts(db, who, rc, out, e);
+	return contracts_read(db, who, "SELECT number, title FROM contract ORDER BY number", out,
+			      e);
 }
 
 ClCode listing_participants(sqlite3 *db, const char *number, RowSet *out, Err *e)

@@ -4,16 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *dup_text(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
 static int columns_read(RowSet *rs, sqlite3_stmt *st)
 {
 	int i, n = sqlite3_column_count(st);
@@ -22,7 +12,7 @@ static int columns_read(RowSet *rs, sqlite3_stmt *st)
 		return -1;
 	rs->ncol = n;
 	for (i = 0; i < n; i++)
-		if (!(rs->col[i] = dup_text(sqlite3_column_name(st, i))))
+		if (!(rs->col[i] = strdup(sqlite3_column_name(st, i))))
 			return -1;
 	return 0;
 }
@@ -53,7 +43,7 @@ static int row_read(RowSet *rs, sqlite3_stmt *st)
 			break;
 		default: {
 			const char *t = (const char *)sqlite3_column_text(st, i);
-			char *d = dup_text(t ? t : "");
+			char *d = strdup(t ? t : "");
 
 			if (!d)
 				return -1;
@@ -116,6 +106,44 @@ const char *rowset_text(const RowSet *rs, int r, const char *name)
 	int c = rowset_column(rs, name);
 
 	return c < 0 || rowset_cell(rs, r, c)->type != CELL_TEXT ? "" : rowset_cell(rs, r, c)->s;
+}
+
+/* Free the text of a row's cells and make them null. */
+static void row_clear(Cell *row, int ncol)
+{
+	int i;
+
+	for (i = 0; i < ncol; i++)
+		free((char *)row[i].s);
+	memset(row, 0, (size_t)ncol * sizeof *row);
+}
+
+ClCode rowset_filter(RowSet *rs, RowKeep keep, void *ctx, Err *e)
+{
+	size_t width = (size_t)rs->ncol;
+	int r, kept = 0, yes = 0;
+	ClCode rc = CL_OK;
+
+	for (r = 0; !rc && r < rs->nrow; r++) {
+		Cell *row = rs->cell + (size_t)r * width;
+
+		rc = keep(ctx, rs, r, &yes, e);
+		if (rc || !yes) {
+			row_clear(row, rs->ncol);
+			continue;
+		}
+		if (kept < r) { /* moved up: the old place holds nothing */
+			memcpy(rs->cell + (size_t)kept * width, row, width * sizeof *row);
+			memset(row, 0, width * sizeof *row);
+		}
+		kept++;
+	}
+	if (rc) {
+		rowset_free(rs);
+		return rc;
+	}
+	rs->nrow = kept;
+	return CL_OK;
 }
 
 void rowset_free(RowSet *rs)

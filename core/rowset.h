@@ -46,6 +46,14 @@ const Cell *rowset_cell(const RowSet *rs, int r, int c);
 int64_t rowset_int(const RowSet *rs, int r, const char *name);
 const char *rowset_text(const RowSet *rs, int r, const char *name);
 
+/* Whether row r of rs stays: *keep set, or a failure with e set. */
+typedef ClCode (*RowKeep)(void *ctx, const RowSet *rs, int r, int *keep, Err *e);
+
+/* Keep only the rows keep() says stay, in their order.  On failure rs is
+ * emptied and the failure returned. */
+ClCode rowset_filter(RowSet *rs, RowKeep keep, void *ctx, Err *e)
+	__attribute__((warn_unused_result));
+
 void rowset_free(RowSet *rs);
 
 #endif

@@ -25,6 +25,7 @@
 #include "remit.h"
 
 #include "faultvfs.c"
+#include "reporttext.c"
 
 #define ROWS_IMPORT  2000 /* the report the import case files */
 #define ROWS_QUARTER 400  /* each report already in the books */
@@ -445,63 +446,6 @@ static char *text_printf(const char *fmt, ...)
 	vsnprintf(s, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	return s;
-}
-
-/* A text from f (an open_memstream() of *text) once closed.  Caller
- * frees. */
-static char *text_close(FILE *f, char *const *text)
-{
-	assert_int_equal(fclose(f), 0);
-	assert_non_null(*text);
-	return *text;
-}
-
-/* The fee report's figures, one line a quarter.  Caller frees. */
-static char *fees_text(const FeesReport *r)
-{
-	char m[5][MONEY_BUF], qt[QUARTER_BUF], due[DATE_BUF], *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	int i;
-
-	assert_non_null(f);
-	fprintf(f, "%s\n", r->contract);
-	for (i = 0; i < r->nquarter; i++) {
-		const FeeQuarter *q = &r->quarter[i];
-
-		fprintf(f, "%s|%s|%s|%s|%s|%s|%s|%s|%s|%d\n", quarter_format(q->q, qt),
-			money_format(q->net_sales, m[0]), money_format(q->fee, m[1]),
-			money_format(q->late_fee, m[2]), money_format(q->remitted, m[3]),
-			money_format(q->balance, m[4]), date_format(q->due, due),
-			fee_status_name(q->status), report_status_name(q->report),
-			q->days_past_due);
-	}
-	return text_close(f, &text);
-}
-
-/* The rebate report's figures, allocations and snapshot.  Caller frees. */
-static char *rebate_text(const RebateReport *r)
-{
-	char m[3][MONEY_BUF], a[DATE_BUF], b[DATE_BUF], *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	int i;
-
-	assert_non_null(f);
-	fprintf(f, "%s|%d|%s|%s|%s|%lld|%s|%d\n", r->contract, r->year, date_format(r->start, a),
-		date_format(r->end, b), money_format(r->base, m[0]), (long long)r->rate,
-		money_format(r->total, m[1]), r->final);
-	if (r->next_tier.present)
-		fprintf(f, "next %s|%lld|%s\n", money_format(r->next_tier.from, m[0]),
-			(long long)r->next_tier.rate, money_format(r->next_tier.remaining, m[1]));
-	for (i = 0; i < r->nshare; i++)
-		fprintf(f, "%s|%s|%s\n", r->share[i].agency, money_format(r->share[i].net, m[0]),
-			money_format(r->share[i].rebate, m[1]));
-	if (r->has_snapshot)
-		fprintf(f, "snapshot %s|%s|%s|%s\n", r->snapshot_taken,
-			money_format(r->snapshot_base, m[0]), money_format(r->snapshot_total, m[1]),
-			money_format(r->true_up, m[2]));
-	return text_close(f, &text);
 }
 
 /* An import's result as one text: status, figures, errors, columns. */
