@@ -57,7 +57,7 @@ cJSON *portal_remittances(sqlite3 *db, const char *number, Err *e)
 	DbRows q;
 
 	if (!db_rows(&q, db, e,
-		     "SELECT m.quarter, m.amount, m.received, m.reference FROM remittance m "
+		     "SELECT m.quarter, m.amount, m.received, m.reference FROM live_remittance m "
 		     "JOIN contract c ON c.id = m.contract_id WHERE c.number = ? "
 		     "ORDER BY m.received DESC, m.id DESC",
 		     "t", number))
