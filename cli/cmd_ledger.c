@@ -151,9 +151,10 @@ int cmd_period(const Cli *cli, int argc, char **argv)
 int cmd_verify(const Cli *cli, int argc, char **argv)
 {
 	static const char usage[] =
-		"usage: coopledger verify\n\nRecompute the hash chains of the ledger and the audit "
-		"log; name the first row\nthat does not match and exit 1 if any does.\n";
-	int64_t np, na;
+		"usage: coopledger verify\n\nRecompute the hash chains of the ledger, the "
+		"remittances and the\naudit log; name the first row that does not match and "
+		"exit 1 if any does.\n";
+	LedgerChains n;
 	sqlite3 *db;
 	Err e = {0};
 	int rc;
@@ -163,15 +164,15 @@ int cmd_verify(const Cli *cli, int argc, char **argv)
 	db = cli_open_db(cli);
 	if (!db)
 		return 1;
-	rc = ledger_verify(db, &np, &na, &e);
+	rc = ledger_verify_all(db, &n, &e);
 	db_close(db);
 	if (rc) {
 		fprintf(stderr, "coopledger: verify FAILED: %s\n", e.msg);
 		return 1;
 	}
-	printf("verified %" PRId64 " ledger rows and %" PRId64
+	printf("verified %" PRId64 " ledger rows, %" PRId64 " remittance rows and %" PRId64
 	       " audit rows: the chains are intact\n",
-	       np, na);
+	       n.purchases, n.remittances, n.audits);
 	return 0;
 }
 

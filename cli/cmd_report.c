@@ -482,22 +482,81 @@ int cmd_report(const Cli *cli, int argc, char **argv)
 
 static const char remit_usage[] =
 	"usage: coopledger remit --contract NUMBER --period Q --amount A --received DATE --ref R\n"
+	"                        [--again]\n"
+	"       coopledger remit reverse --id ID --reason TEXT\n"
 	"\nRecord a remittance of administrative fees for a quarter (cheque or ACH\n"
 	"reference).  Amounts as in 1234.56 or $1,234.56.  The received date may not\n"
-	"be after today (or --as-of).\n";
+	"be after today (or --as-of).  A remittance with the contract, quarter and\n"
+	"reference of one already recorded is refused unless --again confirms it as a\n"
+	"second payment.  `remit reverse` reverses a wrong one, which then counts\n"
+	"nowhere.\n";
+
+/* `remit reverse --id ID --reason TEXT`. */
+static int remit_reverse_cmd(const Cli *cli, int argc, char **argv)
+{
+	CliOpt o[] = {{"id", 1, NULL}, {"reason", 1, NULL}, {NULL, 0, NULL}};
+	const char *pos[1];
+	int npos, rc = cli_parse(argc, argv, o, pos, 0, &npos, remit_usage);
+	char a[MONEY_BUF], *end;
+	long long id;
+	sqlite3 *db;
+	RowSet rs;
+	Err e = {0};
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if (!cli_opt(o, "id"))
+		return cli_usage_error(remit_usage, "remit reverse needs --id ID");
+	if (!cli_opt(o, "reason"))
+		return cli_usage_error(remit_usage, "a reversal needs --reason TEXT");
+	errno = 0;
+	id = strtoll(cli_opt(o, "id"), &end, 10);
+	if (errno || end == cli_opt(o, "id") || *end || id <= 0)
+		return cli_usage_error(remit_usage, "\"%s\" is not a remittance number",
+				       cli_opt(o, "id"));
+	if (!(db = cli_open_db(cli)))
+		return 1;
+	rc = remit_reverse(db, id, cli_opt(o, "reason"), cli->actor, &e) ||
+	     remit_get(db, id, &rs, &e);
+	db_close(db);
+	if (rc)
+		return cli_fail(&e);
+	printf("reversed remittance %lld (%s from %s for %s, %s): the reversal is remittance "
+	       "%lld\n",
+	       id, money_format_human(rowset_int(&rs, 0, "amount"), a),
+	       rowset_text(&rs, 0, "contract"), rowset_text(&rs, 0, "quarter"),
+	       rowset_text(&rs, 0, "reference"), (long long)rowset_int(&rs, 0, "reversal_id"));
+	rowset_free(&rs);
+	return 0;
+}
+
+/* Say how to confirm a second payment after the refusal of a repeat. */
+static int remit_fail(const RemitIn *r, ClCode rc, Err *e)
+{
+	size_t n = strlen(e->msg);
+
+	if (rc == CL_ECONFLICT && !r->again)
+		snprintf(e->msg + n, sizeof e->msg - n, " (--again)");
+	return cli_fail(e);
+}
 
 int cmd_remit(const Cli *cli, int argc, char **argv)
 {
 	CliOpt o[] = {{"contract", 1, NULL}, {"period", 1, NULL}, {"amount", 1, NULL},
-		      {"received", 1, NULL}, {"ref", 1, NULL},	  {NULL, 0, NULL}};
+		      {"received", 1, NULL}, {"ref", 1, NULL},	  {"again", 0, NULL},
+		      {NULL, 0, NULL}};
 	const char *pos[1];
-	int npos, rc = cli_parse(argc, argv, o, pos, 0, &npos, remit_usage);
+	int npos, rc;
 	char a[MONEY_BUF];
 	RemitIn r = {0};
+	int64_t id = 0;
 	sqlite3 *db;
 	Date today;
 	Err e = {0};
 
+	if (argc >= 2 && strcmp(argv[1], "reverse") == 0)
+		return remit_reverse_cmd(cli, argc - 1, argv + 1);
+	rc = cli_parse(argc, argv, o, pos, 0, &npos, remit_usage);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	if (!cli_opt(o, "contract") || !cli_opt(o, "period") || !cli_opt(o, "amount") ||
@@ -507,18 +566,20 @@ int cmd_remit(const Cli *cli, int argc, char **argv)
 			"remit needs --contract, --period, --amount, --received and --ref");
 	r.contract = cli_opt(o, "contract");
 	r.reference = cli_opt(o, "ref");
+	r.again = cli_opt(o, "again") != NULL;
 	if (quarter_parse(cli_opt(o, "period"), &r.quarter, &e) ||
 	    money_parse(cli_opt(o, "amount"), &r.amount, &e) ||
 	    date_parse(cli_opt(o, "received"), &r.received, &e))
 		return cli_fail(&e);
 	if (cli_today(cli, &today) || !(db = cli_open_db(cli)))
 		return 1;
-	rc = remit_add_as_of(db, &r, today, cli->actor, NULL, &e);
+	rc = remit_add_as_of(db, &r, today, cli->actor, &id, &e);
 	db_close(db);
 	if (rc)
-		return cli_fail(&e);
-	printf("recorded %s from %s for %s, received %s (%s)\n", money_format_human(r.amount, a),
-	       r.contract, cli_opt(o, "period"), cli_opt(o, "received"), r.reference);
+		return remit_fail(&r, rc, &e);
+	printf("recorded %s from %s for %s, received %s (%s) as remittance %lld\n",
+	       money_format_human(r.amount, a), r.contract, cli_opt(o, "period"),
+	       cli_opt(o, "received"), r.reference, (long long)id);
 	return 0;
 }
 

@@ -23,7 +23,7 @@ static const char usage_text[] =
 	"  import                       import a vendor's quarterly sales report (CSV)\n"
 	"  batches                      list a contract's import batches\n"
 	"  reverse                      reverse a ledger line or a whole batch\n"
-	"  remit                        record a fee remittance\n"
+	"  remit                        record a fee remittance, or reverse one\n"
 	"  report fees|rebates|compliance|agency|revenue   the money reports\n"
 	"  export ledger                the books as a ledger/hledger journal\n"
 	"  statements                   PDF member, vendor fee and revenue statements\n"

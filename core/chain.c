@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db.h"
+
 const char chain_genesis[CHAIN_HEX] =
 	"0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -64,4 +66,50 @@ void chain_hash(const char *prev, const Buf *canon, char out[CHAIN_HEX])
 				  canon->len);
 	crypto_hash_sha256_final(&s, h);
 	sodium_bin2hex(out, CHAIN_HEX, h, sizeof h);
+}
+
+/* Check st's current row against prev, its predecessor's hash: ncol
+ * columns are hashed, the next is the hash.  OUT: prev, the row's hash. */
+static ClCode verify_row(const char *table, sqlite3_stmt *st, int ncol, Buf *b,
+			 char prev[CHAIN_HEX], Err *e)
+{
+	const char *hash_text = (const char *)sqlite3_column_text(st, ncol);
+	char hash[CHAIN_HEX];
+	int i;
+
+	buf_reset(b);
+	for (i = 0; i < ncol; i++)
+		if (canon_column(b, st, i))
+			return err_set(e, CL_ENOMEM, "%s row %lld is too long to hash", table,
+				       (long long)sqlite3_column_int64(st, 0));
+	chain_hash(prev, b, hash);
+	if (strcmp(hash, hash_text ? hash_text : "") != 0)
+		return err_set(e, CL_ERULE,
+			       "%s row %lld does not match its hash: it was altered, or a row "
+			       "before it was removed or altered",
+			       table, (long long)sqlite3_column_int64(st, 0));
+	memcpy(prev, hash, CHAIN_HEX);
+	return CL_OK;
+}
+
+ClCode chain_verify(sqlite3 *db, const char *table, const char *sql, int ncol, int64_t *checked,
+		    Err *e)
+{
+	char prev[CHAIN_HEX];
+	ClCode rc, end;
+	DbRows q;
+	Buf b;
+
+	*checked = 0;
+	buf_init(&b, 1 << 26);
+	memcpy(prev, chain_genesis, CHAIN_HEX);
+	rc = db_rows(&q, db, e, sql, "");
+	while (!rc && db_rows_next(&q)) {
+		rc = verify_row(table, q.st, ncol, &b, prev, e);
+		if (!rc)
+			(*checked)++;
+	}
+	end = db_rows_end(&q, "reading the chain", e);
+	buf_free(&b);
+	return rc ? rc : end;
 }

@@ -1,5 +1,5 @@
 /*
- * chain.h — the SHA-256 hash chain over ledger and audit rows
+ * chain.h — the SHA-256 hash chains over ledger, remittance and audit rows
  * (DOMAIN.md section 3): hash = SHA-256(previous hash ‖ canonical text).
  *
  * The canonical text of a row is its fields in a fixed order, each written
@@ -30,5 +30,12 @@ void chain_hash(const char *prev, const Buf *canon, char out[CHAIN_HEX]);
 /* Add the canonical form of column i of a SELECT's current row to b
  * (integers as decimal, NULL as empty, text as is); CL_ENOMEM as above. */
 ClCode canon_column(Buf *b, sqlite3_stmt *st, int i) __attribute__((warn_unused_result));
+
+/* Walk one table's chain: sql lists each row's ncol hashed columns, the
+ * first being its id, then its hash, in chain order.  On a break,
+ * CL_ERULE naming the table and the first bad row.  OUT: *checked, the
+ * rows that matched. */
+ClCode chain_verify(sqlite3 *db, const char *table, const char *sql, int ncol, int64_t *checked,
+		    Err *e) __attribute__((warn_unused_result));
 
 #endif

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "embedded.h"
+#include "remit.h"
 
 #define MIGRATION_DIR "migrations/"
 
@@ -41,6 +42,29 @@ static int user_version(sqlite3 *db)
 	return (int)db_int(db, -1, "PRAGMA user_version", "");
 }
 
+/* Work a migration needs done in C before its SQL runs, in the same
+ * transaction: SQL has no SHA-256 to chain the rows a migration moves.
+ * Named by the file's name after its number, which may change. */
+static const struct {
+	const char *name;
+	ClCode (*run)(sqlite3 *db, Err *e);
+} migration_steps[] = {
+	{"_remittance_reversal.sql", remit_chain_existing},
+};
+
+/* Run the C step of migration file path, if it has one. */
+static ClCode migration_step(sqlite3 *db, const char *path, Err *e)
+{
+	const char *name =
+		path + strlen(MIGRATION_DIR) + strspn(path + strlen(MIGRATION_DIR), "0123456789");
+	size_t i;
+
+	for (i = 0; i < sizeof migration_steps / sizeof migration_steps[0]; i++)
+		if (strcmp(name, migration_steps[i].name) == 0)
+			return migration_steps[i].run(db, e);
+	return CL_OK;
+}
+
 /* Apply migration k in its own transaction and set user_version = k. */
 static ClCode migrate_one(sqlite3 *db, int k, Err *e)
 {
@@ -53,6 +77,11 @@ static ClCode migrate_one(sqlite3 *db, int k, Err *e)
 			       "%s: migrations must be numbered 0001, 0002, ... in order", f->path);
 	if (db_begin(db, e))
 		return e ? e->code : CL_EDB;
+	if (migration_step(db, f->path, e)) {
+		err_prefix(e, "migration %s failed", f->path);
+		db_rollback(db);
+		return CL_EDB;
+	}
 	snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", k);
 	if (sqlite3_exec(db, f->data, NULL, NULL, &msg) != SQLITE_OK ||
 	    sqlite3_exec(db, pragma, NULL, NULL, &msg) != SQLITE_OK) {

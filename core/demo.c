@@ -444,7 +444,7 @@ static ClCode pay_quarter(Demo *d, const Terms *t, Quarter q, Date filed, Money 
 	if (fee <= 0 || last || received > d->as_of || (recent && rng_chance(100)))
 		return CL_OK;
 	snprintf(ref, sizeof ref, "ACH-%" PRId64, 880000 + rng_below(100000));
-	r = (RemitIn){t->number, q, fee, received, ref};
+	r = (RemitIn){t->number, q, fee, received, ref, 0};
 	if (recent && rng_chance(150))
 		r.amount = fee - fee / 10; /* a short payment */
 	else if (recent && rng_chance(150))

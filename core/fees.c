@@ -122,8 +122,8 @@ static ClCode settle_prepare(sqlite3 *db, SettleSql *q, Err *e)
 
 	q->db = db;
 	rc = db_prepare(db, &q->remitted,
-			"SELECT coalesce(sum(amount), 0) FROM remittance WHERE contract_id = ? "
-			"AND quarter = ? AND received <= ?",
+			"SELECT coalesce(sum(amount), 0) FROM live_remittance "
+			"WHERE contract_id = ? AND quarter = ? AND received <= ?",
 			e);
 	if (!rc)
 		rc = db_prepare(

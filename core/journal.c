@@ -97,7 +97,7 @@ static ClCode export_remittances(sqlite3 *db, int64_t cid, const char *fees, Dat
 	DbRows q;
 
 	rc = db_rows(&q, db, e,
-		     "SELECT received, quarter, reference, amount FROM remittance "
+		     "SELECT received, quarter, reference, amount FROM live_remittance "
 		     "WHERE contract_id = ? AND received <= ? ORDER BY received, id",
 		     "it", cid, date_format(today, day));
 	while (!rc && db_rows_next(&q)) {

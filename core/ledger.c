@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "chain.h"
 #include "db.h"
+#include "remit.h"
 #include "text.h"
 
 /* All SQL of the append path, prepared once per Ledger. */
@@ -902,69 +903,32 @@ ClCode ledger_batch_finish(sqlite3 *db, int64_t batch, int64_t rows, int64_t acc
 		       result_json, batch);
 }
 
-/* Check st's current row against prev, its predecessor's hash: ncol
- * columns are hashed, the next is the hash.  OUT: prev, the row's hash. */
-static ClCode verify_row(const char *table, sqlite3_stmt *st, int ncol, Buf *b,
-			 char prev[CHAIN_HEX], Err *e)
+ClCode ledger_verify_all(sqlite3 *db, LedgerChains *n, Err *e)
 {
-	char hash[CHAIN_HEX];
-	int i;
+	ClCode rc;
 
-	buf_reset(b);
-	for (i = 0; i < ncol; i++)
-		if (canon_column(b, st, i))
-			return err_set(e, CL_ENOMEM, "%s row %lld is too long to hash", table,
-				       (long long)sqlite3_column_int64(st, 0));
-	chain_hash(prev, b, hash);
-	if (strcmp(hash, col_text(st, ncol)) != 0)
-		return err_set(e, CL_ERULE,
-			       "%s row %lld does not match its hash: it was altered, or a row "
-			       "before it was removed or altered",
-			       table, (long long)sqlite3_column_int64(st, 0));
-	memcpy(prev, hash, CHAIN_HEX);
-	return CL_OK;
-}
-
-/* Walk one table's chain (sql lists each row's hashed columns, then its
- * hash).  OUT: *checked, the rows that matched. */
-static ClCode verify_table(sqlite3 *db, const char *table, const char *sql, int ncol,
-			   int64_t *checked, Err *e)
-{
-	char prev[CHAIN_HEX];
-	ClCode rc, end;
-	DbRows q;
-	Buf b;
-
-	*checked = 0;
-	buf_init(&b, 1 << 26);
-	memcpy(prev, chain_genesis, CHAIN_HEX);
-	rc = db_rows(&q, db, e, sql, "");
-	while (!rc && db_rows_next(&q)) {
-		rc = verify_row(table, q.st, ncol, &b, prev, e);
-		if (!rc)
-			(*checked)++;
-	}
-	end = db_rows_end(&q, "reading the chain", e);
-	buf_free(&b);
-	return rc ? rc : end;
+	memset(n, 0, sizeof *n);
+	rc = chain_verify(db, "purchase",
+			  "SELECT " PURCHASE_COLUMNS ", hash FROM purchase ORDER BY id",
+			  PURCHASE_NCOL, &n->purchases, e);
+	if (!rc)
+		rc = remit_verify(db, &n->remittances, e);
+	if (!rc)
+		rc = chain_verify(db, "audit_log",
+				  "SELECT id, at, actor, action, entity, entity_id, before, after, "
+				  "hash FROM audit_log ORDER BY id",
+				  8, &n->audits, e);
+	return rc;
 }
 
 ClCode ledger_verify(sqlite3 *db, int64_t *purchases, int64_t *audits, Err *e)
 {
-	int64_t np = 0, na = 0;
-	ClCode rc;
+	LedgerChains n;
+	ClCode rc = ledger_verify_all(db, &n, e);
 
-	rc = verify_table(db, "purchase",
-			  "SELECT " PURCHASE_COLUMNS ", hash FROM purchase ORDER BY id",
-			  PURCHASE_NCOL, &np, e);
-	if (!rc)
-		rc = verify_table(db, "audit_log",
-				  "SELECT id, at, actor, action, entity, entity_id, before, after, "
-				  "hash FROM audit_log ORDER BY id",
-				  8, &na, e);
 	if (purchases)
-		*purchases = np;
+		*purchases = n.purchases;
 	if (audits)
-		*audits = na;
+		*audits = n.audits;
 	return rc;
 }

@@ -94,9 +94,18 @@ ClCode ledger_batch_finish(sqlite3 *db, int64_t batch, int64_t rows, int64_t acc
 			   Money invoiced_total, const char *result_json, Err *e)
 	__attribute__((warn_unused_result));
 
-/* Recompute the hash chains of the ledger and the audit log.  On a break,
- * CL_ERULE with a message naming the first bad row.  OUT: *purchases and
- * *audits (rows checked; may be NULL). */
+/* Rows checked in each hash chain. */
+typedef struct LedgerChains {
+	int64_t purchases, remittances, audits;
+} LedgerChains;
+
+/* Recompute the hash chains of the ledger, the remittances and the audit
+ * log.  On a break, CL_ERULE with a message naming the first bad row.
+ * OUT: *n. */
+ClCode ledger_verify_all(sqlite3 *db, LedgerChains *n, Err *e) __attribute__((warn_unused_result));
+
+/* ledger_verify_all(), counting only the ledger and audit rows.  OUT:
+ * *purchases and *audits (may be NULL). */
 ClCode ledger_verify(sqlite3 *db, int64_t *purchases, int64_t *audits, Err *e)
 	__attribute__((warn_unused_result));
 

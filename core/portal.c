@@ -30,11 +30,12 @@ ClCode portal_vendor_contracts(sqlite3 *db, int64_t vendor_id, RowSet *rs, Err *
 ClCode portal_remittances(sqlite3 *db, const char *number, RowSet *rs, Err *e)
 {
 	DbRows q;
-	ClCode rc = db_rows(&q, db, e,
-			    "SELECT m.quarter, m.amount, m.received, m.reference FROM remittance m "
-			    "JOIN contract c ON c.id = m.contract_id WHERE c.number = ? "
-			    "ORDER BY m.received DESC, m.id DESC",
-			    "t", number);
+	ClCode rc = db_rows(
+		&q, db, e,
+		"SELECT m.quarter, m.amount, m.received, m.reference FROM live_remittance m "
+		"JOIN contract c ON c.id = m.contract_id WHERE c.number = ? "
+		"ORDER BY m.received DESC, m.id DESC",
+		"t", number);
 
 	return rowset_read(rs, rc, &q, 0, "reading the remittances", e);
 }

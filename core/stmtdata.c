@@ -152,8 +152,9 @@ ClCode stmtdata_remits(sqlite3 *db, int64_t contract_id, const char *quarter, co
 
 	*n = 0;
 	rc = db_rows(&q, db, e,
-		     "SELECT received, reference, amount FROM remittance WHERE contract_id = ? "
-		     "AND quarter = ? AND received <= ? ORDER BY received, id",
+		     "SELECT received, reference, amount FROM live_remittance "
+		     "WHERE contract_id = ? AND quarter = ? AND received <= ? "
+		     "ORDER BY received, id",
 		     "itt", contract_id, quarter, as_of);
 	while (!rc && *n < max && db_rows_next(&q)) {
 		StmtRemit *r = &rows[(*n)++];

@@ -12,6 +12,7 @@
 #include "encode_import.h"
 #include "import.h"
 #include "listing.h"
+#include "pagekit.h"
 #include "agency.h"
 #include "rebate.h"
 #include "remit.h"
@@ -370,6 +371,8 @@ int api_remit(Req *r)
 	ref = json_str(o, "reference");
 	in.contract = number;
 	in.reference = ref;
+	/* only true confirms a second payment of a live reference */
+	in.again = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "again"));
 	if (!period || !amount || !received || !ref)
 		e.code = err_set(&e, CL_EINPUT,
 				 "give \"period\", \"amount\" (a money string), \"received\" and "
@@ -379,11 +382,41 @@ int api_remit(Req *r)
 		e.code = remit_add_as_of(r->db, &in, r->today, req_actor(r, actor, sizeof actor),
 					 &id, &e);
 	cJSON_Delete(o);
+	if (e.code == CL_ECONFLICT && !in.again)
+		snprintf(e.msg + strlen(e.msg), sizeof e.msg - strlen(e.msg),
+			 " (send \"again\": true)");
 	if (e.code)
 		return answer(r, NULL, &e);
 	out = cJSON_CreateObject();
 	cJSON_AddNumberToObject(out, "remittance", (double)id);
 	return resp_json(r, 201, out);
+}
+
+/* POST /api/v1/remittances/:id/reversal {"reason"}: 201 with the
+ * remittance as it now stands, reversed. */
+int api_remit_reverse(Req *r)
+{
+	static const char *const money[] = {"amount", NULL};
+	char actor[300];
+	cJSON *o, *rows;
+	RowSet rs;
+	long id;
+	Err e = {0};
+
+	if (pagekit_field_int(r->param[0], 1, 1L << 50, &id))
+		return resp_error(r, 404, "there is no remittance %s", r->param[0]);
+	if (!(o = json_body_or_400(r)))
+		return 0;
+	e.code = remit_reverse(r->db, id, json_str(o, "reason"), req_actor(r, actor, sizeof actor),
+			       &e);
+	cJSON_Delete(o);
+	if (e.code || remit_get(r->db, id, &rs, &e))
+		return answer(r, NULL, &e);
+	rows = encode_rowset(&rs, money, ENC_DATA);
+	rowset_free(&rs);
+	o = cJSON_DetachItemFromArray(rows, 0);
+	cJSON_Delete(rows);
+	return resp_json(r, 201, o);
 }
 
 int api_agencies(Req *r)

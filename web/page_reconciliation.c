@@ -60,6 +60,7 @@ int page_reconciliation(Req *r)
 		return resp_error(r, 500, "%s", e.msg);
 	}
 	ctx = pagekit_ctx(r, "Reconciliation");
+	page_remittances_add(r, ctx);
 	cJSON_AddItemToObject(ctx, "grid", grid_json(cJSON_GetObjectItem(rev, "quarters")));
 	cJSON_AddItemToObject(ctx, "revenue", rev);
 	cJSON_AddItemToObject(ctx, "contracts", contracts);
@@ -74,30 +75,6 @@ int page_reconciliation_csv(Req *r)
 					   "due_date", "status",   "report",   "days_past_due"};
 
 	return revenue_csv(r, "quarters", keys, 12, "reconciliation.csv");
-}
-
-int page_remit(Req *r)
-{
-	const char *contract = req_field(r, "contract");
-	char actor[300], msg[ERR_MSG_MAX + 60], money[MONEY_BUF];
-	RemitIn in = {0};
-	Err e = {0};
-
-	in.contract = contract;
-	in.reference = req_field(r, "reference");
-	if (!contract || !may_see_contract(r, contract))
-		return resp_error(r, 404, "there is no such contract");
-	if (quarter_parse(req_field(r, "period") ? req_field(r, "period") : "", &in.quarter, &e) ||
-	    money_parse(req_field(r, "amount") ? req_field(r, "amount") : "", &in.amount, &e) ||
-	    date_parse(req_field(r, "received") ? req_field(r, "received") : "", &in.received,
-		       &e) ||
-	    remit_add_as_of(r->db, &in, r->today, req_actor(r, actor, sizeof actor), NULL, &e)) {
-		snprintf(msg, sizeof msg, "Remittance not recorded: %s", e.msg);
-		return pagekit_back_with(r, "/reconciliation", msg);
-	}
-	snprintf(msg, sizeof msg, "Recorded %s from %s for %s.",
-		 money_format_human(in.amount, money), contract, req_field(r, "period"));
-	return pagekit_back_with(r, "/reconciliation", msg);
 }
 
 int page_period(Req *r)

@@ -32,7 +32,13 @@ int page_import_errors_csv(Req *r); /* the rows to fix of a checked upload */
 int page_reverse_batch(Req *r);
 int page_reconciliation(Req *r);
 int page_reconciliation_csv(Req *r);
-int page_remit(Req *r);
+int page_remit(Req *r);		/* page_remittances.c */
+int page_remit_reverse(Req *r); /* page_remittances.c: POST /remittances/:id/reverse */
+/* page_remittances.c: the remittances of ?contract= (all when absent), a
+ * page at a time, into the reconciliation page's ctx ("remittances",
+ * "remittances_any", "paging"); a read that fails makes the page a 500
+ * (db_read_failures). */
+void page_remittances_add(Req *r, cJSON *ctx);
 int page_period(Req *r);
 int page_rebates(Req *r);
 int page_rebates_csv(Req *r);

@@ -122,7 +122,7 @@ static void prepare_books(void)
 		"\"rebates\":{\"year\":\"contract\",\"mode\":\"volume\",\"tiers\":["
 		"{\"from\":\"50000\",\"rate\":\"1%\"},{\"from\":\"100000\",\"rate\":\"2%\"}]},"
 		"\"due_days\":45,\"late_fee\":{\"min\":\"200\",\"rate\":\"25%\"}}";
-	RemitIn r = {"KS-1", fx_quarter("2025-Q3"), 150000, fx_date("2025-11-01"), "ACH 1001"};
+	RemitIn r = {"KS-1", fx_quarter("2025-Q3"), 150000, fx_date("2025-11-01"), "ACH 1001", 0};
 	sqlite3 *db = NULL;
 	size_t i;
 	Err e = {0};
@@ -501,7 +501,7 @@ static ClCode run_reverse_batch(sqlite3 *db, char **out, Err *e)
 
 static ClCode run_remit(sqlite3 *db, char **out, Err *e)
 {
-	RemitIn r = {"KS-1", fx_quarter("2025-Q4"), 123456, fx_date("2026-02-01"), "ACH 4242"};
+	RemitIn r = {"KS-1", fx_quarter("2025-Q4"), 123456, fx_date("2026-02-01"), "ACH 4242", 0};
 	int64_t id = 0;
 	ClCode rc = remit_add(db, &r, FX_ACTOR, &id, e);
 

@@ -431,7 +431,7 @@ static void test_statement_ready_lines_not_sums(void **state)
 static void test_fee_overdue_due(void **state)
 {
 	Fixture *fx = *state;
-	RemitIn paid = {"KS-1", fx_quarter("2025-Q4"), 1000, fx_date("2026-02-01"), "ACH-1"};
+	RemitIn paid = {"KS-1", fx_quarter("2025-Q4"), 1000, fx_date("2026-02-01"), "ACH-1", 0};
 	Err e = {0};
 
 	add_contacts(fx->db);

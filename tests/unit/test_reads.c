@@ -155,7 +155,7 @@ static void reads_world(Fixture *fx)
 				  "invoiced_amount\nUSD259,PO-7,INV-7,2026-01-15,100.00,80.00\n";
 	PurchaseIn a = fx_line(fx->ks1, "INV-1", "2025-08-05", 12000);
 	PurchaseIn b = fx_line(fx->ks1, "INV-2", "2025-11-20", 15000);
-	RemitIn r = {"KS-1", fx_quarter("2025-Q3"), 240, fx_date("2025-10-20"), "ACH-1"};
+	RemitIn r = {"KS-1", fx_quarter("2025-Q3"), 240, fx_date("2025-10-20"), "ACH-1", 0};
 	OutboxNew n = {"fee_overdue", "ap@prairie.example", "Pat", "KS-1", "2025-Q3",
 		       NULL,	      "V-PRAIRIE",	    "{}",  NULL};
 	ImportOptions o = {.contract = "KS-1",

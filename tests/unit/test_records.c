@@ -356,8 +356,8 @@ static void test_remit_add(void **state)
 	Err e = {0};
 
 	for (i = 0; i < N_ELEMS(cases); i++) {
-		RemitIn r = {cases[i].contract, fx_quarter(cases[i].quarter), cases[i].amount,
-			     fx_date("2025-11-01"), cases[i].reference};
+		RemitIn r = {cases[i].contract,	    fx_quarter(cases[i].quarter), cases[i].amount,
+			     fx_date("2025-11-01"), cases[i].reference,		  0};
 
 		fx_expect(cases[i].quarter, remit_add(fx->db, &r, FX_ACTOR, &id, &e), &e,
 			  cases[i].rc, cases[i].words);
