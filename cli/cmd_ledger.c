@@ -104,15 +104,19 @@ int cmd_reverse(const Cli *cli, int argc, char **argv)
 }
 
 static const char period_usage[] =
-	"usage: coopledger period close QUARTER\n"
+	"usage: coopledger period close QUARTER [--confirm]\n"
 	"       coopledger period reopen QUARTER --reason TEXT\n"
-	"\nA closed quarter (e.g. 2025-Q3) takes no new purchase or reversal dated in it.\n";
+	"\nA closed quarter (e.g. 2025-Q3) takes no new purchase or reversal dated in it.\n"
+	"A quarter closes only after its last day; one with a missing report, an unpaid\n"
+	"balance or overcharges is listed and closes only with --confirm.\n";
 
 int cmd_period(const Cli *cli, int argc, char **argv)
 {
-	CliOpt o[] = {{"reason", 1, NULL}, {NULL, 0, NULL}};
+	CliOpt o[] = {{"reason", 1, NULL}, {"confirm", 0, NULL}, {NULL, 0, NULL}};
+	PeriodBlockers b = {NULL, 0};
 	const char *pos[1];
-	int npos, rc, reopen;
+	int npos, rc, reopen, i;
+	Date today;
 	sqlite3 *db;
 	Quarter q;
 	Err e = {0};
@@ -131,17 +135,37 @@ int cmd_period(const Cli *cli, int argc, char **argv)
 		return cli_usage_error(period_usage, "name the quarter, e.g. 2025-Q3");
 	if (!reopen && cli_opt(o, "reason"))
 		return cli_usage_error(period_usage, "--reason goes with reopen");
+	if (reopen && cli_opt(o, "confirm"))
+		return cli_usage_error(period_usage, "--confirm goes with close");
 	if (reopen && !cli_opt(o, "reason"))
 		return cli_usage_error(period_usage,
 				       "period reopen needs --reason (why it is reopened)");
 	if (quarter_parse(pos[0], &q, &e))
 		return cli_fail(&e);
+	if (cli_today(cli, &today))
+		return 1;
 	db = cli_open_db(cli);
 	if (!db)
 		return 1;
 	rc = reopen ? period_reopen(db, q, cli_opt(o, "reason"), cli->actor, &e)
-		    : period_close(db, q, cli->actor, &e);
+		    : period_close_as_of(db, q, today, cli_opt(o, "confirm") != NULL, cli->actor,
+					 &b, &e);
 	db_close(db);
+	if (rc && b.n > 0) {
+		char line[300];
+
+		fprintf(stderr, "coopledger: quarter %s has open matters:\n", pos[0]);
+		for (i = 0; i < b.n; i++)
+			fprintf(stderr, "  %s\n",
+				period_blocker_text(&b.item[i], q, line, sizeof line));
+		fprintf(stderr,
+			"coopledger: not closed; run again with --confirm to close it anyway\n");
+		period_blockers_free(&b);
+		return 1;
+	}
+	if (!rc && b.n > 0)
+		printf("closed with %d open matter%s confirmed\n", b.n, b.n == 1 ? "" : "s");
+	period_blockers_free(&b);
 	if (rc)
 		return cli_fail(&e);
 	printf("quarter %s is %s\n", pos[0], reopen ? "open" : "closed");

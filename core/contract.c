@@ -7,8 +7,10 @@
 
 #include "agency.h"
 #include "audit.h"
+#include "compliance.h"
 #include "csvin.h"
 #include "db.h"
+#include "fees.h"
 #include "text.h"
 
 /* Insert the contract row and the lead agency's participation.  Inside the
@@ -333,14 +335,217 @@ static ClCode period_set(sqlite3 *db, Quarter q, const char *status, const char 
 	return db_commit(db, e);
 }
 
+void period_blockers_free(PeriodBlockers *b)
+{
+	free(b->item);
+	b->item = NULL;
+	b->n = 0;
+}
+
+static ClCode blocker_add(PeriodBlockers *b, PeriodBlockerKind kind, const char *contract,
+			  Money amount, int lines, Err *e)
+{
+	PeriodBlocker *p = realloc(b->item, (size_t)(b->n + 1) * sizeof *p);
+
+	if (!p)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	b->item = p;
+	p = &b->item[b->n++];
+	memset(p, 0, sizeof *p);
+	p->kind = kind;
+	snprintf(p->contract, sizeof p->contract, "%s", contract);
+	p->amount = amount;
+	p->lines = lines;
+	return CL_OK;
+}
+
+/* The blockers of one contract in q (skipped when q is outside its term). */
+static ClCode contract_blockers(sqlite3 *db, const char *number, int terminated, Quarter q,
+				Date today, PeriodBlockers *out, Err *e)
+{
+	FeeSelect sel = {0, 1, q};
+	FeeQuarter *fq = NULL;
+	ComplianceReport cr;
+	Terms t = {0};
+	int n = 0;
+	ClCode rc;
+
+	rc = contract_load(db, number, NULL, &t, e);
+	if (rc || quarter_last_day(q) < t.start || quarter_first_day(q) > t.end)
+		return rc;
+	rc = fees_quarters(db, number, &sel, today, &fq, &n, e);
+	if (!rc && n == 1 && fq[0].report == FR_MISSING && !terminated)
+		rc = blocker_add(out, PB_REPORT_MISSING, number, 0, 0, e);
+	if (!rc && n == 1 && fq[0].balance > 0)
+		rc = blocker_add(out, PB_UNPAID, number, fq[0].balance, 0, e);
+	free(fq);
+	if (rc)
+		return rc;
+	rc = compliance_report(db, number, &q, NULL, &cr, e);
+	if (!rc && cr.nline > 0 && cr.total_overcharge > 0)
+		rc = blocker_add(out, PB_OVERCHARGE, number, cr.total_overcharge, cr.nline, e);
+	compliance_report_free(&cr);
+	return rc;
+}
+
+ClCode period_blockers(sqlite3 *db, Quarter q, Date today, PeriodBlockers *out, Err *e)
+{
+	char(*number)[64] = NULL;
+	int *terminated = NULL, n = 0, i;
+	ClCode rc, end;
+	DbRows r;
+
+	memset(out, 0, sizeof *out);
+	rc = db_rows(&r, db, e,
+		     "SELECT number, status = 'terminated' FROM contract ORDER BY number", "");
+	while (!rc && db_rows_next(&r)) {
+		void *a = realloc(number, (size_t)(n + 1) * sizeof *number);
+		void *b = a ? realloc(terminated, (size_t)(n + 1) * sizeof *terminated) : NULL;
+
+		if (a)
+			number = a;
+		if (b)
+			terminated = b;
+		if (!a || !b) {
+			rc = err_set(e, CL_ENOMEM, "out of memory");
+			break;
+		}
+		snprintf(number[n], sizeof number[n], "%s",
+			 (const char *)sqlite3_column_text(r.st, 0));
+		terminated[n++] = sqlite3_column_int(r.st, 1);
+	}
+	end = db_rows_end(&r, "reading the contracts", e);
+	if (!rc)
+		rc = end;
+	for (i = 0; !rc && i < n; i++)
+		rc = contract_blockers(db, number[i], terminated[i], q, today, out, e);
+	free(number);
+	free(terminated);
+	return rc;
+}
+
+char *period_blocker_text(const PeriodBlocker *b, Quarter q, char *buf, size_t n)
+{
+	char qt[QUARTER_BUF], m[MONEY_BUF];
+
+	quarter_format(q, qt);
+	switch (b->kind) {
+	case PB_REPORT_MISSING:
+		snprintf(buf, n, "%s: the %s sales report is missing", b->contract, qt);
+		break;
+	case PB_UNPAID:
+		snprintf(buf, n, "%s: %s of the %s fee is unpaid", b->contract,
+			 money_format_human(b->amount, m), qt);
+		break;
+	default:
+		snprintf(buf, n, "%s: %d line%s overcharged in %s, %s in all", b->contract,
+			 b->lines, b->lines == 1 ? "" : "s", qt, money_format_human(b->amount, m));
+		break;
+	}
+	return buf;
+}
+
+ClCode period_close_as_of(sqlite3 *db, Quarter q, Date today, int confirmed, const char *actor,
+			  PeriodBlockers *blockers, Err *e)
+{
+	char text[QUARTER_BUF], last[DATE_BUF];
+	PeriodBlockers own = {NULL, 0}, *b = blockers ? blockers : &own;
+	ClCode rc;
+
+	memset(b, 0, sizeof *b);
+	quarter_format(q, text);
+	if (period_is_closed(db, q))
+		return err_set(e, CL_ECONFLICT, "quarter %s is already closed", text);
+	if (today <= quarter_last_day(q))
+		return err_set(e, CL_ERULE,
+			       "quarter %s has not ended: it can be closed after its last day, %s",
+			       text, date_format(quarter_last_day(q), last));
+	rc = period_blockers(db, q, today, b, e);
+	if (!rc && b->n > 0 && !confirmed)
+		rc = err_set(e, CL_ERULE,
+			     "quarter %s has %d open matter%s (missing reports, unpaid balances "
+			     "or overcharges); confirm to close it anyway",
+			     text, b->n, b->n == 1 ? "" : "s");
+	if (!rc)
+		rc = period_set(db, q, "closed", NULL, actor, e);
+	period_blockers_free(&own);
+	return rc;
+}
+
 ClCode period_close(sqlite3 *db, Quarter q, const char *actor, Err *e)
 {
-	char text[QUARTER_BUF];
+	Date today;
+	ClCode rc = date_today(NULL, &today, e);
 
-	if (period_is_closed(db, q))
-		return err_set(e, CL_ECONFLICT, "quarter %s is already closed",
-			       quarter_format(q, text));
-	return period_set(db, q, "closed", NULL, actor, e);
+	return rc ? rc : period_close_as_of(db, q, today, 1, actor, NULL, e);
+}
+
+ClCode period_list(sqlite3 *db, Date today, PeriodRow **out, int *n, Err *e)
+{
+	char first_s[DATE_BUF] = "", qmin[QUARTER_BUF] = "", qmax[QUARTER_BUF] = "";
+	Quarter first = quarter_of(today), last = quarter_of(today), q;
+	PeriodRow *rows;
+	int cap, i;
+	ClCode rc;
+	DbRows r;
+
+	*out = NULL;
+	*n = 0;
+	if (db_text(db, first_s, sizeof first_s, "SELECT min(start_date) FROM contract", "") &&
+	    *first_s) {
+		Date d;
+
+		if (date_parse(first_s, &d, NULL) == CL_OK && quarter_cmp(quarter_of(d), first) < 0)
+			first = quarter_of(d);
+	}
+	if (db_text(db, qmin, sizeof qmin, "SELECT min(quarter) FROM period", "") && *qmin &&
+	    quarter_parse(qmin, &q, NULL) == CL_OK && quarter_cmp(q, first) < 0)
+		first = q;
+	if (db_text(db, qmax, sizeof qmax, "SELECT max(quarter) FROM period", "") && *qmax &&
+	    quarter_parse(qmax, &q, NULL) == CL_OK && quarter_cmp(q, last) > 0)
+		last = q;
+	cap = (last.year - first.year) * 4 + last.q - first.q + 1;
+	rows = calloc((size_t)cap, sizeof *rows);
+	if (!rows)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	for (i = 0, q = last; i < cap; i++) {
+		rows[i].q = q;
+		rows[i].ended = today > quarter_last_day(q);
+		q = (Quarter){q.q == 1 ? q.year - 1 : q.year, q.q == 1 ? 4 : q.q - 1};
+	}
+	rc = db_rows(
+		&r, db, e,
+		"SELECT quarter, status = 'closed', changed_at, changed_by, reason FROM period",
+		"");
+	while (!rc && db_rows_next(&r)) {
+		const char *qt = (const char *)sqlite3_column_text(r.st, 0);
+
+		if (!qt || quarter_parse(qt, &q, NULL))
+			continue;
+		i = (last.year - q.year) * 4 + last.q - q.q;
+		if (i < 0 || i >= cap)
+			continue;
+		rows[i].closed = sqlite3_column_int(r.st, 1);
+		snprintf(rows[i].changed_at, sizeof rows[i].changed_at, "%s",
+			 (const char *)sqlite3_column_text(r.st, 2));
+		snprintf(rows[i].changed_by, sizeof rows[i].changed_by, "%s",
+			 (const char *)sqlite3_column_text(r.st, 3));
+		snprintf(rows[i].reason, sizeof rows[i].reason, "%s",
+			 (const char *)sqlite3_column_text(r.st, 4));
+	}
+	{
+		ClCode end = db_rows_end(&r, "reading the periods", e);
+
+		if (!rc)
+			rc = end;
+	}
+	if (rc) {
+		free(rows);
+		return rc;
+	}
+	*out = rows;
+	*n = cap;
+	return CL_OK;
 }
 
 ClCode period_reopen(sqlite3 *db, Quarter q, const char *reason, const char *actor, Err *e)

@@ -11,6 +11,7 @@
 
 #include "date.h"
 #include "err.h"
+#include "money.h"
 #include "terms.h"
 
 /* Create a contract from a terms document (JSON text of len bytes): the
@@ -58,7 +59,66 @@ ClCode participant_import_csv(sqlite3 *db, const char *number, FILE *f, const ch
 
 /* Quarters (DOMAIN.md section 3, "period"). */
 int period_is_closed(sqlite3 *db, Quarter q);
+
+/* What is still open in a quarter that is to be closed: closing it anyway
+ * needs a confirmation. */
+typedef enum {
+	PB_REPORT_MISSING = 0, /* no sales report filed for the quarter */
+	PB_UNPAID,	       /* a positive fee balance (amount) */
+	PB_OVERCHARGE	       /* overcharged lines (lines, amount in total) */
+} PeriodBlockerKind;
+
+typedef struct PeriodBlocker {
+	PeriodBlockerKind kind;
+	char contract[64];
+	Money amount; /* PB_UNPAID: the balance; PB_OVERCHARGE: the overcharge */
+	int lines;    /* PB_OVERCHARGE: the overcharged lines */
+} PeriodBlocker;
+
+typedef struct PeriodBlockers {
+	PeriodBlocker *item;
+	int n;
+} PeriodBlockers;
+
+/* The blockers of quarter q as of today, by contract (in number order):
+ * for every contract whose term overlaps q, a missing report (not for a
+ * terminated contract), an unpaid balance, overcharges (DOMAIN.md 4.1,
+ * 4.2).  OUT: *out (free with period_blockers_free(), also on failure). */
+ClCode period_blockers(sqlite3 *db, Quarter q, Date today, PeriodBlockers *out, Err *e)
+	__attribute__((warn_unused_result));
+void period_blockers_free(PeriodBlockers *b);
+
+/* One blocker in words, e.g. "KS-1: 2025-Q4 sales report missing".
+ * Returns buf. */
+char *period_blocker_text(const PeriodBlocker *b, Quarter q, char *buf, size_t n);
+
+/* Close quarter q as of today.  Refused (CL_ERULE) while q has not ended,
+ * naming its last day.  When q has blockers and confirmed is 0 it is
+ * refused (CL_ERULE) with the blockers in *blockers (may be NULL; free
+ * with period_blockers_free(), also on failure) and nothing written.
+ * Audited. */
+ClCode period_close_as_of(sqlite3 *db, Quarter q, Date today, int confirmed, const char *actor,
+			  PeriodBlockers *blockers, Err *e) __attribute__((warn_unused_result));
+
+/* period_close_as_of() as of the system date, confirmed. */
 ClCode period_close(sqlite3 *db, Quarter q, const char *actor, Err *e)
+	__attribute__((warn_unused_result));
+
+/* One quarter of the books for the period table. */
+typedef struct PeriodRow {
+	Quarter q;
+	int closed;
+	int ended; /* today is after its last day */
+	char changed_at[32];
+	char changed_by[128];
+	char reason[404];
+} PeriodRow;
+
+/* Every quarter of the books, newest first: from the quarter of the
+ * earliest contract start (or of a period row, if earlier) to today's
+ * quarter (or the latest period row, if later).  OUT: *out (caller frees
+ * with free()), *n. */
+ClCode period_list(sqlite3 *db, Date today, PeriodRow **out, int *n, Err *e)
 	__attribute__((warn_unused_result));
 ClCode period_reopen(sqlite3 *db, Quarter q, const char *reason, const char *actor, Err *e)
 	__attribute__((warn_unused_result));

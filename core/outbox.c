@@ -330,8 +330,14 @@ static ClCode queue_quarter(Ctx *c, const FeeQuarter *f, Err *e)
 	cJSON *o;
 	ClCode rc = CL_OK;
 
-	if (f->report != FR_MISSING && f->filed_on <= c->today &&
-	    c->today - f->filed_on <= OUTBOX_STATEMENT_WINDOW) {
+	/* a statement is ready once the quarter has ended and its report is
+	 * filed, whichever comes later (a report filed while the quarter runs
+	 * is not its final one) */
+	Date ready =
+		f->filed_on > quarter_last_day(f->q) ? f->filed_on : quarter_last_day(f->q) + 1;
+
+	if (f->report != FR_MISSING && c->today > quarter_last_day(f->q) && ready <= c->today &&
+	    c->today - ready <= OUTBOX_STATEMENT_WINDOW) {
 		rc = queue_members(c, f->q, NULL, NULL, e);
 		if (rc)
 			return rc;

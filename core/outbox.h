@@ -86,8 +86,9 @@ ClCode outbox_add(sqlite3 *db, const OutboxNew *n, int64_t now, int *added, Err 
 /* Find every notice due as of today (DOMAIN.md dates: --as-of) and queue
  * the new ones, in one transaction:
  *   statement_ready  the notice contacts of each participant with purchases
- *                    (live lines) in a quarter whose sales report was filed
- *                    in the last OUTBOX_STATEMENT_WINDOW days (the agencies
+ *                    (live lines) in an ended quarter whose sales report is
+ *                    filed, within OUTBOX_STATEMENT_WINDOW days of the later
+ *                    of the filing and the quarter's end (the agencies
  *                    `coopledger statements` writes a statement for);
  *   fee_statement    the vendor's contacts, for the same quarters;
  *   report_reminder  the vendor's contacts, OUTBOX_REMIND_DAYS days or fewer

@@ -72,7 +72,7 @@ expect_eq "the batch has no live lines" "$(q "SELECT count(*) FROM live_purchase
 
 # ---- periods ----
 line=$(q "SELECT id FROM live_purchase WHERE contract_id=2 AND invoice_date BETWEEN '2026-07-01' AND '2026-09-30' ORDER BY id LIMIT 1")
-cl period close 2026-Q3;          expect_out "close a quarter" "quarter 2026-Q3 is closed"
+cl period close 2026-Q3 --confirm; expect_out "close a quarter" "quarter 2026-Q3 is closed"
 cl reverse --line "$line" --reason "late correction"
 expect_fail "a reversal in a closed quarter is refused, naming it" 1 "quarter 2026-Q3 is closed"
 cl period reopen 2026-Q3;         expect_fail "reopen needs a reason" 2 "needs --reason"

@@ -75,7 +75,7 @@ cl remit reverse --id 2 --reason "keyed twice"; expect_fail "a remittance is rev
 cl remit reverse --id 3 --reason "undo"; expect_fail "a reversal is not reversed" 1 \
 	"remittance 3 is itself a reversal (of remittance 2)"
 
-cl period close 2025-Q4
+cl period close 2025-Q4 --confirm
 cl remit reverse --id 1 --reason "returned by the bank"
 expect_fail "received in a closed quarter: refused, naming it" 1 "quarter 2025-Q4 is closed"
 cl period reopen 2025-Q4 --reason "bank return"
