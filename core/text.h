@@ -29,7 +29,8 @@ ClCode text_check_optional(const char *what, const char *s, Err *e)
  * dot at either end or two together; a domain of dot-separated labels of
  * letters, digits and '-' (not at a label's ends) with at least one dot.
  * NULL and "" are refused ("an address is required"). */
-ClCode text_check_email(const char *what, const char *s, Err *e) __attribute__((warn_unused_result));
+ClCode text_check_email(const char *what, const char *s, Err *e)
+	__attribute__((warn_unused_result));
 
 /* CL_OK, or CL_EINPUT naming what and the byte when json holds a NUL
  * byte or a "\u0000" escape in a string: cJSON would decode the escape

@@ -73,7 +73,8 @@ static cJSON *changes(const char *before, const char *after)
 	} else if (a) {
 		cJSON_ArrayForEach(f, a)
 		{
-			const cJSON *old = b ? cJSON_GetObjectItemCaseSensitive(b, f->string) : NULL;
+			const cJSON *old =
+				b ? cJSON_GetObjectItemCaseSensitive(b, f->string) : NULL;
 
 			if (!old || !cJSON_Compare(old, f, 1))
 				add_change(list, f->string, old, f);

@@ -48,8 +48,8 @@ static int quarter_or_400(Req *r)
 int page_purchases(Req *r)
 {
 	static const char *const filters[] = {"contract", "agency", "quarter", "po", "invoice"};
-	static const char *const args[] = {"contract", "agency", "quarter", "po",
-					   "invoice",  "page"}; /* all it reads */
+	static const char *const args[] = {"contract", "agency",  "quarter",
+					   "po",       "invoice", "page"}; /* all it reads */
 	cJSON *ctx = pagekit_ctx(r, "Purchases"), *rows, *f;
 	char query[1100] = "", key[PAGECACHE_KEY_BUF], version[CACHE_VERSION_BUF];
 	long page, off = page_offset(r, &page);

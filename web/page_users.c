@@ -76,8 +76,9 @@ int page_user_add(Req *r)
 
 	if (!rolename || !*rolename || role_parse(rolename, &role, &e)) {
 		field = "role";
-		snprintf(msg, sizeof msg, "User not added. Role: choose one of admin, finance, "
-					  "member or vendor.");
+		snprintf(msg, sizeof msg,
+			 "User not added. Role: choose one of admin, finance, "
+			 "member or vendor.");
 	} else if (user_add(r->db, email, req_field(r, "password"), role,
 			    role == ROLE_MEMBER ? bound : NULL, role == ROLE_VENDOR ? bound : NULL,
 			    req_actor(r, actor, sizeof actor), NULL, &e)) {

@@ -65,7 +65,7 @@ void pagekit_url_encode(const char *text, char *out, size_t n)
 /* The messages waiting for the next page of a session: a few, each kept
  * for FLASH_TTL seconds at most; the oldest gives way when all are used. */
 #define FLASH_SLOTS 256
-#define FLASH_TTL 300
+#define FLASH_TTL   300
 
 typedef struct Flash {
 	char session[SESSION_SECRET_BUF]; /* "" when the slot is free */

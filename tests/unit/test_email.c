@@ -85,7 +85,8 @@ static void test_email_bad(void **state)
 		if (strncmp(e.msg, "agency e-mail: ", 15) != 0)
 			fail_msg("case %zu: message does not name the field: %s", i, e.msg);
 		if (!strstr(e.msg, bad[i].why))
-			fail_msg("case %zu: message \"%s\" does not say \"%s\"", i, e.msg, bad[i].why);
+			fail_msg("case %zu: message \"%s\" does not say \"%s\"", i, e.msg,
+				 bad[i].why);
 	}
 	assert_int_equal(text_check_email("e-mail", NULL, NULL), CL_EINPUT);
 }
