@@ -69,7 +69,7 @@ int page_user_add(Req *r)
 {
 	const char *email = req_field(r, "email"), *bound = req_field(r, "bound"),
 		   *rolename = req_field(r, "role"), *field, *label, *text;
-	char actor[300], msg[ERR_MSG_MAX + 80];
+	char actor[300], msg[ERR_MSG_MAX + 300], words[ERR_MSG_MAX + 200];
 	cJSON *form;
 	Role role;
 	Err e = {0};
@@ -83,7 +83,9 @@ int page_user_add(Req *r)
 			    role == ROLE_MEMBER ? bound : NULL, role == ROLE_VENDOR ? bound : NULL,
 			    req_actor(r, actor, sizeof actor), NULL, &e)) {
 		field = user_field(&e, &label);
-		text = strncmp(e.msg, "e-mail: ", 8) == 0 ? e.msg + 8 : e.msg;
+		text = resp_wording(e.msg, 0, words, sizeof words);
+		if (strncmp(text, "e-mail: ", 8) == 0)
+			text += 8;
 		snprintf(msg, sizeof msg, "User not added. %s: %s", label, text);
 	} else {
 		snprintf(msg, sizeof msg, "Added %s.", email);
