@@ -40,19 +40,6 @@ int record_code_valid(const char *code)
 	return 1;
 }
 
-/* A plausible e-mail address: something@something.something, no blanks. */
-static int email_valid(const char *s)
-{
-	const char *at = strchr(s, '@');
-
-	if (!at || at == s || strchr(at + 1, '@') || !strchr(at + 1, '.') || strlen(s) > 254)
-		return 0;
-	for (; *s; s++)
-		if (isspace((unsigned char)*s) || *s == ',' || *s == '<' || *s == '>')
-			return 0;
-	return at[1] != '.' && s[-1] != '.';
-}
-
 /* Check an agency's fields; the message names the field. */
 static ClCode agency_validate(const AgencyIn *a, Err *e)
 {
@@ -77,9 +64,10 @@ static ClCode agency_validate(const AgencyIn *a, Err *e)
 		return err_set(e, CL_EINPUT,
 			       "agency %s: state \"%s\" must be a two-letter code such as KS",
 			       a->code, a->state ? a->state : "");
-	if (a->email && *a->email && !email_valid(a->email))
-		return err_set(e, CL_EINPUT, "agency %s: \"%s\" is not an e-mail address", a->code,
-			       a->email);
+	if (a->email && *a->email && text_check_email("agency e-mail", a->email, e)) {
+		err_prefix(e, "agency %s", a->code);
+		return CL_EINPUT;
+	}
 	return CL_OK;
 }
 
@@ -283,9 +271,10 @@ ClCode vendor_add(sqlite3 *db, const char *code, const char *name, const char *e
 	if (text_check_line("vendor name", name, e) ||
 	    text_check_optional("vendor e-mail", email, e))
 		return CL_EINPUT;
-	if (email && *email && !email_valid(email))
-		return err_set(e, CL_EINPUT, "vendor %s: \"%s\" is not an e-mail address", code,
-			       email);
+	if (email && *email && text_check_email("vendor e-mail", email, e)) {
+		err_prefix(e, "vendor %s", code);
+		return CL_EINPUT;
+	}
 	if (db_int(db, 0, "SELECT 1 FROM vendor WHERE code = ?", "t", code))
 		return err_set(e, CL_ECONFLICT, "vendor %s already exists", code);
 	rc = db_begin(db, e);

@@ -1,6 +1,7 @@
 /* text.c — checks of text fields; see text.h. */
 #include "text.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0 when it is
@@ -55,6 +56,120 @@ ClCode text_check_line(const char *what, const char *s, Err *e)
 ClCode text_check_optional(const char *what, const char *s, Err *e)
 {
 	return s ? text_check_line(what, s, e) : CL_OK;
+}
+
+/* The words for byte c refused in an e-mail address.  OUT: buf. */
+static const char *email_char_words(unsigned char c, char *buf, size_t n)
+{
+	if (c == ' ')
+		return "a space";
+	if (c >= 0x80)
+		return "a non-ASCII character";
+	snprintf(buf, n, "'%c'", c);
+	return buf;
+}
+
+/* Whether c may stand in the part before the @ (RFC 5321's atext and '.'). */
+static int email_local_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("!#$%&'*+/=?^_`{|}~.-", c));
+}
+
+/* Check the domain d (after the @) of address s. */
+static ClCode email_domain(const char *what, const char *s, const char *d, Err *e)
+{
+	size_t label = 0;
+	const char *p;
+
+	if (!*d)
+		return err_set(e, CL_EINPUT,
+			       "%s: \"%.80s\" is not an e-mail address: it has nothing after the @",
+			       what, s);
+	if (!strchr(d, '.'))
+		return err_set(e, CL_EINPUT,
+			       "%s: \"%.80s\" is not an e-mail address: the domain needs a dot (as "
+			       "in name@example.org)",
+			       what, s);
+	for (p = d;; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '.' || !c) {
+			if (!label || p[-1] == '-' || label > 63)
+				return err_set(e, CL_EINPUT,
+					       "%s: \"%.80s\" is not an e-mail address: the domain "
+					       "must be names of letters, "
+					       "digits and '-' joined by single dots",
+					       what, s);
+			if (!c)
+				return CL_OK;
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      (c == '-' && label > 0)))
+			return err_set(e, CL_EINPUT,
+				       "%s: \"%.80s\" is not an e-mail address: the domain must be "
+				       "names of letters, digits "
+				       "and '-' joined by single dots",
+				       what, s);
+		label++;
+	}
+}
+
+ClCode text_check_email(const char *what, const char *s, Err *e)
+{
+	const char *at, *p;
+	char buf[8];
+	size_t n;
+
+	if (!s || !*s)
+		return err_set(e, CL_EINPUT, "%s: an address is required", what);
+	n = strlen(s);
+	if (n > 254)
+		return err_set(e, CL_EINPUT,
+			       "%s: an address has at most 254 characters (this has %zu)", what, n);
+	if (text_check_line(what, s, e))
+		return CL_EINPUT;
+	for (p = s; *p; p++)
+		if (*p != '@' && !email_local_char((unsigned char)*p))
+			return err_set(
+				e, CL_EINPUT,
+				"%s: \"%.80s\" is not an e-mail address: the character %s is "
+				"not allowed",
+				what, s, email_char_words((unsigned char)*p, buf, sizeof buf));
+	at = strchr(s, '@');
+	if (!at)
+		return err_set(e, CL_EINPUT,
+			       "%s: \"%.80s\" is not an e-mail address (it needs an @, as in "
+			       "name@example.org)",
+			       what, s);
+	if (strchr(at + 1, '@'))
+		return err_set(e, CL_EINPUT,
+			       "%s: \"%.80s\" is not an e-mail address: it has more than one @",
+			       what, s);
+	if (at == s)
+		return err_set(
+			e, CL_EINPUT,
+			"%s: \"%.80s\" is not an e-mail address: it has nothing before the @", what,
+			s);
+	if (at - s > 64)
+		return err_set(e, CL_EINPUT,
+			       "%s: the part before the @ has at most 64 characters (this has %zu)",
+			       what, (size_t)(at - s));
+	if (*s == '.' || at[-1] == '.')
+		return err_set(e, CL_EINPUT,
+			       "%s: \"%.80s\" is not an e-mail address: the part before the @ must "
+			       "not start or end with a dot",
+			       what, s);
+	for (p = s; p + 1 < at; p++)
+		if (p[0] == '.' && p[1] == '.')
+			return err_set(e, CL_EINPUT,
+				       "%s: \"%.80s\" is not an e-mail address: the part before "
+				       "the @ must not have two dots "
+				       "together",
+				       what, s);
+	return email_domain(what, s, at + 1, e);
 }
 
 ClCode json_check_nul(const char *what, const char *json, size_t len, Err *e)

@@ -22,6 +22,16 @@ ClCode text_check_line(const char *what, const char *s, Err *e) __attribute__((w
 ClCode text_check_optional(const char *what, const char *s, Err *e)
 	__attribute__((warn_unused_result));
 
+/* CL_OK, or CL_EINPUT naming field what when s is not a practical e-mail
+ * address: local@domain, at most 254 bytes (64 before the @), printable
+ * ASCII without blanks, quotes, angle brackets, commas, semicolons,
+ * backslashes, brackets or parentheses; the part before the @ without a
+ * dot at either end or two together; a domain of dot-separated labels of
+ * letters, digits and '-' (not at a label's ends) with at least one dot.
+ * NULL and "" are refused ("an address is required"). */
+ClCode text_check_email(const char *what, const char *s, Err *e)
+	__attribute__((warn_unused_result));
+
 /* CL_OK, or CL_EINPUT naming what and the byte when json holds a NUL
  * byte or a "\u0000" escape in a string: cJSON would decode the escape
  * into a NUL that cuts the string short without a word. */

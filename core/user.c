@@ -59,12 +59,9 @@ static ClCode resolve_binding(sqlite3 *db, Role role, const char *agency_code,
 static ClCode check_credentials(const char *email, const char *password, Err *e)
 {
 	size_t n = password ? strlen(password) : 0;
-	const char *at = email ? strchr(email, '@') : NULL;
 
-	if (email && strlen(email) <= 254 && text_check_line("e-mail", email, e))
+	if (text_check_email("e-mail", email, e))
 		return CL_EINPUT;
-	if (!at || at == email || !strchr(at, '.') || strlen(email) > 254 || strchr(email, ' '))
-		return err_set(e, CL_EINPUT, "\"%s\" is not an e-mail address", email ? email : "");
 	if (n < USER_PASSWORD_MIN)
 		return err_set(e, CL_EINPUT, "the password must have at least %d characters",
 			       USER_PASSWORD_MIN);

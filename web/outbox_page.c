@@ -13,24 +13,10 @@
 #include "pages.h"
 #include "render.h"
 
-/* A redirect to /outbox with a notice (percent-encoded into ?notice=). */
-static int outbox_back(Req *r, const char *notice)
+/* A redirect to /outbox with a message for the session (pagekit.h). */
+static int outbox_back(Req *r, int error, const char *text)
 {
-	char url[700];
-	size_t i, j = strlen("/outbox?notice=");
-
-	snprintf(url, sizeof url, "/outbox?notice=");
-	for (i = 0; notice[i] && j + 4 < sizeof url; i++) {
-		unsigned char c = (unsigned char)notice[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '.' || c == '_')
-			url[j++] = (char)c;
-		else
-			j += (size_t)snprintf(url + j, sizeof url - j, "%%%02X", c);
-	}
-	url[j] = '\0';
-	return resp_redirect(r, url);
+	return error ? pagekit_back_err(r, "/outbox", text) : pagekit_back_ok(r, "/outbox", text);
 }
 
 /* Rows [off, off + PAGE_ROWS) of the outbox for the page, each with
@@ -59,7 +45,6 @@ static cJSON *notices_shown(const RowSet *all, long off)
 int page_outbox(Req *r)
 {
 	cJSON *ctx;
-	const char *notice = req_query(r, "notice");
 	long page, off = page_offset(r, &page);
 	OutboxCounts counts;
 	RowSet all;
@@ -69,10 +54,7 @@ int page_outbox(Req *r)
 		rowset_free(&all);
 		return render_error(r, 500, e.msg);
 	}
-	ctx = cJSON_CreateObject();
-	cJSON_AddStringToObject(ctx, "title", "Notices");
-	if (notice && strlen(notice) < 400)
-		cJSON_AddStringToObject(ctx, "notice", notice);
+	ctx = pagekit_ctx(r, "Notices");
 	cJSON_AddItemToObject(ctx, "counts", encode_outbox_counts(&counts));
 	cJSON_AddBoolToObject(ctx, "notices_any", all.nrow > 0);
 	cJSON_AddItemToObject(ctx, "notices", notices_shown(&all, off));
@@ -90,10 +72,10 @@ int page_outbox_retry(Req *r)
 	if (id <= 0 ||
 	    outbox_retry(r->db, (int64_t)id, req_actor(r, actor, sizeof actor), outbox_now(), &e)) {
 		snprintf(msg, sizeof msg, "Not retried: %s", id <= 0 ? "no such notice" : e.msg);
-		return outbox_back(r, msg);
+		return outbox_back(r, 1, msg);
 	}
 	snprintf(msg, sizeof msg, "Notice %lld is queued again.", id);
-	return outbox_back(r, msg);
+	return outbox_back(r, 0, msg);
 }
 
 int page_outbox_send(Req *r)
@@ -108,11 +90,11 @@ int page_outbox_send(Req *r)
 	    outbox_queue_due(r->db, r->today, outbox_now(), &added, &e) ||
 	    mail_send_due(r->db, &cfg, outbox_now(), r->today, &run, &e)) {
 		snprintf(msg, sizeof msg, "Not sent: %s", e.msg);
-		return outbox_back(r, msg);
+		return outbox_back(r, 1, msg);
 	}
 	snprintf(msg, sizeof msg, "Queued %d new notices; sent %d, to retry %d, dead %d.", added,
 		 run.sent, run.retrying, run.dead);
-	return outbox_back(r, msg);
+	return outbox_back(r, 0, msg);
 }
 
 int page_outbox_csv(Req *r)
@@ -139,7 +121,7 @@ int page_statement_send(Req *r)
 				   &e)) {
 		snprintf(msg, sizeof msg, "Not queued: %s",
 			 period ? e.msg : "the form gives no period");
-		return outbox_back(r, msg);
+		return outbox_back(r, 1, msg);
 	}
 	if (added)
 		snprintf(
@@ -151,5 +133,5 @@ int page_statement_send(Req *r)
 		snprintf(msg, sizeof msg,
 			 "The %.8s statement of %.40s under %.60s is already in the outbox.",
 			 period, agency, contract);
-	return outbox_back(r, msg);
+	return outbox_back(r, 0, msg);
 }

@@ -435,10 +435,10 @@ int page_reverse_batch(Req *r)
 		if (e.code == CL_ENOTFOUND)
 			return resp_error(r, 404, "there is no such batch");
 		snprintf(msg, sizeof msg, "Not reversed: %s", e.msg);
-		return pagekit_back_with(r, "/imports", msg);
+		return pagekit_back_err(r, "/imports", msg);
 	}
 	snprintf(msg, sizeof msg, "Batch %ld reversed: %d lines.", id, count);
-	return pagekit_back_with(r, "/imports", msg);
+	return pagekit_back_ok(r, "/imports", msg);
 }
 
 int page_imports_csv(Req *r)

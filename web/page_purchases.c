@@ -48,8 +48,8 @@ static int quarter_or_400(Req *r)
 int page_purchases(Req *r)
 {
 	static const char *const filters[] = {"contract", "agency", "quarter", "po", "invoice"};
-	static const char *const args[] = {"contract", "agency", "quarter", "po",
-					   "invoice",  "page",	 "notice"}; /* all it reads */
+	static const char *const args[] = {"contract", "agency",  "quarter",
+					   "po",       "invoice", "page"}; /* all it reads */
 	cJSON *ctx = pagekit_ctx(r, "Purchases"), *rows, *f;
 	char query[1100] = "", key[PAGECACHE_KEY_BUF], version[CACHE_VERSION_BUF];
 	long page, off = page_offset(r, &page);
@@ -65,7 +65,9 @@ int page_purchases(Req *r)
 	}
 	/* drawn once per version of the books for each role and binding */
 	cache_version(r->db, r->today, version, sizeof version);
-	pagecache_key(r, "purchases", args, 7, key);
+	pagecache_key(r, "purchases", args, 6, key);
+	if (pagekit_has_message(ctx))
+		key[0] = '\0'; /* this session's own page: drawn, not kept */
 	if (pagecache_send(r, key, version)) {
 		cJSON_Delete(ctx);
 		return 0;
@@ -125,8 +127,8 @@ int page_reverse_line(Req *r)
 		if (e.code == CL_ENOTFOUND)
 			return resp_error(r, 404, "there is no such line");
 		snprintf(msg, sizeof msg, "Not reversed: %s", e.msg);
-		return pagekit_back_with(r, "/purchases", msg);
+		return pagekit_back_err(r, "/purchases", msg);
 	}
 	snprintf(msg, sizeof msg, "Line %ld reversed (reversal is line %lld).", id, (long long)rev);
-	return pagekit_back_with(r, "/purchases", msg);
+	return pagekit_back_ok(r, "/purchases", msg);
 }

@@ -97,5 +97,5 @@ int page_period(Req *r)
 	else
 		snprintf(msg, sizeof msg, "Quarter %s is %s.", req_field(r, "quarter"),
 			 action && strcmp(action, "reopen") == 0 ? "open again" : "closed");
-	return pagekit_back_with(r, "/reconciliation", msg);
+	return (rc ? pagekit_back_err : pagekit_back_ok)(r, "/reconciliation", msg);
 }

@@ -104,12 +104,12 @@ int page_remit(Req *r)
 		return remit_confirm_page(r, twin, &e);
 	if (rc) {
 		snprintf(msg, sizeof msg, "Remittance not recorded: %s", e.msg);
-		return pagekit_back_with(r, "/reconciliation", msg);
+		return pagekit_back_err(r, "/reconciliation", msg);
 	}
 	snprintf(msg, sizeof msg, "Recorded %s from %s for %s%s.",
 		 money_format_human(in.amount, money), contract, field(r, "period"),
 		 in.again ? " as a second payment" : "");
-	return pagekit_back_with(r, "/reconciliation", msg);
+	return pagekit_back_ok(r, "/reconciliation", msg);
 }
 
 int page_remit_reverse(Req *r)
@@ -125,8 +125,8 @@ int page_remit_reverse(Req *r)
 		if (e.code == CL_ENOTFOUND)
 			return resp_error(r, 404, "there is no such remittance");
 		snprintf(msg, sizeof msg, "Not reversed: %s", e.msg);
-		return pagekit_back_with(r, "/reconciliation", msg);
+		return pagekit_back_err(r, "/reconciliation", msg);
 	}
 	snprintf(msg, sizeof msg, "Remittance %ld reversed; it counts nowhere now.", id);
-	return pagekit_back_with(r, "/reconciliation", msg);
+	return pagekit_back_ok(r, "/reconciliation", msg);
 }

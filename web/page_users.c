@@ -1,5 +1,6 @@
 /* page_users.c — users and API tokens: lists, CSV, adding and revoking. */
 #include <stdio.h>
+#include <string.h>
 
 #include "listing.h"
 #include "pagekit.h"
@@ -8,35 +9,99 @@
 #include "session.h"
 #include "user.h"
 
-int page_users(Req *r)
+/* The users page; form (may be NULL) the add-user form as sent, shown
+ * again with its refusal.  Takes form over. */
+static int users_page(Req *r, int status, cJSON *form)
 {
+	static const char *const roles[] = {"admin", "finance", "member", "vendor"};
+	const char *chosen = form ? cJSON_GetStringValue(cJSON_GetObjectItem(form, "role")) : NULL;
 	RowSet rows;
 	Err e = {0};
-	cJSON *ctx, *users = pagekit_rows(listing_users(r->db, &rows, &e), &rows, NULL);
+	cJSON *ctx, *list, *users = pagekit_rows(listing_users(r->db, &rows, &e), &rows, NULL);
+	size_t i;
 
-	if (!users)
+	if (!users) {
+		cJSON_Delete(form);
 		return resp_error(r, 500, "%s", e.msg);
+	}
 	ctx = pagekit_ctx(r, "Users");
 	cJSON_AddItemToObject(ctx, "users", users);
-	return render_page(r, 200, "users", ctx);
+	list = cJSON_AddArrayToObject(ctx, "roles");
+	for (i = 0; i < sizeof roles / sizeof *roles; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", roles[i]);
+		cJSON_AddBoolToObject(o, "selected", chosen && strcmp(chosen, roles[i]) == 0);
+		cJSON_AddItemToArray(list, o);
+	}
+	if (form) {
+		cJSON_DeleteItemFromObject(ctx, "notice");
+		cJSON_DeleteItemFromObject(ctx, "alert");
+		cJSON_AddStringToObject(ctx, "alert",
+					cJSON_GetStringValue(cJSON_GetObjectItem(form, "error")));
+		cJSON_AddItemToObject(ctx, "form", form);
+	}
+	return render_page(r, status, "users", ctx);
+}
+
+int page_users(Req *r)
+{
+	return users_page(r, 200, NULL);
+}
+
+/* The field of the add-user form that a refusal e of user_add() is
+ * about, and its label. */
+static const char *user_field(const Err *e, const char **label)
+{
+	if (strncmp(e->msg, "e-mail", 6) == 0 || strstr(e->msg, "user with the e-mail")) {
+		*label = "E-mail";
+		return "email";
+	}
+	if (strstr(e->msg, "password")) {
+		*label = "Password";
+		return "password";
+	}
+	*label = "Agency or vendor code";
+	return "bound";
 }
 
 int page_user_add(Req *r)
 {
-	const char *email = req_field(r, "email"), *bound = req_field(r, "bound");
-	char actor[300], msg[ERR_MSG_MAX + 40];
+	const char *email = req_field(r, "email"), *bound = req_field(r, "bound"),
+		   *rolename = req_field(r, "role"), *field, *label, *text;
+	char actor[300], msg[ERR_MSG_MAX + 300], words[ERR_MSG_MAX + 200];
+	cJSON *form;
 	Role role;
 	Err e = {0};
 
-	if (role_parse(req_field(r, "role"), &role, &e) ||
-	    user_add(r->db, email, req_field(r, "password"), role,
-		     role == ROLE_MEMBER ? bound : NULL, role == ROLE_VENDOR ? bound : NULL,
-		     req_actor(r, actor, sizeof actor), NULL, &e)) {
-		snprintf(msg, sizeof msg, "User not added: %s", e.msg);
-		return pagekit_back_with(r, "/users", msg);
+	if (!rolename || !*rolename || role_parse(rolename, &role, &e)) {
+		field = "role";
+		snprintf(msg, sizeof msg,
+			 "User not added. Role: choose one of admin, finance, "
+			 "member or vendor.");
+	} else if (user_add(r->db, email, req_field(r, "password"), role,
+			    role == ROLE_MEMBER ? bound : NULL, role == ROLE_VENDOR ? bound : NULL,
+			    req_actor(r, actor, sizeof actor), NULL, &e)) {
+		field = user_field(&e, &label);
+		text = resp_wording(e.msg, 0, words, sizeof words);
+		if (strncmp(text, "e-mail: ", 8) == 0)
+			text += 8;
+		snprintf(msg, sizeof msg, "User not added. %s: %s", label, text);
+	} else {
+		snprintf(msg, sizeof msg, "Added %s.", email);
+		return pagekit_back_ok(r, "/users", msg);
 	}
-	snprintf(msg, sizeof msg, "Added %s.", email);
-	return pagekit_back_with(r, "/users", msg);
+	/* the form again, as it was typed (but the password), with the refusal */
+	form = cJSON_CreateObject();
+	cJSON_AddStringToObject(form, "email", email ? email : "");
+	cJSON_AddStringToObject(form, "role", rolename ? rolename : "");
+	cJSON_AddStringToObject(form, "bound", bound ? bound : "");
+	cJSON_AddBoolToObject(form, "email_invalid", strcmp(field, "email") == 0);
+	cJSON_AddBoolToObject(form, "role_invalid", strcmp(field, "role") == 0);
+	cJSON_AddBoolToObject(form, "bound_invalid", strcmp(field, "bound") == 0);
+	cJSON_AddBoolToObject(form, "password_invalid", strcmp(field, "password") == 0);
+	cJSON_AddStringToObject(form, "error", msg);
+	return users_page(r, 422, form);
 }
 
 /* The caller's tokens (an admin sees everyone's).  OUT: *out, freed by
@@ -80,15 +145,15 @@ int page_token_add(Req *r)
 
 	if (api_token_create(r->db, r->who.user_id, name && *name ? name : "token", secret, NULL,
 			     &e))
-		return pagekit_back_with(r, "/tokens", e.msg);
+		return pagekit_back_err(r, "/tokens", e.msg);
 	ctx = pagekit_ctx(r, "API tokens");
 	cJSON_AddStringToObject(ctx, "new_token", secret);
 	/* the secret is shown this once: a list that failed is said, not hidden */
 	if ((tokens = pagekit_rows(tokens_query(r, &rows, &e), &rows, NULL)))
 		cJSON_AddItemToObject(ctx, "tokens", tokens);
 	else {
-		cJSON_DeleteItemFromObject(ctx, "notice");
-		cJSON_AddStringToObject(ctx, "notice", "The list of tokens could not be read.");
+		cJSON_DeleteItemFromObject(ctx, "alert");
+		cJSON_AddStringToObject(ctx, "alert", "The list of tokens could not be read.");
 	}
 	return render_page(r, 201, "tokens", ctx);
 }
@@ -101,7 +166,7 @@ int page_token_revoke(Req *r)
 	if (pagekit_field_int(r->param[0], 1, 1L << 50, &id) ||
 	    api_token_revoke(r->db, id, r->who.role == ROLE_ADMIN ? 0 : r->who.user_id, &e))
 		return resp_error(r, 404, "there is no such token");
-	return pagekit_back_with(r, "/tokens", "Token revoked.");
+	return pagekit_back_ok(r, "/tokens", "Token revoked.");
 }
 
 int page_users_csv(Req *r)

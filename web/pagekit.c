@@ -1,9 +1,11 @@
 /* pagekit.c — helpers the HTML page files share; see pagekit.h. */
 #include "pagekit.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "csvout.h"
 #include "encode.h"
@@ -60,24 +62,119 @@ void pagekit_url_encode(const char *text, char *out, size_t n)
 	out[j] = '\0';
 }
 
-int pagekit_back_with(Req *r, const char *path, const char *notice)
-{
-	char url[512], enc[300], words[600];
+/* The messages waiting for the next page of a session: a few, each kept
+ * for FLASH_TTL seconds at most; the oldest gives way when all are used. */
+#define FLASH_SLOTS 256
+#define FLASH_TTL   300
 
-	pagekit_url_encode(resp_wording(notice, 0, words, sizeof words), enc, sizeof enc);
-	snprintf(url, sizeof url, "%s%snotice=%s", path, strchr(path, '?') ? "&" : "?", enc);
-	return resp_redirect(r, url);
+typedef struct Flash {
+	char session[SESSION_SECRET_BUF]; /* "" when the slot is free */
+	char path[128];			  /* the page it is for, without its query */
+	int error;
+	char text[ERR_MSG_MAX + 200];
+	time_t at;
+} Flash;
+
+static Flash flash[FLASH_SLOTS];
+static pthread_mutex_t flash_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Whether a request can have messages: a signed-in cookie session. */
+static int flash_session(const Req *r)
+{
+	return r->signed_in && !r->via_token && r->session_secret[0];
+}
+
+/* path up to its query, into out (size n). */
+static void flash_path(const char *path, char *out, size_t n)
+{
+	size_t len = strcspn(path, "?");
+
+	snprintf(out, n, "%.*s", (int)(len < n ? len : n - 1), path);
+}
+
+static void flash_put(const Req *r, const char *path, int error, const char *text)
+{
+	char p[128];
+	time_t now = time(NULL);
+	int i, slot = 0;
+
+	if (!flash_session(r))
+		return;
+	flash_path(path, p, sizeof p);
+	pthread_mutex_lock(&flash_lock);
+	for (i = 0; i < FLASH_SLOTS; i++) {
+		Flash *f = &flash[i];
+
+		if (!f->session[0] || now - f->at > FLASH_TTL ||
+		    (strcmp(f->session, r->session_secret) == 0 && strcmp(f->path, p) == 0)) {
+			slot = i;
+			break;
+		}
+		if (f->at < flash[slot].at)
+			slot = i;
+	}
+	snprintf(flash[slot].session, sizeof flash[slot].session, "%s", r->session_secret);
+	snprintf(flash[slot].path, sizeof flash[slot].path, "%s", p);
+	snprintf(flash[slot].text, sizeof flash[slot].text, "%s", text);
+	flash[slot].error = error;
+	flash[slot].at = now;
+	pthread_mutex_unlock(&flash_lock);
+}
+
+/* Take the message waiting for r's session and page into ctx. */
+static void flash_take(const Req *r, cJSON *ctx)
+{
+	char p[128];
+	time_t now = time(NULL);
+	int i;
+
+	if (!flash_session(r) || !r->path)
+		return;
+	flash_path(r->path, p, sizeof p);
+	pthread_mutex_lock(&flash_lock);
+	for (i = 0; i < FLASH_SLOTS; i++) {
+		Flash *f = &flash[i];
+
+		if (!f->session[0] || strcmp(f->session, r->session_secret) != 0 ||
+		    strcmp(f->path, p) != 0)
+			continue;
+		if (now - f->at <= FLASH_TTL)
+			cJSON_AddStringToObject(ctx, f->error ? "alert" : "notice", f->text);
+		memset(f, 0, sizeof *f);
+	}
+	pthread_mutex_unlock(&flash_lock);
+}
+
+static int back_with(Req *r, const char *path, int error, const char *text)
+{
+	char words[ERR_MSG_MAX + 200];
+
+	flash_put(r, path, error, resp_wording(text, 0, words, sizeof words));
+	return resp_redirect(r, path);
+}
+
+int pagekit_back_ok(Req *r, const char *path, const char *text)
+{
+	return back_with(r, path, 0, text);
+}
+
+int pagekit_back_err(Req *r, const char *path, const char *text)
+{
+	return back_with(r, path, 1, text);
 }
 
 cJSON *pagekit_ctx(Req *r, const char *title)
 {
 	cJSON *ctx = cJSON_CreateObject();
-	const char *notice = req_query(r, "notice");
 
 	cJSON_AddStringToObject(ctx, "title", title);
-	if (notice && strlen(notice) < 400)
-		cJSON_AddStringToObject(ctx, "notice", notice);
+	flash_take(r, ctx);
 	return ctx;
+}
+
+int pagekit_has_message(const cJSON *ctx)
+{
+	return cJSON_HasObjectItem(ctx, "notice") || cJSON_HasObjectItem(ctx, "alert");
 }
 
 int pagekit_search_page(Req *r, const char *title, const char *key, const char *tmpl,

@@ -27,12 +27,22 @@ int pagekit_field_int(const char *text, long lo, long hi, long *out);
  * overrun). */
 void pagekit_url_encode(const char *text, char *out, size_t n);
 
-/* A redirect back to a page with a notice (shown once via ?notice=). */
-int pagekit_back_with(Req *r, const char *path, const char *notice);
+/* A redirect back to path after a form was sent, with a message kept on
+ * the server for the caller's session (never in the URL) and shown once,
+ * on the next page of path that session draws: a success (the banner
+ * "Done:", role=status) or a refusal (the banner "Error:", role=alert).
+ * Sessions signed in with a token get the redirect alone. */
+int pagekit_back_ok(Req *r, const char *path, const char *text);
+int pagekit_back_err(Req *r, const char *path, const char *text);
 
-/* A new page context with its title and ?notice=.  render_page() takes
- * it. */
+/* A new page context with its title and, when the session has one for
+ * this page, its message ("notice" for a success, "alert" for a refusal).
+ * render_page() takes it. */
 cJSON *pagekit_ctx(Req *r, const char *title);
+
+/* Whether ctx carries a session's message: such a page is the session's
+ * own and must not be kept in the page cache. */
+int pagekit_has_message(const cJSON *ctx);
 
 /* One page of a searchable list: limit rows from offset (limit 0: all)
  * into OUT *out (out->more when there were more), which the caller frees

@@ -631,7 +631,8 @@ async function serveWithSender(db, port) {
   }
 }
 
-// POST a form as a signed-in user; returns {status, notice} (the redirect's ?notice=).
+// POST a form as a signed-in user; returns {status, notice} (the message the
+// page redirected to shows).
 async function postForm(url, path, s, fields) {
   const res = await fetch(`${url}${path}`, {
     method: 'POST', redirect: 'manual',
@@ -639,7 +640,13 @@ async function postForm(url, path, s, fields) {
     body: new URLSearchParams(fields),
   });
   const loc = res.headers.get('location') || '';
-  return { status: res.status, notice: new URL(loc, url).searchParams.get('notice') || '' };
+  if (res.status !== 303) return { status: res.status, notice: '' };
+  // the message is kept for the session and shown once on the page redirected to
+  const page = await (await fetch(new URL(loc, url), { headers: { cookie: s.cookie } })).text();
+  const m = page.match(/<p class="(?:notice|error)" role="(?:status|alert)"[^>]*><strong>(?:Done|Error):<\/strong> ([^<]*)<\/p>/);
+  const text = (m ? m[1] : '').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return { status: res.status, notice: text };
 }
 
 test('the server sends in the background; finance retries a dead notice and sends one statement from the web', async () => {
