@@ -322,8 +322,8 @@ ClCode listing_contracts_api(sqlite3 *db, const Principal *who, RowSet *out, Err
 
 ClCode listing_contract_titles(sqlite3 *db, const Principal *who, RowSet *out, Err *e)
 {
-	return contracts_read(db, who, "SELECT number, title FROM contract ORDER BY number", out,
-			      e);
+	return contracts_read(db, who, "SELECT number, title, status FROM contract ORDER BY number",
+			      out, e);
 }
 
 ClCode listing_participants(sqlite3 *db, const char *number, RowSet *out, Err *e)

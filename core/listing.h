@@ -87,7 +87,7 @@ ClCode listing_contracts(sqlite3 *db, const Principal *who, RowSet *out, Err *e)
 ClCode listing_contracts_api(sqlite3 *db, const Principal *who, RowSet *out, Err *e)
 	__attribute__((warn_unused_result));
 
-/* The contracts who may see as {number, title}, for a picker. */
+/* The contracts who may see as {number, title, status}, for a picker. */
 ClCode listing_contract_titles(sqlite3 *db, const Principal *who, RowSet *out, Err *e)
 	__attribute__((warn_unused_result));
 
