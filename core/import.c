@@ -66,13 +66,13 @@ typedef struct Import {
 	Buf arena;  /* converted fields of the current row */
 	crypto_hash_sha256_state sha;
 	size_t bytes;
-	ImportResult res;      /* what the file is found to hold */
-	int64_t nfound;	       /* row problems found, listed or not */
-	size_t first_unlisted; /* row of the first error past the list, or 0 */
-	int nomem;	       /* a problem or column could not be listed */
-	size_t line;	       /* physical line the current data row starts on */
+	ImportResult res;	  /* what the file is found to hold */
+	int64_t nfound;		  /* row problems found, listed or not */
+	size_t first_unlisted;	  /* row of the first error past the list, or 0 */
+	int nomem;		  /* a problem or column could not be listed */
+	size_t line;		  /* physical line the current data row starts on */
 	const char *po, *invoice; /* the current data row's, or NULL */
-	int64_t *seen;	       /* open-addressed set of ledger lines this file duplicated */
+	int64_t *seen;		  /* open-addressed set of ledger lines this file duplicated */
 	size_t nseen, seen_cap;
 } Import;
 

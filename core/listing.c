@@ -113,15 +113,15 @@ ClCode listing_purchases(sqlite3 *db, const PurchaseFilter *f, long offset, int 
 
 	*out = (RowSet){0};
 	buf_init(&sql, 4096);
-	bad = buf_puts(
-		&sql, "SELECT p.id, c.number AS contract, a.code AS agency, p.po_number, "
-		      "p.invoice_number, p.line, p.invoice_date, p.description, "
-		      "p.list_amount, p.invoiced_amount, p.batch_id, "
-		      "CASE WHEN p.reverses_id IS NOT NULL THEN 'reversal of ' || p.reverses_id "
-		      "WHEN EXISTS (SELECT 1 FROM purchase x WHERE x.reverses_id = p.id) "
-		      "THEN 'reversed' END AS state, nullif(p.reason, '') AS reason "
-		      "FROM purchase p JOIN contract c ON c.id = p.contract_id "
-		      "JOIN agency a ON a.id = p.agency_id");
+	bad = buf_puts(&sql,
+		       "SELECT p.id, c.number AS contract, a.code AS agency, p.po_number, "
+		       "p.invoice_number, p.line, p.invoice_date, p.description, "
+		       "p.list_amount, p.invoiced_amount, p.batch_id, "
+		       "CASE WHEN p.reverses_id IS NOT NULL THEN 'reversal of ' || p.reverses_id "
+		       "WHEN EXISTS (SELECT 1 FROM purchase x WHERE x.reverses_id = p.id) "
+		       "THEN 'reversed' END AS state, nullif(p.reason, '') AS reason "
+		       "FROM purchase p JOIN contract c ON c.id = p.contract_id "
+		       "JOIN agency a ON a.id = p.agency_id");
 	bad |= purchase_where(f, &sql, val, &n, like, from, to);
 	bad |= buf_puts(&sql, " ORDER BY p.invoice_date DESC, p.id DESC LIMIT ? OFFSET ?");
 	rc = bad ? err_set(e, CL_ENOMEM, "out of memory") : db_prepare(db, &st, sql.data, e);

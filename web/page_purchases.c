@@ -14,7 +14,8 @@
 static const char *const purchase_money[] = {"list_amount", "invoiced_amount", NULL};
 
 /* The filters of the ledger's form, as the query names them. */
-static const char *const filters[] = {"contract", "agency", "quarter", "from", "to", "po", "invoice"};
+static const char *const filters[] = {"contract", "agency", "quarter", "from",
+				      "to",	  "po",	    "invoice"};
 #define NFILTERS (sizeof filters / sizeof *filters)
 
 /* The dates a filter may hold: the quarter, the first and last day. */
@@ -75,7 +76,8 @@ static int filters_or_400(Req *r)
 		const char *v = req_query(r, names[i]);
 		Err e = {0};
 
-		if (!v || !*v || (i == 0 ? quarter_parse(v, &q, &e) : date_parse(v, &a, &e)) == CL_OK)
+		if (!v || !*v ||
+		    (i == 0 ? quarter_parse(v, &q, &e) : date_parse(v, &a, &e)) == CL_OK)
 			continue;
 		resp_error(r, 400, "The %s filter is not right: %s.", labels[i], e.msg);
 		return -1;
@@ -111,8 +113,9 @@ static int64_t add_totals(Req *r, cJSON *ctx, Err *e)
 
 int page_purchases(Req *r)
 {
-	static const char *const args[] = {"contract", "agency", "quarter", "from", "to", "po",
-					   "invoice",  "page",	 "notice"}; /* all it reads */
+	static const char *const args[] = {
+		"contract", "agency",  "quarter", "from",  "to",
+		"po",	    "invoice", "page",	  "notice"}; /* all it reads */
 	cJSON *ctx = pagekit_ctx(r, "Purchases"), *rows, *f;
 	char query[1400] = "", back[1500], key[PAGECACHE_KEY_BUF], version[CACHE_VERSION_BUF];
 	long page, off = page_offset(r, &page);
@@ -136,7 +139,8 @@ int page_purchases(Req *r)
 	}
 	rc = purchases_query(r, off, PAGE_ROWS, &lines, &e);
 	more = lines.more;
-	if (!(rows = pagekit_rows(rc, &lines, purchase_money)) || (total = add_totals(r, ctx, &e)) < 0) {
+	if (!(rows = pagekit_rows(rc, &lines, purchase_money)) ||
+	    (total = add_totals(r, ctx, &e)) < 0) {
 		cJSON_Delete(rows);
 		cJSON_Delete(ctx);
 		pagecache_fail(r, key, version);
