@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { demoDatabase, startServer, session, cli } from './lib.mjs';
+import { demoDatabase, startServer, session } from './lib.mjs';
 
 let demo, srv, admin;
 
@@ -146,17 +146,18 @@ test('an upload with one bad row shows its PO, invoice and line, and the good ro
 });
 
 test('the contract chooser lists active contracts first and shows the chosen one\'s batches', async () => {
-  const html = await page('/imports');
-  const chooser = html.match(/<form method="get" action="\/imports"[\s\S]*?<\/form>/);
-  assert.ok(chooser, 'a chooser that shows batches');
-  const opts = [...chooser[0].matchAll(/<option value="([^"]+)"[^>]*>/g)].map((m) => m[1])
-    .filter((n) => sql(`SELECT 1 FROM contract WHERE number = '${n}'`).length);
   const status = Object.fromEntries(sql('SELECT number, status FROM contract').map((r) => [r.number, r.status]));
-  const firstInactive = opts.findIndex((n) => status[n] !== 'active');
-  if (firstInactive >= 0) assert.ok(opts.slice(firstInactive).every((n) => status[n] !== 'active'), opts.join());
-  const other = opts[opts.length - 1];
-  const chosen = await page(`/imports?contract=${encodeURIComponent(other)}`);
-  assert.match(chosen, new RegExp(`Batches of ${other}`));
-  assert.match(chosen, /<form method="get" action="\/imports"/);
-  void cli;
+  const finance = await session(srv.url, demo.users.finance);
+  for (const s of [admin, finance]) {
+    const html = await (await get('/imports', s)).text();
+    const chooser = html.match(/id="choose"[\s\S]*?<\/(?:form|nav)>/);
+    assert.ok(chooser, 'a chooser that shows batches');
+    const opts = [...chooser[0].matchAll(/(?:option value="|href="\/imports\?contract=)([^"]+)"/g)].map((m) => m[1]);
+    assert.deepEqual(new Set(opts), new Set(Object.keys(status)));
+    const firstInactive = opts.findIndex((n) => status[n] !== 'active');
+    assert.ok(firstInactive > 0 && opts.slice(firstInactive).every((n) => status[n] !== 'active'), opts.join());
+    const other = opts[opts.length - 1];
+    const chosen = await (await get(`/imports?contract=${encodeURIComponent(other)}`, s)).text();
+    assert.match(chosen, new RegExp(`Batches of ${other}`));
+  }
 });
