@@ -52,16 +52,16 @@ static int purchase_where(const PurchaseFilter *f, Buf *sql, const char **val, i
 	char day[DATE_BUF];
 	int i, bad;
 
-	strcpy(from, "0000-00-00");
-	strcpy(to, "9999-99-99");
+	snprintf(from, DATE_BUF, "0000-00-00");
+	snprintf(to, DATE_BUF, "9999-99-99");
 	if (f->quarter) {
 		date_format(quarter_first_day(*f->quarter), from);
 		date_format(quarter_last_day(*f->quarter), to);
 	}
 	if (f->from && strcmp(date_format(*f->from, day), from) > 0)
-		strcpy(from, day);
+		snprintf(from, DATE_BUF, "%s", day);
 	if (f->to && strcmp(date_format(*f->to, day), to) < 0)
-		strcpy(to, day);
+		snprintf(to, DATE_BUF, "%s", day);
 	val[0] = from;
 	val[1] = to;
 	*n = 2;
