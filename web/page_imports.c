@@ -466,7 +466,7 @@ int page_import_upload(Req *r)
 
 int page_import_errors_csv(Req *r)
 {
-	static const char *const keys[] = {"row", "column", "message"};
+	static const char *const keys[] = {"row", "column", "message", "line", "po", "invoice"};
 	const char *id = r->param[0], *period, *encoding;
 	char actor[300];
 	ImportOptions io = {0};
@@ -507,9 +507,10 @@ int page_import_errors_csv(Req *r)
 		return resp_error(r, 422, "The file was refused: %s", e.msg);
 	}
 	result = encode_import_result(&res, ENC_DATA);
+	add_where(cJSON_GetObjectItem(result, "errors"), &res);
 	import_result_free(&res);
 	resp_text(r, 200, "text/csv; charset=utf-8",
-		  csv_from_json(cJSON_GetObjectItem(result, "errors"), keys, 3), "rows-to-fix.csv");
+		  csv_from_json(cJSON_GetObjectItem(result, "errors"), keys, 6), "rows-to-fix.csv");
 	cJSON_Delete(result);
 	return 0;
 }

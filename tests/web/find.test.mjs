@@ -131,6 +131,10 @@ test('an upload with one bad row shows its PO, invoice and line, and the good ro
   assert.match(row, /PO-BAD/);
   assert.match(row, /INV-BAD-7/);
   assert.match(row, /<td class="num">2<\/td><td class="num">3<\/td>/, 'data row 2 starts on line 3');
+  const link = html.match(/href="(\/imports\/[0-9a-f]{32}\/errors.csv)"/)[1];
+  const csv = await (await get(link)).text();
+  assert.match(csv.split(/\r?\n/)[0], /^row,column,message,line,po,invoice$/);
+  assert.ok(csv.includes(',3,"PO-BAD\n2",INV-BAD-7') || csv.includes(',3,"PO-BAD\r\n2",INV-BAD-7'), csv);
   const form = html.match(/<form[^>]*>(?:(?!<\/form>)[\s\S])*Import the good rows[\s\S]*?<\/form>/);
   assert.ok(form, `an "Import the good rows" form: ${html}`);
   const body = new FormData();
