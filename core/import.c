@@ -66,11 +66,13 @@ typedef struct Import {
 	Buf arena;  /* converted fields of the current row */
 	crypto_hash_sha256_state sha;
 	size_t bytes;
-	ImportResult res;      /* what the file is found to hold */
-	int64_t nfound;	       /* row problems found, listed or not */
-	size_t first_unlisted; /* row of the first error past the list, or 0 */
-	int nomem;	       /* a problem or column could not be listed */
-	int64_t *seen;	       /* open-addressed set of ledger lines this file duplicated */
+	ImportResult res;	  /* what the file is found to hold */
+	int64_t nfound;		  /* row problems found, listed or not */
+	size_t first_unlisted;	  /* row of the first error past the list, or 0 */
+	int nomem;		  /* a problem or column could not be listed */
+	size_t line;		  /* physical line the current data row starts on */
+	const char *po, *invoice; /* the current data row's, or NULL */
+	int64_t *seen;		  /* open-addressed set of ledger lines this file duplicated */
 	size_t nseen, seen_cap;
 } Import;
 
@@ -82,6 +84,14 @@ int import_column_known(const char *name)
 		if (strcmp(name, col_name[c]) == 0)
 			return 1;
 	return 0;
+}
+
+const char *import_column(int i, int *required)
+{
+	if (i < 0 || i >= C__MAX)
+		return NULL;
+	*required = i < C_REQUIRED;
+	return col_name[i];
 }
 
 /* ---- the result ---- */
@@ -96,6 +106,7 @@ static int problem_add(ImportResult *r, int64_t row, const char *column, const c
 		return -1;
 	r->errors = grown;
 	p = &r->errors[r->nerrors];
+	memset(p, 0, sizeof *p);
 	p->row = row;
 	snprintf(p->column, sizeof p->column, "%s", column);
 	if (!(p->message = strdup(msg)))
@@ -132,6 +143,14 @@ void import_result_free(ImportResult *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* Where in the file problem p's row is: its line, PO and invoice. */
+static void problem_where(ImportProblem *p, const Import *im)
+{
+	p->line = (int64_t)im->line;
+	snprintf(p->po, sizeof p->po, "%.64s", im->po ? im->po : "");
+	snprintf(p->invoice, sizeof p->invoice, "%.64s", im->invoice ? im->invoice : "");
+}
+
 /* Record a row problem; lists the first IMPORT_MAX_ERRORS. */
 static void row_error(Import *im, size_t row, int column, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -149,8 +168,11 @@ static void row_error(Import *im, size_t row, int column, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (problem_add(&im->res, (int64_t)row, column >= 0 ? col_name[column] : "", msg))
+	if (problem_add(&im->res, (int64_t)row, column >= 0 ? col_name[column] : "", msg)) {
 		im->nomem = 1;
+		return;
+	}
+	problem_where(&im->res.errors[im->res.nerrors - 1], im);
 }
 
 /* After the last row: one more error saying how many are not listed. */
@@ -655,6 +677,9 @@ static ClCode import_row(void *ctx, size_t row, size_t line, int n, char **field
 	im->res.rows++;
 	for (c = 0; c < C__MAX; c++)
 		v[c] = im->col[c] >= 0 && im->col[c] < n ? trim(val[im->col[c]]) : "";
+	im->line = line;
+	im->po = v[C_PO];
+	im->invoice = v[C_INVOICE];
 	if (n > im->ncols) {
 		row_error(im, row, -1,
 			  "the row has %d fields but the header has %d; is a comma inside a field "
@@ -664,6 +689,8 @@ static ClCode import_row(void *ctx, size_t row, size_t line, int n, char **field
 	} else if (!validate_row(im, row, v, &p) || !write_row(im, row, &p, &fatal, e)) {
 		im->res.rejected++;
 	}
+	im->line = 0;
+	im->po = im->invoice = NULL;
 	if (!fatal && im->nomem)
 		fatal = err_set(e, CL_ENOMEM, "out of memory");
 	if (im->o->progress && im->res.rows % PROGRESS_EVERY == 0)

@@ -42,11 +42,17 @@ typedef enum {
 } ImportStatus;
 
 /* One problem found in a row: its data row (1-based; the header is row
- * 0), the column ("" for the row as a whole) and what is wrong. */
+ * 0), the column ("" for the row as a whole) and what is wrong; where
+ * known (a row of the file being read), the physical line of the file
+ * the row starts on (0: not known) and the row's PO and invoice numbers
+ * as written (cut to fit) for finding it in the spreadsheet. */
 typedef struct ImportProblem {
 	int64_t row;
 	char column[24];
 	char *message;
+	int64_t line;
+	char po[68];
+	char invoice[68];
 } ImportProblem;
 
 /* What an import found: the result of DOMAIN.md section 5.  The errors
@@ -99,5 +105,9 @@ ClCode import_batches(sqlite3 *db, const char *contract, RowSet *rs, Err *e)
 
 /* 1 if name is a canonical sales-report column. */
 int import_column_known(const char *name);
+
+/* The i-th canonical sales-report column (DOMAIN.md section 5), the
+ * required ones first, or NULL past the last.  OUT: *required. */
+const char *import_column(int i, int *required);
 
 #endif

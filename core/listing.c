@@ -31,58 +31,141 @@ static void like_pattern(const char *search, char *out, size_t n)
 	out[j] = '\0';
 }
 
+/* The WHERE of the purchase ledger's filters f into sql, and the values
+ * it binds (n of them) into val.  Only the filters given become
+ * conditions, so SQLite can use the agency and contract indexes (the
+ * partial ones through the ids they name); the SQL text is built from
+ * fixed pieces only, every value is bound.  like holds the LIKE patterns
+ * and from, to the dates (DATE_BUF bytes).  Returns 0, or -1 when out of
+ * memory. */
+#define LIKE_N 210
+static int purchase_where(const PurchaseFilter *f, Buf *sql, const char **val, int *n,
+			  char like[][LIKE_N], char *from, char *to)
+{
+	static const char *const cond[] = {
+		" AND p.contract_id IN (SELECT id FROM contract WHERE number LIKE ? ESCAPE '\\')",
+		NULL, /* the agency's, written with its number below */
+		" AND p.po_number LIKE ? ESCAPE '\\'",
+		" AND p.invoice_number LIKE ? ESCAPE '\\'",
+	};
+	const char *text[4] = {f->contract, f->agency, f->po, f->invoice};
+	char day[DATE_BUF];
+	int i, bad;
+
+	snprintf(from, DATE_BUF, "0000-00-00");
+	snprintf(to, DATE_BUF, "9999-99-99");
+	if (f->quarter) {
+		date_format(quarter_first_day(*f->quarter), from);
+		date_format(quarter_last_day(*f->quarter), to);
+	}
+	if (f->from && strcmp(date_format(*f->from, day), from) > 0)
+		snprintf(from, DATE_BUF, "%s", day);
+	if (f->to && strcmp(date_format(*f->to, day), to) < 0)
+		snprintf(to, DATE_BUF, "%s", day);
+	val[0] = from;
+	val[1] = to;
+	*n = 2;
+	bad = buf_puts(sql, " WHERE p.invoice_date BETWEEN ? AND ?");
+	if (f->agency_exact && *f->agency_exact) {
+		bad |= buf_puts(sql, " AND p.agency_id = (SELECT id FROM agency WHERE code = ?)");
+		val[(*n)++] = f->agency_exact;
+	}
+	for (i = 0; i < 4; i++) { /* an empty box of the filter form filters nothing */
+		if (!text[i] || !*text[i])
+			continue;
+		like_pattern(text[i], like[i], LIKE_N);
+		/* ?1 in the agency's piece stands for its own number */
+		if (i == 1) {
+			char piece[200];
+
+			snprintf(piece, sizeof piece,
+				 " AND p.agency_id IN (SELECT id FROM agency WHERE code LIKE ?%d "
+				 "ESCAPE '\\' OR name LIKE ?%d ESCAPE '\\')",
+				 *n + 1, *n + 1);
+			bad |= buf_puts(sql, piece);
+		} else {
+			bad |= buf_puts(sql, cond[i]);
+		}
+		val[(*n)++] = like[i];
+	}
+	return bad;
+}
+
+/* Bind the n values of purchase_where() to st from 1 on. */
+static void purchase_bind(sqlite3_stmt *st, const char **val, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		sqlite3_bind_text(st, i + 1, val[i], -1, SQLITE_TRANSIENT);
+}
+
 ClCode listing_purchases(sqlite3 *db, const PurchaseFilter *f, long offset, int limit, RowSet *out,
 			 Err *e)
 {
-	/* Only the filters given become conditions, so SQLite can use the
-	 * agency and contract indexes; the SQL text is built from these fixed
-	 * pieces only, every value is bound. */
-	static const char *const cond[] = {
-		" AND p.contract_id = (SELECT id FROM contract WHERE number = ?)",
-		" AND p.agency_id = (SELECT id FROM agency WHERE code = ?)",
-		" AND p.po_number = ?",
-		" AND p.invoice_number = ?",
-	};
-	const char *val[4] = {f->contract, f->agency, f->po, f->invoice};
-	char from[DATE_BUF] = "0000-00-00", to[DATE_BUF] = "9999-99-99";
+	char from[DATE_BUF], to[DATE_BUF], like[4][LIKE_N];
+	const char *val[8];
 	sqlite3_stmt *st = NULL;
-	int i, k = 3, bad;
+	int n, bad;
 	DbRows q;
 	ClCode rc;
 	Buf sql;
 
 	*out = (RowSet){0};
-	if (f->quarter) {
-		date_format(quarter_first_day(*f->quarter), from);
-		date_format(quarter_last_day(*f->quarter), to);
-	}
 	buf_init(&sql, 4096);
-	bad = buf_puts(
-		&sql, "SELECT p.id, c.number AS contract, a.code AS agency, p.po_number, "
-		      "p.invoice_number, p.line, p.invoice_date, p.description, "
-		      "p.list_amount, p.invoiced_amount, p.batch_id, "
-		      "CASE WHEN p.reverses_id IS NOT NULL THEN 'reversal of ' || p.reverses_id "
-		      "WHEN EXISTS (SELECT 1 FROM purchase x WHERE x.reverses_id = p.id) "
-		      "THEN 'reversed' END AS state, nullif(p.reason, '') AS reason "
-		      "FROM purchase p JOIN contract c ON c.id = p.contract_id "
-		      "JOIN agency a ON a.id = p.agency_id WHERE p.invoice_date BETWEEN ?1 AND ?2");
-	for (i = 0; i < 4; i++) /* an empty box of the filter form filters nothing */
-		if (val[i] && *val[i])
-			bad |= buf_puts(&sql, cond[i]);
+	bad = buf_puts(&sql,
+		       "SELECT p.id, c.number AS contract, a.code AS agency, p.po_number, "
+		       "p.invoice_number, p.line, p.invoice_date, p.description, "
+		       "p.list_amount, p.invoiced_amount, p.batch_id, "
+		       "CASE WHEN p.reverses_id IS NOT NULL THEN 'reversal of ' || p.reverses_id "
+		       "WHEN EXISTS (SELECT 1 FROM purchase x WHERE x.reverses_id = p.id) "
+		       "THEN 'reversed' END AS state, nullif(p.reason, '') AS reason "
+		       "FROM purchase p JOIN contract c ON c.id = p.contract_id "
+		       "JOIN agency a ON a.id = p.agency_id");
+	bad |= purchase_where(f, &sql, val, &n, like, from, to);
 	bad |= buf_puts(&sql, " ORDER BY p.invoice_date DESC, p.id DESC LIMIT ? OFFSET ?");
 	rc = bad ? err_set(e, CL_ENOMEM, "out of memory") : db_prepare(db, &st, sql.data, e);
 	buf_free(&sql);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
-	for (i = 0; i < 4; i++)
-		if (val[i] && *val[i])
-			sqlite3_bind_text(st, k++, val[i], -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, k++, sql_limit(limit));
-	sqlite3_bind_int64(st, k, offset);
+	purchase_bind(st, val, n);
+	sqlite3_bind_int64(st, n + 1, sql_limit(limit));
+	sqlite3_bind_int64(st, n + 2, offset);
 	db_rows_on(&q, db, st, 0);
 	return rowset_read(out, CL_OK, &q, limit, "reading the purchases", e);
+}
+
+ClCode listing_purchase_totals(sqlite3 *db, const PurchaseFilter *f, PurchaseTotals *t, Err *e)
+{
+	char from[DATE_BUF], to[DATE_BUF], like[4][LIKE_N];
+	const char *val[8];
+	sqlite3_stmt *st = NULL;
+	int n, bad;
+	DbRows q;
+	RowSet rs;
+	ClCode rc;
+	Buf sql;
+
+	*t = (PurchaseTotals){0};
+	buf_init(&sql, 2048);
+	bad = buf_puts(&sql, "SELECT count(*) AS lines, coalesce(sum(p.list_amount), 0) AS "
+			     "list_amount, coalesce(sum(p.invoiced_amount), 0) AS invoiced_amount "
+			     "FROM purchase p");
+	bad |= purchase_where(f, &sql, val, &n, like, from, to);
+	rc = bad ? err_set(e, CL_ENOMEM, "out of memory") : db_prepare(db, &st, sql.data, e);
+	buf_free(&sql);
+	if (rc)
+		return rc;
+	purchase_bind(st, val, n);
+	db_rows_on(&q, db, st, 0);
+	rc = rowset_read(&rs, CL_OK, &q, 0, "adding up the purchases", e);
+	if (!rc && rs.nrow == 1) {
+		t->lines = rowset_int(&rs, 0, "lines");
+		t->list_amount = rowset_int(&rs, 0, "list_amount");
+		t->invoiced_amount = rowset_int(&rs, 0, "invoiced_amount");
+	}
+	rowset_free(&rs);
+	return rc;
 }
 
 ClCode listing_agencies(sqlite3 *db, const char *search, long offset, int limit, RowSet *out,
@@ -102,6 +185,25 @@ ClCode listing_agencies(sqlite3 *db, const char *search, long offset, int limit,
 			"?3",
 			"tii", like, sql_limit(limit), (int64_t)offset),
 		&q, limit, "reading the agencies", e);
+}
+
+ClCode listing_agencies_count(sqlite3 *db, const char *search, int64_t *n, Err *e)
+{
+	char like[410];
+	RowSet rs;
+	DbRows q;
+	ClCode rc;
+
+	like_pattern(search, like, sizeof like);
+	rc = rowset_read(&rs,
+			 db_rows(&q, db, e,
+				 "SELECT count(*) AS n FROM agency a WHERE a.code LIKE ?1 ESCAPE "
+				 "'\\' OR a.name LIKE ?1 ESCAPE '\\'",
+				 "t", like),
+			 &q, 0, "counting the agencies", e);
+	*n = rc || rs.nrow != 1 ? 0 : rowset_int(&rs, 0, "n");
+	rowset_free(&rs);
+	return rc;
 }
 
 ClCode listing_agency_lines(sqlite3 *db, const char *code, const char *contract, long offset,
@@ -220,8 +322,8 @@ ClCode listing_contracts_api(sqlite3 *db, const Principal *who, RowSet *out, Err
 
 ClCode listing_contract_titles(sqlite3 *db, const Principal *who, RowSet *out, Err *e)
 {
-	return contracts_read(db, who, "SELECT number, title FROM contract ORDER BY number", out,
-			      e);
+	return contracts_read(db, who, "SELECT number, title, status FROM contract ORDER BY number",
+			      out, e);
 }
 
 ClCode listing_participants(sqlite3 *db, const char *number, RowSet *out, Err *e)

@@ -20,13 +20,17 @@
 #include "rowset.h"
 #include "session.h"
 
-/* The filters of the purchase ledger; NULL or "" filters nothing. */
+/* The filters of the purchase ledger; NULL or "" filters nothing.  The
+ * text filters ignore case and match any part: contract of its number,
+ * agency of its code or name, po and invoice of those numbers. */
 typedef struct PurchaseFilter {
-	const char *contract;	/* contract number */
-	const char *agency;	/* agency code */
-	const char *po;		/* purchase order number */
-	const char *invoice;	/* invoice number */
-	const Quarter *quarter; /* invoice dates in this quarter (NULL: any) */
+	const char *contract;	  /* part of a contract number */
+	const char *agency;	  /* part of an agency code or name */
+	const char *agency_exact; /* exactly this agency code (a member's own) */
+	const char *po;		  /* part of a purchase order number */
+	const char *invoice;	  /* part of an invoice number */
+	const Quarter *quarter;	  /* invoice dates in this quarter (NULL: any) */
+	const Date *from, *to;	  /* invoice dates from, to (NULL: open) */
 } PurchaseFilter;
 
 /* Ledger lines (reversed ones and reversals too) matching f, newest
@@ -34,10 +38,25 @@ typedef struct PurchaseFilter {
 ClCode listing_purchases(sqlite3 *db, const PurchaseFilter *f, long offset, int limit, RowSet *out,
 			 Err *e) __attribute__((warn_unused_result));
 
-/* Agencies whose code or name holds search (NULL: all), by code, with
- * the count of contracts each takes part in. */
+/* What every ledger line matching f adds up to. */
+typedef struct PurchaseTotals {
+	int64_t lines;
+	int64_t list_amount, invoiced_amount; /* cents */
+} PurchaseTotals;
+
+/* The count and money totals of all the lines matching f (not a page of
+ * them).  OUT: *t. */
+ClCode listing_purchase_totals(sqlite3 *db, const PurchaseFilter *f, PurchaseTotals *t, Err *e)
+	__attribute__((warn_unused_result));
+
+/* Agencies whose code or name holds search, ignoring case (NULL: all),
+ * by code, with the count of contracts each takes part in. */
 ClCode listing_agencies(sqlite3 *db, const char *search, long offset, int limit, RowSet *out,
 			Err *e) __attribute__((warn_unused_result));
+
+/* How many agencies listing_agencies() finds for search.  OUT: *n. */
+ClCode listing_agencies_count(sqlite3 *db, const char *search, int64_t *n, Err *e)
+	__attribute__((warn_unused_result));
 
 /* The live purchase lines of agency code, newest first, over all its
  * contracts or only contract (NULL: all), with the savings of each. */
@@ -68,7 +87,7 @@ ClCode listing_contracts(sqlite3 *db, const Principal *who, RowSet *out, Err *e)
 ClCode listing_contracts_api(sqlite3 *db, const Principal *who, RowSet *out, Err *e)
 	__attribute__((warn_unused_result));
 
-/* The contracts who may see as {number, title}, for a picker. */
+/* The contracts who may see as {number, title, status}, for a picker. */
 ClCode listing_contract_titles(sqlite3 *db, const Principal *who, RowSet *out, Err *e)
 	__attribute__((warn_unused_result));
 

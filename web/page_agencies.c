@@ -17,9 +17,33 @@ static ClCode agencies_query(Req *r, long offset, int limit, RowSet *out, Err *e
 	return listing_agencies(r->db, req_query(r, "q"), offset, limit, out, e);
 }
 
+/* Every agency whose code or name holds ?q= (any case), searched in the
+ * database a page at a time, with page numbers that keep the search. */
 int page_agencies(Req *r)
 {
-	return pagekit_search_page(r, "Agencies", "agencies", "agencies", agencies_query);
+	const char *q = req_query(r, "q");
+	char link[700] = "q=";
+	long page, off = page_offset(r, &page);
+	int64_t total = 0;
+	RowSet rows;
+	Err e = {0};
+	ClCode rc = agencies_query(r, off, PAGE_ROWS, &rows, &e);
+	int more = rows.more;
+	cJSON *ctx, *list = pagekit_rows(rc, &rows, NULL);
+
+	if (!list || listing_agencies_count(r->db, q, &total, &e)) {
+		cJSON_Delete(list);
+		return resp_error(r, 500, "%s", e.msg);
+	}
+	ctx = pagekit_ctx(r, "Agencies");
+	cJSON_AddBoolToObject(ctx, "any", cJSON_GetArraySize(list) > 0);
+	cJSON_AddItemToObject(ctx, "agencies", list);
+	cJSON_AddStringToObject(ctx, "q", q ? q : "");
+	cJSON_AddNumberToObject(ctx, "found", (double)total);
+	pagekit_url_encode(q ? q : "", link + 2, sizeof link - 2);
+	add_paging(ctx, page, more, link);
+	add_page_numbers(ctx, page, total);
+	return render_page(r, 200, "agencies", ctx);
 }
 
 int page_agencies_csv(Req *r)

@@ -30,6 +30,66 @@ static ClCode add_batches(Req *r, cJSON *ctx, const char *contract, Err *e)
 	return rc;
 }
 
+/* The contract choices with the active contracts first, each group by
+ * number as it came; each marked "active".  Takes list. */
+static cJSON *active_first(cJSON *list)
+{
+	cJSON *sorted = cJSON_CreateArray(), *o;
+	const char *st;
+	int pass, i, active;
+
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < cJSON_GetArraySize(list); i++) {
+			o = cJSON_GetArrayItem(list, i);
+			st = cJSON_GetStringValue(cJSON_GetObjectItem(o, "status"));
+			active = st && strcmp(st, "active") == 0;
+			if (active == (pass == 0))
+				cJSON_AddItemToArray(sorted, cJSON_Duplicate(o, 1));
+		}
+	cJSON_ArrayForEach(o, sorted)
+	{
+		st = cJSON_GetStringValue(cJSON_GetObjectItem(o, "status"));
+		cJSON_AddBoolToObject(o, "active", st && strcmp(st, "active") == 0);
+	}
+	cJSON_Delete(list);
+	return sorted;
+}
+
+/* The canonical columns of a sales report (DOMAIN.md section 5) into
+ * ctx: "required" and "optional" [{name}]. */
+static void add_columns(cJSON *ctx)
+{
+	cJSON *req = cJSON_AddArrayToObject(ctx, "required_columns"),
+	      *opt = cJSON_AddArrayToObject(ctx, "optional_columns"), *o;
+	const char *name;
+	int i, required;
+
+	for (i = 0; (name = import_column(i, &required)); i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", name);
+		cJSON_AddItemToArray(required ? req : opt, o);
+	}
+}
+
+/* The header row of a sales report with every canonical column, the
+ * required ones first: a template to fill in. */
+int page_import_template(Req *r)
+{
+	char text[400] = "";
+	const char *name;
+	size_t used;
+	int i, required;
+
+	for (i = 0; (name = import_column(i, &required)); i++) {
+		used = strlen(text);
+		snprintf(text + used, sizeof text - used, "%s%s", i ? "," : "", name);
+	}
+	used = strlen(text);
+	snprintf(text + used, sizeof text - used, "\r\n");
+	resp_text(r, 200, "text/csv; charset=utf-8", strdup(text), "sales-report-template.csv");
+	return 0;
+}
+
 int page_imports(Req *r)
 {
 	const char *contract = req_query(r, "contract");
@@ -38,7 +98,9 @@ int page_imports(Req *r)
 
 	if (!(list = pagekit_contract_choices(r, contract, &e)))
 		return resp_error(r, 500, "%s", e.msg);
+	list = active_first(list);
 	ctx = pagekit_ctx(r, "Sales reports");
+	add_columns(ctx);
 
 	if (!contract && cJSON_GetArraySize(list) > 0)
 		contract = cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0), "number")->valuestring;
@@ -151,7 +213,12 @@ static int stash_same_or_409(Req *r, const char *id, const char *contract)
 	cJSON *was = stash_choices(id), *now = upload_choices(r, contract);
 	const cJSON *user = cJSON_GetObjectItem(was, "user");
 	const char *period;
-	int same = was && cJSON_Compare(was, now, 1);
+	int same;
+
+	/* "Import the good rows" of a file checked all-or-nothing */
+	if (was && req_field(r, "good_rows") && req_field(r, "skip_invalid"))
+		cJSON_ReplaceItemInObject(was, "skip_invalid", cJSON_CreateTrue());
+	same = was && cJSON_Compare(was, now, 1);
 
 	if (!same && was && (!cJSON_IsNumber(user) || (int64_t)user->valuedouble != r->who.user_id))
 		resp_error(r, 409, "This file was checked by someone else: upload it again.");
@@ -266,6 +333,27 @@ static int import_failed_here(ClCode rc)
 	return rc == CL_EDB || rc == CL_ENOMEM || rc == CL_EIO;
 }
 
+/* Where each problem's row is in the file (its spreadsheet line, PO and
+ * invoice) into the page's errors, which are res's in their order. */
+static void add_where(cJSON *errors, const ImportResult *res)
+{
+	cJSON *o;
+	int i = 0;
+
+	cJSON_ArrayForEach(o, errors)
+	{
+		const ImportProblem *p;
+
+		if (i >= res->nerrors)
+			break;
+		p = &res->errors[i++];
+		if (p->line > 0)
+			cJSON_AddNumberToObject(o, "line", (double)p->line);
+		cJSON_AddStringToObject(o, "po", p->po);
+		cJSON_AddStringToObject(o, "invoice", p->invoice);
+	}
+}
+
 /* Run the import of f as the form asks; render the result page. */
 static int import_and_show(Req *r, FILE *f, const char *contract, int dry_run,
 			   const char *upload_id, const char *file_name)
@@ -275,7 +363,7 @@ static int import_and_show(Req *r, FILE *f, const char *contract, int dry_run,
 	ImportOptions io = {0};
 	ImportStatus st;
 	ImportResult res;
-	cJSON *ctx;
+	cJSON *ctx, *result;
 	Err e = {0};
 	ClCode rc;
 
@@ -314,7 +402,12 @@ static int import_and_show(Req *r, FILE *f, const char *contract, int dry_run,
 		cJSON_AddStringToObject(ctx, "upload_id", upload_id);
 	if (dry_run && upload_id) /* the stash stays: its rows to fix as CSV */
 		cJSON_AddStringToObject(ctx, "checked_id", upload_id);
-	cJSON_AddItemToObject(ctx, "result", encode_import_result(&res, ENC_PAGE));
+	result = encode_import_result(&res, ENC_PAGE);
+	add_where(cJSON_GetObjectItem(result, "errors"), &res);
+	cJSON_AddItemToObject(ctx, "result", result);
+	/* a checked file with bad rows may still import its good ones */
+	if (dry_run && upload_id && !io.skip_invalid && res.rejected > 0 && res.accepted > 0)
+		cJSON_AddBoolToObject(ctx, "good_rows", 1);
 	import_result_free(&res);
 	return render_page(r, st == IMPORT_REFUSED ? 422 : 200, "import_result", ctx);
 }
@@ -373,7 +466,7 @@ int page_import_upload(Req *r)
 
 int page_import_errors_csv(Req *r)
 {
-	static const char *const keys[] = {"row", "column", "message"};
+	static const char *const keys[] = {"row", "column", "message", "line", "po", "invoice"};
 	const char *id = r->param[0], *period, *encoding;
 	char actor[300];
 	ImportOptions io = {0};
@@ -414,9 +507,10 @@ int page_import_errors_csv(Req *r)
 		return resp_error(r, 422, "The file was refused: %s", e.msg);
 	}
 	result = encode_import_result(&res, ENC_DATA);
+	add_where(cJSON_GetObjectItem(result, "errors"), &res);
 	import_result_free(&res);
 	resp_text(r, 200, "text/csv; charset=utf-8",
-		  csv_from_json(cJSON_GetObjectItem(result, "errors"), keys, 3), "rows-to-fix.csv");
+		  csv_from_json(cJSON_GetObjectItem(result, "errors"), keys, 6), "rows-to-fix.csv");
 	cJSON_Delete(result);
 	return 0;
 }

@@ -46,6 +46,27 @@ void add_paging(cJSON *ctx, long page, int more, const char *base_query)
 	cJSON_AddStringToObject(p, "query", base_query);
 }
 
+void add_page_numbers(cJSON *ctx, long page, int64_t rows)
+{
+	cJSON *p = cJSON_GetObjectItem(ctx, "paging"), *list, *o;
+	long last = (long)((rows + PAGE_ROWS - 1) / PAGE_ROWS), n, shown = 0;
+
+	if (!p || last < 2)
+		return;
+	cJSON_AddBoolToObject(p, "numbered", 1);
+	list = cJSON_AddArrayToObject(p, "pages");
+	for (n = 1; n <= last; n++) {
+		if (n > 3 && n != last && (n < page - 1 || n > page + 1))
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "n", (double)n);
+		cJSON_AddBoolToObject(o, "current", n == page);
+		cJSON_AddBoolToObject(o, "gap", n > shown + 1);
+		cJSON_AddItemToArray(list, o);
+		shown = n;
+	}
+}
+
 void pagekit_url_encode(const char *text, char *out, size_t n)
 {
 	size_t i, j = 0;

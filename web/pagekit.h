@@ -19,6 +19,12 @@ long page_offset(Req *r, long *page);
 /* "prev"/"next" links for a page of results (ctx "paging"). */
 void add_paging(cJSON *ctx, long page, int more, const char *base_query);
 
+/* Page numbers under ctx's "paging" (after add_paging()), for a list of
+ * rows in all: 1 2 3, those next to page, and the last, as "pages"
+ * [{n, current, gap}] (gap: numbers were left out before n) and
+ * "numbered". */
+void add_page_numbers(cJSON *ctx, long page, int64_t rows);
+
 /* text as a whole number in [lo, hi].  Returns 0 (OUT: *out), or -1 when
  * it is absent, empty, not a number or out of range. */
 int pagekit_field_int(const char *text, long lo, long hi, long *out);

@@ -28,6 +28,7 @@ int page_purchases_csv(Req *r);
 int page_reverse_line(Req *r);
 int page_imports(Req *r);
 int page_import_upload(Req *r);
+int page_import_template(Req *r);   /* the header row of a sales report, as CSV */
 int page_import_errors_csv(Req *r); /* the rows to fix of a checked upload */
 int page_reverse_batch(Req *r);
 int page_reconciliation(Req *r);

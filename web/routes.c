@@ -35,6 +35,7 @@ const Route routes[] = {
 	{"POST", "/purchases/:id/reverse", page_reverse_line, R_ADMIN},
 	{"GET", "/imports", page_imports, R_ADMIN | R_FINANCE | R_VENDOR},
 	{"GET", "/imports.csv", page_imports_csv, R_ADMIN | R_FINANCE | R_VENDOR},
+	{"GET", "/imports/template.csv", page_import_template, R_ADMIN | R_FINANCE | R_VENDOR},
 	/* DOMAIN.md section 1: admin and vendors (their own) import; finance reads */
 	{"POST", "/imports", page_import_upload, R_ADMIN | R_VENDOR},
 	{"GET", "/imports/:id/errors.csv", page_import_errors_csv, R_ADMIN | R_VENDOR},

@@ -14,13 +14,4 @@ document.addEventListener('DOMContentLoaded', () => {
   for (const link of document.querySelectorAll('header.top nav a')) {
     if (link.getAttribute('href') === location.pathname) link.setAttribute('aria-current', 'page');
   }
-  // Agency search filters the visible rows while typing.
-  const filter = document.querySelector('input[data-filter]');
-  if (filter) {
-    const rows = document.querySelectorAll(filter.dataset.filter);
-    filter.addEventListener('input', () => {
-      const q = filter.value.toLowerCase();
-      for (const row of rows) row.hidden = !row.textContent.toLowerCase().includes(q);
-    });
-  }
 });
