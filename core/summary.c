@@ -146,7 +146,7 @@ static ClCode agency_contract(sqlite3 *db, sqlite3_stmt *st, int64_t aid, const 
 
 	memset(c, 0, sizeof *c);
 	if ((rc = column_dup(st, 1, &c->contract, e)) || (rc = column_dup(st, 2, &c->title, e)) ||
-	    (rc = column_dup(st, 3, &c->joined, e)))
+	    (rc = column_dup(st, 3, &c->joined, e)) || (rc = column_dup(st, 4, &c->status, e)))
 		return rc;
 	rc = agency_lines(db, sqlite3_column_int64(st, 0), aid, period, c, e);
 	if (!rc)
@@ -175,9 +175,10 @@ ClCode summary_agency(sqlite3 *db, const char *agency, const char *contract, con
 	if (!out->agency || !out->name)
 		return err_set(e, CL_ENOMEM, "out of memory");
 	rc = db_rows(&q, db, e,
-		     "SELECT c.id, c.number, c.title, p.joined FROM participant p "
+		     "SELECT c.id, c.number, c.title, p.joined, c.status FROM participant p "
 		     "JOIN contract c ON c.id = p.contract_id WHERE p.agency_id = ? "
-		     "AND (?2 IS NULL OR c.number = ?2) ORDER BY c.number",
+		     "AND (?2 IS NULL OR c.number = ?2) "
+		     "ORDER BY c.status <> 'active', c.number",
 		     "it", aid, contract);
 	while (!rc && db_rows_next(&q)) {
 		rc = grow(&out->contracts, out->ncontract, &cap, sizeof *out->contracts, e);
@@ -211,6 +212,7 @@ void summary_agency_free(SummaryAgency *s)
 		free(c->contract);
 		free(c->title);
 		free(c->joined);
+		free(c->status);
 	}
 	free(s->contracts);
 	free(s->agency);

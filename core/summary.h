@@ -38,6 +38,7 @@ typedef struct SummaryRebate {
 /* One contract the agency participates in. */
 typedef struct SummaryContract {
 	char *contract, *title, *joined;
+	char *status; /* "active", "expired", "terminated" */
 	SummaryLine *lines;
 	int nline;
 	Money list_total, paid_total, savings;

@@ -11,6 +11,7 @@
 #include "pagekit.h"
 #include "pages.h"
 #include "rebate.h"
+#include "remit.h"
 #include "render.h"
 
 int page_contracts(Req *r)
@@ -103,6 +104,20 @@ static int add_reports(Req *r, cJSON *ctx, const Terms *t, Err *e)
 	return 0;
 }
 
+/* Every remittance recorded for contract number, reversed ones included,
+ * as the reconciliation page lists them.  0, or -1 with e set. */
+static int add_remittances(Req *r, cJSON *ctx, const char *number, Err *e)
+{
+	static const char *const money[] = {"amount", NULL};
+	RowSet rs;
+	cJSON *rows = pagekit_rows(remit_list(r->db, number, 0, 0, &rs, e), &rs, money);
+
+	if (!rows)
+		return -1;
+	cJSON_AddItemToObject(ctx, "remittances", rows);
+	return 0;
+}
+
 int page_contract(Req *r)
 {
 	const char *number = r->param[0];
@@ -129,6 +144,10 @@ int page_contract(Req *r)
 			return resp_error(r, 500, "%s", e.msg);
 		}
 		cJSON_AddItemToObject(ctx, "participants", parts);
+		if (add_remittances(r, ctx, number, &e)) {
+			cJSON_Delete(ctx);
+			return resp_error(r, 500, "%s", e.msg);
+		}
 	}
 	if (add_reports(r, ctx, &show.t, &e)) {
 		cJSON_Delete(ctx);

@@ -244,35 +244,83 @@ int page_dashboard(Req *r)
 	return pagecache_render(r, "dashboard", version, "dashboard", ctx);
 }
 
-/* Keep only the newest keep lines of each contract in a summary, and name
- * the quarter for the statement link: the last complete one, or the
- * quarter of the newest purchase when that is earlier (a contract that has
- * ended). */
+/* Keep only the newest keep lines of each contract in a summary, after
+ * naming the quarters a statement may be asked for (those with
+ * purchases; see encode_statement_quarters()). */
 static void trim_lines(cJSON *summary, int keep, Date today)
 {
-	char qt[QUARTER_BUF];
-	Quarter last = quarter_of(quarter_first_day(quarter_of(today)) - 1);
 	cJSON *c;
 
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(summary, "contracts"))
 	{
 		cJSON *lines = cJSON_GetObjectItem(c, "lines");
 		int n = cJSON_GetArraySize(lines);
-		const char *newest = n ? cJSON_GetStringValue(cJSON_GetObjectItem(
-						 cJSON_GetArrayItem(lines, n - 1), "invoice_date"))
-				       : NULL;
-		Quarter q = last;
-		Date d;
 
-		if (newest && date_parse(newest, &d, NULL) == CL_OK &&
-		    quarter_cmp(quarter_of(d), last) < 0)
-			q = quarter_of(d);
-		cJSON_AddStringToObject(c, "statement_quarter", quarter_format(q, qt));
-
+		encode_statement_quarters(c, today);
 		cJSON_AddNumberToObject(c, "line_count", n);
 		while (n-- > keep)
 			cJSON_DeleteItemFromArray(lines, 0);
 	}
+}
+
+/* The member's own card of contract number: its overcharged lines (the
+ * price compliance audit of its purchases; the newest keep of them) and
+ * what it saved this calendar year (saved: rows contract, saved).  0, or
+ * -1 with e set. */
+static int member_card(Req *r, cJSON *card, const RowSet *saved, int keep, Err *e)
+{
+	const char *number = cJSON_GetStringValue(cJSON_GetObjectItem(card, "contract"));
+	cJSON *over, *lines;
+	Money year = 0;
+	int i, n;
+
+	for (i = 0; number && i < saved->nrow; i++)
+		if (strcmp(rowset_text(saved, i, "contract"), number) == 0)
+			year = rowset_int(saved, i, "saved");
+	encode_money(card, "saved_year", year, ENC_PAGE);
+	if (!number ||
+	    !(over = encode_compliance_report(r->db, number, NULL, r->who.agency, ENC_PAGE, e)))
+		return number ? -1 : 0;
+	lines = cJSON_GetObjectItem(over, "lines");
+	n = cJSON_GetArraySize(lines);
+	cJSON_AddNumberToObject(over, "line_count", n);
+	cJSON_AddBoolToObject(over, "more", n > keep);
+	while (n-- > keep)
+		cJSON_DeleteItemFromArray(lines, 0);
+	cJSON_DeleteItemFromObject(over, "by_agency");
+	cJSON_DeleteItemFromObject(over, "by_quarter");
+	cJSON_AddItemToObject(card, "overcharges", over);
+	return 0;
+}
+
+/* The member portal's figures for its agency s: each card's own, and
+ * what the agency saved this calendar year over all its contracts.  0,
+ * or -1 with e set. */
+static int member_figures(Req *r, cJSON *ctx, cJSON *s, Err *e)
+{
+	int y, m, d, i;
+	Money total = 0;
+	RowSet saved;
+	cJSON *c;
+
+	date_to_ymd(r->today, &y, &m, &d);
+	if (portal_agency_saved(r->db, r->who.agency, date_from_ymd(y, 1, 1), r->today, &saved,
+				e)) {
+		rowset_free(&saved);
+		return -1;
+	}
+	for (i = 0; i < saved.nrow; i++)
+		total += rowset_int(&saved, i, "saved");
+	cJSON_AddNumberToObject(ctx, "year", y);
+	encode_money(ctx, "saved_year", total, ENC_PAGE);
+	cJSON_ArrayForEach(
+		c, cJSON_GetObjectItem(s, "contracts")) if (member_card(r, c, &saved, 10, e))
+	{
+		rowset_free(&saved);
+		return -1;
+	}
+	rowset_free(&saved);
+	return 0;
 }
 
 /* Drawn once per version for each agency, like the dashboard. */
@@ -293,6 +341,12 @@ int page_member_portal(Req *r)
 	}
 	trim_lines(s, 25, r->today);
 	ctx = ctx_title("My agency");
+	if (member_figures(r, ctx, s, &e)) {
+		cJSON_Delete(ctx);
+		cJSON_Delete(s);
+		pagecache_fail(r, "member", version);
+		return resp_error(r, 500, "%s", e.msg);
+	}
 	cJSON_AddItemToObject(ctx, "agency", s);
 	return pagecache_render(r, "member", version, "member", ctx);
 }
