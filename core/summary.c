@@ -332,3 +332,32 @@ void summary_revenue_free(SummaryRevenue *s)
 	free(s->missing);
 	memset(s, 0, sizeof *s);
 }
+
+void summary_due(const FeeQuarter *f, int n, SummaryDue *out)
+{
+	int i;
+
+	memset(out, 0, sizeof *out);
+	for (i = 0; i < n; i++)
+		switch (f[i].status) {
+		case FQ_OVERDUE:
+			out->past_due += f[i].balance;
+			out->past_due_late_fee += f[i].late_fee;
+			out->past_due_quarters++;
+			break;
+		case FQ_DUE:
+			out->due += f[i].balance;
+			if (!out->due_by || f[i].due < out->due_by)
+				out->due_by = f[i].due;
+			break;
+		case FQ_OPEN:
+			out->not_yet_due += f[i].balance;
+			break;
+		case FQ_OVERPAID:
+			out->credits -= f[i].balance;
+			out->credit_quarters++;
+			break;
+		case FQ_PAID:
+			break;
+		}
+}

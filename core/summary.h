@@ -118,4 +118,24 @@ const char *summary_aging_name(int i);
  * away from zero; "0.00%" when list is zero.  Writes into buf (size n). */
 char *summary_percent(long long savings, long long list, char *buf, size_t n);
 
+/* A contract's fee quarters as what is due now, the way the revenue
+ * figures count them (a quarter's status decides): past due (overdue
+ * quarters' balances, late fees included), due by a date (ended quarters
+ * not yet past their due date), not yet due (the open quarter's fee so
+ * far) and credits (overpaid quarters, owed back to the vendor, as a
+ * positive figure).  A credit is never netted against another quarter's
+ * amount due. */
+typedef struct SummaryDue {
+	Money past_due, past_due_late_fee;
+	int past_due_quarters;
+	Money due;
+	Date due_by; /* the earliest due date of those quarters; 0 when none */
+	Money not_yet_due;
+	Money credits;
+	int credit_quarters;
+} SummaryDue;
+
+/* The n quarters f sorted into *out. */
+void summary_due(const FeeQuarter *f, int n, SummaryDue *out);
+
 #endif

@@ -13,6 +13,7 @@
 #include "rebate.h"
 #include "render.h"
 #include "encode.h"
+#include "summary.h"
 #include "terms.h"
 #include "contract.h"
 
@@ -351,24 +352,41 @@ int page_member_portal(Req *r)
 	return pagecache_render(r, "member", version, "member", ctx);
 }
 
-/* Contract number's fee quarters, balance owed and remittances on its
+/* What is due now on a card, from d: past due (with the late fees), due
+ * by a date, not yet due, credits; each with a flag for the template. */
+static void due_json(cJSON *card, const SummaryDue *d)
+{
+	char day[DATE_BUF];
+
+	encode_money(card, "past_due", d->past_due, ENC_PAGE);
+	encode_money(card, "past_due_late_fee", d->past_due_late_fee, ENC_PAGE);
+	cJSON_AddNumberToObject(card, "past_due_quarters", d->past_due_quarters);
+	cJSON_AddBoolToObject(card, "has_past_due", d->past_due > 0);
+	encode_money(card, "due", d->due, ENC_PAGE);
+	cJSON_AddBoolToObject(card, "has_due", d->due > 0);
+	if (d->due_by)
+		cJSON_AddStringToObject(card, "due_by", date_format(d->due_by, day));
+	encode_money(card, "not_yet_due", d->not_yet_due, ENC_PAGE);
+	encode_money(card, "credits", d->credits, ENC_PAGE);
+	cJSON_AddBoolToObject(card, "has_credits", d->credits > 0);
+}
+
+/* Contract number's fee quarters, what is due now and remittances on its
  * vendor portal card.  0, or -1 with e set. */
 static int vendor_card(Req *r, cJSON *card, const char *number, Err *e)
 {
 	static const char *const money[] = {"amount", NULL};
 	FeeSelect all = {0};
-	Money balance = 0;
+	SummaryDue due;
 	FeesReport f;
 	RowSet rem;
-	int i;
 
 	if (fees_report(r->db, number, &all, r->today, &f, e)) {
 		fees_report_free(&f);
 		return -1;
 	}
-	for (i = 0; i < f.nquarter; i++)
-		balance += f.quarter[i].balance;
-	encode_money(card, "balance", balance, ENC_PAGE);
+	summary_due(f.quarter, f.nquarter, &due);
+	due_json(card, &due);
 	cJSON_AddItemToObject(card, "fees", encode_fees(&f, ENC_PAGE));
 	fees_report_free(&f);
 	if (portal_remittances(r->db, number, &rem, e)) {

@@ -161,3 +161,34 @@ test('the vendor portal says what is past due, with the late fee, apart from cre
     assert.equal(fig('credits'), human(credits), `${c} credits`);
   }
 });
+
+test('the dashboard shows credits apart and says they are not netted, agreeing with the fee reports', async () => {
+  const cents = (x) => Math.round(Number(x) * 100);
+  let overdue = 0, credits = 0;
+  for (const [c] of sql('SELECT number FROM contract ORDER BY number')) {
+    for (const q of cliJson(demo.db, 'report', 'fees', '--contract', c).quarters) {
+      if (q.status === 'overdue') overdue += cents(q.balance);
+      if (q.status === 'overpaid') credits -= cents(q.balance);
+    }
+  }
+  const html = await get('admin', '/');
+  const fig = (id) => html.match(new RegExp(`id="${id}"[^>]*>([^<]+)<`))?.[1].trim();
+  assert.equal(fig('overdue'), human(overdue));
+  assert.equal(fig('credits'), human(credits));
+  assert.match(text(html.match(/id="credits-note"[^>]*>([\s\S]*?)<\/p>/)?.[1] || ''), /not netted/);
+});
+
+test('a fee statement past its due date says it is overdue and names the late fee', async () => {
+  const q = cliJson(demo.db, 'report', 'fees', '--contract', 'KS-FURN-2025', '--period', '2026-Q3').quarters[0];
+  assert.equal(q.status, 'overdue');
+  const res = await fetch(`${srv.url}/contracts/KS-FURN-2025/fee-statement?period=2026-Q3`,
+    { headers: { cookie: s.vendor.cookie } });
+  assert.equal(res.status, 200);
+  const pdf = Buffer.from(await res.arrayBuffer());
+  const out = execFileSync('pdftotext', ['-layout', '-', '-'], { input: pdf, encoding: 'utf8' }).replace(/\s+/g, ' ');
+  assert.doesNotMatch(out, new RegExp(`Pay \\S+ by ${q.due_date}`));
+  const late = human(Math.round(Number(q.late_fee) * 100));
+  assert.match(out, /Overdue/);
+  assert.ok(out.includes(`late fee of ${late}`), out.slice(out.indexOf('Where to remit'), out.indexOf('Where to remit') + 300));
+  assert.ok(out.includes(`${q.days_past_due} days`));
+});
