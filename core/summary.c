@@ -124,8 +124,14 @@ static ClCode agency_rebate(sqlite3 *db, const char *contract, const char *agenc
 		return why.code;
 	}
 	if (!rc) {
+		Terms t = {0};
+
 		out->present = 1;
 		out->year = year;
+		out->start = r.start;
+		out->end = r.end;
+		out->calendar = contract_load(db, contract, NULL, &t, &why) == CL_OK &&
+				t.rebates.year == YEAR_CALENDAR;
 		out->final = r.final;
 		out->rebate = r.nshare ? r.share[0].rebate : 0;
 		out->contract_base = r.base;

@@ -28,6 +28,8 @@ typedef struct SummaryLine {
 typedef struct SummaryRebate {
 	int present; /* 0: the contract has no rebate to show */
 	int year;
+	int calendar;	     /* 1: year is a calendar year, 0: a contract year */
+	Date start, end;     /* the year's first and last day */
 	int final;	     /* 1: "final", 0: "projected" */
 	Money rebate;	     /* the agency's allocation */
 	Money contract_base; /* the contract-wide base */

@@ -113,6 +113,13 @@ static cJSON *rebate_json(const SummaryRebate *r, EncMode mode)
 		return cJSON_CreateNull();
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "year", r->year);
+	if (mode == ENC_PAGE) {
+		char label[96];
+
+		cJSON_AddStringToObject(o, "year_label",
+					encode_year_label(r->calendar, r->year, r->start, r->end,
+							  label, sizeof label));
+	}
 	cJSON_AddStringToObject(o, "status", r->final ? "final" : "projected");
 	encode_money(o, "rebate", r->rebate, mode);
 	encode_money(o, "contract_base", r->contract_base, mode);

@@ -76,6 +76,18 @@ static int add_report(cJSON *ctx, const char *key, cJSON *o)
 	return 0;
 }
 
+/* The label of rebate year of the contract with terms t on o. */
+static void add_year_label(cJSON *o, const Terms *t, int year)
+{
+	int kind = t->rebates.year == YEAR_CONTRACT;
+	YearRange yr = sched_year_range(kind, t->start, year);
+	char label[96];
+
+	cJSON_AddStringToObject(
+		o, "year_label",
+		encode_year_label(!kind, year, yr.first, yr.last, label, sizeof label));
+}
+
 /* The fees, this year's rebates and the compliance of the contract with
  * terms t, as far as r's role may see them.  0, or -1 with e set. */
 static int add_reports(Req *r, cJSON *ctx, const Terms *t, Err *e)
@@ -96,6 +108,7 @@ static int add_reports(Req *r, cJSON *ctx, const Terms *t, Err *e)
 						    req_actor(r, actor, sizeof actor), ENC_PAGE,
 						    e)))
 			return -1;
+		add_year_label(cJSON_GetObjectItem(ctx, "rebates"), t, year);
 	}
 	if (r->who.role <= ROLE_FINANCE &&
 	    add_report(ctx, "compliance",

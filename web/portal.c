@@ -97,8 +97,9 @@ static cJSON *revenue_chart(const SummaryRevenue *rev)
  * schedule).  0, or -1 with e set. */
 static int card_rebate(Req *r, cJSON *card, const char *number, Err *e)
 {
-	char actor[300], rate[MONEY_BUF];
+	char actor[300], rate[MONEY_BUF], label[96];
 	RebateReport rep;
+	Terms t = {0};
 	Err why = {0};
 	int year;
 	ClCode rc = rebate_current_year(r->db, number, r->today, &year, &why);
@@ -116,6 +117,10 @@ static int card_rebate(Req *r, cJSON *card, const char *number, Err *e)
 		return -1;
 	}
 	encode_money(card, "year_sales", rep.base, ENC_PAGE);
+	if (contract_load(r->db, number, NULL, &t, &why) == CL_OK)
+		cJSON_AddStringToObject(card, "year_label",
+					encode_year_label(t.rebates.year == YEAR_CALENDAR, year,
+							  rep.start, rep.end, label, sizeof label));
 	cJSON_AddStringToObject(card, "rate", rate_format(rep.rate, rate));
 	if (rep.next_tier.present) {
 		Money from = rep.next_tier.from,

@@ -192,3 +192,21 @@ test('a fee statement past its due date says it is overdue and names the late fe
   assert.ok(out.includes(`late fee of ${late}`), out.slice(out.indexOf('Where to remit'), out.indexOf('Where to remit') + 300));
   assert.ok(out.includes(`${q.days_past_due} days`));
 });
+
+test('rebate years are labelled the same way on the member cards, the contract page and the dashboard', async () => {
+  // the contract year holding today, from the contract's start date
+  const [[start]] = sql(`SELECT start_date FROM contract WHERE number = 'KS-FURN-2025'`);
+  const s0 = Number(start.slice(0, 4));
+  let k = Number(asOf.slice(0, 4)) - s0 + (asOf.slice(5) >= start.slice(5) ? 1 : 0);
+  const from = `${s0 + k - 1}${start.slice(4)}`;
+  const d = new Date(`${s0 + k}${start.slice(4)}T00:00:00Z`); d.setUTCDate(d.getUTCDate() - 1);
+  const contractYear = `Contract year ${k} (${from} to ${d.toISOString().slice(0, 10)})`;
+  const calendarYear = `Calendar year ${asOf.slice(0, 4)}`;
+  const member = text(await get('member', '/'));
+  assert.ok(member.includes(contractYear), contractYear);
+  assert.ok(member.includes(calendarYear), calendarYear);
+  assert.ok(text(await get('admin', '/contracts/KS-FURN-2025')).includes(contractYear));
+  assert.ok(text(await get('admin', '/contracts/KS-OFFC-2025')).includes(calendarYear));
+  const dash = text(await get('admin', '/'));
+  assert.ok(dash.includes(contractYear) && dash.includes(calendarYear));
+});
