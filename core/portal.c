@@ -114,3 +114,18 @@ ClCode portal_agency_spend(sqlite3 *db, const char *number, Date from, Date to, 
 	*spend = s;
 	return CL_OK;
 }
+
+ClCode portal_agency_saved(sqlite3 *db, const char *agency, Date from, Date to, RowSet *rs, Err *e)
+{
+	char a[DATE_BUF], b[DATE_BUF];
+	DbRows q;
+	ClCode rc = db_rows(&q, db, e,
+			    "SELECT c.number AS contract, "
+			    "sum(l.list_amount - l.invoiced_amount) AS saved FROM live_purchase l "
+			    "JOIN agency g ON g.id = l.agency_id JOIN contract c ON c.id = "
+			    "l.contract_id WHERE g.code = ? AND l.invoice_date BETWEEN ? AND ? "
+			    "GROUP BY c.number ORDER BY c.number",
+			    "ttt", agency, date_format(from, a), date_format(to, b));
+
+	return rowset_read(rs, rc, &q, 0, "reading the agency's savings", e);
+}

@@ -48,4 +48,11 @@ typedef struct PortalSpend {
 ClCode portal_agency_spend(sqlite3 *db, const char *number, Date from, Date to, PortalSpend **spend,
 			   int *n, Money *total, Err *e) __attribute__((warn_unused_result));
 
+/* What agency saved against list prices (list less paid, live lines)
+ * dated from from to to inclusive, per contract as rows (contract,
+ * saved in cents), by contract number; only contracts with lines in the
+ * range.  OUT: *rs. */
+ClCode portal_agency_saved(sqlite3 *db, const char *agency, Date from, Date to, RowSet *rs, Err *e)
+	__attribute__((warn_unused_result));
+
 #endif

@@ -124,8 +124,14 @@ static ClCode agency_rebate(sqlite3 *db, const char *contract, const char *agenc
 		return why.code;
 	}
 	if (!rc) {
+		Terms t = {0};
+
 		out->present = 1;
 		out->year = year;
+		out->start = r.start;
+		out->end = r.end;
+		out->calendar = contract_load(db, contract, NULL, &t, &why) == CL_OK &&
+				t.rebates.year == YEAR_CALENDAR;
 		out->final = r.final;
 		out->rebate = r.nshare ? r.share[0].rebate : 0;
 		out->contract_base = r.base;
@@ -146,7 +152,7 @@ static ClCode agency_contract(sqlite3 *db, sqlite3_stmt *st, int64_t aid, const 
 
 	memset(c, 0, sizeof *c);
 	if ((rc = column_dup(st, 1, &c->contract, e)) || (rc = column_dup(st, 2, &c->title, e)) ||
-	    (rc = column_dup(st, 3, &c->joined, e)))
+	    (rc = column_dup(st, 3, &c->joined, e)) || (rc = column_dup(st, 4, &c->status, e)))
 		return rc;
 	rc = agency_lines(db, sqlite3_column_int64(st, 0), aid, period, c, e);
 	if (!rc)
@@ -175,9 +181,10 @@ ClCode summary_agency(sqlite3 *db, const char *agency, const char *contract, con
 	if (!out->agency || !out->name)
 		return err_set(e, CL_ENOMEM, "out of memory");
 	rc = db_rows(&q, db, e,
-		     "SELECT c.id, c.number, c.title, p.joined FROM participant p "
+		     "SELECT c.id, c.number, c.title, p.joined, c.status FROM participant p "
 		     "JOIN contract c ON c.id = p.contract_id WHERE p.agency_id = ? "
-		     "AND (?2 IS NULL OR c.number = ?2) ORDER BY c.number",
+		     "AND (?2 IS NULL OR c.number = ?2) "
+		     "ORDER BY c.status <> 'active', c.number",
 		     "it", aid, contract);
 	while (!rc && db_rows_next(&q)) {
 		rc = grow(&out->contracts, out->ncontract, &cap, sizeof *out->contracts, e);
@@ -211,6 +218,7 @@ void summary_agency_free(SummaryAgency *s)
 		free(c->contract);
 		free(c->title);
 		free(c->joined);
+		free(c->status);
 	}
 	free(s->contracts);
 	free(s->agency);
@@ -329,4 +337,33 @@ void summary_revenue_free(SummaryRevenue *s)
 	free(s->quarters);
 	free(s->missing);
 	memset(s, 0, sizeof *s);
+}
+
+void summary_due(const FeeQuarter *f, int n, SummaryDue *out)
+{
+	int i;
+
+	memset(out, 0, sizeof *out);
+	for (i = 0; i < n; i++)
+		switch (f[i].status) {
+		case FQ_OVERDUE:
+			out->past_due += f[i].balance;
+			out->past_due_late_fee += f[i].late_fee;
+			out->past_due_quarters++;
+			break;
+		case FQ_DUE:
+			out->due += f[i].balance;
+			if (!out->due_by || f[i].due < out->due_by)
+				out->due_by = f[i].due;
+			break;
+		case FQ_OPEN:
+			out->not_yet_due += f[i].balance;
+			break;
+		case FQ_OVERPAID:
+			out->credits -= f[i].balance;
+			out->credit_quarters++;
+			break;
+		case FQ_PAID:
+			break;
+		}
 }

@@ -28,6 +28,8 @@ typedef struct SummaryLine {
 typedef struct SummaryRebate {
 	int present; /* 0: the contract has no rebate to show */
 	int year;
+	int calendar;	     /* 1: year is a calendar year, 0: a contract year */
+	Date start, end;     /* the year's first and last day */
 	int final;	     /* 1: "final", 0: "projected" */
 	Money rebate;	     /* the agency's allocation */
 	Money contract_base; /* the contract-wide base */
@@ -38,6 +40,7 @@ typedef struct SummaryRebate {
 /* One contract the agency participates in. */
 typedef struct SummaryContract {
 	char *contract, *title, *joined;
+	char *status; /* "active", "expired", "terminated" */
 	SummaryLine *lines;
 	int nline;
 	Money list_total, paid_total, savings;
@@ -116,5 +119,25 @@ const char *summary_aging_name(int i);
 /* savings / list as a percent with two decimals ("60.12%"), rounded half
  * away from zero; "0.00%" when list is zero.  Writes into buf (size n). */
 char *summary_percent(long long savings, long long list, char *buf, size_t n);
+
+/* A contract's fee quarters as what is due now, the way the revenue
+ * figures count them (a quarter's status decides): past due (overdue
+ * quarters' balances, late fees included), due by a date (ended quarters
+ * not yet past their due date), not yet due (the open quarter's fee so
+ * far) and credits (overpaid quarters, owed back to the vendor, as a
+ * positive figure).  A credit is never netted against another quarter's
+ * amount due. */
+typedef struct SummaryDue {
+	Money past_due, past_due_late_fee;
+	int past_due_quarters;
+	Money due;
+	Date due_by; /* the earliest due date of those quarters; 0 when none */
+	Money not_yet_due;
+	Money credits;
+	int credit_quarters;
+} SummaryDue;
+
+/* The n quarters f sorted into *out. */
+void summary_due(const FeeQuarter *f, int n, SummaryDue *out);
 
 #endif

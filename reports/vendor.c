@@ -306,14 +306,37 @@ static void draw_remits(Layout *L, const VendorData *v)
 
 static void draw_remit_to(Layout *L, const VendorData *v)
 {
-	char text[1536], a[MONEY_BUF], due[DATE_BUF];
+	char text[1536], a[MONEY_BUF], lf[MONEY_BUF], due[DATE_BUF], to[1100];
+	const FeeQuarter *f = &v->fq;
 
 	lay_heading(L, "Where to remit");
-	snprintf(text, sizeof text,
-		 "Pay %s by %s to %s, %s. Quote contract %s and quarter %s with your payment.",
-		 lay_money(v->fq.balance > 0 ? v->fq.balance : 0, a), date_format(v->fq.due, due),
+	snprintf(to, sizeof to, "to %s, %s. Quote contract %s and quarter %s with your payment.",
 		 v->ci.lead.name, v->ci.lead.address[0] ? v->ci.lead.address : "(address on file)",
 		 v->ci.t.number, v->quarter);
+	date_format(f->due, due);
+	if (f->status == FQ_OVERDUE)
+		snprintf(text, sizeof text,
+			 "Overdue: the fee was due on %s, %d days before %s, and a late fee of %s "
+			 "has been added. Pay %s now %s",
+			 due, f->days_past_due, v->as_of, lay_money(f->late_fee, lf),
+			 lay_money(f->balance, a), to);
+	else if (f->status == FQ_OPEN)
+		snprintf(text, sizeof text,
+			 "The quarter has not ended: its fee so far is %s, due by %s. Pay %s",
+			 lay_money(f->balance > 0 ? f->balance : 0, a), due, to);
+	else if (f->balance > 0)
+		snprintf(text, sizeof text, "Pay %s by %s %s", lay_money(f->balance, a), due, to);
+	else if (f->balance < 0)
+		snprintf(text, sizeof text,
+			 "Nothing is due: the quarter is overpaid by %s, a credit owed back to "
+			 "you; it "
+			 "is not netted against another quarter's fee. Payments for other quarters "
+			 "go %s",
+			 lay_money(-f->balance, a), to);
+	else
+		snprintf(text, sizeof text,
+			 "Nothing is due: the quarter is paid. Payments for other quarters go %s",
+			 to);
 	lay_wrap(L, LAY_LEFT, LAY_RIGHT - LAY_LEFT, 0, 9.5, text);
 }
 

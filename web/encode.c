@@ -113,6 +113,13 @@ static cJSON *rebate_json(const SummaryRebate *r, EncMode mode)
 		return cJSON_CreateNull();
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "year", r->year);
+	if (mode == ENC_PAGE) {
+		char label[96];
+
+		cJSON_AddStringToObject(o, "year_label",
+					encode_year_label(r->calendar, r->year, r->start, r->end,
+							  label, sizeof label));
+	}
 	cJSON_AddStringToObject(o, "status", r->final ? "final" : "projected");
 	encode_money(o, "rebate", r->rebate, mode);
 	encode_money(o, "contract_base", r->contract_base, mode);
@@ -130,6 +137,7 @@ static cJSON *contract_json(const SummaryContract *c, EncMode mode)
 	cJSON_AddStringToObject(o, "contract", c->contract);
 	cJSON_AddStringToObject(o, "title", c->title);
 	cJSON_AddStringToObject(o, "joined", c->joined);
+	cJSON_AddStringToObject(o, "status", c->status ? c->status : "");
 	lines = cJSON_AddArrayToObject(o, "lines");
 	for (i = 0; i < c->nline; i++)
 		cJSON_AddItemToArray(lines, line_json(&c->lines[i], mode));
@@ -459,4 +467,55 @@ cJSON *encode_revenue_report(sqlite3 *db, int year, Date today, EncMode mode, Er
 		o = encode_summary_revenue(&s, mode);
 	summary_revenue_free(&s);
 	return o;
+}
+
+void encode_statement_quarters(cJSON *card, Date today)
+{
+	char qt[QUARTER_BUF];
+	Quarter last = quarter_of(quarter_first_day(quarter_of(today)) - 1), q[256];
+	const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(card, "status"));
+	cJSON *l, *arr;
+	int n = 0, i;
+	Date d;
+
+	cJSON_ArrayForEach(l, cJSON_GetObjectItem(card, "lines"))
+	{
+		const char *when = cJSON_GetStringValue(cJSON_GetObjectItem(l, "invoice_date"));
+
+		if (!when || date_parse(when, &d, NULL) != CL_OK ||
+		    quarter_cmp(quarter_of(d), last) > 0)
+			continue;
+		if (n && quarter_cmp(q[n - 1], quarter_of(d)) == 0)
+			continue;
+		if (n == (int)(sizeof q / sizeof *q)) /* keep the newest */
+			memmove(q, q + 1, sizeof *q * (size_t)--n);
+		q[n++] = quarter_of(d);
+	}
+	cJSON_AddBoolToObject(card, "status_active", status && strcmp(status, "active") == 0);
+	if (status && strcmp(status, "active") == 0 && (!n || quarter_cmp(q[n - 1], last) < 0) &&
+	    n < (int)(sizeof q / sizeof *q))
+		q[n++] = last;
+	if (!n)
+		return;
+	cJSON_AddStringToObject(card, "statement_quarter", quarter_format(q[n - 1], qt));
+	arr = cJSON_AddArrayToObject(card, "statement_quarters");
+	for (i = n - 1; i >= 0; i--) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "quarter", quarter_format(q[i], qt));
+		cJSON_AddBoolToObject(o, "selected", i == n - 1);
+		cJSON_AddItemToArray(arr, o);
+	}
+}
+
+const char *encode_year_label(int calendar, int year, Date start, Date end, char *buf, size_t n)
+{
+	char a[DATE_BUF], b[DATE_BUF];
+
+	if (calendar)
+		snprintf(buf, n, "Calendar year %d", year);
+	else
+		snprintf(buf, n, "Contract year %d (%s to %s)", year, date_format(start, a),
+			 date_format(end, b));
+	return buf;
 }

@@ -62,8 +62,7 @@ int page_agencies_csv(Req *r)
  * district has thousands). */
 int page_agency(Req *r)
 {
-	char actor[300], qt[QUARTER_BUF];
-	Quarter last = quarter_of(quarter_first_day(quarter_of(r->today)) - 1);
+	char actor[300];
 	long page, off = page_offset(r, &page);
 	cJSON *ctx, *s, *c, *rows;
 	RowSet lines;
@@ -81,11 +80,13 @@ int page_agency(Req *r)
 	{
 		cJSON_AddNumberToObject(c, "line_count",
 					cJSON_GetArraySize(cJSON_GetObjectItem(c, "lines")));
+		encode_statement_quarters(c, r->today);
 		cJSON_DeleteItemFromObject(c, "lines");
-		cJSON_AddStringToObject(c, "statement_quarter", quarter_format(last, qt));
 	}
 	ctx = pagekit_ctx(r, r->param[0]);
-	cJSON_AddItemToObject(ctx, "agency", s);
+	/* not "agency": the layout's header reads that as the signed-in
+	 * user's own agency */
+	cJSON_AddItemToObject(ctx, "subject", s);
 	rc = listing_agency_lines(r->db, r->param[0], NULL, off, PAGE_ROWS, &lines, &e);
 	more = lines.more;
 	if (!(rows = pagekit_rows(rc, &lines, line_money))) {

@@ -11,6 +11,7 @@
 #include "pagekit.h"
 #include "pages.h"
 #include "rebate.h"
+#include "remit.h"
 #include "render.h"
 
 int page_contracts(Req *r)
@@ -75,6 +76,18 @@ static int add_report(cJSON *ctx, const char *key, cJSON *o)
 	return 0;
 }
 
+/* The label of rebate year of the contract with terms t on o. */
+static void add_year_label(cJSON *o, const Terms *t, int year)
+{
+	int kind = t->rebates.year == YEAR_CONTRACT;
+	YearRange yr = sched_year_range(kind, t->start, year);
+	char label[96];
+
+	cJSON_AddStringToObject(
+		o, "year_label",
+		encode_year_label(!kind, year, yr.first, yr.last, label, sizeof label));
+}
+
 /* The fees, this year's rebates and the compliance of the contract with
  * terms t, as far as r's role may see them.  0, or -1 with e set. */
 static int add_reports(Req *r, cJSON *ctx, const Terms *t, Err *e)
@@ -95,11 +108,26 @@ static int add_reports(Req *r, cJSON *ctx, const Terms *t, Err *e)
 						    req_actor(r, actor, sizeof actor), ENC_PAGE,
 						    e)))
 			return -1;
+		add_year_label(cJSON_GetObjectItem(ctx, "rebates"), t, year);
 	}
 	if (r->who.role <= ROLE_FINANCE &&
 	    add_report(ctx, "compliance",
 		       encode_compliance_report(r->db, t->number, NULL, NULL, ENC_PAGE, e)))
 		return -1;
+	return 0;
+}
+
+/* Every remittance recorded for contract number, reversed ones included,
+ * as the reconciliation page lists them.  0, or -1 with e set. */
+static int add_remittances(Req *r, cJSON *ctx, const char *number, Err *e)
+{
+	static const char *const money[] = {"amount", NULL};
+	RowSet rs;
+	cJSON *rows = pagekit_rows(remit_list(r->db, number, 0, 0, &rs, e), &rs, money);
+
+	if (!rows)
+		return -1;
+	cJSON_AddItemToObject(ctx, "remittances", rows);
 	return 0;
 }
 
@@ -129,6 +157,10 @@ int page_contract(Req *r)
 			return resp_error(r, 500, "%s", e.msg);
 		}
 		cJSON_AddItemToObject(ctx, "participants", parts);
+		if (add_remittances(r, ctx, number, &e)) {
+			cJSON_Delete(ctx);
+			return resp_error(r, 500, "%s", e.msg);
+		}
 	}
 	if (add_reports(r, ctx, &show.t, &e)) {
 		cJSON_Delete(ctx);

@@ -13,6 +13,7 @@
 #include "rebate.h"
 #include "render.h"
 #include "encode.h"
+#include "summary.h"
 #include "terms.h"
 #include "contract.h"
 
@@ -96,8 +97,9 @@ static cJSON *revenue_chart(const SummaryRevenue *rev)
  * schedule).  0, or -1 with e set. */
 static int card_rebate(Req *r, cJSON *card, const char *number, Err *e)
 {
-	char actor[300], rate[MONEY_BUF];
+	char actor[300], rate[MONEY_BUF], label[96];
 	RebateReport rep;
+	Terms t = {0};
 	Err why = {0};
 	int year;
 	ClCode rc = rebate_current_year(r->db, number, r->today, &year, &why);
@@ -115,6 +117,10 @@ static int card_rebate(Req *r, cJSON *card, const char *number, Err *e)
 		return -1;
 	}
 	encode_money(card, "year_sales", rep.base, ENC_PAGE);
+	if (contract_load(r->db, number, NULL, &t, &why) == CL_OK)
+		cJSON_AddStringToObject(card, "year_label",
+					encode_year_label(t.rebates.year == YEAR_CALENDAR, year,
+							  rep.start, rep.end, label, sizeof label));
 	cJSON_AddStringToObject(card, "rate", rate_format(rep.rate, rate));
 	if (rep.next_tier.present) {
 		Money from = rep.next_tier.from,
@@ -244,35 +250,83 @@ int page_dashboard(Req *r)
 	return pagecache_render(r, "dashboard", version, "dashboard", ctx);
 }
 
-/* Keep only the newest keep lines of each contract in a summary, and name
- * the quarter for the statement link: the last complete one, or the
- * quarter of the newest purchase when that is earlier (a contract that has
- * ended). */
+/* Keep only the newest keep lines of each contract in a summary, after
+ * naming the quarters a statement may be asked for (those with
+ * purchases; see encode_statement_quarters()). */
 static void trim_lines(cJSON *summary, int keep, Date today)
 {
-	char qt[QUARTER_BUF];
-	Quarter last = quarter_of(quarter_first_day(quarter_of(today)) - 1);
 	cJSON *c;
 
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(summary, "contracts"))
 	{
 		cJSON *lines = cJSON_GetObjectItem(c, "lines");
 		int n = cJSON_GetArraySize(lines);
-		const char *newest = n ? cJSON_GetStringValue(cJSON_GetObjectItem(
-						 cJSON_GetArrayItem(lines, n - 1), "invoice_date"))
-				       : NULL;
-		Quarter q = last;
-		Date d;
 
-		if (newest && date_parse(newest, &d, NULL) == CL_OK &&
-		    quarter_cmp(quarter_of(d), last) < 0)
-			q = quarter_of(d);
-		cJSON_AddStringToObject(c, "statement_quarter", quarter_format(q, qt));
-
+		encode_statement_quarters(c, today);
 		cJSON_AddNumberToObject(c, "line_count", n);
 		while (n-- > keep)
 			cJSON_DeleteItemFromArray(lines, 0);
 	}
+}
+
+/* The member's own card of contract number: its overcharged lines (the
+ * price compliance audit of its purchases; the newest keep of them) and
+ * what it saved this calendar year (saved: rows contract, saved).  0, or
+ * -1 with e set. */
+static int member_card(Req *r, cJSON *card, const RowSet *saved, int keep, Err *e)
+{
+	const char *number = cJSON_GetStringValue(cJSON_GetObjectItem(card, "contract"));
+	cJSON *over, *lines;
+	Money year = 0;
+	int i, n;
+
+	for (i = 0; number && i < saved->nrow; i++)
+		if (strcmp(rowset_text(saved, i, "contract"), number) == 0)
+			year = rowset_int(saved, i, "saved");
+	encode_money(card, "saved_year", year, ENC_PAGE);
+	if (!number ||
+	    !(over = encode_compliance_report(r->db, number, NULL, r->who.agency, ENC_PAGE, e)))
+		return number ? -1 : 0;
+	lines = cJSON_GetObjectItem(over, "lines");
+	n = cJSON_GetArraySize(lines);
+	cJSON_AddNumberToObject(over, "line_count", n);
+	cJSON_AddBoolToObject(over, "more", n > keep);
+	while (n-- > keep)
+		cJSON_DeleteItemFromArray(lines, 0);
+	cJSON_DeleteItemFromObject(over, "by_agency");
+	cJSON_DeleteItemFromObject(over, "by_quarter");
+	cJSON_AddItemToObject(card, "overcharges", over);
+	return 0;
+}
+
+/* The member portal's figures for its agency s: each card's own, and
+ * what the agency saved this calendar year over all its contracts.  0,
+ * or -1 with e set. */
+static int member_figures(Req *r, cJSON *ctx, cJSON *s, Err *e)
+{
+	int y, m, d, i;
+	Money total = 0;
+	RowSet saved;
+	cJSON *c;
+
+	date_to_ymd(r->today, &y, &m, &d);
+	if (portal_agency_saved(r->db, r->who.agency, date_from_ymd(y, 1, 1), r->today, &saved,
+				e)) {
+		rowset_free(&saved);
+		return -1;
+	}
+	for (i = 0; i < saved.nrow; i++)
+		total += rowset_int(&saved, i, "saved");
+	cJSON_AddNumberToObject(ctx, "year", y);
+	encode_money(ctx, "saved_year", total, ENC_PAGE);
+	cJSON_ArrayForEach(
+		c, cJSON_GetObjectItem(s, "contracts")) if (member_card(r, c, &saved, 10, e))
+	{
+		rowset_free(&saved);
+		return -1;
+	}
+	rowset_free(&saved);
+	return 0;
 }
 
 /* Drawn once per version for each agency, like the dashboard. */
@@ -293,28 +347,51 @@ int page_member_portal(Req *r)
 	}
 	trim_lines(s, 25, r->today);
 	ctx = ctx_title("My agency");
+	if (member_figures(r, ctx, s, &e)) {
+		cJSON_Delete(ctx);
+		cJSON_Delete(s);
+		pagecache_fail(r, "member", version);
+		return resp_error(r, 500, "%s", e.msg);
+	}
 	cJSON_AddItemToObject(ctx, "agency", s);
 	return pagecache_render(r, "member", version, "member", ctx);
 }
 
-/* Contract number's fee quarters, balance owed and remittances on its
+/* What is due now on a card, from d: past due (with the late fees), due
+ * by a date, not yet due, credits; each with a flag for the template. */
+static void due_json(cJSON *card, const SummaryDue *d)
+{
+	char day[DATE_BUF];
+
+	encode_money(card, "past_due", d->past_due, ENC_PAGE);
+	encode_money(card, "past_due_late_fee", d->past_due_late_fee, ENC_PAGE);
+	cJSON_AddNumberToObject(card, "past_due_quarters", d->past_due_quarters);
+	cJSON_AddBoolToObject(card, "has_past_due", d->past_due > 0);
+	encode_money(card, "due", d->due, ENC_PAGE);
+	cJSON_AddBoolToObject(card, "has_due", d->due > 0);
+	if (d->due_by)
+		cJSON_AddStringToObject(card, "due_by", date_format(d->due_by, day));
+	encode_money(card, "not_yet_due", d->not_yet_due, ENC_PAGE);
+	encode_money(card, "credits", d->credits, ENC_PAGE);
+	cJSON_AddBoolToObject(card, "has_credits", d->credits > 0);
+}
+
+/* Contract number's fee quarters, what is due now and remittances on its
  * vendor portal card.  0, or -1 with e set. */
 static int vendor_card(Req *r, cJSON *card, const char *number, Err *e)
 {
 	static const char *const money[] = {"amount", NULL};
 	FeeSelect all = {0};
-	Money balance = 0;
+	SummaryDue due;
 	FeesReport f;
 	RowSet rem;
-	int i;
 
 	if (fees_report(r->db, number, &all, r->today, &f, e)) {
 		fees_report_free(&f);
 		return -1;
 	}
-	for (i = 0; i < f.nquarter; i++)
-		balance += f.quarter[i].balance;
-	encode_money(card, "balance", balance, ENC_PAGE);
+	summary_due(f.quarter, f.nquarter, &due);
+	due_json(card, &due);
 	cJSON_AddItemToObject(card, "fees", encode_fees(&f, ENC_PAGE));
 	fees_report_free(&f);
 	if (portal_remittances(r->db, number, &rem, e)) {
