@@ -113,8 +113,8 @@ static int64_t add_totals(Req *r, cJSON *ctx, Err *e)
 
 int page_purchases(Req *r)
 {
-	static const char *const args[] = {"contract", "agency", "quarter", "from",
-					   "to",       "po",	 "invoice", "page"}; /* all it reads */
+	static const char *const args[] = {"contract", "agency",  "quarter", "from", "to",
+					   "po",       "invoice", "page"}; /* all it reads */
 	cJSON *ctx = pagekit_ctx(r, "Purchases"), *rows, *f;
 	char query[1400] = "", back[1500], key[PAGECACHE_KEY_BUF], version[CACHE_VERSION_BUF];
 	long page, off = page_offset(r, &page);
