@@ -134,9 +134,9 @@ static void quarter_cells(const RevenueData *r, const SummaryRevenueQuarter *x, 
 
 static void draw_quarter_table(Layout *L, const RevenueData *r)
 {
-	static const LayCol base[] = {{"Quarter", 52, 0}, {"Contract", 84, 0}, {"Vendor", 74, 0},
-				      {"Fee", 68, 1},	  {"Late fee", 60, 1}, {"Remitted", 68, 1},
-				      {"Balance", 64, 1}, {"Report", 46, 0},   {"Status", 46, 0}};
+	static const LayCol base[] = {{"Quarter", 50, 0}, {"Contract", 66, 0}, {"Vendor", 60, 0},
+				      {"Fee", 62, 1},	  {"Late fee", 56, 1}, {"Remitted", 62, 1},
+				      {"Balance", 62, 1}, {"Report", 46, 0},   {"Status", 52, 0}};
 	const SummaryRevenueQuarter *x;
 	char m[4][MONEY_BUF], q[QUARTER_BUF];
 	const char *row[9];
