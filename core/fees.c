@@ -22,6 +22,21 @@ const char *report_status_name(ReportStatus s)
 	return report_status_names[s];
 }
 
+const char *fee_report_display(const FeeQuarter *f)
+{
+	return f->status == FQ_OPEN && f->report == FR_MISSING ? "not yet due"
+							       : report_status_names[f->report];
+}
+
+const char *fee_status_display(const FeeQuarter *f)
+{
+	if (f->report == FR_MISSING && f->status == FQ_PAID)
+		return "paid — report missing";
+	if (f->report == FR_MISSING && f->status == FQ_OVERPAID)
+		return "overpaid — report missing";
+	return fee_status_names[f->status];
+}
+
 const char *fees_aging_bucket(int days)
 {
 	if (days <= 30)

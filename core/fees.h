@@ -61,6 +61,13 @@ void fees_report_free(FeesReport *r);
 const char *fee_status_name(FeeStatus s);
 const char *report_status_name(ReportStatus s);
 
+/* Display words (pages and PDFs; the JSON keeps the names above): the
+ * report of a quarter that has not ended is "not yet due" rather than
+ * "missing"; a quarter paid (or overpaid) whose report is missing is
+ * "paid — report missing", to be looked at. */
+const char *fee_report_display(const FeeQuarter *f);
+const char *fee_status_display(const FeeQuarter *f);
+
 /* Days past due to the aging bucket: "1-30", "31-60", "61-90", "90+". */
 const char *fees_aging_bucket(int days_past_due);
 

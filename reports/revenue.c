@@ -128,23 +128,24 @@ static void quarter_cells(const RevenueData *r, const SummaryRevenueQuarter *x, 
 	row[4] = lay_money(x ? x->f.late_fee : r->totals->late_fee, m[1]);
 	row[5] = lay_money(x ? x->f.remitted : r->totals->remitted, m[2]);
 	row[6] = lay_money(x ? x->f.balance : balance, m[3]);
-	row[7] = x ? fee_status_name(x->f.status) : "";
+	row[7] = x ? fee_report_display(&x->f) : "";
+	row[8] = x ? fee_status_display(&x->f) : "";
 }
 
 static void draw_quarter_table(Layout *L, const RevenueData *r)
 {
-	static const LayCol base[] = {{"Quarter", 52, 0}, {"Contract", 84, 0}, {"Vendor", 74, 0},
-				      {"Fee", 68, 1},	  {"Late fee", 60, 1}, {"Remitted", 68, 1},
-				      {"Balance", 64, 1}, {"Status", 46, 0}};
+	static const LayCol base[] = {{"Quarter", 50, 0}, {"Contract", 66, 0}, {"Vendor", 60, 0},
+				      {"Fee", 62, 1},	  {"Late fee", 56, 1}, {"Remitted", 62, 1},
+				      {"Balance", 62, 1}, {"Report", 46, 0},   {"Status", 52, 0}};
 	const SummaryRevenueQuarter *x;
 	char m[4][MONEY_BUF], q[QUARTER_BUF];
-	const char *row[8];
+	const char *row[9];
 	Money balance = 0;
-	LayCol cols[8];
+	LayCol cols[9];
 	LayFit fit;
 	int k;
 
-	lay_fit_begin(&fit, L, base, 8);
+	lay_fit_begin(&fit, L, base, 9);
 	for (k = 0; k < r->rev.nquarter; k++) {
 		x = &r->rev.quarters[k];
 		if (!in_scope(r, x))
@@ -158,7 +159,7 @@ static void draw_quarter_table(Layout *L, const RevenueData *r)
 	memcpy(cols, base, sizeof cols);
 	lay_fit_apply(&fit, cols);
 	lay_heading(L, "Fee revenue by quarter and vendor");
-	lay_table_begin(L, cols, 8);
+	lay_table_begin(L, cols, 9);
 	for (k = 0; k < r->rev.nquarter; k++) {
 		x = &r->rev.quarters[k];
 		if (!in_scope(r, x))

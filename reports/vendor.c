@@ -209,8 +209,8 @@ static void draw_summary(Layout *L, const VendorData *v)
 	lay_amount(L, f->balance < 0 ? "Balance (a credit to the vendor)" : "Balance due",
 		   lay_money(f->balance, a), x, 1);
 	lay_amount(L, "Due date", date_format(f->due, due), x, 0);
-	snprintf(st, sizeof st, "%s; sales report %s", fee_status_name(f->status),
-		 report_status_name(f->report));
+	snprintf(st, sizeof st, "%s; sales report %s", fee_status_display(f),
+		 fee_report_display(f));
 	if (f->days_past_due > 0)
 		snprintf(st + strlen(st), sizeof st - strlen(st), "; %d days past due",
 			 f->days_past_due);

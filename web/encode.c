@@ -187,6 +187,15 @@ static void fee_quarter_figures(cJSON *o, const FeeQuarter *f, EncMode mode)
 	cJSON_AddStringToObject(o, "status", fee_status_name(f->status));
 	cJSON_AddStringToObject(o, "report", report_status_name(f->report));
 	cJSON_AddNumberToObject(o, "days_past_due", f->days_past_due);
+	if (mode == ENC_PAGE) { /* the words a page shows beside the names */
+		cJSON_AddStringToObject(o, "status_h", fee_status_display(f));
+		cJSON_AddStringToObject(o, "report_h", fee_report_display(f));
+		cJSON_AddBoolToObject(o, "report_pending",
+				      f->status == FQ_OPEN && f->report == FR_MISSING);
+		cJSON_AddBoolToObject(o, "needs_attention",
+				      f->report == FR_MISSING &&
+					      (f->status == FQ_PAID || f->status == FQ_OVERPAID));
+	}
 }
 
 static cJSON *quarter_json(const SummaryRevenue *s, const SummaryRevenueQuarter *x, EncMode mode)

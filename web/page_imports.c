@@ -380,8 +380,20 @@ static int import_and_show(Req *r, FILE *f, const char *contract, int dry_run,
 	io.actor = req_actor(r, actor, sizeof actor);
 	ctx = pagekit_ctx(r, "Sales report");
 	cJSON_AddStringToObject(ctx, "contract", contract);
-	if (io.period)
+	if (io.period) {
+		Quarter q;
+
 		cJSON_AddStringToObject(ctx, "period", io.period);
+		if (quarter_parse(io.period, &q, NULL) == CL_OK &&
+		    r->today <= quarter_last_day(q)) {
+			char qt[QUARTER_BUF], last[DATE_BUF], note[120];
+
+			snprintf(note, sizeof note,
+				 "%s has not ended: this report will be final only after %s",
+				 quarter_format(q, qt), date_format(quarter_last_day(q), last));
+			cJSON_AddStringToObject(ctx, "not_ended", note);
+		}
+	}
 	cJSON_AddStringToObject(ctx, "file_name", file_name);
 	cJSON_AddBoolToObject(ctx, "skip_invalid", io.skip_invalid);
 	cJSON_AddStringToObject(ctx, "encoding", io.encoding ? io.encoding : "");
