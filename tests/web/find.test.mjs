@@ -86,7 +86,9 @@ test('the filters survive a reversal', async () => {
   assert.equal(res.status, 303);
   const loc = res.headers.get('location');
   assert.match(loc, new RegExp(`^/purchases\\?${q}&`), loc);
-  assert.match(loc, /notice=/);
+  assert.doesNotMatch(loc, /notice=/, 'the message is not carried in the URL');
+  const after = await page(loc);
+  assert.match(after, new RegExp(`Line ${p.id} reversed`), 'the filtered page says what was done');
 });
 
 test('the agency search finds an agency that is not on page 1', async () => {
