@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { demoDatabase, startServer, cli, root } from './lib.mjs';
+import { demoDatabase, startServer, cli, root, launchChromium } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -33,9 +32,7 @@ before(async () => {
     `USD233,PO-LONG-1,INV-LONG-1,2026-11-20,500.00,200.00,${LONG}\n`);
   cli(demo.db, 'import', '--contract', C, file);
   srv = await startServer(demo.db);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -3,8 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { demoDatabase, startServer, cliJson, cli, root } from './lib.mjs';
+import { demoDatabase, startServer, cliJson, cli, root, launchChromium } from './lib.mjs';
 
 const artifacts = join(root, 'tests', 'artifacts');
 let demo, srv, browser;
@@ -17,9 +16,7 @@ before(async () => {
   cli(demo.db, 'agency', 'add', '--code', 'XSS-1', '--name', '<script>alert(1)</script> & "Co"',
     '--kind', 'city', '--state', 'KS');
   srv = await startServer(demo.db);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchChromium();
 });
 after(async () => { await browser?.close(); await srv?.stop(); });
 

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const bin = process.env.COOPLEDGER_BIN || join(root, 'build', 'rel', 'coopledger');
@@ -77,4 +78,11 @@ export function cliJson(db, ...args) {
 
 export function cli(db, ...args) {
   return execFileSync(bin, ['--db', db, '--as-of', asOf, ...args], { encoding: 'utf8' });
+}
+
+// Debian's chromium, headless, with nothing that reaches the network.
+export function launchChromium() {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
 }

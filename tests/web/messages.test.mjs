@@ -5,8 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
-import { demoDatabase, startServer, session } from './lib.mjs';
+import { demoDatabase, startServer, session, launchChromium } from './lib.mjs';
 
 const HOSTILE = '"><script>alert(9)</script>@x.example';
 const CRAFTED = 'Your session has expired. Call 316-555-0100 to sign in again.';
@@ -15,9 +14,7 @@ let demo, srv, browser;
 before(async () => {
   demo = demoDatabase();
   srv = await startServer(demo.db);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchChromium();
 });
 after(async () => { await browser?.close(); await srv?.stop(); });
 

@@ -7,17 +7,14 @@
 // missing report is flagged in words.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { demoDatabase, startServer, cli } from './lib.mjs';
+import { demoDatabase, startServer, cli, launchChromium } from './lib.mjs';
 
 let demo, srv, browser;
 
 before(async () => {
   demo = demoDatabase();
   srv = await startServer(demo.db);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchChromium();
 });
 after(async () => { await browser?.close(); await srv?.stop(); });
 

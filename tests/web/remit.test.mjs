@@ -6,8 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { demoDatabase, startServer, cliJson, token, root } from './lib.mjs';
+import { demoDatabase, startServer, cliJson, token, root, launchChromium } from './lib.mjs';
 
 const artifacts = join(root, 'tests', 'artifacts');
 const C = 'KS-FURN-2025';
@@ -19,9 +18,7 @@ before(async () => {
   mkdirSync(artifacts, { recursive: true });
   demo = demoDatabase();
   srv = await startServer(demo.db);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchChromium();
 });
 after(async () => { await browser?.close(); await srv?.stop(); });
 
