@@ -58,7 +58,7 @@ static void full_key(const Req *r, const char *key, char *full, size_t n)
 		full[0] = '\0';
 }
 
-/* The entity of one of & < > " */
+/* The entity of one of & < > " ' */
 static const char *entity(char c)
 {
 	switch (c) {
@@ -68,16 +68,18 @@ static const char *entity(char c)
 		return "&lt;";
 	case '>':
 		return "&gt;";
+	case '\'':
+		return "&#39;";
 	default:
 		return "&quot;";
 	}
 }
 
-/* Append v escaped as mustache's {{name}} escapes (& < > "). */
+/* Append v escaped as mustache's {{name}} escapes (& < > " '). */
 static ClCode put_escaped(Buf *b, const char *v)
 {
 	while (*v) {
-		size_t n = strcspn(v, "&<>\"");
+		size_t n = strcspn(v, "&<>\"'");
 
 		if (buf_append(b, v, n))
 			return CL_ENOMEM;

@@ -192,7 +192,7 @@ test('forms and cookie API calls without the CSRF token are 403', async () => {
     headers: { cookie: s.cookie, 'content-type': 'application/json' },
     body: JSON.stringify({ period: '2026-Q3', amount: '1.00', received: '2026-11-20', reference: 'X' }) });
   assert.equal(api.status, 403);
-  const ok = await form(`quarter=2026-Q1&action=close&csrf=${s.csrf}`);
+  const ok = await form(`quarter=2026-Q1&action=close&confirm=1&csrf=${s.csrf}`);
   assert.equal(ok.status, 303);
 });
 

@@ -688,7 +688,7 @@ test('the server sends in the background; finance retries a dead notice and send
 
     // the Send button next to a statement download: finance and admin only
     const page = await (await fetch(`${web.url}/agencies/USD233`, { headers: { cookie: finance.cookie } })).text();
-    assert.match(page, /<form method="post" action="\/contracts\/KS-FURN-2025\/statements\/USD233\/send"[^>]*><input type="hidden" name="csrf" value="[^"]+"><input type="hidden" name="period" value="2026-Q3">/);
+    assert.match(page, /<form method="post" action="\/contracts\/KS-FURN-2025\/statements\/USD233\/send"[^>]*><input type="hidden" name="csrf" value="[^"]+">[\s\S]*?<select name="period">[\s\S]*?<option value="2026-Q3" selected>/);
     const portal = await (await fetch(`${web.url}/`, { headers: { cookie: member.cookie } })).text();
     assert.match(portal, /statements\/USD233\?period=2026-Q3/);
     assert.doesNotMatch(portal, /statements\/USD233\/send/);
