@@ -299,6 +299,25 @@ static void row_from_in(Row *row, const RemitIn *r, const char *actor)
 	row->reason = "";
 }
 
+/* Refuse cash received on day while its quarter is closed: the cash of a
+ * closed quarter stays as it was reported, neither added to nor
+ * reversed.  what names the remittance ("remittance 2 was" or "cash").  */
+static ClCode check_open_quarter(sqlite3 *db, Date day, const char *what, Err *e)
+{
+	unsigned long reads = db_read_failures(NULL);
+	char qt[QUARTER_BUF], d[DATE_BUF];
+	int closed = period_is_closed(db, quarter_of(day));
+
+	if (db_reads_failed(reads, "reading the quarter's status", e))
+		return CL_EDB;
+	if (closed)
+		return err_set(e, CL_ERULE,
+			       "%s received %s and quarter %s is closed; reopen it first "
+			       "(rule: open quarter)",
+			       what, date_format(day, d), quarter_format(quarter_of(day), qt));
+	return CL_OK;
+}
+
 ClCode remit_add(sqlite3 *db, const RemitIn *r, const char *actor, int64_t *id, Err *e)
 {
 	int64_t twin = 0;
@@ -311,7 +330,9 @@ ClCode remit_add(sqlite3 *db, const RemitIn *r, const char *actor, int64_t *id, 
 	rc = db_begin(db, e);
 	if (rc)
 		return rc;
-	rc = live_twin(db, row.contract_id, r, &twin, e);
+	rc = check_open_quarter(db, r->received, "cash", e);
+	if (!rc)
+		rc = live_twin(db, row.contract_id, r, &twin, e);
 	if (!rc && twin && !r->again)
 		rc = refuse_twin(db, twin, e);
 	if (!rc) {
@@ -383,32 +404,12 @@ static ClCode found_load(sqlite3 *db, int64_t id, Found *f, Err *e)
 	return CL_OK;
 }
 
-/* Refuse reversing f while the quarter of its received date is closed:
- * the cash of a closed quarter stays as it was reported. */
-static ClCode check_open_quarter(sqlite3 *db, const Found *f, Err *e)
-{
-	unsigned long reads = db_read_failures(NULL);
-	char qt[QUARTER_BUF];
-	Date day;
-	int closed;
-
-	if (date_parse(f->row.received, &day, e))
-		return CL_EDB;
-	closed = period_is_closed(db, quarter_of(day));
-	if (db_reads_failed(reads, "reading the quarter's status", e))
-		return CL_EDB;
-	if (closed)
-		return err_set(e, CL_ERULE,
-			       "remittance %" PRId64 " was received %s and quarter %s is closed; "
-			       "reopen it first (rule: open quarter)",
-			       f->row.id, f->row.received, quarter_format(quarter_of(day), qt));
-	return CL_OK;
-}
-
 /* The refusals of remit_reverse() for f, just loaded, each naming it. */
 static ClCode check_reversible(sqlite3 *db, const Found *f, const char *reason, Err *e)
 {
 	int64_t id = f->row.id;
+	char what[64];
+	Date day;
 
 	if (f->row.reverses_id)
 		return err_set(e, CL_ERULE,
@@ -426,7 +427,10 @@ static ClCode check_reversible(sqlite3 *db, const Found *f, const char *reason, 
 			       "remittance %" PRId64 " is already reversed (by remittance %" PRId64
 			       ")",
 			       id, f->reversal_id);
-	return check_open_quarter(db, f, e);
+	if (date_parse(f->row.received, &day, e))
+		return CL_EDB;
+	snprintf(what, sizeof what, "remittance %" PRId64 " was", id);
+	return check_open_quarter(db, day, what, e);
 }
 
 /* Audit the reversal rev of f: before, the remittance; after, its

@@ -31,7 +31,9 @@ typedef struct RemitIn {
 /* Record a remittance, chained and audited.  The quarter must overlap the
  * contract term and the amount be positive.  One whose contract, quarter
  * and reference (letter case aside) are those of a live remittance is a
- * CL_ECONFLICT naming that one, unless r->again.  OUT: *id (may be NULL). */
+ * CL_ECONFLICT naming that one, unless r->again.  Cash received on a day
+ * of a closed quarter is a CL_ERULE naming the quarter.  OUT: *id (may be
+ * NULL). */
 ClCode remit_add(sqlite3 *db, const RemitIn *r, const char *actor, int64_t *id, Err *e)
 	__attribute__((warn_unused_result));
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "chart.h"
 #include "fees.h"
 #include "handlers.h"
 #include "money.h"
@@ -17,8 +18,6 @@
 #include "terms.h"
 #include "contract.h"
 
-#define CHART_W	    640
-#define CHART_H	    180
 #define PARETO_BARS 30
 
 static cJSON *ctx_title(const char *title)
@@ -29,40 +28,33 @@ static cJSON *ctx_title(const char *title)
 	return ctx;
 }
 
-/* Bars of an SVG chart: [{x, y, w, h, label, value}] scaled to the
- * largest value; negative values draw as empty bars. */
-static cJSON *bars_json(const char *const *labels, const Money *values, int n)
+/* Largest of n values (0 when none is above zero). */
+static Money largest(const Money *values, int n)
 {
-	char buf[MONEY_BUF];
-	cJSON *arr = cJSON_CreateArray();
-	Money max = 1;
-	int i, slot = n ? CHART_W / n : CHART_W;
+	Money max = 0;
+	int i;
 
 	for (i = 0; i < n; i++)
 		if (values[i] > max)
 			max = values[i];
-	for (i = 0; i < n; i++) {
-		cJSON *b = cJSON_CreateObject();
-		long h = values[i] > 0 ? (long)((__int128)values[i] * (CHART_H - 20) / max) : 0;
-
-		cJSON_AddNumberToObject(b, "x", i * slot + 2);
-		cJSON_AddNumberToObject(b, "y", (double)(CHART_H - h));
-		cJSON_AddNumberToObject(b, "w", slot > 6 ? slot - 4 : 2);
-		cJSON_AddNumberToObject(b, "h", (double)h);
-		int tx = i * slot + slot / 2;
-
-		cJSON_AddNumberToObject(b, "tx", tx);
-		cJSON_AddStringToObject(b, "label", labels[i]);
-		if (n <= 10 || i % 2 == (n - 1) % 2) /* every other label when crowded */
-			cJSON_AddStringToObject(b, "axis", labels[i]);
-		cJSON_AddStringToObject(b, "value", money_format_human(values[i], buf));
-		cJSON_AddItemToArray(arr, b);
-	}
-	return arr;
+	return max;
 }
 
-/* Fee revenue by quarter over all contracts, as a bar chart. */
-static cJSON *revenue_chart(const SummaryRevenue *rev)
+/* ctx[key] = bars of the values and ctx[key "_ticks"] = their scale. */
+static void add_bars(cJSON *ctx, const char *key, const char *const *labels,
+		     const Money *values, int n)
+{
+	char ticks[64];
+	Money step = chart_step(largest(values, n));
+
+	snprintf(ticks, sizeof ticks, "%s_ticks", key);
+	cJSON_AddItemToObject(ctx, key, chart_bars(labels, values, n, step));
+	cJSON_AddItemToObject(ctx, ticks, chart_ticks(step));
+}
+
+/* Fee revenue by quarter over all contracts, as a bar chart in
+ * ctx.revenue_bars and ctx.revenue_bars_ticks. */
+static void revenue_chart(cJSON *ctx, const SummaryRevenue *rev)
 {
 	char name[16][QUARTER_BUF], qt[QUARTER_BUF];
 	const char *labels[16];
@@ -89,7 +81,7 @@ static cJSON *revenue_chart(const SummaryRevenue *rev)
 	}
 	for (i = 0; i < n; i++)
 		labels[i] = name[i];
-	return bars_json(labels, values, n);
+	add_bars(ctx, "revenue_bars", labels, values, n);
 }
 
 /* Contract number's rebate year so far on its card: the year's sales, the
@@ -186,12 +178,12 @@ static cJSON *pareto(Req *r, Err *e)
 			len += snprintf(pts + len, sizeof pts - (size_t)len, "%d,%ld ",
 					(n - 1) * (CHART_W / PARETO_BARS) +
 						CHART_W / PARETO_BARS / 2,
-					(long)(CHART_H - (__int128)run * (CHART_H - 20) / total));
+					(long)(CHART_H - (__int128)run * (CHART_H - CHART_TOP) / total));
 		}
 	}
 	cJSON_AddStringToObject(p, "contract", number);
 	cJSON_AddStringToObject(p, "from", from);
-	cJSON_AddItemToObject(p, "bars", bars_json(labels, values, n));
+	add_bars(p, "bars", labels, values, n);
 	free(s);
 	cJSON_AddStringToObject(p, "points", pts);
 	cJSON_AddNumberToObject(p, "agencies", all);
@@ -217,7 +209,7 @@ static cJSON *dashboard_ctx(Req *r, Err *e)
 		return NULL;
 	}
 	ctx = ctx_title("Dashboard");
-	cJSON_AddItemToObject(ctx, "revenue_bars", revenue_chart(&sum));
+	revenue_chart(ctx, &sum);
 	summary_revenue_free(&sum);
 	cJSON_AddItemToObject(ctx, "totals",
 			      cJSON_Duplicate(cJSON_GetObjectItem(rev, "totals"), 1));
@@ -269,24 +261,61 @@ static void trim_lines(cJSON *summary, int keep, Date today)
 	}
 }
 
+/* The saving under contract number in the rows of portal_agency_saved(). */
+static Money saved_under(const RowSet *saved, const char *number)
+{
+	int i;
+
+	for (i = 0; i < saved->nrow; i++)
+		if (strcmp(rowset_text(saved, i, "contract"), number) == 0)
+			return rowset_int(saved, i, "saved");
+	return 0;
+}
+
+/* What the member saved under contract number in the contract year of
+ * today, on its card as "saved_contract_year" and its label (nothing
+ * outside the term).  0, or -1 with e set. */
+static int card_contract_year(Req *r, cJSON *card, const char *number, Err *e)
+{
+	char label[96];
+	Terms t = {0};
+	Err why = {0};
+	RowSet rs;
+	YearRange yr;
+	int k;
+
+	if (contract_load(r->db, number, NULL, &t, &why) != CL_OK || r->today < t.start ||
+	    r->today > t.end)
+		return 0;
+	k = sched_year_of(1, t.start, r->today);
+	yr = sched_year_range(1, t.start, k);
+	if (portal_agency_saved(r->db, r->who.agency, yr.first, r->today, &rs, e)) {
+		rowset_free(&rs);
+		return -1;
+	}
+	encode_money(card, "saved_contract_year", saved_under(&rs, number), ENC_PAGE);
+	cJSON_AddStringToObject(card, "contract_year_label",
+				encode_year_label(0, k, yr.first, yr.last, label, sizeof label));
+	rowset_free(&rs);
+	return 0;
+}
+
 /* The member's own card of contract number: its overcharged lines (the
  * price compliance audit of its purchases; the newest keep of them) and
- * what it saved this calendar year (saved: rows contract, saved).  0, or
- * -1 with e set. */
+ * what it saved this calendar year (saved: rows contract, saved) and this
+ * contract year.  0, or -1 with e set. */
 static int member_card(Req *r, cJSON *card, const RowSet *saved, int keep, Err *e)
 {
 	const char *number = cJSON_GetStringValue(cJSON_GetObjectItem(card, "contract"));
 	cJSON *over, *lines;
-	Money year = 0;
-	int i, n;
+	int n;
 
-	for (i = 0; number && i < saved->nrow; i++)
-		if (strcmp(rowset_text(saved, i, "contract"), number) == 0)
-			year = rowset_int(saved, i, "saved");
-	encode_money(card, "saved_year", year, ENC_PAGE);
-	if (!number ||
+	if (!number)
+		return 0;
+	encode_money(card, "saved_year", saved_under(saved, number), ENC_PAGE);
+	if (card_contract_year(r, card, number, e) ||
 	    !(over = encode_compliance_report(r->db, number, NULL, r->who.agency, ENC_PAGE, e)))
-		return number ? -1 : 0;
+		return -1;
 	lines = cJSON_GetObjectItem(over, "lines");
 	n = cJSON_GetArraySize(lines);
 	cJSON_AddNumberToObject(over, "line_count", n);

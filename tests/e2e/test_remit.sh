@@ -76,6 +76,11 @@ cl remit reverse --id 3 --reason "undo"; expect_fail "a reversal is not reversed
 	"remittance 3 is itself a reversal (of remittance 2)"
 
 cl period close 2025-Q4 --confirm
+n_before=$(q "SELECT count(*) FROM remittance")
+cl --as-of $ASOF remit --contract $C --period 2025-Q3 --amount 10.00 --received 2025-11-20 --ref ACH-LATE
+expect_fail "cash received in a closed quarter: refused, naming it" 1 \
+	"cash received 2025-11-20 and quarter 2025-Q4 is closed; reopen it first"
+expect_eq "and nothing written" "$(q "SELECT count(*) FROM remittance")" "$n_before"
 cl remit reverse --id 1 --reason "returned by the bank"
 expect_fail "received in a closed quarter: refused, naming it" 1 "quarter 2025-Q4 is closed"
 cl period reopen 2025-Q4 --reason "bank return"

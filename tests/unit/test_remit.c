@@ -294,6 +294,32 @@ static void test_reverse_closed_quarter(void **state)
 	expect_q3(fx, FEE, 0, FQ_PAID);
 }
 
+/* Cash received on a day of a closed quarter is not recorded until the
+ * quarter is reopened, as a reversal is not: nothing is written. */
+static void test_record_closed_quarter(void **state)
+{
+	Fixture *fx = *state;
+	RemitIn r = ach(0);
+	Err e = {0};
+	int audit_rows;
+	static const char *const words[] = {"received 2025-11-14", "quarter 2025-Q4 is closed",
+					    "reopen it first", NULL};
+
+	q3_sales(fx);
+	fx_expect("close", period_close(fx->db, fx_quarter("2025-Q4"), FX_ACTOR, &e), &e, CL_OK,
+		  NULL);
+	audit_rows = fx_int(fx->db, "SELECT count(*) FROM audit_log");
+	record(fx, &r, CL_ERULE, words);
+	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM remittance"), 0);
+	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM audit_log"), audit_rows);
+	expect_q3(fx, 0, FEE, FQ_OVERDUE);
+	fx_expect("reopen",
+		  period_reopen(fx->db, fx_quarter("2025-Q4"), "cash came in", FX_ACTOR, &e), &e,
+		  CL_OK, NULL);
+	record(fx, &r, CL_OK, NULL);
+	expect_q3(fx, FEE, 0, FQ_PAID);
+}
+
 /* Remittances are append-only: UPDATE and DELETE are refused by the
  * database itself, originals and reversals alike. */
 static void test_append_only(void **state)
@@ -473,6 +499,7 @@ int main(void)
 		WORLD_TEST(test_reverse_restores_figures),
 		WORLD_TEST(test_reversed_counts_nowhere),
 		WORLD_TEST(test_reverse_refused),
+		WORLD_TEST(test_record_closed_quarter),
 		WORLD_TEST(test_reverse_closed_quarter),
 		WORLD_TEST(test_append_only),
 		WORLD_TEST(test_verify_chain),

@@ -126,6 +126,13 @@ function ownChecks() {
     if (!legend || !shown(legend) || !clean(legend.textContent)) out.push(`${what}: no visible legend`);
     for (const axis of ['x-axis', 'y-axis'])
       if ([...svg.querySelectorAll(`.${axis} text`)].filter(shown).length < 2) out.push(`${what}: no labelled ${axis}`);
+    // the value axis reads off values between $0 and the top, each level
+    // with its grid line
+    const ticks = [...svg.querySelectorAll('.y-axis text')].filter(shown);
+    if (ticks.length < 3) out.push(`${what}: the value axis has no labelled values between its ends`);
+    const grid = new Set([...svg.querySelectorAll('.gridlines line')].map((l) => l.getAttribute('y1')));
+    for (const t of ticks)
+      if (t.textContent !== '$0' && !grid.has(t.getAttribute('y'))) out.push(`${what}: value ${t.textContent} has no grid line`);
     const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
     let smallest = Infinity;
     for (const t of svg.querySelectorAll('text'))

@@ -90,6 +90,28 @@ test('the member portal says what the agency saved this year over all its contra
   assert.equal(m[1].trim(), human(Number(saved)));
 });
 
+test('each member card says what the agency saved in the contract year so far', async () => {
+  const [[start, end]] = sql(`SELECT start_date, end_date FROM contract WHERE number = 'KS-FURN-2025'`);
+  assert.ok(start <= asOf && asOf <= end, 'the contract is in its term');
+  // the contract year of the as-of date starts on the award's month and
+  // day in the as-of year, or the year before when that is still ahead
+  let first = `${asOf.slice(0, 4)}${start.slice(4)}`;
+  if (first > asOf) first = `${Number(asOf.slice(0, 4)) - 1}${start.slice(4)}`;
+  const k = Number(first.slice(0, 4)) - Number(start.slice(0, 4)) + 1;
+  const [[saved]] = sql(`SELECT coalesce(sum(l.list_amount - l.invoiced_amount), 0) FROM live_purchase l
+    JOIN agency a ON a.id = l.agency_id JOIN contract c ON c.id = l.contract_id
+    WHERE a.code = 'USD233' AND c.number = 'KS-FURN-2025'
+    AND l.invoice_date BETWEEN '${first}' AND '${asOf}'`);
+  const html = await get('member', '/');
+  const section = html.match(/<section class="agency-contract" data-contract="KS-FURN-2025">([\s\S]*?)<\/section>/)[1];
+  const card = section.match(/Saved in Contract year (\d+) \((\S+) to (\S+)\) so far<\/div><div class="big saved-contract-year">([^<]+)</);
+  assert.ok(card, 'a contract-year savings card');
+  assert.equal(Number(card[1]), k);
+  assert.equal(card[2], first);
+  assert.equal(card[4], human(Number(saved)));
+  assert.ok(Number(saved) > 0, 'the demo member bought this contract year');
+});
+
 test('the member portal lists its own overcharged lines', async () => {
   const all = cliJson(demo.db, 'report', 'compliance', '--contract', 'KS-FURN-2025').lines;
   const mine = all.filter((l) => l.agency === 'USD233');
