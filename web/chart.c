@@ -62,12 +62,13 @@ cJSON *chart_bars(const char *const *labels, const Money *values, int n, Money s
 	for (i = 0; i < n; i++) {
 		cJSON *b = cJSON_CreateObject();
 		long y = chart_y(values[i], top);
+		int tx = i * slot + slot / 2; /* the bar's middle, for its label */
 
 		cJSON_AddNumberToObject(b, "x", i * slot + 2);
 		cJSON_AddNumberToObject(b, "y", (double)y);
 		cJSON_AddNumberToObject(b, "w", slot > 6 ? slot - 4 : 2);
 		cJSON_AddNumberToObject(b, "h", (double)(CHART_H - y));
-		cJSON_AddNumberToObject(b, "tx", i * slot + slot / 2);
+		cJSON_AddNumberToObject(b, "tx", tx);
 		cJSON_AddStringToObject(b, "label", labels[i]);
 		if (n <= 10 || i % 2 == (n - 1) % 2) /* every other label when crowded */
 			cJSON_AddStringToObject(b, "axis", labels[i]);
