@@ -7,7 +7,7 @@
 Money chart_step(Money max)
 {
 	static const int mult[] = {10, 20, 25, 50}; /* tenths of the power */
-	Money pow = 10;                           /* $1 as tenths: 100 cents / 10 */
+	Money pow = 10;				    /* $1 as tenths: 100 cents / 10 */
 	int i;
 
 	for (;;) {

@@ -41,8 +41,8 @@ static Money largest(const Money *values, int n)
 }
 
 /* ctx[key] = bars of the values and ctx[key "_ticks"] = their scale. */
-static void add_bars(cJSON *ctx, const char *key, const char *const *labels,
-		     const Money *values, int n)
+static void add_bars(cJSON *ctx, const char *key, const char *const *labels, const Money *values,
+		     int n)
 {
 	char ticks[64];
 	Money step = chart_step(largest(values, n));
@@ -175,10 +175,10 @@ static cJSON *pareto(Req *r, Err *e)
 		if (n < PARETO_BARS) {
 			labels[n] = s[i].code;
 			values[n++] = s[i].v;
-			len += snprintf(pts + len, sizeof pts - (size_t)len, "%d,%ld ",
-					(n - 1) * (CHART_W / PARETO_BARS) +
-						CHART_W / PARETO_BARS / 2,
-					(long)(CHART_H - (__int128)run * (CHART_H - CHART_TOP) / total));
+			len += snprintf(
+				pts + len, sizeof pts - (size_t)len, "%d,%ld ",
+				(n - 1) * (CHART_W / PARETO_BARS) + CHART_W / PARETO_BARS / 2,
+				(long)(CHART_H - (__int128)run * (CHART_H - CHART_TOP) / total));
 		}
 	}
 	cJSON_AddStringToObject(p, "contract", number);
