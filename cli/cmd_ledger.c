@@ -194,9 +194,9 @@ int cmd_verify(const Cli *cli, int argc, char **argv)
 		fprintf(stderr, "coopledger: verify FAILED: %s\n", e.msg);
 		return 1;
 	}
-	printf("verified %" PRId64 " ledger rows, %" PRId64 " remittance rows and %" PRId64
-	       " audit rows: the chains are intact\n",
-	       n.purchases, n.remittances, n.audits);
+	printf("verified %" PRId64 " ledger rows, %" PRId64 " remittance rows, %" PRId64
+	       " amendment rows and %" PRId64 " audit rows: the chains are intact\n",
+	       n.purchases, n.remittances, n.amendments, n.audits);
 	return 0;
 }
 

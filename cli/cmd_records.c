@@ -197,7 +197,12 @@ int cmd_vendor(const Cli *cli, int argc, char **argv)
 
 static const char contract_usage[] =
 	"usage: coopledger contract import FILE.json   create a contract from a terms document\n"
-	"       coopledger contract show NUMBER [--json]\n";
+	"       coopledger contract show NUMBER [--on DATE] [--json]\n"
+	"       coopledger contract amend NUMBER --effective DATE --reference TEXT FILE.json\n"
+	"                                     FILE.json holds only what changes: any of fee,\n"
+	"                                     discounts, rebates, due_days, late_fee,\n"
+	"                                     price_tolerance, end, status (\"terminated\"),\n"
+	"                                     renewals, renew (true)\n";
 
 /* Read all of f into b (capped at DOC_MAX). */
 static int slurp(FILE *f, Buf *b, const char *path)
@@ -251,6 +256,46 @@ static int contract_import_cmd(const Cli *cli, int argc, char **argv)
 	return rc;
 }
 
+static int contract_amend_cmd(const Cli *cli, int argc, char **argv)
+{
+	CliOpt o[] = {{"effective", 1, NULL}, {"reference", 1, NULL}, {NULL, 0, NULL}};
+	const char *pos[2];
+	int npos, seq = 0, rc = cli_parse(argc, argv, o, pos, 2, &npos, contract_usage);
+	sqlite3 *db = NULL;
+	Date effective;
+	FILE *f;
+	Buf b;
+	Err e = {0};
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if (npos != 2 || !cli_opt(o, "effective") || !cli_opt(o, "reference"))
+		return cli_usage_error(contract_usage,
+				       "contract amend needs a contract number, "
+				       "--effective, --reference and a changes file");
+	if (date_parse(cli_opt(o, "effective"), &effective, &e)) {
+		err_prefix(&e, "--effective");
+		return cli_fail(&e);
+	}
+	if (!(f = open_input(pos[1])))
+		return 1;
+	rc = slurp(f, &b, pos[1]);
+	close_input(f);
+	if (!rc && !(db = cli_open_db(cli)))
+		rc = 1;
+	if (!rc && contract_amend(db, pos[0], effective, cli_opt(o, "reference"),
+				  b.data ? b.data : "", b.len, cli->actor, &seq, &e)) {
+		err_prefix(&e, "%s", pos[1]);
+		rc = cli_fail(&e);
+	}
+	if (!rc)
+		printf("recorded amendment %d of %s, effective %s\n", seq, pos[0],
+		       cli_opt(o, "effective"));
+	buf_free(&b);
+	db_close(db);
+	return rc;
+}
+
 /* A schedule in plain words, one band a line. */
 static void print_schedule(const char *title, const Schedule *s, int with_mode)
 {
@@ -274,12 +319,30 @@ static void print_schedule(const char *title, const Schedule *s, int with_mode)
 		       rate_format(s->band[i].rate, rate));
 }
 
+/* The award's term and each amendment, one a line, in order. */
+static void print_amendments(const ContractShow *c)
+{
+	char d1[DATE_BUF], d2[DATE_BUF];
+	int i;
+
+	printf("%-14s %s to %s, as awarded\n", "award", date_format(c->award.start, d1),
+	       date_format(c->award.end, d2));
+	for (i = 0; i < c->h.n; i++) {
+		const Amendment *a = &c->h.amend[i];
+
+		printf("%-14s effective %s, %s (%s, %s): %s\n", i ? "" : "amendments",
+		       date_format(a->effective, d1), a->reference, a->recorded_by, a->created_at,
+		       a->changes);
+	}
+}
+
 static void print_contract(const ContractShow *c)
 {
 	const Terms *t = &c->t;
 	char a[MONEY_BUF], b[MONEY_BUF], d1[DATE_BUF], d2[DATE_BUF];
 
 	printf("%s  %s\n", t->number, t->title);
+	printf("%-14s %s\n", "terms in force", date_format(c->on, d1));
 	printf("%-14s %s\n", "category", t->category);
 	printf("%-14s %s (%s)\n", "lead agency", t->lead_agency, c->lead_agency_name);
 	printf("%-14s %s (%s)\n", "vendor", t->vendor, c->vendor_name);
@@ -300,34 +363,48 @@ static void print_contract(const ContractShow *c)
 	print_schedule("discounts", &t->discounts, 0);
 	printf("%-14s %s per line\n", "tolerance", money_format_human(t->price_tolerance, a));
 	print_schedule("rebates", &t->rebates, 1);
+	if (t->renew_years)
+		printf("%-14s %d option(s) left of %d year(s) each\n", "renewals", t->renew_options,
+		       t->renew_years);
+	print_amendments(c);
 }
 
 static int contract_show_cmd(const Cli *cli, int argc, char **argv)
 {
-	CliOpt o[] = {{"json", 0, NULL}, {NULL, 0, NULL}};
+	CliOpt o[] = {{"json", 0, NULL}, {"on", 1, NULL}, {NULL, 0, NULL}};
 	const char *pos[1];
 	int npos, rc = cli_parse(argc, argv, o, pos, 1, &npos, contract_usage);
 	ContractShow show;
 	sqlite3 *db;
 	cJSON *json;
+	Date on;
 	Err e = {0};
 
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	if (npos != 1)
 		return cli_usage_error(contract_usage, "contract show needs a contract number");
+	if (cli_opt(o, "on") && date_parse(cli_opt(o, "on"), &on, &e)) {
+		err_prefix(&e, "--on");
+		return cli_fail(&e);
+	}
+	if (!cli_opt(o, "on") && cli_today(cli, &on))
+		return 1;
 	db = cli_open_db(cli);
 	if (!db)
 		return 1;
-	rc = contract_show(db, pos[0], &show, &e);
+	rc = contract_show(db, pos[0], on, &show, &e);
 	db_close(db);
 	if (rc)
 		return cli_fail(&e);
 	if (!cli_opt(o, "json")) {
 		print_contract(&show);
+		contract_show_free(&show);
 		return 0;
 	}
-	if (!(json = encode_contract(&show, ENC_DATA))) {
+	json = encode_contract(&show, ENC_DATA);
+	contract_show_free(&show);
+	if (!json) {
 		err_set(&e, CL_ENOMEM, "out of memory");
 		return cli_fail(&e);
 	}
@@ -340,11 +417,13 @@ int cmd_contract(const Cli *cli, int argc, char **argv)
 		return contract_import_cmd(cli, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "show") == 0)
 		return contract_show_cmd(cli, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "amend") == 0)
+		return contract_amend_cmd(cli, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
 		fputs(contract_usage, stdout);
 		return 0;
 	}
-	return cli_usage_error(contract_usage, "contract needs import or show");
+	return cli_usage_error(contract_usage, "contract needs import, show or amend");
 }
 
 static const char participant_usage[] =

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "amend.h"
 #include "contract.h"
 #include "db.h"
 #include "money.h"
@@ -65,7 +66,7 @@ static int tally_add(Tallies *ts, const char *key, Money amount)
 }
 
 typedef struct Scan {
-	const Terms *t;
+	const TermsHistory *h;
 	char from[DATE_BUF], to[DATE_BUF];
 	ComplianceLine *order; /* the current order's lines, as read */
 	int norder, caporder;
@@ -87,21 +88,31 @@ static void *grow(void *p, int *cap, size_t size)
 /* Rate the finished order and keep its overcharged lines in the window. */
 static void order_close(Scan *s)
 {
+	const char *earliest;
+	const Terms *t;
 	Money total = 0;
 	Rate rate;
+	Date day;
 	int i;
 
 	if (!s->order || s->norder == 0)
 		return;
-	for (i = 0; i < s->norder; i++)
+	earliest = s->order[0].invoice_date;
+	for (i = 0; i < s->norder; i++) {
 		total += s->order[i].list_amount;
-	rate = schedule_rate_at(&s->t->discounts, total);
+		if (strcmp(s->order[i].invoice_date, earliest) < 0)
+			earliest = s->order[i].invoice_date;
+	}
+	/* the order's tiers and tolerance: those in force on its first invoice */
+	t = s->h->n && date_parse(earliest, &day, NULL) == CL_OK ? terms_in_force(s->h, day)
+								 : &s->h->ver[0];
+	rate = schedule_rate_at(&t->discounts, total);
 	for (i = 0; i < s->norder; i++) {
 		ComplianceLine *l = &s->order[i];
 
 		l->rate = rate;
 		l->expected = l->list_amount - money_apply_rate(l->list_amount, rate);
-		l->overcharge = l->invoiced_amount - l->expected - s->t->price_tolerance;
+		l->overcharge = l->invoiced_amount - l->expected - t->price_tolerance;
 		if (l->list_amount <= 0 || l->overcharge <= 0 ||
 		    strcmp(l->invoice_date, s->from) < 0 || strcmp(l->invoice_date, s->to) > 0)
 			continue;
@@ -229,19 +240,18 @@ ClCode compliance_report(sqlite3 *db, const char *contract, const Quarter *perio
 			 const char *only_agency, ComplianceReport *out, Err *e)
 {
 	Tallies byq = {0}, bya = {0};
+	TermsHistory h = {0};
 	Scan s = {0};
-	int64_t cid = 0;
-	Terms t = {0};
 	ClCode rc;
 	int i;
 
 	memset(out, 0, sizeof *out);
 	snprintf(out->contract, sizeof out->contract, "%s", contract ? contract : "");
 	scan_window(&s, period);
-	s.t = &t;
-	rc = contract_load(db, contract, &cid, &t, e);
+	s.h = &h;
+	rc = terms_history_load(db, contract, &h, e);
 	if (!rc)
-		rc = scan_orders(db, cid, only_agency, &s, e);
+		rc = scan_orders(db, h.id, only_agency, &s, e);
 	if (!rc && s.nfound > 0) /* qsort() wants a non-null base even for no elements */
 		qsort(s.found, (size_t)s.nfound, sizeof *s.found, line_cmp);
 	for (i = 0; !rc && i < s.nfound; i++) {
@@ -249,6 +259,7 @@ ClCode compliance_report(sqlite3 *db, const char *contract, const Quarter *perio
 		rc = tally_line(&byq, &bya, &s.found[i], e);
 	}
 	free(s.order);
+	terms_history_free(&h);
 	out->line = s.found;
 	out->nline = s.nfound;
 	out->by_quarter = byq.t;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "agency.h"
+#include "amend.h"
 #include "audit.h"
 #include "compliance.h"
 #include "csvin.h"
@@ -120,27 +121,52 @@ static ClCode contract_load_by(sqlite3 *db, const char *sql, const char *number,
 	return err_set(e, CL_ENOTFOUND, "no contract has the id %lld", (long long)num_id);
 }
 
-ClCode contract_load(sqlite3 *db, const char *number, int64_t *id, Terms *t, Err *e)
+ClCode contract_load_award(sqlite3 *db, const char *number, int64_t *id, Terms *t, Err *e)
 {
 	return contract_load_by(db, "SELECT id, terms_json FROM contract WHERE number = ?", number,
 				0, id, t, e);
 }
 
-ClCode contract_load_id(sqlite3 *db, int64_t id, Terms *t, Err *e)
+ClCode contract_load_award_id(sqlite3 *db, int64_t id, Terms *t, Err *e)
 {
 	return contract_load_by(db, "SELECT id, terms_json FROM contract WHERE id = ?", NULL, id,
 				NULL, t, e);
 }
 
-ClCode contract_show(sqlite3 *db, const char *number, ContractShow *out, Err *e)
+ClCode contract_load(sqlite3 *db, const char *number, int64_t *id, Terms *t, Err *e)
+{
+	int64_t cid = 0;
+	ClCode rc = contract_load_award(db, number, &cid, t, e);
+
+	if (!rc && t)
+		rc = amend_apply_all(db, cid, t, e);
+	if (!rc && id)
+		*id = cid;
+	return rc;
+}
+
+ClCode contract_load_id(sqlite3 *db, int64_t id, Terms *t, Err *e)
+{
+	ClCode rc = contract_load_award_id(db, id, t, e);
+
+	return rc || !t ? rc : amend_apply_all(db, id, t, e);
+}
+
+ClCode contract_show(sqlite3 *db, const char *number, Date on, ContractShow *out, Err *e)
 {
 	unsigned long since = db_read_failures(NULL);
-	int64_t id = 0;
+	int64_t id;
 	ClCode rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = contract_load(db, number, &id, &out->t, e)))
+	if ((rc = terms_history_load(db, number, &out->h, e)))
 		return rc;
+	id = out->h.id;
+	out->on = on;
+	out->award = out->h.ver[0];
+	out->t = *terms_in_force(&out->h, on);
+	if (out->t.status == CONTRACT_ACTIVE && on > out->t.end)
+		out->t.status = CONTRACT_EXPIRED;
 	db_text(db, out->lead_agency_name, sizeof out->lead_agency_name,
 		"SELECT name FROM agency WHERE code = ?", "t", out->t.lead_agency);
 	db_text(db, out->vendor_name, sizeof out->vendor_name,
@@ -157,9 +183,16 @@ ClCode contract_show(sqlite3 *db, const char *number, ContractShow *out, Err *e)
 				"SELECT coalesce(sum(invoiced_amount), 0) FROM live_purchase "
 				"WHERE contract_id = ?",
 				"i", id);
-	if (db_reads_failed(since, "reading the contract's figures", e))
+	if (db_reads_failed(since, "reading the contract's figures", e)) {
+		contract_show_free(out);
 		return e->code;
+	}
 	return CL_OK;
+}
+
+void contract_show_free(ContractShow *c)
+{
+	terms_history_free(&c->h);
 }
 
 /* Add one participant inside the caller's transaction. */

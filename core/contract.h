@@ -12,6 +12,7 @@
 #include "date.h"
 #include "err.h"
 #include "money.h"
+#include "amend.h"
 #include "terms.h"
 
 /* Create a contract from a terms document (JSON text of len bytes): the
@@ -21,8 +22,19 @@
 ClCode contract_import(sqlite3 *db, const char *json, size_t len, const char *actor, int64_t *id,
 		       Err *e) __attribute__((warn_unused_result));
 
-/* Load a contract's id and terms by number.  OUT: *id, *t (either may be
- * NULL).  CL_ENOTFOUND names the number. */
+/* Load a contract's id and its award's terms (as imported, before any
+ * amendment) by number.  OUT: *id, *t (either may be NULL).  CL_ENOTFOUND
+ * names the number. */
+ClCode contract_load_award(sqlite3 *db, const char *number, int64_t *id, Terms *t, Err *e)
+	__attribute__((warn_unused_result));
+
+/* As contract_load_award, by id. */
+ClCode contract_load_award_id(sqlite3 *db, int64_t id, Terms *t, Err *e)
+	__attribute__((warn_unused_result));
+
+/* Load a contract's id and terms by number, with every amendment applied
+ * (the rules that depend on a day use terms_in_force(), amend.h).  OUT:
+ * *id, *t (either may be NULL).  CL_ENOTFOUND names the number. */
 ClCode contract_load(sqlite3 *db, const char *number, int64_t *id, Terms *t, Err *e)
 	__attribute__((warn_unused_result));
 
@@ -34,7 +46,10 @@ ClCode contract_load_id(sqlite3 *db, int64_t id, Terms *t, Err *e)
  * agency and vendor, its participants, and its live ledger's lines and
  * totals. */
 typedef struct ContractShow {
-	Terms t;
+	Terms t;	/* in force on the day asked for; status expired after its end */
+	Date on;	/* that day */
+	Terms award;	/* as awarded, before any amendment */
+	TermsHistory h; /* the amendments (h.amend, h.n) and their versions */
 	char lead_agency_name[256];
 	char vendor_name[256];
 	int64_t participants;
@@ -43,9 +58,12 @@ typedef struct ContractShow {
 	Money net_sales;
 } ContractShow;
 
-/* The contract numbered number.  OUT: *out. */
-ClCode contract_show(sqlite3 *db, const char *number, ContractShow *out, Err *e)
+/* The contract numbered number with its terms in force on day on.  Free
+ * with contract_show_free().  OUT: *out. */
+ClCode contract_show(sqlite3 *db, const char *number, Date on, ContractShow *out, Err *e)
 	__attribute__((warn_unused_result));
+
+void contract_show_free(ContractShow *c);
 
 /* Make agency a participant of the contract from joined (which must fall
  * within the contract term).  Audited. */

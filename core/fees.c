@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "amend.h"
 #include "contract.h"
 #include "db.h"
 #include "terms.h"
@@ -56,13 +57,14 @@ typedef struct Daily {
 	Money *day;
 } Daily;
 
-static ClCode daily_load(sqlite3 *db, int64_t cid, const Terms *t, Daily *d, Err *e)
+static ClCode daily_load(sqlite3 *db, const TermsHistory *h, Daily *d, Err *e)
 {
+	int64_t cid = h->id;
 	ClCode rc, end;
 	DbRows q;
 
-	d->start = t->start;
-	d->ndays = t->end - t->start + 1;
+	d->start = h->ver[0].start;
+	d->ndays = terms_last_day(h) - d->start + 1;
 	d->day = calloc((size_t)d->ndays, sizeof *d->day);
 	if (!d->day)
 		return err_set(e, CL_ENOMEM, "out of memory");
@@ -96,10 +98,38 @@ static Money daily_sum(const Daily *d, Date a, Date b)
 	return sum;
 }
 
-/* The fee of quarter q: over each fee year Y overlapping q, with [a, b] the
- * days of q in Y, F(C_Y(b)) - F(C_Y(a - 1)) (DOMAIN.md 4.1). */
-static Money quarter_fee(const Terms *t, const Daily *d, Quarter q)
+/* The fee of days [a, b] of fee year yr, cut where an amendment takes
+ * effect: each piece [p, r] under schedule S_k in force on p adds
+ * F_k(C_Y(r)) - F_k(C_Y(p - 1)), C_Y counted from the year's first day
+ * (DOMAIN.md 4.6). */
+static Money pieces_fee(const TermsHistory *h, const Daily *d, YearRange yr, Date a, Date b)
 {
+	Money before = a > yr.first ? daily_sum(d, yr.first, a - 1) : 0, fee = 0;
+	Date p = a;
+	int k;
+
+	while (p <= b) {
+		const Schedule *s = &terms_in_force(h, p)->fee;
+		Date r = b;
+		Money through;
+
+		for (k = 0; k < h->n; k++) /* the next change after p ends the piece */
+			if (h->amend[k].effective > p && h->amend[k].effective - 1 < r)
+				r = h->amend[k].effective - 1;
+		through = before + daily_sum(d, p, r);
+		fee += schedule_amount(s, through) - schedule_amount(s, before);
+		before = through;
+		p = r + 1;
+	}
+	return fee;
+}
+
+/* The fee of quarter q: over each fee year Y overlapping q, with [a, b] the
+ * days of q in Y, F(C_Y(b)) - F(C_Y(a - 1)) (DOMAIN.md 4.1), in pieces
+ * where amendments change the schedule (4.6). */
+static Money quarter_fee(const TermsHistory *h, const Daily *d, Quarter q)
+{
+	const Terms *t = &h->ver[0]; /* the start and the fee year never change */
 	int contract_years = t->fee.year == YEAR_CONTRACT;
 	Date first = quarter_first_day(q), last = quarter_last_day(q);
 	int y = sched_year_of(contract_years, t->start, first);
@@ -108,17 +138,12 @@ static Money quarter_fee(const Terms *t, const Daily *d, Quarter q)
 
 	for (; y <= ylast; y++) {
 		YearRange yr;
-		Date a, b;
-		Money before, through;
 
 		if (y < 1 && contract_years)
 			continue; /* days before the contract's first year */
 		yr = sched_year_range(contract_years, t->start, y);
-		a = first > yr.first ? first : yr.first;
-		b = last < yr.last ? last : yr.last;
-		before = a > yr.first ? daily_sum(d, yr.first, a - 1) : 0;
-		through = before + daily_sum(d, a, b);
-		fee += schedule_amount(&t->fee, through) - schedule_amount(&t->fee, before);
+		fee += pieces_fee(h, d, yr, first > yr.first ? first : yr.first,
+				  last < yr.last ? last : yr.last);
 	}
 	return fee;
 }
@@ -221,7 +246,7 @@ static ClCode quarter_settle(const SettleSql *sql, int64_t cid, const Terms *t, 
 	ClCode rc;
 
 	quarter_format(f->q, qt);
-	f->due = quarter_last_day(f->q) + t->due_days;
+	f->due = quarter_last_day(f->q) + t->due_days; /* in force on the quarter's last day */
 	rc = remitted_until(sql, cid, qt, today, &f->remitted, e);
 	if (!rc)
 		rc = remitted_until(sql, cid, qt, f->due < today ? f->due : today, &f->paid_by_due,
@@ -267,20 +292,20 @@ ClCode fees_quarters(sqlite3 *db, const char *contract, const FeeSelect *sel, Da
 		     FeeQuarter **out, int *n, Err *e)
 {
 	SettleSql sql = {NULL, NULL, NULL};
+	TermsHistory h = {0};
 	Daily d = {0};
 	Quarter q, first, last;
-	int64_t cid = 0;
-	Terms t = {0};
 	int cap;
 	ClCode rc;
 
 	*out = NULL;
 	*n = 0;
-	rc = contract_load(db, contract, &cid, &t, e);
+	rc = terms_history_load(db, contract, &h, e);
+	if (rc)
+		return rc;
+	rc = select_quarters(terms_latest(&h), sel, today, &first, &last, e);
 	if (!rc)
-		rc = select_quarters(&t, sel, today, &first, &last, e);
-	if (!rc)
-		rc = daily_load(db, cid, &t, &d, e);
+		rc = daily_load(db, &h, &d, e);
 	if (!rc)
 		rc = settle_prepare(db, &sql, e);
 	cap = rc ? 0 : (last.year - first.year) * 4 + last.q - first.q + 1;
@@ -291,11 +316,13 @@ ClCode fees_quarters(sqlite3 *db, const char *contract, const FeeSelect *sel, Da
 
 		f->q = q;
 		f->net_sales = daily_sum(&d, quarter_first_day(q), quarter_last_day(q));
-		f->fee = quarter_fee(&t, &d, q);
-		rc = quarter_settle(&sql, cid, &t, today, f, e);
+		f->fee = quarter_fee(&h, &d, q);
+		rc = quarter_settle(&sql, h.id, terms_in_force(&h, quarter_last_day(q)), today, f,
+				    e);
 	}
 	settle_finalize(&sql);
 	free(d.day);
+	terms_history_free(&h);
 	if (rc) {
 		free(*out);
 		*out = NULL;

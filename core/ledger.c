@@ -11,24 +11,14 @@
 #include "buf.h"
 #include "chain.h"
 #include "db.h"
+#include "amend.h"
 #include "remit.h"
 #include "text.h"
 
 /* All SQL of the append path, prepared once per Ledger. */
-enum {
-	ST_CONTRACT,
-	ST_AGENCY,
-	ST_JOINED,
-	ST_IDENTITY,
-	ST_REVERSED,
-	ST_LAST,
-	ST_PERIOD,
-	ST_INSERT,
-	ST__MAX
-};
+enum { ST_AGENCY, ST_JOINED, ST_IDENTITY, ST_REVERSED, ST_LAST, ST_PERIOD, ST_INSERT, ST__MAX };
 
 static const char *const stmt_sql[ST__MAX] = {
-	[ST_CONTRACT] = "SELECT number, start_date, end_date, status FROM contract WHERE id = ?",
 	[ST_AGENCY] = "SELECT id, public_entity, name FROM agency WHERE code = ?",
 	[ST_JOINED] = "SELECT joined FROM participant WHERE contract_id = ? AND agency_id = ?",
 	[ST_IDENTITY] = "SELECT id, revision, agency_id, po_number, invoice_date, list_amount, "
@@ -75,8 +65,7 @@ struct Ledger {
 	/* caches, valid within one transaction */
 	int64_t cid;
 	char number[64];
-	Date start, end;
-	int terminated;
+	TermsHistory terms; /* of contract cid */
 	int have_last;
 	int64_t last_id;
 	char last_hash[CHAIN_HEX];
@@ -155,6 +144,7 @@ void ledger_close(Ledger *l)
 	for (i = 0; i < ST__MAX; i++)
 		sqlite3_finalize(l->st[i]);
 	buf_free(&l->canon);
+	terms_history_free(&l->terms);
 	free(l->facts);
 	free(l);
 }
@@ -176,38 +166,21 @@ static const char *col_text(sqlite3_stmt *st, int i)
 	return t ? (const char *)t : "";
 }
 
-/* The contract of st's current row (ST_CONTRACT) into l's cache. */
-static ClCode contract_facts(Ledger *l, int64_t cid, sqlite3_stmt *st, Err *e)
-{
-	snprintf(l->number, sizeof l->number, "%s", col_text(st, 0));
-	if (date_parse(col_text(st, 1), &l->start, e) || date_parse(col_text(st, 2), &l->end, e))
-		return CL_EDB;
-	l->terminated = strcmp(col_text(st, 3), "terminated") == 0;
-	l->cid = cid;
-	return CL_OK;
-}
-
-/* Load (or keep cached) the facts of contract cid that eligibility needs. */
+/* Load (or keep cached) the terms of contract cid, which eligibility
+ * needs day by day. */
 static ClCode load_contract(Ledger *l, int64_t cid, Err *e)
 {
-	sqlite3_stmt *st;
-	ClCode rc = CL_OK, end;
-	int found;
-	DbRows q;
+	ClCode rc;
 
 	if (l->cid == cid)
 		return CL_OK;
-	st = stmt(l, ST_CONTRACT);
-	sqlite3_bind_int64(st, 1, cid);
-	db_rows_on(&q, l->db, st, DB_ROWS_RESET);
-	found = db_rows_next(&q);
-	if (found)
-		rc = contract_facts(l, cid, q.st, e);
-	end = db_rows_end(&q, "reading the contract", e);
-	if (rc || end)
-		return rc ? rc : end;
-	if (!found)
-		return err_set(e, CL_ENOTFOUND, "no contract has the id %" PRId64, cid);
+	terms_history_free(&l->terms);
+	l->cid = 0;
+	rc = terms_history_load_id(l->db, cid, &l->terms, e);
+	if (rc)
+		return rc;
+	snprintf(l->number, sizeof l->number, "%s", l->terms.ver[0].number);
+	l->cid = cid;
 	return CL_OK;
 }
 
@@ -300,6 +273,7 @@ static ClCode check_eligible(Ledger *l, const PurchaseIn *p, int64_t *agency_id,
 {
 	char day[DATE_BUF], from[DATE_BUF], to[DATE_BUF], qt[QUARTER_BUF], joined[DATE_BUF];
 	AgencyFact f;
+	const Terms *in;
 	int closed;
 	ClCode rc;
 
@@ -318,15 +292,20 @@ static ClCode check_eligible(Ledger *l, const PurchaseIn *p, int64_t *agency_id,
 			       "under a cooperative contract (rule: public entity)",
 			       p->agency_code);
 	l->err_column = "invoice_date";
-	if (l->terminated)
+	in = terms_in_force(&l->terms, p->invoice_date);
+	if (in->status == CONTRACT_TERMINATED && in->terminated_on)
 		return err_set(e, CL_ERULE,
-			       "contract %s is terminated (rule: contract not terminated)",
+			       "contract %s was terminated effective %s, on or before the invoice "
+			       "date %s (rule: contract terminated)",
+			       l->number, date_format(in->terminated_on, from), day);
+	if (in->status == CONTRACT_TERMINATED)
+		return err_set(e, CL_ERULE, "contract %s is terminated (rule: contract terminated)",
 			       l->number);
-	if (p->invoice_date < l->start || p->invoice_date > l->end)
+	if (p->invoice_date < in->start || p->invoice_date > in->end)
 		return err_set(e, CL_ERULE,
 			       "invoice date %s is outside the contract term %s to %s (rule: "
 			       "contract term)",
-			       day, date_format(l->start, from), date_format(l->end, to));
+			       day, date_format(in->start, from), date_format(in->end, to));
 	l->err_column = "agency_code";
 	if (!f.participant)
 		return err_set(e, CL_ERULE,
@@ -913,6 +892,8 @@ ClCode ledger_verify_all(sqlite3 *db, LedgerChains *n, Err *e)
 			  PURCHASE_NCOL, &n->purchases, e);
 	if (!rc)
 		rc = remit_verify(db, &n->remittances, e);
+	if (!rc)
+		rc = amend_verify(db, &n->amendments, e);
 	if (!rc)
 		rc = chain_verify(db, "audit_log",
 				  "SELECT id, at, actor, action, entity, entity_id, before, after, "

@@ -96,7 +96,7 @@ ClCode ledger_batch_finish(sqlite3 *db, int64_t batch, int64_t rows, int64_t acc
 
 /* Rows checked in each hash chain. */
 typedef struct LedgerChains {
-	int64_t purchases, remittances, audits;
+	int64_t purchases, remittances, amendments, audits;
 } LedgerChains;
 
 /* Recompute the hash chains of the ledger, the remittances and the audit

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "amend.h"
 #include "contract.h"
 #include "db.h"
 #include "terms.h"
@@ -267,8 +268,10 @@ ClCode rebate_report(sqlite3 *db, const char *contract, int year, Date today,
 		     const char *only_agency, const char *actor, RebateReport *out, Err *e)
 {
 	RebateShare *s = NULL;
-	int64_t cid = 0;
-	Terms t = {0};
+	TermsHistory h = {0};
+	const Terms *t;
+	const Schedule *sched;
+	int64_t cid;
 	YearRange yr;
 	cJSON *fig;
 	int n = 0, i;
@@ -276,13 +279,21 @@ ClCode rebate_report(sqlite3 *db, const char *contract, int year, Date today,
 
 	memset(out, 0, sizeof *out);
 	snprintf(out->contract, sizeof out->contract, "%s", contract ? contract : "");
-	if ((rc = contract_load(db, contract, &cid, &t, e)))
+	if ((rc = terms_history_load(db, contract, &h, e)))
 		return rc;
-	if (!t.rebates.present)
-		return err_set(e, CL_ENOTFOUND, "contract %s has no rebate schedule", contract);
-	yr = sched_year_range(t.rebates.year == YEAR_CONTRACT, t.start, year);
-	if (year < 1 || yr.last < t.start || yr.first > t.end)
-		return err_set(e, CL_EINPUT, "contract %s has no rebate year %d", contract, year);
+	t = terms_latest(&h);
+	cid = h.id;
+	if (!t->rebates.present) {
+		rc = err_set(e, CL_ENOTFOUND, "contract %s has no rebate schedule", contract);
+		goto out;
+	}
+	yr = sched_year_range(t->rebates.year == YEAR_CONTRACT, t->start, year);
+	if (year < 1 || yr.last < t->start || yr.first > t->end) {
+		rc = err_set(e, CL_EINPUT, "contract %s has no rebate year %d", contract, year);
+		goto out;
+	}
+	/* a rebate year keeps the schedule in force on its first day (4.6) */
+	sched = &terms_in_force(&h, yr.first)->rebates;
 	if ((rc = load_shares(db, cid, yr, &s, &n, e)))
 		goto out;
 	out->year = year;
@@ -290,12 +301,12 @@ ClCode rebate_report(sqlite3 *db, const char *contract, int year, Date today,
 	out->end = yr.last;
 	for (i = 0; i < n; i++)
 		out->base += s[i].net;
-	out->total = out->base > 0 ? schedule_amount(&t.rebates, out->base) : 0;
-	out->rate = schedule_rate_at(&t.rebates, out->base);
+	out->total = out->base > 0 && sched->present ? schedule_amount(sched, out->base) : 0;
+	out->rate = sched->present ? schedule_rate_at(sched, out->base) : 0;
 	rebate_allocate(out->total, s, n);
 	out->final = today > yr.last;
-	if (!out->final)
-		next_tier(&t.rebates, out->base, &out->next_tier);
+	if (!out->final && sched->present)
+		next_tier(sched, out->base, &out->next_tier);
 	if ((rc = keep_shares(out, s, n, only_agency, e)))
 		goto out;
 	if (out->final) {
@@ -305,5 +316,6 @@ ClCode rebate_report(sqlite3 *db, const char *contract, int year, Date today,
 	}
 out:
 	free(s);
+	terms_history_free(&h);
 	return rc;
 }

@@ -387,6 +387,53 @@ static ClCode f_late_fee(const Field *f, const cJSON *v, const char *path, void 
 	return CL_OK;
 }
 
+/* A whole JSON number from lo to hi (the renewal counts). */
+static ClCode whole_number(const cJSON *v, const char *path, int lo, int hi, int *out, Err *e)
+{
+	double d;
+
+	if (!cJSON_IsNumber(v))
+		return err_set(e, CL_EINPUT, "%s: must be a JSON number such as %d", path, hi / 2);
+	d = v->valuedouble;
+	if (!(d >= lo && d <= hi) || d != (double)(int)d)
+		return err_set(e, CL_EINPUT, "%s: %g is not a whole number from %d to %d", path, d,
+			       lo, hi);
+	*out = (int)d;
+	return CL_OK;
+}
+
+static ClCode f_options(const Field *f, const cJSON *v, const char *path, void *base, Err *e)
+{
+	return whole_number(v, path, 0, 20, field_ptr(f, base), e);
+}
+
+static ClCode f_years(const Field *f, const cJSON *v, const char *path, void *base, Err *e)
+{
+	return whole_number(v, path, 1, 10, field_ptr(f, base), e);
+}
+
+static const Field renewal_fields[] = {
+	{"options", 1, f_options, offsetof(Terms, renew_options), 0, NULL},
+	{"years", 1, f_years, offsetof(Terms, renew_years), 0, NULL},
+};
+
+/* renewals: {options, years}, both required: options to extend the term
+ * by years each.  Stores into the Terms itself. */
+static ClCode f_renewals(const Field *f, const cJSON *v, const char *path, void *base, Err *e)
+{
+	(void)f;
+	return parse_object(v, path, renewal_fields, 2, base, e);
+}
+
+/* renew: true, exercising a renewal option (amendments only). */
+static ClCode f_renew(const Field *f, const cJSON *v, const char *path, void *base, Err *e)
+{
+	if (!cJSON_IsTrue(v))
+		return err_set(e, CL_EINPUT, "%s: must be true to exercise a renewal option", path);
+	*(int *)field_ptr(f, base) = 1;
+	return CL_OK;
+}
+
 #define TEXT(name, req, fn)                                                                        \
 	{                                                                                          \
 #name, req, fn, offsetof(Terms, name), sizeof(((Terms *)0)->name), NULL            \
@@ -409,6 +456,22 @@ static const Field terms_fields[] = {
 	{"due_days", 0, f_due_days, offsetof(Terms, due_days), 0, NULL},
 	{"late_fee", 0, f_late_fee, 0, 0, NULL},
 	{"price_tolerance", 0, f_money, offsetof(Terms, price_tolerance), 0, NULL},
+	{"renewals", 0, f_renewals, 0, 0, NULL},
+};
+
+/* What an amendment may change (DOMAIN.md 4.6), into a TermsChange whose
+ * first member is the Terms the checkers fill; the bit of each in has. */
+static const Field change_fields[] = {
+	{"fee", 0, f_fee, offsetof(Terms, fee), 0, NULL},
+	{"discounts", 0, f_discounts, offsetof(Terms, discounts), 0, NULL},
+	{"rebates", 0, f_rebates, offsetof(Terms, rebates), 0, NULL},
+	{"due_days", 0, f_due_days, offsetof(Terms, due_days), 0, NULL},
+	{"late_fee", 0, f_late_fee, 0, 0, NULL},
+	{"price_tolerance", 0, f_money, offsetof(Terms, price_tolerance), 0, NULL},
+	{"end", 0, f_date, offsetof(Terms, end), 0, NULL},
+	{"status", 0, f_enum, offsetof(Terms, status), 0, &status_spec},
+	{"renewals", 0, f_renewals, 0, 0, NULL},
+	{"renew", 0, f_renew, offsetof(TermsChange, renew), 0, NULL},
 };
 
 #define NFIELD(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -542,6 +605,121 @@ out:
 	return rc;
 }
 
+/* The year of the schedule a change holds must be the one in force:
+ * absent, it is that one; another is refused. */
+static ClCode keep_year(const cJSON *obj, const char *name, Schedule *s, const Schedule *cur,
+			Err *e)
+{
+	if (!cur->present)
+		return CL_OK; /* a new schedule chooses its year */
+	if (!cJSON_GetObjectItemCaseSensitive(obj, "year")) {
+		s->year = cur->year;
+		return CL_OK;
+	}
+	if (s->year != cur->year)
+		return err_set(e, CL_EINPUT,
+			       "%s.year: a %s schedule's year cannot change by amendment (it is "
+			       "\"%s\")",
+			       name, name, year_kind_name(cur->year));
+	return CL_OK;
+}
+
+/* Checks of a change that span fields or compare with cur. */
+static ClCode change_check(const cJSON *root, const Terms *cur, TermsChange *c, Err *e)
+{
+	char a[DATE_BUF], b[DATE_BUF];
+
+	if ((c->has & TC_FEE) && keep_year(cJSON_GetObjectItemCaseSensitive(root, "fee"), "fee",
+					   &c->t.fee, &cur->fee, e))
+		return CL_EINPUT;
+	if ((c->has & TC_REBATES) && keep_year(cJSON_GetObjectItemCaseSensitive(root, "rebates"),
+					       "rebates", &c->t.rebates, &cur->rebates, e))
+		return CL_EINPUT;
+	if ((c->has & TC_STATUS) && c->t.status != CONTRACT_TERMINATED)
+		return err_set(
+			e, CL_EINPUT,
+			"status: an amendment can only terminate a contract (\"terminated\"); "
+			"\"%s\" follows from the dates",
+			contract_status_name(c->t.status));
+	if ((c->has & TC_END) && (c->has & TC_RENEW))
+		return err_set(e, CL_EINPUT,
+			       "renew: exercise a renewal option or set a new end, not both");
+	if ((c->has & TC_END) && c->t.end < cur->start)
+		return err_set(e, CL_EINPUT, "end: %s is before the start %s",
+			       date_format(c->t.end, a), date_format(cur->start, b));
+	return CL_OK;
+}
+
+ClCode terms_change_parse(const char *json, size_t len, const Terms *cur, TermsChange *c, Err *e)
+{
+	static const unsigned bit[] = {TC_FEE,	    TC_DISCOUNTS, TC_REBATES, TC_DUE_DAYS,
+				       TC_LATE_FEE, TC_TOLERANCE, TC_END,     TC_STATUS,
+				       TC_RENEWALS, TC_RENEW};
+	ClCode rc = CL_EINPUT;
+	cJSON *root;
+	int i;
+
+	memset(c, 0, sizeof *c);
+	c->t = *cur;
+	root = parse_json(json, len, e);
+	if (!root)
+		goto out;
+	if (cJSON_IsObject(root) && !root->child) {
+		err_set(e, CL_EINPUT,
+			"changes: an amendment changes at least one of fee, discounts, rebates, "
+			"due_days, late_fee, price_tolerance, end, status, renewals or renew");
+		goto out;
+	}
+	if (parse_object(root, "", change_fields, NFIELD(change_fields), c, e))
+		goto out;
+	for (i = 0; i < NFIELD(change_fields); i++)
+		if (cJSON_GetObjectItemCaseSensitive(root, change_fields[i].name))
+			c->has |= bit[i];
+	if (change_check(root, cur, c, e))
+		goto out;
+	rc = CL_OK;
+out:
+	cJSON_Delete(root);
+	if (rc)
+		memset(c, 0, sizeof *c);
+	return rc;
+}
+
+void terms_change_apply(Terms *t, const TermsChange *c, Date effective)
+{
+	const Terms *n = &c->t;
+
+	if (c->has & TC_FEE)
+		t->fee = n->fee;
+	if (c->has & TC_DISCOUNTS)
+		t->discounts = n->discounts;
+	if (c->has & TC_REBATES)
+		t->rebates = n->rebates;
+	if (c->has & TC_DUE_DAYS)
+		t->due_days = n->due_days;
+	if (c->has & TC_LATE_FEE) {
+		t->has_late_fee = 1;
+		t->late_fee_min = n->late_fee_min;
+		t->late_fee_rate = n->late_fee_rate;
+	}
+	if (c->has & TC_TOLERANCE)
+		t->price_tolerance = n->price_tolerance;
+	if (c->has & TC_END)
+		t->end = n->end;
+	if (c->has & TC_RENEWALS) {
+		t->renew_options = n->renew_options;
+		t->renew_years = n->renew_years;
+	}
+	if ((c->has & TC_RENEW) && t->renew_options > 0) {
+		t->end = date_add_years(t->end, t->renew_years);
+		t->renew_options--;
+	}
+	if (c->has & TC_STATUS) {
+		t->status = n->status;
+		t->terminated_on = effective;
+	}
+}
+
 /* ---- output ----------------------------------------------------------- */
 
 /* The JSON names of the enums ("unknown" for a value out of range); the
@@ -609,6 +787,15 @@ static int add_schedule(cJSON *o, const char *key, const Schedule *s, int with_k
 	return ok;
 }
 
+/* renewals: {options, years}.  Returns 0 when out of memory. */
+static int add_renewals(cJSON *o, const Terms *t)
+{
+	cJSON *r = cJSON_AddObjectToObject(o, "renewals");
+
+	return r && cJSON_AddNumberToObject(r, "options", t->renew_options) &&
+	       cJSON_AddNumberToObject(r, "years", t->renew_years);
+}
+
 /* The top-level text fields and dates.  Returns 0 when out of memory. */
 static int add_head(cJSON *o, const Terms *t)
 {
@@ -642,7 +829,57 @@ static int add_tail(cJSON *o, const Terms *t)
 		    !add_rate(lf, "rate", t->late_fee_rate))
 			return 0;
 	}
-	return add_money(o, "price_tolerance", t->price_tolerance);
+	if (!add_money(o, "price_tolerance", t->price_tolerance))
+		return 0;
+	return !(t->renew_options || t->renew_years) || add_renewals(o, t);
+}
+
+/* The change c as its partial document.  Returns 0 when out of memory. */
+static int add_change(cJSON *o, const TermsChange *c)
+{
+	const Terms *t = &c->t;
+	cJSON *lf;
+
+	if ((c->has & TC_FEE) && !add_schedule(o, "fee", &t->fee, 1, "bands"))
+		return 0;
+	if ((c->has & TC_DISCOUNTS) && !add_schedule(o, "discounts", &t->discounts, 0, "tiers"))
+		return 0;
+	if ((c->has & TC_REBATES) && !add_schedule(o, "rebates", &t->rebates, 1, "tiers"))
+		return 0;
+	if ((c->has & TC_DUE_DAYS) && !cJSON_AddNumberToObject(o, "due_days", t->due_days))
+		return 0;
+	if (c->has & TC_LATE_FEE) {
+		lf = cJSON_AddObjectToObject(o, "late_fee");
+		if (!lf || !add_money(lf, "min", t->late_fee_min) ||
+		    !add_rate(lf, "rate", t->late_fee_rate))
+			return 0;
+	}
+	if ((c->has & TC_TOLERANCE) && !add_money(o, "price_tolerance", t->price_tolerance))
+		return 0;
+	if ((c->has & TC_END) && !add_date(o, "end", t->end))
+		return 0;
+	if ((c->has & TC_STATUS) &&
+	    !cJSON_AddStringToObject(o, "status", contract_status_name(t->status)))
+		return 0;
+	if ((c->has & TC_RENEWALS) && !add_renewals(o, t))
+		return 0;
+	return !(c->has & TC_RENEW) || cJSON_AddTrueToObject(o, "renew");
+}
+
+char *terms_change_to_json(const TermsChange *c)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *txt = NULL, *out = NULL;
+
+	if (!o || !add_change(o, c))
+		goto out;
+	txt = cJSON_PrintUnformatted(o);
+	if (txt)
+		out = strdup(txt);
+out:
+	cJSON_free(txt);
+	cJSON_Delete(o);
+	return out;
 }
 
 /* The canonical document of t, compact, keys in DOMAIN.md 4 order.  The

@@ -51,7 +51,32 @@ typedef struct Terms {
 	Money late_fee_min;
 	Rate late_fee_rate;
 	Money price_tolerance; /* default 0 */
+	int renew_options;     /* "renewals": options not yet exercised */
+	int renew_years;       /* and the years each adds to the end */
+	Date terminated_on;    /* in force terms only: a termination's effective date */
 } Terms;
+
+/* What an amendment changes (DOMAIN.md 4.6): the fields of t named in has
+ * (TC_* bits), and renew when it exercises a renewal option.  t is the
+ * first member so that the terms document's field table fills it. */
+enum {
+	TC_FEE = 1 << 0,
+	TC_DISCOUNTS = 1 << 1,
+	TC_REBATES = 1 << 2,
+	TC_DUE_DAYS = 1 << 3,
+	TC_LATE_FEE = 1 << 4,
+	TC_TOLERANCE = 1 << 5,
+	TC_END = 1 << 6,
+	TC_STATUS = 1 << 7,
+	TC_RENEWALS = 1 << 8,
+	TC_RENEW = 1 << 9
+};
+
+typedef struct TermsChange {
+	Terms t;
+	unsigned has;
+	int renew;
+} TermsChange;
 
 /* Parse and validate a terms document of len bytes.  Every problem names the
  * field ("fee.bands[1].from: must be a money string such as \"30000.00\",
@@ -59,6 +84,25 @@ typedef struct Terms {
  * contract_import() for the lead agency and vendor.  OUT: *t. */
 ClCode terms_parse(const char *json, size_t len, Terms *t, Err *e)
 	__attribute__((warn_unused_result));
+
+/* Parse and validate the partial terms document of an amendment against
+ * cur, the terms in force before it: any of fee, discounts, rebates,
+ * due_days, late_fee, price_tolerance, end, status ("terminated"),
+ * renewals and renew (true), each checked as in terms_parse(); a fee or
+ * rebate schedule keeps cur's year (saying another is refused), an empty
+ * document and an unknown field are refused.  Every message names the
+ * field.  OUT: *c. */
+ClCode terms_change_parse(const char *json, size_t len, const Terms *cur, TermsChange *c, Err *e)
+	__attribute__((warn_unused_result));
+
+/* The canonical partial document of c as JSON text (only what it
+ * changes).  Caller frees with free(); NULL when out of memory. */
+char *terms_change_to_json(const TermsChange *c);
+
+/* Apply c, effective on day effective, to t (the terms in force the day
+ * before).  A renewal moves the end by renew_years and uses an option;
+ * a termination records its day in t->terminated_on. */
+void terms_change_apply(Terms *t, const TermsChange *c, Date effective);
 
 /* The canonical terms document of t as JSON text.  Caller frees with
  * free(). Returns NULL when out of memory. */

@@ -213,7 +213,7 @@ int api_contract(Req *r)
 
 	if (!number)
 		return 0;
-	return answer(r, encode_contract_show(r->db, number, ENC_DATA, &e), &e);
+	return answer(r, encode_contract_show(r->db, number, r->today, ENC_DATA, &e), &e);
 }
 
 /* ?year= as a positive number (0 when absent); -1 after answering 400. */

@@ -387,6 +387,45 @@ static void terms_page_forms(cJSON *doc, const Terms *t)
 	money_page_forms(doc, "price_tolerance", t->price_tolerance);
 }
 
+/* o.in_force_on, o.award (the terms as awarded) and o.amendments
+ * [{seq, effective, reference, recorded_by, recorded_at, changes}];
+ * a page also gets each amendment's changes as text.  0 when out of
+ * memory. */
+static int encode_amendments(cJSON *o, const ContractShow *c, EncMode mode)
+{
+	char day[DATE_BUF], *doc = terms_to_json(&c->award);
+	cJSON *award = doc ? cJSON_Parse(doc) : NULL, *arr;
+	int i;
+
+	free(doc);
+	if (!award)
+		return 0;
+	cJSON_AddStringToObject(o, "in_force_on", date_format(c->on, day));
+	cJSON_AddItemToObject(o, "award", award);
+	if (!(arr = cJSON_AddArrayToObject(o, "amendments")))
+		return 0;
+	for (i = 0; i < c->h.n; i++) {
+		const Amendment *a = &c->h.amend[i];
+		cJSON *m = cJSON_CreateObject(), *ch = cJSON_Parse(a->changes);
+
+		if (!m || !ch) {
+			cJSON_Delete(m);
+			cJSON_Delete(ch);
+			return 0;
+		}
+		cJSON_AddItemToArray(arr, m);
+		cJSON_AddNumberToObject(m, "seq", a->seq);
+		cJSON_AddStringToObject(m, "effective", date_format(a->effective, day));
+		cJSON_AddStringToObject(m, "reference", a->reference);
+		cJSON_AddStringToObject(m, "recorded_by", a->recorded_by);
+		cJSON_AddStringToObject(m, "recorded_at", a->created_at);
+		if (mode == ENC_PAGE)
+			cJSON_AddStringToObject(m, "changes_text", a->changes);
+		cJSON_AddItemToObject(m, "changes", ch);
+	}
+	return 1;
+}
+
 cJSON *encode_contract(const ContractShow *c, EncMode mode)
 {
 	char *doc = terms_to_json(&c->t);
@@ -403,6 +442,10 @@ cJSON *encode_contract(const ContractShow *c, EncMode mode)
 	encode_money(o, "list_total", c->list_total, mode);
 	encode_money(o, "net_sales", c->net_sales, mode);
 	cJSON_AddNumberToObject(o, "participants", (double)c->participants);
+	if (!encode_amendments(o, c, mode)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -442,15 +485,16 @@ cJSON *encode_compliance_report(sqlite3 *db, const char *contract, const Quarter
 	return o;
 }
 
-cJSON *encode_contract_show(sqlite3 *db, const char *number, EncMode mode, Err *e)
+cJSON *encode_contract_show(sqlite3 *db, const char *number, Date on, EncMode mode, Err *e)
 {
 	ContractShow c;
 	cJSON *o;
 
-	if (contract_show(db, number, &c, e))
+	if (contract_show(db, number, on, &c, e))
 		return NULL;
 	if (!(o = encode_contract(&c, mode)))
 		err_set(e, CL_ENOMEM, "out of memory");
+	contract_show_free(&c);
 	return o;
 }
 

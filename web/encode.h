@@ -80,8 +80,8 @@ cJSON *encode_rebate_report(sqlite3 *db, const char *contract, int year, Date to
 cJSON *encode_compliance_report(sqlite3 *db, const char *contract, const Quarter *period,
 				const char *only_agency, EncMode mode, Err *e);
 
-/* contract_show() as JSON, or NULL with e set.  Caller frees. */
-cJSON *encode_contract_show(sqlite3 *db, const char *number, EncMode mode, Err *e);
+/* contract_show() on day on as JSON, or NULL with e set.  Caller frees. */
+cJSON *encode_contract_show(sqlite3 *db, const char *number, Date on, EncMode mode, Err *e);
 
 /* summary_agency() as JSON, or NULL with e set.  Caller frees. */
 cJSON *encode_agency_report(sqlite3 *db, const char *agency, const char *contract,

@@ -140,9 +140,11 @@ int page_contract(Req *r)
 
 	if (!may_see_contract(r, number))
 		return resp_error(r, 404, "there is no such contract");
-	if (contract_show(r->db, number, &show, &e))
+	if (contract_show(r->db, number, r->today, &show, &e))
 		return resp_error(r, 500, "%s", e.msg);
-	if (!(doc = encode_contract(&show, ENC_PAGE)))
+	doc = encode_contract(&show, ENC_PAGE);
+	contract_show_free(&show);
+	if (!doc)
 		return resp_error(r, 500, "out of memory");
 	ctx = pagekit_ctx(r, number);
 	add_terms(ctx, doc, &show.t);

@@ -43,7 +43,7 @@ static const EligCase elig_cases[] = {
 	{"day after the end", "KS-1", "USD259", "2026-07-01", NULL,
 	 "invoice date 2026-07-01 is outside the contract term", "rule: contract term"},
 	{"contract terminated", "KS-T", "USD259", "2025-08-15", NULL, "contract KS-T is terminated",
-	 "rule: contract not terminated"},
+	 "rule: contract terminated"},
 	{"quarter closed", "KS-1", "USD259", "2025-09-30", "2025-Q3", "quarter 2025-Q3 is closed",
 	 "rule: open quarter"},
 	/* the boundaries of each rule, accepted */
