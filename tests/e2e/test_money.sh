@@ -23,13 +23,18 @@
 #     reports  [{args, as_of?, expect}]  `--json` is added when missing;
 #              every key given in expect must match exactly (objects: only
 #              the keys given; lists: same length, element by element)
-#     then     optional later steps [{as_of, imports, reverse, reports}], run
+#     amend    [{effective, reference, changes, as_of?, contract?, refused?}]
+#              `contract amend` with the partial terms document changes
+#              (DOMAIN.md 4.6); with refused, the amendment must be refused
+#              with that text and nothing written.  An import may also say
+#              refused: the whole file is refused with that text
+#     then     optional later steps [{as_of, amend, imports, reverse, reports}], run
 #              in order after the first ones (e.g. a line arriving after a
 #              rebate year was finalized)
 #     working  the hand computation, for a finance reviewer
 #
-# Order within a step: imports, reversals, remittances (first step only),
-# reports.  Remittances are recorded with --as-of their received date.
+# Order within a step: amendments, imports, reversals, remittances (first
+# step only), reports.  Remittances are recorded with --as-of their received date.
 # Every case runs on a fresh database; afterwards `coopledger verify` must
 # pass.
 . "$(dirname "$0")/lib.sh"
@@ -52,10 +57,10 @@ def day_after_quarter(period):
     return "%04d-%02d-01" % (year, 3 * qn + 1)
 
 def stages(case):
-    first = {k: case.get(k) for k in ("as_of", "imports", "reverse", "reports")}
+    first = {k: case.get(k) for k in ("as_of", "amend", "imports", "reverse", "reports")}
     return [first] + list(case.get("then") or [])
 
-def cmd_plan(folder):
+def cmd_plan(folder, work):
     """Print the steps of a case, one a line: KIND<TAB>LABEL<TAB>shell words."""
     case = load(os.path.join(folder, "case.json"))
     contracts = [{"terms": "terms.json", "participants": "participants.csv",
@@ -84,13 +89,27 @@ def cmd_plan(folder):
                  ["--as-of", start, "participant", "import", "--contract", terms["number"], parts])
     for si, st in enumerate(stages(case)):
         as_of = st.get("as_of") or case["as_of"]
+        for ai, am in enumerate(st.get("amend") or []):
+            path = os.path.join(work, "%s-amend-%d-%d.json" % (os.path.basename(folder), si, ai))
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(am["changes"], f)
+            words = ["--as-of", am.get("as_of") or as_of, "contract", "amend", am.get("contract") or number,
+                     "--effective", am["effective"], "--reference", am["reference"], path]
+            label = "amend %s effective %s" % (json.dumps(am["changes"]), am["effective"])
+            if am.get("refused"):
+                step("refused", label + " is refused", [am["refused"]] + words)
+            else:
+                step("setup", label, words)
         for im in st.get("imports") or []:
             words = ["--as-of", im.get("filed") or (day_after_quarter(im["period"]) if im.get("period") else as_of),
                      "import", "--contract", im.get("contract") or number]
             if im.get("period"):
                 words += ["--period", im["period"]]
             words.append(os.path.join(folder, im["file"]))
-            step("setup", "import " + im["file"], words)
+            if im.get("refused"):
+                step("refused_import", "import %s is refused" % im["file"], [im["refused"]] + words)
+            else:
+                step("setup", "import " + im["file"], words)
         for rv in st.get("reverse") or []:
             if "batch_of" in rv:
                 step("reverse_batch", "reverse batch of " + rv["batch_of"],
@@ -216,6 +235,22 @@ for folder in "$D"/*/; do
 		case $kind in
 		setup)
 			cl "$@"; expect_ok "$name: setup: $label" ;;
+		refused)
+			want=$1; shift
+			n_audit=$(q "SELECT count(*) FROM audit_log")
+			cl "$@"
+			if [ "$RC" -ne 0 ] && grep -qF -- "$want" <<<"$OUT$ERR" &&
+				[ "$(q "SELECT count(*) FROM audit_log")" = "$n_audit" ]; then
+				ok "$name: $label"
+			else not_ok "$name: $label (wanted a refusal naming: $want, nothing written)"; fi ;;
+		refused_import)
+			want=$1; shift
+			n_live=$(q "SELECT count(*) FROM live_purchase")
+			cl "$@"
+			if [ "$RC" -ne 0 ] && grep -qF -- "$want" <<<"$OUT$ERR" &&
+				[ "$(q "SELECT count(*) FROM live_purchase")" = "$n_live" ]; then
+				ok "$name: $label"
+			else not_ok "$name: $label (wanted a refusal naming: $want, no line written)"; fi ;;
 		reverse_line)
 			id=$(line_of "$2" "$3" "$4")
 			if [ -z "$id" ]; then RC=1 OUT="" ERR="no live line $3/$4"; not_ok "$name: $label"; continue; fi
@@ -228,7 +263,7 @@ for folder in "$D"/*/; do
 			cl "$@"
 			money_py check "$folder" "$label" "$RC" "$WORK/out" "$WORK/err" "${*:3} (as of $2)" ;;
 		esac
-	done 3< <(money_py plan "$folder")
+	done 3< <(money_py plan "$folder" "$WORK")
 	cl verify; expect_out "$name: verify passes afterwards" "chains are intact"
 done
 if [ "$ncases" -ge 18 ]; then ok "the money corpus has $ncases cases"; else
