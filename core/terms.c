@@ -685,6 +685,43 @@ out:
 	return rc;
 }
 
+/* Whether two schedules say the same. */
+static int schedule_same(const Schedule *a, const Schedule *b)
+{
+	int i;
+
+	if (a->present != b->present || a->nband != b->nband || a->mode != b->mode ||
+	    a->year != b->year)
+		return 0;
+	for (i = 0; i < a->nband; i++)
+		if (a->band[i].from != b->band[i].from || a->band[i].rate != b->band[i].rate)
+			return 0;
+	return 1;
+}
+
+void terms_change_drop_same(TermsChange *c, const Terms *cur)
+{
+	const Terms *n = &c->t;
+
+	if (schedule_same(&n->fee, &cur->fee))
+		c->has &= ~(unsigned)TC_FEE;
+	if (schedule_same(&n->discounts, &cur->discounts))
+		c->has &= ~(unsigned)TC_DISCOUNTS;
+	if (schedule_same(&n->rebates, &cur->rebates))
+		c->has &= ~(unsigned)TC_REBATES;
+	if (n->due_days == cur->due_days)
+		c->has &= ~(unsigned)TC_DUE_DAYS;
+	if (cur->has_late_fee && n->late_fee_min == cur->late_fee_min &&
+	    n->late_fee_rate == cur->late_fee_rate)
+		c->has &= ~(unsigned)TC_LATE_FEE;
+	if (n->price_tolerance == cur->price_tolerance)
+		c->has &= ~(unsigned)TC_TOLERANCE;
+	if (n->end == cur->end)
+		c->has &= ~(unsigned)TC_END;
+	if (n->renew_options == cur->renew_options && n->renew_years == cur->renew_years)
+		c->has &= ~(unsigned)TC_RENEWALS;
+}
+
 void terms_change_apply(Terms *t, const TermsChange *c, Date effective)
 {
 	const Terms *n = &c->t;

@@ -95,6 +95,10 @@ ClCode terms_parse(const char *json, size_t len, Terms *t, Err *e)
 ClCode terms_change_parse(const char *json, size_t len, const Terms *cur, TermsChange *c, Err *e)
 	__attribute__((warn_unused_result));
 
+/* Clear from c->has what c would set to the value cur already has (a form
+ * that restates the terms in force changes only what was edited). */
+void terms_change_drop_same(TermsChange *c, const Terms *cur);
+
 /* The canonical partial document of c as JSON text (only what it
  * changes).  Caller frees with free(); NULL when out of memory. */
 char *terms_change_to_json(const TermsChange *c);

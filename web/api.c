@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "access.h"
+#include "amend.h"
 #include "cache.h"
 #include "compliance.h"
 #include "contract.h"
@@ -390,6 +391,39 @@ int api_remit(Req *r)
 	out = cJSON_CreateObject();
 	cJSON_AddNumberToObject(out, "remittance", (double)id);
 	return resp_json(r, 201, out);
+}
+
+/* POST /api/v1/contracts/:number/amendments {"effective", "reference",
+ * "changes": {...}}: 201 with the contract as it now stands. */
+int api_amend(Req *r)
+{
+	const char *number = contract_or_404(r), *effective, *reference;
+	char actor[300], *changes = NULL;
+	cJSON *o, *ch;
+	Date day;
+	Err e = {0};
+
+	if (!number || !(o = json_body_or_400(r)))
+		return 0;
+	effective = json_str(o, "effective");
+	reference = json_str(o, "reference");
+	ch = cJSON_GetObjectItemCaseSensitive(o, "changes");
+	if (!effective || !reference || !cJSON_IsObject(ch))
+		e.code = err_set(&e, CL_EINPUT,
+				 "give \"effective\" (a date) and \"reference\" as strings and "
+				 "\"changes\" as an object of the terms that change");
+	else if (date_parse(effective, &day, &e))
+		err_prefix(&e, "effective");
+	else if (!(changes = cJSON_PrintUnformatted(ch)))
+		e.code = err_set(&e, CL_ENOMEM, "out of memory");
+	else
+		e.code = contract_amend(r->db, number, day, reference, changes, strlen(changes),
+					req_actor(r, actor, sizeof actor), NULL, &e);
+	cJSON_free(changes);
+	cJSON_Delete(o);
+	if (e.code || !(o = encode_contract_show(r->db, number, r->today, ENC_DATA, &e)))
+		return answer(r, NULL, &e);
+	return resp_json(r, 201, o);
 }
 
 /* POST /api/v1/remittances/:id/reversal {"reason"}: 201 with the

@@ -21,6 +21,7 @@ int api_compliance(Req *r);
 int api_import(Req *r);
 int api_remit(Req *r);
 int api_remit_reverse(Req *r);
+int api_amend(Req *r);
 int api_agencies(Req *r);
 int api_agency(Req *r);
 int api_agency_purchases(Req *r);

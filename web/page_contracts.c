@@ -1,6 +1,7 @@
 /* page_contracts.c — the contracts list, a contract's page and its fees as CSV. */
 #include <string.h>
 
+#include "buf.h"
 #include "compliance.h"
 #include "contract.h"
 #include "csvout.h"
@@ -131,22 +132,125 @@ static int add_remittances(Req *r, cJSON *ctx, const char *number, Err *e)
 	return 0;
 }
 
+/* One part of an amendment's changes in words, appended to b.  Non-zero
+ * when b is full. */
+static int change_words(Buf *b, const cJSON *c)
+{
+	const char *k = c->string;
+	int bad = 0;
+	char buf[MONEY_BUF];
+	Money m;
+	const cJSON *list, *x;
+
+	if (b->len)
+		bad |= (int)buf_append(b, "; ", 2);
+	if (strcmp(k, "renew") == 0)
+		bad |= (int)buf_printf(b, "a renewal option exercised");
+	else if (strcmp(k, "status") == 0)
+		bad |= (int)buf_printf(b, "terminated");
+	else if (strcmp(k, "end") == 0 || strcmp(k, "price_tolerance") == 0 ||
+		 strcmp(k, "due_days") == 0) {
+		const char *v = cJSON_GetStringValue(c);
+
+		if (strcmp(k, "price_tolerance") == 0 && v && !money_parse(v, &m, NULL))
+			v = money_format_human(m, buf);
+		if (cJSON_IsNumber(c))
+			bad |= (int)buf_printf(b, "fee due %d days after the quarter", c->valueint);
+		else
+			bad |= (int)buf_printf(b, "%s %s",
+					       strcmp(k, "end") == 0 ? "ends" : "price tolerance",
+					       v ? v : "");
+	} else if (strcmp(k, "late_fee") == 0) {
+		const char *min = cJSON_GetStringValue(cJSON_GetObjectItem(c, "min"));
+
+		bad |= (int)buf_printf(
+			b, "late fee the greater of %s or %s",
+			min && !money_parse(min, &m, NULL) ? money_format_human(m, buf) : "",
+			cJSON_GetStringValue(cJSON_GetObjectItem(c, "rate")));
+	} else if (strcmp(k, "renewals") == 0)
+		bad |= (int)buf_printf(b, "%d renewal option(s) of %d year(s)",
+				       cJSON_GetObjectItem(c, "options")->valueint,
+				       cJSON_GetObjectItem(c, "years")->valueint);
+	else {
+		const char *mode = cJSON_GetStringValue(cJSON_GetObjectItem(c, "mode"));
+
+		list = cJSON_GetObjectItem(c, strcmp(k, "fee") == 0 ? "bands" : "tiers");
+		bad |= (int)buf_printf(b, "%s%s%s:", strcmp(k, "fee") == 0 ? "fee" : k,
+				       mode ? " " : "", mode ? mode : "");
+		cJSON_ArrayForEach(x, list)
+		{
+			const char *from = cJSON_GetStringValue(cJSON_GetObjectItem(x, "from"));
+
+			bad |= (int)buf_printf(b, "%s %s from %s", x == list->child ? "" : ",",
+					       cJSON_GetStringValue(cJSON_GetObjectItem(x, "rate")),
+					       from && !money_parse(from, &m, NULL)
+						       ? money_format_human(m, buf)
+						       : "");
+		}
+	}
+	return bad;
+}
+
+/* Each amendment of doc with its changes in words ("summary"). */
+static void amendment_words(cJSON *doc)
+{
+	cJSON *a, *c;
+
+	cJSON_ArrayForEach(a, cJSON_GetObjectItem(doc, "amendments"))
+	{
+		Buf b;
+
+		buf_init(&b, 4096);
+		cJSON_ArrayForEach(
+			c, cJSON_GetObjectItem(a, "changes")) if (change_words(&b, c)) break;
+		cJSON_AddStringToObject(a, "summary", b.data ? b.data : "");
+		buf_free(&b);
+	}
+}
+
+/* ?on=: the day whose terms the page shows (today when absent).  OUT: *on;
+ * -1 (with ctx's alert) when it is not a date. */
+static int on_param(Req *r, Date *on, char *why, size_t n)
+{
+	const char *v = req_query(r, "on");
+	Err e = {0};
+
+	*on = r->today;
+	if (!v || !*v)
+		return 0;
+	if (date_parse(v, on, &e)) {
+		snprintf(why, n, "Showing today's terms: %s", e.msg);
+		*on = r->today;
+		return -1;
+	}
+	return 0;
+}
+
 int page_contract(Req *r)
 {
 	const char *number = r->param[0];
+	char why[ERR_MSG_MAX + 40] = "";
 	ContractShow show;
 	cJSON *ctx, *doc;
+	Date on;
 	Err e = {0};
 
 	if (!may_see_contract(r, number))
 		return resp_error(r, 404, "there is no such contract");
-	if (contract_show(r->db, number, r->today, &show, &e))
+	on_param(r, &on, why, sizeof why);
+	if (contract_show(r->db, number, on, &show, &e))
 		return resp_error(r, 500, "%s", e.msg);
 	doc = encode_contract(&show, ENC_PAGE);
 	contract_show_free(&show);
 	if (!doc)
 		return resp_error(r, 500, "out of memory");
+	amendment_words(doc);
+	cJSON_AddBoolToObject(doc, "renewable",
+			      show.t.renew_options > 0 && show.t.status != CONTRACT_TERMINATED);
+	cJSON_AddBoolToObject(doc, "terminated", show.t.status == CONTRACT_TERMINATED);
 	ctx = pagekit_ctx(r, number);
+	if (why[0])
+		cJSON_AddStringToObject(ctx, "alert", why);
 	add_terms(ctx, doc, &show.t);
 	cJSON_AddItemToObject(ctx, "contract", doc);
 	if (r->who.role <= ROLE_FINANCE) {

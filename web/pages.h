@@ -18,6 +18,8 @@ int page_contracts_csv(Req *r);
 int page_imports_csv(Req *r);
 int page_users_csv(Req *r);
 int page_contract(Req *r);
+int page_amend_form(Req *r); /* the amend form of a contract (admin) */
+int page_amend(Req *r);	     /* an amendment, renewal or termination sent */
 int page_fees_csv(Req *r);
 int page_agencies(Req *r);
 int page_agencies_csv(Req *r);

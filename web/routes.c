@@ -23,6 +23,8 @@ const Route routes[] = {
 	{"GET", "/contracts", page_contracts, R_ANY},
 	{"GET", "/contracts.csv", page_contracts_csv, R_ANY},
 	{"GET", "/contracts/:number", page_contract, R_ANY},
+	{"GET", "/contracts/:number/amend", page_amend_form, R_ADMIN},
+	{"POST", "/contracts/:number/amendments", page_amend, R_ADMIN},
 	{"GET", "/contracts/:number/fees.csv", page_fees_csv, R_STAFF | R_VENDOR},
 	{"GET", "/contracts/:number/remittances.csv", page_remittances_csv, R_STAFF | R_VENDOR},
 	{"GET", "/missing-reports.csv", page_missing_csv, R_STAFF},
@@ -75,6 +77,8 @@ const Route routes[] = {
 	{"POST", "/api/v1/contracts/:number/imports", api_import, R_ADMIN | R_VENDOR},
 	{"POST", "/api/v1/contracts/:number/remittances", api_remit, R_STAFF},
 	{"POST", "/api/v1/remittances/:id/reversal", api_remit_reverse, R_STAFF},
+	/* contract amendments (DOMAIN.md 4.6): admin changes, finance reads */
+	{"POST", "/api/v1/contracts/:number/amendments", api_amend, R_ADMIN},
 	{"GET", "/api/v1/agencies", api_agencies, R_ANY},
 	{"GET", "/api/v1/agencies/:code", api_agency, R_STAFF | R_MEMBER},
 	{"GET", "/api/v1/agencies/:code/purchases", api_agency_purchases, R_STAFF | R_MEMBER},
