@@ -29,6 +29,7 @@
 #include <inttypes.h>
 #include <sodium.h>
 
+#include "amend.h"
 #include "compliance.h"
 #include "fees.h"
 #include "rebate.h"
@@ -1590,6 +1591,53 @@ static void verify_db(const Fixture *fx, int first, int last)
 	verify_ok(fx->db);
 }
 
+/* A case of a small ledger for the invariance properties: up to two years
+ * and a quarter, up to six members, fee and rebate schedules with
+ * thresholds among the ledger's running sums, discounts.  Caller frees. */
+static Case *gen_small_case(Rng *r, const char *prefix, int ci)
+{
+	Case *c = calloc(1, sizeof *c);
+	Money cand[MAX_LINES], scale;
+	int i, j, neg, used[N_ELEMS(POOL)] = {0};
+
+	assert_non_null(c);
+	snprintf(c->number, sizeof c->number, "%s-%d", prefix, ci);
+	c->start = gen_start(r);
+	c->end = gen_end(r, c->start);
+	/* terms of up to two years and a quarter */
+	if (c->end > ref_add_years(c->start, 2) + 92)
+		c->end = ref_add_years(c->start, 2) + 92;
+	c->npart = (int)rng_range(r, 0, 6);
+	for (i = 0; i < c->npart; i++) {
+		do
+			j = (int)rng_below(r, N_ELEMS(POOL));
+		while (used[j]);
+		used[j] = 1;
+		c->part[i] = POOL[j];
+		c->joined[i] =
+			rng_chance(r, 1, 2)
+				? c->start
+				: (Date)rng_range(r, c->start, c->start + (c->end - c->start) / 2);
+	}
+	scale = rng_chance(r, 1, 4) ? 3 : gen_scale(r); /* tiny amounts: ties */
+	neg = rng_chance(r, 1, 8);
+	c->nline = (int)rng_range(r, 5, P3_MAX_LINES);
+	for (i = 0; i < c->nline; i++) {
+		int k = (int)rng_range(r, -1, c->npart - 1);
+		Date from = k < 0 ? c->start : c->joined[k];
+
+		gen_line(r, c, i, k < 0 ? LEAD : c->part[k], (Date)rng_range(r, from, c->end),
+			 scale, neg);
+	}
+	i = prefix_sums(c, c->start, c->end, cand, MAX_LINES);
+	gen_sched(r, &c->fee, 4, 1, cand, i, scale * c->nline);
+	c->has_reb = 1;
+	gen_sched(r, &c->reb, 4, 0, cand, i, scale * c->nline);
+	gen_discounts(r, c, scale);
+	c->mid = (Date)rng_range(r, c->start, c->end);
+	return c;
+}
+
 static void test_reversal_invariance(void **state)
 {
 	Fixture fx;
@@ -1603,9 +1651,8 @@ static void test_reversal_invariance(void **state)
 		Case *c;
 		Terms t;
 		Figures before, after;
-		Money cand[MAX_LINES], scale;
 		const char *who[MAX_PART + 1];
-		int i, j, nround, nwho, neg, used[N_ELEMS(POOL)] = {0}, pick[3];
+		int i, j, nround, nwho, pick[3];
 		Err e = {0};
 
 		if (!case_runs(ci))
@@ -1618,43 +1665,7 @@ static void test_reversal_invariance(void **state)
 			world_open(&fx);
 			first = ci;
 		}
-		c = calloc(1, sizeof *c);
-		assert_non_null(c);
-		snprintf(c->number, sizeof c->number, "P3-%d", ci);
-		c->start = gen_start(&r);
-		c->end = gen_end(&r, c->start);
-		/* terms of up to two years and a quarter */
-		if (c->end > ref_add_years(c->start, 2) + 92)
-			c->end = ref_add_years(c->start, 2) + 92;
-		c->npart = (int)rng_range(&r, 0, 6);
-		for (i = 0; i < c->npart; i++) {
-			do
-				j = (int)rng_below(&r, N_ELEMS(POOL));
-			while (used[j]);
-			used[j] = 1;
-			c->part[i] = POOL[j];
-			c->joined[i] =
-				rng_chance(&r, 1, 2)
-					? c->start
-					: (Date)rng_range(&r, c->start,
-							  c->start + (c->end - c->start) / 2);
-		}
-		scale = rng_chance(&r, 1, 4) ? 3 : gen_scale(&r); /* tiny amounts: ties */
-		neg = rng_chance(&r, 1, 8);
-		c->nline = (int)rng_range(&r, 5, P3_MAX_LINES);
-		for (i = 0; i < c->nline; i++) {
-			int k = (int)rng_range(&r, -1, c->npart - 1);
-			Date from = k < 0 ? c->start : c->joined[k];
-
-			gen_line(&r, c, i, k < 0 ? LEAD : c->part[k],
-				 (Date)rng_range(&r, from, c->end), scale, neg);
-		}
-		i = prefix_sums(c, c->start, c->end, cand, MAX_LINES);
-		gen_sched(&r, &c->fee, 4, 1, cand, i, scale * c->nline);
-		c->has_reb = 1;
-		gen_sched(&r, &c->reb, 4, 0, cand, i, scale * c->nline);
-		gen_discounts(&r, c, scale);
-		c->mid = (Date)rng_range(&r, c->start, c->end);
+		c = gen_small_case(&r, "P3", ci);
 		case_store(fx.db, c, &t);
 
 		/* the lines to reverse, drawn first: their agencies' reports are taken */
@@ -1719,6 +1730,122 @@ static void test_reversal_invariance(void **state)
 	print_message("  reversal invariance: %d cases, %d reversals (%d with a wrong entry "
 		      "between); %d with overcharges, %d agency reports with a rebate share\n",
 		      ran, rounds, detours, overcharged, shares);
+}
+
+/* ---- 5. amendments: a restatement changes nothing, a fee change no
+ * ended quarter ---------------------------------------------------------- */
+
+#define P5_CASES 300
+
+/* Record an amendment of c effective day; it must be accepted. */
+static void amend_ok(sqlite3 *db, const Case *c, Date day, const char *doc)
+{
+	char d[32];
+	Err e = {0};
+
+	detail_add("  amendment effective %s: %s\n", ref_date_text(day, d), doc);
+	if (contract_amend(db, c->number, day, "property case", doc, strlen(doc), FX_ACTOR, NULL,
+			   &e))
+		FAILF("amendment effective %s refused: %s", d, e.msg);
+}
+
+/* The fee of every quarter of c, as of long after its end.  Caller frees. */
+static FeeQuarter *all_quarters(sqlite3 *db, const Case *c, int *n)
+{
+	FeeQuarter *fq = NULL;
+	Err e = {0};
+
+	if (fees_quarters(db, c->number, NULL, c->end + 800, &fq, n, &e))
+		FAILF("fees: %s", e.msg);
+	return fq;
+}
+
+static void test_amendment_invariance(void **state)
+{
+	Fixture fx;
+	int ci, ran = 0, kept = 0, first = 0;
+
+	(void)state;
+	g_prop = "amendment invariance";
+	memset(&fx, 0, sizeof fx);
+	for (ci = 0; ci < cases(P5_CASES); ci++) {
+		Rng r = case_rng(5, ci);
+		Case *c;
+		Terms t;
+		TermsChange same;
+		Figures before, after;
+		FeeQuarter *q0, *q1;
+		RefSched fee;
+		Money cand[MAX_LINES];
+		Date eff, eff2;
+		char *doc, fee_doc[1200], buf[1300];
+		int n0, n1, i;
+
+		if (!case_runs(ci))
+			continue;
+		if (!fx.db || ran % 50 == 0) {
+			if (fx.db) {
+				verify_db(&fx, first, ci - 1);
+				fx_close(&fx);
+			}
+			world_open(&fx);
+			first = ci;
+		}
+		c = gen_small_case(&r, "P5", ci);
+		if (c->end == c->start) { /* no day to amend from: after the start, in the term */
+			free(c);
+			continue;
+		}
+		case_store(fx.db, c, &t);
+		figures_take(fx.db, c, &before, 1, NULL, 0);
+
+		/* the same terms restated, from a day inside the term */
+		memset(&same, 0, sizeof same);
+		same.t = t;
+		same.has = TC_FEE | TC_DUE_DAYS | TC_TOLERANCE |
+			   (t.discounts.present ? TC_DISCOUNTS : 0) |
+			   (t.rebates.present ? TC_REBATES : 0);
+		eff = (Date)rng_range(&r, c->start + 1, c->end);
+		doc = terms_change_to_json(&same);
+		assert_non_null(doc);
+		amend_ok(fx.db, c, eff, doc);
+		free(doc);
+		figures_take(fx.db, c, &after, 0, NULL, 0);
+		figures_same(&before, &after, "after restating the terms");
+		figures_free(&before);
+		figures_free(&after);
+
+		/* a new fee schedule from a later day: no quarter ended before it moves */
+		q0 = all_quarters(fx.db, c, &n0);
+		i = prefix_sums(c, c->start, c->end, cand, MAX_LINES);
+		gen_sched(&r, &fee, 4, 1, cand, i, 1000000);
+		fee.calendar = c->fee.calendar; /* the year never changes */
+		sched_json(fee_doc, sizeof fee_doc, &fee, "bands");
+		snprintf(buf, sizeof buf, "{\"fee\":%s}", fee_doc);
+		eff2 = (Date)rng_range(&r, eff, c->end);
+		amend_ok(fx.db, c, eff2, buf);
+		q1 = all_quarters(fx.db, c, &n1);
+		CHECK_EQ(n1, n0, "fee quarters after the fee amendment");
+		for (i = 0; i < n0; i++) {
+			if (ref_quarter_last((RQ){q0[i].q.year, q0[i].q.q}) >= eff2)
+				break;
+			CHECK_EQ(q1[i].fee, q0[i].fee, "fee of quarter %d-Q%d, ended before %d",
+				 q0[i].q.year, q0[i].q.q, (int)eff2);
+			kept++;
+		}
+		free(q0);
+		free(q1);
+		free(c);
+		ran++;
+	}
+	if (fx.db) {
+		verify_db(&fx, first, ci - 1);
+		fx_close(&fx);
+	}
+	print_message(
+		"  amendment invariance: %d cases, %d quarters ended before a fee change kept "
+		"their fee\n",
+		ran, kept);
 }
 
 /* ---- 4. graduated schedules are non-decreasing ----------------------------- */
@@ -1816,6 +1943,7 @@ int main(void)
 		cmocka_unit_test(test_fee_year_telescoping),
 		cmocka_unit_test(test_fee_term_telescoping),
 		cmocka_unit_test(test_reversal_invariance),
+		cmocka_unit_test(test_amendment_invariance),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);

@@ -77,6 +77,8 @@ test('the API amends the fee; an ended quarter keeps its fee, a later sale pays 
   assert.match(execFileSync(process.env.COOPLEDGER_BIN || `${process.cwd()}/../../build/rel/coopledger`,
     ['--db', demo.db, 'verify'], { encoding: 'utf8' }), /1 amendment rows/);
   assert.equal(sql("SELECT count(*) FROM audit_log WHERE action = 'contract.amend'"), '1');
+  assert.throws(() => sql("UPDATE contract_amendment SET reference = 'rewritten'"), /append-only/);
+  assert.throws(() => sql('DELETE FROM contract_amendment'), /append-only/);
 });
 
 // A signed-in page of role.
