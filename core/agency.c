@@ -318,6 +318,7 @@ ClCode vendor_list(sqlite3 *db, RowSet *out, Err *e)
 {
 	DbRows q;
 
-	return rowset_read(out, db_rows(&q, db, e, "SELECT code, name FROM vendor ORDER BY code", ""),
+	return rowset_read(out,
+			   db_rows(&q, db, e, "SELECT code, name FROM vendor ORDER BY code", ""),
 			   &q, 0, "reading the vendors", e);
 }

@@ -206,7 +206,8 @@ static const char *band_list(const cJSON *s)
 static ClCode check_band(Check *c, const char *key, const char *list, int i, const cJSON *band,
 			 int *bad)
 {
-	cJSON *doc = cJSON_Duplicate(c->base, 1), *sched = cJSON_AddObjectToObject(doc, "discounts");
+	cJSON *doc = cJSON_Duplicate(c->base, 1),
+	      *sched = cJSON_AddObjectToObject(doc, "discounts");
 	cJSON *tiers = sched ? cJSON_AddArrayToObject(sched, "tiers") : NULL,
 	      *copy = cJSON_Duplicate(band, 1);
 	char msg[ERR_MSG_MAX + 2 * TERMS_PATH_BUF], path[TERMS_PATH_BUF];

@@ -71,10 +71,8 @@ typedef struct GroupSpec {
 } GroupSpec;
 
 static const GroupSpec groups[] = {
-	{"fee", "fee", "Administrative fee"},
-	{"disc", "discounts", "Discounts"},
-	{"reb", "rebates", "Volume rebates"},
-	{"late", "late_fee", "Late fee"},
+	{"fee", "fee", "Administrative fee"},	  {"disc", "discounts", "Discounts"},
+	{"reb", "rebates", "Volume rebates"},	  {"late", "late_fee", "Late fee"},
 	{"renew", "renewals", "Renewal options"},
 };
 
@@ -215,8 +213,8 @@ static void put_count(ContractForm *f, cJSON *doc, const char *key, const char *
 	if (blank(v))
 		return;
 	if (whole_number(v, &n)) {
-		snprintf(msg, sizeof msg, "\"%.40s\" is not a whole number; write one such as %s", v,
-			 example);
+		snprintf(msg, sizeof msg, "\"%.40s\" is not a whole number; write one such as %s",
+			 v, example);
 		cform_problem_at(f, name, msg);
 		return;
 	}
@@ -331,7 +329,8 @@ static const cJSON *at_path(const cJSON *doc, const char *path)
 	if (!dot)
 		return cJSON_GetObjectItemCaseSensitive(doc, path);
 	snprintf(key, sizeof key, "%.*s", (int)(dot - path), path);
-	return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, key), dot + 1);
+	return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, key),
+						dot + 1);
 }
 
 /* Form field name = JSON value v: a string as it is, a number as it was
@@ -620,7 +619,8 @@ static cJSON *field_json(const ContractForm *f, const FieldSpec *fs, const RowSe
 		cJSON_AddFalseToObject(o, "size");
 	cJSON_AddBoolToObject(o, "menu", menu);
 	if (menu)
-		cJSON_AddItemToObject(o, "options", menu_of(fs, val(f, fs->name), agencies, vendors));
+		cJSON_AddItemToObject(o, "options",
+				      menu_of(fs, val(f, fs->name), agencies, vendors));
 	return o;
 }
 
@@ -659,8 +659,7 @@ static cJSON *sched_json(const ContractForm *f, int s)
 	return o;
 }
 
-void cform_context(const ContractForm *f, cJSON *ctx, const RowSet *agencies,
-		   const RowSet *vendors)
+void cform_context(const ContractForm *f, cJSON *ctx, const RowSet *agencies, const RowSet *vendors)
 {
 	cJSON *fo = cJSON_AddObjectToObject(ctx, "f"), *so = cJSON_AddObjectToObject(ctx, "sched"),
 	      *go = cJSON_AddObjectToObject(ctx, "group");

@@ -26,11 +26,11 @@
 enum { CFORM_FEE = 0, CFORM_DISC, CFORM_REB, CFORM_NSCHED };
 
 typedef struct ContractForm {
-	cJSON *value;			      /* form field -> text as typed */
-	cJSON *problem;			      /* [{name, label, message}] beside fields */
-	cJSON *top;			      /* messages about no one field */
-	int rows[CFORM_NSCHED];		      /* rows each schedule shows */
-	int nband[CFORM_NSCHED];	      /* bands the document was given */
+	cJSON *value;				   /* form field -> text as typed */
+	cJSON *problem;				   /* [{name, label, message}] beside fields */
+	cJSON *top;				   /* messages about no one field */
+	int rows[CFORM_NSCHED];			   /* rows each schedule shows */
+	int nband[CFORM_NSCHED];		   /* bands the document was given */
 	int row_of[CFORM_NSCHED][TERMS_MAX_BANDS]; /* band i of the document is row_of[i] */
 } ContractForm;
 

@@ -18,26 +18,37 @@
 /* The largest terms document taken from a file. */
 #define TERMS_FILE_MAX ((size_t)1 << 20)
 
-/* The banner over a form with problems: those about no one field, and
- * how many fields to fix.  source: the uploaded file's name, or NULL. */
-static void add_alert(cJSON *ctx, const ContractForm *f, const char *source)
+/* The banner over a form with problems into b: those about no one field,
+ * and how many fields to fix.  source: the uploaded file's name, or
+ * NULL. */
+static ClCode alert_text(Buf *b, const ContractForm *f, const char *source)
 {
 	int beside = cJSON_GetArraySize(f->problem);
 	const cJSON *t;
+	ClCode rc;
+
+	if ((rc = buf_printf(b, "Contract not created%s%s.", source ? " from " : "",
+			     source ? source : "")))
+		return rc;
+	cJSON_ArrayForEach(t, f->top)
+	{
+		if ((rc = buf_printf(b, " %s.", cJSON_GetStringValue(t))))
+			return rc;
+	}
+	if (beside == 1)
+		return buf_puts(b, " Fix the field marked below.");
+	return beside ? buf_printf(b, " Fix the %d fields marked below.", beside) : CL_OK;
+}
+
+/* ctx's banner (in place of a session's message) for a form with
+ * problems. */
+static void add_alert(cJSON *ctx, const ContractForm *f, const char *source)
+{
 	Buf b;
 
 	buf_init(&b, 8192);
-	if (buf_printf(&b, "Contract not created%s%s.", source ? " from " : "", source ? source : ""))
-		return;
-	cJSON_ArrayForEach(t, f->top)
-	{
-		if (buf_printf(&b, " %s.", cJSON_GetStringValue(t)))
-			break;
-	}
-	if (beside == 1 && buf_puts(&b, " Fix the field marked below."))
-		beside = 0; /* a banner cut short still says the contract was not created */
-	else if (beside > 1 && buf_printf(&b, " Fix the %d fields marked below.", beside))
-		beside = 0;
+	/* a banner cut short still says the contract was not created */
+	(void)!alert_text(&b, f, source);
 	cJSON_DeleteItemFromObject(ctx, "alert");
 	cJSON_DeleteItemFromObject(ctx, "notice");
 	cJSON_AddStringToObject(ctx, "alert", b.data ? b.data : "Contract not created.");
@@ -127,8 +138,9 @@ static int read_upload(Req *r, ContractForm *f, Buf *b)
 
 	while ((got = fread(chunk, 1, sizeof chunk, r->upload)) > 0) {
 		if (buf_append(b, chunk, got)) {
-			cform_problem(f, "", "the file is larger than 1 MiB: a terms document is "
-					     "a few kilobytes");
+			cform_problem(f, "",
+				      "the file is larger than 1 MiB: a terms document is "
+				      "a few kilobytes");
 			return -1;
 		}
 	}

@@ -44,9 +44,10 @@ static const CheckCase cases[] = {
 	/* two mistakes far apart: a band's rate and an end before start,
 	 * which terms_parse() alone would tell one at a time */
 	{DOC_DF("\"start\":\"2025-07-01\",\"end\":\"2024-06-30\",",
-		"{\"bands\":[{\"from\":\"0\",\"rate\":\"2%\"},{\"from\":\"300\",\"rate\":\"abc\"}]}"),
-	 {"end|end: 2024-06-30 is before start 2025-07-01", "fee.bands[1].rate|fee.bands[1].rate: rate",
-	  NULL}},
+		"{\"bands\":[{\"from\":\"0\",\"rate\":\"2%\"},{\"from\":\"300\",\"rate\":\"abc\"}]"
+		"}"),
+	 {"end|end: 2024-06-30 is before start 2025-07-01",
+	  "fee.bands[1].rate|fee.bands[1].rate: rate", NULL}},
 	/* every band alone, each named where it is */
 	{DOC(",\"discounts\":{\"tiers\":[{\"from\":\"x\",\"rate\":\"60%\"},"
 	     "{\"from\":\"100\",\"rate\":\"63%\"},{\"from\":1000,\"rate\":\"65%\"}]}"),
@@ -61,7 +62,8 @@ static const CheckCase cases[] = {
 	{DOC_DF(DATES, "{\"bands\":[{\"from\":\"5\",\"rate\":\"2%\"}]}"),
 	 {"fee.bands[0].from|the first fee band must start at \"0\"", NULL}},
 	/* a bad band and a bad mode of the same schedule */
-	{DOC(",\"rebates\":{\"mode\":\"steep\",\"tiers\":[{\"from\":\"10\",\"rate\":\"1.23456%\"}]}"),
+	{DOC(",\"rebates\":{\"mode\":\"steep\",\"tiers\":[{\"from\":\"10\",\"rate\":\"1.23456%\"}]"
+	     "}"),
 	 {"rebates.tiers[0].rate|rebates.tiers[0].rate:", "rebates.mode|unknown mode \"steep\"",
 	  NULL}},
 	/* missing required fields, each named */
@@ -77,7 +79,8 @@ static const CheckCase cases[] = {
 	/* a schedule that is not one */
 	{DOC_DF(DATES, "{\"bands\":\"2%\"}"), {"fee.bands|must be an array", NULL}},
 	{DOC_DF(DATES, "{\"bands\":[]}"), {"fee.bands|needs at least one band", NULL}},
-	{DOC_DF(DATES, "{\"bands\":[7]}"), {"fee.bands[0]|fee.bands[0]: must be a JSON object", NULL}},
+	{DOC_DF(DATES, "{\"bands\":[7]}"),
+	 {"fee.bands[0]|fee.bands[0]: must be a JSON object", NULL}},
 };
 
 /* The problems of c match its wanted list. */
@@ -122,7 +125,8 @@ static void test_cases(void **state)
 /* A document terms_parse() takes has no problems. */
 static void test_valid(void **state)
 {
-	static const char doc[] = DOC(",\"rebates\":{\"tiers\":[{\"from\":\"1\",\"rate\":\"1%\"}]}");
+	static const char doc[] =
+		DOC(",\"rebates\":{\"tiers\":[{\"from\":\"1\",\"rate\":\"1%\"}]}");
 	TermsProblems p;
 	Err e = {0};
 
@@ -147,8 +151,10 @@ static void test_agrees_with_parse(void **state)
 		Err e = {0}, pe = {0};
 		int j, found = 0;
 
-		assert_int_not_equal(terms_parse(cases[i].doc, strlen(cases[i].doc), &t, &pe), CL_OK);
-		assert_int_equal(terms_check(cases[i].doc, strlen(cases[i].doc), &p, &e), CL_EINPUT);
+		assert_int_not_equal(terms_parse(cases[i].doc, strlen(cases[i].doc), &t, &pe),
+				     CL_OK);
+		assert_int_equal(terms_check(cases[i].doc, strlen(cases[i].doc), &p, &e),
+				 CL_EINPUT);
 		for (j = 0; j < p.n; j++)
 			found |= strcmp(p.item[j].msg, pe.msg) == 0;
 		if (!found)
@@ -187,10 +193,12 @@ static void test_message_path(void **state)
 	(void)state;
 	assert_string_equal(terms_message_path("fee.bands[1].rate: x", path, sizeof path),
 			    "fee.bands[1].rate");
-	assert_string_equal(terms_message_path("end: 2024-06-30 is before start", path, sizeof path),
-			    "end");
-	assert_string_equal(terms_message_path("terms: must be a JSON object", path, sizeof path), "");
-	assert_string_equal(terms_message_path("contract KS-1 already exists", path, sizeof path), "");
+	assert_string_equal(
+		terms_message_path("end: 2024-06-30 is before start", path, sizeof path), "end");
+	assert_string_equal(terms_message_path("terms: must be a JSON object", path, sizeof path),
+			    "");
+	assert_string_equal(terms_message_path("contract KS-1 already exists", path, sizeof path),
+			    "");
 	assert_string_equal(terms_message_path("lead_agency: unknown agency", path, sizeof path),
 			    "lead_agency");
 	assert_string_equal(terms_message_path(": x", path, sizeof path), "");
@@ -201,8 +209,10 @@ static void test_message_path(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cases),	     cmocka_unit_test(test_valid),
-		cmocka_unit_test(test_agrees_with_parse), cmocka_unit_test(test_many_fields),
+		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_agrees_with_parse),
+		cmocka_unit_test(test_many_fields),
 		cmocka_unit_test(test_message_path),
 	};
 
