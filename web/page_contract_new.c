@@ -199,7 +199,8 @@ int page_contract_create(Req *r)
 	}
 	snprintf(msg, sizeof msg, "Contract %s created.", number);
 	snprintf(path, sizeof path, "/contracts/%s", number);
-	rc = pagekit_back_ok(r, number[0] ? path : "/contracts", msg);
+	/* a number with a '/' has no page of its own: the list shows it */
+	rc = pagekit_back_ok(r, number[0] && !strchr(number, '/') ? path : "/contracts", msg);
 out:
 	buf_free(&b);
 	cform_free(&f);
