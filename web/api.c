@@ -217,6 +217,25 @@ int api_contract(Req *r)
 	return answer(r, encode_contract_show(r->db, number, r->today, ENC_DATA, &e), &e);
 }
 
+/* POST /api/v1/contracts: the body is a terms document (DOMAIN.md 4), made
+ * a contract as `contract import` does; 201 with the contract as GET
+ * /api/v1/contracts/NUMBER gives it. */
+int api_contract_create(Req *r)
+{
+	char actor[300];
+	int64_t id = 0;
+	Terms t;
+	cJSON *o;
+	Err e = {0};
+
+	if (contract_import(r->db, r->body.data ? r->body.data : "", r->body.len,
+			    req_actor(r, actor, sizeof actor), &id, &e) ||
+	    contract_load_id(r->db, id, &t, &e) ||
+	    !(o = encode_contract_show(r->db, t.number, r->today, ENC_DATA, &e)))
+		return answer(r, NULL, &e);
+	return resp_json(r, 201, o);
+}
+
 /* ?year= as a positive number (0 when absent); -1 after answering 400. */
 static int year_param(Req *r)
 {

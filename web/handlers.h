@@ -15,6 +15,7 @@ int api_tokens_create(Req *r);
 int api_me(Req *r);
 int api_contracts(Req *r);
 int api_contract(Req *r);
+int api_contract_create(Req *r);
 int api_fees(Req *r);
 int api_rebates(Req *r);
 int api_compliance(Req *r);

@@ -18,7 +18,7 @@
 #include "session.h"
 
 #define HTTP_MAX_PARAMS 4
-#define HTTP_MAX_FIELDS 96
+#define HTTP_MAX_FIELDS 256 /* the new-contract form has up to 212 */
 #define HTTP_FIELD_MAX	((size_t)64 * 1024)
 
 typedef struct Field {

@@ -18,8 +18,10 @@ int page_contracts_csv(Req *r);
 int page_imports_csv(Req *r);
 int page_users_csv(Req *r);
 int page_contract(Req *r);
-int page_amend_form(Req *r); /* the amend form of a contract (admin) */
-int page_amend(Req *r);	     /* an amendment, renewal or termination sent */
+int page_amend_form(Req *r);	  /* the amend form of a contract (admin) */
+int page_amend(Req *r);		  /* an amendment, renewal or termination sent */
+int page_contract_new(Req *r);	  /* page_contract_new.c: the form */
+int page_contract_create(Req *r); /* page_contract_new.c: POST /contracts */
 int page_fees_csv(Req *r);
 int page_agencies(Req *r);
 int page_agencies_csv(Req *r);

@@ -22,6 +22,12 @@ const Route routes[] = {
 	{"GET", "/", page_home, R_ANY},
 	{"GET", "/contracts", page_contracts, R_ANY},
 	{"GET", "/contracts.csv", page_contracts_csv, R_ANY},
+	/* a new contract, from the form, a terms document file or the API
+	 * (DOMAIN.md 4): admin only.  Before /contracts/:number, which "new"
+	 * would match too. */
+	{"GET", "/contracts/new", page_contract_new, R_ADMIN},
+	{"POST", "/contracts", page_contract_create, R_ADMIN},
+	{"POST", "/api/v1/contracts", api_contract_create, R_ADMIN},
 	{"GET", "/contracts/:number", page_contract, R_ANY},
 	{"GET", "/contracts/:number/amend", page_amend_form, R_ADMIN},
 	{"POST", "/contracts/:number/amendments", page_amend, R_ADMIN},

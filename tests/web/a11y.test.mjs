@@ -45,7 +45,7 @@ after(async () => {
 // make a new page, a different set of filters does.
 function kindOf(href) {
   const u = new URL(href);
-  const path = u.pathname.replace(/^\/(contracts|agencies)\/[^/]+$/, '/$1/:id');
+  const path = u.pathname.replace(/^\/(contracts|agencies)\/(?!new$)[^/]+$/, '/$1/:id');
   const keys = [...new Set(u.searchParams.keys())].filter((k) => k !== 'page').sort();
   return path + (keys.length ? '?' + keys.join('&') : '');
 }
@@ -169,7 +169,7 @@ const SHOTS = {
 // error page); the crawl adds what the links lead to.
 const SEEDS = {
   admin: ['/', `/contracts/${C}`, '/agencies/USD233', `/imports?contract=${C}`, `/rebates?contract=${C}`,
-    '/purchases?po=PO-LONG-1', '/contracts/NO-SUCH-1', '/no-such-page'],
+    '/purchases?po=PO-LONG-1', '/contracts/new', '/contracts/NO-SUCH-1', '/no-such-page'],
   finance: ['/', `/contracts/${C}`, `/imports?contract=${C}`, '/no-such-page'],
   member: ['/', `/contracts/${C}`, '/agencies/USD233', '/purchases?po=PO-LONG-1', '/agencies/USD259', '/no-such-page'],
   vendor: ['/', `/contracts/${C}`, `/imports?contract=${C}`, '/contracts/NO-SUCH-1', '/no-such-page'],
@@ -241,6 +241,27 @@ async function uploadCheck(page, role, problems) {
   await checkBothWidths(page, role, problems, undefined, ' (upload checked)');
 }
 
+// The new-contract form sent with mistakes: the banner, the fields to fix
+// and the messages beside them; a row added by the page's script.
+async function contractFormCheck(page, role, problems) {
+  await page.goto(`${srv.url}/contracts/new`);
+  await page.click('button:text("Add a fee band")');
+  await page.fill('#f-number', 'KS-A11Y-1');
+  await page.fill('#f-title', LONG);
+  await page.selectOption('#f-lead_agency', 'USD259');
+  await page.selectOption('#f-vendor', 'V-PRAIRIE');
+  await page.fill('#f-start', '2026-07-01');
+  await page.fill('#f-end', '2026-06-30');
+  await page.fill('#f-fee_rate_0', '2%');
+  await page.fill('#f-fee_from_5', '10000');
+  await page.fill('#f-fee_rate_5', LONG);
+  await page.fill('#f-renew_options', 'two');
+  await page.click('button:text("Create contract")');
+  await page.waitForSelector('#form-error');
+  await expectBannerFocused(page, 'form-error', problems, role);
+  await checkBothWidths(page, role, problems, 'contract-form-errors', ' (new contract refused)');
+}
+
 function verdict(t, role, visited, problems, page) {
   t.diagnostic(`${role}: ${visited.length} pages at ${WIDTHS.join(' and ')} px: ${visited.join(', ')}`);
   assert.deepEqual(page.errors, [], `${role}: script errors`);
@@ -281,6 +302,7 @@ for (const role of ['admin', 'finance', 'member', 'vendor']) {
     const visited = await crawl(page, role, problems);
     await tokenForms(page, role, problems);
     if (role === 'admin' || role === 'vendor') await uploadCheck(page, role, problems);
+    if (role === 'admin') await contractFormCheck(page, role, problems);
     verdict(t, role, visited, problems, page);
     await page.context().close();
   });

@@ -72,6 +72,7 @@ const apiRoutes = [
   ['GET', `/api/v1/contracts/${C}/compliance`], ['POST', `/api/v1/contracts/${C}/imports`],
   ['POST', `/api/v1/contracts/${C}/remittances`], ['GET', '/api/v1/agencies'],
   ['GET', '/api/v1/agencies/USD259'], ['GET', '/api/v1/agencies/USD259/purchases'],
+  ['POST', '/api/v1/contracts'],
 ];
 
 test('anonymous callers get 401 on every API route', async () => {
@@ -88,7 +89,7 @@ const pages = ['/', '/contracts', `/contracts/${C}`, `/contracts/${C}/fees.csv`,
   `/imports.csv?contract=${C}`, '/users.csv', '/outbox', '/revenue.pdf?year=2026',
   `/contracts/${C}/fee-statement?period=2026-Q3`, `/contracts/${C}/statements/USD233?period=2026-Q3`,
   '/agencies/USD259/purchases.csv', '/agencies/USD233/purchases.csv', `/contracts/${C}/remittances.csv`,
-  '/missing-reports.csv', '/outbox.csv', '/tokens.csv'];
+  '/missing-reports.csv', '/outbox.csv', '/tokens.csv', '/contracts/new'];
 
 test('anonymous visitors are sent to sign in on every page', async () => {
   for (const p of pages) {
@@ -105,8 +106,9 @@ test('role x page matrix: members and vendors get 404 on what is not theirs', as
     vendor: new Set(['/', '/contracts', `/contracts/${C}`, `/contracts/${C}/fees.csv`, '/imports', '/tokens',
       '/contracts.csv', `/imports.csv?contract=${C}`, `/contracts/${C}/fee-statement?period=2026-Q3`,
       `/contracts/${C}/remittances.csv`, '/tokens.csv']),
-    // finance reads everything but the users (DOMAIN.md section 1)
-    finance: new Set(pages.filter((p) => !p.startsWith('/users'))),
+    // finance reads everything but the users (DOMAIN.md section 1) and
+    // creates no contract
+    finance: new Set(pages.filter((p) => !p.startsWith('/users') && p !== '/contracts/new')),
   };
   for (const role of ['member', 'vendor', 'finance']) {
     const s = await session(srv.url, demo.users[role]);
@@ -156,6 +158,23 @@ test('finance reads the sales reports but cannot import: 404 on the form and the
   assert.ok([403, 404].includes(api.status), `API: ${api.status}`);
   const batches = cliJson(demo.db, 'report', 'fees', '--contract', C, '--period', '2026-Q4');
   assert.notEqual(batches.quarters[0].report, 'filed');
+});
+
+test('only admins create contracts: the others get 404 on the form and the API, and nothing is written', async () => {
+  const doc = { number: 'KS-MATRIX-1', title: 'X', lead_agency: 'USD259', vendor: 'V-PRAIRIE',
+    start: '2026-01-01', end: '2026-12-31', fee: { bands: [{ from: '0', rate: '1%' }] } };
+  for (const role of ['finance', 'member', 'vendor']) {
+    const s = await session(srv.url, demo.users[role]);
+    const form = await fetch(`${srv.url}/contracts`, { method: 'POST', redirect: 'manual',
+      headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf: s.csrf, number: doc.number, title: 'X', lead_agency: 'USD259',
+        vendor: 'V-PRAIRIE', start: doc.start, end: doc.end, fee_from_0: '0', fee_rate_0: '1%' }).toString() });
+    assert.equal(form.status, 404, `${role} form`);
+    const api = await fetch(`${srv.url}/api/v1/contracts`, { method: 'POST', body: JSON.stringify(doc),
+      headers: { authorization: `Bearer ${tok[role]}`, 'content-type': 'application/json' } });
+    assert.equal(api.status, 404, `${role} API`);
+  }
+  assert.equal((await get(`/api/v1/contracts/${doc.number}`, 'admin')).status, 404);
 });
 
 // Every POST route of the route table (web/routes.c), with a sample value
