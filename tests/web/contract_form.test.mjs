@@ -42,7 +42,8 @@ function shown(number) {
 
 // The terms part of a contract as the CLI and the API give it.
 const terms = (c) => Object.fromEntries(Object.entries(c).filter(([k]) =>
-  !['lead_agency_name', 'vendor_name', 'live_lines', 'list_total', 'net_sales', 'participants'].includes(k)));
+  !['lead_agency_name', 'vendor_name', 'live_lines', 'list_total', 'net_sales', 'participants',
+    'in_force_on', 'award', 'amendments'].includes(k)));
 
 const audited = () => cli(demo.db, 'verify');
 
