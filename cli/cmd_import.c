@@ -283,8 +283,8 @@ static ClCode print_maps(sqlite3 *db, const char *vendor, Err *e)
 
 /* Save the "header=column" pairs pos[0..n) together, as the web page
  * does. */
-static ClCode save_maps(sqlite3 *db, const char *vendor, int n, const char **pos,
-			const char *actor, Err *e)
+static ClCode save_maps(sqlite3 *db, const char *vendor, int n, const char **pos, const char *actor,
+			Err *e)
 {
 	char header[32][128];
 	const char *headers[32];

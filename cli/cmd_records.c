@@ -162,7 +162,8 @@ static const char vendor_usage[] =
 	"       coopledger vendor list [--json]\n"
 	"       coopledger vendor rename --code C --name N\n"
 	"       coopledger vendor contact add|edit|remove|list --vendor C ...\n"
-	"       coopledger vendor map --vendor CODE \"Their header=column\" ... | --list | --clear\n";
+	"       coopledger vendor map --vendor CODE \"Their header=column\" ... | --list | "
+	"--clear\n";
 
 int cmd_vendor(const Cli *cli, int argc, char **argv)
 {

@@ -139,8 +139,8 @@ static int contact_run(sqlite3 *db, const Cli *cli, const char *what, const CliO
 /* Add, change, remove or list a vendor's contacts. */
 int cmd_vendor_contact(const Cli *cli, int argc, char **argv)
 {
-	CliOpt o[] = {{"vendor", 1, NULL},  {"id", 1, NULL},	     {"name", 1, NULL},
-		      {"email", 1, NULL},   {"role", 1, NULL},	     {"no-notices", 0, NULL},
+	CliOpt o[] = {{"vendor", 1, NULL}, {"id", 1, NULL},   {"name", 1, NULL},
+		      {"email", 1, NULL},  {"role", 1, NULL}, {"no-notices", 0, NULL},
 		      {NULL, 0, NULL}};
 	const char *pos[1], *what = argc >= 2 ? argv[1] : "";
 	int npos, rc;
@@ -151,18 +151,18 @@ int cmd_vendor_contact(const Cli *cli, int argc, char **argv)
 		fputs(contact_usage, stdout);
 		return 0;
 	}
-	if (strcmp(what, "add") != 0 && strcmp(what, "edit") != 0 &&
-	    strcmp(what, "remove") != 0 && strcmp(what, "list") != 0)
-		return cli_usage_error(contact_usage, "vendor contact needs add, edit, remove or list");
+	if (strcmp(what, "add") != 0 && strcmp(what, "edit") != 0 && strcmp(what, "remove") != 0 &&
+	    strcmp(what, "list") != 0)
+		return cli_usage_error(contact_usage,
+				       "vendor contact needs add, edit, remove or list");
 	rc = cli_parse(argc - 1, argv + 1, o, pos, 0, &npos, contact_usage);
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	if (!cli_opt(o, "vendor") || (strcmp(what, "add") != 0 && strcmp(what, "list") != 0 &&
-				      !cli_opt(o, "id")))
-		return cli_usage_error(contact_usage, "vendor contact %s needs --vendor%s", what,
-				       strcmp(what, "add") != 0 && strcmp(what, "list") != 0
-					       ? " and --id"
-					       : "");
+	if (!cli_opt(o, "vendor") ||
+	    (strcmp(what, "add") != 0 && strcmp(what, "list") != 0 && !cli_opt(o, "id")))
+		return cli_usage_error(
+			contact_usage, "vendor contact %s needs --vendor%s", what,
+			strcmp(what, "add") != 0 && strcmp(what, "list") != 0 ? " and --id" : "");
 	if (!(db = cli_open_db(cli)))
 		return 1;
 	rc = contact_run(db, cli, what, o, &e);

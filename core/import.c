@@ -1075,7 +1075,8 @@ static ClCode map_json(sqlite3 *db, int64_t vid, char **json, Err *e)
 		     "SELECT json_group_object(header, column) FROM (SELECT header, column FROM "
 		     "vendor_column_map WHERE vendor_id = ? ORDER BY header)",
 		     "i", vid);
-	if (!rc && db_rows_next(&q) && !(*json = strdup((const char *)sqlite3_column_text(q.st, 0))))
+	if (!rc && db_rows_next(&q) &&
+	    !(*json = strdup((const char *)sqlite3_column_text(q.st, 0))))
 		rc = err_set(e, CL_ENOMEM, "out of memory");
 	end = db_rows_end(&q, "reading the vendor's column mappings", e);
 	if (!rc && !end && !*json)
@@ -1094,9 +1095,10 @@ static ClCode map_write(sqlite3 *db, int64_t vid, int n, char (*key)[104], const
 
 	for (i = 0; !rc && i < n; i++)
 		if (choice[i] == C__MAX || own_column(key[i]) == choice[i])
-			rc = db_exec(db, e,
-				     "DELETE FROM vendor_column_map WHERE vendor_id = ? AND header = ?",
-				     "it", vid, key[i]);
+			rc = db_exec(
+				db, e,
+				"DELETE FROM vendor_column_map WHERE vendor_id = ? AND header = ?",
+				"it", vid, key[i]);
 		else
 			rc = db_exec(db, e,
 				     "INSERT INTO vendor_column_map(vendor_id, header, column) "

@@ -110,7 +110,7 @@ ClCode import_map_save(sqlite3 *db, const char *vendor, int n, const char *const
 		       const char *const *columns, int whole, const char *actor, int *bad, Err *e)
 	__attribute__((warn_unused_result));
 
-#define IMPORT_SAMPLE_VALUES 3	 /* values of a column shown */
+#define IMPORT_SAMPLE_VALUES 3	/* values of a column shown */
 #define IMPORT_SAMPLE_VALUE  80 /* bytes of a value shown, at most */
 
 /* A column of a sample file: its header as written, the column the

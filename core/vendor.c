@@ -36,7 +36,8 @@ static const char sql_contact_add[] =
 static const char sql_contact_edit[] =
 	"UPDATE vendor_contact SET name = ?, email = ?, role = ?, receives_notices = ? WHERE id = "
 	"? AND vendor_id = ?";
-static const char sql_contact_remove[] = "DELETE FROM vendor_contact WHERE id = ? AND vendor_id = ?";
+static const char sql_contact_remove[] =
+	"DELETE FROM vendor_contact WHERE id = ? AND vendor_id = ?";
 
 #define CONTACT_ROLE_DEFAULT "sales reporting"
 
@@ -124,8 +125,8 @@ ClCode vendor_rename(sqlite3 *db, const char *code, const char *name, const char
 	rc = db_begin(db, e);
 	if (rc)
 		return rc;
-	db_text(db, before, sizeof before, "SELECT json_object('name', name) FROM vendor WHERE id = ?",
-		"i", vid);
+	db_text(db, before, sizeof before,
+		"SELECT json_object('name', name) FROM vendor WHERE id = ?", "i", vid);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "name", name);
 	after = cJSON_PrintUnformatted(o);
@@ -190,8 +191,9 @@ static ClCode contact_begin(sqlite3 *db, const char *code, int64_t id, const Ven
 	if (db_int(db, 0, sql_email_taken, "iti", *vid, c->email, id)) {
 		db_rollback(db);
 		*field = VENDOR_FIELD_EMAIL;
-		return err_set(e, CL_ECONFLICT, "vendor %s already has a contact with the e-mail %s",
-			       code, c->email);
+		return err_set(e, CL_ECONFLICT,
+			       "vendor %s already has a contact with the e-mail %s", code,
+			       c->email);
 	}
 	return CL_OK;
 }

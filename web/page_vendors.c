@@ -76,6 +76,8 @@ int page_vendors_csv(Req *r)
  * about: "code", "name" or "email". */
 static const char *vendor_add_field(const Err *e)
 {
+	if (strncmp(e->msg, "vendor code", 11) == 0 || strstr(e->msg, "already exists"))
+		return "code";
 	if (strstr(e->msg, "e-mail"))
 		return "email";
 	if (strstr(e->msg, "name"))
@@ -148,9 +150,9 @@ static cJSON *contact_form_of(const RowSet *rs, int i)
 static ClCode add_contacts(Req *r, cJSON *ctx, VendorView *v, Err *e)
 {
 	cJSON *list = cJSON_AddArrayToObject(ctx, "contacts"), *o;
-	int64_t refused = v->contact ? (int64_t)cJSON_GetNumberValue(
-						 cJSON_GetObjectItem(v->contact, "id"))
-				     : -1;
+	int64_t refused =
+		v->contact ? (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(v->contact, "id"))
+			   : -1;
 	RowSet rs;
 	ClCode rc = vendor_contacts(r->db, r->param[0], &rs, e);
 	int i;
@@ -183,8 +185,9 @@ static ClCode add_vendor(Req *r, cJSON *ctx, Err *e)
 	ClCode rc = vendor_get(r->db, r->param[0], &rs, e);
 
 	if (!rc)
-		cJSON_AddItemToObject(ctx, "vendor",
-				      cJSON_DetachItemFromArray(encode_rowset(&rs, NULL, ENC_DATA), 0));
+		cJSON_AddItemToObject(
+			ctx, "vendor",
+			cJSON_DetachItemFromArray(encode_rowset(&rs, NULL, ENC_DATA), 0));
 	rowset_free(&rs);
 	if (!rc && (list = pagekit_rows(vendor_contracts(r->db, r->param[0], &rs, e), &rs, NULL))) {
 		cJSON_AddItemToObject(ctx, "contracts", list);
@@ -219,10 +222,9 @@ static int vendor_page(Req *r, int status, VendorView *v)
 	cJSON_AddBoolToObject(ctx, "can_change", r->who.role == ROLE_ADMIN);
 	rename = v->rename ? v->rename : cJSON_CreateObject();
 	if (!v->rename)
-		cJSON_AddStringToObject(
-			rename, "name",
-			cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(ctx, "vendor"),
-								 "name")));
+		cJSON_AddStringToObject(rename, "name",
+					cJSON_GetStringValue(cJSON_GetObjectItem(
+						cJSON_GetObjectItem(ctx, "vendor"), "name")));
 	cJSON_AddItemToObject(ctx, "rename", rename);
 	if (!v->contact) {
 		v->contact = cJSON_CreateObject();
@@ -321,8 +323,8 @@ int page_vendor_contact_add(Req *r)
 	Err e = {0};
 
 	contact_in(r, &c);
-	if (!vendor_contact_add(r->db, r->param[0], &c, req_actor(r, actor, sizeof actor), NULL,
-				&f, &e))
+	if (!vendor_contact_add(r->db, r->param[0], &c, req_actor(r, actor, sizeof actor), NULL, &f,
+				&e))
 		return back_ok(r, "Contact added.");
 	return contact_refused(r, 0, &c, f, &e);
 }
@@ -534,7 +536,8 @@ int page_vendor_sample(Req *r)
 		return resp_error(r, 400, "Choose a CSV file: a sales report of the vendor's.");
 	if (!(b64 = upload_base64(r, &cut)) || !(raw = sample_decode(b64, &n))) {
 		free(b64);
-		return resp_error(r, 422, "The file is empty: choose a sales report of the vendor's.");
+		return resp_error(r, 422,
+				  "The file is empty: choose a sales report of the vendor's.");
 	}
 	if (sample_read(r, raw, n, &s)) {
 		free(raw);

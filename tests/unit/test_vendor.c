@@ -42,8 +42,8 @@ static void test_vendor_list_and_rename(void **state)
 		  "name is required");
 	fx_expect("line break", vendor_rename(fx->db, "V-ACME", "A\nB", FX_ACTOR, &e), &e,
 		  CL_EINPUT, "name");
-	fx_expect("no vendor", vendor_rename(fx->db, "V-NONE", "X", FX_ACTOR, &e), &e,
-		  CL_ENOTFOUND, "V-NONE");
+	fx_expect("no vendor", vendor_rename(fx->db, "V-NONE", "X", FX_ACTOR, &e), &e, CL_ENOTFOUND,
+		  "V-NONE");
 	fx_expect("get none", vendor_get(fx->db, "V-NONE", &rs, &e), &e, CL_ENOTFOUND, "V-NONE");
 	rowset_free(&rs);
 	assert_int_equal(audits(fx->db, "vendor.rename"), 1);
@@ -95,8 +95,9 @@ static void test_contact_add_edit_remove(void **state)
 		  CL_OK, NULL);
 	fx_expect("add 2", vendor_contact_add(fx->db, "V-PRAIRIE", &lee, FX_ACTOR, &id2, &f, &e),
 		  &e, CL_OK, NULL);
-	fx_expect("same e-mail", vendor_contact_add(fx->db, "V-PRAIRIE", &pat, FX_ACTOR, NULL, &f, &e),
-		  &e, CL_ECONFLICT, "already has a contact");
+	fx_expect("same e-mail",
+		  vendor_contact_add(fx->db, "V-PRAIRIE", &pat, FX_ACTOR, NULL, &f, &e), &e,
+		  CL_ECONFLICT, "already has a contact");
 	assert_int_equal(f, VENDOR_FIELD_EMAIL);
 	assert_int_equal(vendor_contacts(fx->db, "V-PRAIRIE", &rs, &e), CL_OK);
 	assert_int_equal(rs.nrow, 2);
@@ -144,8 +145,8 @@ static const char *mapped(sqlite3 *db, const char *key)
 /* Refusals of a whole header row: the pair is named, nothing is saved. */
 static void test_map_save_refusals(void **state)
 {
-	static const char *const headers[] = {"Cust No", "PO", "Inv #", "Inv Dt", "Ext List",
-					      "Net Amt"};
+	static const char *const headers[] = {"Cust No", "PO",	     "Inv #",
+					      "Inv Dt",	 "Ext List", "Net Amt"};
 	static const struct {
 		const char *columns[6];
 		int bad;
@@ -195,8 +196,8 @@ static void test_map_save_ignore_and_own_names(void **state)
 		  &e, CL_EINPUT, "cannot be ignored");
 	assert_int_equal(bad, 1);
 	columns[1] = "invoice_date";
-	fx_expect("partial", import_map_save(fx->db, "V-PRAIRIE", 3, headers, columns, 0, FX_ACTOR,
-					     &bad, &e),
+	fx_expect("partial",
+		  import_map_save(fx->db, "V-PRAIRIE", 3, headers, columns, 0, FX_ACTOR, &bad, &e),
 		  &e, CL_OK, NULL);
 	assert_int_equal(bad, -1);
 	assert_string_equal(mapped(fx->db, "cust_no"), "agency_code");
@@ -204,8 +205,8 @@ static void test_map_save_ignore_and_own_names(void **state)
 	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM vendor_column_map"), 1);
 	/* ignoring a header later removes its mapping */
 	columns[0] = "ignore";
-	fx_expect("unmap", import_map_save(fx->db, "V-PRAIRIE", 1, headers, columns, 0, FX_ACTOR,
-					   &bad, &e),
+	fx_expect("unmap",
+		  import_map_save(fx->db, "V-PRAIRIE", 1, headers, columns, 0, FX_ACTOR, &bad, &e),
 		  &e, CL_OK, NULL);
 	assert_string_equal(mapped(fx->db, "cust_no"), "");
 	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM audit_log WHERE action = "
@@ -226,7 +227,8 @@ static void test_sample_read(void **state)
 	FILE *f;
 	Err e = {0};
 
-	fx_expect("map", import_map_save(fx->db, "V-PRAIRIE", 1, headers, columns, 0, FX_ACTOR, NULL, &e),
+	fx_expect("map",
+		  import_map_save(fx->db, "V-PRAIRIE", 1, headers, columns, 0, FX_ACTOR, NULL, &e),
 		  &e, CL_OK, NULL);
 	f = fmemopen((void *)csv, sizeof csv - 1, "r");
 	assert_non_null(f);
@@ -267,8 +269,9 @@ static void test_sample_values_cut_and_converted(void **state)
 	FILE *f;
 	Err e = {0};
 
-	snprintf(csv, sizeof csv, "Notes,Caf\xe9\n%.*s\xe9\xe9zz,x\n", 76,
-		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	snprintf(
+		csv, sizeof csv, "Notes,Caf\xe9\n%.*s\xe9\xe9zz,x\n", 76,
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 	f = fmemopen(csv, strlen(csv), "r");
 	fx_expect("utf-8 refused", import_sample(fx->db, "V-PRAIRIE", f, NULL, &s, &e), &e,
 		  CL_EINPUT, "windows-1252");

@@ -252,11 +252,16 @@ async function vendorSample(page, problems) {
   await page.click('#sample-upload button[type=submit]');
   await page.waitForSelector('#sample-columns');
   await checkBothWidths(page, 'admin', problems, undefined, ' (sample read)');
-  await page.selectOption('#map-form select[name=col_4]', 'list_amount');
+  for (const [i, c] of ['agency_code', 'po_number', 'invoice_number', 'invoice_date', 'list_amount'].entries())
+    await page.selectOption(`#map-form select[name=col_${i}]`, c);
   await page.selectOption('#map-form select[name=col_5]', 'list_amount');
   await page.click('#map-form button[type=submit]');
   await page.waitForSelector('#form-error');
   await checkBothWidths(page, 'admin', problems, undefined, ' (mapping refused)');
+  await page.selectOption('#map-form select[name=col_5]', 'invoiced_amount');
+  await page.click('#map-form button[type=submit]');
+  await page.waitForSelector('#check-outcome');
+  await checkBothWidths(page, 'admin', problems, undefined, ' (sample checked)');
 }
 
 function verdict(t, role, visited, problems, page) {

@@ -158,3 +158,31 @@ test('the API adds a vendor and saves its mapping; members and vendors get 404',
     assert.equal((await fetch(`${srv.url}/api/v1/vendors`, { headers: { authorization: `Bearer ${t}` } })).status, 404, role);
   }
 });
+
+test('a long sample is cut at a whole row and its mapping form fits the server\'s field limit', async () => {
+  const s = await session(srv.url, demo.users.admin);
+  const rows = [];
+  for (let i = 1; rows.join('').length < 60 * 1024; i++)
+    rows.push(`USD259,Wichita,PO-L${i},INV-L${i},10/09/2026,10.00,4.00,"Rep, ${i}"\n`);
+  const fd = new FormData();
+  fd.append('csrf', s.csrf);
+  fd.append('file', new Blob([SAMPLE.split('\n')[0] + '\n' + rows.join('')], { type: 'text/csv' }), 'long.csv');
+  const res = await fetch(`${srv.url}/vendors/V-PRAIRIE/sample`, { method: 'POST', headers: { cookie: s.cookie }, body: fd });
+  assert.equal(res.status, 200);
+  const html = await res.text();
+  const read = Number(html.match(/(\d+) rows read \(the first 45 KB of the file\)/)[1]);
+  assert.ok(read > 500 && read < rows.length, `${read} of ${rows.length} rows`);
+  const unescape = (v) => v.replace(/&#x([0-9a-f]+);/gi, (_, h) => String.fromCharCode(parseInt(h, 16)))
+    .replace(/&#(\d+);/g, (_, d) => String.fromCharCode(Number(d))).replace(/&amp;/g, '&');
+  const sample = unescape(html.match(/name="sample" value="([^"]*)"/)[1]);
+  const fields = { csrf: s.csrf, sample, file_name: 'long.csv', encoding: '', contract: 'KS-FURN-2025' };
+  Object.values(MAPPING).forEach((c, i) => { fields[`col_${i}`] = c; });
+  const saved = await fetch(`${srv.url}/vendors/V-PRAIRIE/column-map`, { method: 'POST',
+    headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) });
+  assert.equal(saved.status, 200);
+  const page = await saved.text();
+  assert.match(page, /Mapping saved/);
+  // every row read is checked, none is cut in half
+  assert.match(page, new RegExp(`<table id="counts">.*?<td class="num">${read}</td>`, 's'));
+  assert.doesNotMatch(page, /check-refusal/);
+});
