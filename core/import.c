@@ -1124,10 +1124,12 @@ ClCode import_map_save(sqlite3 *db, const char *vendor, int n, const char *const
 		return err_set(e, CL_EINPUT, "give 1 to %d headers to map", CSVIN_MAX_FIELDS);
 	key = calloc((size_t)n, sizeof *key);
 	choice = calloc((size_t)n, sizeof *choice);
-	if (!key || !choice)
-		rc = err_set(e, CL_ENOMEM, "out of memory");
-	if (!rc)
-		rc = map_check(n, headers, columns, whole, key, choice, bad, e);
+	if (!key || !choice) {
+		free(key);
+		free(choice);
+		return err_set(e, CL_ENOMEM, "out of memory");
+	}
+	rc = map_check(n, headers, columns, whole, key, choice, bad, e);
 	if (!rc && !(rc = db_begin(db, e))) {
 		rc = map_json(db, vid, &before, e);
 		if (!rc)
@@ -1245,7 +1247,7 @@ static ClCode sample_header(SampleRead *sr, int n, char **val, Err *e)
 	ImportSample *s = sr->s;
 	int i, c;
 
-	s->cols = calloc((size_t)(n ? n : 1), sizeof *s->cols);
+	s->cols = calloc(n > 0 ? (size_t)n : 1, sizeof *s->cols);
 	if (!s->cols)
 		return err_set(e, CL_ENOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
@@ -1262,8 +1264,9 @@ static ClCode sample_header(SampleRead *sr, int n, char **val, Err *e)
  * each column and the count of rows. */
 static ClCode sample_row(void *ctx, size_t row, size_t line, int n, char **field, Err *e)
 {
+	static char none[1];
 	SampleRead *sr = ctx;
-	char *val[CSVIN_MAX_FIELDS];
+	char *val[CSVIN_MAX_FIELDS] = {0};
 	ImportSampleColumn *col;
 	ClCode rc;
 	int i;
@@ -1271,6 +1274,9 @@ static ClCode sample_row(void *ctx, size_t row, size_t line, int n, char **field
 	rc = decode_fields(sr->im, line, n, field, val, e);
 	if (rc)
 		return rc;
+	for (i = 0; i < n; i++) /* every one is set; this says so to the analyzer */
+		if (!val[i])
+			val[i] = none;
 	if (row == 0)
 		return sample_header(sr, n, val, e);
 	sr->s->rows++;

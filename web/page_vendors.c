@@ -431,7 +431,7 @@ static cJSON *sample_context(Req *r, const ImportSample *s, const char *const *c
 	cJSON_AddStringToObject(o, "file_name", file_name);
 	cJSON_AddNumberToObject(o, "rows", (double)s->rows);
 	if (cut)
-		cJSON_AddNumberToObject(o, "cut", (double)(cut / 1024));
+		cJSON_AddNumberToObject(o, "cut", (double)cut / 1024.0);
 	cJSON_AddStringToObject(o, "data", data);
 	cJSON_AddStringToObject(o, "encoding", field(r, "encoding"));
 	for (i = 0; i < s->ncols; i++) {
@@ -463,6 +463,7 @@ static int sample_read(Req *r, const char *text, size_t n, ImportSample *s)
 	Err e = {0};
 	ClCode rc;
 
+	memset(s, 0, sizeof *s);
 	rc = f ? import_sample(r->db, r->param[0], f, field(r, "encoding"), s, &e)
 	       : err_set(&e, CL_ENOMEM, "out of memory");
 	if (f)
