@@ -402,18 +402,24 @@ static cJSON *column_menu(const char *chosen)
 	return list;
 }
 
-/* The vendor's contracts as a menu, contract selected.  Caller frees. */
+/* The vendor's contracts as a menu, contract selected (when NULL or "",
+ * the first active one).  Caller frees. */
 static cJSON *contract_menu(Req *r, const char *contract)
 {
 	RowSet rs;
 	Err e = {0};
 	cJSON *list = pagekit_rows(vendor_contracts(r->db, r->param[0], &rs, &e), &rs, NULL), *o;
+	int chosen = 0;
 
 	cJSON_ArrayForEach(o, list)
 	{
 		const char *n = cJSON_GetStringValue(cJSON_GetObjectItem(o, "number"));
+		const char *st = cJSON_GetStringValue(cJSON_GetObjectItem(o, "status"));
+		int pick = contract && *contract ? n && strcmp(n, contract) == 0
+						 : !chosen && st && strcmp(st, "active") == 0;
 
-		cJSON_AddBoolToObject(o, "selected", contract && n && strcmp(n, contract) == 0);
+		chosen |= pick;
+		cJSON_AddBoolToObject(o, "selected", pick);
 	}
 	return list ? list : cJSON_CreateArray();
 }
