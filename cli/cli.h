@@ -70,6 +70,9 @@ int cmd_demo(const Cli *cli, int argc, char **argv);
 int cmd_import(const Cli *cli, int argc, char **argv);
 int cmd_batches(const Cli *cli, int argc, char **argv);
 int cmd_vendor_map(const Cli *cli, int argc, char **argv);
+int cmd_vendor_list(const Cli *cli, int argc, char **argv);    /* cmd_vendors.c */
+int cmd_vendor_rename(const Cli *cli, int argc, char **argv);  /* cmd_vendors.c */
+int cmd_vendor_contact(const Cli *cli, int argc, char **argv); /* cmd_vendors.c */
 int cmd_report(const Cli *cli, int argc, char **argv);
 int cmd_remit(const Cli *cli, int argc, char **argv);
 int cmd_export(const Cli *cli, int argc, char **argv);

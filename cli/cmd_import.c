@@ -263,8 +263,8 @@ static const char map_usage[] =
 	"       coopledger vendor map --vendor CODE --list\n"
 	"       coopledger vendor map --vendor CODE --clear\n"
 	"\nSave how a vendor's own spreadsheet headers map to the sales-report columns,\n"
-	"e.g. \"Customer #=agency_code\" \"Extended List=list_amount\".  Headers match\n"
-	"case-insensitively with spaces, '-' and '_' alike.\n";
+	"e.g. \"Customer #=agency_code\" \"Extended List=list_amount\" \"Sales Rep=ignore\".\n"
+	"Headers match case-insensitively with spaces, '-' and '_' alike.\n";
 
 /* The vendor's saved mappings, one a line. */
 static ClCode print_maps(sqlite3 *db, const char *vendor, Err *e)
@@ -279,6 +279,25 @@ static ClCode print_maps(sqlite3 *db, const char *vendor, Err *e)
 		printf("vendor %s has no saved column mappings\n", vendor);
 	rowset_free(&rs);
 	return rc;
+}
+
+/* Save the "header=column" pairs pos[0..n) together, as the web page
+ * does. */
+static ClCode save_maps(sqlite3 *db, const char *vendor, int n, const char **pos, const char *actor,
+			Err *e)
+{
+	char header[32][128];
+	const char *headers[32];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const char *eq = strrchr(pos[i], '=');
+
+		snprintf(header[i], sizeof header[i], "%.*s", (int)(eq - pos[i]), pos[i]);
+		headers[i] = header[i];
+		pos[i] = eq + 1;
+	}
+	return import_map_save(db, vendor, n, headers, pos, 0, actor, NULL, e);
 }
 
 int cmd_vendor_map(const Cli *cli, int argc, char **argv)
@@ -303,13 +322,8 @@ int cmd_vendor_map(const Cli *cli, int argc, char **argv)
 		return 1;
 	if (cli_opt(o, "clear"))
 		rc = import_map_clear(db, vendor, cli->actor, &e);
-	for (i = 0; !rc && i < npos; i++) {
-		char header[128];
-		const char *eq = strrchr(pos[i], '=');
-
-		snprintf(header, sizeof header, "%.*s", (int)(eq - pos[i]), pos[i]);
-		rc = import_map_set(db, vendor, header, eq + 1, cli->actor, &e);
-	}
+	if (!rc && npos)
+		rc = save_maps(db, vendor, npos, pos, cli->actor, &e);
 	if (!rc)
 		rc = print_maps(db, vendor, &e);
 	db_close(db);

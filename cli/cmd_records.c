@@ -157,9 +157,13 @@ int cmd_agency(const Cli *cli, int argc, char **argv)
 	return cli_usage_error(agency_usage, "agency needs add, import or list");
 }
 
-static const char vendor_usage[] = "usage: coopledger vendor add --code C --name N [--email E]\n"
-				   "       coopledger vendor map --vendor CODE \"Their "
-				   "header=column\" ... | --list | --clear\n";
+static const char vendor_usage[] =
+	"usage: coopledger vendor add --code C --name N [--email E]\n"
+	"       coopledger vendor list [--json]\n"
+	"       coopledger vendor rename --code C --name N\n"
+	"       coopledger vendor contact add|edit|remove|list --vendor C ...\n"
+	"       coopledger vendor map --vendor CODE \"Their header=column\" ... | --list | "
+	"--clear\n";
 
 int cmd_vendor(const Cli *cli, int argc, char **argv)
 {
@@ -175,8 +179,15 @@ int cmd_vendor(const Cli *cli, int argc, char **argv)
 	}
 	if (argc >= 2 && strcmp(argv[1], "map") == 0)
 		return cmd_vendor_map(cli, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+		return cmd_vendor_list(cli, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "rename") == 0)
+		return cmd_vendor_rename(cli, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "contact") == 0)
+		return cmd_vendor_contact(cli, argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "add") != 0)
-		return cli_usage_error(vendor_usage, "vendor needs add or map");
+		return cli_usage_error(vendor_usage,
+				       "vendor needs add, list, rename, contact or map");
 	rc = cli_parse(argc - 1, argv + 1, o, pos, 0, &npos, vendor_usage);
 	if (rc)
 		return rc < 0 ? 0 : rc;

@@ -832,6 +832,21 @@ static int encoding_is(const char *enc, const char *a, const char *b)
 	return strcasecmp(enc, a) == 0 || strcasecmp(enc, b) == 0;
 }
 
+/* Convert from enc (NULL, "" or UTF-8: none) into UTF-8. */
+static ClCode set_encoding(Import *im, const char *enc, Err *e)
+{
+	if (!enc || !*enc || encoding_is(enc, "utf-8", "utf8"))
+		return CL_OK;
+	if (!encoding_is(enc, "windows-1252", "cp1252") &&
+	    !encoding_is(enc, "latin1", "iso-8859-1"))
+		return err_set(e, CL_EINPUT, "unknown encoding \"%s\"; use utf-8 or windows-1252",
+			       enc);
+	im->cd = iconv_open("UTF-8", "WINDOWS-1252");
+	if (im->cd == (iconv_t)-1)
+		return err_set(e, CL_EIO, "this system cannot convert windows-1252");
+	return CL_OK;
+}
+
 /* Resolve the contract, period and encoding; open the transaction, the
  * ledger and the batch. */
 static ClCode import_begin(Import *im, Err *e)
@@ -858,16 +873,9 @@ static ClCode import_begin(Import *im, Err *e)
 				       date_format(t.start, a), date_format(t.end, b));
 		im->has_period = 1;
 	}
-	if (enc && *enc && !encoding_is(enc, "utf-8", "utf8")) {
-		if (!encoding_is(enc, "windows-1252", "cp1252") &&
-		    !encoding_is(enc, "latin1", "iso-8859-1"))
-			return err_set(e, CL_EINPUT,
-				       "unknown encoding \"%s\"; use utf-8 or windows-1252", enc);
-		im->cd = iconv_open("UTF-8", "WINDOWS-1252");
-		if (im->cd == (iconv_t)-1)
-			return err_set(e, CL_EIO, "this system cannot convert windows-1252");
-	}
-	rc = load_maps(im, e);
+	rc = set_encoding(im, enc, e);
+	if (!rc)
+		rc = load_maps(im, e);
 	if (!rc)
 		rc = db_begin(im->db, e);
 	if (!rc)
@@ -966,42 +974,187 @@ ClCode import_csv(sqlite3 *db, FILE *f, const ImportOptions *o, ImportResult *re
 
 /* ---- vendor mappings and batch lists ---- */
 
-ClCode import_map_set(sqlite3 *db, const char *vendor, const char *header, const char *column,
-		      const char *actor, Err *e)
+/* The column menu choice c stands for: a canonical column, C__MAX for
+ * IMPORT_IGNORE (NULL and "" too), or -1 when unknown. */
+static int column_choice(const char *c)
 {
-	char key[104], after[320];
-	int64_t vid;
-	ClCode rc;
+	int i;
 
-	rc = vendor_id(db, vendor, &vid, e);
-	if (rc)
-		return rc;
-	if (!header || strlen(header) > 100)
+	if (!c || !*c || strcmp(c, IMPORT_IGNORE) == 0)
+		return C__MAX;
+	for (i = 0; i < C__MAX; i++)
+		if (strcmp(c, col_name[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* The canonical column whose own name is the header key, or -1. */
+static int own_column(const char *key)
+{
+	int i;
+
+	for (i = 0; i < C__MAX; i++)
+		if (strcmp(key, col_name[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* Check pair i of import_map_save() against itself and the pairs before
+ * it.  OUT: key[i], choice[i]. */
+static ClCode map_check_pair(int i, const char *const *headers, const char *const *columns,
+			     char (*key)[104], int *choice, Err *e)
+{
+	int j;
+
+	if (!headers[i] || strlen(headers[i]) > 100)
 		return err_set(e, CL_EINPUT, "the vendor's header must be 1 to 100 characters");
-	csvin_header_key(header, key, sizeof key);
-	if (!*key)
+	csvin_header_key(headers[i], key[i], sizeof key[i]);
+	if (!*key[i])
 		return err_set(e, CL_EINPUT, "the vendor's header must be 1 to 100 characters");
-	if (!column || !import_column_known(column))
+	if ((choice[i] = column_choice(columns[i])) < 0)
 		return err_set(e, CL_EINPUT,
 			       "unknown column \"%s\"; use agency_code, po_number, invoice_number, "
 			       "invoice_date, list_amount, invoiced_amount, line, agency_name, "
-			       "description, category, quantity, freight_amount or tax_amount",
-			       column ? column : "");
-	snprintf(after, sizeof after, "{\"header\":\"%s\",\"column\":\"%s\"}", key, column);
-	rc = db_begin(db, e);
-	if (!rc)
-		rc = db_exec(db, e,
-			     "INSERT INTO vendor_column_map(vendor_id, header, column) VALUES "
-			     "(?1,?2,?3) "
-			     "ON CONFLICT(vendor_id, header) DO UPDATE SET column = ?3",
-			     "itt", vid, key, column);
-	if (!rc)
-		rc = audit_record(db, actor, "vendor.map", "vendor", vendor, NULL, after, e);
-	if (rc) {
-		db_rollback(db);
-		return rc;
+			       "description, category, quantity, freight_amount, tax_amount or "
+			       "ignore",
+			       columns[i]);
+	if (choice[i] == C__MAX && own_column(key[i]) >= 0)
+		return err_set(e, CL_EINPUT,
+			       "\"%s\" is the name of the column %s, so it is always read as %s; "
+			       "it cannot be ignored",
+			       headers[i], key[i], key[i]);
+	for (j = 0; j < i; j++) {
+		if (strcmp(key[i], key[j]) == 0)
+			return err_set(e, CL_EINPUT,
+				       "the headers \"%s\" and \"%s\" are the same once case, "
+				       "spaces, '-' and '_' are set aside; keep one",
+				       headers[j], headers[i]);
+		if (choice[i] < C__MAX && choice[j] == choice[i])
+			return err_set(e, CL_EINPUT,
+				       "%s is chosen for both \"%s\" and \"%s\"; choose it for one "
+				       "header only",
+				       col_name[choice[i]], headers[j], headers[i]);
 	}
-	return db_commit(db, e);
+	return CL_OK;
+}
+
+/* Check the pairs of import_map_save().  OUT: key[], choice[], *bad. */
+static ClCode map_check(int n, const char *const *headers, const char *const *columns, int whole,
+			char (*key)[104], int *choice, int *bad, Err *e)
+{
+	int i, c;
+
+	for (i = 0; i < n; i++) {
+		*bad = i;
+		if (map_check_pair(i, headers, columns, key, choice, e))
+			return CL_EINPUT;
+	}
+	*bad = -1;
+	for (c = 0; whole && c < C_REQUIRED; c++) {
+		for (i = 0; i < n && choice[i] != c; i++)
+			;
+		if (i == n)
+			return err_set(e, CL_EINPUT,
+				       "no header is read as %s; a sales report needs agency_code, "
+				       "po_number, invoice_number, invoice_date, list_amount and "
+				       "invoiced_amount",
+				       col_name[c]);
+	}
+	return CL_OK;
+}
+
+/* The vendor's mappings as one JSON object, header to column, for the
+ * audit log.  OUT: *json, which the caller frees. */
+static ClCode map_json(sqlite3 *db, int64_t vid, char **json, Err *e)
+{
+	ClCode rc, end;
+	DbRows q;
+
+	*json = NULL;
+	rc = db_rows(&q, db, e,
+		     "SELECT json_group_object(header, column) FROM (SELECT header, column FROM "
+		     "vendor_column_map WHERE vendor_id = ? ORDER BY header)",
+		     "i", vid);
+	if (!rc && db_rows_next(&q) &&
+	    !(*json = strdup((const char *)sqlite3_column_text(q.st, 0))))
+		rc = err_set(e, CL_ENOMEM, "out of memory");
+	end = db_rows_end(&q, "reading the vendor's column mappings", e);
+	if (!rc && !end && !*json)
+		end = err_set(e, CL_EDB, "reading the vendor's column mappings: no answer");
+	return rc ? rc : end;
+}
+
+/* Write the checked pairs: a header read as its own column or ignored
+ * needs no mapping (one it had is removed).  Inside the caller's
+ * transaction. */
+static ClCode map_write(sqlite3 *db, int64_t vid, int n, char (*key)[104], const int *choice,
+			Err *e)
+{
+	ClCode rc = CL_OK;
+	int i;
+
+	for (i = 0; !rc && i < n; i++)
+		if (choice[i] == C__MAX || own_column(key[i]) == choice[i])
+			rc = db_exec(
+				db, e,
+				"DELETE FROM vendor_column_map WHERE vendor_id = ? AND header = ?",
+				"it", vid, key[i]);
+		else
+			rc = db_exec(db, e,
+				     "INSERT INTO vendor_column_map(vendor_id, header, column) "
+				     "VALUES (?1,?2,?3) "
+				     "ON CONFLICT(vendor_id, header) DO UPDATE SET column = ?3",
+				     "itt", vid, key[i], col_name[choice[i]]);
+	return rc;
+}
+
+ClCode import_map_save(sqlite3 *db, const char *vendor, int n, const char *const *headers,
+		       const char *const *columns, int whole, const char *actor, int *bad, Err *e)
+{
+	char(*key)[104] = NULL, *before = NULL, *after = NULL;
+	int *choice = NULL, where;
+	int64_t vid;
+	ClCode rc;
+
+	bad = bad ? bad : &where;
+	*bad = -1;
+	if ((rc = vendor_id(db, vendor, &vid, e)))
+		return rc;
+	if (n < 1 || n > CSVIN_MAX_FIELDS)
+		return err_set(e, CL_EINPUT, "give 1 to %d headers to map", CSVIN_MAX_FIELDS);
+	key = calloc((size_t)n, sizeof *key);
+	choice = calloc((size_t)n, sizeof *choice);
+	if (!key || !choice) {
+		free(key);
+		free(choice);
+		return err_set(e, CL_ENOMEM, "out of memory");
+	}
+	rc = map_check(n, headers, columns, whole, key, choice, bad, e);
+	if (!rc && !(rc = db_begin(db, e))) {
+		rc = map_json(db, vid, &before, e);
+		if (!rc)
+			rc = map_write(db, vid, n, key, choice, e);
+		if (!rc)
+			rc = map_json(db, vid, &after, e);
+		if (!rc)
+			rc = audit_record(db, actor, "vendor.map", "vendor", vendor, before, after,
+					  e);
+		if (rc)
+			db_rollback(db);
+		else
+			rc = db_commit(db, e);
+	}
+	free(before);
+	free(after);
+	free(key);
+	free(choice);
+	return rc;
+}
+
+ClCode import_map_set(sqlite3 *db, const char *vendor, const char *header, const char *column,
+		      const char *actor, Err *e)
+{
+	return import_map_save(db, vendor, 1, &header, &column, 0, actor, NULL, e);
 }
 
 ClCode import_map_clear(sqlite3 *db, const char *vendor, const char *actor, Err *e)
@@ -1060,4 +1213,128 @@ ClCode import_batches(sqlite3 *db, const char *contract, RowSet *rs, Err *e)
 		     "ORDER BY id DESC",
 		     "i", cid);
 	return rowset_read(rs, rc, &q, 0, "reading the import batches", e);
+}
+
+/* ---- a sample of a vendor's report ---- */
+
+typedef struct SampleRead {
+	Import *im;
+	ImportSample *s;
+} SampleRead;
+
+/* A copy of v cut to IMPORT_SAMPLE_VALUE bytes at a character boundary,
+ * "..." marking a cut; NULL when out of memory. */
+static char *sample_value(const char *v)
+{
+	size_t n = strlen(v), k;
+	char *out;
+
+	if (n <= IMPORT_SAMPLE_VALUE)
+		return strdup(v);
+	k = IMPORT_SAMPLE_VALUE - 3;
+	while (k > 0 && ((unsigned char)v[k] & 0xC0) == 0x80)
+		k--;
+	if (!(out = malloc(k + 4)))
+		return NULL;
+	memcpy(out, v, k);
+	memcpy(out + k, "...", 4);
+	return out;
+}
+
+/* The header of a sample: each field with the column it is read as. */
+static ClCode sample_header(SampleRead *sr, int n, char **val, Err *e)
+{
+	ImportSample *s = sr->s;
+	int i, c;
+
+	s->cols = calloc(n > 0 ? (size_t)n : 1, sizeof *s->cols);
+	if (!s->cols)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		s->ncols++;
+		if (!(s->cols[i].header = strdup(val[i])))
+			return err_set(e, CL_ENOMEM, "out of memory");
+		c = header_column(sr->im, val[i]);
+		s->cols[i].column = c >= 0 ? col_name[c] : NULL;
+	}
+	return CL_OK;
+}
+
+/* csvin callback of import_sample(): the header, then a few values of
+ * each column and the count of rows. */
+static ClCode sample_row(void *ctx, size_t row, size_t line, int n, char **field, Err *e)
+{
+	static char none[1];
+	SampleRead *sr = ctx;
+	char *val[CSVIN_MAX_FIELDS] = {0};
+	ImportSampleColumn *col;
+	ClCode rc;
+	int i;
+
+	rc = decode_fields(sr->im, line, n, field, val, e);
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++) /* every one is set; this says so to the analyzer */
+		if (!val[i])
+			val[i] = none;
+	if (row == 0)
+		return sample_header(sr, n, val, e);
+	sr->s->rows++;
+	for (i = 0; i < n && i < sr->s->ncols; i++) {
+		const char *v = trim(val[i]);
+
+		col = &sr->s->cols[i];
+		if (!*v || col->nvalues == IMPORT_SAMPLE_VALUES)
+			continue;
+		if (!(col->values[col->nvalues] = sample_value(v)))
+			return err_set(e, CL_ENOMEM, "out of memory");
+		col->nvalues++;
+	}
+	return CL_OK;
+}
+
+ClCode import_sample(sqlite3 *db, const char *vendor, FILE *f, const char *encoding,
+		     ImportSample *out, Err *e)
+{
+	Import *im = calloc(1, sizeof *im);
+	SampleRead sr = {im, out};
+	ClCode rc;
+
+	memset(out, 0, sizeof *out);
+	if (!im)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	im->db = db;
+	im->cd = (iconv_t)-1;
+	buf_init(&im->arena, (size_t)4 * CSVIN_FIELD_CAP * 4);
+	rc = vendor_id(db, vendor, &im->vendor_id, e);
+	if (!rc)
+		rc = set_encoding(im, encoding, e);
+	if (!rc)
+		rc = load_maps(im, e);
+	if (!rc)
+		rc = csvin_read(f, NULL, sample_row, &sr, e);
+	if (!rc && !out->cols)
+		rc = err_set(e, CL_EINPUT,
+			     "the file is empty: a sample starts with the header row of the "
+			     "vendor's report, then a few rows");
+	if (im->cd != (iconv_t)-1)
+		iconv_close(im->cd);
+	buf_free(&im->arena);
+	free(im);
+	if (rc)
+		import_sample_free(out);
+	return rc;
+}
+
+void import_sample_free(ImportSample *s)
+{
+	int i, j;
+
+	for (i = 0; i < s->ncols; i++) {
+		free(s->cols[i].header);
+		for (j = 0; j < s->cols[i].nvalues; j++)
+			free(s->cols[i].values[j]);
+	}
+	free(s->cols);
+	memset(s, 0, sizeof *s);
 }

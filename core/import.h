@@ -95,6 +95,50 @@ ClCode import_map_clear(sqlite3 *db, const char *vendor, const char *actor, Err 
 ClCode import_map_list(sqlite3 *db, const char *vendor, RowSet *rs, Err *e)
 	__attribute__((warn_unused_result));
 
+/* The menu choice that leaves a header unread. */
+#define IMPORT_IGNORE "ignore"
+
+/* Save how a vendor's own headers map to the columns, in one transaction
+ * audited once: headers[i] is read as columns[i], a canonical column or
+ * IMPORT_IGNORE (also NULL or "").  Nothing is saved when any pair is
+ * refused: an unknown column, a column chosen for two headers, a header
+ * that is a column's own name but is to be ignored (it is always read
+ * as that column).  With whole set, headers are the whole header row of
+ * a file, and each required column must be chosen.  OUT: *bad, the
+ * index of the pair a refusal is about, or -1 (may be NULL). */
+ClCode import_map_save(sqlite3 *db, const char *vendor, int n, const char *const *headers,
+		       const char *const *columns, int whole, const char *actor, int *bad, Err *e)
+	__attribute__((warn_unused_result));
+
+#define IMPORT_SAMPLE_VALUES 3	/* values of a column shown */
+#define IMPORT_SAMPLE_VALUE  80 /* bytes of a value shown, at most */
+
+/* A column of a sample file: its header as written, the column the
+ * vendor's mapping and the canonical names read it as (NULL: ignored),
+ * and its first non-empty values (cut to IMPORT_SAMPLE_VALUE bytes). */
+typedef struct ImportSampleColumn {
+	char *header;
+	const char *column;
+	char *values[IMPORT_SAMPLE_VALUES];
+	int nvalues;
+} ImportSampleColumn;
+
+typedef struct ImportSample {
+	ImportSampleColumn *cols; /* one a header field */
+	int ncols;
+	int64_t rows; /* data rows */
+} ImportSample;
+
+/* Read a sample of vendor's sales report from f (encoding as for
+ * import_csv()): its header, how each header is read today and a few
+ * values of each column.  Writes nothing.  Free *out with
+ * import_sample_free() either way.  OUT: *out. */
+ClCode import_sample(sqlite3 *db, const char *vendor, FILE *f, const char *encoding,
+		     ImportSample *out, Err *e) __attribute__((warn_unused_result));
+
+/* Free what s holds; s is empty after. */
+void import_sample_free(ImportSample *s);
+
 /* The import batches of a contract, newest first: columns batch, file,
  * sha256, period, filed_on, created_by, created_at, rows, accepted,
  * duplicates, rejected, list_amount and invoiced_amount (cents), and

@@ -26,6 +26,10 @@ int api_amend(Req *r);
 int api_agencies(Req *r);
 int api_agency(Req *r);
 int api_agency_purchases(Req *r);
+/* api_vendors.c */
+int api_vendors(Req *r);
+int api_vendor_add(Req *r);
+int api_vendor_map(Req *r);
 
 /* A money report, from the cache while the books are unchanged. */
 typedef enum { REP_FEES, REP_REBATES, REP_COMPLIANCE, REP_AGENCY } ReportKind;

@@ -49,6 +49,17 @@ int page_rebates(Req *r);
 int page_rebates_csv(Req *r);
 int page_users(Req *r);
 int page_user_add(Req *r);
+/* page_vendors.c: vendors, their contacts and column mapping */
+int page_vendors(Req *r);
+int page_vendors_csv(Req *r);
+int page_vendor_add(Req *r);
+int page_vendor(Req *r);
+int page_vendor_rename(Req *r);
+int page_vendor_contact_add(Req *r);
+int page_vendor_contact_edit(Req *r);
+int page_vendor_contact_remove(Req *r);
+int page_vendor_sample(Req *r);
+int page_vendor_map(Req *r);
 int page_tokens(Req *r);
 int page_tokens_csv(Req *r);
 int page_token_add(Req *r);

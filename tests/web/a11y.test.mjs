@@ -45,7 +45,7 @@ after(async () => {
 // make a new page, a different set of filters does.
 function kindOf(href) {
   const u = new URL(href);
-  const path = u.pathname.replace(/^\/(contracts|agencies)\/(?!new$)[^/]+$/, '/$1/:id');
+  const path = u.pathname.replace(/^\/(contracts|agencies|vendors)\/(?!new$)[^/]+$/, '/$1/:id');
   const keys = [...new Set(u.searchParams.keys())].filter((k) => k !== 'page').sort();
   return path + (keys.length ? '?' + keys.join('&') : '');
 }
@@ -169,8 +169,10 @@ const SHOTS = {
 // error page); the crawl adds what the links lead to.
 const SEEDS = {
   admin: ['/', `/contracts/${C}`, '/agencies/USD233', `/imports?contract=${C}`, `/rebates?contract=${C}`,
-    '/purchases?po=PO-LONG-1', '/contracts/new', '/contracts/NO-SUCH-1', '/no-such-page'],
-  finance: ['/', `/contracts/${C}`, `/imports?contract=${C}`, '/no-such-page'],
+    '/purchases?po=PO-LONG-1', '/contracts/new', `/contracts/${C}/amend`, '/vendors', '/vendors/V-PRAIRIE',
+    '/contracts/NO-SUCH-1',
+    '/no-such-page'],
+  finance: ['/', `/contracts/${C}`, `/imports?contract=${C}`, '/vendors', '/vendors/V-PRAIRIE', '/no-such-page'],
   member: ['/', `/contracts/${C}`, '/agencies/USD233', '/purchases?po=PO-LONG-1', '/agencies/USD259', '/no-such-page'],
   vendor: ['/', `/contracts/${C}`, `/imports?contract=${C}`, '/contracts/NO-SUCH-1', '/no-such-page'],
 };
@@ -262,6 +264,29 @@ async function contractFormCheck(page, role, problems) {
   await checkBothWidths(page, role, problems, 'contract-form-errors', ' (new contract refused)');
 }
 
+// The vendor page with a sample read for mapping, then with a refused
+// mapping (a column chosen twice) marked at its menu.
+async function vendorSample(page, problems) {
+  const file = join(demo.dir, 'vendor-sample.csv');
+  writeFileSync(file, 'Cust No,PO,Inv #,Inv Dt,Ext List,Net Amt\n' +
+    `USD233,PO-S1,INV-S1,10/07/2026,1000.00,400.00\nUSD233,PO-S2,INV-S2,10/08/2026,${LONG},20.00\n`);
+  await page.goto(`${srv.url}/vendors/V-PRAIRIE`);
+  await page.setInputFiles('#sample-upload input[name=file]', file);
+  await page.click('#sample-upload button[type=submit]');
+  await page.waitForSelector('#sample-columns');
+  await checkBothWidths(page, 'admin', problems, undefined, ' (sample read)');
+  for (const [i, c] of ['agency_code', 'po_number', 'invoice_number', 'invoice_date', 'list_amount'].entries())
+    await page.selectOption(`#map-form select[name=col_${i}]`, c);
+  await page.selectOption('#map-form select[name=col_5]', 'list_amount');
+  await page.click('#map-form button[type=submit]');
+  await page.waitForSelector('#form-error');
+  await checkBothWidths(page, 'admin', problems, undefined, ' (mapping refused)');
+  await page.selectOption('#map-form select[name=col_5]', 'invoiced_amount');
+  await page.click('#map-form button[type=submit]');
+  await page.waitForSelector('#check-outcome');
+  await checkBothWidths(page, 'admin', problems, undefined, ' (sample checked)');
+}
+
 function verdict(t, role, visited, problems, page) {
   t.diagnostic(`${role}: ${visited.length} pages at ${WIDTHS.join(' and ')} px: ${visited.join(', ')}`);
   assert.deepEqual(page.errors, [], `${role}: script errors`);
@@ -303,6 +328,7 @@ for (const role of ['admin', 'finance', 'member', 'vendor']) {
     await tokenForms(page, role, problems);
     if (role === 'admin' || role === 'vendor') await uploadCheck(page, role, problems);
     if (role === 'admin') await contractFormCheck(page, role, problems);
+    if (role === 'admin') await vendorSample(page, problems);
     verdict(t, role, visited, problems, page);
     await page.context().close();
   });

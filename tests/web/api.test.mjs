@@ -73,6 +73,7 @@ const apiRoutes = [
   ['POST', `/api/v1/contracts/${C}/remittances`], ['GET', '/api/v1/agencies'],
   ['GET', '/api/v1/agencies/USD259'], ['GET', '/api/v1/agencies/USD259/purchases'],
   ['POST', '/api/v1/contracts'],
+  ['GET', '/api/v1/vendors'], ['POST', '/api/v1/vendors'], ['POST', '/api/v1/vendors/V-PRAIRIE/column-map'],
 ];
 
 test('anonymous callers get 401 on every API route', async () => {
@@ -89,7 +90,8 @@ const pages = ['/', '/contracts', `/contracts/${C}`, `/contracts/${C}/fees.csv`,
   `/imports.csv?contract=${C}`, '/users.csv', '/outbox', '/revenue.pdf?year=2026',
   `/contracts/${C}/fee-statement?period=2026-Q3`, `/contracts/${C}/statements/USD233?period=2026-Q3`,
   '/agencies/USD259/purchases.csv', '/agencies/USD233/purchases.csv', `/contracts/${C}/remittances.csv`,
-  '/missing-reports.csv', '/outbox.csv', '/tokens.csv', '/contracts/new'];
+  '/missing-reports.csv', '/outbox.csv', '/tokens.csv', '/contracts/new', '/vendors', '/vendors.csv',
+  '/vendors/V-PRAIRIE'];
 
 test('anonymous visitors are sent to sign in on every page', async () => {
   for (const p of pages) {
@@ -137,6 +139,31 @@ test('role x page matrix: members and vendors get 404 on what is not theirs', as
   assert.equal(other.status, 404);
   const own = await fetch(`${srv.url}/agencies/${demo.users.member.bound}`, { headers: { cookie: s.cookie } });
   assert.equal(own.status, 200);
+});
+
+test('vendors: admin changes, finance reads, members and vendors get 404', async () => {
+  const changes = [['/vendors', { code: 'V-M', name: 'M' }], ['/vendors/V-PRAIRIE', { name: 'Renamed' }],
+    ['/vendors/V-PRAIRIE/contacts', { name: 'N', email: 'n@n.example' }],
+    ['/vendors/V-PRAIRIE/contacts/1', { name: 'N', email: 'n@n.example' }],
+    ['/vendors/V-PRAIRIE/contacts/1/remove', {}], ['/vendors/V-PRAIRIE/sample', {}],
+    ['/vendors/V-PRAIRIE/column-map', { sample: 'YQ==' }]];
+  for (const role of ['finance', 'member', 'vendor']) {
+    const s = await session(srv.url, demo.users[role]);
+    for (const [path, fields] of changes) {
+      const res = await fetch(srv.url + path, { method: 'POST', redirect: 'manual',
+        headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf: s.csrf, ...fields }) });
+      assert.equal(res.status, 404, `${role} POST ${path}`);
+    }
+    for (const [path, body] of [['/api/v1/vendors', { code: 'V-M', name: 'M' }],
+      ['/api/v1/vendors/V-PRAIRIE/column-map', { columns: { 'Cust #': 'agency_code' } }]]) {
+      const res = await fetch(srv.url + path, { method: 'POST',
+        headers: { authorization: `Bearer ${tok[role]}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      assert.equal(res.status, 404, `${role} API ${path}`);
+    }
+    assert.equal((await get('/api/v1/vendors', role)).status, role === 'finance' ? 200 : 404, role);
+  }
+  assert.ok(!cliJson(demo.db, 'vendor', 'list').some((v) => v.code === 'V-M'));
 });
 
 test('finance reads the sales reports but cannot import: 404 on the form and the API', async () => {
