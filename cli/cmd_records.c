@@ -388,7 +388,7 @@ static int contract_show_cmd(const Cli *cli, int argc, char **argv)
 	ContractShow show;
 	sqlite3 *db;
 	cJSON *json;
-	Date on;
+	Date on = 0;
 	Err e = {0};
 
 	if (rc)

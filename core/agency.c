@@ -313,12 +313,3 @@ ClCode vendor_id(sqlite3 *db, const char *code, int64_t *id, Err *e)
 		return err_set(e, CL_ENOTFOUND, "no vendor has the code \"%s\"", code);
 	return CL_OK;
 }
-
-ClCode vendor_list(sqlite3 *db, RowSet *out, Err *e)
-{
-	DbRows q;
-
-	return rowset_read(out,
-			   db_rows(&q, db, e, "SELECT code, name FROM vendor ORDER BY code", ""),
-			   &q, 0, "reading the vendors", e);
-}

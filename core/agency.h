@@ -54,8 +54,4 @@ ClCode vendor_add(sqlite3 *db, const char *code, const char *name, const char *e
 ClCode vendor_id(sqlite3 *db, const char *code, int64_t *id, Err *e)
 	__attribute__((warn_unused_result));
 
-/* All vendors ordered by code (code, name), read in full into OUT *out.
- * Free *out with rowset_free() either way. */
-ClCode vendor_list(sqlite3 *db, RowSet *out, Err *e) __attribute__((warn_unused_result));
-
 #endif

@@ -77,7 +77,7 @@ static ClCode history_add(TermsHistory *h, sqlite3_stmt *st, Err *e)
 		err_prefix(e, "stored amendment %d is damaged", a->seq);
 		return CL_EDB;
 	}
-	if (!(a->changes = strdup(doc)))
+	if (!doc || !(a->changes = strdup(doc)))
 		return err_set(e, CL_ENOMEM, "out of memory");
 	h->ver[h->n + 1] = h->ver[h->n];
 	terms_change_apply(&h->ver[h->n + 1], &c, a->effective);

@@ -55,7 +55,7 @@ static const char *error_field(const char *msg, char *buf, size_t n)
 	int i;
 
 	snprintf(path, sizeof path, "%.*s", (int)(len < 95 ? len : 95), msg);
-	for (k = 0; k < sizeof sched / sizeof *sched; k++) {
+	for (k = 0; k < 3; k++) { /* the three schedules of sched[] */
 		char pat[64];
 
 		snprintf(pat, sizeof pat, "%s.%s[%%d].%%4[a-z]", sched[k]->json, sched[k]->list);
@@ -316,7 +316,7 @@ static ClCode amend_from_form(Req *r, const char *number, const Terms *cur, int 
 {
 	const char *kind = req_field(r, "kind");
 	char actor[300], *doc = NULL;
-	Date day;
+	Date day = 0;
 	ClCode rc;
 
 	if ((rc = effective_field(r, &day, e)))

@@ -14,6 +14,7 @@
 #include "pages.h"
 #include "render.h"
 #include "terms_check.h"
+#include "vendor.h"
 
 /* The largest terms document taken from a file. */
 #define TERMS_FILE_MAX ((size_t)1 << 20)
