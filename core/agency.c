@@ -60,22 +60,25 @@ ClCode agency_check_field(const AgencyIn *a, AgencyField f, Err *e)
 	case AGENCY_F_NAME:
 		if (!a->name || !*a->name || strlen(a->name) > 200)
 			return err_set(e, CL_EINPUT,
-				       "agency %s: name is required (at most 200 characters)", code);
+				       "agency %s: name is required (at most 200 characters)",
+				       code);
 		return text_check_line("agency name", a->name, e);
 	case AGENCY_F_ADDRESS:
 		return text_check_optional("agency address", a->address, e);
 	case AGENCY_F_KIND:
 		if (!agency_kind_valid(a->kind))
-			return err_set(e, CL_EINPUT,
-				       "agency %s: unknown kind \"%s\"; use school_district, city, "
-				       "county, state_agency, higher_ed, special_district or nonprofit",
-				       code, a->kind ? a->kind : "");
+			return err_set(
+				e, CL_EINPUT,
+				"agency %s: unknown kind \"%s\"; use school_district, city, "
+				"county, state_agency, higher_ed, special_district or nonprofit",
+				code, a->kind ? a->kind : "");
 		return CL_OK;
 	case AGENCY_F_STATE:
 		if (!state_valid(a->state))
-			return err_set(e, CL_EINPUT,
-				       "agency %s: state \"%s\" must be a two-letter code such as KS",
-				       code, a->state ? a->state : "");
+			return err_set(
+				e, CL_EINPUT,
+				"agency %s: state \"%s\" must be a two-letter code such as KS",
+				code, a->state ? a->state : "");
 		return CL_OK;
 	case AGENCY_F_EMAIL:
 		if (text_check_optional("agency e-mail", a->email, e))
@@ -219,8 +222,7 @@ static ClCode audit_json(sqlite3 *db, const char *actor, const char *action, con
 
 /* Write a's fields over its agency and audit before and after; nothing
  * when nothing changed.  Inside the caller's transaction. */
-static ClCode agency_rewrite(sqlite3 *db, int64_t id, const AgencyIn *a, const char *actor,
-			     Err *e)
+static ClCode agency_rewrite(sqlite3 *db, int64_t id, const AgencyIn *a, const char *actor, Err *e)
 {
 	cJSON *before = agency_json(db, id, e), *after = NULL;
 	ClCode rc = before ? CL_OK : e->code;
@@ -381,7 +383,11 @@ static ClCode contact_insert(sqlite3 *db, int64_t aid, const char *code, const C
 {
 	char key[80];
 	cJSON *after;
-	ClCode rc = contact_unique(db, aid, 0, code, c, e);
+	ClCode rc;
+
+	if (!c)
+		return err_set(e, CL_EINPUT, "the new contact's fields are missing");
+	rc = contact_unique(db, aid, 0, code, c, e);
 
 	if (!rc)
 		rc = db_exec(db, e,
@@ -447,14 +453,21 @@ static ClCode contact_rewrite(sqlite3 *db, int64_t aid, const char *code, const 
 			      const char *actor, int64_t *id, Err *e)
 {
 	char key[80];
-	cJSON *before = contact_json(db, aid, *id, e), *after = NULL;
-	ClCode rc = before ? contact_unique(db, aid, *id, code, c, e) : e->code;
+	cJSON *before, *after = NULL;
+	ClCode rc;
+
+	if (!c)
+		return err_set(e, CL_EINPUT, "the contact's new fields are missing");
+	if (!(before = contact_json(db, aid, *id, e)))
+		return e->code;
+	rc = contact_unique(db, aid, *id, code, c, e);
 
 	if (!rc)
 		rc = db_exec(db, e,
 			     "UPDATE agency_contact SET name = ?, email = ?, role = ?, "
 			     "receives_notices = ? WHERE id = ?",
-			     "tttii", c->name, c->email, c->role && *c->role ? c->role : "purchasing",
+			     "tttii", c->name, c->email,
+			     c->role && *c->role ? c->role : "purchasing",
 			     (int64_t)c->receives_notices, *id);
 	if (!rc && !(after = contact_json(db, aid, *id, e)))
 		rc = e->code;

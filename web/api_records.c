@@ -51,7 +51,7 @@ static ClCode agency_of_body(const cJSON *o, AgencyIn *a, Err *e)
 {
 	const cJSON *pub = cJSON_GetObjectItemCaseSensitive(o, "public_entity");
 
-	*a = (AgencyIn){str(o, "code"),	   str(o, "name"), str(o, "kind"), str(o, "state"),
+	*a = (AgencyIn){str(o, "code"),	     str(o, "name"),	str(o, "kind"), str(o, "state"),
 			!cJSON_IsFalse(pub), str(o, "address"), str(o, "email")};
 	if (pub && !cJSON_IsBool(pub))
 		return err_set(e, CL_EINPUT, "public_entity: give true or false");
@@ -114,8 +114,8 @@ static ClCode codes_of_body(const cJSON *o, const char ***codes, int *n, Err *e)
 	cJSON_ArrayForEach(x, list)
 	{
 		if (!cJSON_IsString(x))
-			return err_set(e, CL_EINPUT, "agencies[%d]: give the agency's code as a string",
-				       *n);
+			return err_set(e, CL_EINPUT,
+				       "agencies[%d]: give the agency's code as a string", *n);
 		(*codes)[(*n)++] = x->valuestring;
 	}
 	return CL_OK;

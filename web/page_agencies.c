@@ -91,8 +91,7 @@ static int add_record(Req *r, cJSON *ctx, cJSON *extra, Err *e)
 	AgencyIn a;
 	char key[40];
 
-	if (agency_get(r->db, r->param[0], &rec, e) ||
-	    !(rows = pagekit_rows(CL_OK, &rec, NULL))) {
+	if (agency_get(r->db, r->param[0], &rec, e) || !(rows = pagekit_rows(CL_OK, &rec, NULL))) {
 		rowset_free(&rec);
 		return -1;
 	}
@@ -104,7 +103,8 @@ static int add_record(Req *r, cJSON *ctx, cJSON *extra, Err *e)
 		       cJSON_GetStringValue(cJSON_GetObjectItem(one, "kind")),
 		       cJSON_GetStringValue(cJSON_GetObjectItem(one, "state")),
 		       (int)cJSON_GetNumberValue(cJSON_GetObjectItem(one, "public_entity")),
-		       cJSON_GetStringValue(cJSON_GetObjectItem(one, "address")), NULL};
+		       cJSON_GetStringValue(cJSON_GetObjectItem(one, "address")),
+		       NULL};
 	cJSON_AddBoolToObject(one, "public", a.public_entity);
 	if (!(c = cJSON_DetachItemFromObject(extra, "edit")))
 		c = agency_form(&a, 1);
@@ -113,10 +113,11 @@ static int add_record(Req *r, cJSON *ctx, cJSON *extra, Err *e)
 		return -1;
 	cJSON_ArrayForEach(c, rows)
 	{
-		ContactIn in = {cJSON_GetStringValue(cJSON_GetObjectItem(c, "name")),
-				cJSON_GetStringValue(cJSON_GetObjectItem(c, "email")),
-				cJSON_GetStringValue(cJSON_GetObjectItem(c, "role")),
-				(int)cJSON_GetNumberValue(cJSON_GetObjectItem(c, "receives_notices"))};
+		ContactIn in = {
+			cJSON_GetStringValue(cJSON_GetObjectItem(c, "name")),
+			cJSON_GetStringValue(cJSON_GetObjectItem(c, "email")),
+			cJSON_GetStringValue(cJSON_GetObjectItem(c, "role")),
+			(int)cJSON_GetNumberValue(cJSON_GetObjectItem(c, "receives_notices"))};
 
 		snprintf(key, sizeof key, "contact_%lld",
 			 (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(c, "id")));

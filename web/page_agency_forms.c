@@ -23,10 +23,10 @@ static const char *const kinds[][2] = {
 };
 
 /* The names of the form fields of AgencyField and ContactField. */
-static const char *const agency_names[AGENCY_F_COUNT] = {"code",    "name",  "address",
-							 "kind",    "state", "email"};
-static const char *const agency_labels[AGENCY_F_COUNT] = {"Code",	  "Name",  "Address",
-							  "Kind",	  "State", "E-mail"};
+static const char *const agency_names[AGENCY_F_COUNT] = {"code", "name",  "address",
+							 "kind", "state", "email"};
+static const char *const agency_labels[AGENCY_F_COUNT] = {"Code", "Name",  "Address",
+							  "Kind", "State", "E-mail"};
 static const char *const contact_names[CONTACT_F_COUNT] = {"name", "email", "role"};
 static const char *const contact_labels[CONTACT_F_COUNT] = {"Name", "E-mail", "Role"};
 
@@ -229,8 +229,8 @@ static int contact_from_form(Req *r, ContactIn *c, cJSON **form, char *sum, size
 /* The agency page again after a contact form was refused: form (taken
  * over) with the message e (or the wrong fields in sum) under key (a
  * contact's id, or "contact" for the new one). */
-static int contact_refused(Req *r, const char *key, cJSON *form, int wrong, const Err *e,
-			   char *sum, size_t n, const char *what)
+static int contact_refused(Req *r, const char *key, cJSON *form, int wrong, const Err *e, char *sum,
+			   size_t n, const char *what)
 {
 	char msg[ERR_MSG_MAX + 300];
 	cJSON *extra = cJSON_CreateObject();
@@ -252,8 +252,8 @@ int page_contact_add(Req *r)
 	Err e = {0};
 	int wrong = contact_from_form(r, &c, &form, sum, sizeof sum);
 
-	if (!wrong && !agency_contact_add(r->db, r->param[0], &c,
-					  req_actor(r, actor, sizeof actor), NULL, &e)) {
+	if (!wrong && !agency_contact_add(r->db, r->param[0], &c, req_actor(r, actor, sizeof actor),
+					  NULL, &e)) {
 		cJSON_Delete(form);
 		snprintf(path, sizeof path, "/agencies/%s", r->param[0]);
 		snprintf(msg, sizeof msg, "Added contact %s.", c.email);

@@ -171,8 +171,8 @@ int contract_page(Req *r, int status, cJSON *extra, const char *alert)
 	cJSON_AddItemToObject(ctx, "contract", doc);
 	if (r->who.role <= ROLE_FINANCE) {
 		/* the participants section: page_participants.c */
-		if (page_participants_add(r, ctx, number, cJSON_DetachItemFromObject(extra, "enroll"),
-					  &e) ||
+		if (page_participants_add(r, ctx, number,
+					  cJSON_DetachItemFromObject(extra, "enroll"), &e) ||
 		    add_remittances(r, ctx, number, &e)) {
 			cJSON_Delete(extra);
 			cJSON_Delete(ctx);

@@ -69,8 +69,13 @@ static void test_check_field_matches_add(void **state)
 static void test_agency_update(void **state)
 {
 	Fixture *fx = *state;
-	AgencyIn a = {"USD233", "Olathe Unified Schools", "school_district", "KS", 1,
-		      "14160 Black Bob Rd, Olathe KS", NULL};
+	AgencyIn a = {"USD233",
+		      "Olathe Unified Schools",
+		      "school_district",
+		      "KS",
+		      1,
+		      "14160 Black Bob Rd, Olathe KS",
+		      NULL};
 	char row[600];
 	Err e = {0};
 	int64_t before = audits(fx->db);
@@ -81,8 +86,9 @@ static void test_agency_update(void **state)
 			       "agency.edit|{\"name\":\"Olathe Public Schools\""));
 	assert_non_null(strstr(row, "|{\"name\":\"Olathe Unified Schools\""));
 	assert_non_null(strstr(row, "\"address\":\"14160 Black Bob Rd, Olathe KS\"}"));
-	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM agency WHERE code = 'USD233' AND "
-					"name = 'Olathe Unified Schools' AND address LIKE '14160%'"),
+	assert_int_equal(fx_int(fx->db,
+				"SELECT count(*) FROM agency WHERE code = 'USD233' AND "
+				"name = 'Olathe Unified Schools' AND address LIKE '14160%'"),
 			 1);
 	/* the same again changes nothing and writes no audit row */
 	fx_expect("same", agency_update(fx->db, &a, FX_ACTOR, &e), &e, CL_OK, NULL);
@@ -103,7 +109,9 @@ static void test_agency_update_refused(void **state)
 		ClCode code;
 		const char *words;
 	} cases[] = {
-		{{"NOPE", "N", "city", "KS", 1, NULL, NULL}, CL_ENOTFOUND, "no agency has the code"},
+		{{"NOPE", "N", "city", "KS", 1, NULL, NULL},
+		 CL_ENOTFOUND,
+		 "no agency has the code"},
 		{{"USD233", "", "city", "KS", 1, NULL, NULL}, CL_EINPUT, "name is required"},
 		{{"USD233", "N", "village", "KS", 1, NULL, NULL}, CL_EINPUT, "unknown kind"},
 		{{"USD233", "N", "city", "kS", 1, NULL, NULL}, CL_EINPUT, "two-letter code"},
@@ -166,8 +174,8 @@ static void test_contacts(void **state)
 	fx_expect("foreign remove", agency_contact_remove(fx->db, "USD500", id, FX_ACTOR, &e), &e,
 		  CL_ENOTFOUND, "no contact");
 	assert_int_equal(audits(fx->db), before + 3);
-	fx_expect("remove", agency_contact_remove(fx->db, "USD233", other, FX_ACTOR, &e), &e,
-		  CL_OK, NULL);
+	fx_expect("remove", agency_contact_remove(fx->db, "USD233", other, FX_ACTOR, &e), &e, CL_OK,
+		  NULL);
 	assert_non_null(strstr(last_audit(fx->db, row, sizeof row),
 			       "agency.contact.remove|{\"name\":\"Finance office\""));
 	fx_expect("list", agency_contacts(fx->db, "USD233", &rs, &e), &e, CL_OK, NULL);
@@ -190,8 +198,8 @@ static void test_contacts_refused(void **state)
 		{"USD233", {"A", "a@b", NULL, 1}, CL_EINPUT, "is not an e-mail"},
 		{"USD233", {"A", "a b@c.example", NULL, 1}, CL_EINPUT, "is not an e-mail"},
 		{"USD233",
-		 {"A", "a@b.example", "a role longer than sixty characters, which is far too long for the column",
-		  1},
+		 {"A", "a@b.example",
+		  "a role longer than sixty characters, which is far too long for the column", 1},
 		 CL_EINPUT,
 		 "at most 60"},
 		{"NOPE", {"A", "a@b.example", NULL, 1}, CL_ENOTFOUND, "no agency has the code"},
@@ -225,8 +233,9 @@ static void test_enroll_many(void **state)
 	fx_agency(fx->db, "PUB-2", "Second public agency", 1);
 	fx_agency(fx->db, "PUB-3", "Third public agency", 1);
 	before = audits(fx->db);
-	fx_expect("enroll", participant_enroll(fx->db, "KS-1", codes, 3, fx_date("2025-09-01"),
-					       FX_ACTOR, &added, &e),
+	fx_expect("enroll",
+		  participant_enroll(fx->db, "KS-1", codes, 3, fx_date("2025-09-01"), FX_ACTOR,
+				     &added, &e),
 		  &e, CL_OK, NULL);
 	assert_int_equal(added, 3);
 	assert_int_equal(audits(fx->db), before + 3);
@@ -245,12 +254,26 @@ static void test_enroll_refused(void **state)
 		ClCode code;
 		const char *words;
 	} cases[] = {
-		{{"USD500", "NP-2"}, 2, "2025-09-01", CL_ERULE, "agency NP-2 is not a public entity"},
-		{{"USD500", "NOPE"}, 2, "2025-09-01", CL_ENOTFOUND, "no agency has the code \"NOPE\""},
+		{{"USD500", "NP-2"},
+		 2,
+		 "2025-09-01",
+		 CL_ERULE,
+		 "agency NP-2 is not a public entity"},
+		{{"USD500", "NOPE"},
+		 2,
+		 "2025-09-01",
+		 CL_ENOTFOUND,
+		 "no agency has the code \"NOPE\""},
 		{{"USD500", "USD500"}, 2, "2025-09-01", CL_EINPUT, "agency USD500 is named twice"},
-		{{"USD500"}, 1, "2026-07-01", CL_EINPUT,
+		{{"USD500"},
+		 1,
+		 "2026-07-01",
+		 CL_EINPUT,
 		 "agency USD500: joined 2026-07-01 is outside the contract term"},
-		{{"USD500", "USD233"}, 2, "2025-09-01", CL_ECONFLICT,
+		{{"USD500", "USD233"},
+		 2,
+		 "2025-09-01",
+		 CL_ECONFLICT,
 		 "agency USD233 already participates in contract KS-1"},
 		{{NULL}, 0, "2025-09-01", CL_EINPUT, "choose at least one agency"},
 	};
