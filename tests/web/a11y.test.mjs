@@ -248,6 +248,7 @@ async function recordForms(page, role, problems) {
   await page.goto(`${srv.url}/agencies`);
   await page.fill('#add-agency input[name=code]', 'A11Y 1');
   await page.fill('#add-agency input[name=name]', LONG);
+  await page.selectOption('#add-agency select[name=kind]', 'city');
   await page.fill('#add-agency input[name=state]', 'Kansas');
   await page.click('#add-agency button[type=submit]');
   await page.waitForSelector('#agency-code-error');
