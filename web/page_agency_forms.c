@@ -104,6 +104,18 @@ static void form_error(cJSON *f, const char *name, const char *label, const char
 	snprintf(sum + len, n - len, "%s%s", len ? ", " : "", label);
 }
 
+/* The refusal of a form (what: "Agency not added", ...) into msg (size
+ * n): the wrong fields named in sum, or e's message when no field is
+ * wrong (the database failed). */
+static void refusal(char *msg, size_t n, const char *what, int wrong, const char *sum, const Err *e)
+{
+	if (wrong)
+		snprintf(msg, n, "%s. Fix %s: %s.", what, wrong > 1 ? "these fields" : "this field",
+			 sum);
+	else
+		snprintf(msg, n, "%s: %s", what, e->msg);
+}
+
 /* The agency the form describes, the fields named in check[0..nf) checked
  * into form (with the summary of the wrong ones in sum, size n).  OUT:
  * *a, *form.  Returns the count of wrong fields. */
@@ -150,11 +162,9 @@ int page_agency_add(Req *r)
 		snprintf(msg, sizeof msg, "Added agency %s, %s.", a.code, a.name);
 		return pagekit_back_ok(r, "/agencies", msg);
 	}
-	if (!wrong) /* the code is taken, or the database failed */
-		form_error(form, e.code == CL_ECONFLICT ? "code" : "name",
-			   e.code == CL_ECONFLICT ? "Code" : "Name", e.msg, sum, sizeof sum);
-	snprintf(msg, sizeof msg, "Agency not added. Fix %s: %s.",
-		 wrong > 1 ? "these fields" : "this field", sum);
+	if (!wrong && e.code == CL_ECONFLICT && ++wrong) /* the code is taken */
+		form_error(form, "code", "Code", e.msg, sum, sizeof sum);
+	refusal(msg, sizeof msg, "Agency not added", wrong, sum, &e);
 	return agencies_page(r, 422, form, msg);
 }
 
@@ -178,10 +188,7 @@ int page_agency_edit(Req *r)
 		cJSON_Delete(form);
 		return resp_error(r, 404, "there is no such agency");
 	}
-	if (!wrong)
-		form_error(form, "name", "Name", e.msg, sum, sizeof sum);
-	snprintf(msg, sizeof msg, "Agency not saved. Fix %s: %s.",
-		 wrong > 1 ? "these fields" : "this field", sum);
+	refusal(msg, sizeof msg, "Agency not saved", wrong, sum, &e);
 	extra = cJSON_CreateObject();
 	cJSON_AddItemToObject(extra, "edit", form);
 	return agency_page(r, 422, extra, msg);
@@ -226,19 +233,18 @@ static int contact_from_form(Req *r, ContactIn *c, cJSON **form, char *sum, size
 	return wrong;
 }
 
-/* The agency page again after a contact form was refused: form (taken
- * over) with the message e (or the wrong fields in sum) under key (a
- * contact's id, or "contact" for the new one). */
+/* The agency page again after a contact form was refused (what: "Contact
+ * not added", ...): form (taken over) with the wrong fields in sum, or
+ * e's message, under key ("contact_ID", or "contact" for the new one). */
 static int contact_refused(Req *r, const char *key, cJSON *form, int wrong, const Err *e, char *sum,
 			   size_t n, const char *what)
 {
 	char msg[ERR_MSG_MAX + 300];
 	cJSON *extra = cJSON_CreateObject();
 
-	if (!wrong)
+	if (!wrong && e->code == CL_ECONFLICT && ++wrong) /* the e-mail is taken */
 		form_error(form, "email", "E-mail", e->msg, sum, n);
-	snprintf(msg, sizeof msg, "Contact not %s. Fix %s: %s.", what,
-		 wrong > 1 ? "these fields" : "this field", sum);
+	refusal(msg, sizeof msg, what, wrong, sum, e);
 	cJSON_AddBoolToObject(form, "open", 1);
 	cJSON_AddItemToObject(extra, key, form);
 	return agency_page(r, 422, extra, msg);
@@ -263,7 +269,7 @@ int page_contact_add(Req *r)
 		cJSON_Delete(form);
 		return resp_error(r, 404, "there is no such agency");
 	}
-	return contact_refused(r, "contact", form, wrong, &e, sum, sizeof sum, "added");
+	return contact_refused(r, "contact", form, wrong, &e, sum, sizeof sum, "Contact not added");
 }
 
 int page_contact_edit(Req *r)
@@ -290,7 +296,7 @@ int page_contact_edit(Req *r)
 		return resp_error(r, 404, "there is no such contact");
 	}
 	snprintf(path, sizeof path, "contact_%ld", id);
-	return contact_refused(r, path, form, wrong, &e, sum, sizeof sum, "saved");
+	return contact_refused(r, path, form, wrong, &e, sum, sizeof sum, "Contact not saved");
 }
 
 int page_contact_remove(Req *r)
