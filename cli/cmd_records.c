@@ -11,6 +11,7 @@
 #include "encode.h"
 #include "encode_rows.h"
 #include "money.h"
+#include "participant.h"
 #include "table.h"
 #include "terms.h"
 
@@ -446,8 +447,8 @@ static int participant_add_cmd(const Cli *cli, int argc, char **argv)
 {
 	CliOpt o[] = {
 		{"contract", 1, NULL}, {"agency", 1, NULL}, {"joined", 1, NULL}, {NULL, 0, NULL}};
-	const char *pos[1];
-	int npos, rc = cli_parse(argc, argv, o, pos, 0, &npos, participant_usage);
+	const char *pos[1], *codes[1];
+	int npos, added, rc = cli_parse(argc, argv, o, pos, 0, &npos, participant_usage);
 	sqlite3 *db;
 	Date joined;
 	Err e = {0};
@@ -461,11 +462,13 @@ static int participant_add_cmd(const Cli *cli, int argc, char **argv)
 		err_prefix(&e, "--joined");
 		return cli_fail(&e);
 	}
+	codes[0] = cli_opt(o, "agency");
 	db = cli_open_db(cli);
 	if (!db)
 		return 1;
-	rc = participant_add(db, cli_opt(o, "contract"), cli_opt(o, "agency"), joined, cli->actor,
-			     &e)
+	/* the same check as the web's enrollment: a public agency, within the term */
+	rc = participant_enroll(db, cli_opt(o, "contract"), codes, 1, joined, cli->actor, &added,
+				&e)
 		     ? cli_fail(&e)
 		     : 0;
 	if (!rc)

@@ -27,6 +27,67 @@ typedef struct AgencyIn {
 ClCode agency_add(sqlite3 *db, const AgencyIn *a, const char *actor, int64_t *id, Err *e)
 	__attribute__((warn_unused_result));
 
+/* The fields of an agency, in the order they are checked. */
+typedef enum {
+	AGENCY_F_CODE = 0,
+	AGENCY_F_NAME,
+	AGENCY_F_ADDRESS,
+	AGENCY_F_KIND,
+	AGENCY_F_STATE,
+	AGENCY_F_EMAIL,
+	AGENCY_F_COUNT
+} AgencyField;
+
+/* CL_OK, or CL_EINPUT with the message agency_add() gives when field f of
+ * a is wrong (a form shows each wrong field's message beside it). */
+ClCode agency_check_field(const AgencyIn *a, AgencyField f, Err *e)
+	__attribute__((warn_unused_result));
+
+/* Change the agency a->code to a's name, kind, state, public_entity and
+ * address (its code stays; a->email is not used), audited before and
+ * after as actor.  Nothing is written when nothing changed. */
+ClCode agency_update(sqlite3 *db, const AgencyIn *a, const char *actor, Err *e)
+	__attribute__((warn_unused_result));
+
+/* The agency code as one row into OUT *out (code, name, kind, state,
+ * public_entity, address), or CL_ENOTFOUND.  Free *out with rowset_free()
+ * either way. */
+ClCode agency_get(sqlite3 *db, const char *code, RowSet *out, Err *e)
+	__attribute__((warn_unused_result));
+
+/* An agency's contact (DOMAIN.md section 3). */
+typedef struct ContactIn {
+	const char *name;
+	const char *email;
+	const char *role; /* NULL or "": purchasing */
+	int receives_notices;
+} ContactIn;
+
+typedef enum { CONTACT_F_NAME = 0, CONTACT_F_EMAIL, CONTACT_F_ROLE, CONTACT_F_COUNT } ContactField;
+
+/* CL_OK, or CL_EINPUT saying what is wrong with field f of c. */
+ClCode agency_contact_check_field(const ContactIn *c, ContactField f, Err *e)
+	__attribute__((warn_unused_result));
+
+/* The contacts of agency code, oldest first, into OUT *out: id, name,
+ * email, role, receives_notices.  Free with rowset_free() either way. */
+ClCode agency_contacts(sqlite3 *db, const char *code, RowSet *out, Err *e)
+	__attribute__((warn_unused_result));
+
+/* Add c to agency code (an e-mail it already has is CL_ECONFLICT),
+ * audited as actor.  OUT: *id (may be NULL). */
+ClCode agency_contact_add(sqlite3 *db, const char *code, const ContactIn *c, const char *actor,
+			  int64_t *id, Err *e) __attribute__((warn_unused_result));
+
+/* Change contact id of agency code to c, audited before and after;
+ * CL_ENOTFOUND when the agency has no such contact. */
+ClCode agency_contact_update(sqlite3 *db, const char *code, int64_t id, const ContactIn *c,
+			     const char *actor, Err *e) __attribute__((warn_unused_result));
+
+/* Remove contact id of agency code, audited with what it was. */
+ClCode agency_contact_remove(sqlite3 *db, const char *code, int64_t id, const char *actor, Err *e)
+	__attribute__((warn_unused_result));
+
 /* Add every agency of a CSV file with columns code,name,kind,state
  * [,public_entity][,email] in one transaction: one bad row and nothing is
  * written; the message names the row.  OUT: *added. */

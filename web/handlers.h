@@ -30,6 +30,10 @@ int api_agency_purchases(Req *r);
 int api_vendors(Req *r);
 int api_vendor_add(Req *r);
 int api_vendor_map(Req *r);
+/* api_records.c: POST /api/v1/agencies and
+ * POST /api/v1/contracts/:number/participants */
+int api_agency_add(Req *r);
+int api_participants_add(Req *r);
 
 /* A money report, from the cache while the books are unchanged. */
 typedef enum { REP_FEES, REP_REBATES, REP_COMPLIANCE, REP_AGENCY } ReportKind;

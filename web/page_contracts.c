@@ -226,7 +226,27 @@ static int on_param(Req *r, Date *on, char *why, size_t n)
 	return 0;
 }
 
-int page_contract(Req *r)
+/* Move every item of extra (taken over; may be NULL) into ctx, in place
+ * of any of the same name, and put alert (may be NULL) as the page's
+ * refusal. */
+static void add_extra(cJSON *ctx, cJSON *extra, const char *alert)
+{
+	cJSON *item;
+
+	while (extra && (item = extra->child)) {
+		cJSON_DetachItemViaPointer(extra, item);
+		cJSON_DeleteItemFromObject(ctx, item->string);
+		cJSON_AddItemToObject(ctx, item->string, item);
+	}
+	cJSON_Delete(extra);
+	if (alert) {
+		cJSON_DeleteItemFromObject(ctx, "notice");
+		cJSON_DeleteItemFromObject(ctx, "alert");
+		cJSON_AddStringToObject(ctx, "alert", alert);
+	}
+}
+
+int contract_page(Req *r, int status, cJSON *extra, const char *alert)
 {
 	const char *number = r->param[0];
 	char why[ERR_MSG_MAX + 40] = "";
@@ -235,15 +255,21 @@ int page_contract(Req *r)
 	Date on;
 	Err e = {0};
 
-	if (!may_see_contract(r, number))
+	if (!may_see_contract(r, number)) {
+		cJSON_Delete(extra);
 		return resp_error(r, 404, "there is no such contract");
+	}
 	on_param(r, &on, why, sizeof why);
-	if (contract_show(r->db, number, on, &show, &e))
+	if (contract_show(r->db, number, on, &show, &e)) {
+		cJSON_Delete(extra);
 		return resp_error(r, 500, "%s", e.msg);
+	}
 	doc = encode_contract(&show, ENC_PAGE);
 	contract_show_free(&show);
-	if (!doc)
+	if (!doc) {
+		cJSON_Delete(extra);
 		return resp_error(r, 500, "out of memory");
+	}
 	amendment_words(doc);
 	cJSON_AddBoolToObject(doc, "renewable",
 			      show.t.renew_options > 0 && show.t.status != CONTRACT_TERMINATED);
@@ -254,25 +280,27 @@ int page_contract(Req *r)
 	add_terms(ctx, doc, &show.t);
 	cJSON_AddItemToObject(ctx, "contract", doc);
 	if (r->who.role <= ROLE_FINANCE) {
-		RowSet rows;
-		cJSON *parts =
-			pagekit_rows(listing_participants(r->db, number, &rows, &e), &rows, NULL);
-
-		if (!parts) {
-			cJSON_Delete(ctx);
-			return resp_error(r, 500, "%s", e.msg);
-		}
-		cJSON_AddItemToObject(ctx, "participants", parts);
-		if (add_remittances(r, ctx, number, &e)) {
+		/* the participants section: page_participants.c */
+		if (page_participants_add(r, ctx, number,
+					  cJSON_DetachItemFromObject(extra, "enroll"), &e) ||
+		    add_remittances(r, ctx, number, &e)) {
+			cJSON_Delete(extra);
 			cJSON_Delete(ctx);
 			return resp_error(r, 500, "%s", e.msg);
 		}
 	}
 	if (add_reports(r, ctx, &show.t, &e)) {
+		cJSON_Delete(extra);
 		cJSON_Delete(ctx);
 		return resp_error(r, 500, "%s", e.msg);
 	}
-	return render_page(r, 200, "contract", ctx);
+	add_extra(ctx, extra, alert);
+	return render_page(r, status, "contract", ctx);
+}
+
+int page_contract(Req *r)
+{
+	return contract_page(r, 200, NULL, NULL);
 }
 
 int page_fees_csv(Req *r)

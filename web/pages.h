@@ -86,4 +86,34 @@ int page_dashboard(Req *r);
 int page_member_portal(Req *r);
 int page_vendor_portal(Req *r);
 
+/* Agencies and their contacts (page_agencies.c, page_agency_forms.c):
+ * the pages drawn with a refused form (taken over) and its refusal. */
+struct AgencyIn;
+struct ContactIn;
+int agencies_page(Req *r, int status, cJSON *form, const char *alert);
+int agency_page(Req *r, int status, cJSON *extra, const char *alert);
+/* The agency form with a's values (the public entity choice only when
+ * public_known) and an empty "errors"; the contact form likewise.
+ * Caller frees. */
+cJSON *agency_form(const struct AgencyIn *a, int public_known);
+cJSON *contact_form(const struct ContactIn *c);
+int page_agency_add(Req *r);
+int page_agency_edit(Req *r);
+int page_agencies_import(Req *r); /* POST /agencies.csv: agency import of an upload */
+int page_contact_add(Req *r);
+int page_contact_edit(Req *r);
+int page_contact_remove(Req *r);
+
+/* Participants on a contract's page (page_participants.c): the list with
+ * each one's purchases to date and, for an admin, the enrollment form
+ * (form: a refused one, taken over, or NULL) into ctx; -1 with e set when
+ * the list cannot be read. */
+struct Err;
+/* A contract's page (page_contracts.c); extra (taken over; may be NULL)
+ * holds refused forms by name, alert (may be NULL) their refusal. */
+int contract_page(Req *r, int status, cJSON *extra, const char *alert);
+int page_participants_add(Req *r, cJSON *ctx, const char *number, cJSON *form, struct Err *e);
+int page_participants_enroll(Req *r);
+int page_participants_csv(Req *r);
+
 #endif

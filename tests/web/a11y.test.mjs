@@ -287,6 +287,39 @@ async function vendorSample(page, problems) {
   await checkBothWidths(page, 'admin', problems, undefined, ' (sample checked)');
 }
 
+// The agency and participant forms refused (admin): each wrong field's
+// message beside it, at both widths; the agency's change form and a
+// contact's form opened.
+async function recordForms(page, role, problems) {
+  await page.goto(`${srv.url}/agencies`);
+  await page.fill('#add-agency input[name=code]', 'A11Y 1');
+  await page.fill('#add-agency input[name=name]', LONG);
+  await page.selectOption('#add-agency select[name=kind]', 'city');
+  await page.fill('#add-agency input[name=state]', 'Kansas');
+  await page.click('#add-agency button[type=submit]');
+  await page.waitForSelector('#agency-code-error');
+  await expectBannerFocused(page, 'form-error', problems, role);
+  await checkBothWidths(page, role, problems, undefined, ' (agency refused)');
+  await page.goto(`${srv.url}/agencies/USD233`);
+  await page.fill('#add-contact input[name=name]', 'A11y Contact');
+  await page.fill('#add-contact input[name=email]', 'a11y@usd233.example');
+  await page.click('#add-contact button[type=submit]');
+  await page.waitForSelector('#notice');
+  await page.fill('#add-contact input[name=name]', 'Second');
+  await page.fill('#add-contact input[name=email]', 'a11y@usd233.example');
+  await page.click('#add-contact button[type=submit]');
+  await page.waitForSelector('#contact_new-email-error');
+  await page.click('#edit-agency summary');
+  for (const s of await page.$$('details.contact summary')) await s.click();
+  await checkBothWidths(page, role, problems, undefined, ' (contact refused, forms open)');
+  await page.goto(`${srv.url}/contracts/${C}`);
+  await page.fill('#enroll textarea[name=agencies]', 'NO-SUCH-1');
+  await page.fill('#enroll input[name=joined]', '2026-11-02');
+  await page.click('#enroll button[type=submit]');
+  await page.waitForSelector('#enroll-agencies-error');
+  await checkBothWidths(page, role, problems, undefined, ' (enrollment refused)');
+}
+
 function verdict(t, role, visited, problems, page) {
   t.diagnostic(`${role}: ${visited.length} pages at ${WIDTHS.join(' and ')} px: ${visited.join(', ')}`);
   assert.deepEqual(page.errors, [], `${role}: script errors`);
@@ -329,6 +362,7 @@ for (const role of ['admin', 'finance', 'member', 'vendor']) {
     if (role === 'admin' || role === 'vendor') await uploadCheck(page, role, problems);
     if (role === 'admin') await contractFormCheck(page, role, problems);
     if (role === 'admin') await vendorSample(page, problems);
+    if (role === 'admin') await recordForms(page, role, problems);
     verdict(t, role, visited, problems, page);
     await page.context().close();
   });

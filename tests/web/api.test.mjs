@@ -74,6 +74,7 @@ const apiRoutes = [
   ['GET', '/api/v1/agencies/USD259'], ['GET', '/api/v1/agencies/USD259/purchases'],
   ['POST', '/api/v1/contracts'],
   ['GET', '/api/v1/vendors'], ['POST', '/api/v1/vendors'], ['POST', '/api/v1/vendors/V-PRAIRIE/column-map'],
+  ['POST', '/api/v1/agencies'], ['POST', `/api/v1/contracts/${C}/participants`],
 ];
 
 test('anonymous callers get 401 on every API route', async () => {
@@ -91,7 +92,8 @@ const pages = ['/', '/contracts', `/contracts/${C}`, `/contracts/${C}/fees.csv`,
   `/contracts/${C}/fee-statement?period=2026-Q3`, `/contracts/${C}/statements/USD233?period=2026-Q3`,
   '/agencies/USD259/purchases.csv', '/agencies/USD233/purchases.csv', `/contracts/${C}/remittances.csv`,
   '/missing-reports.csv', '/outbox.csv', '/tokens.csv', '/contracts/new', '/vendors', '/vendors.csv',
-  '/vendors/V-PRAIRIE'];
+  '/vendors/V-PRAIRIE',
+  `/contracts/${C}/participants.csv`];
 
 test('anonymous visitors are sent to sign in on every page', async () => {
   for (const p of pages) {
@@ -164,6 +166,41 @@ test('vendors: admin changes, finance reads, members and vendors get 404', async
     assert.equal((await get('/api/v1/vendors', role)).status, role === 'finance' ? 200 : 404, role);
   }
   assert.ok(!cliJson(demo.db, 'vendor', 'list').some((v) => v.code === 'V-M'));
+});
+
+// The forms and API calls that change agencies, contacts and participants:
+// admin only.  Members and vendors get 404; finance reads but is refused.
+const recordChanges = [
+  ['/agencies', { code: 'MX1', name: 'M', kind: 'city', state: 'KS', public_entity: 'yes' }],
+  ['/agencies.csv', {}],
+  ['/agencies/USD233', { name: 'Renamed', kind: 'city', state: 'KS', public_entity: 'yes' }],
+  ['/agencies/USD233/contacts', { name: 'X', email: 'x@example.org' }],
+  ['/agencies/USD233/contacts/1', { name: 'X', email: 'x@example.org' }],
+  ['/agencies/USD233/contacts/1/remove', {}],
+  [`/contracts/${C}/participants`, { agencies: 'USD500', joined: '2026-11-02' }],
+];
+
+test('role x change matrix: only admin changes agencies, contacts and participants', async () => {
+  const changes = () => cliJson(demo.db, 'agency', 'list').map((a) => `${a.code} ${a.name}`).join('|');
+  const before = changes();
+  for (const role of ['member', 'vendor', 'finance']) {
+    const s = await session(srv.url, demo.users[role]);
+    for (const [path, body] of recordChanges) {
+      const res = await fetch(srv.url + path, { method: 'POST', redirect: 'manual',
+        headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf: s.csrf, ...body }) });
+      if (role === 'finance') assert.ok([403, 404].includes(res.status), `${role} POST ${path}: ${res.status}`);
+      else assert.equal(res.status, 404, `${role} POST ${path}`);
+    }
+    for (const [path, body] of [['/api/v1/agencies', { code: 'MX2', name: 'M', kind: 'city', state: 'KS' }],
+      [`/api/v1/contracts/${C}/participants`, { agency: 'USD500', joined: '2026-11-02' }]]) {
+      const res = await fetch(srv.url + path, { method: 'POST',
+        headers: { authorization: `Bearer ${tok[role]}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (role === 'finance') assert.ok([403, 404].includes(res.status), `${role} POST ${path}: ${res.status}`);
+      else assert.equal(res.status, 404, `${role} POST ${path}`);
+    }
+  }
+  assert.equal(changes(), before, 'nothing was changed');
 });
 
 test('finance reads the sales reports but cannot import: 404 on the form and the API', async () => {
