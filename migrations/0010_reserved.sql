@@ -1,0 +1,3 @@
+-- 0010 is reserved for the contract amendments migration, made on another
+-- branch.  This file only keeps the numbers in order until that branch is
+-- merged; the merge replaces it with the real 0010.
