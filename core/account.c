@@ -214,6 +214,13 @@ static ClCode link_find(sqlite3 *db, const char *token, int64_t now, Link *l, Er
 	return CL_OK;
 }
 
+ClCode account_link_check(sqlite3 *db, const char *token, int64_t now, Err *e)
+{
+	Link l;
+
+	return link_find(db, token, now, &l, e);
+}
+
 /* Store hash as user_id's password, close the user's links and end their
  * sessions but keep_session; audited as action by actor.  Inside the
  * caller's transaction. */

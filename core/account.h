@@ -50,6 +50,11 @@ int account_reset_request(sqlite3 *db, const char *email, const char *client, in
 ClCode account_link_token(sqlite3 *db, const char *email, const char *kind, int64_t expires_at,
 			  int64_t now, char *token, Err *e) __attribute__((warn_unused_result));
 
+/* CL_OK when link token can set a password at now; else the refusal
+ * account_password_set() would give.  Writes nothing. */
+ClCode account_link_check(sqlite3 *db, const char *token, int64_t now, Err *e)
+	__attribute__((warn_unused_result));
+
 /* Set the password of the user of link token: CL_EINPUT when the token is
  * unknown, used or expired at now, or the password breaks user_add()'s
  * length rules; CL_ERULE when the user was deactivated.  Marks every open

@@ -24,6 +24,10 @@ int api_remit_reverse(Req *r);
 int api_agencies(Req *r);
 int api_agency(Req *r);
 int api_agency_purchases(Req *r);
+/* api_account.c: invitations and password links */
+int api_user_invite(Req *r);	/* POST /api/v1/users (admin) */
+int api_password_reset(Req *r); /* POST /api/v1/password-resets (public) */
+int api_password_set(Req *r);	/* POST /api/v1/password (public) */
 
 /* A money report, from the cache while the books are unchanged. */
 typedef enum { REP_FEES, REP_REBATES, REP_COMPLIANCE, REP_AGENCY } ReportKind;
