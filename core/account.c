@@ -62,6 +62,7 @@ static ClCode queue_link(sqlite3 *db, const char *kind, const char *email, const
 			 int64_t expires_at, int64_t now, Err *e)
 {
 	char period[24], expires[24], *json;
+	int64_t hours = (expires_at - now) / 3600;
 	OutboxNew n = {0};
 	cJSON *o = cJSON_CreateObject();
 	ClCode rc;
@@ -70,7 +71,7 @@ static ClCode queue_link(sqlite3 *db, const char *kind, const char *email, const
 	cJSON_AddStringToObject(o, "role", role);
 	cJSON_AddNumberToObject(o, "expires_at", (double)expires_at);
 	cJSON_AddStringToObject(o, "expires", when_text(expires_at, expires));
-	cJSON_AddNumberToObject(o, "hours", (double)((expires_at - now) / 3600));
+	cJSON_AddNumberToObject(o, "hours", (double)hours);
 	json = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	if (!json)

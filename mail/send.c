@@ -176,11 +176,10 @@ static ClCode render_parts(sqlite3 *db, const MailConfig *c, const OutboxNotice 
 		return err_set(e, CL_EINPUT, "notice %lld: its data is not JSON", (long long)n->id);
 	cJSON_AddStringToObject(data, "recipient", n->recipient);
 	cJSON_AddStringToObject(data, "rcpt_name", n->rcpt_name);
-	if (add_link(db, c, n, now, data, e))
-		rc = e->code ? e->code : CL_EINPUT;
-	else if (!(p->subject = mail_render(n->kind, "subject", data, e)) ||
-		 !(p->text = mail_render(n->kind, "text", data, e)) ||
-		 !(p->html = mail_render(n->kind, "html", data, e)))
+	if (add_link(db, c, n, now, data, e) ||
+	    !(p->subject = mail_render(n->kind, "subject", data, e)) ||
+	    !(p->text = mail_render(n->kind, "text", data, e)) ||
+	    !(p->html = mail_render(n->kind, "html", data, e)))
 		rc = e->code ? e->code : CL_EINPUT;
 	cJSON_Delete(data);
 	if (rc == CL_OK)

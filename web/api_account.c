@@ -64,7 +64,7 @@ int api_user_invite(Req *r)
 	const char *email, *rolename, *agency, *vendor;
 	char actor[300];
 	cJSON *o = body_or_400(r), *out;
-	Role role;
+	Role role = ROLE_ADMIN;
 	Err e = {0};
 
 	if (!o)
