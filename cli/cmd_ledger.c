@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "account.h"
 #include "cli.h"
 #include "contract.h"
 #include "db.h"
 #include "demo.h"
 #include "ledger.h"
 #include "money.h"
+#include "outbox.h"
 #include "table.h"
 #include "user.h"
 
@@ -203,8 +205,15 @@ int cmd_verify(const Cli *cli, int argc, char **argv)
 static const char user_usage[] =
 	"usage: coopledger user add --email E --role admin|finance|member|vendor\n"
 	"                           [--agency CODE | --vendor CODE]\n"
-	"\nThe password is read from $COOPLEDGER_PASSWORD, else from the first line of\n"
-	"standard input; it is never taken from the command line.\n";
+	"       coopledger user invite --email E --role ROLE [--agency CODE | --vendor CODE]\n"
+	"       coopledger user deactivate --email E\n"
+	"\nadd: the password is read from $COOPLEDGER_PASSWORD, else from the first line\n"
+	"of standard input; it is never taken from the command line.\n"
+	"invite: the user gets no password; an e-mail with a link to set one (valid\n"
+	"72 hours, used once) is queued in the outbox (`notices send` delivers it).\n"
+	"Links start with $COOPLEDGER_BASE_URL (default http://127.0.0.1:8080).\n"
+	"deactivate: the user can no longer sign in; their sessions, API tokens and\n"
+	"links end at once.\n";
 
 /* The new user's password: $COOPLEDGER_PASSWORD or one line of stdin. */
 static int read_password(char *buf, size_t n)
@@ -222,6 +231,47 @@ static int read_password(char *buf, size_t n)
 		return -1;
 	len = strcspn(buf, "\r\n");
 	buf[len] = '\0';
+	return 0;
+}
+
+/* `user invite` and `user deactivate` (argv[0] names which). */
+static int user_access(const Cli *cli, int argc, char **argv)
+{
+	CliOpt o[] = {{"email", 1, NULL},
+		      {"role", 1, NULL},
+		      {"agency", 1, NULL},
+		      {"vendor", 1, NULL},
+		      {NULL, 0, NULL}};
+	int invite = strcmp(argv[0], "invite") == 0, npos, rc;
+	const char *pos[1];
+	sqlite3 *db;
+	Role role = ROLE_ADMIN;
+	Err e = {0};
+
+	rc = cli_parse(argc, argv, o, pos, 0, &npos, user_usage);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if (!cli_opt(o, "email") || (invite && !cli_opt(o, "role")))
+		return cli_usage_error(user_usage, invite ? "user invite needs --email and --role"
+							  : "user deactivate needs --email");
+	if (!invite && (cli_opt(o, "role") || cli_opt(o, "agency") || cli_opt(o, "vendor")))
+		return cli_usage_error(user_usage, "user deactivate takes --email alone");
+	if (invite && role_parse(cli_opt(o, "role"), &role, &e))
+		return cli_fail(&e);
+	db = cli_open_db(cli);
+	if (!db)
+		return 1;
+	rc = invite ? account_invite(db, cli_opt(o, "email"), role, cli_opt(o, "agency"),
+				     cli_opt(o, "vendor"), cli->actor, outbox_now(), NULL, &e)
+		    : account_deactivate(db, cli_opt(o, "email"), cli->actor, outbox_now(), &e);
+	db_close(db);
+	if (rc)
+		return cli_fail(&e);
+	if (invite)
+		printf("invited %s user %s: the e-mail with the set-password link is queued\n",
+		       role_name(role), cli_opt(o, "email"));
+	else
+		printf("deactivated %s: sessions and API tokens ended\n", cli_opt(o, "email"));
 	return 0;
 }
 
@@ -243,8 +293,10 @@ int cmd_user(const Cli *cli, int argc, char **argv)
 		fputs(user_usage, stdout);
 		return 0;
 	}
+	if (argc >= 2 && (strcmp(argv[1], "invite") == 0 || strcmp(argv[1], "deactivate") == 0))
+		return user_access(cli, argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "add") != 0)
-		return cli_usage_error(user_usage, "user needs add");
+		return cli_usage_error(user_usage, "user needs add, invite or deactivate");
 	rc = cli_parse(argc - 1, argv + 1, o, pos, 0, &npos, user_usage);
 	if (rc)
 		return rc < 0 ? 0 : rc;

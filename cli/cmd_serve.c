@@ -33,6 +33,17 @@ static void mail_stopped(void)
 	outbox_stop_background(15);
 }
 
+/* Set-password links start with $COOPLEDGER_BASE_URL; unset, they name
+ * the address the server listens on (send.h). */
+static void base_url_default(const char *listen)
+{
+	char url[300];
+
+	snprintf(url, sizeof url, "http://%s", listen);
+	if (setenv("COOPLEDGER_BASE_URL", url, 0))
+		fprintf(stderr, "coopledger: cannot set COOPLEDGER_BASE_URL\n");
+}
+
 int cmd_serve(const Cli *cli, int argc, char **argv)
 {
 	CliOpt o[] = {{"listen", 1, NULL},	    {"max-upload", 1, NULL},
@@ -61,6 +72,7 @@ int cmd_serve(const Cli *cli, int argc, char **argv)
 	db_close(db);
 	cfg.db_path = cli->db_path;
 	cfg.listen = cli_opt(o, "listen") ? cli_opt(o, "listen") : "127.0.0.1:8080";
+	base_url_default(cfg.listen);
 	cfg.as_of = cli->as_of;
 	cfg.templates = cli_opt(o, "templates");
 	cfg.max_body = (size_t)1 << 20;

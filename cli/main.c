@@ -30,7 +30,7 @@ static const char usage_text[] =
 	"  serve                        the web UI and JSON API\n"
 	"  notices queue|send|list|retry  e-mail notices and their outbox\n"
 	"  period close|reopen          close or reopen a quarter\n"
-	"  user add                     people who sign in\n"
+	"  user add|invite|deactivate   people who sign in\n"
 	"  verify                       check the hash chains\n"
 	"\n"
 	"Global options:\n"

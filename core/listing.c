@@ -252,7 +252,9 @@ ClCode listing_users(sqlite3 *db, RowSet *out, Err *e)
 		out,
 		db_rows(&q, db, e,
 			"SELECT u.id, u.email, u.role, coalesce(a.code, v.code, '') AS "
-			"bound, u.created_at FROM app_user u LEFT JOIN agency a ON a.id = "
+			"bound, u.created_at, CASE WHEN u.disabled THEN 'deactivated' WHEN "
+			"u.password_hash = '' THEN 'invited' ELSE 'active' END AS state "
+			"FROM app_user u LEFT JOIN agency a ON a.id = "
 			"u.agency_id LEFT JOIN vendor v ON v.id = u.vendor_id ORDER BY "
 			"u.email",
 			""),

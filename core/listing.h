@@ -69,8 +69,8 @@ ClCode listing_audit(sqlite3 *db, const char *action, const char *actor, const c
 		     long offset, int limit, RowSet *out, Err *e)
 	__attribute__((warn_unused_result));
 
-/* Every user with the code of the agency or vendor it is bound to, by
- * e-mail. */
+/* Every user with the code of the agency or vendor it is bound to and its
+ * state (active, invited: no password set yet, deactivated), by e-mail. */
 ClCode listing_users(sqlite3 *db, RowSet *out, Err *e) __attribute__((warn_unused_result));
 
 /* The API tokens of user_id (0: everyone's), newest first. */

@@ -55,13 +55,10 @@ static ClCode resolve_binding(sqlite3 *db, Role role, const char *agency_code,
 	return CL_OK;
 }
 
-/* Validate an e-mail address and a password. */
-static ClCode check_credentials(const char *email, const char *password, Err *e)
+ClCode user_check_password(const char *password, Err *e)
 {
 	size_t n = password ? strlen(password) : 0;
 
-	if (text_check_email("e-mail", email, e))
-		return CL_EINPUT;
 	if (n < USER_PASSWORD_MIN)
 		return err_set(e, CL_EINPUT, "the password must have at least %d characters",
 			       USER_PASSWORD_MIN);
@@ -71,36 +68,53 @@ static ClCode check_credentials(const char *email, const char *password, Err *e)
 	return CL_OK;
 }
 
-/* Insert the user and its audit row in one transaction. */
-static ClCode user_insert(sqlite3 *db, const char *email, const char *hash, Role role,
-			  int64_t agency, int64_t vendor, const char *actor, int64_t *id, Err *e)
+/* Validate an e-mail address and a password. */
+static ClCode check_credentials(const char *email, const char *password, Err *e)
+{
+	if (text_check_email("e-mail", email, e))
+		return CL_EINPUT;
+	return user_check_password(password, e);
+}
+
+ClCode user_hash_password(const char *password, char *hash, Err *e)
+{
+	if (sodium_init() < 0 ||
+	    crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return err_set(e, CL_ENOMEM, "out of memory hashing the password");
+	return CL_OK;
+}
+
+ClCode user_insert(sqlite3 *db, const char *email, const char *hash, Role role,
+		   const char *agency_code, const char *vendor_code, const char *actor,
+		   const char *action, int64_t *id, Err *e)
 {
 	char now[TIMESTAMP_BUF], *json;
+	int64_t agency, vendor;
 	cJSON *o;
 	ClCode rc;
 
-	rc = db_begin(db, e);
+	rc = resolve_binding(db, role, agency_code, vendor_code, &agency, &vendor, e);
 	if (rc)
 		return rc;
+	if (db_int(db, 0, "SELECT 1 FROM app_user WHERE email = ?", "t", email))
+		return err_set(e, CL_ECONFLICT, "a user with the e-mail %s already exists", email);
 	rc = db_exec(db, e,
 		     "INSERT INTO app_user(email, password_hash, role, agency_id, vendor_id, "
 		     "created_at) VALUES (?,?,?,nullif(?,0),nullif(?,0),?)",
 		     "tttiit", email, hash, role_name(role), agency, vendor, db_timestamp(now));
-	if (!rc && id)
+	if (rc)
+		return rc;
+	if (id)
 		*id = sqlite3_last_insert_rowid(db);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "email", email);
 	cJSON_AddStringToObject(o, "role", role_name(role));
 	json = cJSON_PrintUnformatted(o);
-	if (!rc)
-		rc = audit_record(db, actor, "user.add", "user", email, NULL, json, e);
+	rc = audit_record(db, actor, action, "user", email, NULL, json, e);
 	cJSON_free(json);
 	cJSON_Delete(o);
-	if (rc) {
-		db_rollback(db);
-		return rc;
-	}
-	return db_commit(db, e);
+	return rc;
 }
 
 ClCode user_add(sqlite3 *db, const char *email, const char *password, Role role,
@@ -108,21 +122,21 @@ ClCode user_add(sqlite3 *db, const char *email, const char *password, Role role,
 		Err *e)
 {
 	char hash[crypto_pwhash_STRBYTES];
-	int64_t agency, vendor;
 	ClCode rc;
 
 	rc = check_credentials(email, password, e);
 	if (!rc)
-		rc = resolve_binding(db, role, agency_code, vendor_code, &agency, &vendor, e);
+		rc = user_hash_password(password, hash, e);
+	if (!rc)
+		rc = db_begin(db, e);
 	if (rc)
 		return rc;
-	if (db_int(db, 0, "SELECT 1 FROM app_user WHERE email = ?", "t", email))
-		return err_set(e, CL_ECONFLICT, "a user with the e-mail %s already exists", email);
-	if (sodium_init() < 0 ||
-	    crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-		return err_set(e, CL_ENOMEM, "out of memory hashing the password");
-	return user_insert(db, email, hash, role, agency, vendor, actor, id, e);
+	rc = user_insert(db, email, hash, role, agency_code, vendor_code, actor, "user.add", id, e);
+	if (rc) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db, e);
 }
 
 /* A hash of a random password, made once with the same limits as real

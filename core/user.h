@@ -28,6 +28,22 @@ ClCode user_add(sqlite3 *db, const char *email, const char *password, Role role,
 		const char *agency_code, const char *vendor_code, const char *actor, int64_t *id,
 		Err *e) __attribute__((warn_unused_result));
 
+/* Insert a user whose password hash is hash ("" for an invited user, whom
+ * no password signs in), bound as user_add() says, with an audit row of
+ * action; inside the caller's transaction.  CL_ECONFLICT when the e-mail
+ * is taken.  OUT: *id (may be NULL). */
+ClCode user_insert(sqlite3 *db, const char *email, const char *hash, Role role,
+		   const char *agency_code, const char *vendor_code, const char *actor,
+		   const char *action, int64_t *id, Err *e) __attribute__((warn_unused_result));
+
+/* CL_EINPUT unless password has USER_PASSWORD_MIN to USER_PASSWORD_MAX
+ * characters. */
+ClCode user_check_password(const char *password, Err *e) __attribute__((warn_unused_result));
+
+/* The argon2id hash of password.  OUT: hash (crypto_pwhash_STRBYTES). */
+ClCode user_hash_password(const char *password, char *hash, Err *e)
+	__attribute__((warn_unused_result));
+
 /* Check an e-mail and password.  CL_ERULE with one message for every kind of
  * failure (unknown e-mail, wrong password, disabled), so the caller reveals
  * nothing.  OUT: *id. */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "account.h"
 #include "db.h"
 #include "embedded.h"
 #include "mime.h"
@@ -25,6 +27,28 @@ void mail_set_statement_hook(MailStatementFn fn)
 	statement_hook = fn;
 }
 
+/* The base of set-password links: base (NULL or "": the default) without
+ * its trailing "/".  OUT: c->base_url. */
+static ClCode base_url_set(MailConfig *c, const char *base, Err *e)
+{
+	size_t n;
+
+	if (!base || !*base)
+		base = "http://127.0.0.1:8080";
+	if ((strncmp(base, "http://", 7) != 0 && strncmp(base, "https://", 8) != 0) ||
+	    strpbrk(base, " \t\r\n\"'<>?#") || strlen(base) >= sizeof c->base_url)
+		return err_set(e, CL_EINPUT,
+			       "COOPLEDGER_BASE_URL must be the web UI's address as people reach "
+			       "it, such as https://coop.usd259.example (no query, at most %d "
+			       "characters)",
+			       (int)sizeof c->base_url - 1);
+	snprintf(c->base_url, sizeof c->base_url, "%s", base);
+	n = strlen(c->base_url);
+	while (n > 0 && c->base_url[n - 1] == '/')
+		c->base_url[--n] = '\0';
+	return CL_OK;
+}
+
 ClCode mail_config_from_env(MailConfig *c, Err *e)
 {
 	const char *url = getenv("COOPLEDGER_SMTP_URL"), *from = getenv("COOPLEDGER_MAIL_FROM");
@@ -37,6 +61,8 @@ ClCode mail_config_from_env(MailConfig *c, Err *e)
 			       "COOPLEDGER_MAIL_FROM must be a bare address such as "
 			       "notices@usd259.example");
 	snprintf(c->dir, sizeof c->dir, "%s", dir && *dir ? dir : "mail-out");
+	if (base_url_set(c, getenv("COOPLEDGER_BASE_URL"), e))
+		return CL_EINPUT;
 	if (url && *url) {
 		c->use_smtp = 1;
 		return mail_smtp_parse_url(url, &c->smtp, e);
@@ -114,7 +140,33 @@ static void parts_free(Parts *p)
 	free(p->att.data);
 }
 
-static ClCode render_parts(sqlite3 *db, const OutboxNotice *n, Date today, Parts *p, Err *e)
+/* A set-password notice (user_invite, password_reset) carries a link with
+ * a token made now (account_link_token: only its hash is stored, never
+ * the token): data gets "link".  Other notices are left as they are. */
+static ClCode add_link(sqlite3 *db, const MailConfig *c, const OutboxNotice *n, int64_t now,
+		       cJSON *data, Err *e)
+{
+	char token[ACCOUNT_TOKEN_BUF], link[700];
+	const cJSON *exp = cJSON_GetObjectItemCaseSensitive(data, "expires_at");
+	ClCode rc;
+
+	if (strcmp(n->kind, "user_invite") != 0 && strcmp(n->kind, "password_reset") != 0)
+		return CL_OK;
+	if (!cJSON_IsNumber(exp))
+		return err_set(e, CL_EINPUT, "notice %lld: its link has no expiry",
+			       (long long)n->id);
+	rc = account_link_token(db, n->recipient, n->kind, (int64_t)exp->valuedouble, now, token,
+				e);
+	if (rc)
+		return rc;
+	snprintf(link, sizeof link, "%s/password?token=%s", c->base_url, token);
+	sodium_memzero(token, sizeof token);
+	cJSON_AddStringToObject(data, "link", link);
+	return CL_OK;
+}
+
+static ClCode render_parts(sqlite3 *db, const MailConfig *c, const OutboxNotice *n, Date today,
+			   int64_t now, Parts *p, Err *e)
 {
 	cJSON *data = cJSON_Parse(n->data_json);
 	ClCode rc = CL_OK;
@@ -124,7 +176,8 @@ static ClCode render_parts(sqlite3 *db, const OutboxNotice *n, Date today, Parts
 		return err_set(e, CL_EINPUT, "notice %lld: its data is not JSON", (long long)n->id);
 	cJSON_AddStringToObject(data, "recipient", n->recipient);
 	cJSON_AddStringToObject(data, "rcpt_name", n->rcpt_name);
-	if (!(p->subject = mail_render(n->kind, "subject", data, e)) ||
+	if (add_link(db, c, n, now, data, e) ||
+	    !(p->subject = mail_render(n->kind, "subject", data, e)) ||
 	    !(p->text = mail_render(n->kind, "text", data, e)) ||
 	    !(p->html = mail_render(n->kind, "html", data, e)))
 		rc = e->code ? e->code : CL_EINPUT;
@@ -286,7 +339,8 @@ static ClCode send_one(sqlite3 *db, const MailConfig *c, int64_t id, int64_t now
 	rc = outbox_claim(db, &n, now, lease.renewed, claim, &claimed, e);
 	if (rc || !claimed)
 		goto out;
-	if (render_parts(db, &n, today, &p, &pe) || !(msg = compose(c, &n, &p, now, &len, &pe)))
+	if (render_parts(db, c, &n, today, now, &p, &pe) ||
+	    !(msg = compose(c, &n, &p, now, &len, &pe)))
 		snprintf(reason, sizeof reason, "cannot compose: %s", pe.msg);
 	else if (c->use_smtp)
 		how = mail_smtp_send(&c->smtp, c->from, n.recipient, msg, len, lease_renew, &lease,

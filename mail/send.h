@@ -8,6 +8,10 @@
  *                         (smtp.h)
  *   COOPLEDGER_MAIL_FROM  the sender address (default coopledger@localhost)
  *   COOPLEDGER_MAIL_DIR   where .eml files go without SMTP (default ./mail-out)
+ *   COOPLEDGER_BASE_URL   the web UI's address as people reach it, which
+ *                         set-password links start with (default
+ *                         http://127.0.0.1:8080; `serve` sets it from
+ *                         --listen when unset)
  *   COOPLEDGER_OUTBOX_INTERVAL  seconds between the server's background
  *                         runs (default 300; 0 turns them off)
  */
@@ -29,6 +33,7 @@ typedef struct MailConfig {
 	SmtpConfig smtp;
 	char from[256];
 	char dir[1024];
+	char base_url[512]; /* no trailing "/" */
 } MailConfig;
 
 /* Read the configuration above.  OUT: *c. */

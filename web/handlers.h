@@ -34,6 +34,10 @@ int api_vendor_map(Req *r);
  * POST /api/v1/contracts/:number/participants */
 int api_agency_add(Req *r);
 int api_participants_add(Req *r);
+/* api_account.c: invitations and password links */
+int api_user_invite(Req *r);	/* POST /api/v1/users (admin) */
+int api_password_reset(Req *r); /* POST /api/v1/password-resets (public) */
+int api_password_set(Req *r);	/* POST /api/v1/password (public) */
 
 /* A money report, from the cache while the books are unchanged. */
 typedef enum { REP_FEES, REP_REBATES, REP_COMPLIANCE, REP_AGENCY } ReportKind;

@@ -29,9 +29,13 @@ static const char *next_path(const char *next)
 
 int page_login_form(Req *r)
 {
+	const char *done = req_query(r, "done");
 	cJSON *ctx = pagekit_ctx(r, "Sign in");
 
 	cJSON_AddStringToObject(ctx, "next", next_path(req_query(r, "next")));
+	/* after a set-password link (page_account.c) */
+	if (done && strcmp(done, "password") == 0 && !cJSON_HasObjectItem(ctx, "notice"))
+		cJSON_AddStringToObject(ctx, "notice", "Your password is set: sign in with it.");
 	return render_page(r, 200, "login", ctx);
 }
 

@@ -1,17 +1,36 @@
-/* page_users.c — users and API tokens: lists, CSV, adding and revoking. */
+/* page_users.c — users and API tokens: lists, CSV, adding, inviting,
+ * deactivating and revoking. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "account.h"
 #include "listing.h"
+#include "outbox.h"
 #include "pagekit.h"
 #include "pages.h"
 #include "render.h"
 #include "session.h"
 #include "user.h"
 
-/* The users page; form (may be NULL) the add-user form as sent, shown
- * again with its refusal.  Takes form over. */
-static int users_page(Req *r, int status, cJSON *form)
+/* Mark the rows of users whose state is "deactivated" (they get no
+ * Deactivate button). */
+static void mark_deactivated(cJSON *users)
+{
+	cJSON *u;
+
+	cJSON_ArrayForEach(u, users)
+	{
+		const char *state = cJSON_GetStringValue(cJSON_GetObjectItem(u, "state"));
+
+		cJSON_AddBoolToObject(u, "deactivated", state && strcmp(state, "deactivated") == 0);
+	}
+}
+
+/* The users page; form (may be NULL) the add-user ("form") or invite
+ * ("invite") form as sent, under key, shown again with its refusal.
+ * Takes form over. */
+static int users_page(Req *r, int status, cJSON *form, const char *key)
 {
 	static const char *const roles[] = {"admin", "finance", "member", "vendor"};
 	const char *chosen = form ? cJSON_GetStringValue(cJSON_GetObjectItem(form, "role")) : NULL;
@@ -24,6 +43,7 @@ static int users_page(Req *r, int status, cJSON *form)
 		cJSON_Delete(form);
 		return resp_error(r, 500, "%s", e.msg);
 	}
+	mark_deactivated(users);
 	ctx = pagekit_ctx(r, "Users");
 	cJSON_AddItemToObject(ctx, "users", users);
 	list = cJSON_AddArrayToObject(ctx, "roles");
@@ -37,16 +57,19 @@ static int users_page(Req *r, int status, cJSON *form)
 	if (form) {
 		cJSON_DeleteItemFromObject(ctx, "notice");
 		cJSON_DeleteItemFromObject(ctx, "alert");
-		cJSON_AddStringToObject(ctx, "alert",
-					cJSON_GetStringValue(cJSON_GetObjectItem(form, "error")));
-		cJSON_AddItemToObject(ctx, "form", form);
+		/* the invite form says its refusal beside the field */
+		if (strcmp(key, "form") == 0)
+			cJSON_AddStringToObject(
+				ctx, "alert",
+				cJSON_GetStringValue(cJSON_GetObjectItem(form, "error")));
+		cJSON_AddItemToObject(ctx, key, form);
 	}
 	return render_page(r, status, "users", ctx);
 }
 
 int page_users(Req *r)
 {
-	return users_page(r, 200, NULL);
+	return users_page(r, 200, NULL, "form");
 }
 
 /* The field of the add-user form that a refusal e of user_add() is
@@ -101,7 +124,72 @@ int page_user_add(Req *r)
 	cJSON_AddBoolToObject(form, "bound_invalid", strcmp(field, "bound") == 0);
 	cJSON_AddBoolToObject(form, "password_invalid", strcmp(field, "password") == 0);
 	cJSON_AddStringToObject(form, "error", msg);
-	return users_page(r, 422, form);
+	return users_page(r, 422, form, "form");
+}
+
+/* The invite form as sent, with its refusal msg about field. */
+static cJSON *invite_form(const char *email, const char *rolename, const char *bound,
+			  const char *field, const char *msg)
+{
+	cJSON *form = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(form, "email", email ? email : "");
+	cJSON_AddStringToObject(form, "role", rolename ? rolename : "");
+	cJSON_AddStringToObject(form, "bound", bound ? bound : "");
+	cJSON_AddBoolToObject(form, "email_invalid", strcmp(field, "email") == 0);
+	cJSON_AddBoolToObject(form, "role_invalid", strcmp(field, "role") == 0);
+	cJSON_AddBoolToObject(form, "bound_invalid", strcmp(field, "bound") == 0);
+	cJSON_AddStringToObject(form, "error", msg);
+	return form;
+}
+
+int page_user_invite(Req *r)
+{
+	const char *email = req_field(r, "email"), *bound = req_field(r, "bound"),
+		   *rolename = req_field(r, "role"), *field, *label, *text;
+	char actor[300], msg[ERR_MSG_MAX + 300], words[ERR_MSG_MAX + 200];
+	Role role;
+	Err e = {0};
+
+	if (!rolename || !*rolename || role_parse(rolename, &role, &e)) {
+		field = "role";
+		snprintf(msg, sizeof msg, "Choose one of admin, finance, member or vendor.");
+	} else if (account_invite(r->db, email, role, role == ROLE_MEMBER ? bound : NULL,
+				  role == ROLE_VENDOR ? bound : NULL,
+				  req_actor(r, actor, sizeof actor), outbox_now(), NULL, &e)) {
+		field = user_field(&e, &label);
+		text = resp_wording(e.msg, 0, words, sizeof words);
+		if (strncmp(text, "e-mail: ", 8) == 0)
+			text += 8;
+		snprintf(msg, sizeof msg, "%s.", text);
+		msg[0] = (char)toupper((unsigned char)msg[0]);
+	} else {
+		snprintf(msg, sizeof msg,
+			 "Invited %s: an e-mail with a link to set a password (valid 72 hours) is "
+			 "in the outbox.",
+			 email);
+		return pagekit_back_ok(r, "/users", msg);
+	}
+	return users_page(r, 422, invite_form(email, rolename, bound, field, msg), "invite");
+}
+
+int page_user_deactivate(Req *r)
+{
+	char actor[300], email[256], msg[ERR_MSG_MAX + 300];
+	long id;
+	Err e = {0};
+
+	if (pagekit_field_int(r->param[0], 1, 1L << 50, &id))
+		return resp_error(r, 404, "there is no such user");
+	if (account_deactivate_id(r->db, id, req_actor(r, actor, sizeof actor), outbox_now(), email,
+				  sizeof email, &e)) {
+		if (e.code == CL_ENOTFOUND)
+			return resp_error(r, 404, "there is no such user");
+		snprintf(msg, sizeof msg, "Not deactivated: %s.", e.msg);
+		return pagekit_back_err(r, "/users", msg);
+	}
+	snprintf(msg, sizeof msg, "Deactivated %s: their sessions and API tokens ended.", email);
+	return pagekit_back_ok(r, "/users", msg);
 }
 
 /* The caller's tokens (an admin sees everyone's).  OUT: *out, freed by
@@ -171,10 +259,10 @@ int page_token_revoke(Req *r)
 
 int page_users_csv(Req *r)
 {
-	static const char *const keys[] = {"email", "role", "bound", "created_at"};
+	static const char *const keys[] = {"email", "role", "bound", "created_at", "state"};
 	RowSet rows;
 	Err e = {0};
 
-	return pagekit_csv(r, listing_users(r->db, &rows, &e), &rows, NULL, keys, 4, "users.csv",
+	return pagekit_csv(r, listing_users(r->db, &rows, &e), &rows, NULL, keys, 5, "users.csv",
 			   &e);
 }

@@ -74,6 +74,17 @@ int page_outbox_send(Req *r);  /* outbox_page.c: queue what is due and send it n
  * queue that one statement notice (the statements' Send button) */
 int page_statement_send(Req *r);
 
+/* users by invitation, password links, deactivation and one's own
+ * password (page_users.c, page_account.c) */
+int page_user_invite(Req *r);	   /* POST /users/invite */
+int page_user_deactivate(Req *r);  /* POST /users/:id/deactivate */
+int page_forgot_form(Req *r);	   /* GET /password-reset */
+int page_forgot(Req *r);	   /* POST /password-reset: the same answer for any address */
+int page_password_form(Req *r);	   /* GET /password?token= */
+int page_password_set(Req *r);	   /* POST /password */
+int page_account(Req *r);	   /* GET /account */
+int page_account_password(Req *r); /* POST /account/password */
+
 /* downloads.c: CSV of tables that other pages show */
 int page_remittances_csv(Req *r); /* a contract's remittances (vendor portal) */
 int page_missing_csv(Req *r);

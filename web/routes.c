@@ -115,6 +115,19 @@ const Route routes[] = {
 	{"GET", "/api/v1/agencies", api_agencies, R_ANY},
 	{"GET", "/api/v1/agencies/:code", api_agency, R_STAFF | R_MEMBER},
 	{"GET", "/api/v1/agencies/:code/purchases", api_agency_purchases, R_STAFF | R_MEMBER},
+	/* users by invitation, password links, deactivation and one's own
+	 * password; a link or a reset needs no sign-in */
+	{"POST", "/users/invite", page_user_invite, R_ADMIN},
+	{"POST", "/users/:id/deactivate", page_user_deactivate, R_ADMIN},
+	{"GET", "/password-reset", page_forgot_form, R_ANON},
+	{"POST", "/password-reset", page_forgot, R_ANON},
+	{"GET", "/password", page_password_form, R_ANON},
+	{"POST", "/password", page_password_set, R_ANON},
+	{"GET", "/account", page_account, R_ANY},
+	{"POST", "/account/password", page_account_password, R_ANY},
+	{"POST", "/api/v1/users", api_user_invite, R_ADMIN},
+	{"POST", "/api/v1/password-resets", api_password_reset, R_ANON},
+	{"POST", "/api/v1/password", api_password_set, R_ANON},
 	{NULL, NULL, NULL, 0},
 };
 

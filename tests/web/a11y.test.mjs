@@ -4,9 +4,10 @@
 // use phones.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
 import { demoDatabase, startServer, cli, root, launchChromium } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
@@ -320,10 +321,60 @@ async function recordForms(page, role, problems) {
   await checkBothWidths(page, role, problems, undefined, ' (enrollment refused)');
 }
 
+// The admin's invitation refused beside its field, and the account page's
+// new password refused beside its confirmation.
+async function accountForms(page, role, problems) {
+  await page.goto(`${srv.url}/users`);
+  await page.fill('#invite-user input[name=email]', 'a11y.member@usd259.ks.example');
+  await page.selectOption('#invite-user select[name=role]', 'member');
+  await page.click('#invite-user button[type=submit]');
+  await page.waitForSelector('#invite-error');
+  await checkBothWidths(page, role, problems, undefined, ' (invitation refused)');
+  await page.goto(`${srv.url}/account`);
+  await page.fill('#change-password input[name=current]', 'whatever it is');
+  await page.fill('#change-password input[name=password]', 'long enough secret');
+  await page.fill('#change-password input[name=confirm]', 'not the same one');
+  await page.click('#change-password button[type=submit]');
+  await page.waitForSelector('#confirm-error');
+  await checkBothWidths(page, role, problems, undefined, ' (password refused)');
+}
+
 function verdict(t, role, visited, problems, page) {
   t.diagnostic(`${role}: ${visited.length} pages at ${WIDTHS.join(' and ')} px: ${visited.join(', ')}`);
   assert.deepEqual(page.errors, [], `${role}: script errors`);
   assert.equal(problems.length, 0, `${problems.length} problems for ${role}:\n${problems.join('\n')}`);
+}
+
+// The pages of a forgotten password and of a set-password link, each with
+// its refusal: the link is the one an invitation's e-mail carries.
+async function passwordPages(page, problems) {
+  await page.click('text=Forgot your password?');
+  await checkBothWidths(page, 'anonymous', problems);
+  await page.evaluate(() => { document.querySelector('#forgot').noValidate = true; });
+  await page.click('#forgot button[type=submit]');
+  await page.waitForSelector('#email-error');
+  await checkBothWidths(page, 'anonymous', problems, undefined, ' (no address)');
+  await page.fill('#forgot input[name=email]', 'someone@usd259.ks.example');
+  await page.click('#forgot button[type=submit]');
+  await page.waitForSelector('.notice');
+  await checkBothWidths(page, 'anonymous', problems, undefined, ' (sent)');
+  process.env.COOPLEDGER_MAIL_DIR = join(demo.dir, 'mail-a11y');
+  process.env.COOPLEDGER_BASE_URL = srv.url;
+  cli(demo.db, 'user', 'invite', '--email', 'a11y.invited@usd259.ks.example', '--role', 'finance');
+  cli(demo.db, 'notices', 'send');
+  const [eml] = readdirSync(process.env.COOPLEDGER_MAIL_DIR);
+  const mail = await simpleParser(readFileSync(join(process.env.COOPLEDGER_MAIL_DIR, eml)));
+  await page.goto(mail.text.match(/http:\S+\/password\?token=[\w-]+/)[0]);
+  await checkBothWidths(page, 'anonymous', problems);
+  await page.fill('#set-password input[name=password]', 'long enough secret');
+  await page.fill('#set-password input[name=confirm]', 'not the same one');
+  await page.click('#set-password button[type=submit]');
+  await page.waitForSelector('#confirm-error');
+  await checkBothWidths(page, 'anonymous', problems, undefined, ' (refused)');
+  await page.goto(`${srv.url}/password?token=not-a-link`);
+  await checkBothWidths(page, 'anonymous', problems, undefined, ' (bad link)');
+  return ['/password-reset', '/password-reset (no address)', '/password-reset (sent)', '/password?token=',
+    '/password (refused)', '/password (bad link)'];
 }
 
 test('the sign-in page, and a sign-in that fails', async (t) => {
@@ -336,7 +387,7 @@ test('the sign-in page, and a sign-in that fails', async (t) => {
   await page.click('button[type=submit]');
   await page.waitForSelector('.error');
   await checkBothWidths(page, 'anonymous', problems, undefined, ' (failed)');
-  report.pages.anonymous = ['/login', '/login (failed)'];
+  report.pages.anonymous = ['/login', '/login (failed)', ...await passwordPages(page, problems)];
   verdict(t, 'anonymous', report.pages.anonymous, problems, page);
   await page.context().close();
 });
@@ -363,6 +414,7 @@ for (const role of ['admin', 'finance', 'member', 'vendor']) {
     if (role === 'admin') await contractFormCheck(page, role, problems);
     if (role === 'admin') await vendorSample(page, problems);
     if (role === 'admin') await recordForms(page, role, problems);
+    if (role === 'admin') await accountForms(page, role, problems);
     verdict(t, role, visited, problems, page);
     await page.context().close();
   });

@@ -75,6 +75,7 @@ const apiRoutes = [
   ['POST', '/api/v1/contracts'],
   ['GET', '/api/v1/vendors'], ['POST', '/api/v1/vendors'], ['POST', '/api/v1/vendors/V-PRAIRIE/column-map'],
   ['POST', '/api/v1/agencies'], ['POST', `/api/v1/contracts/${C}/participants`],
+  ['POST', '/api/v1/users'],
 ];
 
 test('anonymous callers get 401 on every API route', async () => {
@@ -93,7 +94,7 @@ const pages = ['/', '/contracts', `/contracts/${C}`, `/contracts/${C}/fees.csv`,
   '/agencies/USD259/purchases.csv', '/agencies/USD233/purchases.csv', `/contracts/${C}/remittances.csv`,
   '/missing-reports.csv', '/outbox.csv', '/tokens.csv', '/contracts/new', '/vendors', '/vendors.csv',
   '/vendors/V-PRAIRIE',
-  `/contracts/${C}/participants.csv`];
+  `/contracts/${C}/participants.csv`, '/account'];
 
 test('anonymous visitors are sent to sign in on every page', async () => {
   for (const p of pages) {
@@ -106,10 +107,11 @@ test('anonymous visitors are sent to sign in on every page', async () => {
 test('role x page matrix: members and vendors get 404 on what is not theirs', async () => {
   const allowed = {
     member: new Set(['/', '/contracts', `/contracts/${C}`, '/purchases', '/purchases.csv', '/tokens', '/contracts.csv',
-      `/contracts/${C}/statements/USD233?period=2026-Q3`, '/agencies/USD233/purchases.csv', '/tokens.csv']),
+      `/contracts/${C}/statements/USD233?period=2026-Q3`, '/agencies/USD233/purchases.csv', '/tokens.csv',
+      '/account']),
     vendor: new Set(['/', '/contracts', `/contracts/${C}`, `/contracts/${C}/fees.csv`, '/imports', '/tokens',
       '/contracts.csv', `/imports.csv?contract=${C}`, `/contracts/${C}/fee-statement?period=2026-Q3`,
-      `/contracts/${C}/remittances.csv`, '/tokens.csv']),
+      `/contracts/${C}/remittances.csv`, '/tokens.csv', '/account']),
     // finance reads everything but the users (DOMAIN.md section 1) and
     // creates no contract
     finance: new Set(pages.filter((p) => !p.startsWith('/users') && p !== '/contracts/new')),
@@ -625,4 +627,45 @@ test('a member\'s statement link for an ended contract names its last quarter wi
   const page = await (await get('/', 'member')).text();
   assert.match(page, /href="\/contracts\/KS-FURN-2022\/statements\/USD233\?period=2025-Q2"/);
   assert.match(page, /href="\/contracts\/KS-FURN-2025\/statements\/USD233\?period=2026-Q3"/);
+});
+
+// Last: it queues notices that the outbox test above does not expect.
+test('only an admin invites or deactivates users: finance, member and vendor get 404, nothing changes', async () => {
+  const count = async () => (await (await fetch(`${srv.url}/users.csv`, {
+    headers: { cookie: (await session(srv.url, demo.users.admin)).cookie } })).text()).trim().split('\n').length;
+  const before = await count();
+  const target = (await (await fetch(`${srv.url}/users`, {
+    headers: { cookie: (await session(srv.url, demo.users.admin)).cookie } })).text())
+    .match(/action="\/users\/(\d+)\/deactivate"/)[1];
+  for (const role of ['finance', 'member', 'vendor']) {
+    const api = await fetch(`${srv.url}/api/v1/users`, { method: 'POST',
+      headers: { authorization: `Bearer ${tok[role]}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `x-${role}@usd259.ks.example`, role: 'admin' }) });
+    assert.equal(api.status, 404, `${role} API invite`);
+    const s = await session(srv.url, demo.users[role]);
+    for (const [path, fields] of [['/users/invite', { email: `y-${role}@usd259.ks.example`, role: 'admin' }],
+      [`/users/${target}/deactivate`, {}]]) {
+      const res = await fetch(srv.url + path, { method: 'POST', redirect: 'manual',
+        headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ ...fields, csrf: s.csrf }) });
+      assert.equal(res.status, 404, `${role} POST ${path}`);
+    }
+  }
+  assert.equal(await count(), before, 'no user was added');
+  assert.doesNotMatch(await (await fetch(`${srv.url}/users.csv`, {
+    headers: { cookie: (await session(srv.url, demo.users.admin)).cookie } })).text(), /deactivated/);
+  // the admin's API answers 201 with the user; the public routes need no sign-in
+  const ok = await fetch(`${srv.url}/api/v1/users`, { method: 'POST',
+    headers: { authorization: `Bearer ${tok.admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'invited@usd259.ks.example', role: 'member', agency: 'USD233' }) });
+  assert.equal(ok.status, 201);
+  assert.deepEqual(await ok.json(), { email: 'invited@usd259.ks.example', role: 'member', agency: 'USD233',
+    state: 'invited', invitation_queued: true });
+  const reset = await fetch(`${srv.url}/api/v1/password-resets`, { method: 'POST',
+    headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'invited@usd259.ks.example' }) });
+  assert.equal(reset.status, 202);
+  const bad = await fetch(`${srv.url}/api/v1/password`, { method: 'POST',
+    headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'x'.repeat(43), password: 'long enough 1' }) });
+  assert.equal(bad.status, 400);
+  assert.match((await bad.json()).error, /not one we sent/);
 });
