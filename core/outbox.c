@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "amend.h"
 #include "audit.h"
 #include "db.h"
 #include "fees.h"
@@ -79,9 +80,9 @@ static const char sql_list[] =
 
 #define N_STATES 5
 static const char *const state_names[N_STATES] = {"queued", "sent", "retrying", "dead", "sending"};
-static const char *const kind_names[] = {"statement_ready", "fee_statement", "report_reminder",
-					 "report_overdue",  "fee_overdue",   "user_invite",
-					 "password_reset"};
+static const char *const kind_names[] = {"statement_ready", "fee_statement",	"report_reminder",
+					 "report_overdue",  "fee_overdue",	"user_invite",
+					 "password_reset",  "contract_expiring"};
 
 const char *outbox_state_name(OutboxState s)
 {
@@ -394,7 +395,67 @@ static void ctx_contract(Ctx *c, sqlite3_stmt *st)
 	copy_col(c->lead, sizeof c->lead, st, 6);
 }
 
-/* Every quarter of the contract at st's current row. */
+/* Staff who sign in: the contract_expiring notice goes to each. */
+static const char sql_staff[] =
+	"SELECT email, '' FROM app_user WHERE role IN ('admin', 'finance') AND disabled = 0 "
+	"ORDER BY email";
+
+/* contract_expiring to every staff user when the end in force is 90 days
+ * away or less (30 once it is 30 or less), once per end date and lead
+ * time (DOMAIN.md 4.6). */
+static ClCode queue_expiring(Ctx *c, Err *e)
+{
+	char period[48], end[DATE_BUF], *json;
+	TermsHistory h;
+	const Terms *t;
+	ClCode rc, stop;
+	DbRows rows;
+	int left, lead, added;
+	cJSON *o;
+
+	if ((rc = terms_history_load(c->db, c->number, &h, e)))
+		return rc;
+	t = terms_in_force(&h, c->today);
+	left = (int)(t->end - c->today);
+	lead = left <= 30 ? 30 : 90;
+	if (t->status == CONTRACT_TERMINATED || left < 0 || left > 90) {
+		terms_history_free(&h);
+		return CL_OK;
+	}
+	date_format(t->end, end);
+	snprintf(period, sizeof period, "%s, %d days", end, lead);
+	o = base_data(c, "contract_expiring", quarter_of(t->end));
+	cJSON_AddStringToObject(o, "end", end);
+	cJSON_AddNumberToObject(o, "days_left", left);
+	cJSON_AddNumberToObject(o, "renewals_left", t->renew_options);
+	cJSON_AddNumberToObject(o, "renewal_years", t->renew_years);
+	terms_history_free(&h);
+	json = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!json)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	rc = db_rows(&rows, c->db, e, sql_staff, "");
+	while (!rc && db_rows_next(&rows)) {
+		OutboxNew n = {"contract_expiring",
+			       (const char *)sqlite3_column_text(rows.st, 0),
+			       (const char *)sqlite3_column_text(rows.st, 1),
+			       c->number,
+			       period,
+			       NULL,
+			       NULL,
+			       json,
+			       c->today_s};
+
+		rc = outbox_add(c->db, &n, c->now, &added, e);
+		if (!rc)
+			c->added += added;
+	}
+	stop = db_rows_end(&rows, "staff users", e);
+	free(json);
+	return rc ? rc : stop;
+}
+
+/* Every quarter of the contract at st's current row, and its end. */
 static ClCode queue_contract(Ctx *c, sqlite3_stmt *st, Err *e)
 {
 	FeeQuarter *fq = NULL;
@@ -406,6 +467,8 @@ static ClCode queue_contract(Ctx *c, sqlite3_stmt *st, Err *e)
 	for (i = 0; rc == CL_OK && i < n; i++)
 		rc = queue_quarter(c, &fq[i], e);
 	free(fq);
+	if (!rc)
+		rc = queue_expiring(c, e);
 	return rc;
 }
 

@@ -21,12 +21,3 @@ CREATE TRIGGER contract_amendment_no_update BEFORE UPDATE ON contract_amendment
 BEGIN SELECT RAISE(ABORT, 'amendments are append-only: amend again to change the terms'); END;
 CREATE TRIGGER contract_amendment_no_delete BEFORE DELETE ON contract_amendment
 BEGIN SELECT RAISE(ABORT, 'amendments are append-only: amend again to change the terms'); END;
-
--- contract_expiring notices: once per contract, end date and lead time
-CREATE TABLE contract_expiry_notice (
-	contract_id INTEGER NOT NULL REFERENCES contract(id),
-	end_date    TEXT NOT NULL,
-	days        INTEGER NOT NULL CHECK (days IN (30, 90)),
-	queued_at   TEXT NOT NULL,
-	PRIMARY KEY (contract_id, end_date, days)
-);
