@@ -53,13 +53,13 @@ static int write_csv(const GenLine *g, long n)
  * reports is the program's own); see bench.h. */
 int bench_run(char *const argv[], const char *in, const char *out, double *secs, long *rss_kib)
 {
-	char *args[16] = {"/usr/bin/time", "-f", "%M", "-o", TIME_OUT};
+	char *args[20] = {"/usr/bin/time", "-f", "%M", "-o", TIME_OUT};
 	int status, i;
 	double t0;
 	pid_t pid;
 	FILE *f;
 
-	for (i = 0; argv[i] && i < 10; i++)
+	for (i = 0; argv[i] && i < 14; i++)
 		args[5 + i] = argv[i];
 	fflush(stdout);
 	t0 = now_s();
