@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "amend.h"
 #include "fees.h"
 #include "layout.h"
 #include "pdf.h"
@@ -66,10 +67,9 @@ static Money clamp(Money x, Money lo, Money hi)
 }
 
 /* Graduated: the quarter's sales (before..through of the fee year) that
- * fall in each band, at that band's rate. */
-static void bands_graduated(VendorData *v, int year, Money before, Money through)
+ * fall in each band of s, at that band's rate. */
+static void bands_graduated(VendorData *v, const Schedule *s, int year, Money before, Money through)
 {
-	const Schedule *s = &v->ci.t.fee;
 	char what[128], a[MONEY_BUF], b[MONEY_BUF];
 	int i;
 
@@ -93,9 +93,8 @@ static void bands_graduated(VendorData *v, int year, Money before, Money through
 
 /* Volume: the fee on the year's sales through the quarter less the fee
  * on the year's sales before it (a tier crossed trues up earlier sales). */
-static void bands_volume(VendorData *v, int year, Money before, Money through)
+static void bands_volume(VendorData *v, const Schedule *s, int year, Money before, Money through)
 {
-	const Schedule *s = &v->ci.t.fee;
 
 	band_add(v, year, "year-to-date sales through the quarter", schedule_rate_at(s, through),
 		 through, schedule_amount(s, through));
@@ -104,36 +103,77 @@ static void bands_volume(VendorData *v, int year, Money before, Money through)
 			 schedule_rate_at(s, before), -before, -schedule_amount(s, before));
 }
 
-/* The fee of the quarter, worked out per fee year and band (DOMAIN.md
- * 4.1); a last row takes up the rounding so that the rows add up to the
- * fee of fees_quarters(). */
+/* Say on row that it covers the days p to r only (the terms changed). */
+static void piece_dates(BandRow *row, Date p, Date r)
+{
+	char a[DATE_BUF], b[DATE_BUF];
+	size_t len = strlen(row->what);
+
+	snprintf(row->what + len, sizeof row->what - len, ", %s to %s", date_format(p, a),
+		 date_format(r, b));
+}
+
+/* The rows of days [a, b] of fee year y (from yr.first), cut where an
+ * amendment takes effect: each piece under the schedule in force on its
+ * first day, against the year's sales before it (DOMAIN.md 4.6). */
+static ClCode year_bands(sqlite3 *db, VendorData *v, const TermsHistory *h, int y, YearRange yr,
+			 Date a, Date b, Err *e)
+{
+	Money before, during;
+	Date p = a, r;
+	ClCode rc;
+	int k, from;
+
+	if ((rc = stmtdata_net_between(db, v->ci.id, yr.first, a - 1, &before, e)))
+		return rc;
+	for (; p <= b; p = r + 1) {
+		const Schedule *s = &terms_in_force(h, p)->fee;
+
+		r = b;
+		for (k = 0; k < h->n; k++)
+			if (h->amend[k].effective > p && h->amend[k].effective - 1 < r)
+				r = h->amend[k].effective - 1;
+		if ((rc = stmtdata_net_between(db, v->ci.id, p, r, &during, e)))
+			return rc;
+		from = v->nband;
+		if (s->mode == SCHED_GRADUATED)
+			bands_graduated(v, s, y, before, before + during);
+		else
+			bands_volume(v, s, y, before, before + during);
+		for (; (p != a || r != b) && from < v->nband; from++) /* a part of the quarter */
+			piece_dates(&v->band[from], p, r);
+		before += during;
+	}
+	return CL_OK;
+}
+
+/* The fee of the quarter, worked out per fee year, piece and band
+ * (DOMAIN.md 4.1, 4.6); a last row takes up the rounding so that the rows
+ * add up to the fee of fees_quarters(). */
 static ClCode vendor_bands(sqlite3 *db, VendorData *v, Err *e)
 {
 	const Terms *t = &v->ci.t;
 	int cy = t->fee.year == YEAR_CONTRACT;
 	Date first = quarter_first_day(v->fq.q), last = quarter_last_day(v->fq.q);
 	int y, ylast = sched_year_of(cy, t->start, last);
+	TermsHistory h;
 	Money sum = 0;
 	ClCode rc;
 
-	for (y = sched_year_of(cy, t->start, first); y <= ylast; y++) {
+	if ((rc = terms_history_load(db, t->number, &h, e)))
+		return rc;
+	for (y = sched_year_of(cy, t->start, first); !rc && y <= ylast; y++) {
 		YearRange yr;
-		Date a, b;
-		Money before, during;
 
 		if (y < 1 && cy)
 			continue;
 		yr = sched_year_range(cy, t->start, y);
-		a = first > yr.first ? first : yr.first;
-		b = last < yr.last ? last : yr.last;
-		if ((rc = stmtdata_net_between(db, v->ci.id, yr.first, a - 1, &before, e)) ||
-		    (rc = stmtdata_net_between(db, v->ci.id, a, b, &during, e)))
-			return rc;
-		if (t->fee.mode == SCHED_GRADUATED)
-			bands_graduated(v, y, before, before + during);
-		else
-			bands_volume(v, y, before, before + during);
+		rc = year_bands(db, v, &h, y, yr, first > yr.first ? first : yr.first,
+				last < yr.last ? last : yr.last, e);
 	}
+	terms_history_free(&h);
+	if (rc)
+		return rc;
 	for (y = 0; y < v->nband; y++)
 		sum += v->band[y].fee;
 	if (sum != v->fq.fee)

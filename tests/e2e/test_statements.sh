@@ -242,6 +242,27 @@ if pdftotext -f 2 -l 2 "$B" - 2>/dev/null | tr '\n' ' ' | grep -qF "Purchasing R
 cl --as-of $ASOF report agency --agency USD998 --contract $C --json
 has "big statement: paid total = report agency" "$B" "$(human "$(jq -r '.contracts[0].paid_total' <<<"$OUT")")"
 
+# --- a fee amended in the quarter -----------------------------------------
+# The fee statement works the quarter out piece by piece: the days before
+# the amendment at the award's 2%, the days from it at 3%, and its rows
+# add up to the fee of `report fees` (no large "rounding" row).
+echo '{"fee":{"bands":[{"from":"0","rate":"3%"},{"from":"30000000","rate":"1.5%"}]}}' >"$WORK/fee3.json"
+cl --as-of $ASOF contract amend $C --effective 2026-08-15 --reference "Fee to 3%" "$WORK/fee3.json"
+expect_out "the fee is amended from 2026-08-15" "recorded amendment 1 of $C"
+cl --as-of $ASOF statements --contract $C --period $Q --kind vendor --out "$WORK/amended"
+expect_ok "the vendor statement of the amended quarter"
+A="$WORK/amended/vendor-$C-$Q-V-PRAIRIE.pdf"
+rows=$(pdftotext -raw "$A" - 2>/dev/null | tr '\n' ' ')
+if grep -qE 'sales in band \$0\.00 to \$30,000,000\.00, 2026-07-01 to 2026-08-14 2% ' <<<"$rows" &&
+	grep -qE 'sales in band \$0\.00 to \$30,000,000\.00, 2026-08-15 to 2026-09-30 3% ' <<<"$rows"; then
+	ok "amended statement: a row for each part of the quarter at its rate"
+else not_ok "amended statement: a row for each part of the quarter at its rate"; fi
+if grep -q rounding <<<"$rows"; then not_ok "amended statement: no rounding row"; else
+	ok "amended statement: no rounding row"; fi
+cl --as-of $ASOF report fees --contract $C --period $Q --json
+has "amended statement: the fee is the report's" "$A" "$(human "$(jq -r '.quarters[0].fee' <<<"$OUT")")"
+check_pdf "qpdf --check amended statement" "$A"
+
 # --- renderings to look at -----------------------------------------------
 for f in "$M" "$V" "$R" "$RA" "$P" "$Y" "$Y22"; do render "$f"; done
 for f in "$B" "$WORK/big/vendor-$C-$Q-V-PRAIRIE.pdf" "$WORK/big/revenue-$C-2026.pdf"; do render "$f" big-; done
