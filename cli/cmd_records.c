@@ -342,9 +342,14 @@ static void print_amendments(const ContractShow *c)
 	for (i = 0; i < c->h.n; i++) {
 		const Amendment *a = &c->h.amend[i];
 
-		printf("%-14s effective %s, %s (%s, %s): %s\n", i ? "" : "amendments",
-		       date_format(a->effective, d1), a->reference, a->recorded_by, a->created_at,
-		       a->changes);
+		cJSON *ch = cJSON_Parse(a->changes);
+		char *words = ch ? encode_change_words(ch) : NULL;
+
+		printf("%-14s %d. effective %s, %s: %s\n%-14s    recorded by %s at %s\n",
+		       i ? "" : "amendments", a->seq, date_format(a->effective, d1), a->reference,
+		       words ? words : a->changes, "", a->recorded_by, a->created_at);
+		free(words);
+		cJSON_Delete(ch);
 	}
 }
 

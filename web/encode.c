@@ -1,6 +1,8 @@
 /* encode.c — JSON of the typed reports; see encode.h. */
 #include "encode.h"
 
+#include "buf.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -571,4 +573,77 @@ const char *encode_year_label(int calendar, int year, Date start, Date end, char
 		snprintf(buf, n, "Contract year %d (%s to %s)", year, date_format(start, a),
 			 date_format(end, b));
 	return buf;
+}
+
+/* One part of an amendment's changes in words, appended to b.  Non-zero
+ * when b is full. */
+static int change_words(Buf *b, const cJSON *c)
+{
+	const char *k = c->string;
+	int bad = 0;
+	char buf[MONEY_BUF];
+	Money m;
+	const cJSON *list, *x;
+
+	if (b->len)
+		bad |= (int)buf_append(b, "; ", 2);
+	if (strcmp(k, "renew") == 0)
+		bad |= (int)buf_printf(b, "a renewal option exercised");
+	else if (strcmp(k, "status") == 0)
+		bad |= (int)buf_printf(b, "terminated");
+	else if (strcmp(k, "end") == 0 || strcmp(k, "price_tolerance") == 0 ||
+		 strcmp(k, "due_days") == 0) {
+		const char *v = cJSON_GetStringValue(c);
+
+		if (strcmp(k, "price_tolerance") == 0 && v && !money_parse(v, &m, NULL))
+			v = money_format_human(m, buf);
+		if (cJSON_IsNumber(c))
+			bad |= (int)buf_printf(b, "fee due %d days after the quarter", c->valueint);
+		else
+			bad |= (int)buf_printf(b, "%s %s",
+					       strcmp(k, "end") == 0 ? "ends" : "price tolerance",
+					       v ? v : "");
+	} else if (strcmp(k, "late_fee") == 0) {
+		const char *min = cJSON_GetStringValue(cJSON_GetObjectItem(c, "min"));
+
+		bad |= (int)buf_printf(
+			b, "late fee the greater of %s or %s",
+			min && !money_parse(min, &m, NULL) ? money_format_human(m, buf) : "",
+			cJSON_GetStringValue(cJSON_GetObjectItem(c, "rate")));
+	} else if (strcmp(k, "renewals") == 0)
+		bad |= (int)buf_printf(b, "%d renewal option(s) of %d year(s)",
+				       cJSON_GetObjectItem(c, "options")->valueint,
+				       cJSON_GetObjectItem(c, "years")->valueint);
+	else {
+		const char *mode = cJSON_GetStringValue(cJSON_GetObjectItem(c, "mode"));
+
+		list = cJSON_GetObjectItem(c, strcmp(k, "fee") == 0 ? "bands" : "tiers");
+		bad |= (int)buf_printf(b, "%s%s%s:", strcmp(k, "fee") == 0 ? "fee" : k,
+				       mode ? " " : "", mode ? mode : "");
+		cJSON_ArrayForEach(x, list)
+		{
+			const char *from = cJSON_GetStringValue(cJSON_GetObjectItem(x, "from"));
+
+			bad |= (int)buf_printf(b, "%s %s from %s", x == list->child ? "" : ",",
+					       cJSON_GetStringValue(cJSON_GetObjectItem(x, "rate")),
+					       from && !money_parse(from, &m, NULL)
+						       ? money_format_human(m, buf)
+						       : "");
+		}
+	}
+	return bad;
+}
+
+char *encode_change_words(const cJSON *changes)
+{
+	const cJSON *c;
+	Buf b;
+
+	buf_init(&b, 4096);
+	cJSON_ArrayForEach(c, changes) if (change_words(&b, c)) break;
+	if (!b.data && buf_puts(&b, "")) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
 }

@@ -1,4 +1,5 @@
 /* page_contracts.c — the contracts list, a contract's page and its fees as CSV. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -132,79 +133,17 @@ static int add_remittances(Req *r, cJSON *ctx, const char *number, Err *e)
 	return 0;
 }
 
-/* One part of an amendment's changes in words, appended to b.  Non-zero
- * when b is full. */
-static int change_words(Buf *b, const cJSON *c)
-{
-	const char *k = c->string;
-	int bad = 0;
-	char buf[MONEY_BUF];
-	Money m;
-	const cJSON *list, *x;
-
-	if (b->len)
-		bad |= (int)buf_append(b, "; ", 2);
-	if (strcmp(k, "renew") == 0)
-		bad |= (int)buf_printf(b, "a renewal option exercised");
-	else if (strcmp(k, "status") == 0)
-		bad |= (int)buf_printf(b, "terminated");
-	else if (strcmp(k, "end") == 0 || strcmp(k, "price_tolerance") == 0 ||
-		 strcmp(k, "due_days") == 0) {
-		const char *v = cJSON_GetStringValue(c);
-
-		if (strcmp(k, "price_tolerance") == 0 && v && !money_parse(v, &m, NULL))
-			v = money_format_human(m, buf);
-		if (cJSON_IsNumber(c))
-			bad |= (int)buf_printf(b, "fee due %d days after the quarter", c->valueint);
-		else
-			bad |= (int)buf_printf(b, "%s %s",
-					       strcmp(k, "end") == 0 ? "ends" : "price tolerance",
-					       v ? v : "");
-	} else if (strcmp(k, "late_fee") == 0) {
-		const char *min = cJSON_GetStringValue(cJSON_GetObjectItem(c, "min"));
-
-		bad |= (int)buf_printf(
-			b, "late fee the greater of %s or %s",
-			min && !money_parse(min, &m, NULL) ? money_format_human(m, buf) : "",
-			cJSON_GetStringValue(cJSON_GetObjectItem(c, "rate")));
-	} else if (strcmp(k, "renewals") == 0)
-		bad |= (int)buf_printf(b, "%d renewal option(s) of %d year(s)",
-				       cJSON_GetObjectItem(c, "options")->valueint,
-				       cJSON_GetObjectItem(c, "years")->valueint);
-	else {
-		const char *mode = cJSON_GetStringValue(cJSON_GetObjectItem(c, "mode"));
-
-		list = cJSON_GetObjectItem(c, strcmp(k, "fee") == 0 ? "bands" : "tiers");
-		bad |= (int)buf_printf(b, "%s%s%s:", strcmp(k, "fee") == 0 ? "fee" : k,
-				       mode ? " " : "", mode ? mode : "");
-		cJSON_ArrayForEach(x, list)
-		{
-			const char *from = cJSON_GetStringValue(cJSON_GetObjectItem(x, "from"));
-
-			bad |= (int)buf_printf(b, "%s %s from %s", x == list->child ? "" : ",",
-					       cJSON_GetStringValue(cJSON_GetObjectItem(x, "rate")),
-					       from && !money_parse(from, &m, NULL)
-						       ? money_format_human(m, buf)
-						       : "");
-		}
-	}
-	return bad;
-}
-
 /* Each amendment of doc with its changes in words ("summary"). */
 static void amendment_words(cJSON *doc)
 {
-	cJSON *a, *c;
+	cJSON *a;
 
 	cJSON_ArrayForEach(a, cJSON_GetObjectItem(doc, "amendments"))
 	{
-		Buf b;
+		char *words = encode_change_words(cJSON_GetObjectItem(a, "changes"));
 
-		buf_init(&b, 4096);
-		cJSON_ArrayForEach(
-			c, cJSON_GetObjectItem(a, "changes")) if (change_words(&b, c)) break;
-		cJSON_AddStringToObject(a, "summary", b.data ? b.data : "");
-		buf_free(&b);
+		cJSON_AddStringToObject(a, "summary", words ? words : "");
+		free(words);
 	}
 }
 
