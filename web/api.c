@@ -34,8 +34,7 @@ int may_see_agency(Req *r, const char *code)
 	return access_may_see_agency(r->db, &r->who, code);
 }
 
-/* The parsed JSON body, or NULL after answering 400. */
-static cJSON *json_body_or_400(Req *r)
+cJSON *api_body_or_400(Req *r)
 {
 	cJSON *o;
 	Err e = {0};
@@ -54,7 +53,7 @@ static cJSON *json_body_or_400(Req *r)
 	return o;
 }
 
-static const char *json_str(const cJSON *o, const char *key)
+const char *api_str(const cJSON *o, const char *key)
 {
 	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, key);
 
@@ -150,12 +149,12 @@ int api_tokens_create(Req *r)
 	int64_t uid, id;
 	int status;
 	Err e = {0};
-	cJSON *o = json_body_or_400(r), *out;
+	cJSON *o = api_body_or_400(r), *out;
 
 	if (!o)
 		return 0;
-	email = json_str(o, "email");
-	password = json_str(o, "password");
+	email = api_str(o, "email");
+	password = api_str(o, "password");
 	if (!email || !password) {
 		cJSON_Delete(o);
 		return resp_error(r, 400, "give \"email\" and \"password\" as strings");
@@ -383,12 +382,12 @@ int api_remit(Req *r)
 	int64_t id = 0;
 	Err e = {0};
 
-	if (!number || !(o = json_body_or_400(r)))
+	if (!number || !(o = api_body_or_400(r)))
 		return 0;
-	period = json_str(o, "period");
-	amount = json_str(o, "amount");
-	received = json_str(o, "received");
-	ref = json_str(o, "reference");
+	period = api_str(o, "period");
+	amount = api_str(o, "amount");
+	received = api_str(o, "received");
+	ref = api_str(o, "reference");
 	in.contract = number;
 	in.reference = ref;
 	/* only true confirms a second payment of a live reference */
@@ -422,10 +421,10 @@ int api_amend(Req *r)
 	Date day;
 	Err e = {0};
 
-	if (!number || !(o = json_body_or_400(r)))
+	if (!number || !(o = api_body_or_400(r)))
 		return 0;
-	effective = json_str(o, "effective");
-	reference = json_str(o, "reference");
+	effective = api_str(o, "effective");
+	reference = api_str(o, "reference");
 	ch = cJSON_GetObjectItemCaseSensitive(o, "changes");
 	if (!effective || !reference || !cJSON_IsObject(ch))
 		e.code = err_set(&e, CL_EINPUT,
@@ -458,9 +457,9 @@ int api_remit_reverse(Req *r)
 
 	if (pagekit_field_int(r->param[0], 1, 1L << 50, &id))
 		return resp_error(r, 404, "there is no remittance %s", r->param[0]);
-	if (!(o = json_body_or_400(r)))
+	if (!(o = api_body_or_400(r)))
 		return 0;
-	e.code = remit_reverse(r->db, id, json_str(o, "reason"), req_actor(r, actor, sizeof actor),
+	e.code = remit_reverse(r->db, id, api_str(o, "reason"), req_actor(r, actor, sizeof actor),
 			       &e);
 	cJSON_Delete(o);
 	if (e.code || remit_get(r->db, id, &rs, &e))

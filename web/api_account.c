@@ -9,33 +9,6 @@
 #include "signin.h"
 #include "text.h"
 
-/* The parsed JSON body, or NULL after answering 400. */
-static cJSON *body_or_400(Req *r)
-{
-	cJSON *o;
-	Err e = {0};
-
-	if (json_check_nul("the body", r->body.data ? r->body.data : "", r->body.len, &e)) {
-		resp_error(r, 400, "%s", e.msg);
-		return NULL;
-	}
-	o = r->body.len ? cJSON_ParseWithLength(r->body.data, r->body.len) : NULL;
-	if (!cJSON_IsObject(o)) {
-		cJSON_Delete(o);
-		resp_error(r, 400, "the body must be a JSON object");
-		return NULL;
-	}
-	return o;
-}
-
-/* o's string member key, or NULL. */
-static const char *str_of(const cJSON *o, const char *key)
-{
-	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(x) ? x->valuestring : NULL;
-}
-
 /* The HTTP status of a refusal: a field naming a record that is not
  * there is a bad request, not a missing resource. */
 static int status_of(ClCode code)
@@ -63,16 +36,16 @@ int api_user_invite(Req *r)
 {
 	const char *email, *rolename, *agency, *vendor;
 	char actor[300];
-	cJSON *o = body_or_400(r), *out;
+	cJSON *o = api_body_or_400(r), *out;
 	Role role = ROLE_ADMIN;
 	Err e = {0};
 
 	if (!o)
 		return 0;
-	email = str_of(o, "email");
-	rolename = str_of(o, "role");
-	agency = str_of(o, "agency");
-	vendor = str_of(o, "vendor");
+	email = api_str(o, "email");
+	rolename = api_str(o, "role");
+	agency = api_str(o, "agency");
+	vendor = api_str(o, "vendor");
 	if (!email || !rolename)
 		err_set(&e, CL_EINPUT,
 			"give \"email\" and \"role\" as strings, and \"agency\" for a member or "
@@ -90,11 +63,11 @@ int api_user_invite(Req *r)
 int api_password_reset(Req *r)
 {
 	const char *email;
-	cJSON *o = body_or_400(r), *out;
+	cJSON *o = api_body_or_400(r), *out;
 
 	if (!o)
 		return 0;
-	email = str_of(o, "email");
+	email = api_str(o, "email");
 	if (!email || !*email || strlen(email) > SIGNIN_EMAIL_MAX) {
 		cJSON_Delete(o);
 		return resp_error(r, 400, "give \"email\" as a string of at most %d characters",
@@ -115,13 +88,13 @@ int api_password_set(Req *r)
 {
 	const char *token, *password;
 	char email[256];
-	cJSON *o = body_or_400(r), *out;
+	cJSON *o = api_body_or_400(r), *out;
 	Err e = {0};
 
 	if (!o)
 		return 0;
-	token = str_of(o, "token");
-	password = str_of(o, "password");
+	token = api_str(o, "token");
+	password = api_str(o, "password");
 	if (!token || !password)
 		err_set(&e, CL_EINPUT,
 			"give \"token\" (from the e-mailed link) and \"password\" as strings");

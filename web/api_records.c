@@ -8,33 +8,6 @@
 #include "participant.h"
 #include "text.h"
 
-/* The JSON object the body holds, or NULL after answering 400. */
-static cJSON *body_object_or_400(Req *r)
-{
-	cJSON *o;
-	Err e = {0};
-
-	if (json_check_nul("the body", r->body.data ? r->body.data : "", r->body.len, &e)) {
-		resp_error(r, 400, "%s", e.msg);
-		return NULL;
-	}
-	o = r->body.len ? cJSON_ParseWithLength(r->body.data, r->body.len) : NULL;
-	if (!cJSON_IsObject(o)) {
-		cJSON_Delete(o);
-		resp_error(r, 400, "the body must be a JSON object");
-		return NULL;
-	}
-	return o;
-}
-
-/* o[key] when it is a string, else NULL. */
-static const char *str(const cJSON *o, const char *key)
-{
-	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(x) ? x->valuestring : NULL;
-}
-
 /* The status of a refusal with code. */
 static int status_of(ClCode code)
 {
@@ -51,8 +24,9 @@ static ClCode agency_of_body(const cJSON *o, AgencyIn *a, Err *e)
 {
 	const cJSON *pub = cJSON_GetObjectItemCaseSensitive(o, "public_entity");
 
-	*a = (AgencyIn){str(o, "code"),	     str(o, "name"),	str(o, "kind"), str(o, "state"),
-			!cJSON_IsFalse(pub), str(o, "address"), str(o, "email")};
+	*a = (AgencyIn){api_str(o, "code"),  api_str(o, "name"),  api_str(o, "kind"),
+			api_str(o, "state"), !cJSON_IsFalse(pub), api_str(o, "address"),
+			api_str(o, "email")};
 	if (pub && !cJSON_IsBool(pub))
 		return err_set(e, CL_EINPUT, "public_entity: give true or false");
 	if (!a->code || !a->name || !a->kind || !a->state)
@@ -65,7 +39,7 @@ static ClCode agency_of_body(const cJSON *o, AgencyIn *a, Err *e)
 int api_agency_add(Req *r)
 {
 	char actor[300];
-	cJSON *o = body_object_or_400(r), *out;
+	cJSON *o = api_body_or_400(r), *out;
 	AgencyIn a;
 	RowSet rec;
 	Err e = {0};
@@ -94,7 +68,7 @@ int api_agency_add(Req *r)
 static ClCode codes_of_body(const cJSON *o, const char ***codes, int *n, Err *e)
 {
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(o, "agencies"), *x;
-	const char *one = str(o, "agency");
+	const char *one = api_str(o, "agency");
 	int max = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : 1;
 
 	*n = 0;
@@ -133,9 +107,9 @@ int api_participants_add(Req *r)
 
 	if (!may_see_contract(r, r->param[0]))
 		return resp_error(r, 404, "no such contract");
-	if (!(o = body_object_or_400(r)))
+	if (!(o = api_body_or_400(r)))
 		return 0;
-	joined = str(o, "joined");
+	joined = api_str(o, "joined");
 	rc = codes_of_body(o, &codes, &n, &e);
 	if (!rc && !joined)
 		rc = err_set(&e, CL_EINPUT, "joined: give the joining date as \"YYYY-MM-DD\"");

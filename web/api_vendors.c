@@ -21,33 +21,6 @@ static int refuse(Req *r, const Err *e)
 	return resp_error(r, status[e->code], "%s", e->msg[0] ? e->msg : "failed");
 }
 
-/* The body as a JSON object, or NULL after answering 400. */
-static cJSON *body_object_or_400(Req *r)
-{
-	cJSON *o;
-	Err e = {0};
-
-	if (json_check_nul("the body", r->body.data ? r->body.data : "", r->body.len, &e)) {
-		resp_error(r, 400, "%s", e.msg);
-		return NULL;
-	}
-	o = r->body.len ? cJSON_ParseWithLength(r->body.data, r->body.len) : NULL;
-	if (!cJSON_IsObject(o)) {
-		cJSON_Delete(o);
-		resp_error(r, 400, "the body must be a JSON object");
-		return NULL;
-	}
-	return o;
-}
-
-/* o[key] when it is a string, else NULL. */
-static const char *str(const cJSON *o, const char *key)
-{
-	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(x) ? x->valuestring : NULL;
-}
-
 int api_vendors(Req *r)
 {
 	RowSet rs;
@@ -67,14 +40,14 @@ int api_vendor_add(Req *r)
 {
 	const char *code, *name, *email;
 	char actor[300];
-	cJSON *o = body_object_or_400(r), *out;
+	cJSON *o = api_body_or_400(r), *out;
 	Err e = {0};
 
 	if (!o)
 		return 0;
-	code = str(o, "code");
-	name = str(o, "name");
-	email = str(o, "email");
+	code = api_str(o, "code");
+	name = api_str(o, "name");
+	email = api_str(o, "email");
 	if (!code || !name || (cJSON_HasObjectItem(o, "email") && !email))
 		e.code = err_set(&e, CL_EINPUT,
 				 "give \"code\" and \"name\" (and, if any, \"email\") as strings");
@@ -149,7 +122,7 @@ int api_vendor_map(Req *r)
 {
 	const char *headers[CSVIN_MAX_FIELDS], *columns[CSVIN_MAX_FIELDS];
 	char actor[300];
-	cJSON *o = body_object_or_400(r), *out = NULL;
+	cJSON *o = api_body_or_400(r), *out = NULL;
 	Err e = {0};
 	int n;
 

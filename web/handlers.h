@@ -23,6 +23,11 @@ int api_import(Req *r);
 int api_remit(Req *r);
 int api_remit_reverse(Req *r);
 int api_amend(Req *r);
+/* The request's body as a JSON object (caller frees), or NULL after
+ * answering 400 with what is wrong with it. */
+cJSON *api_body_or_400(Req *r);
+/* o[key] when it is a string, else NULL. */
+const char *api_str(const cJSON *o, const char *key);
 int api_agencies(Req *r);
 int api_agency(Req *r);
 int api_agency_purchases(Req *r);
