@@ -61,7 +61,10 @@ if [ -d tests/web ]; then
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 	passed=$((passed + p)) failed=$((failed + f))
 	if [ "$f" -ne 0 ]; then
-		echo "FAIL web  node --test"; grep -v '^ *duration_ms' "$log/web.out" | tail -120
+		# Each failing test with the lines that say why, then the totals.
+		echo "FAIL web  node --test"
+		grep -v '^ *duration_ms' "$log/web.out" | awk '/^ *not ok /{n=60} n>0{print; n--}'
+		tail -8 "$log/web.out"
 	else
 		echo "ok   web  node --test ($p tests)"
 	fi
