@@ -33,6 +33,11 @@
 #              rebate year was finalized)
 #     working  the hand computation, for a finance reviewer
 #
+# A case with amendments runs twice: once with `contract amend`, once with
+# each amendment POSTed to /api/v1/contracts/NUMBER/amendments by an admin,
+# to a server started for the amendment's day.  Both must meet every
+# expectation: the CLI and the API give the same figures.
+#
 # Order within a step: amendments, imports, reversals, remittances (first
 # step only), reports.  Remittances are recorded with --as-of their received date.
 # Every case runs on a fresh database; afterwards `coopledger verify` must
@@ -60,8 +65,16 @@ def stages(case):
     first = {k: case.get(k) for k in ("as_of", "amend", "imports", "reverse", "reports")}
     return [first] + list(case.get("then") or [])
 
-def cmd_plan(folder, work):
-    """Print the steps of a case, one a line: KIND<TAB>LABEL<TAB>shell words."""
+def has_amendments(case):
+    return any(st.get("amend") for st in stages(case))
+
+def cmd_amends(folder):
+    """Exit 0 when the case amends its contract."""
+    sys.exit(0 if has_amendments(load(os.path.join(folder, "case.json"))) else 1)
+
+def cmd_plan(folder, work, via="cli"):
+    """Print the steps of a case, one a line: KIND<TAB>LABEL<TAB>shell words.
+    With via "api" an amendment is a request body for the API instead."""
     case = load(os.path.join(folder, "case.json"))
     contracts = [{"terms": "terms.json", "participants": "participants.csv",
                   "remittances": "remittances.csv"}] + list(case.get("contracts") or [])
@@ -74,6 +87,9 @@ def cmd_plan(folder, work):
         out.append("%s\t%s\t%s" % (kind, label, q(words)))
     step("setup", "init", ["--as-of", first_day, "init"])
     step("setup", "agencies", ["--as-of", first_day, "agency", "import", os.path.join(folder, "agencies.csv")])
+    if via == "api":
+        step("setup", "an admin for the API", ["--as-of", first_day, "user", "add", "--email", API_ADMIN,
+                                               "--role", "admin"])
     vendors = set()
     for ct in contracts:
         terms, start = ct["doc"], ct["doc"]["start"]
@@ -91,15 +107,22 @@ def cmd_plan(folder, work):
         as_of = st.get("as_of") or case["as_of"]
         for ai, am in enumerate(st.get("amend") or []):
             path = os.path.join(work, "%s-amend-%d-%d.json" % (os.path.basename(folder), si, ai))
-            with open(path, "w", encoding="utf-8") as f:
-                json.dump(am["changes"], f)
-            words = ["--as-of", am.get("as_of") or as_of, "contract", "amend", am.get("contract") or number,
-                     "--effective", am["effective"], "--reference", am["reference"], path]
+            day, target = am.get("as_of") or as_of, am.get("contract") or number
             label = "amend %s effective %s" % (json.dumps(am["changes"]), am["effective"])
-            if am.get("refused"):
-                step("refused", label + " is refused", [am["refused"]] + words)
+            with open(path, "w", encoding="utf-8") as f:
+                if via == "api":
+                    json.dump({k: am[k] for k in ("effective", "reference", "changes")}, f)
+                else:
+                    json.dump(am["changes"], f)
+            if via == "api":
+                kind, words = "api_amend", [day, target, path]
             else:
-                step("setup", label, words)
+                kind, words = "setup", ["--as-of", day, "contract", "amend", target,
+                                        "--effective", am["effective"], "--reference", am["reference"], path]
+            if am.get("refused"):
+                step("refused_" + kind, label + " is refused", [am["refused"]] + words)
+            else:
+                step(kind, label, words)
         for im in st.get("imports") or []:
             words = ["--as-of", im.get("filed") or (day_after_quarter(im["period"]) if im.get("period") else as_of),
                      "import", "--contract", im.get("contract") or number]
@@ -135,6 +158,16 @@ def cmd_plan(folder, work):
             when = rp.get("as_of") or as_of
             step("report", "%d.%d" % (si, ri), ["--as-of", when] + args)
     print("\n".join(out))
+
+API_ADMIN = "case.admin@usd259.test"
+
+def cmd_error(path):
+    """The "error" text of an API answer, or the answer itself."""
+    text = open(path, encoding="utf-8", errors="replace").read()
+    try:
+        print(json.loads(text).get("error") or text)
+    except (ValueError, AttributeError):
+        print(text)
 
 MISSING = object()
 
@@ -206,7 +239,7 @@ def cmd_check(folder, key, rc, out_path, err_path, label):
     fail(lines)
 
 if __name__ == "__main__":
-    {"plan": cmd_plan, "check": cmd_check}[sys.argv[1]](*sys.argv[2:])
+    {"plan": cmd_plan, "check": cmd_check, "amends": cmd_amends, "error": cmd_error}[sys.argv[1]](*sys.argv[2:])
 PY
 money_py() { python3 "$WORK/money.py" "$@"; }
 
@@ -222,50 +255,98 @@ line_of() {
 	   WHERE c.number = '$1' AND p.invoice_number = '$2' AND p.line = $3"
 }
 
-ncases=0
-for folder in "$D"/*/; do
-	folder=${folder%/}
+# api_amend AS_OF NUMBER BODY: POST BODY to the contract's amendments as the
+# case's admin, through a server started for the day AS_OF.  $RC is the
+# HTTP status, $OUT the answer's error text (or the answer), $ERR the
+# server's log.
+api_amend() {
+	local ready="$WORK/ready" pid url token i
+	rm -f "$ready"
+	COOPLEDGER_OUTBOX_INTERVAL=0 "$BIN" --db "$DB" --as-of "$1" serve --listen 127.0.0.1:0 \
+		--ready-file "$ready" 2>"$WORK/serve.err" &
+	pid=$!
+	for i in $(seq 200); do [ -s "$ready" ] && break; sleep 0.05; done
+	url="http://$(cat "$ready" 2>/dev/null)"
+	token=$(curl -s -H 'content-type: application/json' \
+		-d "{\"email\": \"$API_ADMIN\", \"password\": \"$COOPLEDGER_PASSWORD\"}" "$url/api/v1/tokens" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])' 2>/dev/null)
+	RC=$(curl -s -o "$WORK/answer" -w '%{http_code}' -H "authorization: Bearer $token" \
+		-H 'content-type: application/json' --data-binary "@$3" "$url/api/v1/contracts/$2/amendments")
+	kill "$pid"; wait "$pid" 2>/dev/null
+	OUT=$(money_py error "$WORK/answer")
+	ERR=$(cat "$WORK/serve.err")
+}
+
+# server_clean: the last server's log has no sanitizer report.
+server_clean() { ! grep -qE 'runtime error:|AddressSanitizer|LeakSanitizer' <<<"$ERR"; }
+
+# run_case FOLDER VIA: every step of the case, its amendments through VIA
+# (cli or api), on a fresh database; then verify.
+run_case() {
+	local folder=$1 via=$2 name tag="" kind label words want n_audit n_live id
 	name=$(basename "$folder")
-	[ -f "$folder/case.json" ] || continue
-	ncases=$((ncases + 1))
-	DB="$WORK/$name.db"
+	[ "$via" = api ] && tag=" (API)"
+	DB="$WORK/$name$tag.db"
 	rm -f "$DB" "$DB-wal" "$DB-shm"
 	while IFS=$'\t' read -r -u 3 kind label words; do
 		eval "set -- $words"
 		case $kind in
 		setup)
-			cl "$@"; expect_ok "$name: setup: $label" ;;
-		refused)
+			cl "$@"; expect_ok "$name$tag: setup: $label" ;;
+		api_amend)
+			api_amend "$@"
+			if [ "$RC" = 201 ] && server_clean; then ok "$name$tag: $label"; else not_ok "$name$tag: $label"; fi ;;
+		refused_setup | refused_api_amend)
 			want=$1; shift
 			n_audit=$(q "SELECT count(*) FROM audit_log")
-			cl "$@"
-			if [ "$RC" -ne 0 ] && grep -qF -- "$want" <<<"$OUT$ERR" &&
+			if [ "$kind" = refused_setup ]; then
+				cl "$@"; [ "$RC" -ne 0 ]
+			else
+				api_amend "$@"; [ "$RC" -ge 400 ] && [ "$RC" -lt 500 ] && server_clean
+			fi
+			if [ $? -eq 0 ] && grep -qF -- "$want" <<<"$OUT$ERR" &&
 				[ "$(q "SELECT count(*) FROM audit_log")" = "$n_audit" ]; then
-				ok "$name: $label"
-			else not_ok "$name: $label (wanted a refusal naming: $want, nothing written)"; fi ;;
+				ok "$name$tag: $label"
+			else not_ok "$name$tag: $label (wanted a refusal naming: $want, nothing written)"; fi ;;
 		refused_import)
 			want=$1; shift
 			n_live=$(q "SELECT count(*) FROM live_purchase")
 			cl "$@"
 			if [ "$RC" -ne 0 ] && grep -qF -- "$want" <<<"$OUT$ERR" &&
 				[ "$(q "SELECT count(*) FROM live_purchase")" = "$n_live" ]; then
-				ok "$name: $label"
-			else not_ok "$name: $label (wanted a refusal naming: $want, no line written)"; fi ;;
+				ok "$name$tag: $label"
+			else not_ok "$name$tag: $label (wanted a refusal naming: $want, no line written)"; fi ;;
 		reverse_line)
 			id=$(line_of "$2" "$3" "$4")
-			if [ -z "$id" ]; then RC=1 OUT="" ERR="no live line $3/$4"; not_ok "$name: $label"; continue; fi
-			cl --as-of "$1" reverse --line "$id" --reason "$5"; expect_ok "$name: $label (line $id)" ;;
+			if [ -z "$id" ]; then RC=1 OUT="" ERR="no live line $3/$4"; not_ok "$name$tag: $label"; continue; fi
+			cl --as-of "$1" reverse --line "$id" --reason "$5"; expect_ok "$name$tag: $label (line $id)" ;;
 		reverse_batch)
 			id=$(batch_of "$2" "$3")
-			if [ -z "$id" ]; then RC=1 OUT="" ERR="no live batch of $3"; not_ok "$name: $label"; continue; fi
-			cl --as-of "$1" reverse --batch "$id" --reason "$4"; expect_ok "$name: $label (batch $id)" ;;
+			if [ -z "$id" ]; then RC=1 OUT="" ERR="no live batch of $3"; not_ok "$name$tag: $label"; continue; fi
+			cl --as-of "$1" reverse --batch "$id" --reason "$4"; expect_ok "$name$tag: $label (batch $id)" ;;
 		report)
 			cl "$@"
-			money_py check "$folder" "$label" "$RC" "$WORK/out" "$WORK/err" "${*:3} (as of $2)" ;;
+			money_py check "$folder" "$label" "$RC" "$WORK/out" "$WORK/err" "${*:3} (as of $2)$tag" ;;
 		esac
-	done 3< <(money_py plan "$folder" "$WORK")
-	cl verify; expect_out "$name: verify passes afterwards" "chains are intact"
+	done 3< <(money_py plan "$folder" "$WORK" "$via")
+	cl verify; expect_out "$name$tag: verify passes afterwards" "chains are intact"
+}
+
+API_ADMIN=case.admin@usd259.test
+export COOPLEDGER_PASSWORD="case admin password"
+ncases=0 napi=0
+for folder in "$D"/*/; do
+	folder=${folder%/}
+	[ -f "$folder/case.json" ] || continue
+	ncases=$((ncases + 1))
+	run_case "$folder" cli
+	if money_py amends "$folder"; then
+		napi=$((napi + 1))
+		run_case "$folder" api
+	fi
 done
+if [ "$napi" -ge 7 ]; then ok "$napi amendment cases ran through the API too"; else
+	RC=0 OUT="" ERR=""; not_ok "only $napi amendment cases ran through the API"; fi
 if [ "$ncases" -ge 18 ]; then ok "the money corpus has $ncases cases"; else
 	RC=0 OUT="" ERR=""; not_ok "the money corpus has only $ncases cases"; fi
 
