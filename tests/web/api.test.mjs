@@ -3,6 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { demoDatabase, startServer, token, session, cliJson, cli, root } from './lib.mjs';
 
 let demo, srv, tok = {};
@@ -94,7 +95,7 @@ const pages = ['/', '/contracts', `/contracts/${C}`, `/contracts/${C}/fees.csv`,
   '/agencies/USD259/purchases.csv', '/agencies/USD233/purchases.csv', `/contracts/${C}/remittances.csv`,
   '/missing-reports.csv', '/outbox.csv', '/tokens.csv', '/contracts/new', '/vendors', '/vendors.csv',
   '/vendors/V-PRAIRIE',
-  `/contracts/${C}/participants.csv`, '/account'];
+  `/contracts/${C}/participants.csv`, '/account', `/contracts/${C}/amend`];
 
 test('anonymous visitors are sent to sign in on every page', async () => {
   for (const p of pages) {
@@ -114,7 +115,7 @@ test('role x page matrix: members and vendors get 404 on what is not theirs', as
       `/contracts/${C}/remittances.csv`, '/tokens.csv', '/account']),
     // finance reads everything but the users (DOMAIN.md section 1) and
     // creates no contract
-    finance: new Set(pages.filter((p) => !p.startsWith('/users') && p !== '/contracts/new')),
+    finance: new Set(pages.filter((p) => !p.startsWith('/users') && p !== '/contracts/new' && !p.endsWith('/amend'))),
   };
   for (const role of ['member', 'vendor', 'finance']) {
     const s = await session(srv.url, demo.users[role]);
@@ -241,6 +242,41 @@ test('only admins create contracts: the others get 404 on the form and the API, 
     assert.equal(api.status, 404, `${role} API`);
   }
   assert.equal((await get(`/api/v1/contracts/${doc.number}`, 'admin')).status, 404);
+});
+
+// Every route of the route table (web/routes.c) that only an admin may
+// use, with a sample value for each :parameter: read from the table, so a
+// route added later is in the matrix from its first day.
+const adminRoutes = [...readFileSync(join(root, 'web', 'routes.c'), 'utf8')
+  .matchAll(/\{"(GET|POST)", "([^"]+)", (\w+), R_ADMIN\}/g)]
+  .map((m) => [m[1], m[2].replace(':number', C).replace(':code', 'USD259').replace(/:\w+/g, '1')]);
+
+test('role x route matrix: every admin-only route is 404 to members and vendors, refused to finance, and writes nothing', async () => {
+  assert.ok(adminRoutes.length >= 25, adminRoutes.map((r) => r.join(' ')).join(', '));
+  for (const must of ['/contracts/KS-FURN-2025/amendments', '/api/v1/contracts/KS-FURN-2025/amendments',
+    '/users/invite', '/users/1/deactivate', '/api/v1/users', '/contracts/KS-FURN-2025/amend']) {
+    assert.ok(adminRoutes.some(([, p]) => p === must), `${must} is in the matrix`);
+  }
+  const audit = () => execFileSync('sqlite3', [demo.db, 'SELECT count(*) FROM audit_log'], { encoding: 'utf8' });
+  const before = audit();
+  for (const role of ['member', 'vendor', 'finance']) {
+    const s = await session(srv.url, demo.users[role]);
+    for (const [method, path] of adminRoutes) {
+      const api = path.startsWith('/api/');
+      const headers = api ? { authorization: `Bearer ${tok[role]}`, 'content-type': 'application/json' }
+        : { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' };
+      const body = method === 'GET' ? undefined : api ? JSON.stringify({ email: 'x@x.example', role: 'admin' })
+        : new URLSearchParams({ csrf: s.csrf, email: 'x@x.example', role: 'admin', kind: 'terminate',
+          effective: '2026-11-30', reference: 'X', name: 'X', code: 'X1' }).toString();
+      const res = await fetch(srv.url + path, { method, headers, body, redirect: 'manual' });
+      if (role === 'finance' && method === 'POST') {
+        assert.ok([403, 404].includes(res.status), `${role} ${method} ${path}: ${res.status}`);
+      } else {
+        assert.equal(res.status, 404, `${role} ${method} ${path}`);
+      }
+    }
+  }
+  assert.equal(audit(), before, 'no audit row: nothing was changed');
 });
 
 // Every POST route of the route table (web/routes.c), with a sample value
