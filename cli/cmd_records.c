@@ -343,7 +343,7 @@ static void print_amendments(const ContractShow *c)
 		const Amendment *a = &c->h.amend[i];
 
 		cJSON *ch = cJSON_Parse(a->changes);
-		char *words = ch ? encode_change_words(ch) : NULL;
+		char *words = ch ? encode_change_words(ch, c->h.ver[i + 1].end) : NULL;
 
 		printf("%-14s %d. effective %s, %s: %s\n%-14s    recorded by %s at %s\n",
 		       i ? "" : "amendments", a->seq, date_format(a->effective, d1), a->reference,

@@ -421,8 +421,13 @@ static int encode_amendments(cJSON *o, const ContractShow *c, EncMode mode)
 		cJSON_AddStringToObject(m, "reference", a->reference);
 		cJSON_AddStringToObject(m, "recorded_by", a->recorded_by);
 		cJSON_AddStringToObject(m, "recorded_at", a->created_at);
-		if (mode == ENC_PAGE)
+		if (mode == ENC_PAGE) {
+			char *words = encode_change_words(ch, c->h.ver[i + 1].end);
+
 			cJSON_AddStringToObject(m, "changes_text", a->changes);
+			cJSON_AddStringToObject(m, "summary", words ? words : a->changes);
+			free(words);
+		}
 		cJSON_AddItemToObject(m, "changes", ch);
 	}
 	return 1;
@@ -575,9 +580,10 @@ const char *encode_year_label(int calendar, int year, Date start, Date end, char
 	return buf;
 }
 
-/* One part of an amendment's changes in words, appended to b.  Non-zero
- * when b is full. */
-static int change_words(Buf *b, const cJSON *c)
+/* One part of an amendment's changes in words, appended to b; ends is
+ * the last day of the term once the amendment is in force.  Non-zero when
+ * b is full. */
+static int change_words(Buf *b, const cJSON *c, const char *ends)
 {
 	const char *k = c->string;
 	int bad = 0;
@@ -588,7 +594,7 @@ static int change_words(Buf *b, const cJSON *c)
 	if (b->len)
 		bad |= (int)buf_append(b, "; ", 2);
 	if (strcmp(k, "renew") == 0)
-		bad |= (int)buf_printf(b, "a renewal option exercised");
+		bad |= (int)buf_printf(b, "a renewal option exercised: the term now ends %s", ends);
 	else if (strcmp(k, "status") == 0)
 		bad |= (int)buf_printf(b, "terminated");
 	else if (strcmp(k, "end") == 0 || strcmp(k, "price_tolerance") == 0 ||
@@ -634,13 +640,15 @@ static int change_words(Buf *b, const cJSON *c)
 	return bad;
 }
 
-char *encode_change_words(const cJSON *changes)
+char *encode_change_words(const cJSON *changes, Date ends)
 {
+	char day[DATE_BUF];
 	const cJSON *c;
 	Buf b;
 
+	date_format(ends, day);
 	buf_init(&b, 4096);
-	cJSON_ArrayForEach(c, changes) if (change_words(&b, c)) break;
+	cJSON_ArrayForEach(c, changes) if (change_words(&b, c, day)) break;
 	if (!b.data && buf_puts(&b, "")) {
 		buf_free(&b);
 		return NULL;

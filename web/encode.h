@@ -105,8 +105,9 @@ void encode_statement_quarters(cJSON *card, Date today);
 const char *encode_year_label(int calendar, int year, Date start, Date end, char *buf, size_t n);
 
 /* An amendment's partial terms document in words ("fee graduated: 2.5%
- * from $0.00, ...; ends 2029-06-30").  Caller frees; NULL when out of
- * memory. */
-char *encode_change_words(const cJSON *changes);
+ * from $0.00, ...; ends 2029-06-30"); ends is the term's last day once the
+ * amendment is in force, which a renewal names.  Caller frees; NULL when
+ * out of memory. */
+char *encode_change_words(const cJSON *changes, Date ends);
 
 #endif

@@ -133,20 +133,6 @@ static int add_remittances(Req *r, cJSON *ctx, const char *number, Err *e)
 	return 0;
 }
 
-/* Each amendment of doc with its changes in words ("summary"). */
-static void amendment_words(cJSON *doc)
-{
-	cJSON *a;
-
-	cJSON_ArrayForEach(a, cJSON_GetObjectItem(doc, "amendments"))
-	{
-		char *words = encode_change_words(cJSON_GetObjectItem(a, "changes"));
-
-		cJSON_AddStringToObject(a, "summary", words ? words : "");
-		free(words);
-	}
-}
-
 /* ?on=: the day whose terms the page shows (today when absent).  OUT: *on;
  * -1 (with ctx's alert) when it is not a date. */
 static int on_param(Req *r, Date *on, char *why, size_t n)
@@ -209,7 +195,6 @@ int contract_page(Req *r, int status, cJSON *extra, const char *alert)
 		cJSON_Delete(extra);
 		return resp_error(r, 500, "out of memory");
 	}
-	amendment_words(doc);
 	cJSON_AddBoolToObject(doc, "renewable",
 			      show.t.renew_options > 0 && show.t.status != CONTRACT_TERMINATED);
 	cJSON_AddBoolToObject(doc, "terminated", show.t.status == CONTRACT_TERMINATED);
