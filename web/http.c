@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "xlsxout.h"
 
 /* Replace any body r already holds. */
 static void resp_set(Req *r, int status, const char *type, char *body, size_t len)
@@ -39,10 +40,29 @@ int resp_html(Req *r, int status, char *html)
 
 int resp_text(Req *r, int status, const char *type, char *text, const char *filename)
 {
+	size_t len, n;
+	char *book;
+	Err e = {0};
+
 	if (!text)
 		return resp_error(r, 500, "out of memory");
-	resp_set(r, status, type, text, text ? strlen(text) : 0);
-	snprintf(r->resp.filename, sizeof r->resp.filename, "%s", filename ? filename : "");
+	len = strlen(text);
+	filename = filename ? filename : "";
+	n = strlen(filename);
+	if (r->xlsx && strncmp(type, "text/csv", 8) == 0) {
+		/* the same table as a workbook, named NAME.xlsx */
+		book = xlsx_from_csv(text, len, &len, &e);
+		free(text);
+		if (!book)
+			return resp_error(r, 500, "%s", e.msg);
+		resp_set(r, status, XLSX_TYPE, book, len);
+		if (n > 4 && strcmp(filename + n - 4, ".csv") == 0)
+			n -= 4;
+		snprintf(r->resp.filename, sizeof r->resp.filename, "%.*s.xlsx", (int)n, filename);
+		return 0;
+	}
+	resp_set(r, status, type, text, len);
+	snprintf(r->resp.filename, sizeof r->resp.filename, "%s", filename);
 	return 0;
 }
 

@@ -61,6 +61,7 @@ typedef struct Req {
 	Principal who;
 	int signed_in;
 	int via_token; /* Authorization: Bearer */
+	int xlsx;      /* NAME.xlsx asked for: NAME.csv's table as a workbook */
 	char session_secret[SESSION_SECRET_BUF];
 	sqlite3 *db;
 	Date today;

@@ -243,19 +243,44 @@ static int method_matches(const Route *rt, const Req *r)
 	       (strcmp(r->method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0);
 }
 
+/* The path to route: NAME.csv for NAME.xlsx, whose handler is the CSV
+ * download's (http.c writes its table as a workbook), else the path. */
+static const char *table_twin(const Req *r, char *buf, size_t n)
+{
+	size_t len = strlen(r->path);
+
+	if (len > 5 && len + 1 < n && strcmp(r->path + len - 5, ".xlsx") == 0) {
+		snprintf(buf, n, "%.*s.csv", (int)(len - 5), r->path);
+		return buf;
+	}
+	return r->path;
+}
+
+static int ends_with_csv(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 4 && strcmp(s + n - 4, ".csv") == 0;
+}
+
 int routes_gate(Req *r)
 {
 	const Route *rt;
 	int path_known = 0;
+	char twin[512];
+	const char *path = table_twin(r, twin, sizeof twin);
 
 	/* static files need no sign-in: spare them the session look-up */
 	if (strncmp(r->path, "/static/", 8) != 0)
 		authenticate(r);
 	for (rt = routes; rt->method; rt++) {
-		if (!match(rt->pattern, r->path, r)) {
+		if (!match(rt->pattern, path, r) ||
+		    (path == twin &&
+		     (!ends_with_csv(rt->pattern) || strcmp(rt->method, "GET") != 0))) {
 			params_free(r);
 			continue;
 		}
+		r->xlsx = path == twin;
 		path_known = 1;
 		if (!method_matches(rt, r)) {
 			params_free(r);
