@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoDatabase, startServer, session, root } from './lib.mjs';
+import { demoDatabase, startServer, session, cliJson, root } from './lib.mjs';
 
 const C = 'KS-FURN-2025';
 const PAGES = ['/', '/contracts', `/contracts/${C}`, '/agencies', '/agencies/USD233', '/audit', '/purchases',
@@ -114,9 +114,7 @@ test('the fee quarters as a workbook: the figures of the CSV, as numbers', async
   const book = readBook(Buffer.from(await (await get(s, `/contracts/${C}/fees.xlsx`)).arrayBuffer()));
   const q3 = book.rows.find((r) => r[0] === '2025-Q3');
   // the demo's 2025-Q3, as `coopledger report fees` prints it
-  const fees = JSON.parse(execFileSync(join(root, 'build', 'rel', 'coopledger'),
-    ['--db', demo.db, '--as-of', '2026-11-25', 'report', 'fees', '--contract', C, '--period', '2025-Q3', '--json'],
-    { encoding: 'utf8' })).quarters[0];
+  const fees = cliJson(demo.db, 'report', 'fees', '--contract', C, '--period', '2025-Q3').quarters[0];
   assert.deepEqual(q3.slice(0, 3), ['2025-Q3', Number(fees.net_sales), Number(fees.fee)]);
   assert.equal(q3[6], fees.due_date);
 });
