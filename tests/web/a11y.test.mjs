@@ -18,7 +18,7 @@ const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const WIDTHS = [1280, 390];
 const HEIGHT = { 1280: 900, 390: 844 };
 // not pages: signing out, downloads (CSV, PDF statements), assets, the API
-const SKIP = /^\/logout|\.(csv|pdf)$|\/statements\/|\/fee-statement$|^\/static\/|^\/api\//;
+const SKIP = /^\/logout|\.(csv|xlsx|pdf)$|\/statements\/|\/fee-statement$|^\/static\/|^\/api\//;
 // a value with no place to break: it must wrap, not widen the page
 const LONG = 'ErgonomicTaskChairWithAdjustableLumbarSupport'.repeat(8) + 'SKU00000000000000000000';
 
