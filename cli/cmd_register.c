@@ -67,8 +67,9 @@ static void print_result(const RegisterResult *res, ImportStatus st)
 
 static int register_import_cmd(const Cli *cli, int argc, char **argv)
 {
-	CliOpt o[] = {{"contract", 1, NULL},	 {"agency", 1, NULL},	{"dry-run", 0, NULL},
-		      {"skip-invalid", 0, NULL}, {"encoding", 1, NULL}, {"json", 0, NULL},
+	CliOpt o[] = {{"contract", 1, NULL}, {"agency", 1, NULL},
+		      {"dry-run", 0, NULL},  {"skip-invalid", 0, NULL},
+		      {"encoding", 1, NULL}, {"json", 0, NULL},
 		      {NULL, 0, NULL}};
 	const char *pos[1];
 	int npos, rc = cli_parse(argc, argv, o, pos, 1, &npos, register_usage);
@@ -129,7 +130,8 @@ static int register_reverse_cmd(const Cli *cli, int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	batch = cli_opt(o, "batch");
 	if (!batch || !cli_opt(o, "reason"))
-		return cli_usage_error(register_usage, "register reverse needs --batch and --reason");
+		return cli_usage_error(register_usage,
+				       "register reverse needs --batch and --reason");
 	id = strtoll(batch, &end, 10);
 	if (!*batch || *end || id < 1)
 		return cli_usage_error(register_usage, "\"%s\" is not a batch number", batch);
@@ -173,10 +175,11 @@ static void batch_cells(const RowSet *rs, int r, BatchCells *c)
 
 static int register_list_cmd(const Cli *cli, int argc, char **argv)
 {
-	static const char *const head[] = {">batch", "agency",	  "file", "imported",
-					   "by",     ">rows",	  ">accepted", ">dup",
+	static const char *const head[] = {">batch",	"agency",  "file",	"imported",
+					   "by",	">rows",   ">accepted", ">dup",
 					   ">rejected", ">amount", "reversed"};
-	CliOpt o[] = {{"contract", 1, NULL}, {"agency", 1, NULL}, {"json", 0, NULL}, {NULL, 0, NULL}};
+	CliOpt o[] = {
+		{"contract", 1, NULL}, {"agency", 1, NULL}, {"json", 0, NULL}, {NULL, 0, NULL}};
 	const char *pos[1];
 	int npos, i, rc = cli_parse(argc, argv, o, pos, 0, &npos, register_usage);
 	RowSet rs;
@@ -215,8 +218,8 @@ static int register_list_cmd(const Cli *cli, int argc, char **argv)
 }
 
 /* Save "header=column" pairs pos[0..n) together. */
-static ClCode save_maps(sqlite3 *db, const char *agency, int n, const char **pos,
-			const char *actor, Err *e)
+static ClCode save_maps(sqlite3 *db, const char *agency, int n, const char **pos, const char *actor,
+			Err *e)
 {
 	char header[32][128];
 	const char *headers[32];

@@ -46,12 +46,12 @@ typedef struct Command {
 } Command;
 
 static const Command commands[] = {
-	{"init", cmd_init},	  {"demo", cmd_demo},	      {"agency", cmd_agency},
-	{"vendor", cmd_vendor},	  {"contract", cmd_contract}, {"participant", cmd_participant},
-	{"reverse", cmd_reverse}, {"period", cmd_period},     {"user", cmd_user},
-	{"verify", cmd_verify},	  {"import", cmd_import},     {"batches", cmd_batches},
-	{"report", cmd_report},	  {"remit", cmd_remit},	      {"export", cmd_export},
-	{"serve", cmd_serve},	  {"notices", cmd_notices},   {"statements", cmd_statements},
+	{"init", cmd_init},	    {"demo", cmd_demo},		{"agency", cmd_agency},
+	{"vendor", cmd_vendor},	    {"contract", cmd_contract}, {"participant", cmd_participant},
+	{"reverse", cmd_reverse},   {"period", cmd_period},	{"user", cmd_user},
+	{"verify", cmd_verify},	    {"import", cmd_import},	{"batches", cmd_batches},
+	{"report", cmd_report},	    {"remit", cmd_remit},	{"export", cmd_export},
+	{"serve", cmd_serve},	    {"notices", cmd_notices},	{"statements", cmd_statements},
 	{"register", cmd_register},
 };
 

@@ -123,10 +123,10 @@ static void row_error(Import *im, size_t row, int column, const char *fmt, ...)
 /* Load the vendor's saved header mappings (the first MAX_MAPS). */
 static ClCode load_maps(Import *im, Err *e)
 {
-	return importkit_maps_load(im->db,
-				   "SELECT header, column FROM vendor_column_map WHERE vendor_id = ?",
-				   im->vendor_id, col_name, C__MAX, im->map, MAX_MAPS, &im->nmap,
-				   "reading the vendor's column mappings", e);
+	return importkit_maps_load(
+		im->db, "SELECT header, column FROM vendor_column_map WHERE vendor_id = ?",
+		im->vendor_id, col_name, C__MAX, im->map, MAX_MAPS, &im->nmap,
+		"reading the vendor's column mappings", e);
 }
 
 /* The columns of a sales report, with the vendor's mappings. */
@@ -467,7 +467,8 @@ static ClCode stored_result(sqlite3 *db, int64_t batch, ImportResult *r, Err *e)
 		r->list_total = sqlite3_column_int64(q.st, 4);
 		r->invoiced_total = sqlite3_column_int64(q.st, 5);
 		if (sqlite3_column_text(q.st, 6))
-			nomem = importkit_record_read((const char *)sqlite3_column_text(q.st, 6), r);
+			nomem = importkit_record_read((const char *)sqlite3_column_text(q.st, 6),
+						      r);
 	}
 	end = db_rows_end(&q, "reading the earlier import's result", e);
 	if (!rc && !end && nomem)

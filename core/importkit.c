@@ -67,8 +67,8 @@ void import_result_free(ImportResult *r)
 	memset(r, 0, sizeof *r);
 }
 
-ImportProblem *importkit_row_problem(ImportResult *r, ImportErrs *t, size_t row,
-				     const char *column, const char *msg)
+ImportProblem *importkit_row_problem(ImportResult *r, ImportErrs *t, size_t row, const char *column,
+				     const char *msg)
 {
 	if (t->nfound++ >= IMPORT_MAX_ERRORS) {
 		if (!t->first_unlisted)
@@ -411,9 +411,9 @@ int importkit_record_read(const char *text, ImportResult *r)
 			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "message"));
 
 		if (!rc)
-			rc = importkit_problem_add(r,
-						   cJSON_IsNumber(row) ? (int64_t)row->valuedouble : 0,
-						   col ? col : "", msg ? msg : "");
+			rc = importkit_problem_add(
+				r, cJSON_IsNumber(row) ? (int64_t)row->valuedouble : 0,
+				col ? col : "", msg ? msg : "");
 	}
 	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "ignored_columns"))
 	{

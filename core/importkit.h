@@ -43,8 +43,8 @@ typedef struct ImportErrs {
 /* Note a row problem: listed in r when within the first
  * IMPORT_MAX_ERRORS, else counted.  Returns the problem listed, or NULL
  * (counted only, or out of memory: t->nomem). */
-ImportProblem *importkit_row_problem(ImportResult *r, ImportErrs *t, size_t row,
-				     const char *column, const char *msg);
+ImportProblem *importkit_row_problem(ImportResult *r, ImportErrs *t, size_t row, const char *column,
+				     const char *msg);
 
 /* After the last row: one more error saying how many are not listed. */
 void importkit_note_unlisted(ImportResult *r, ImportErrs *t);
@@ -77,8 +77,8 @@ void importkit_text_close(ImportText *t);
 
 /* Make every field UTF-8 into val[] (line: the physical line the row
  * starts on, for messages).  OUT: val. */
-ClCode importkit_text_decode(ImportText *t, size_t line, int n, char **field, char **val,
-			     Err *e) __attribute__((warn_unused_result));
+ClCode importkit_text_decode(ImportText *t, size_t line, int n, char **field, char **val, Err *e)
+	__attribute__((warn_unused_result));
 
 /* ---- the header ---- */
 

@@ -100,8 +100,8 @@ typedef struct LedgerChains {
 } LedgerChains;
 
 /* Recompute the hash chains of the ledger, the remittances, the
- * amendments, the register lines and the audit log.  On a break, CL_ERULE with a message naming the first bad row.
- * OUT: *n. */
+ * amendments, the register lines and the audit log.  On a break, CL_ERULE with a message naming the
+ * first bad row. OUT: *n. */
 ClCode ledger_verify_all(sqlite3 *db, LedgerChains *n, Err *e) __attribute__((warn_unused_result));
 
 /* ledger_verify_all(), counting only the ledger and audit rows.  OUT:

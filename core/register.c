@@ -153,8 +153,8 @@ static ClCode read_header(Reg *r, int n, char **val, Err *e)
 
 	r->header_seen = 1;
 	r->ncols = n;
-	return importkit_header_read(&c, r->agency_id ? R_AGENCY : -1, n, val, r->col,
-				     &r->res.base, e);
+	return importkit_header_read(&c, r->agency_id ? R_AGENCY : -1, n, val, r->col, &r->res.base,
+				     e);
 }
 
 /* ---- rows ---- */
@@ -191,8 +191,8 @@ static int row_agency(Reg *r, size_t row, const char *code, int64_t *aid)
 		return 0;
 	}
 	if (!r->last_member) {
-		row_error(r, row, R_AGENCY, "agency %.40s is not a participant of contract %s", code,
-			  r->o->contract);
+		row_error(r, row, R_AGENCY, "agency %.40s is not a participant of contract %s",
+			  code, r->o->contract);
 		return 0;
 	}
 	*aid = r->last_id;
@@ -241,8 +241,9 @@ static int row_amount(Reg *r, size_t row, const char *v, Money *m)
 		return 0;
 	}
 	if (*m <= 0) {
-		row_error(r, row, R_AMOUNT, "amount must be more than 0 (a PO's merchandise and "
-					    "freight, without tax)");
+		row_error(r, row, R_AMOUNT,
+			  "amount must be more than 0 (a PO's merchandise and "
+			  "freight, without tax)");
 		return 0;
 	}
 	return 1;
@@ -452,7 +453,7 @@ static ClCode find_agency(Reg *r, Err *e)
 	r->agency = o->member_agency ? o->member_agency : o->agency;
 	if (r->agency && !*r->agency)
 		r->agency = NULL;
-	if (o->member_agency && o->agency && *o->agency && strcmp(o->agency, o->member_agency))
+	if (o->member_agency && o->agency && *o->agency && strcmp(o->agency, o->member_agency) != 0)
 		return err_set(e, CL_EINPUT,
 			       "you can send only your own agency's register (%s), not %s's",
 			       o->member_agency, o->agency);
@@ -507,11 +508,12 @@ static ClCode reg_begin(Reg *r, char *number, size_t n, Err *e)
 		rc = chain_tail(r, e);
 	db_timestamp(r->now);
 	if (!rc)
-		rc = db_exec(r->db, e,
-			     "INSERT INTO register_batch(contract_id, agency_id, file_name, sha256, "
-			     "created_by, created_at) VALUES (?, nullif(?, 0), ?, 'pending', ?, ?)",
-			     "iittt", r->cid, r->agency_id,
-			     r->o->file_name ? r->o->file_name : "(stdin)", r->o->actor, r->now);
+		rc = db_exec(
+			r->db, e,
+			"INSERT INTO register_batch(contract_id, agency_id, file_name, sha256, "
+			"created_by, created_at) VALUES (?, nullif(?, 0), ?, 'pending', ?, ?)",
+			"iittt", r->cid, r->agency_id,
+			r->o->file_name ? r->o->file_name : "(stdin)", r->o->actor, r->now);
 	if (!rc)
 		r->batch = sqlite3_last_insert_rowid(r->db);
 	return rc;
@@ -535,8 +537,8 @@ static ClCode finish_batch(Reg *r, const char *sha, Err *e)
 		     r->res.amount, json, r->batch);
 	snprintf(key, sizeof key, "%" PRId64, r->batch);
 	if (!rc)
-		rc = audit_record(r->db, r->o->actor, "register.import", "register_batch", key, NULL,
-				  json, e);
+		rc = audit_record(r->db, r->o->actor, "register.import", "register_batch", key,
+				  NULL, json, e);
 	cJSON_free(json);
 	return rc;
 }
@@ -551,10 +553,11 @@ static ClCode stored_result(sqlite3 *db, int64_t batch, RegisterResult *res, Err
 
 	r->batch = batch;
 	r->already = 1;
-	rc = db_rows(&q, db, e,
-		     "SELECT rows_total, rows_accepted, rows_duplicate, rows_rejected, amount_total, "
-		     "result_json FROM register_batch WHERE id = ?",
-		     "i", batch);
+	rc = db_rows(
+		&q, db, e,
+		"SELECT rows_total, rows_accepted, rows_duplicate, rows_rejected, amount_total, "
+		"result_json FROM register_batch WHERE id = ?",
+		"i", batch);
 	if (!rc && db_rows_next(&q)) {
 		r->rows = sqlite3_column_int64(q.st, 0);
 		r->accepted = sqlite3_column_int64(q.st, 1);
@@ -562,7 +565,8 @@ static ClCode stored_result(sqlite3 *db, int64_t batch, RegisterResult *res, Err
 		r->rejected = sqlite3_column_int64(q.st, 3);
 		res->amount = sqlite3_column_int64(q.st, 4);
 		if (sqlite3_column_text(q.st, 5))
-			nomem = importkit_record_read((const char *)sqlite3_column_text(q.st, 5), r);
+			nomem = importkit_record_read((const char *)sqlite3_column_text(q.st, 5),
+						      r);
 	}
 	end = db_rows_end(&q, "reading the earlier register import", e);
 	if (!rc && !end && nomem)
@@ -812,10 +816,12 @@ ClCode register_map_save(sqlite3 *db, const char *agency, int n, const char *con
 		return err_set(e, CL_EINPUT, "give 1 to 32 headers to map");
 	key = calloc((size_t)n, sizeof *key);
 	choice = calloc((size_t)n, sizeof *choice);
-	if (!key || !choice)
-		rc = err_set(e, CL_ENOMEM, "out of memory");
-	if (!rc)
-		rc = map_check(n, headers, columns, key, choice, bad, e);
+	if (!key || !choice) {
+		free(key);
+		free(choice);
+		return err_set(e, CL_ENOMEM, "out of memory");
+	}
+	rc = map_check(n, headers, columns, key, choice, bad, e);
 	if (!rc && !(rc = db_begin(db, e))) {
 		rc = map_write(db, aid, agency, n, key, choice, actor, e);
 		if (rc)

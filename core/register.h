@@ -56,16 +56,16 @@ void register_result_free(RegisterResult *r);
 /* Reverse register batch `batch`: its lines stop counting (they are
  * kept), and the same file may be imported again.  Audited.  Refused when
  * the batch is unknown or already reversed, or reason is empty. */
-ClCode register_reverse(sqlite3 *db, int64_t batch, const char *reason, const char *actor,
-			Err *e) __attribute__((warn_unused_result));
+ClCode register_reverse(sqlite3 *db, int64_t batch, const char *reason, const char *actor, Err *e)
+	__attribute__((warn_unused_result));
 
 /* The register batches of a contract (of one agency when agency is not
  * NULL), newest first: columns batch, agency ("" for several), file,
  * sha256, created_by, created_at, rows, accepted, duplicates, rejected,
  * amount (cents), reversed (1 or 0), reversed_at, reverse_reason.  Free
  * *rs with rowset_free() either way.  OUT: *rs. */
-ClCode register_batches(sqlite3 *db, const char *contract, const char *agency, RowSet *rs,
-			Err *e) __attribute__((warn_unused_result));
+ClCode register_batches(sqlite3 *db, const char *contract, const char *agency, RowSet *rs, Err *e)
+	__attribute__((warn_unused_result));
 
 /* The register column a header names without any saved mapping (the
  * canonical names and the common finance-export aliases: "PO #", "PO

@@ -264,9 +264,9 @@ static void test_map_save(void **state)
 	int where = 0;
 	Err e = {0};
 
-	fx_expect("unknown column", register_map_save(fx->db, "USD233", 1, h, unknown, FX_ACTOR,
-						      &where, &e),
-		  &e, CL_EINPUT, "unknown column \"invoice_date\"");
+	fx_expect("unknown column",
+		  register_map_save(fx->db, "USD233", 1, h, unknown, FX_ACTOR, &where, &e), &e,
+		  CL_EINPUT, "unknown column \"invoice_date\"");
 	assert_int_equal(where, 0);
 	fx_expect("same column twice",
 		  register_map_save(fx->db, "USD233", 2, h, bad, FX_ACTOR, &where, &e), &e,
@@ -285,14 +285,10 @@ static void test_map_save(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_header_aliases),
-		cmocka_unit_test(test_header_read_with_maps),
-		cmocka_unit_test(test_text_helpers),
-		cmocka_unit_test(test_error_list_capped),
-		WORLD_TEST(test_member_bound),
-		WORLD_TEST(test_term_edges),
-		WORLD_TEST(test_reverse_and_verify),
-		WORLD_TEST(test_map_save),
+		cmocka_unit_test(test_header_aliases), cmocka_unit_test(test_header_read_with_maps),
+		cmocka_unit_test(test_text_helpers),   cmocka_unit_test(test_error_list_capped),
+		WORLD_TEST(test_member_bound),	       WORLD_TEST(test_term_edges),
+		WORLD_TEST(test_reverse_and_verify),   WORLD_TEST(test_map_save),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
