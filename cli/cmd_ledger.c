@@ -197,8 +197,9 @@ int cmd_verify(const Cli *cli, int argc, char **argv)
 		return 1;
 	}
 	printf("verified %" PRId64 " ledger rows, %" PRId64 " remittance rows, %" PRId64
-	       " amendment rows and %" PRId64 " audit rows: the chains are intact\n",
-	       n.purchases, n.remittances, n.amendments, n.audits);
+	       " amendment rows, %" PRId64 " register rows and %" PRId64
+	       " audit rows: the chains are intact\n",
+	       n.purchases, n.remittances, n.amendments, n.registers, n.audits);
 	return 0;
 }
 

@@ -22,6 +22,7 @@ static const char usage_text[] =
 	"  participant add|import       agencies joining a contract\n"
 	"  import                       import a vendor's quarterly sales report (CSV)\n"
 	"  batches                      list a contract's import batches\n"
+	"  register import|reverse|list|map   members' purchase registers\n"
 	"  reverse                      reverse a ledger line or a whole batch\n"
 	"  remit                        record a fee remittance, or reverse one\n"
 	"  report fees|rebates|compliance|agency|revenue   the money reports\n"
@@ -45,12 +46,13 @@ typedef struct Command {
 } Command;
 
 static const Command commands[] = {
-	{"init", cmd_init},	  {"demo", cmd_demo},	      {"agency", cmd_agency},
-	{"vendor", cmd_vendor},	  {"contract", cmd_contract}, {"participant", cmd_participant},
-	{"reverse", cmd_reverse}, {"period", cmd_period},     {"user", cmd_user},
-	{"verify", cmd_verify},	  {"import", cmd_import},     {"batches", cmd_batches},
-	{"report", cmd_report},	  {"remit", cmd_remit},	      {"export", cmd_export},
-	{"serve", cmd_serve},	  {"notices", cmd_notices},   {"statements", cmd_statements},
+	{"init", cmd_init},	    {"demo", cmd_demo},		{"agency", cmd_agency},
+	{"vendor", cmd_vendor},	    {"contract", cmd_contract}, {"participant", cmd_participant},
+	{"reverse", cmd_reverse},   {"period", cmd_period},	{"user", cmd_user},
+	{"verify", cmd_verify},	    {"import", cmd_import},	{"batches", cmd_batches},
+	{"report", cmd_report},	    {"remit", cmd_remit},	{"export", cmd_export},
+	{"serve", cmd_serve},	    {"notices", cmd_notices},	{"statements", cmd_statements},
+	{"register", cmd_register},
 };
 
 /* Who the audit log names for changes made from this command line. */

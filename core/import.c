@@ -3,7 +3,6 @@
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
-#include <iconv.h>
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include "contract.h"
 #include "csvin.h"
 #include "db.h"
+#include "importkit.h"
 #include "ledger.h"
 #include "money.h"
 
@@ -57,19 +57,14 @@ typedef struct Import {
 	int header_seen;
 	int ncols;	 /* fields in the header */
 	int col[C__MAX]; /* field index of each column, or -1 */
-	struct {
-		char header[104];
-		int column;
-	} map[MAX_MAPS];
+	ImportMap map[MAX_MAPS];
 	int nmap;
-	iconv_t cd; /* windows-1252 -> UTF-8, or (iconv_t)-1 */
-	Buf arena;  /* converted fields of the current row */
+	ImportText text; /* the fields made UTF-8 */
 	crypto_hash_sha256_state sha;
 	size_t bytes;
 	ImportResult res;	  /* what the file is found to hold */
-	int64_t nfound;		  /* row problems found, listed or not */
-	size_t first_unlisted;	  /* row of the first error past the list, or 0 */
-	int nomem;		  /* a problem or column could not be listed */
+	ImportErrs errs;	  /* row problems found, listed or not */
+	int nomem;		  /* a column could not be listed */
 	size_t line;		  /* physical line the current data row starts on */
 	const char *po, *invoice; /* the current data row's, or NULL */
 	int64_t *seen;		  /* open-addressed set of ledger lines this file duplicated */
@@ -96,53 +91,6 @@ const char *import_column(int i, int *required)
 
 /* ---- the result ---- */
 
-/* Append a problem to r's list.  Returns 0, or -1 when out of memory. */
-static int problem_add(ImportResult *r, int64_t row, const char *column, const char *msg)
-{
-	ImportProblem *grown = realloc(r->errors, ((size_t)r->nerrors + 1) * sizeof *grown);
-	ImportProblem *p;
-
-	if (!grown)
-		return -1;
-	r->errors = grown;
-	p = &r->errors[r->nerrors];
-	memset(p, 0, sizeof *p);
-	p->row = row;
-	snprintf(p->column, sizeof p->column, "%s", column);
-	if (!(p->message = strdup(msg)))
-		return -1;
-	r->nerrors++;
-	return 0;
-}
-
-/* Append an ignored column to r's list.  Returns 0, or -1 when out of
- * memory. */
-static int ignored_add(ImportResult *r, const char *name)
-{
-	char **grown = realloc(r->ignored, ((size_t)r->nignored + 1) * sizeof *grown);
-
-	if (!grown)
-		return -1;
-	r->ignored = grown;
-	if (!(r->ignored[r->nignored] = strdup(name)))
-		return -1;
-	r->nignored++;
-	return 0;
-}
-
-void import_result_free(ImportResult *r)
-{
-	int i;
-
-	for (i = 0; i < r->nerrors; i++)
-		free(r->errors[i].message);
-	for (i = 0; i < r->nignored; i++)
-		free(r->ignored[i]);
-	free(r->errors);
-	free(r->ignored);
-	memset(r, 0, sizeof *r);
-}
-
 /* Where in the file problem p's row is: its line, PO and invoice. */
 static void problem_where(ImportProblem *p, const Import *im)
 {
@@ -158,151 +106,16 @@ static void row_error(Import *im, size_t row, int column, const char *fmt, ...)
 static void row_error(Import *im, size_t row, int column, const char *fmt, ...)
 {
 	char msg[ERR_MSG_MAX];
+	ImportProblem *p;
 	va_list ap;
 
-	if (im->nfound++ >= IMPORT_MAX_ERRORS) {
-		if (!im->first_unlisted)
-			im->first_unlisted = row;
-		return;
-	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (problem_add(&im->res, (int64_t)row, column >= 0 ? col_name[column] : "", msg)) {
-		im->nomem = 1;
-		return;
-	}
-	problem_where(&im->res.errors[im->res.nerrors - 1], im);
-}
-
-/* After the last row: one more error saying how many are not listed. */
-static void note_unlisted(Import *im)
-{
-	char msg[128];
-
-	if (im->nfound <= IMPORT_MAX_ERRORS)
-		return;
-	snprintf(msg, sizeof msg,
-		 "%" PRId64 " more errors, from row %zu on, are not listed; fix these "
-		 "and check the file again",
-		 im->nfound - IMPORT_MAX_ERRORS, im->first_unlisted);
-	if (problem_add(&im->res, (int64_t)im->first_unlisted, "", msg))
-		im->nomem = 1;
-}
-
-/* ---- text decoding ---- */
-
-/* The offset of the first byte of s[0..n) that is not well-formed UTF-8
- * (overlongs and surrogates included), or n when all of it is. */
-static size_t utf8_bad_at(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned c = s[i], need, min, cp, k;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if ((c & 0xE0) == 0xC0)
-			need = 1, min = 0x80, cp = c & 0x1F;
-		else if ((c & 0xF0) == 0xE0)
-			need = 2, min = 0x800, cp = c & 0x0F;
-		else if ((c & 0xF8) == 0xF0)
-			need = 3, min = 0x10000, cp = c & 0x07;
-		else
-			return i;
-		for (k = 1; k <= need; k++) {
-			if (i + k >= n || (s[i + k] & 0xC0) != 0x80)
-				return i;
-			cp = (cp << 6) | (s[i + k] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return i;
-		i += need + 1;
-	}
-	return n;
-}
-
-/* Convert one windows-1252 field into the row arena.  OUT: *out. */
-static ClCode convert_field(Import *im, char *in, char **out)
-{
-	size_t inleft = strlen(in), start = im->arena.len;
-	char tmp[1024];
-
-	iconv(im->cd, NULL, NULL, NULL, NULL);
-	while (inleft > 0) {
-		char *op = tmp;
-		size_t outleft = sizeof tmp;
-
-		if (iconv(im->cd, &in, &inleft, &op, &outleft) == (size_t)-1 && op == tmp)
-			return CL_EINPUT; /* a byte windows-1252 does not define */
-		if (buf_append(&im->arena, tmp, sizeof tmp - outleft))
-			return CL_ENOMEM;
-	}
-	if (buf_append(&im->arena, "", 1))
-		return CL_ENOMEM;
-	*out = (char *)(uintptr_t)start; /* an offset until the arena stops moving */
-	return CL_OK;
-}
-
-/* Line breaks inside fields[0..k) and in the first at bytes of field[k]
- * (CRLF counts once, as the reader counts lines). */
-static size_t line_breaks(char **field, int k, size_t at)
-{
-	size_t breaks = 0, j;
-	int i;
-
-	for (i = 0; i <= k; i++) {
-		const char *f = field[i];
-		size_t len = i < k ? strlen(f) : at;
-
-		for (j = 0; j < len; j++)
-			if (f[j] == '\r' || (f[j] == '\n' && (j == 0 || f[j - 1] != '\r')))
-				breaks++;
-	}
-	return breaks;
-}
-
-/* Make every field UTF-8 into val[]: converted from windows-1252, or
- * checked and used as is.  OUT: val. */
-static ClCode decode_fields(Import *im, size_t line, int n, char **field, char **val, Err *e)
-{
-	int i;
-
-	if (im->cd == (iconv_t)-1) {
-		for (i = 0; i < n; i++) {
-			size_t len = strlen(field[i]), bad;
-
-			val[i] = field[i];
-			bad = utf8_bad_at((const unsigned char *)field[i], len);
-			/* the physical line: the row's first, plus breaks before it */
-			if (bad < len)
-				return err_set(e, CL_EINPUT,
-					       "line %zu is not valid UTF-8; if the file was saved "
-					       "from Excel on Windows, import it with --encoding "
-					       "windows-1252",
-					       line + line_breaks(field, i, bad));
-		}
-		return CL_OK;
-	}
-	buf_reset(&im->arena);
-	for (i = 0; i < n; i++) {
-		ClCode rc = convert_field(im, field[i], &val[i]);
-
-		if (rc == CL_ENOMEM)
-			return err_set(e, CL_EINPUT,
-				       "line %zu: the row is longer than %zu bytes once converted "
-				       "to UTF-8; is the file really a CSV sales report?",
-				       line, im->arena.cap);
-		if (rc)
-			return err_set(e, CL_EINPUT, "line %zu: a character is not windows-1252",
-				       line);
-	}
-	for (i = 0; i < n; i++)
-		val[i] = im->arena.data + (uintptr_t)val[i];
-	return CL_OK;
+	p = importkit_row_problem(&im->res, &im->errs, row, column >= 0 ? col_name[column] : "",
+				  msg);
+	if (p)
+		problem_where(p, im);
 }
 
 /* ---- the header ---- */
@@ -310,135 +123,47 @@ static ClCode decode_fields(Import *im, size_t line, int n, char **field, char *
 /* Load the vendor's saved header mappings (the first MAX_MAPS). */
 static ClCode load_maps(Import *im, Err *e)
 {
-	ClCode rc, end;
-	DbRows q;
-	int c;
+	return importkit_maps_load(
+		im->db, "SELECT header, column FROM vendor_column_map WHERE vendor_id = ?",
+		im->vendor_id, col_name, C__MAX, im->map, MAX_MAPS, &im->nmap,
+		"reading the vendor's column mappings", e);
+}
 
-	rc = db_rows(&q, im->db, e,
-		     "SELECT header, column FROM vendor_column_map WHERE vendor_id = ?", "i",
-		     im->vendor_id);
-	while (!rc && im->nmap < MAX_MAPS && db_rows_next(&q)) {
-		const char *col = (const char *)sqlite3_column_text(q.st, 1);
+/* The columns of a sales report, with the vendor's mappings. */
+static ImportColumns report_columns(const Import *im)
+{
+	ImportColumns c = {0};
 
-		snprintf(im->map[im->nmap].header, sizeof im->map[0].header, "%s",
-			 (const char *)sqlite3_column_text(q.st, 0));
-		for (c = 0; c < C__MAX; c++)
-			if (strcmp(col, col_name[c]) == 0)
-				im->map[im->nmap].column = c;
-		im->nmap++;
-	}
-	end = db_rows_end(&q, "reading the vendor's column mappings", e);
-	return rc ? rc : end;
+	c.names = col_name;
+	c.ncols = C__MAX;
+	c.nrequired = C_REQUIRED;
+	c.maps = im->map;
+	c.nmap = im->nmap;
+	c.needs = "a sales report needs agency_code, po_number, invoice_number, invoice_date, "
+		  "list_amount and invoiced_amount (or a saved mapping: coopledger vendor map)";
+	return c;
 }
 
 /* The column a header names (vendor mapping first), or -1. */
 static int header_column(const Import *im, const char *text)
 {
-	char key[104];
-	int i;
+	ImportColumns c = report_columns(im);
 
-	csvin_header_key(text, key, sizeof key);
-	for (i = 0; i < im->nmap; i++)
-		if (strcmp(key, im->map[i].header) == 0)
-			return im->map[i].column;
-	for (i = 0; i < C__MAX; i++)
-		if (strcmp(key, col_name[i]) == 0)
-			return i;
-	return -1;
-}
-
-/* 1 if the header field is among the ignored columns already. */
-static int ignored_already(const ImportResult *r, const char *text)
-{
-	int i;
-
-	for (i = 0; i < r->nignored; i++)
-		if (strcmp(r->ignored[i], text) == 0)
-			return 1;
-	return 0;
-}
-
-/* The header's fields as "a, b, c" into out (cut with "..." when long). */
-static void header_list(int n, char **val, char *out, size_t size)
-{
-	size_t used = 0;
-	int i;
-
-	out[0] = '\0';
-	for (i = 0; i < n && used + 4 < size; i++) {
-		int k = snprintf(out + used, size - used, "%s\"%s\"", i ? ", " : "", val[i]);
-
-		if (k < 0 || (size_t)k >= size - used) {
-			snprintf(out + (size > 4 ? size - 4 : 0), 4, "...");
-			return;
-		}
-		used += (size_t)k;
-	}
+	return importkit_header_column(&c, text);
 }
 
 /* Match the header row to the columns; refuse the file when a required
  * column is missing or one is named twice. */
 static ClCode read_header(Import *im, int n, char **val, Err *e)
 {
-	int i, c;
+	ImportColumns c = report_columns(im);
 
 	im->header_seen = 1;
 	im->ncols = n;
-	for (c = 0; c < C__MAX; c++)
-		im->col[c] = -1;
-	for (i = 0; i < n; i++) {
-		c = header_column(im, val[i]);
-		if (c < 0) {
-			if (*val[i] && !ignored_already(&im->res, val[i]) &&
-			    ignored_add(&im->res, val[i]))
-				return err_set(e, CL_ENOMEM, "out of memory");
-			continue;
-		}
-		if (im->col[c] >= 0)
-			return err_set(e, CL_EINPUT,
-				       "the header names %s twice (columns %d and %d); keep one",
-				       col_name[c], im->col[c] + 1, i + 1);
-		im->col[c] = i;
-	}
-	for (c = 0; c < C_REQUIRED; c++)
-		if (im->col[c] < 0) {
-			char found[200];
-
-			header_list(n, val, found, sizeof found);
-			return err_set(
-				e, CL_EINPUT,
-				"the header has no %s column (it has: %s); a sales report "
-				"needs agency_code, po_number, invoice_number, invoice_date, "
-				"list_amount and invoiced_amount (or a saved mapping: "
-				"coopledger vendor map)",
-				col_name[c], found);
-		}
-	return CL_OK;
+	return importkit_header_read(&c, -1, n, val, im->col, &im->res, e);
 }
 
 /* ---- rows ---- */
-
-static char *trim(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
-
-/* Characters (not bytes) in UTF-8 text. */
-static size_t utf8_length(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
 
 /* A text field of at most max characters, required or not; 0 when bad
  * (error noted). */
@@ -448,7 +173,7 @@ static int check_text(Import *im, size_t row, int c, const char *v, int required
 		row_error(im, row, c, "%s is empty", col_name[c]);
 		return 0;
 	}
-	if (utf8_length(v) > max) {
+	if (importkit_utf8_length(v) > max) {
 		row_error(im, row, c, "%s is longer than %zu characters", col_name[c], max);
 		return 0;
 	}
@@ -669,14 +394,14 @@ static ClCode import_row(void *ctx, size_t row, size_t line, int n, char **field
 	PurchaseIn p;
 	int c;
 
-	rc = decode_fields(im, line, n, field, val, e);
+	rc = importkit_text_decode(&im->text, line, n, field, val, e);
 	if (rc)
 		return rc;
 	if (row == 0)
 		return read_header(im, n, val, e);
 	im->res.rows++;
 	for (c = 0; c < C__MAX; c++)
-		v[c] = im->col[c] >= 0 && im->col[c] < n ? trim(val[im->col[c]]) : "";
+		v[c] = im->col[c] >= 0 && im->col[c] < n ? importkit_trim(val[im->col[c]]) : "";
 	im->line = line;
 	im->po = v[C_PO];
 	im->invoice = v[C_INVOICE];
@@ -691,7 +416,7 @@ static ClCode import_row(void *ctx, size_t row, size_t line, int n, char **field
 	}
 	im->line = 0;
 	im->po = im->invoice = NULL;
-	if (!fatal && im->nomem)
+	if (!fatal && (im->nomem || im->errs.nomem))
 		fatal = err_set(e, CL_ENOMEM, "out of memory");
 	if (im->o->progress && im->res.rows % PROGRESS_EVERY == 0)
 		im->o->progress(im->o->progress_ctx, im->bytes, (size_t)im->res.rows);
@@ -708,67 +433,16 @@ static void hash_chunk(void *ctx, const char *p, size_t n)
 
 /* ---- the batch ---- */
 
+static const char *const total_name[2] = {"list_amount", "invoiced_amount"};
+
 /* The result as the batch keeps it (import_batch.result_json) and the
- * audit log records it: the shape of DOMAIN.md section 5.  An import of
- * the same file again reads its errors and ignored columns back.  Caller
- * frees with cJSON_free(); NULL when out of memory. */
+ * audit log records it.  Caller frees with cJSON_free(); NULL when out of
+ * memory. */
 static char *record_text(const ImportResult *r)
 {
-	char la[MONEY_BUF], ia[MONEY_BUF], *text;
-	cJSON *o = cJSON_CreateObject(), *t, *arr, *x;
-	int i;
+	const Money totals[2] = {r->list_total, r->invoiced_total};
 
-	cJSON_AddNumberToObject(o, "batch", (double)r->batch);
-	cJSON_AddNumberToObject(o, "rows", (double)r->rows);
-	cJSON_AddNumberToObject(o, "accepted", (double)r->accepted);
-	cJSON_AddNumberToObject(o, "duplicates", (double)r->duplicates);
-	cJSON_AddNumberToObject(o, "rejected", (double)r->rejected);
-	t = cJSON_AddObjectToObject(o, "totals");
-	cJSON_AddStringToObject(t, "list_amount", money_format(r->list_total, la));
-	cJSON_AddStringToObject(t, "invoiced_amount", money_format(r->invoiced_total, ia));
-	arr = cJSON_AddArrayToObject(o, "errors");
-	for (i = 0; i < r->nerrors; i++) {
-		x = cJSON_CreateObject();
-		cJSON_AddNumberToObject(x, "row", (double)r->errors[i].row);
-		cJSON_AddStringToObject(x, "column", r->errors[i].column);
-		cJSON_AddStringToObject(x, "message", r->errors[i].message);
-		cJSON_AddItemToArray(arr, x);
-	}
-	arr = cJSON_AddArrayToObject(o, "ignored_columns");
-	for (i = 0; i < r->nignored; i++)
-		cJSON_AddItemToArray(arr, cJSON_CreateString(r->ignored[i]));
-	text = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	return text;
-}
-
-/* The errors and ignored columns of a batch's record into r.  Returns 0,
- * or -1 when out of memory. */
-static int record_read(const char *text, ImportResult *r)
-{
-	cJSON *o = cJSON_Parse(text);
-	const cJSON *x;
-	int rc = 0;
-
-	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "errors"))
-	{
-		const cJSON *row = cJSON_GetObjectItemCaseSensitive(x, "row");
-		const char *col =
-			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "column"));
-		const char *msg =
-			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "message"));
-
-		if (!rc)
-			rc = problem_add(r, cJSON_IsNumber(row) ? (int64_t)row->valuedouble : 0,
-					 col ? col : "", msg ? msg : "");
-	}
-	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "ignored_columns"))
-	{
-		if (!rc && cJSON_IsString(x))
-			rc = ignored_add(r, x->valuestring);
-	}
-	cJSON_Delete(o);
-	return rc;
+	return importkit_record_text(r, 2, total_name, totals);
 }
 
 /* The result of an earlier batch, marked already imported: its figures
@@ -793,7 +467,8 @@ static ClCode stored_result(sqlite3 *db, int64_t batch, ImportResult *r, Err *e)
 		r->list_total = sqlite3_column_int64(q.st, 4);
 		r->invoiced_total = sqlite3_column_int64(q.st, 5);
 		if (sqlite3_column_text(q.st, 6))
-			nomem = record_read((const char *)sqlite3_column_text(q.st, 6), r);
+			nomem = importkit_record_read((const char *)sqlite3_column_text(q.st, 6),
+						      r);
 	}
 	end = db_rows_end(&q, "reading the earlier import's result", e);
 	if (!rc && !end && nomem)
@@ -826,27 +501,6 @@ static ClCode finish_batch(Import *im, const char *sha, Err *e)
 	return rc;
 }
 
-/* 1 if enc names one of the two encodings, in any case. */
-static int encoding_is(const char *enc, const char *a, const char *b)
-{
-	return strcasecmp(enc, a) == 0 || strcasecmp(enc, b) == 0;
-}
-
-/* Convert from enc (NULL, "" or UTF-8: none) into UTF-8. */
-static ClCode set_encoding(Import *im, const char *enc, Err *e)
-{
-	if (!enc || !*enc || encoding_is(enc, "utf-8", "utf8"))
-		return CL_OK;
-	if (!encoding_is(enc, "windows-1252", "cp1252") &&
-	    !encoding_is(enc, "latin1", "iso-8859-1"))
-		return err_set(e, CL_EINPUT, "unknown encoding \"%s\"; use utf-8 or windows-1252",
-			       enc);
-	im->cd = iconv_open("UTF-8", "WINDOWS-1252");
-	if (im->cd == (iconv_t)-1)
-		return err_set(e, CL_EIO, "this system cannot convert windows-1252");
-	return CL_OK;
-}
-
 /* Resolve the contract, period and encoding; open the transaction, the
  * ledger and the batch. */
 static ClCode import_begin(Import *im, Err *e)
@@ -873,7 +527,7 @@ static ClCode import_begin(Import *im, Err *e)
 				       date_format(t.start, a), date_format(t.end, b));
 		im->has_period = 1;
 	}
-	rc = set_encoding(im, enc, e);
+	rc = importkit_text_open(&im->text, enc, e);
 	if (!rc)
 		rc = load_maps(im, e);
 	if (!rc)
@@ -891,11 +545,9 @@ static ClCode import_begin(Import *im, Err *e)
  * *same (the earlier batch of the same file, or 0). */
 static ClCode import_end(Import *im, ImportStatus *status, int64_t *same, Err *e)
 {
-	unsigned char h[crypto_hash_sha256_BYTES];
 	char sha[CHAIN_HEX];
 
-	crypto_hash_sha256_final(&im->sha, h);
-	sodium_bin2hex(sha, sizeof sha, h, sizeof h);
+	importkit_sha_hex(&im->sha, sha);
 	if (!im->header_seen)
 		return err_set(e, CL_EINPUT,
 			       "the file is empty: a sales report starts with a header "
@@ -904,8 +556,8 @@ static ClCode import_end(Import *im, ImportStatus *status, int64_t *same, Err *e
 		return err_set(e, CL_EINPUT,
 			       "the file has a header but no rows; to file a zero report, "
 			       "name the quarter with --period");
-	note_unlisted(im);
-	if (im->nomem)
+	importkit_note_unlisted(&im->res, &im->errs);
+	if (im->nomem || im->errs.nomem)
 		return err_set(e, CL_ENOMEM, "out of memory");
 	*same = db_int(im->db, 0,
 		       "SELECT id FROM import_batch WHERE contract_id = ? AND sha256 = ? "
@@ -942,8 +594,7 @@ ClCode import_csv(sqlite3 *db, FILE *f, const ImportOptions *o, ImportResult *re
 		return err_set(e, CL_ENOMEM, "out of memory");
 	im->db = db;
 	im->o = o;
-	im->cd = (iconv_t)-1;
-	buf_init(&im->arena, (size_t)4 * CSVIN_FIELD_CAP * 4);
+	im->text.cd = (iconv_t)-1;
 	crypto_hash_sha256_init(&im->sha);
 	co.field_cap = o->field_cap;
 	co.on_chunk = hash_chunk;
@@ -963,11 +614,9 @@ ClCode import_csv(sqlite3 *db, FILE *f, const ImportOptions *o, ImportResult *re
 		*result = im->res; /* handed over whole */
 		memset(&im->res, 0, sizeof im->res);
 	}
-	if (im->cd != (iconv_t)-1)
-		iconv_close(im->cd);
+	importkit_text_close(&im->text);
 	import_result_free(&im->res);
 	free(im->seen);
-	buf_free(&im->arena);
 	free(im);
 	return rc;
 }
@@ -1271,7 +920,7 @@ static ClCode sample_row(void *ctx, size_t row, size_t line, int n, char **field
 	ClCode rc;
 	int i;
 
-	rc = decode_fields(sr->im, line, n, field, val, e);
+	rc = importkit_text_decode(&sr->im->text, line, n, field, val, e);
 	if (rc)
 		return rc;
 	for (i = 0; i < n; i++) /* every one is set; this says so to the analyzer */
@@ -1281,7 +930,7 @@ static ClCode sample_row(void *ctx, size_t row, size_t line, int n, char **field
 		return sample_header(sr, n, val, e);
 	sr->s->rows++;
 	for (i = 0; i < n && i < sr->s->ncols; i++) {
-		const char *v = trim(val[i]);
+		const char *v = importkit_trim(val[i]);
 
 		col = &sr->s->cols[i];
 		if (!*v || col->nvalues == IMPORT_SAMPLE_VALUES)
@@ -1304,11 +953,10 @@ ClCode import_sample(sqlite3 *db, const char *vendor, FILE *f, const char *encod
 	if (!im)
 		return err_set(e, CL_ENOMEM, "out of memory");
 	im->db = db;
-	im->cd = (iconv_t)-1;
-	buf_init(&im->arena, (size_t)4 * CSVIN_FIELD_CAP * 4);
+	im->text.cd = (iconv_t)-1;
 	rc = vendor_id(db, vendor, &im->vendor_id, e);
 	if (!rc)
-		rc = set_encoding(im, encoding, e);
+		rc = importkit_text_open(&im->text, encoding, e);
 	if (!rc)
 		rc = load_maps(im, e);
 	if (!rc)
@@ -1317,9 +965,7 @@ ClCode import_sample(sqlite3 *db, const char *vendor, FILE *f, const char *encod
 		rc = err_set(e, CL_EINPUT,
 			     "the file is empty: a sample starts with the header row of the "
 			     "vendor's report, then a few rows");
-	if (im->cd != (iconv_t)-1)
-		iconv_close(im->cd);
-	buf_free(&im->arena);
+	importkit_text_close(&im->text);
 	free(im);
 	if (rc)
 		import_sample_free(out);

@@ -12,6 +12,7 @@
 #include "chain.h"
 #include "db.h"
 #include "amend.h"
+#include "register.h"
 #include "remit.h"
 #include "text.h"
 
@@ -894,6 +895,8 @@ ClCode ledger_verify_all(sqlite3 *db, LedgerChains *n, Err *e)
 		rc = remit_verify(db, &n->remittances, e);
 	if (!rc)
 		rc = amend_verify(db, &n->amendments, e);
+	if (!rc)
+		rc = register_verify(db, &n->registers, e);
 	if (!rc)
 		rc = chain_verify(db, "audit_log",
 				  "SELECT id, at, actor, action, entity, entity_id, before, after, "

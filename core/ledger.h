@@ -96,12 +96,12 @@ ClCode ledger_batch_finish(sqlite3 *db, int64_t batch, int64_t rows, int64_t acc
 
 /* Rows checked in each hash chain. */
 typedef struct LedgerChains {
-	int64_t purchases, remittances, amendments, audits;
+	int64_t purchases, remittances, amendments, registers, audits;
 } LedgerChains;
 
-/* Recompute the hash chains of the ledger, the remittances and the audit
- * log.  On a break, CL_ERULE with a message naming the first bad row.
- * OUT: *n. */
+/* Recompute the hash chains of the ledger, the remittances, the
+ * amendments, the register lines and the audit log.  On a break, CL_ERULE with a message naming the
+ * first bad row. OUT: *n. */
 ClCode ledger_verify_all(sqlite3 *db, LedgerChains *n, Err *e) __attribute__((warn_unused_result));
 
 /* ledger_verify_all(), counting only the ledger and audit rows.  OUT:

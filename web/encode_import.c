@@ -11,10 +11,10 @@ static cJSON *problem_json(const ImportProblem *p)
 	return o;
 }
 
-cJSON *encode_import_result(const ImportResult *r, EncMode mode)
+/* The parts of an import's result before and after its totals. */
+static cJSON *result_head(const ImportResult *r)
 {
-	cJSON *o = cJSON_CreateObject(), *t, *arr;
-	int i;
+	cJSON *o = cJSON_CreateObject();
 
 	if (r->batch)
 		cJSON_AddNumberToObject(o, "batch", (double)r->batch);
@@ -24,10 +24,14 @@ cJSON *encode_import_result(const ImportResult *r, EncMode mode)
 	cJSON_AddNumberToObject(o, "accepted", (double)r->accepted);
 	cJSON_AddNumberToObject(o, "duplicates", (double)r->duplicates);
 	cJSON_AddNumberToObject(o, "rejected", (double)r->rejected);
-	t = cJSON_AddObjectToObject(o, "totals");
-	encode_money(t, "list_amount", r->list_total, mode);
-	encode_money(t, "invoiced_amount", r->invoiced_total, mode);
-	arr = cJSON_AddArrayToObject(o, "errors");
+	return o;
+}
+
+static void result_tail(cJSON *o, const ImportResult *r)
+{
+	cJSON *arr = cJSON_AddArrayToObject(o, "errors");
+	int i;
+
 	for (i = 0; i < r->nerrors; i++)
 		cJSON_AddItemToArray(arr, problem_json(&r->errors[i]));
 	arr = cJSON_AddArrayToObject(o, "ignored_columns");
@@ -35,6 +39,40 @@ cJSON *encode_import_result(const ImportResult *r, EncMode mode)
 		cJSON_AddItemToArray(arr, cJSON_CreateString(r->ignored[i]));
 	if (r->already)
 		cJSON_AddTrueToObject(o, "already_imported");
+}
+
+cJSON *encode_register_result(const RegisterResult *r, EncMode mode)
+{
+	cJSON *o = result_head(&r->base), *t;
+
+	t = cJSON_AddObjectToObject(o, "totals");
+	encode_money(t, "amount", r->amount, mode);
+	result_tail(o, &r->base);
+	return o;
+}
+
+cJSON *encode_register_batches(const RowSet *rs, EncMode mode)
+{
+	static const char *const money[] = {"amount", NULL};
+	cJSON *arr = encode_rowset(rs, money, mode), *o;
+	int r = 0;
+
+	cJSON_ArrayForEach(o, arr)
+	{
+		cJSON_ReplaceItemInObject(o, "reversed",
+					  cJSON_CreateBool(rowset_int(rs, r++, "reversed") != 0));
+	}
+	return arr;
+}
+
+cJSON *encode_import_result(const ImportResult *r, EncMode mode)
+{
+	cJSON *o = result_head(r), *t;
+
+	t = cJSON_AddObjectToObject(o, "totals");
+	encode_money(t, "list_amount", r->list_total, mode);
+	encode_money(t, "invoiced_amount", r->invoiced_total, mode);
+	result_tail(o, r);
 	return o;
 }
 

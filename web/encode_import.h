@@ -10,6 +10,7 @@
 
 #include "encode.h"
 #include "import.h"
+#include "register.h"
 
 /* {"batch","rows","accepted","duplicates","rejected","totals":
  * {"list_amount","invoiced_amount"},"errors":[{"row","column","message"}],
@@ -21,5 +22,13 @@ cJSON *encode_import_result(const ImportResult *r, EncMode mode);
 /* The rows of import_batches() as [{"batch","file",...,"list_amount",
  * "invoiced_amount","reversed"}], reversed a boolean.  Caller frees. */
 cJSON *encode_import_batches(const RowSet *rs, EncMode mode);
+
+/* A register import (DOMAIN.md 4.7): the shape of encode_import_result()
+ * with "totals": {"amount"}.  Caller frees. */
+cJSON *encode_register_result(const RegisterResult *r, EncMode mode);
+
+/* The rows of register_batches(), amount as money and reversed a
+ * boolean.  Caller frees. */
+cJSON *encode_register_batches(const RowSet *rs, EncMode mode);
 
 #endif
