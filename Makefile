@@ -17,14 +17,15 @@ BUILD   := build/rel
 SANFLAGS :=
 endif
 
-PKGS    := sqlite3 libcjson libsodium libmicrohttpd libesmtp-1.0 openssl
+PKGS    := sqlite3 libcjson libsodium libmicrohttpd libesmtp-1.0 openssl libzip expat
 CC      ?= cc
 CFLAGS  := -std=c11 -Wall -Wextra -Werror -O2 -g -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
            -MMD -MP $(SANFLAGS) -Icore -Itemplate -Iweb -Ireports -Imail -I$(BUILD)/gen \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lhpdf -lm
 LDFLAGS := $(SANFLAGS)
-TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+# The unit tests write workbooks with libxlsxwriter; the binary only reads them.
+TEST_LDLIBS := $(shell pkg-config --libs cmocka xlsxwriter 2>/dev/null)
 
 # The layers, one library each (tools/layers.sh checks their includes):
 #   cli -> web, reports, mail, core;  web -> reports, mail, template, core;
