@@ -16,6 +16,7 @@
 #include "chain.h"
 #include "contract.h"
 #include "csvin.h"
+#include "tablein.h"
 #include "db.h"
 #include "ledger.h"
 #include "money.h"
@@ -933,7 +934,7 @@ ClCode import_csv(sqlite3 *db, FILE *f, const ImportOptions *o, ImportResult *re
 		  ImportStatus *status, Err *e)
 {
 	Import *im = calloc(1, sizeof *im);
-	CsvOptions co = {0};
+	TableOptions co = {0};
 	int64_t same = 0;
 	ClCode rc;
 
@@ -946,11 +947,12 @@ ClCode import_csv(sqlite3 *db, FILE *f, const ImportOptions *o, ImportResult *re
 	buf_init(&im->arena, (size_t)4 * CSVIN_FIELD_CAP * 4);
 	crypto_hash_sha256_init(&im->sha);
 	co.field_cap = o->field_cap;
+	co.sheet = o->sheet;
 	co.on_chunk = hash_chunk;
 	co.chunk_ctx = im;
 	rc = import_begin(im, e);
 	if (!rc)
-		rc = csvin_read(f, &co, import_row, im, e);
+		rc = tablein_read(f, &co, import_row, im, e);
 	if (!rc)
 		rc = import_end(im, status, &same, e);
 	ledger_close(im->l);
@@ -1312,7 +1314,7 @@ ClCode import_sample(sqlite3 *db, const char *vendor, FILE *f, const char *encod
 	if (!rc)
 		rc = load_maps(im, e);
 	if (!rc)
-		rc = csvin_read(f, NULL, sample_row, &sr, e);
+		rc = tablein_read(f, NULL, sample_row, &sr, e);
 	if (!rc && !out->cols)
 		rc = err_set(e, CL_EINPUT,
 			     "the file is empty: a sample starts with the header row of the "
