@@ -859,22 +859,23 @@ static const char *cell_text(Rows *r, char *buf)
 
 static void cell_end(Rows *r)
 {
-	char num[XLSXIN_NUMBER_BUF], letters[8];
+	char num[XLSXIN_NUMBER_BUF], letters[sizeof r->ref];
 	const char *text;
 
 	r->in_cell = 0;
 	if (!r->has_value)
 		return;
 	if (r->col >= CSVIN_MAX_FIELDS) {
-		col_letters(r->col < (1 << 24) ? r->col : 0, letters);
-		{
-			xml_fail(&r->x, CL_EINPUT,
-				 "line %zu: cell %s: column %s is beyond the %d columns a report "
-				 "may have",
-				 r->row, r->ref, r->col < (1 << 24) ? letters : "?",
-				 CSVIN_MAX_FIELDS);
-			return;
-		}
+		size_t k = strspn(r->ref, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
+		if (k)
+			snprintf(letters, sizeof letters, "%.*s", (int)k, r->ref);
+		else
+			col_letters(r->col < (1 << 24) ? r->col : 0, letters);
+		xml_fail(&r->x, CL_EINPUT,
+			 "line %zu: cell %s: column %s is beyond the %d columns a report may have",
+			 r->row, r->ref, letters, CSVIN_MAX_FIELDS);
+		return;
 	}
 	if (!(text = cell_text(r, num)))
 		return;
