@@ -162,3 +162,32 @@ expect_fail "a damaged workbook is refused" 1 "not an .xlsx workbook (the ZIP co
 printf '\320\317\021\340\241\261\032\341 old excel' >"$WORK/old.xls"
 cl --as-of $ASOF agency import "$WORK/old.xls"
 expect_fail "an Excel 97-2003 file is refused with what to do" 1 "save it as an Excel workbook (.xlsx) or as CSV"
+
+# ---- the API takes a workbook as the body ----
+DB="$WORK/api.db"
+cp "$TEMPLATE" "$DB"
+export COOPLEDGER_PASSWORD="xlsx admin password"
+cl user add --email admin@usd259.test --role admin; expect_ok "an admin for the API"
+ready="$WORK/ready"
+COOPLEDGER_OUTBOX_INTERVAL=0 "$BIN" --db "$DB" --as-of $ASOF serve --listen 127.0.0.1:0 \
+	--ready-file "$ready" 2>"$WORK/serve.err" &
+pid=$!
+for i in $(seq 200); do [ -s "$ready" ] && break; sleep 0.05; done
+url="http://$(cat "$ready" 2>/dev/null)"
+token=$(curl -s -H 'content-type: application/json' \
+	-d "{\"email\": \"admin@usd259.test\", \"password\": \"$COOPLEDGER_PASSWORD\"}" "$url/api/v1/tokens" |
+	python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])' 2>/dev/null)
+XLSX_TYPE=application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
+RC=$(curl -s -o "$WORK/answer" -w '%{http_code}' -H "authorization: Bearer $token" \
+	-H "content-type: $XLSX_TYPE" --data-binary "@$WORK/sales.xlsx" \
+	"$url/api/v1/contracts/KS-TEST-2025/imports?period=2025-Q3&file_name=sales.xlsx")
+OUT=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["accepted"], r["totals"]["list_amount"], r["totals"]["invoiced_amount"])' "$WORK/answer" 2>&1)
+expect_eq "POST of an .xlsx body imports it (status $RC)" "$RC $OUT" "201 4 2585.05 1551.04"
+RC=$(curl -s -o "$WORK/answer" -w '%{http_code}' -H "authorization: Bearer $token" \
+	-H "content-type: $XLSX_TYPE" --data-binary "@$WORK/participants.xlsx" \
+	"$url/api/v1/contracts/KS-TEST-2025/imports?period=2025-Q3&sheet=Nope&dry_run=1")
+expect_eq "a sheet the workbook lacks is refused through the API (status $RC)" \
+	"$(grep -c 'no sheet named' "$WORK/answer")" 1
+kill "$pid"; wait "$pid" 2>/dev/null
+ERR=$(cat "$WORK/serve.err")
+if grep -qE 'runtime error:|AddressSanitizer|LeakSanitizer' <<<"$ERR"; then not_ok "server log clean"; else ok "server log clean"; fi
