@@ -53,6 +53,7 @@ typedef struct Import {
 	const ImportOptions *o;
 	int64_t cid, vendor_id, batch;
 	Ledger *l;
+	int workbook; /* the file is a workbook: its text is UTF-8 whatever --encoding says */
 	int has_period;
 	Quarter period;
 	int header_seen;
@@ -272,7 +273,7 @@ static ClCode decode_fields(Import *im, size_t line, int n, char **field, char *
 {
 	int i;
 
-	if (im->cd == (iconv_t)-1) {
+	if (im->cd == (iconv_t)-1 || im->workbook) {
 		for (i = 0; i < n; i++) {
 			size_t len = strlen(field[i]), bad;
 
@@ -950,6 +951,7 @@ ClCode import_csv(sqlite3 *db, FILE *f, const ImportOptions *o, ImportResult *re
 	co.sheet = o->sheet;
 	co.on_chunk = hash_chunk;
 	co.chunk_ctx = im;
+	co.workbook = &im->workbook;
 	rc = import_begin(im, e);
 	if (!rc)
 		rc = tablein_read(f, &co, import_row, im, e);
@@ -1300,6 +1302,7 @@ ClCode import_sample(sqlite3 *db, const char *vendor, FILE *f, const char *encod
 {
 	Import *im = calloc(1, sizeof *im);
 	SampleRead sr = {im, out};
+	TableOptions to = {.workbook = &im->workbook};
 	ClCode rc;
 
 	memset(out, 0, sizeof *out);
@@ -1314,7 +1317,7 @@ ClCode import_sample(sqlite3 *db, const char *vendor, FILE *f, const char *encod
 	if (!rc)
 		rc = load_maps(im, e);
 	if (!rc)
-		rc = tablein_read(f, NULL, sample_row, &sr, e);
+		rc = tablein_read(f, &to, sample_row, &sr, e);
 	if (!rc && !out->cols)
 		rc = err_set(e, CL_EINPUT,
 			     "the file is empty: a sample starts with the header row of the "

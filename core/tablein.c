@@ -88,6 +88,8 @@ ClCode tablein_read(FILE *f, const TableOptions *opt, CsvRowFn fn, void *ctx, Er
 		n += k;
 	if (ferror(f))
 		return err_set(e, CL_EIO, "reading the file failed");
+	if (opt && opt->workbook)
+		*opt->workbook = n >= 4 && memcmp(head, "PK\x03\x04", 4) == 0;
 	if (n >= 4 && memcmp(head, "PK\x03\x04", 4) == 0)
 		return read_workbook(f, in_place, head, n, opt, fn, ctx, e);
 	if (n == 8 && memcmp(head, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0)

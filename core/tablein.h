@@ -27,6 +27,7 @@ typedef struct TableOptions {
 	/* if set, called with every raw byte of the file, in order (hashing) */
 	void (*on_chunk)(void *ctx, const char *p, size_t n);
 	void *chunk_ctx;
+	int *workbook; /* OUT if set: 1 for a workbook (text already UTF-8), else 0 */
 } TableOptions;
 
 /* Read all of f, CSV or workbook, calling fn for every non-blank row

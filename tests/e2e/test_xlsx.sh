@@ -131,6 +131,16 @@ expect_eq "the XLSX totals are the CSV's" \
 # the same workbook again is the same file: not imported twice
 cl --as-of $ASOF import --contract KS-TEST-2025 --period 2025-Q3 "$WORK/sales.xlsx"
 expect_out "a byte-identical workbook is not imported twice" "already imported"
+DB="$WORK/enc.db"
+cp "$TEMPLATE" "$DB"
+xlsx "$WORK/cafe.xlsx" 'Sales:[
+ ["agency_code","po_number","invoice_number","invoice_date","list_amount","invoiced_amount","description"],
+ ["USD259","PO-300","INV-300","d:2025-07-15",100,60,"Café table"]]'
+cl --as-of $ASOF import --contract KS-TEST-2025 --period 2025-Q3 --encoding windows-1252 "$WORK/cafe.xlsx"
+expect_ok "--encoding windows-1252 with a workbook"
+expect_eq "--encoding does not apply to a workbook (its text is UTF-8 already)" \
+	"$(q "SELECT description FROM purchase WHERE po_number = 'PO-300'")" "Café table"
+DB="$WORK/xlsx.db"
 # read from standard input (spooled, not seekable)
 cl --as-of $ASOF import --contract KS-TEST-2025 --period 2025-Q3 - <"$WORK/sales.xlsx"
 expect_out "a workbook on standard input is the same file" "already imported"
