@@ -16,13 +16,14 @@
 
 static const char import_usage[] =
 	"usage: coopledger import --contract NUMBER [--period Q] [--dry-run] [--skip-invalid]\n"
-	"                         [--encoding E] [--json] FILE.csv\n"
+	"                         [--encoding E] [--sheet NAME] [--json] FILE.csv|FILE.xlsx\n"
 	"\nImport a vendor's sales report.  Default is all or nothing: one bad row and\n"
 	"nothing is written.  --skip-invalid writes the good rows and records the\n"
 	"rejected ones in the batch; --dry-run validates and writes nothing.  A file\n"
 	"already imported (same SHA-256) is not imported again.  With --period, the\n"
 	"batch files that quarter's report (a header-only file is a zero report).\n"
-	"--encoding windows-1252 converts a file saved by Excel on Windows.\n";
+	"--encoding windows-1252 converts a file saved by Excel on Windows.  An Excel\n"
+	"workbook (.xlsx) is read from its first worksheet, or the one --sheet names.\n";
 
 typedef struct Progress {
 	off_t size;
@@ -116,10 +117,9 @@ static int import_exit(ImportStatus st, const ImportResult *r)
 
 int cmd_import(const Cli *cli, int argc, char **argv)
 {
-	CliOpt o[] = {{"contract", 1, NULL}, {"period", 1, NULL},
-		      {"dry-run", 0, NULL},  {"skip-invalid", 0, NULL},
-		      {"encoding", 1, NULL}, {"json", 0, NULL},
-		      {NULL, 0, NULL}};
+	CliOpt o[] = {{"contract", 1, NULL},	 {"period", 1, NULL},	{"dry-run", 0, NULL},
+		      {"skip-invalid", 0, NULL}, {"encoding", 1, NULL}, {"json", 0, NULL},
+		      {"sheet", 1, NULL},	 {NULL, 0, NULL}};
 	const char *pos[1];
 	int npos, rc = cli_parse(argc, argv, o, pos, 1, &npos, import_usage);
 	ImportOptions io = {0};
@@ -134,7 +134,8 @@ int cmd_import(const Cli *cli, int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	if (!cli_opt(o, "contract") || npos != 1)
-		return cli_usage_error(import_usage, "import needs --contract and a CSV file");
+		return cli_usage_error(import_usage,
+				       "import needs --contract and a CSV or .xlsx file");
 	f = strcmp(pos[0], "-") == 0 ? stdin : fopen(pos[0], "rb");
 	if (!f) {
 		fprintf(stderr, "coopledger: cannot read %s: %m\n", pos[0]);
@@ -150,6 +151,7 @@ int cmd_import(const Cli *cli, int argc, char **argv)
 	io.dry_run = cli_opt(o, "dry-run") != NULL;
 	io.skip_invalid = cli_opt(o, "skip-invalid") != NULL;
 	io.encoding = cli_opt(o, "encoding");
+	io.sheet = cli_opt(o, "sheet");
 	io.file_name = strrchr(pos[0], '/') ? strrchr(pos[0], '/') + 1 : pos[0];
 	io.actor = cli->actor;
 	if (isatty(STDERR_FILENO) && fstat(fileno(f), &sb) == 0) {

@@ -20,11 +20,13 @@
 static const char agency_usage[] =
 	"usage: coopledger agency add --code C --name N --kind K --state S [--not-public] "
 	"[--email E]\n"
-	"       coopledger agency import FILE.csv   (columns code,name,kind,state"
-	"[,public_entity][,email])\n"
+	"       coopledger agency import [--sheet NAME] FILE.csv|FILE.xlsx   (columns "
+	"code,name,kind,state[,public_entity][,email])\n"
 	"       coopledger agency list [--json]\n"
 	"\nKinds: school_district, city, county, state_agency, higher_ed, special_district,\n"
-	"nonprofit.  public_entity accepts yes/no, true/false, 1/0 (missing means yes).\n";
+	"nonprofit.  public_entity accepts yes/no, true/false, 1/0 (missing means yes).\n"
+	"An Excel workbook (.xlsx) is read from its first worksheet, or the one --sheet\n"
+	"names.\n";
 
 /* Open path for reading ("-" is standard input), or print why not. */
 static FILE *open_input(const char *path)
@@ -74,7 +76,7 @@ static int agency_add_cmd(const Cli *cli, int argc, char **argv)
 
 static int agency_import_cmd(const Cli *cli, int argc, char **argv)
 {
-	CliOpt o[] = {{NULL, 0, NULL}};
+	CliOpt o[] = {{"sheet", 1, NULL}, {NULL, 0, NULL}};
 	const char *pos[1];
 	int npos, added, rc = cli_parse(argc, argv, o, pos, 1, &npos, agency_usage);
 	sqlite3 *db;
@@ -84,12 +86,14 @@ static int agency_import_cmd(const Cli *cli, int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	if (npos != 1)
-		return cli_usage_error(agency_usage, "agency import needs a CSV file");
+		return cli_usage_error(agency_usage, "agency import needs a CSV or .xlsx file");
 	f = open_input(pos[0]);
 	if (!f)
 		return 1;
 	db = cli_open_db(cli);
-	rc = !db ? 1 : agency_import_csv(db, f, cli->actor, &added, &e) ? cli_fail(&e) : 0;
+	rc = !db								     ? 1
+	     : agency_import_csv(db, f, cli_opt(o, "sheet"), cli->actor, &added, &e) ? cli_fail(&e)
+										     : 0;
 	if (!rc)
 		printf("imported %d agencies from %s\n", added, pos[0]);
 	close_input(f);
@@ -445,8 +449,10 @@ int cmd_contract(const Cli *cli, int argc, char **argv)
 
 static const char participant_usage[] =
 	"usage: coopledger participant add --contract NUMBER --agency CODE --joined DATE\n"
-	"       coopledger participant import --contract NUMBER FILE.csv   (columns "
-	"agency_code,joined)\n";
+	"       coopledger participant import --contract NUMBER [--sheet NAME] "
+	"FILE.csv|FILE.xlsx\n"
+	"                  (columns agency_code,joined; an .xlsx workbook is read from its\n"
+	"                  first worksheet, or the one --sheet names)\n";
 
 static int participant_add_cmd(const Cli *cli, int argc, char **argv)
 {
@@ -485,7 +491,7 @@ static int participant_add_cmd(const Cli *cli, int argc, char **argv)
 
 static int participant_import_cmd(const Cli *cli, int argc, char **argv)
 {
-	CliOpt o[] = {{"contract", 1, NULL}, {NULL, 0, NULL}};
+	CliOpt o[] = {{"contract", 1, NULL}, {"sheet", 1, NULL}, {NULL, 0, NULL}};
 	const char *pos[1];
 	int npos, added, rc = cli_parse(argc, argv, o, pos, 1, &npos, participant_usage);
 	sqlite3 *db;
@@ -495,14 +501,16 @@ static int participant_import_cmd(const Cli *cli, int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	if (!cli_opt(o, "contract") || npos != 1)
-		return cli_usage_error(participant_usage,
-				       "participant import needs --contract and a CSV file");
+		return cli_usage_error(
+			participant_usage,
+			"participant import needs --contract and a CSV or .xlsx file");
 	f = open_input(pos[0]);
 	if (!f)
 		return 1;
 	db = cli_open_db(cli);
 	rc = !db ? 1
-	     : participant_import_csv(db, cli_opt(o, "contract"), f, cli->actor, &added, &e)
+	     : participant_import_csv(db, cli_opt(o, "contract"), f, cli_opt(o, "sheet"),
+				      cli->actor, &added, &e)
 		     ? cli_fail(&e)
 		     : 0;
 	if (!rc)

@@ -14,7 +14,8 @@
 
 static const char register_usage[] =
 	"usage: coopledger register import [--contract NUMBER] [--agency CODE] [--dry-run]\n"
-	"                                  [--skip-invalid] [--encoding E] [--json] FILE.csv\n"
+	"                                  [--skip-invalid] [--encoding E] [--sheet NAME] [--json]\n"
+	"                                  FILE.csv|FILE.xlsx\n"
 	"       coopledger register reverse --batch ID --reason TEXT\n"
 	"       coopledger register list --contract NUMBER [--agency CODE] [--json]\n"
 	"       coopledger register map --agency CODE \"Their header=column\" ... | --list\n"
@@ -27,7 +28,8 @@ static const char register_usage[] =
 	"--skip-invalid; --dry-run writes nothing; the same file again is a no-op, the\n"
 	"same PO with the same amount a duplicate, with another amount an error.\n"
 	"Register lines never enter fees, rebates or compliance.  reverse: the batch's\n"
-	"lines stop counting and the file may be imported again.\n";
+	"lines stop counting and the file may be imported again.  An Excel workbook\n"
+	"(.xlsx) is read from its first worksheet, or the one --sheet names.\n";
 
 /* The result for people; the rows to fix on stderr. */
 static void print_result(const RegisterResult *res, ImportStatus st)
@@ -70,7 +72,7 @@ static int register_import_cmd(const Cli *cli, int argc, char **argv)
 	CliOpt o[] = {{"contract", 1, NULL}, {"agency", 1, NULL},
 		      {"dry-run", 0, NULL},  {"skip-invalid", 0, NULL},
 		      {"encoding", 1, NULL}, {"json", 0, NULL},
-		      {NULL, 0, NULL}};
+		      {"sheet", 1, NULL},    {NULL, 0, NULL}};
 	const char *pos[1];
 	int npos, rc = cli_parse(argc, argv, o, pos, 1, &npos, register_usage);
 	RegisterOptions ro = {0};
@@ -99,6 +101,7 @@ static int register_import_cmd(const Cli *cli, int argc, char **argv)
 	ro.dry_run = cli_opt(o, "dry-run") != NULL;
 	ro.skip_invalid = cli_opt(o, "skip-invalid") != NULL;
 	ro.encoding = cli_opt(o, "encoding");
+	ro.sheet = cli_opt(o, "sheet");
 	ro.file_name = strrchr(pos[0], '/') ? strrchr(pos[0], '/') + 1 : pos[0];
 	ro.actor = cli->actor;
 	rc = register_import(db, f, &ro, &res, &st, &e);

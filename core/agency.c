@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "buf.h"
 #include "csvin.h"
+#include "tablein.h"
 #include "db.h"
 #include "text.h"
 
@@ -583,16 +584,18 @@ static ClCode agency_row(void *ctx, size_t row, size_t line, int n, char **field
 	return CL_OK;
 }
 
-ClCode agency_import_csv(sqlite3 *db, FILE *f, const char *actor, int *added, Err *e)
+ClCode agency_import_csv(sqlite3 *db, FILE *f, const char *sheet, const char *actor, int *added,
+			 Err *e)
 {
 	AgencyImport ai = {.db = db, .actor = actor};
+	TableOptions to = {.sheet = sheet};
 	ClCode rc;
 
 	*added = 0;
 	rc = db_begin(db, e);
 	if (rc)
 		return rc;
-	rc = csvin_read(f, NULL, agency_row, &ai, e);
+	rc = tablein_read(f, &to, agency_row, &ai, e);
 	if (!rc && !ai.header_seen)
 		rc = err_set(e, CL_EINPUT,
 			     "the file is empty: expected a header row "

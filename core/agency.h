@@ -88,11 +88,12 @@ ClCode agency_contact_update(sqlite3 *db, const char *code, int64_t id, const Co
 ClCode agency_contact_remove(sqlite3 *db, const char *code, int64_t id, const char *actor, Err *e)
 	__attribute__((warn_unused_result));
 
-/* Add every agency of a CSV file with columns code,name,kind,state
- * [,public_entity][,email] in one transaction: one bad row and nothing is
- * written; the message names the row.  OUT: *added. */
-ClCode agency_import_csv(sqlite3 *db, FILE *f, const char *actor, int *added, Err *e)
-	__attribute__((warn_unused_result));
+/* Add every agency of a CSV file or .xlsx workbook (its sheet by name,
+ * NULL: the first) with columns code,name,kind,state[,public_entity]
+ * [,email] in one transaction: one bad row and nothing is written; the
+ * message names the row.  OUT: *added. */
+ClCode agency_import_csv(sqlite3 *db, FILE *f, const char *sheet, const char *actor, int *added,
+			 Err *e) __attribute__((warn_unused_result));
 
 /* The agency id for code, or CL_ENOTFOUND with a message.  OUT: *id. */
 ClCode agency_id(sqlite3 *db, const char *code, int64_t *id, Err *e)

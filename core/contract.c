@@ -10,6 +10,7 @@
 #include "audit.h"
 #include "compliance.h"
 #include "csvin.h"
+#include "tablein.h"
 #include "db.h"
 #include "fees.h"
 #include "text.h"
@@ -292,10 +293,11 @@ static ClCode participant_row(void *ctx, size_t row, size_t line, int n, char **
 	return CL_OK;
 }
 
-ClCode participant_import_csv(sqlite3 *db, const char *number, FILE *f, const char *actor,
-			      int *added, Err *e)
+ClCode participant_import_csv(sqlite3 *db, const char *number, FILE *f, const char *sheet,
+			      const char *actor, int *added, Err *e)
 {
 	ParticipantImport pi = {.db = db, .actor = actor, .col_agency = -1};
+	TableOptions to = {.sheet = sheet};
 	Terms t = {0};
 	ClCode rc;
 
@@ -307,7 +309,7 @@ ClCode participant_import_csv(sqlite3 *db, const char *number, FILE *f, const ch
 	rc = db_begin(db, e);
 	if (rc)
 		return rc;
-	rc = csvin_read(f, NULL, participant_row, &pi, e);
+	rc = tablein_read(f, &to, participant_row, &pi, e);
 	if (!rc && pi.col_agency < 0)
 		rc = err_set(e, CL_EINPUT,
 			     "the file is empty: expected a header agency_code,joined");

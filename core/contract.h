@@ -70,10 +70,12 @@ void contract_show_free(ContractShow *c);
 ClCode participant_add(sqlite3 *db, const char *number, const char *agency_code, Date joined,
 		       const char *actor, Err *e) __attribute__((warn_unused_result));
 
-/* Add every participant of a CSV file agency_code,joined in one
- * transaction; the message of a bad row names it.  OUT: *added. */
-ClCode participant_import_csv(sqlite3 *db, const char *number, FILE *f, const char *actor,
-			      int *added, Err *e) __attribute__((warn_unused_result));
+/* Add every participant of a CSV file or .xlsx workbook (its sheet by
+ * name, NULL: the first) agency_code,joined in one transaction; the
+ * message of a bad row names it.  OUT: *added. */
+ClCode participant_import_csv(sqlite3 *db, const char *number, FILE *f, const char *sheet,
+			      const char *actor, int *added, Err *e)
+	__attribute__((warn_unused_result));
 
 /* Quarters (DOMAIN.md section 3, "period"). */
 int period_is_closed(sqlite3 *db, Quarter q);

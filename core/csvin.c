@@ -157,12 +157,30 @@ parse_error:
 		       r->line);
 }
 
+/* One chunk of raw input: hashed, its byte-order mark dropped if it is
+ * the first, then parsed.  *first is cleared; *total counts bytes. */
+static ClCode read_chunk(struct csv_parser *p, Reader *r, const CsvOptions *opt, const char *s,
+			 size_t n, int *first, size_t *total, int *last_cr)
+{
+	if (opt && opt->on_chunk)
+		opt->on_chunk(opt->chunk_ctx, s, n);
+	if (*first && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+		s += 3;
+		n -= 3;
+	}
+	*first = 0;
+	*total += n;
+	if (opt && opt->bytes_read)
+		*opt->bytes_read = *total;
+	return feed(p, r, s, n, last_cr);
+}
+
 ClCode csvin_read(FILE *f, const CsvOptions *opt, CsvRowFn fn, void *ctx, Err *e)
 {
 	struct csv_parser p;
 	Reader r = {.fn = fn, .ctx = ctx, .e = e, .line = 1, .row_line = 1};
 	char chunk[65536];
-	size_t n, total = 0;
+	size_t n, total = 0, nhead = opt ? opt->nhead : 0;
 	int first = 1, last_cr = 0;
 	ClCode rc = CL_OK;
 
@@ -170,21 +188,15 @@ ClCode csvin_read(FILE *f, const CsvOptions *opt, CsvRowFn fn, void *ctx, Err *e
 	if (csv_init(&p, CSV_APPEND_NULL | CSV_STRICT | CSV_STRICT_FINI) != 0)
 		return err_set(e, CL_ENOMEM, "out of memory starting the CSV reader");
 	csv_set_realloc_func(&p, capped_realloc);
-	while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		const char *s = chunk;
-
-		if (opt && opt->on_chunk)
-			opt->on_chunk(opt->chunk_ctx, chunk, n);
-		if (first && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
-			s += 3;
-			n -= 3;
-		}
-		first = 0;
-		total += n;
-		if (opt && opt->bytes_read)
-			*opt->bytes_read = total;
-		rc = feed(&p, &r, s, n, &last_cr);
+	/* the head and the first chunk together, so a byte-order mark split
+	 * between them is still seen whole */
+	if (nhead && nhead < sizeof chunk) {
+		memcpy(chunk, opt->head, nhead);
+		n = nhead + fread(chunk + nhead, 1, sizeof chunk - nhead, f);
+		rc = read_chunk(&p, &r, opt, chunk, n, &first, &total, &last_cr);
 	}
+	while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		rc = read_chunk(&p, &r, opt, chunk, n, &first, &total, &last_cr);
 	if (!rc && ferror(f))
 		rc = err_set(e, CL_EIO, "reading the file failed");
 	if (!rc && csv_fini(&p, on_field, on_row, &r) != 0)

@@ -30,6 +30,9 @@ typedef struct CsvOptions {
 	/* if set, called with every raw chunk read, before any decoding (hashing) */
 	void (*on_chunk)(void *ctx, const char *p, size_t n);
 	void *chunk_ctx;
+	/* bytes already taken from f (a format sniffed), read before the rest */
+	const char *head;
+	size_t nhead;
 } CsvOptions;
 
 /* Read all of f, calling fn for every non-blank row.  opt may be NULL. */

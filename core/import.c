@@ -15,6 +15,7 @@
 #include "chain.h"
 #include "contract.h"
 #include "csvin.h"
+#include "tablein.h"
 #include "db.h"
 #include "importkit.h"
 #include "ledger.h"
@@ -585,7 +586,7 @@ ClCode import_csv(sqlite3 *db, FILE *f, const ImportOptions *o, ImportResult *re
 		  ImportStatus *status, Err *e)
 {
 	Import *im = calloc(1, sizeof *im);
-	CsvOptions co = {0};
+	TableOptions co = {0};
 	int64_t same = 0;
 	ClCode rc;
 
@@ -597,11 +598,13 @@ ClCode import_csv(sqlite3 *db, FILE *f, const ImportOptions *o, ImportResult *re
 	im->text.cd = (iconv_t)-1;
 	crypto_hash_sha256_init(&im->sha);
 	co.field_cap = o->field_cap;
+	co.sheet = o->sheet;
 	co.on_chunk = hash_chunk;
 	co.chunk_ctx = im;
+	co.workbook = &im->text.workbook;
 	rc = import_begin(im, e);
 	if (!rc)
-		rc = csvin_read(f, &co, import_row, im, e);
+		rc = tablein_read(f, &co, import_row, im, e);
 	if (!rc)
 		rc = import_end(im, status, &same, e);
 	ledger_close(im->l);
@@ -947,6 +950,7 @@ ClCode import_sample(sqlite3 *db, const char *vendor, FILE *f, const char *encod
 {
 	Import *im = calloc(1, sizeof *im);
 	SampleRead sr = {im, out};
+	TableOptions to = {0};
 	ClCode rc;
 
 	memset(out, 0, sizeof *out);
@@ -954,13 +958,14 @@ ClCode import_sample(sqlite3 *db, const char *vendor, FILE *f, const char *encod
 		return err_set(e, CL_ENOMEM, "out of memory");
 	im->db = db;
 	im->text.cd = (iconv_t)-1;
+	to.workbook = &im->text.workbook;
 	rc = vendor_id(db, vendor, &im->vendor_id, e);
 	if (!rc)
 		rc = importkit_text_open(&im->text, encoding, e);
 	if (!rc)
 		rc = load_maps(im, e);
 	if (!rc)
-		rc = csvin_read(f, NULL, sample_row, &sr, e);
+		rc = tablein_read(f, &to, sample_row, &sr, e);
 	if (!rc && !out->cols)
 		rc = err_set(e, CL_EINPUT,
 			     "the file is empty: a sample starts with the header row of the "

@@ -28,7 +28,8 @@ typedef struct ImportOptions {
 	const char *file_name; /* as recorded in the batch */
 	Date today;	       /* the filing date */
 	const char *actor;
-	size_t field_cap; /* longest field in bytes; 0: the default */
+	size_t field_cap;  /* longest field in bytes; 0: the default */
+	const char *sheet; /* an .xlsx workbook's sheet by name; NULL: the first */
 	/* progress, called every few thousand rows; may be NULL */
 	void (*progress)(void *ctx, size_t bytes, size_t rows);
 	void *progress_ctx;

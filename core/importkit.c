@@ -224,7 +224,7 @@ ClCode importkit_text_decode(ImportText *t, size_t line, int n, char **field, ch
 {
 	int i;
 
-	if (t->cd == (iconv_t)-1) {
+	if (t->cd == (iconv_t)-1 || t->workbook) {
 		for (i = 0; i < n; i++) {
 			size_t len = strlen(field[i]), bad;
 

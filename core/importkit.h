@@ -66,6 +66,7 @@ char *importkit_trim(char *s);
 typedef struct ImportText {
 	iconv_t cd; /* windows-1252 -> UTF-8, or (iconv_t)-1 */
 	Buf arena;  /* converted fields of the current row */
+	int workbook; /* the file is a workbook: its text is UTF-8 whatever the encoding */
 } ImportText;
 
 /* Set t up for encoding enc (NULL, "" or UTF-8: none; windows-1252,

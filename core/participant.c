@@ -90,7 +90,7 @@ ClCode participant_enroll(sqlite3 *db, const char *number, const char *const *co
 	if (!rc && !(f = fmemopen(b.data, b.len, "r")))
 		rc = err_set(e, CL_ENOMEM, "out of memory");
 	if (!rc) {
-		rc = participant_import_csv(db, number, f, actor, added, e);
+		rc = participant_import_csv(db, number, f, NULL, actor, added, e);
 		fclose(f);
 		if (rc)
 			enroll_reword(codes, n, e);

@@ -13,6 +13,7 @@
 #include "chain.h"
 #include "contract.h"
 #include "csvin.h"
+#include "tablein.h"
 #include "db.h"
 #include "importkit.h"
 
@@ -614,7 +615,7 @@ ClCode register_import(sqlite3 *db, FILE *f, const RegisterOptions *o, RegisterR
 		       ImportStatus *status, Err *e)
 {
 	Reg *r = calloc(1, sizeof *r);
-	CsvOptions co = {0};
+	TableOptions co = {0};
 	RegisterOptions named;
 	char number[80] = "";
 	int64_t same = 0;
@@ -628,14 +629,16 @@ ClCode register_import(sqlite3 *db, FILE *f, const RegisterOptions *o, RegisterR
 	r->o = o;
 	r->text.cd = (iconv_t)-1;
 	crypto_hash_sha256_init(&r->sha);
+	co.sheet = o->sheet;
 	co.on_chunk = hash_chunk;
 	co.chunk_ctx = r;
+	co.workbook = &r->text.workbook;
 	rc = reg_begin(r, number, sizeof number, e);
 	named = *o; /* messages name the contract found */
 	named.contract = number;
 	r->o = &named;
 	if (!rc)
-		rc = csvin_read(f, &co, reg_row, r, e);
+		rc = tablein_read(f, &co, reg_row, r, e);
 	if (!rc)
 		rc = reg_end(r, status, &same, e);
 	if (!rc && *status == IMPORT_WRITTEN)

@@ -29,6 +29,7 @@ typedef struct RegisterOptions {
 	int dry_run;	       /* validate and report, write nothing */
 	int skip_invalid;      /* write the good rows, record the rejected ones */
 	const char *encoding;  /* NULL or "utf-8"; "windows-1252" converts */
+	const char *sheet;     /* an .xlsx workbook's sheet by name; NULL: the first */
 	const char *file_name; /* as recorded in the batch */
 	const char *actor;
 } RegisterOptions;

@@ -6,12 +6,12 @@
 #   make fuzz FUZZ_TARGETS="csv import" FUZZ_SECONDS=20
 #   make fuzz-repro FILE=build/fuzz/crashes/csv/crash-...   [TARGET=csv]
 
-FUZZ_TARGETS ?= money date terms csv import mustache http_form json_api
+FUZZ_TARGETS ?= money date terms csv import mustache http_form json_api xlsx
 FUZZ_SECONDS ?= 60
 FUZZ_CC	     ?= clang
 FUZZ	     := build/fuzz
 
-FUZZ_PKGS   := sqlite3 libcjson libsodium libmicrohttpd libesmtp-1.0 openssl
+FUZZ_PKGS   := sqlite3 libcjson libsodium libmicrohttpd libesmtp-1.0 openssl libzip expat
 FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	       -fno-omit-frame-pointer
 FUZZ_CFLAGS := -std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP \
@@ -129,6 +129,10 @@ $(FUZZ)/corpus/mustache/.seeded: $(FUZZ)/bin/mkseeds $(FUZZ_SPEC_DATA) $(FUZZ_TE
 	@$(call fuzz_seed_copy,mustache)
 	@$(FUZZ)/bin/mkseeds mustache $(@D) $(FUZZ_SPEC_DATA)
 	@for f in $(FUZZ_TEMPLATES); do cp $$f $(@D)/$$(echo $$f | tr / _); done
+	@touch $@
+
+$(FUZZ)/corpus/xlsx/.seeded: $(wildcard fuzz/seeds/xlsx/* fuzz/regress/xlsx-*)
+	@$(call fuzz_seed_copy,xlsx)
 	@touch $@
 
 $(FUZZ)/corpus/http_form/.seeded: $(FUZZ)/bin/mkseeds $(FUZZ_IMPORT_DATA) \

@@ -360,6 +360,7 @@ int api_import(Req *r)
 	io.dry_run = flag(r, "dry_run");
 	io.skip_invalid = flag(r, "skip_invalid");
 	io.encoding = req_query(r, "encoding");
+	io.sheet = req_query(r, "sheet"); /* an .xlsx body's sheet; NULL: the first */
 	io.file_name = req_query(r, "file_name") ? req_query(r, "file_name") : "api-upload.csv";
 	io.today = r->today;
 	io.actor = req_actor(r, actor, sizeof actor);

@@ -203,7 +203,8 @@ int page_agencies_import(Req *r)
 	if (!r->upload || !r->upload_name[0])
 		return pagekit_back_err(r, "/agencies",
 					"No agency was added: choose a CSV file to upload.");
-	if (agency_import_csv(r->db, r->upload, req_actor(r, actor, sizeof actor), &added, &e)) {
+	if (agency_import_csv(r->db, r->upload, NULL, req_actor(r, actor, sizeof actor), &added,
+			      &e)) {
 		snprintf(msg, sizeof msg, "No agency was added from %.200s: %s", r->upload_name,
 			 e.msg);
 		return pagekit_back_err(r, "/agencies", msg);

@@ -352,9 +352,11 @@ static int body_is_small(struct MHD_Connection *mc)
 	return !*end && n <= config.max_body;
 }
 
+#define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 /* What can be known from the headers: the database, who is asking and
- * whether the route lets them.  A CSV body of a signed-in caller goes to a
- * temporary file (it may be as large as an upload).  Returns 0 to read the
+ * whether the route lets them.  A CSV or .xlsx body of a signed-in caller
+ * goes to a temporary file (it may be as large as an upload).  Returns 0 to read the
  * body, 1 when r is answered already. */
 static int conn_gate(Conn *c)
 {
@@ -367,7 +369,9 @@ static int conn_gate(Conn *c)
 	}
 	if (routes_gate(r))
 		return 1;
-	if (c->raw && r->signed_in && type && strncasecmp(type, "text/csv", 8) == 0) {
+	if (c->raw && r->signed_in && type &&
+	    (strncasecmp(type, "text/csv", 8) == 0 ||
+	     strncasecmp(type, XLSX_TYPE, strlen(XLSX_TYPE)) == 0)) {
 		r->upload = tmpfile();
 		if (!r->upload) {
 			resp_error(r, 503, "no room for the upload just now; try again later");

@@ -108,7 +108,8 @@ static void test_agency_import_good(void **state)
 	int added = -1;
 	Err e = {0};
 
-	fx_expect("good", agency_import_csv(fx->db, f, FX_ACTOR, &added, &e), &e, CL_OK, NULL);
+	fx_expect("good", agency_import_csv(fx->db, f, NULL, FX_ACTOR, &added, &e), &e, CL_OK,
+		  NULL);
 	fclose(f);
 	assert_int_equal(added, 3);
 	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM agency"), 3);
@@ -166,8 +167,9 @@ static void test_agency_import_refused(void **state)
 		Err e = {0};
 
 		fx_open(&fx);
-		fx_expect(bad_imports[i].label, agency_import_csv(fx.db, f, FX_ACTOR, &added, &e),
-			  &e, bad_imports[i].code, bad_imports[i].words);
+		fx_expect(bad_imports[i].label,
+			  agency_import_csv(fx.db, f, NULL, FX_ACTOR, &added, &e), &e,
+			  bad_imports[i].code, bad_imports[i].words);
 		fclose(f);
 		assert_int_equal(added, 0);
 		assert_int_equal(fx_int(fx.db, "SELECT count(*) FROM agency"), 0);
