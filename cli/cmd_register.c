@@ -14,7 +14,8 @@
 
 static const char register_usage[] =
 	"usage: coopledger register import [--contract NUMBER] [--agency CODE] [--dry-run]\n"
-	"                                  [--skip-invalid] [--encoding E] [--sheet NAME] [--json]\n"
+	"                                  [--skip-invalid] [--encoding E] [--sheet NAME] "
+	"[--json]\n"
 	"                                  FILE.csv|FILE.xlsx\n"
 	"       coopledger register reverse --batch ID --reason TEXT\n"
 	"       coopledger register list --contract NUMBER [--agency CODE] [--json]\n"
@@ -69,10 +70,9 @@ static void print_result(const RegisterResult *res, ImportStatus st)
 
 static int register_import_cmd(const Cli *cli, int argc, char **argv)
 {
-	CliOpt o[] = {{"contract", 1, NULL}, {"agency", 1, NULL},
-		      {"dry-run", 0, NULL},  {"skip-invalid", 0, NULL},
-		      {"encoding", 1, NULL}, {"json", 0, NULL},
-		      {"sheet", 1, NULL},    {NULL, 0, NULL}};
+	CliOpt o[] = {{"contract", 1, NULL},	 {"agency", 1, NULL},	{"dry-run", 0, NULL},
+		      {"skip-invalid", 0, NULL}, {"encoding", 1, NULL}, {"json", 0, NULL},
+		      {"sheet", 1, NULL},	 {NULL, 0, NULL}};
 	const char *pos[1];
 	int npos, rc = cli_parse(argc, argv, o, pos, 1, &npos, register_usage);
 	RegisterOptions ro = {0};

@@ -64,8 +64,8 @@ char *importkit_trim(char *s);
 /* A row's fields made UTF-8: checked, or converted from windows-1252 into
  * an arena that lives until the next row. */
 typedef struct ImportText {
-	iconv_t cd; /* windows-1252 -> UTF-8, or (iconv_t)-1 */
-	Buf arena;  /* converted fields of the current row */
+	iconv_t cd;   /* windows-1252 -> UTF-8, or (iconv_t)-1 */
+	Buf arena;    /* converted fields of the current row */
 	int workbook; /* the file is a workbook: its text is UTF-8 whatever the encoding */
 } ImportText;
 
