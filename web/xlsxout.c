@@ -210,11 +210,16 @@ static int fill(lxw_workbook *wb, const char *csv, size_t len, Err *e)
 char *xlsx_from_csv(const char *csv, size_t len, size_t *out_len, Err *e)
 {
 	lxw_workbook_options opt = {.constant_memory = LXW_TRUE};
-	char path[] = "/tmp/coopledger-xlsx-XXXXXX";
-	char *data = NULL;
+	const char *tmp = getenv("TMPDIR");
+	char path[4096], *data = NULL;
 	lxw_workbook *wb;
 	lxw_error err;
-	int fd = mkstemp(path);
+	int fd;
+
+	/* libxlsxwriter writes to a named file: one of our own in $TMPDIR
+	 * (else /tmp), read back and removed */
+	snprintf(path, sizeof path, "%s/coopledger-xlsx-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	fd = mkstemp(path);
 
 	if (fd < 0) {
 		err_set(e, CL_EIO, "no temporary file for the workbook");

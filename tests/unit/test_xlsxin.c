@@ -27,12 +27,12 @@
 #include "tablein.h"
 #include "xlsxin.h"
 
-static char dir[] = "/tmp/test_xlsxin.XXXXXX";
+static char dir[4096]; /* $TMPDIR/test_xlsxin.XXXXXX, made by setup() */
 
 /* A file name in the test's directory (one static buffer per slot). */
 static const char *path_of(const char *name)
 {
-	static char p[4][256];
+	static char p[4][4200];
 	static int k;
 
 	k = (k + 1) % 4;
@@ -641,7 +641,10 @@ static void test_no_sheet(void **state)
 
 static int setup(void **state)
 {
+	const char *tmp = getenv("TMPDIR");
+
 	(void)state;
+	snprintf(dir, sizeof dir, "%s/test_xlsxin.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	return mkdtemp(dir) ? 0 : -1;
 }
 
