@@ -140,6 +140,7 @@ lint: $(DEPS_OK)
 	  '-DcJSON_ArrayForEach(e,a)=for(e=(a)?(a)->child:0;e;e=e->next)' $(LINT_SRC)
 	clang-tidy --quiet $(LINT_SRC) -- $(filter-out -MMD -MP,$(CFLAGS))
 	clang-format --dry-run -Werror $(FORMAT_SRC)
+	$(MAKE) --no-print-directory fuzz-build
 
 LINT_SRC = $(CORE_SRC) $(TMPL_SRC) $(REP_SRC) $(MAIL_SRC) $(WEB_SRC) $(CLI_SRC) bench/*.c
 FORMAT_SRC = core/*.[ch] template/*.[ch] cli/*.[ch] web/*.[ch] $(wildcard reports/*.[ch] mail/*.[ch]) \

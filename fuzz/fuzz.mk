@@ -11,7 +11,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC	     ?= clang
 FUZZ	     := build/fuzz
 
-FUZZ_PKGS   := sqlite3 libcjson libsodium libmicrohttpd libesmtp-1.0 openssl libzip expat
+FUZZ_PKGS   := sqlite3 libcjson libsodium libmicrohttpd libesmtp-1.0 openssl libzip expat xlsxwriter
 FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	       -fno-omit-frame-pointer
 FUZZ_CFLAGS := -std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP \
@@ -65,7 +65,7 @@ $(FUZZ)/libcoopledger.a: $(FUZZ_LIB_OBJ)
 	ar rcs $@ $^
 
 # A harness: -Werror holds for the fuzz/ code.
-$(FUZZ)/bin/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ)/libcoopledger.a
+$(FUZZ)/bin/fuzz_%: fuzz/fuzz_%.c $(wildcard fuzz/*.h) $(FUZZ)/libcoopledger.a
 	@mkdir -p $(dir $@) $(FUZZ)/obj/fuzz
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MF $(FUZZ)/obj/fuzz/fuzz_$*.d -MT $@ -Wall -Wextra -Werror \
 		-fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< $(FUZZ)/libcoopledger.a $(FUZZ_LDLIBS)

@@ -120,7 +120,9 @@ static void on_chunk(void *ctx, const char *p, size_t n)
 static ClCode read_rows(const void *data, size_t size, size_t cap, Rows *rs, size_t *bytes_read,
 			Chunks *ch, Err *e)
 {
-	CsvOptions opt = {cap, bytes_read, on_chunk, ch};
+	CsvOptions opt = {
+		.field_cap = cap, .bytes_read = bytes_read, .on_chunk = on_chunk, .chunk_ctx = ch,
+	};
 	FILE *f = fmemopen((void *)data, size, "r");
 	ClCode rc;
 

@@ -103,7 +103,7 @@ static inline sqlite3 *world_open(void)
 
 	world_ok("open", db_open(":memory:", &db, &e), &e);
 	f = world_file(world_agencies);
-	world_ok("agencies", agency_import_csv(db, f, WORLD_ACTOR, &n, &e), &e);
+	world_ok("agencies", agency_import_csv(db, f, NULL, WORLD_ACTOR, &n, &e), &e);
 	fclose(f);
 	world_ok("vendor",
 		 vendor_add(db, "V-TEST", "Test Furniture Co", "ar@vendor.test", WORLD_ACTOR, &id,
@@ -116,7 +116,7 @@ static inline sqlite3 *world_open(void)
 				 WORLD_ACTOR, &id, &e),
 		 &e);
 	f = world_file(world_participants);
-	world_ok("participants", participant_import_csv(db, WORLD_CONTRACT, f, WORLD_ACTOR, &n, &e),
+	world_ok("participants", participant_import_csv(db, WORLD_CONTRACT, f, NULL, WORLD_ACTOR, &n, &e),
 		 &e);
 	fclose(f);
 	for (i = 0; i < sizeof world_mapping / sizeof *world_mapping; i++)
