@@ -17,6 +17,10 @@
 #              filing date.  Default: with a period, the day after the
 #              quarter ends (filed on time); without one, as_of.  "contract"
 #              is a contract number, by default the one of terms.json
+#     registers  [{file, agency?, as_of?, contract?}]  members' purchase
+#              registers (DOMAIN.md 4.7) imported in order with `register
+#              import`, after the step's imports; "agency" is its --agency
+#              (else the file carries agency_code)
 #     reverse  [{invoice_number, line, reason, as_of?, contract?}] reverses
 #              that live line; [{batch_of: FILE, reason, as_of?, contract?}]
 #              that file's batch
@@ -28,7 +32,8 @@
 #              (DOMAIN.md 4.6); with refused, the amendment must be refused
 #              with that text and nothing written.  An import may also say
 #              refused: the whole file is refused with that text
-#     then     optional later steps [{as_of, amend, imports, reverse, reports}], run
+#     then     optional later steps [{as_of, amend, imports, registers, reverse,
+#              reports}], run
 #              in order after the first ones (e.g. a line arriving after a
 #              rebate year was finalized)
 #     working  the hand computation, for a finance reviewer
@@ -38,7 +43,7 @@
 # to a server started for the amendment's day.  Both must meet every
 # expectation: the CLI and the API give the same figures.
 #
-# Order within a step: amendments, imports, reversals, remittances (first
+# Order within a step: amendments, imports, registers, reversals, remittances (first
 # step only), reports.  Remittances are recorded with --as-of their received date.
 # Every case runs on a fresh database; afterwards `coopledger verify` must
 # pass.
@@ -62,7 +67,7 @@ def day_after_quarter(period):
     return "%04d-%02d-01" % (year, 3 * qn + 1)
 
 def stages(case):
-    first = {k: case.get(k) for k in ("as_of", "amend", "imports", "reverse", "reports")}
+    first = {k: case.get(k) for k in ("as_of", "amend", "imports", "registers", "reverse", "reports")}
     return [first] + list(case.get("then") or [])
 
 def has_amendments(case):
@@ -133,6 +138,12 @@ def cmd_plan(folder, work, via="cli"):
                 step("refused_import", "import %s is refused" % im["file"], [im["refused"]] + words)
             else:
                 step("setup", "import " + im["file"], words)
+        for rg in st.get("registers") or []:
+            words = ["--as-of", rg.get("as_of") or as_of, "register", "import",
+                     "--contract", rg.get("contract") or number]
+            if rg.get("agency"):
+                words += ["--agency", rg["agency"]]
+            step("setup", "register " + rg["file"], words + [os.path.join(folder, rg["file"])])
         for rv in st.get("reverse") or []:
             if "batch_of" in rv:
                 step("reverse_batch", "reverse batch of " + rv["batch_of"],
