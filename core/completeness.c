@@ -282,7 +282,7 @@ static ClCode signal_volume(Audit *a, int k, Err *e)
 	s->kind = SIG_VOLUME_DROP;
 	s->q = qfrom_index(k);
 	snprintf(s->detail, sizeof s->detail,
-		 "net sales of %s for %s are %s, below half the mean of the four quarters "
+		 "net sales of contract %s for %s are %s, below half the mean of the four quarters "
 		 "before (%s in all: %s %s, %s %s, %s %s, %s %s)",
 		 a->r->contract, quarter_format(s->q, now), money_format_human(this, m[5]),
 		 money_format_human(four, m[0]), qt[0], money_format_human(net[0], m[1]), qt[1],
@@ -291,12 +291,22 @@ static ClCode signal_volume(Audit *a, int k, Err *e)
 	return CL_OK;
 }
 
+/* "2024-Q3: 1 line" into buf (n bytes). */
+static const char *lines_in(char *buf, size_t n, int k, int lines)
+{
+	char qt[QUARTER_BUF];
+
+	snprintf(buf, n, "%s: %d line%s", quarter_format(qfrom_index(k), qt), lines,
+		 lines == 1 ? "" : "s");
+	return buf;
+}
+
 /* member_silent for agency (lines[i]: its live lines in quarter index
  * a->qfirst - 4 + i) in every signal quarter from..to. */
 static ClCode signal_silent(Audit *a, const char *agency, const int *lines, int from, int to,
 			    Err *e)
 {
-	char qt[QUARTER_BUF];
+	char qt[QUARTER_BUF], w[4][40];
 	CompletenessSignal *s;
 	int k, base = a->qfirst - 4;
 
@@ -312,9 +322,12 @@ static ClCode signal_silent(Audit *a, const char *agency, const int *lines, int 
 		snprintf(s->agency, sizeof s->agency, "%s", agency);
 		quarter_format(s->q, qt);
 		snprintf(s->detail, sizeof s->detail,
-			 "%s bought in each of the four quarters before %s (%d, %d, %d and %d "
-			 "lines) and nothing is reported for %s on %s",
-			 agency, qt, c[0], c[1], c[2], c[3], qt, a->r->contract);
+			 "%s bought in each of the four quarters before %s (%s, %s, %s, %s) and "
+			 "nothing is reported for %s on contract %s",
+			 agency, qt, lines_in(w[0], sizeof w[0], k - 4, c[0]),
+			 lines_in(w[1], sizeof w[1], k - 3, c[1]),
+			 lines_in(w[2], sizeof w[2], k - 2, c[2]),
+			 lines_in(w[3], sizeof w[3], k - 1, c[3]), qt, a->r->contract);
 	}
 	return CL_OK;
 }
