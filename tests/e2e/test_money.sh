@@ -17,10 +17,11 @@
 #              filing date.  Default: with a period, the day after the
 #              quarter ends (filed on time); without one, as_of.  "contract"
 #              is a contract number, by default the one of terms.json
-#     registers  [{file, agency?, as_of?, contract?}]  members' purchase
-#              registers (DOMAIN.md 4.7) imported in order with `register
-#              import`, after the step's imports; "agency" is its --agency
-#              (else the file carries agency_code)
+#     registers  [{file, agency?, as_of?, contract?, refused?}]  members'
+#              purchase registers (DOMAIN.md 4.7) imported in order with
+#              `register import`, after the step's imports; "agency" is its
+#              --agency (else the file carries agency_code); with refused,
+#              the file must be refused with that text, no line written
 #     reverse  [{invoice_number, line, reason, as_of?, contract?}] reverses
 #              that live line; [{batch_of: FILE, reason, as_of?, contract?}]
 #              that file's batch
@@ -143,7 +144,11 @@ def cmd_plan(folder, work, via="cli"):
                      "--contract", rg.get("contract") or number]
             if rg.get("agency"):
                 words += ["--agency", rg["agency"]]
-            step("setup", "register " + rg["file"], words + [os.path.join(folder, rg["file"])])
+            words.append(os.path.join(folder, rg["file"]))
+            if rg.get("refused"):
+                step("refused_register", "register %s is refused" % rg["file"], [rg["refused"]] + words)
+            else:
+                step("setup", "register " + rg["file"], words)
         for rv in st.get("reverse") or []:
             if "batch_of" in rv:
                 step("reverse_batch", "reverse batch of " + rv["batch_of"],
@@ -327,6 +332,14 @@ run_case() {
 				[ "$(q "SELECT count(*) FROM live_purchase")" = "$n_live" ]; then
 				ok "$name$tag: $label"
 			else not_ok "$name$tag: $label (wanted a refusal naming: $want, no line written)"; fi ;;
+		refused_register)
+			want=$1; shift
+			n_live=$(q "SELECT count(*) FROM register_line")
+			cl "$@"
+			if [ "$RC" -ne 0 ] && grep -qF -- "$want" <<<"$OUT$ERR" &&
+				[ "$(q "SELECT count(*) FROM register_line")" = "$n_live" ]; then
+				ok "$name$tag: $label"
+			else not_ok "$name$tag: $label (wanted a refusal naming: $want, no line written)"; fi ;;
 		reverse_line)
 			id=$(line_of "$2" "$3" "$4")
 			if [ -z "$id" ]; then RC=1 OUT="" ERR="no live line $3/$4"; not_ok "$name$tag: $label"; continue; fi
@@ -382,6 +395,22 @@ expect_out "revenue table: an open quarter row" \
 expect_eq "revenue table: one row per contract quarter" "$(grep -cE '^20[0-9]{2}-Q[1-4] KS-REV' <<<"$OUT")" 8
 expect_out "revenue table: aging" '1-30 $0.00 31-60 $230.00 61-90 $200.00 90+ $20.00'
 expect_out "revenue table: missing reports" 'KS-REVB-2025 2025-Q3 (V-BETA), due 2025-11-29, 52 days late'
+
+# `report completeness` for people, on the database the completeness_signals
+# case left behind (its working gives every figure): the quarters, the
+# unreported PO and the signals in words.
+DB="$WORK/completeness_signals.db"
+cl --as-of 2026-03-01 report completeness --contract KS-SIG-2024
+OUT=$(squeezed)
+expect_out "completeness table: the headline" \
+	'Completeness, contract KS-SIG-2024: gap $640.00, fee at risk $12.80 (an estimate, not booked)'
+expect_out "completeness table: a quarter row" '2025-Q3 1 $640.00 0 0 0 1 0 $640.00 $12.80'
+expect_out "completeness table: the unreported PO" \
+	'2025-08-12 USD233 P-S1 $640.00 $0.00 unreported $640.00 $12.80'
+expect_out "completeness table: member_silent in words" \
+	'2025-Q3 member_silent: USD233 bought in each of the four quarters before 2025-Q3'
+expect_out "completeness table: volume_drop in words" \
+	'2025-Q3 volume_drop: net sales of contract KS-SIG-2024 for 2025-Q3 are $2,500.00'
 
 # A remittance cannot be received after today (--as-of, else the clock):
 # refused, exit 1, nothing written.  The overpaid case's database.
