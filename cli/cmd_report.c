@@ -290,9 +290,9 @@ static void print_revenue(const SummaryRevenue *s)
 /* The quarters of a completeness audit: POs by status, gap, fee at risk. */
 static void print_completeness_quarters(const CompletenessReport *r)
 {
-	static const char *const head[] = {"quarter",	 ">POs",       ">register", ">reported",
-					   ">under",	 ">over",      ">unreported", ">pending",
-					   ">gap",	 ">fee at risk"};
+	static const char *const head[] = {"quarter", ">POs",	     ">register",   ">reported",
+					   ">under",  ">over",	     ">unreported", ">pending",
+					   ">gap",    ">fee at risk"};
 	char m[3][MONEY_BUF], n[6][16], qt[QUARTER_BUF];
 	Table t;
 	int i;
@@ -326,7 +326,7 @@ static void print_completeness_quarters(const CompletenessReport *r)
 /* The POs the vendor has not (fully) reported. */
 static void print_completeness_gaps(const CompletenessReport *r)
 {
-	static const char *const head[] = {"po date", "agency", "po",	    ">register",
+	static const char *const head[] = {"po date",	"agency", "po",	  ">register",
 					   ">reported", "status", ">gap", ">fee at risk"};
 	char m[4][MONEY_BUF], d[DATE_BUF];
 	Table t;
@@ -459,8 +459,8 @@ static int report_compliance(sqlite3 *db, const char *contract, const Quarter *p
 }
 
 /* `report completeness` for period (all quarters when NULL).  Exit status. */
-static int report_completeness(sqlite3 *db, const char *contract, const Quarter *period,
-			       Date today, int json)
+static int report_completeness(sqlite3 *db, const char *contract, const Quarter *period, Date today,
+			       int json)
 {
 	CompletenessReport r;
 	Err e = {0};
@@ -543,8 +543,8 @@ static int report_summary(const Cli *cli, sqlite3 *db, const char *kind, const C
 /* Which options each report needs. */
 static int report_check(const char *kind, const CliOpt *o)
 {
-	static const char *const kinds[] = {"fees",    "rebates",	  "compliance",
-					    "agency",  "revenue", "completeness"};
+	static const char *const kinds[] = {"fees",   "rebates", "compliance",
+					    "agency", "revenue", "completeness"};
 	size_t i;
 
 	for (i = 0; i < 6; i++)

@@ -15,7 +15,7 @@
 #include "terms.h"
 
 static const char *const status_names[CS__MAX] = {"pending", "reported", "under_reported",
-						   "over_reported", "unreported"};
+						  "over_reported", "unreported"};
 static const char *const signal_names[] = {"member_silent", "volume_drop"};
 
 const char *completeness_status_name(CompletenessStatus s)
@@ -47,7 +47,7 @@ typedef struct Audit {
 	TermsHistory h;
 	Date start; /* the term's first day: cum[0] is before it */
 	int ndays;
-	Money *cum; /* cum[i]: net invoiced from start up to day start + i - 1 */
+	Money *cum;	   /* cum[i]: net invoiced from start up to day start + i - 1 */
 	int qfirst, qlast; /* the report's quarters, as qindex() */
 	Date today;
 	CompletenessReport *r;
@@ -181,7 +181,8 @@ static ClCode audit_pos(sqlite3 *db, Audit *a, const char *from, const char *to,
 			rc = err_set(e, CL_ENOMEM, "out of memory");
 			break;
 		}
-		snprintf(p->agency, sizeof p->agency, "%s", (const char *)sqlite3_column_text(q.st, 0));
+		snprintf(p->agency, sizeof p->agency, "%s",
+			 (const char *)sqlite3_column_text(q.st, 0));
 		snprintf(p->po_number, sizeof p->po_number, "%s",
 			 (const char *)sqlite3_column_text(q.st, 1));
 		if (date_parse((const char *)sqlite3_column_text(q.st, 2), &p->po_date, NULL)) {
@@ -401,7 +402,8 @@ static ClCode audit_span(Audit *a, const Quarter *period, Err *e)
 		a->qlast = qindex(quarter_of(a->today));
 	if (!period)
 		return CL_OK;
-	if (quarter_last_day(*period) < a->start || quarter_first_day(*period) > terms_last_day(&a->h))
+	if (quarter_last_day(*period) < a->start ||
+	    quarter_first_day(*period) > terms_last_day(&a->h))
 		return err_set(e, CL_EINPUT, "quarter %s is outside the term of contract %s",
 			       quarter_format(*period, qt), t->number);
 	a->qfirst = a->qlast = qindex(*period);

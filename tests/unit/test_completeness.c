@@ -38,8 +38,7 @@ static void audit(Fixture *fx, const char *day, CompletenessReport *r)
 }
 
 /* The PO of agency and po_number in r (asserts it is there). */
-static const CompletenessPo *po_of(const CompletenessReport *r, const char *agency,
-				   const char *po)
+static const CompletenessPo *po_of(const CompletenessReport *r, const char *agency, const char *po)
 {
 	int i;
 
@@ -140,8 +139,9 @@ static void test_reversed_batch_and_period(void **state)
 	fx_expect("outside", completeness_report(fx->db, "KS-1", &q, fx_date("2026-03-01"), &r, &e),
 		  &e, CL_EINPUT, "outside the term");
 	completeness_report_free(&r);
-	fx_expect("unknown", completeness_report(fx->db, "KS-9", NULL, fx_date("2026-03-01"), &r, &e),
-		  &e, CL_ENOTFOUND, NULL);
+	fx_expect("unknown",
+		  completeness_report(fx->db, "KS-9", NULL, fx_date("2026-03-01"), &r, &e), &e,
+		  CL_ENOTFOUND, NULL);
 	completeness_report_free(&r);
 }
 
