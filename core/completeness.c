@@ -1,9 +1,10 @@
 /* completeness.c — the completeness audit; see completeness.h.
  *
- * Three set-based reads, whatever the number of POs: net sales by invoice
- * date (for C_Y and each quarter's net), every live register PO joined to
- * its reported amount (one GROUP BY over the ledger), and the live line
- * counts per (agency, quarter) for the member_silent signal. */
+ * Two set-based reads, whatever the number of POs: the live ledger summed
+ * by (agency, invoice date), which gives the net sales by day (for C_Y
+ * and each quarter's net) and each member's lines by quarter (for
+ * member_silent); and every live register PO joined to its reported
+ * amount (one GROUP BY over the ledger's orders). */
 #include "completeness.h"
 
 #include <stdio.h>
@@ -62,37 +63,6 @@ static Money net_between(const Audit *a, Date from, Date to)
 	if (to > a->start + a->ndays - 1)
 		to = a->start + a->ndays - 1;
 	return to < from ? 0 : a->cum[to - a->start + 1] - a->cum[from - a->start];
-}
-
-/* Net sales by invoice date as running sums.  OUT: a->cum. */
-static ClCode audit_load_daily(sqlite3 *db, Audit *a, Err *e)
-{
-	ClCode rc, end;
-	DbRows q;
-	int i;
-
-	a->start = a->h.ver[0].start;
-	a->ndays = terms_last_day(&a->h) - a->start + 1;
-	if (a->ndays < 1)
-		a->ndays = 1;
-	a->cum = calloc((size_t)a->ndays + 1, sizeof *a->cum);
-	if (!a->cum)
-		return err_set(e, CL_ENOMEM, "out of memory");
-	rc = db_rows(&q, db, e,
-		     "SELECT invoice_date, sum(invoiced_amount) FROM live_purchase "
-		     "WHERE contract_id = ? GROUP BY invoice_date",
-		     "i", a->h.id);
-	while (!rc && db_rows_next(&q)) {
-		Date day;
-
-		if (date_parse((const char *)sqlite3_column_text(q.st, 0), &day, NULL) == CL_OK &&
-		    day >= a->start && day - a->start < a->ndays)
-			a->cum[day - a->start + 1] = sqlite3_column_int64(q.st, 1);
-	}
-	end = db_rows_end(&q, "adding up net sales by day", e);
-	for (i = 1; i <= a->ndays; i++)
-		a->cum[i] += a->cum[i - 1];
-	return rc ? rc : end;
 }
 
 /* The due date of quarter q: its last day plus the due_days in force then. */
@@ -333,48 +303,86 @@ static ClCode signal_silent(Audit *a, const char *agency, const int *lines, int 
 	return CL_OK;
 }
 
-/* Live lines per agency and quarter, agency by agency. */
-static const char lines_sql[] =
-	"SELECT a.code, CAST(substr(p.invoice_date, 1, 4) AS INTEGER) * 4 "
-	"    + (CAST(substr(p.invoice_date, 6, 2) AS INTEGER) - 1) / 3, count(*) "
-	"FROM live_purchase p JOIN agency a ON a.id = p.agency_id "
-	"WHERE p.contract_id = ?1 GROUP BY a.code, 2 ORDER BY a.code, 2";
+/* The live ledger of the contract summed by agency and invoice date,
+ * agency by agency: one pass gives both the net sales by day and each
+ * member's lines by quarter. */
+static const char ledger_sql[] =
+	"SELECT p.agency_id, (SELECT code FROM agency WHERE id = p.agency_id), p.invoice_date, "
+	"  sum(p.invoiced_amount), count(*) "
+	"FROM live_purchase p WHERE p.contract_id = ?1 "
+	"GROUP BY p.agency_id, p.invoice_date ORDER BY p.agency_id, p.invoice_date";
 
-/* The signals of quarters from..to (indexes).  OUT: a->r->signal. */
-static ClCode audit_signals(sqlite3 *db, Audit *a, int from, int to, Err *e)
+/* One day's row of ledger_sql: its net into a->cum (as the day's own
+ * figure; audit_scan_ledger() makes the running sums) and its lines into
+ * lines (quarter index base + i). */
+static void ledger_day(Audit *a, sqlite3_stmt *st, int *lines, int n, int base)
 {
-	int n = a->qlast - a->qfirst + 5, base = a->qfirst - 4, k;
+	Date day;
+	int i;
+
+	if (date_parse((const char *)sqlite3_column_text(st, 2), &day, NULL) != CL_OK)
+		return;
+	if (day >= a->start && day - a->start < a->ndays)
+		a->cum[day - a->start + 1] += sqlite3_column_int64(st, 3);
+	i = qindex(quarter_of(day)) - base;
+	if (i >= 0 && i < n)
+		lines[i] += sqlite3_column_int(st, 4);
+}
+
+/* Read the ledger once: net sales by day as running sums (a->cum) and,
+ * member by member, the member_silent signals of quarters from..to. */
+static ClCode audit_scan_ledger(sqlite3 *db, Audit *a, int from, int to, Err *e)
+{
+	int n = a->qlast - a->qfirst + 5, base = a->qfirst - 4, i;
 	char agency[33] = "";
-	ClCode rc = CL_OK, end;
+	int64_t current = -1;
+	ClCode rc, end;
 	int *lines;
 	DbRows q;
+
+	a->start = a->h.ver[0].start;
+	a->ndays = terms_last_day(&a->h) - a->start + 1;
+	if (a->ndays < 1)
+		a->ndays = 1;
+	if (n < 5)
+		n = 5;
+	a->cum = calloc((size_t)a->ndays + 1, sizeof *a->cum);
+	lines = calloc((size_t)n, sizeof *lines);
+	if (!a->cum || !lines) {
+		free(lines);
+		return err_set(e, CL_ENOMEM, "out of memory");
+	}
+	rc = db_rows(&q, db, e, ledger_sql, "i", a->h.id);
+	while (!rc && db_rows_next(&q)) {
+		if (sqlite3_column_int64(q.st, 0) != current) {
+			if (current >= 0)
+				rc = signal_silent(a, agency, lines, from, to, e);
+			memset(lines, 0, (size_t)n * sizeof *lines);
+			current = sqlite3_column_int64(q.st, 0);
+			snprintf(agency, sizeof agency, "%s",
+				 (const char *)sqlite3_column_text(q.st, 1));
+		}
+		ledger_day(a, q.st, lines, n, base);
+	}
+	end = db_rows_end(&q, "reading the ledger by member and day", e);
+	if (!rc && !end && current >= 0)
+		rc = signal_silent(a, agency, lines, from, to, e);
+	free(lines);
+	for (i = 1; i <= a->ndays; i++)
+		a->cum[i] += a->cum[i - 1];
+	return rc ? rc : end;
+}
+
+/* The volume_drop signals of quarters from..to (indexes). */
+static ClCode audit_volume(Audit *a, int from, int to, Err *e)
+{
+	ClCode rc = CL_OK;
+	int k;
 
 	for (k = from; !rc && k <= to; k++)
 		if (signal_quarter(a, k))
 			rc = signal_volume(a, k, e);
-	if (rc || n <= 0)
-		return rc;
-	if (!(lines = calloc((size_t)n, sizeof *lines)))
-		return err_set(e, CL_ENOMEM, "out of memory");
-	rc = db_rows(&q, db, e, lines_sql, "i", a->h.id);
-	while (!rc && db_rows_next(&q)) {
-		const char *code = (const char *)sqlite3_column_text(q.st, 0);
-		int i = sqlite3_column_int(q.st, 1) - base;
-
-		if (strcmp(code, agency) != 0) {
-			if (agency[0])
-				rc = signal_silent(a, agency, lines, from, to, e);
-			memset(lines, 0, (size_t)n * sizeof *lines);
-			snprintf(agency, sizeof agency, "%s", code);
-		}
-		if (i >= 0 && i < n)
-			lines[i] = sqlite3_column_int(q.st, 2);
-	}
-	end = db_rows_end(&q, "counting the members' lines by quarter", e);
-	if (!rc && !end && agency[0])
-		rc = signal_silent(a, agency, lines, from, to, e);
-	free(lines);
-	return rc ? rc : end;
+	return rc;
 }
 
 /* By quarter, member_silent before volume_drop, then by agency. */
@@ -424,10 +432,10 @@ ClCode completeness_report(sqlite3 *db, const char *contract, const Quarter *per
 	a.r = out;
 	a.today = today;
 	rc = terms_history_load(db, contract, &a.h, e);
-	if (!rc)
-		rc = audit_load_daily(db, &a, e);
-	if (!rc)
+	if (!rc) {
+		a.start = a.h.ver[0].start;
 		rc = audit_span(&a, period, e);
+	}
 	if (!rc && period) {
 		date_format(quarter_first_day(*period), from);
 		date_format(quarter_last_day(*period), to);
@@ -435,11 +443,13 @@ ClCode completeness_report(sqlite3 *db, const char *contract, const Quarter *per
 	sfirst = a.qfirst;
 	slast = a.qlast;
 	if (!rc)
+		rc = audit_scan_ledger(db, &a, sfirst, slast, e);
+	if (!rc)
 		rc = audit_pos(db, &a, from, to, e);
 	if (!rc)
 		rc = audit_quarters(&a, e);
 	if (!rc)
-		rc = audit_signals(db, &a, sfirst, slast, e);
+		rc = audit_volume(&a, sfirst, slast, e);
 	if (!rc && out->nsignal > 0)
 		qsort(out->signal, (size_t)out->nsignal, sizeof *out->signal, signal_cmp);
 	free(a.cum);
