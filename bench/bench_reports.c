@@ -178,6 +178,48 @@ static void bench_amended(const char *db, long n)
 	unlink(AMENDED);
 }
 
+/* The completeness audit (DOMAIN.md 4.7) with one register PO for each of
+ * the first n / 4 orders (250,000 on the 1,000,000-line ledger), every
+ * seventh registered for 500.00 more than reported, against the plain SQL
+ * join of the same registers to the same orders. */
+static void bench_completeness(const char *db, long n)
+{
+	char sql[2048];
+	double audit, plain;
+
+	snprintf(sql, sizeof sql,
+		 "BEGIN;\n"
+		 "INSERT INTO register_batch (contract_id, file_name, sha256, created_by, "
+		 "created_at) VALUES (1, 'bench-register.csv', printf('%%064d', 0), 'bench', "
+		 "'2028-07-01T00:00:00Z');\n"
+		 "INSERT INTO register_line (contract_id, agency_id, po_number, po_date, amount, "
+		 "batch_id, created_at, created_by, hash) "
+		 "SELECT 1, agency_id, po_number, d, s + CASE WHEN k %% 7 = 0 THEN 50000 ELSE 0 "
+		 "END, "
+		 "(SELECT max(id) FROM register_batch), '2028-07-01T00:00:00Z', 'bench', "
+		 "printf('%%064d', k) FROM (SELECT agency_id, po_number, min(invoice_date) AS d, "
+		 "sum(invoiced_amount + freight_amount) AS s, row_number() OVER () AS k "
+		 "FROM live_purchase WHERE contract_id = 1 GROUP BY agency_id, po_number "
+		 "HAVING s > 0 LIMIT %ld);\n"
+		 "COMMIT;\n",
+		 n / 4);
+	if (time_sql(db, sql) < 0)
+		return;
+	audit = time_cl(db, "report", "completeness", 1, NULL);
+	plain = time_sql(db,
+			 "WITH o AS (SELECT agency_id, po_number, "
+			 "sum(invoiced_amount + freight_amount) AS s FROM live_purchase "
+			 "WHERE contract_id = 1 GROUP BY agency_id, po_number) "
+			 "SELECT r.po_number, r.amount, o.s FROM live_register_line r "
+			 "LEFT JOIN o ON o.agency_id = r.agency_id AND o.po_number = r.po_number "
+			 "WHERE r.contract_id = 1;\n");
+	printf("\ncompleteness audit, %ld register POs on the %ld-line ledger\n\n", n / 4, n);
+	printf("%-44s %10s %10s %12s  %s\n", "benchmark", "lines", "seconds", "vs floor", "target");
+	row("sqlite3 registers joined to orders (floor)", n, plain, 0);
+	row("coopledger report completeness", n, audit, plain);
+	printf("  (target: within 3x of the plain join)\n");
+}
+
 void bench_reports(const char *db, long n)
 {
 	double fees, rebates, comp, f_fees, f_reb, f_comp, exp, led;
@@ -212,5 +254,6 @@ void bench_reports(const char *db, long n)
 	printf("  (targets: each report within 3x of its floor; ledger's per-member\n"
 	       "   balances at least 10x slower than coopledger's per-member rebate report)\n");
 	unlink(JOURNAL);
+	bench_completeness(db, n);
 	bench_amended(db, n);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "completeness.h"
 #include "compliance.h"
 #include "db.h"
 #include "fees.h"
@@ -13,6 +14,7 @@
 #include "rebate.h"
 #include "remit.h"
 #include "encode.h"
+#include "encode_completeness.h"
 #include "table.h"
 
 static const char report_usage[] =
@@ -21,6 +23,7 @@ static const char report_usage[] =
 	"       coopledger report compliance --contract NUMBER [--period Q] [--json]\n"
 	"       coopledger report agency     --agency CODE [--contract NUMBER] [--json]\n"
 	"       coopledger report revenue    [--year YYYY] [--json]\n"
+	"       coopledger report completeness --contract NUMBER [--period Q] [--json]\n"
 	"\n--year K is the schedule year: 1, 2, ... for contract years, 2026 for calendar\n"
 	"years; `report revenue --year` takes a calendar year.  Figures are as of today\n"
 	"(or --as-of).\n";
@@ -284,6 +287,98 @@ static void print_revenue(const SummaryRevenue *s)
 		printf("  none\n");
 }
 
+/* The quarters of a completeness audit: POs by status, gap, fee at risk. */
+static void print_completeness_quarters(const CompletenessReport *r)
+{
+	static const char *const head[] = {"quarter", ">POs",	     ">register",   ">reported",
+					   ">under",  ">over",	     ">unreported", ">pending",
+					   ">gap",    ">fee at risk"};
+	char m[3][MONEY_BUF], n[6][16], qt[QUARTER_BUF];
+	Table t;
+	int i;
+
+	table_init(&t, 10, head);
+	for (i = 0; i < r->nquarter; i++) {
+		const CompletenessQuarter *c = &r->quarter[i];
+		const char *row[10] = {quarter_format(c->q, qt),
+				       n[0],
+				       money_format_human(c->register_amount, m[0]),
+				       n[1],
+				       n[2],
+				       n[3],
+				       n[4],
+				       n[5],
+				       money_format_human(c->gap, m[1]),
+				       money_format_human(c->fee_at_risk, m[2])};
+
+		snprintf(n[0], sizeof n[0], "%d", c->register_pos);
+		snprintf(n[1], sizeof n[1], "%d", c->count[CS_REPORTED]);
+		snprintf(n[2], sizeof n[2], "%d", c->count[CS_UNDER_REPORTED]);
+		snprintf(n[3], sizeof n[3], "%d", c->count[CS_OVER_REPORTED]);
+		snprintf(n[4], sizeof n[4], "%d", c->count[CS_UNREPORTED]);
+		snprintf(n[5], sizeof n[5], "%d", c->count[CS_PENDING]);
+		table_add(&t, row);
+	}
+	table_print(&t, stdout);
+	table_free(&t);
+}
+
+/* The POs the vendor has not (fully) reported. */
+static void print_completeness_gaps(const CompletenessReport *r)
+{
+	static const char *const head[] = {"po date",	"agency", "po",	  ">register",
+					   ">reported", "status", ">gap", ">fee at risk"};
+	char m[4][MONEY_BUF], d[DATE_BUF];
+	Table t;
+	int i, n = 0;
+
+	table_init(&t, 8, head);
+	for (i = 0; i < r->npo; i++) {
+		const CompletenessPo *p = &r->po[i];
+		const char *row[8] = {date_format(p->po_date, d),
+				      p->agency,
+				      p->po_number,
+				      money_format_human(p->register_amount, m[0]),
+				      money_format_human(p->reported_amount, m[1]),
+				      completeness_status_name(p->status),
+				      money_format_human(p->gap, m[2]),
+				      money_format_human(p->fee_at_risk, m[3])};
+
+		if (p->status != CS_UNREPORTED && p->status != CS_UNDER_REPORTED)
+			continue;
+		table_add(&t, row);
+		n++;
+	}
+	if (n)
+		table_print(&t, stdout);
+	else
+		printf("No unreported or under-reported purchase orders.\n");
+	table_free(&t);
+}
+
+static void print_completeness(const CompletenessReport *r)
+{
+	char m[2][MONEY_BUF], qt[QUARTER_BUF];
+	Money gap = 0, risk = 0;
+	int i;
+
+	for (i = 0; i < r->nquarter; i++) {
+		gap += r->quarter[i].gap;
+		risk += r->quarter[i].fee_at_risk;
+	}
+	printf("Completeness, contract %s: gap %s, fee at risk %s (an estimate, not booked)\n\n",
+	       r->contract, money_format_human(gap, m[0]), money_format_human(risk, m[1]));
+	print_completeness_quarters(r);
+	printf("\nUnreported and under-reported purchase orders:\n\n");
+	print_completeness_gaps(r);
+	printf("\nSignals from the ledger:\n\n");
+	if (!r->nsignal)
+		printf("None.\n");
+	for (i = 0; i < r->nsignal; i++)
+		printf("%s %s: %s\n", quarter_format(r->signal[i].q, qt),
+		       signal_kind_name(r->signal[i].kind), r->signal[i].detail);
+}
+
 /* A whole number option ("--year").  OUT: *v. */
 static int parse_int(const char *text, int lo, int hi, int *v)
 {
@@ -363,7 +458,26 @@ static int report_compliance(sqlite3 *db, const char *contract, const Quarter *p
 	return rc;
 }
 
-/* A report of one contract (kind fees, rebates or compliance) with its
+/* `report completeness` for period (all quarters when NULL).  Exit status. */
+static int report_completeness(sqlite3 *db, const char *contract, const Quarter *period, Date today,
+			       int json)
+{
+	CompletenessReport r;
+	Err e = {0};
+	int rc = 0;
+
+	if (completeness_report(db, contract, period, today, &r, &e))
+		rc = cli_fail(&e);
+	else if (json)
+		cli_print_json(encode_completeness(&r, ENC_DATA));
+	else
+		print_completeness(&r);
+	completeness_report_free(&r);
+	return rc;
+}
+
+/* A report of one contract (kind fees, rebates, compliance or
+ * completeness) with its
  * options.  Exit status. */
 static int report_contract(const Cli *cli, sqlite3 *db, const char *kind, const CliOpt *o,
 			   Date today)
@@ -379,6 +493,9 @@ static int report_contract(const Cli *cli, sqlite3 *db, const char *kind, const 
 		return report_fees(db, contract, &sel, today, json);
 	if (strcmp(kind, "compliance") == 0)
 		return report_compliance(db, contract, sel.has_period ? &sel.period : NULL, json);
+	if (strcmp(kind, "completeness") == 0)
+		return report_completeness(db, contract, sel.has_period ? &sel.period : NULL, today,
+					   json);
 	if (!sel.year && rebate_current_year(db, contract, today, &sel.year, &e))
 		return cli_fail(&e);
 	return report_rebates(cli, db, contract, sel.year, today, json);
@@ -426,15 +543,16 @@ static int report_summary(const Cli *cli, sqlite3 *db, const char *kind, const C
 /* Which options each report needs. */
 static int report_check(const char *kind, const CliOpt *o)
 {
-	static const char *const kinds[] = {"fees", "rebates", "compliance", "agency", "revenue"};
+	static const char *const kinds[] = {"fees",   "rebates", "compliance",
+					    "agency", "revenue", "completeness"};
 	size_t i;
 
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6; i++)
 		if (strcmp(kind, kinds[i]) == 0)
 			break;
-	if (i == 5)
+	if (i == 6)
 		return cli_usage_error(report_usage, "unknown report \"%s\"", kind);
-	if (i < 3 && !cli_opt(o, "contract"))
+	if ((i < 3 || i == 5) && !cli_opt(o, "contract"))
 		return cli_usage_error(report_usage, "report %s needs --contract", kind);
 	if (i == 3 && !cli_opt(o, "agency"))
 		return cli_usage_error(report_usage, "report agency needs --agency");
@@ -442,7 +560,7 @@ static int report_check(const char *kind, const CliOpt *o)
 		return cli_usage_error(report_usage, "give --year or --period, not both");
 	if ((i == 1 || i == 3 || i == 4) && cli_opt(o, "period"))
 		return cli_usage_error(report_usage, "report %s takes no --period", kind);
-	if ((i == 2 || i == 3) && cli_opt(o, "year"))
+	if ((i == 2 || i == 3 || i == 5) && cli_opt(o, "year"))
 		return cli_usage_error(report_usage, "report %s takes no --year", kind);
 	return 0;
 }
@@ -462,7 +580,7 @@ int cmd_report(const Cli *cli, int argc, char **argv)
 	}
 	if (argc < 2)
 		return cli_usage_error(report_usage, "name the report: fees, rebates, compliance, "
-						     "agency or revenue");
+						     "agency, revenue or completeness");
 	kind = argv[1];
 	rc = cli_parse(argc - 1, argv + 1, o, pos, 0, &npos, report_usage);
 	if (rc)

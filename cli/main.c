@@ -26,6 +26,7 @@ static const char usage_text[] =
 	"  reverse                      reverse a ledger line or a whole batch\n"
 	"  remit                        record a fee remittance, or reverse one\n"
 	"  report fees|rebates|compliance|agency|revenue   the money reports\n"
+	"  report completeness          register POs the vendor did not report\n"
 	"  export ledger                the books as a ledger/hledger journal\n"
 	"  statements                   PDF member, vendor fee and revenue statements\n"
 	"  serve                        the web UI and JSON API\n"

@@ -17,6 +17,11 @@
 #              filing date.  Default: with a period, the day after the
 #              quarter ends (filed on time); without one, as_of.  "contract"
 #              is a contract number, by default the one of terms.json
+#     registers  [{file, agency?, as_of?, contract?, refused?}]  members'
+#              purchase registers (DOMAIN.md 4.7) imported in order with
+#              `register import`, after the step's imports; "agency" is its
+#              --agency (else the file carries agency_code); with refused,
+#              the file must be refused with that text, no line written
 #     reverse  [{invoice_number, line, reason, as_of?, contract?}] reverses
 #              that live line; [{batch_of: FILE, reason, as_of?, contract?}]
 #              that file's batch
@@ -28,7 +33,8 @@
 #              (DOMAIN.md 4.6); with refused, the amendment must be refused
 #              with that text and nothing written.  An import may also say
 #              refused: the whole file is refused with that text
-#     then     optional later steps [{as_of, amend, imports, reverse, reports}], run
+#     then     optional later steps [{as_of, amend, imports, registers, reverse,
+#              reports}], run
 #              in order after the first ones (e.g. a line arriving after a
 #              rebate year was finalized)
 #     working  the hand computation, for a finance reviewer
@@ -38,7 +44,7 @@
 # to a server started for the amendment's day.  Both must meet every
 # expectation: the CLI and the API give the same figures.
 #
-# Order within a step: amendments, imports, reversals, remittances (first
+# Order within a step: amendments, imports, registers, reversals, remittances (first
 # step only), reports.  Remittances are recorded with --as-of their received date.
 # Every case runs on a fresh database; afterwards `coopledger verify` must
 # pass.
@@ -62,7 +68,7 @@ def day_after_quarter(period):
     return "%04d-%02d-01" % (year, 3 * qn + 1)
 
 def stages(case):
-    first = {k: case.get(k) for k in ("as_of", "amend", "imports", "reverse", "reports")}
+    first = {k: case.get(k) for k in ("as_of", "amend", "imports", "registers", "reverse", "reports")}
     return [first] + list(case.get("then") or [])
 
 def has_amendments(case):
@@ -133,6 +139,16 @@ def cmd_plan(folder, work, via="cli"):
                 step("refused_import", "import %s is refused" % im["file"], [im["refused"]] + words)
             else:
                 step("setup", "import " + im["file"], words)
+        for rg in st.get("registers") or []:
+            words = ["--as-of", rg.get("as_of") or as_of, "register", "import",
+                     "--contract", rg.get("contract") or number]
+            if rg.get("agency"):
+                words += ["--agency", rg["agency"]]
+            words.append(os.path.join(folder, rg["file"]))
+            if rg.get("refused"):
+                step("refused_register", "register %s is refused" % rg["file"], [rg["refused"]] + words)
+            else:
+                step("setup", "register " + rg["file"], words)
         for rv in st.get("reverse") or []:
             if "batch_of" in rv:
                 step("reverse_batch", "reverse batch of " + rv["batch_of"],
@@ -316,6 +332,14 @@ run_case() {
 				[ "$(q "SELECT count(*) FROM live_purchase")" = "$n_live" ]; then
 				ok "$name$tag: $label"
 			else not_ok "$name$tag: $label (wanted a refusal naming: $want, no line written)"; fi ;;
+		refused_register)
+			want=$1; shift
+			n_live=$(q "SELECT count(*) FROM register_line")
+			cl "$@"
+			if [ "$RC" -ne 0 ] && grep -qF -- "$want" <<<"$OUT$ERR" &&
+				[ "$(q "SELECT count(*) FROM register_line")" = "$n_live" ]; then
+				ok "$name$tag: $label"
+			else not_ok "$name$tag: $label (wanted a refusal naming: $want, no line written)"; fi ;;
 		reverse_line)
 			id=$(line_of "$2" "$3" "$4")
 			if [ -z "$id" ]; then RC=1 OUT="" ERR="no live line $3/$4"; not_ok "$name$tag: $label"; continue; fi
@@ -371,6 +395,22 @@ expect_out "revenue table: an open quarter row" \
 expect_eq "revenue table: one row per contract quarter" "$(grep -cE '^20[0-9]{2}-Q[1-4] KS-REV' <<<"$OUT")" 8
 expect_out "revenue table: aging" '1-30 $0.00 31-60 $230.00 61-90 $200.00 90+ $20.00'
 expect_out "revenue table: missing reports" 'KS-REVB-2025 2025-Q3 (V-BETA), due 2025-11-29, 52 days late'
+
+# `report completeness` for people, on the database the completeness_signals
+# case left behind (its working gives every figure): the quarters, the
+# unreported PO and the signals in words.
+DB="$WORK/completeness_signals.db"
+cl --as-of 2026-03-01 report completeness --contract KS-SIG-2024
+OUT=$(squeezed)
+expect_out "completeness table: the headline" \
+	'Completeness, contract KS-SIG-2024: gap $640.00, fee at risk $12.80 (an estimate, not booked)'
+expect_out "completeness table: a quarter row" '2025-Q3 1 $640.00 0 0 0 1 0 $640.00 $12.80'
+expect_out "completeness table: the unreported PO" \
+	'2025-08-12 USD233 P-S1 $640.00 $0.00 unreported $640.00 $12.80'
+expect_out "completeness table: member_silent in words" \
+	'2025-Q3 member_silent: USD233 bought in each of the four quarters before 2025-Q3'
+expect_out "completeness table: volume_drop in words" \
+	'2025-Q3 volume_drop: net sales of contract KS-SIG-2024 for 2025-Q3 are $2,500.00'
 
 # A remittance cannot be received after today (--as-of, else the clock):
 # refused, exit 1, nothing written.  The overpaid case's database.
