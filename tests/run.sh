@@ -17,8 +17,10 @@ trap 'rm -rf "$log"' EXIT
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
+	start=$SECONDS
 	"$t" >"$log/$name.out" 2>&1
 	rc=$?
+	took=$((SECONDS - start))
 	p=$(grep -o '\[  PASSED  \] [0-9]*' "$log/$name.out" | tail -1 | grep -o '[0-9]*$')
 	f=$(grep -o '\[  FAILED  \] [0-9]*' "$log/$name.out" | tail -1 | grep -o '[0-9]*$')
 	p=${p:-0} f=${f:-0}
@@ -27,15 +29,17 @@ for t in "$BUILD"/tests/test_*; do
 	if [ "$f" -ne 0 ]; then
 		echo "FAIL unit $name"; cat "$log/$name.out"
 	else
-		echo "ok   unit $name ($p tests)"
+		echo "ok   unit $name ($p tests, ${took} s)"
 	fi
 	grep -h '^mustache spec:' "$log/$name.out" | sed 's/^/     /' # the spec's pass count
 done
 
 for t in tests/e2e/test_*.sh; do
 	name=$(basename "$t" .sh)
+	start=$SECONDS
 	bash "$t" >"$log/$name.out" 2>&1
 	rc=$?
+	took=$((SECONDS - start))
 	p=$(grep -c '^ok ' "$log/$name.out")
 	f=$(grep -c '^not ok ' "$log/$name.out")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
@@ -43,7 +47,7 @@ for t in tests/e2e/test_*.sh; do
 	if [ "$f" -ne 0 ]; then
 		echo "FAIL e2e  $name"; cat "$log/$name.out"
 	else
-		echo "ok   e2e  $name ($p checks)"
+		echo "ok   e2e  $name ($p checks, ${took} s)"
 	fi
 done
 
@@ -53,8 +57,10 @@ if [ -d tests/web ]; then
 		(cd tests/web && npm ci --no-audit --no-fund >"$log/npm.out" 2>&1) ||
 			{ echo "FAIL npm ci in tests/web"; cat "$log/npm.out"; failed=$((failed + 1)); }
 	fi
+	start=$SECONDS
 	(cd tests/web && node --test --test-concurrency=1 >"$log/web.out" 2>&1)
 	rc=$?
+	took=$((SECONDS - start))
 	p=$(sed -n 's/^# pass \([0-9]*\)/\1/p' "$log/web.out" | tail -1)
 	f=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$log/web.out" | tail -1)
 	p=${p:-0} f=${f:-0}
@@ -66,7 +72,7 @@ if [ -d tests/web ]; then
 		grep -v '^ *duration_ms' "$log/web.out" | awk '/^ *not ok /{n=60} n>0{print; n--}'
 		tail -8 "$log/web.out"
 	else
-		echo "ok   web  node --test ($p tests)"
+		echo "ok   web  node --test ($p tests, ${took} s)"
 	fi
 fi
 
