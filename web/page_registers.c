@@ -178,10 +178,10 @@ static const char *summary_words(const int *count, int total, char *buf, size_t 
 	size_t used;
 	int i, first = 1;
 
-	if (!total)
-		return snprintf(buf, n,
-				"You have sent us no purchase orders for this contract yet."),
-		       buf;
+	if (!total) {
+		snprintf(buf, n, "You have sent us no purchase orders for this contract yet.");
+		return buf;
+	}
 	snprintf(buf, n, "%d purchase order%s registered", total, total == 1 ? "" : "s");
 	for (i = 0; i < (int)(sizeof order / sizeof order[0]); i++) {
 		if (!count[order[i].s])
