@@ -170,6 +170,26 @@ test('API: staff send the same register as CSV and as an Excel workbook, with th
   assert.deepEqual([multi.status, multi.body.accepted, multi.body.totals.amount], [201, 2, '12.25']);
 });
 
+test('API: a register over the upload limit is refused with 413; nothing is written', async () => {
+  // a second server on the same books, taking uploads of at most 1 MiB
+  const small = await startServer(demo.db, ['--max-upload', '1']);
+  try {
+    // 40,000 rows of 28 bytes: 1,120,000 bytes, past 1 MiB (1,048,576)
+    let csv = 'po_number,po_date,amount\n';
+    for (let i = 0; i < 40000; i++) csv += `BIG-${String(i).padStart(6, '0')},2026-06-01,10.00\n`;
+    assert.ok(csv.length > 1048576);
+    const before = counts();
+    const res = await fetch(`${small.url}/api/v1/contracts/KS-OFFC-2025/registers`, {
+      method: 'POST', headers: { authorization: `Bearer ${tok.member}`, 'content-type': 'text/csv' }, body: csv,
+    });
+    assert.equal(res.status, 413);
+    assert.match((await res.json()).error, /too large/);
+    assert.equal(counts(), before);
+  } finally {
+    await small.stop();
+  }
+});
+
 // The member's register for KS-FURN-2025, against what the vendor
 // reported for the same POs (net invoiced + freight of the live lines):
 //   PO-USD233-13935 2026-06-20  6,640.80; reported 6,640.80: reported
