@@ -253,6 +253,15 @@ test('browser: a member sends its purchase orders through the form and sees thei
   assert.match(rows[2], /^2.*PO-USD233-90004.*po_date/);
   assert.equal(counts(), before);
 
+  // checked only: the same figures, nothing written
+  await page.goto(`${srv.url}/contracts/KS-FURN-2025/registers`);
+  await page.setInputFiles('#register-upload input[name=file]', file);
+  await page.check('#register-upload input[name=dry_run]');
+  await page.click('#register-upload button[type=submit]');
+  assert.equal(await page.locator('#outcome').textContent(), 'Checked: nothing has been written.');
+  assert.deepEqual(await page.locator('#counts td').allTextContents(), ['5', '5', '0', '0', '$17,559.50']);
+  assert.equal(counts(), before);
+
   // the register itself
   await page.goto(`${srv.url}/contracts/KS-FURN-2025/registers`);
   await page.setInputFiles('#register-upload input[name=file]', file);
