@@ -35,6 +35,16 @@ int page_import_upload(Req *r);
 int page_import_template(Req *r);   /* the header row of a sales report, as CSV */
 int page_import_errors_csv(Req *r); /* the rows to fix of a checked upload */
 int page_reverse_batch(Req *r);
+/* page_registers.c: members' purchase registers (DOMAIN.md 4.7) */
+int page_registers(Req *r);	    /* GET /contracts/:number/registers */
+int page_register_template(Req *r); /* its header row, as CSV */
+int page_register_upload(Req *r);   /* POST: a register file, imported */
+int page_register_reverse(Req *r);  /* POST .../registers/:id/reverse (staff) */
+/* The caller's (a member's) own register POs under contract number with
+ * their completeness statuses in words, newest first, at most keep of
+ * them (0: all), into into: "pos", "po_count", "shown", "more",
+ * "summary".  0, or -1 with e set. */
+int registers_member_pos(Req *r, const char *number, int keep, cJSON *into, Err *e);
 int page_reconciliation(Req *r);
 int page_reconciliation_csv(Req *r);
 int page_remit(Req *r);		/* page_remittances.c */

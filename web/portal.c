@@ -301,7 +301,8 @@ static int card_contract_year(Req *r, cJSON *card, const char *number, Err *e)
 }
 
 /* The member's own card of contract number: its overcharged lines (the
- * price compliance audit of its purchases; the newest keep of them) and
+ * price compliance audit of its purchases; the newest keep of them), its
+ * register POs with their statuses (the newest keep of them) and
  * what it saved this calendar year (saved: rows contract, saved) and this
  * contract year.  0, or -1 with e set. */
 static int member_card(Req *r, cJSON *card, const RowSet *saved, int keep, Err *e)
@@ -325,7 +326,8 @@ static int member_card(Req *r, cJSON *card, const RowSet *saved, int keep, Err *
 	cJSON_DeleteItemFromObject(over, "by_agency");
 	cJSON_DeleteItemFromObject(over, "by_quarter");
 	cJSON_AddItemToObject(card, "overcharges", over);
-	return 0;
+	/* its register POs and whether the vendor reported them */
+	return registers_member_pos(r, number, keep, cJSON_AddObjectToObject(card, "registers"), e);
 }
 
 /* The member portal's figures for its agency s: each card's own, and

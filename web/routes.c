@@ -61,6 +61,14 @@ const Route routes[] = {
 	{"POST", "/imports", page_import_upload, R_ADMIN | R_VENDOR},
 	{"GET", "/imports/:id/errors.csv", page_import_errors_csv, R_ADMIN | R_VENDOR},
 	{"POST", "/imports/:id/reverse", page_reverse_batch, R_ADMIN},
+	/* members' purchase registers (DOMAIN.md 4.7): a member sends its
+	 * own, staff any participant's; staff reverse */
+	{"GET", "/contracts/:number/registers", page_registers, R_STAFF | R_MEMBER},
+	{"GET", "/contracts/:number/registers/template.csv", page_register_template,
+	 R_STAFF | R_MEMBER},
+	{"POST", "/contracts/:number/registers", page_register_upload, R_STAFF | R_MEMBER},
+	{"POST", "/contracts/:number/registers/:id/reverse", page_register_reverse, R_STAFF},
+	{"POST", "/api/v1/contracts/:number/registers", api_registers, R_STAFF | R_MEMBER},
 	{"GET", "/reconciliation", page_reconciliation, R_STAFF},
 	{"GET", "/reconciliation.csv", page_reconciliation_csv, R_STAFF},
 	{"POST", "/remittances", page_remit, R_STAFF},

@@ -244,6 +244,26 @@ async function uploadCheck(page, role, problems) {
   await checkBothWidths(page, role, problems, undefined, ' (upload checked)');
 }
 
+// A purchase register sent (member: its own; admin: for an agency): the
+// result with a bad row in the alert, then a good file, and the registers
+// page with its batch (and, for the member, its POs' statuses).
+async function registerUpload(page, role, problems) {
+  const bad = join(demo.dir, `register-bad-${role}.csv`), good = join(demo.dir, `register-${role}.csv`);
+  writeFileSync(bad, `po_number,po_date,amount,description\nA11Y-${role}-1,2026-02-30,10.00,${LONG}\n`);
+  writeFileSync(good, `po_number,po_date,amount,description\nA11Y-${role}-2,2026-03-02,10.00,${LONG}\n`);
+  for (const file of [bad, good]) {
+    await page.goto(`${srv.url}/contracts/${C}/registers`);
+    if (role !== 'member') await page.selectOption('#register-upload select[name=agency]', 'USD233');
+    await page.setInputFiles('#register-upload input[name=file]', file);
+    await page.click('#register-upload button[type=submit]');
+    await page.waitForSelector('#outcome');
+    await expectBannerFocused(page, 'outcome', problems, role);
+    await checkBothWidths(page, role, problems, undefined, file === bad ? ' (register refused)' : ' (register sent)');
+  }
+  await page.goto(`${srv.url}/contracts/${C}/registers`);
+  await checkBothWidths(page, role, problems, undefined, ' (with a register batch)');
+}
+
 // The new-contract form sent with mistakes: the banner, the fields to fix
 // and the messages beside them; a row added by the page's script.
 async function contractFormCheck(page, role, problems) {
@@ -411,6 +431,7 @@ for (const role of ['admin', 'finance', 'member', 'vendor']) {
     const visited = await crawl(page, role, problems);
     await tokenForms(page, role, problems);
     if (role === 'admin' || role === 'vendor') await uploadCheck(page, role, problems);
+    if (role === 'admin' || role === 'member') await registerUpload(page, role, problems);
     if (role === 'admin') await contractFormCheck(page, role, problems);
     if (role === 'admin') await vendorSample(page, problems);
     if (role === 'admin') await recordForms(page, role, problems);
