@@ -45,8 +45,7 @@ static int inquiry_send_cmd(const Cli *cli, int argc, char **argv)
 	}
 	if (cli_today(cli, &today) || !(db = cli_open_db(cli)))
 		return 1;
-	rc = inquiry_send(db, cli_opt(o, "contract"), q, today, outbox_now(), cli->actor, &inq,
-			  &e);
+	rc = inquiry_send(db, cli_opt(o, "contract"), q, today, outbox_now(), cli->actor, &inq, &e);
 	db_close(db);
 	if (rc)
 		return cli_fail(&e);
@@ -57,14 +56,14 @@ static int inquiry_send_cmd(const Cli *cli, int argc, char **argv)
 	       "estimate)\n",
 	       inq.po_count, inq.po_count == 1 ? "" : "s", money_format_human(inq.gap, gap),
 	       money_format_human(inq.fee_at_risk, fee));
-	printf("%d notice%s queued with %s; `coopledger notices send` delivers %s\n",
-	       inq.notices, inq.notices == 1 ? "" : "s", csv, inq.notices == 1 ? "it" : "them");
+	printf("%d notice%s queued with %s; `coopledger notices send` delivers %s\n", inq.notices,
+	       inq.notices == 1 ? "" : "s", csv, inq.notices == 1 ? "it" : "them");
 	return 0;
 }
 
 static int inquiry_list_cmd(const Cli *cli, int argc, char **argv)
 {
-	static const char *const head[] = {">id",  "contract", "quarter", "sent", "by",
+	static const char *const head[] = {">id",  "contract", "quarter",      "sent",	  "by",
 					   ">POs", ">gap",     ">fee at risk", ">notices"};
 	CliOpt o[] = {{"contract", 1, NULL}, {NULL, 0, NULL}};
 	const char *pos[1];
@@ -78,7 +77,7 @@ static int inquiry_list_cmd(const Cli *cli, int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	if (!(db = cli_open_db(cli)))
 		return 1;
-	rc = inquiry_list(db, 0, cli_opt(o, "contract"), &rs, &e);
+	rc = inquiry_list(db, NULL, cli_opt(o, "contract"), &rs, &e);
 	db_close(db);
 	if (rc) {
 		rowset_free(&rs);

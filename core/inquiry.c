@@ -46,12 +46,13 @@ static const char sql_pos[] =
 static const char sql_list[] =
 	"SELECT i.id, c.number AS contract, i.quarter, i.sent_on, i.actor, i.po_count, i.gap, "
 	"i.fee_at_risk, i.notices FROM inquiry i JOIN contract c ON c.id = i.contract_id "
-	"WHERE (?1 = 0 OR c.vendor_id = ?1) AND (?2 IS NULL OR c.number = ?2) "
+	"JOIN vendor v ON v.id = c.vendor_id "
+	"WHERE (?1 IS NULL OR v.code = ?1) AND (?2 IS NULL OR c.number = ?2) "
 	"ORDER BY i.sent_on DESC, i.id DESC";
 
-static const char *const csv_header[] = {"agency_code",	    "agency_name", "po_number",
-					 "po_date",	    "register_amount", "reported_amount",
-					 "status",	    "gap",	       "fee_at_risk"};
+static const char *const csv_header[] = {
+	"agency_code",	   "agency_name", "po_number", "po_date",    "register_amount",
+	"reported_amount", "status",	  "gap",       "fee_at_risk"};
 
 /* ---- sending ---- */
 
@@ -128,8 +129,8 @@ static ClCode send_check_term(Send *s, Err *e)
 static ClCode send_check_once(Send *s, Err *e)
 {
 	unsigned long fails = db_read_failures(NULL);
-	int64_t sent = db_int(s->db, 0, sql_sent_today, "itt", s->contract_id, s->quarter,
-			      s->today);
+	int64_t sent =
+		db_int(s->db, 0, sql_sent_today, "itt", s->contract_id, s->quarter, s->today);
 
 	if (db_reads_failed(fails, "reading the inquiries sent", e))
 		return CL_EDB;
@@ -213,8 +214,8 @@ static ClCode send_write(Send *s, const char *actor, Inquiry *out, cJSON *data, 
 	ClCode rc;
 	int i;
 
-	rc = db_exec(s->db, e, sql_insert, "ittiiiiit", s->contract_id, s->quarter, s->today,
-		     actor, (int64_t)s->npick, (int64_t)out->gap, (int64_t)out->fee_at_risk,
+	rc = db_exec(s->db, e, sql_insert, "itttiiiit", s->contract_id, s->quarter, s->today, actor,
+		     (int64_t)s->npick, (int64_t)out->gap, (int64_t)out->fee_at_risk,
 		     (int64_t)s->ncontact, db_timestamp(created));
 	if (rc)
 		return rc;
@@ -267,9 +268,8 @@ static ClCode send_data(Send *s, const Inquiry *inq, cJSON *o, Err *e)
 	cJSON_AddBoolToObject(o, "one_po", s->npick == 1);
 	add_money_h(o, "gap", inq->gap);
 	add_money_h(o, "fee_at_risk", inq->fee_at_risk);
-	cJSON_AddNumberToObject(o, "more", s->npick > INQUIRY_MAIL_ROWS
-						   ? s->npick - INQUIRY_MAIL_ROWS
-						   : 0);
+	cJSON_AddNumberToObject(o, "more",
+				s->npick > INQUIRY_MAIL_ROWS ? s->npick - INQUIRY_MAIL_ROWS : 0);
 	cJSON_AddBoolToObject(o, "has_more", s->npick > INQUIRY_MAIL_ROWS);
 	inquiry_csv_name(inq, csv, sizeof csv);
 	cJSON_AddStringToObject(o, "csv_name", csv);
@@ -487,10 +487,10 @@ ClCode inquiry_csv(sqlite3 *db, int64_t id, char **csv, size_t *len, Err *e)
 	return CL_OK;
 }
 
-ClCode inquiry_list(sqlite3 *db, int64_t vendor_id, const char *contract, RowSet *rs, Err *e)
+ClCode inquiry_list(sqlite3 *db, const char *vendor, const char *contract, RowSet *rs, Err *e)
 {
 	DbRows q;
-	ClCode rc = db_rows(&q, db, e, sql_list, "it", vendor_id, contract);
+	ClCode rc = db_rows(&q, db, e, sql_list, "tt", vendor, contract);
 
 	return rowset_read(rs, rc, &q, 0, "the inquiries sent", e);
 }

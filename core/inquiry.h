@@ -64,9 +64,10 @@ ClCode inquiry_csv(sqlite3 *db, int64_t id, char **csv, size_t *len, Err *e)
 
 /* The inquiries sent, newest first, as rows (id, contract, quarter,
  * sent_on, actor, po_count, gap and fee_at_risk in cents, notices):
- * those of vendor_id's contracts (0: every vendor), of contract (NULL:
- * every contract).  OUT: *rs (free with rowset_free() either way). */
-ClCode inquiry_list(sqlite3 *db, int64_t vendor_id, const char *contract, RowSet *rs, Err *e)
+ * those of the contracts of the vendor coded vendor (NULL: every vendor),
+ * of contract (NULL: every contract).  OUT: *rs (free with rowset_free()
+ * either way). */
+ClCode inquiry_list(sqlite3 *db, const char *vendor, const char *contract, RowSet *rs, Err *e)
 	__attribute__((warn_unused_result));
 
 #endif

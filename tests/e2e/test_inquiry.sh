@@ -77,8 +77,8 @@ expect_out "2026-Q1: two POs, 1,050.00 missing, 21.00 at risk" \
 	"2 purchase orders, \$1,050.00 missing from the reports, fee at risk \$21.00 (an estimate)"
 expect_out "2026-Q1: one notice with its CSV" "1 notice queued with inquiry-KS-TEST-2025-2026-Q1.csv"
 expect_eq "2026-Q1: the inquiry row" \
-	"$(q "SELECT quarter, sent_on, po_count, gap, fee_at_risk, notices FROM inquiry")" \
-	"2026-Q1|2026-11-25|2|105000|2100|1"
+	"$(q "SELECT quarter, sent_on, po_count, gap, fee_at_risk, notices, actor LIKE 'cli:_%' FROM inquiry")" \
+	"2026-Q1|2026-11-25|2|105000|2100|1|1"
 expect_eq "2026-Q1: its POs in order" \
 	"$(q "SELECT group_concat(po_number, ' ') FROM (SELECT po_number FROM inquiry_po ORDER BY seq)")" \
 	"PO-3001 P-1"
