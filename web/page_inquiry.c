@@ -64,6 +64,10 @@ int page_inquiry_send(Req *r)
 		return resp_error(r, 404, "there is no such contract");
 	snprintf(path, sizeof path, "/contracts/%.80s/completeness", number);
 	if (send_from(r, number, req_field(r, "period"), &inq, &e)) {
+		if (e.code == CL_ENOTFOUND)
+			return resp_error(r, 404, "there is no such contract");
+		if (e.code == CL_EDB || e.code == CL_ENOMEM)
+			return resp_error(r, 500, "%s", e.msg);
 		snprintf(msg, sizeof msg, "Inquiry not sent: %s", e.msg);
 		return pagekit_back_err(r, path, msg);
 	}

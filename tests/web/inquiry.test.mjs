@@ -112,6 +112,7 @@ test('the form needs the CSRF token and a staff role', async () => {
     const r = await form(who, `/contracts/${C}/inquiries`, { period: '2026-Q2' });
     assert.ok([403, 404].includes(r.status), `${who}: ${r.status}`);
   }
+  assert.equal((await form('admin', '/contracts/NO-SUCH/inquiries', { period: '2026-Q2' })).status, 404);
   assert.equal(sql('SELECT count(*) FROM inquiry'), '1');
 });
 
