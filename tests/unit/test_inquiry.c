@@ -266,6 +266,44 @@ static void test_list_by_vendor(void **state)
 	fx_expect("missing", inquiry_load(fx->db, 99, &inq, &e), &e, CL_ENOTFOUND, "no inquiry 99");
 }
 
+/* 53 unreported POs of 2.00 each (1.00 would be within the tolerance of
+ * 1.00, so reported): the e-mail's data lists the first 50
+ * and says 3 more are in the attachment, which has all 53. */
+static void test_first_fifty_in_the_mail(void **state)
+{
+	Fixture *fx = *state;
+	char csv_in[4096], *csv = NULL;
+	size_t len = 0, off;
+	Inquiry inq;
+	Err e = {0};
+	int i, lines = 0;
+
+	off = (size_t)snprintf(csv_in, sizeof csv_in, "agency_code,po_number,po_date,amount\n");
+	for (i = 1; i <= 53; i++)
+		off += (size_t)snprintf(csv_in + off, sizeof csv_in - off,
+					"USD259,P-%02d,2025-08-%02d,2.00\n", i, i % 28 + 1);
+	register_csv(fx, csv_in);
+	assert_int_equal(fx_sql(fx->db,
+				"INSERT INTO vendor_contact (vendor_id, email) SELECT id, "
+				"'ar@prairie.example' FROM vendor WHERE code = 'V-PRAIRIE'"),
+			 SQLITE_OK);
+	send(fx, "2025-Q3", ASOF, CL_OK, NULL, &inq);
+	/* 53 x 2.00; fee at risk round(200 x 2%) = 4 cents each, 2.12 */
+	assert_int_equal(inq.po_count, 53);
+	assert_int_equal(inq.gap, 10600);
+	assert_int_equal(inq.fee_at_risk, 212);
+	assert_int_equal(fx_int(fx->db, "SELECT json_array_length(data_json, '$.pos') FROM outbox"),
+			 50);
+	assert_int_equal(fx_int(fx->db, "SELECT json_extract(data_json, '$.more') FROM outbox"), 3);
+	assert_int_equal(fx_int(fx->db, "SELECT json_extract(data_json, '$.has_more') FROM outbox"),
+			 1);
+	fx_expect("csv", inquiry_csv(fx->db, inq.id, &csv, &len, &e), &e, CL_OK, NULL);
+	for (off = 0; off < len; off++)
+		lines += csv[off] == '\n';
+	assert_int_equal(lines, 54); /* the header and 53 POs */
+	free(csv);
+}
+
 #define WORLD_TEST(f) cmocka_unit_test_setup_teardown(f, fx_world_setup, fx_teardown)
 
 int main(void)
@@ -277,6 +315,7 @@ int main(void)
 		WORLD_TEST(test_once_a_day),
 		WORLD_TEST(test_failure_half_way_rolls_back),
 		WORLD_TEST(test_list_by_vendor),
+		WORLD_TEST(test_first_fifty_in_the_mail),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
