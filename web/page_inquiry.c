@@ -57,7 +57,7 @@ int page_inquiry_send(Req *r)
 {
 	const char *number = r->param[0];
 	char path[120], msg[ERR_MSG_MAX + 300], gap[MONEY_BUF], fee[MONEY_BUF], qt[QUARTER_BUF];
-	Inquiry inq;
+	Inquiry inq = {0};
 	Err e = {0};
 
 	if (!may_see_contract(r, number))
@@ -93,8 +93,9 @@ int api_inquiry_send(Req *r)
 		[CL_ERULE] = 409, [CL_EDB] = 500,    [CL_ENOMEM] = 413,	   [CL_EIO] = 500};
 	const char *number = r->param[0];
 	char *period = NULL;
-	Inquiry inq;
+	Inquiry inq = {0};
 	Err e = {0};
+	ClCode rc;
 	cJSON *o;
 
 	if (!may_see_contract(r, number))
@@ -106,10 +107,10 @@ int api_inquiry_send(Req *r)
 	cJSON_Delete(o);
 	if (!period)
 		return resp_error(r, 400, "give \"period\" as a string, such as \"2026-Q2\"");
-	send_from(r, number, period, &inq, &e);
+	rc = send_from(r, number, period, &inq, &e);
 	free(period);
-	if (e.code)
-		return resp_error(r, status[e.code], "%s", e.msg);
+	if (rc)
+		return resp_error(r, status[rc], "%s", e.msg);
 	return resp_json(r, 201, inquiry_json(&inq));
 }
 
