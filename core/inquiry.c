@@ -211,6 +211,7 @@ static ClCode send_write(Send *s, const char *actor, Inquiry *out, cJSON *data, 
 {
 	char created[TIMESTAMP_BUF], name[204], day[DATE_BUF];
 	cJSON *pos = cJSON_AddArrayToObject(data, "pos");
+	unsigned long fails;
 	ClCode rc;
 	int i;
 
@@ -220,6 +221,7 @@ static ClCode send_write(Send *s, const char *actor, Inquiry *out, cJSON *data, 
 	if (rc)
 		return rc;
 	out->id = sqlite3_last_insert_rowid(s->db);
+	fails = db_read_failures(NULL);
 	for (i = 0; i < s->npick && !rc; i++) {
 		const CompletenessPo *p = &s->rep.po[s->pick[i]];
 
@@ -243,6 +245,8 @@ static ClCode send_write(Send *s, const char *actor, Inquiry *out, cJSON *data, 
 			cJSON_AddItemToArray(pos, o);
 		}
 	}
+	if (!rc && db_reads_failed(fails, "reading the agencies' names", e))
+		rc = CL_EDB;
 	return rc;
 }
 
