@@ -80,9 +80,10 @@ static const char sql_list[] =
 
 #define N_STATES 5
 static const char *const state_names[N_STATES] = {"queued", "sent", "retrying", "dead", "sending"};
-static const char *const kind_names[] = {"statement_ready", "fee_statement",	"report_reminder",
-					 "report_overdue",  "fee_overdue",	"user_invite",
-					 "password_reset",  "contract_expiring"};
+static const char *const kind_names[] = {
+	"statement_ready", "fee_statement",	"report_reminder",
+	"report_overdue",  "fee_overdue",	"user_invite",
+	"password_reset",  "contract_expiring", "completeness_inquiry"};
 
 const char *outbox_state_name(OutboxState s)
 {

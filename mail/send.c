@@ -15,6 +15,7 @@
 #include "account.h"
 #include "db.h"
 #include "embedded.h"
+#include "inquiry.h"
 #include "mime.h"
 #include "mustache.h"
 
@@ -165,6 +166,34 @@ static ClCode add_link(sqlite3 *db, const MailConfig *c, const OutboxNotice *n, 
 	return CL_OK;
 }
 
+/* The CSV a completeness_inquiry notice carries: its inquiry's POs exactly
+ * as they were asked about (inquiry_csv), whenever it is sent. */
+static ClCode inquiry_attachment(sqlite3 *db, const OutboxNotice *n, MailStatement *att, Err *e)
+{
+	cJSON *data = cJSON_Parse(n->data_json);
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(data, "inquiry");
+	Inquiry inq;
+	char *csv = NULL;
+	size_t len = 0;
+	ClCode rc;
+
+	if (!cJSON_IsNumber(id)) {
+		cJSON_Delete(data);
+		return err_set(e, CL_EINPUT, "notice %lld: it names no inquiry", (long long)n->id);
+	}
+	rc = inquiry_load(db, (int64_t)id->valuedouble, &inq, e);
+	cJSON_Delete(data);
+	if (!rc)
+		rc = inquiry_csv(db, inq.id, &csv, &len, e);
+	if (rc)
+		return rc;
+	att->data = (unsigned char *)csv;
+	att->len = len;
+	inquiry_csv_name(&inq, att->filename, sizeof att->filename);
+	snprintf(att->type, sizeof att->type, "text/csv");
+	return CL_OK;
+}
+
 static ClCode render_parts(sqlite3 *db, const MailConfig *c, const OutboxNotice *n, Date today,
 			   int64_t now, Parts *p, Err *e)
 {
@@ -187,6 +216,8 @@ static ClCode render_parts(sqlite3 *db, const MailConfig *c, const OutboxNotice 
 	if (rc == CL_OK && statement_hook &&
 	    (strcmp(n->kind, "statement_ready") == 0 || strcmp(n->kind, "fee_statement") == 0))
 		rc = statement_hook(db, n, today, &p->att, e);
+	if (rc == CL_OK && strcmp(n->kind, "completeness_inquiry") == 0)
+		rc = inquiry_attachment(db, n, &p->att, e);
 	return rc;
 }
 

@@ -205,7 +205,7 @@ static ClCode add_vendor(Req *r, cJSON *ctx, Err *e)
 /* The vendor page with what v holds (taken over). */
 static int vendor_page(Req *r, int status, VendorView *v)
 {
-	cJSON *ctx, *rename;
+	cJSON *ctx, *rename, *inq;
 	Err e = {0};
 	ClCode rc;
 
@@ -213,6 +213,10 @@ static int vendor_page(Req *r, int status, VendorView *v)
 	rc = add_vendor(r, ctx, &e);
 	if (!rc)
 		rc = add_contacts(r, ctx, v, &e);
+	if (!rc && !(inq = page_inquiries(r, r->param[0], NULL, &e)))
+		rc = e.code ? e.code : CL_EDB;
+	if (!rc)
+		cJSON_AddItemToObject(ctx, "inquiries", inq);
 	if (rc) {
 		cJSON_Delete(ctx);
 		view_free(v);

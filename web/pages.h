@@ -137,4 +137,14 @@ int page_participants_add(Req *r, cJSON *ctx, const char *number, cJSON *form, s
 int page_participants_enroll(Req *r);
 int page_participants_csv(Req *r);
 
+/* Completeness inquiries (page_inquiry.c): the Completeness page's send
+ * button, the API, the CSV as sent; page_inquiries() gives the inquiries
+ * of vendor (a code; NULL: all) and contract (NULL: all), newest first,
+ * as [{id, contract, quarter, sent_on, actor, po_count, gap(_h),
+ * fee_at_risk(_h), notices}] the caller frees, or NULL with e set. */
+int page_inquiry_send(Req *r);
+int api_inquiry_send(Req *r);
+int page_inquiry_csv(Req *r);
+cJSON *page_inquiries(Req *r, const char *vendor, const char *contract, struct Err *e);
+
 #endif

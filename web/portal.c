@@ -416,6 +416,7 @@ static int vendor_card(Req *r, cJSON *card, const char *number, Err *e)
 	SummaryDue due;
 	FeesReport f;
 	RowSet rem;
+	cJSON *inq;
 
 	if (fees_report(r->db, number, &all, r->today, &f, e)) {
 		fees_report_free(&f);
@@ -431,6 +432,9 @@ static int vendor_card(Req *r, cJSON *card, const char *number, Err *e)
 	}
 	cJSON_AddItemToObject(card, "remittances", encode_rowset(&rem, money, ENC_PAGE));
 	rowset_free(&rem);
+	if (!(inq = page_inquiries(r, r->who.vendor, number, e)))
+		return -1;
+	cJSON_AddItemToObject(card, "inquiries", inq);
 	return 0;
 }
 

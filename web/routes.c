@@ -136,6 +136,12 @@ const Route routes[] = {
 	{"POST", "/api/v1/users", api_user_invite, R_ADMIN},
 	{"POST", "/api/v1/password-resets", api_password_reset, R_ANON},
 	{"POST", "/api/v1/password", api_password_set, R_ANON},
+	/* completeness inquiries to the vendor (DOMAIN.md 4.7, page_inquiry.c):
+	 * staff send; the CSV as sent for staff and that contract's vendor
+	 * (anyone else: 404) */
+	{"POST", "/contracts/:number/inquiries", page_inquiry_send, R_STAFF},
+	{"POST", "/api/v1/contracts/:number/inquiries", api_inquiry_send, R_STAFF},
+	{"GET", "/inquiries/:id.csv", page_inquiry_csv, R_ANY},
 	{NULL, NULL, NULL, 0},
 };
 

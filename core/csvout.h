@@ -1,5 +1,5 @@
 /*
- * csvout.h — CSV out (RFC 4180) for the downloads: a cell that a
+ * csvout.h — CSV out (RFC 4180) for the downloads and attachments: a cell that a
  * spreadsheet would run as a formula is written as text.
  */
 #ifndef COOPLEDGER_CSVOUT_H
