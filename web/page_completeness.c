@@ -127,7 +127,7 @@ typedef struct PoFilter {
 static int filter_or_400(Req *r, const CompletenessReport *c, PoFilter *f)
 {
 	const char *p = req_query(r, "period"), *s = req_query(r, "status");
-	char a[QUARTER_BUF], b[QUARTER_BUF];
+	char a[QUARTER_BUF], b[QUARTER_BUF], z[QUARTER_BUF];
 	Err e = {0};
 	int i;
 
@@ -145,7 +145,7 @@ static int filter_or_400(Req *r, const CompletenessReport *c, PoFilter *f)
 				   "audit of %s, which runs from %s to %s.",
 				   quarter_format(f->period, a), c->contract,
 				   quarter_format(c->quarter[0].q, b),
-				   quarter_format(c->quarter[c->nquarter - 1].q, a));
+				   quarter_format(c->quarter[c->nquarter - 1].q, z));
 		else
 			resp_error(r, 400,
 				   "The quarter filter is not right: %s has no quarter yet.",
