@@ -259,6 +259,22 @@ test('without JavaScript the filter form still works', async () => {
   await page.context().close();
 });
 
+test('with the keyboard alone: a quarter chosen and the list shown', async () => {
+  const page = await signedIn('finance');
+  await page.goto(`${srv.url}/contracts/${C}/completeness`);
+  await page.focus('#po-filter select[name=period]');
+  // All quarters, 2025-Q3, 2025-Q4: two steps down
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Show the POs');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/period=2025-Q4/);
+  assert.deepEqual((await cells(page, '#completeness-pos')).map((r) => r[1]), ['P-A2']);
+  await page.context().close();
+});
+
 test('a contract without registers says how members send them', async () => {
   const page = await signedIn('finance');
   await page.goto(`${srv.url}/contracts/${EMPTY}/completeness`);
