@@ -88,25 +88,29 @@ static ClCode audit_for(Req *r, const char *number, const Quarter *period, Compl
 	return rc;
 }
 
+/* The HTTP status of a failed audit: a quarter outside the term is the
+ * caller's mistake, a contract gone since the check is not found. */
+static int http_status(ClCode rc)
+{
+	return rc == CL_EINPUT ? 400 : rc == CL_ENOTFOUND ? 404 : 500;
+}
+
 int api_completeness(Req *r)
 {
 	const char *number = r->param[0], *p = req_query(r, "period");
 	CompletenessReport c;
 	Quarter q;
 	cJSON *o;
+	ClCode rc;
 	Err e = {0};
 
 	if (r->who.role == ROLE_VENDOR || !may_see_contract(r, number))
 		return resp_error(r, 404, "no such contract");
 	if (p && quarter_parse(p, &q, &e))
 		return resp_error(r, 400, "period: %s", e.msg);
-	if (audit_for(r, number, p ? &q : NULL, &c, &e)) {
+	if ((rc = audit_for(r, number, p ? &q : NULL, &c, &e))) {
 		completeness_report_free(&c);
-		return resp_error(r,
-				  e.code == CL_EINPUT	   ? 400
-				  : e.code == CL_ENOTFOUND ? 404
-							   : 500,
-				  "%s", e.msg);
+		return resp_error(r, http_status(rc), "%s", e.msg);
 	}
 	o = encode_completeness(&c, ENC_DATA);
 	completeness_report_free(&c);
