@@ -294,12 +294,14 @@ static void add_chart(cJSON *ctx, const CompletenessReport *c, const Money *repo
 	cJSON_AddItemToObject(ch, "ticks", chart_ticks(step));
 	arr = cJSON_AddArrayToObject(ch, "quarters");
 	for (i = 0; i < n; i++) {
+		int tx = i * slot + slot / 2; /* the pair's middle, for its label */
+
 		o = cJSON_CreateObject();
 		quarter_format(c->quarter[i].q, label);
 		cJSON_AddStringToObject(o, "label", label);
 		if (n <= 10 || i % 2 == (n - 1) % 2) /* every other label when crowded */
 			cJSON_AddStringToObject(o, "axis", label);
-		cJSON_AddNumberToObject(o, "tx", i * slot + slot / 2);
+		cJSON_AddNumberToObject(o, "tx", tx);
 		for (k = 0; k < 2; k++) {
 			long y;
 
