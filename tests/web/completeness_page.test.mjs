@@ -282,6 +282,7 @@ test('a contract without registers says how members send them', async () => {
     /No purchase register has come in for KS-CPL-EMPTY yet\. Members send theirs as a CSV or Excel export/);
   assert.equal(await page.locator('svg.chart').count(), 0);
   assert.equal(await page.locator('#completeness-pos').count(), 0);
+  assert.equal(await page.locator('form#inquiry').count(), 0);
   await page.context().close();
 });
 
