@@ -204,14 +204,22 @@ static int agency_names(Req *r, RowSet *names, Err *e)
 	return 0;
 }
 
-/* The name of agency code, or the code when it has none. */
+/* The name of agency code, or the code when it has none: a binary search
+ * of names, which agency_list() orders by code. */
 static const char *agency_name(const RowSet *names, const char *code)
 {
-	int i;
+	int lo = 0, hi = names->nrow - 1;
 
-	for (i = 0; i < names->nrow; i++)
-		if (strcmp(rowset_text(names, i, "code"), code) == 0)
-			return rowset_text(names, i, "name");
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2, c = strcmp(rowset_text(names, mid, "code"), code);
+
+		if (c == 0)
+			return rowset_text(names, mid, "name");
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
 	return code;
 }
 
