@@ -283,6 +283,7 @@ test('a contract without registers says how members send them', async () => {
   assert.equal(await page.locator('svg.chart').count(), 0);
   assert.equal(await page.locator('#completeness-pos').count(), 0);
   assert.equal(await page.locator('form#inquiry').count(), 0);
+  assert.equal(await page.getAttribute('#no-registers a', 'href'), `/contracts/${EMPTY}/registers`);
   await page.context().close();
 });
 
