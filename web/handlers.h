@@ -25,6 +25,9 @@ int api_remit_reverse(Req *r);
 int api_amend(Req *r);
 /* page_registers.c: POST /api/v1/contracts/:number/registers */
 int api_registers(Req *r);
+/* page_completeness.c: the audit as `report completeness --json` gives
+ * it; a member's own POs and quarters only */
+int api_completeness(Req *r);
 /* The request's body as a JSON object (caller frees), or NULL after
  * answering 400 with what is wrong with it. */
 cJSON *api_body_or_400(Req *r);

@@ -23,6 +23,10 @@ int page_amend(Req *r);		  /* an amendment, renewal or termination sent */
 int page_contract_new(Req *r);	  /* page_contract_new.c: the form */
 int page_contract_create(Req *r); /* page_contract_new.c: POST /contracts */
 int page_fees_csv(Req *r);
+/* page_completeness.c: a contract's completeness audit (staff) and its
+ * POs as CSV, both filtered by ?period= and ?status= */
+int page_completeness(Req *r);
+int page_completeness_csv(Req *r);
 int page_agencies(Req *r);
 int page_agencies_csv(Req *r);
 int page_agency(Req *r);

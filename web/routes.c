@@ -33,6 +33,11 @@ const Route routes[] = {
 	{"POST", "/contracts/:number/amendments", page_amend, R_ADMIN},
 	{"GET", "/contracts/:number/fees.csv", page_fees_csv, R_STAFF | R_VENDOR},
 	{"GET", "/contracts/:number/remittances.csv", page_remittances_csv, R_STAFF | R_VENDOR},
+	/* the completeness audit (DOMAIN.md 4.7): staff see every member's
+	 * POs; a member, in the API, its own */
+	{"GET", "/contracts/:number/completeness", page_completeness, R_STAFF},
+	{"GET", "/contracts/:number/completeness.csv", page_completeness_csv, R_STAFF},
+	{"GET", "/api/v1/contracts/:number/completeness", api_completeness, R_STAFF | R_MEMBER},
 	{"GET", "/missing-reports.csv", page_missing_csv, R_STAFF},
 	{"GET", "/agencies", page_agencies, R_STAFF},
 	{"GET", "/agencies.csv", page_agencies_csv, R_STAFF},

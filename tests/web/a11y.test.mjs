@@ -32,6 +32,12 @@ before(async () => {
   writeFileSync(file, 'agency_code,po_number,invoice_number,invoice_date,list_amount,invoiced_amount,description\n' +
     `USD233,PO-LONG-1,INV-LONG-1,2026-11-20,500.00,200.00,${LONG}\n`);
   cli(demo.db, 'import', '--contract', C, file);
+  // a member's purchase register, so that the Completeness page (linked
+  // from the contract page) has POs, a chart and its table to check
+  const register = join(demo.dir, 'register.csv');
+  writeFileSync(register, 'agency_code,po_number,po_date,amount\n' +
+    'USD233,PO-REG-1,2026-02-10,1200.00\nUSD233,PO-REG-2,2026-04-20,350.00\n');
+  cli(demo.db, 'register', 'import', '--contract', C, register);
   srv = await startServer(demo.db);
   browser = await launchChromium();
 });
@@ -163,7 +169,8 @@ async function signIn(page, role) {
 }
 
 const SHOTS = {
-  admin: { '/': 'dashboard', '/reconciliation': 'reconciliation', '/purchases': 'purchases' },
+  admin: { '/': 'dashboard', '/reconciliation': 'reconciliation', '/purchases': 'purchases',
+    [`/contracts/${C}/completeness`]: 'completeness' },
   member: { '/': 'member' },
 };
 // Start pages with the most on them, then pages that are not there (the
