@@ -587,11 +587,11 @@ static void test_zip_bomb(void **state)
 	/* honest headers: refused before inflating */
 	write_bomb(p, big, (uint32_t)big + 22);
 	expect_refusal(p, "the workbook's part xl/worksheets/sheet1.xml inflates to more than "
-			  "256 MiB");
+			  "1024 MiB");
 	/* headers that lie: refused while inflating, at the cap */
 	write_bomb(p, big, 4096);
 	expect_refusal(p, "the workbook's part xl/worksheets/sheet1.xml inflates to more than "
-			  "256 MiB");
+			  "1024 MiB");
 	/* a small honest one passes the container and reaches the XML (the
 	 * writer itself is sound; the sheet is cut short on purpose) */
 	write_bomb(p, 1000, 1022);
