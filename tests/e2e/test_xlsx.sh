@@ -162,7 +162,7 @@ expect_eq "its date cells are the days, its money to the cent" \
 # batch and the same lines as the CSV.
 SOFFICE=$(command -v soffice || command -v libreoffice || true)
 if [ -z "$SOFFICE" ]; then
-	echo "ok - # SKIP soffice is not installed: the conversion by LibreOffice is not tested"
+	ok "the CSV report converted by LibreOffice # SKIP soffice is not installed"
 else
 	mkdir -p "$WORK/lo"
 	RC=0
