@@ -114,7 +114,7 @@ int bench_run(char *const argv[], const char *in, const char *out, double *secs,
 	pid_t pid;
 	FILE *f;
 
-	for (i = 0; argv[i] && i < 14; i++)
+	for (i = 0; i < 14 && argv[i]; i++)
 		args[5 + i] = argv[i];
 	fflush(stdout);
 	t0 = now_s();
