@@ -9,7 +9,7 @@
  * as bare SQLite inserts into the same schema (the floor).  Prints a table
  * of times, rates and the ratio to the floor.  Then bench_import.c times
  * `coopledger import` of the same rows as a CSV file against the sqlite3
- * shell's `.import` of that file.
+ * shell's `.import` of that file, and as an .xlsx workbook against the CSV.
  */
 #include <inttypes.h>
 #include <stdio.h>

@@ -178,45 +178,87 @@ static void bench_amended(const char *db, long n)
 	unlink(AMENDED);
 }
 
-/* The completeness audit (DOMAIN.md 4.7) with one register PO for each of
- * the first n / 4 orders (250,000 on the 1,000,000-line ledger), every
- * seventh registered for 500.00 more than reported, against the plain SQL
- * join of the same registers to the same orders. */
+/* The best of three runs of the sqlite3 shell on one query. */
+static double best_sql_of_3(const char *db, const char *sql)
+{
+	double best = -1, s;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if ((s = time_sql(db, sql)) >= 0 && (best < 0 || s < best))
+			best = s;
+	return best;
+}
+
+/* One value of a query on db, or -1. */
+static long count_of(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long v = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* The members' registers the audit reads: n / 4 POs (250,000 on the
+ * 1,000,000-line ledger), about three of every four orders of every
+ * member and quarter, each dated up to nine days before its first invoice.  Most
+ * match what the vendor reported (every 13th a few cents off, within the
+ * tolerance); every 9th is short (registered for a quarter more than
+ * reported: a line left out); every 20th the vendor never reported (its
+ * number is not in the ledger). */
+static const char register_sql[] =
+	"BEGIN;\n"
+	"INSERT INTO register_batch (contract_id, file_name, sha256, created_by, created_at) "
+	"VALUES (1, 'bench-register.csv', printf('%%064d', 0), 'bench', "
+	"'2028-07-01T00:00:00Z');\n"
+	"INSERT INTO register_line (contract_id, agency_id, po_number, po_date, amount, "
+	"batch_id, created_at, created_by, hash) "
+	"SELECT 1, agency_id, CASE WHEN k %% 20 = 0 THEN 'R-' || po_number ELSE po_number END, "
+	"max(date(d, '-' || (k %% 10) || ' days'), '2025-07-01'), "
+	"CASE WHEN k %% 9 = 0 THEN s + s / 4 WHEN k %% 13 = 0 THEN s + k %% 90 ELSE s END, "
+	"(SELECT max(id) FROM register_batch), '2028-07-01T00:00:00Z', 'bench', "
+	"printf('%%064d', k) FROM (SELECT agency_id, po_number, min(invoice_date) AS d, "
+	"sum(invoiced_amount + freight_amount) AS s, row_number() OVER () AS k "
+	"FROM live_purchase WHERE contract_id = 1 GROUP BY agency_id, po_number "
+	"HAVING s > 0) WHERE k %% 4 != 1 OR k %% 100 = 1 LIMIT %ld;\n"
+	"COMMIT;\n";
+
+/* The completeness audit (DOMAIN.md 4.7) over those registers against the
+ * plain SQL join of the same registers to the same orders, the best of
+ * three runs each; then one run of the text report (the same audit
+ * printing its quarters and the gaps only). */
 static void bench_completeness(const char *db, long n)
 {
 	char sql[2048];
-	double audit, plain;
+	double audit, text, plain;
+	long pos;
 
-	snprintf(sql, sizeof sql,
-		 "BEGIN;\n"
-		 "INSERT INTO register_batch (contract_id, file_name, sha256, created_by, "
-		 "created_at) VALUES (1, 'bench-register.csv', printf('%%064d', 0), 'bench', "
-		 "'2028-07-01T00:00:00Z');\n"
-		 "INSERT INTO register_line (contract_id, agency_id, po_number, po_date, amount, "
-		 "batch_id, created_at, created_by, hash) "
-		 "SELECT 1, agency_id, po_number, d, s + CASE WHEN k %% 7 = 0 THEN 50000 ELSE 0 "
-		 "END, "
-		 "(SELECT max(id) FROM register_batch), '2028-07-01T00:00:00Z', 'bench', "
-		 "printf('%%064d', k) FROM (SELECT agency_id, po_number, min(invoice_date) AS d, "
-		 "sum(invoiced_amount + freight_amount) AS s, row_number() OVER () AS k "
-		 "FROM live_purchase WHERE contract_id = 1 GROUP BY agency_id, po_number "
-		 "HAVING s > 0 LIMIT %ld);\n"
-		 "COMMIT;\n",
-		 n / 4);
+	snprintf(sql, sizeof sql, register_sql, n / 4);
 	if (time_sql(db, sql) < 0)
 		return;
-	audit = time_cl(db, "report", "completeness", 1, NULL);
-	plain = time_sql(db,
-			 "WITH o AS (SELECT agency_id, po_number, "
-			 "sum(invoiced_amount + freight_amount) AS s FROM live_purchase "
-			 "WHERE contract_id = 1 GROUP BY agency_id, po_number) "
-			 "SELECT r.po_number, r.amount, o.s FROM live_register_line r "
-			 "LEFT JOIN o ON o.agency_id = r.agency_id AND o.po_number = r.po_number "
-			 "WHERE r.contract_id = 1;\n");
-	printf("\ncompleteness audit, %ld register POs on the %ld-line ledger\n\n", n / 4, n);
+	pos = count_of(db, "SELECT count(*) FROM live_register_line");
+	audit = best_of_3(db, "completeness");
+	text = time_cl(db, "report", "completeness", 0, NULL); /* one run: for scale */
+	plain = best_sql_of_3(db, "WITH o AS (SELECT agency_id, po_number, "
+				  "sum(invoiced_amount + freight_amount) AS s FROM live_purchase "
+				  "WHERE contract_id = 1 GROUP BY agency_id, po_number) "
+				  "SELECT r.po_number, r.amount, o.s FROM live_register_line r "
+				  "LEFT JOIN o ON o.agency_id = r.agency_id AND o.po_number = "
+				  "r.po_number WHERE r.contract_id = 1;\n");
+	printf("\ncompleteness audit, %ld register POs on the %ld-line ledger (best of 3 runs "
+	       "each but the text)\n\n",
+	       pos, n);
 	printf("%-44s %10s %10s %12s  %s\n", "benchmark", "lines", "seconds", "vs floor", "target");
 	row("sqlite3 registers joined to orders (floor)", n, plain, 0);
-	row("coopledger report completeness", n, audit, plain);
+	row("coopledger report completeness --json", n, audit, plain);
+	row("coopledger report completeness (text)", n, text, plain);
 	printf("  (target: within 3x of the plain join)\n");
 }
 

@@ -588,12 +588,82 @@ static ClCode read_strings(Book *b)
 
 /* ---- numbers and dates as text ---- */
 
+/* The text of v when it is a plain decimal ("1234.56", "-0.10", "007")
+ * of at most 15 significant digits, at most 15 digits before the point
+ * and at most 15 zeros after it before the first digit that is not: the
+ * same text as the general path of xlsxin_number_text() gives, found
+ * without a double.  0 when v is not one (or out, n bytes, is too small). */
+static int plain_number_text(const char *v, char *out, size_t n)
+{
+	const char *p = v, *ib, *ie, *fb, *fe, *first = NULL, *last = NULL;
+	int neg = *p == '-';
+	size_t len;
+	char *o = out;
+
+	p += neg;
+	for (ib = p; *p >= '0' && *p <= '9'; p++)
+		;
+	ie = fb = fe = p;
+	if (ie == ib)
+		return 0;
+	if (*p == '.') {
+		for (fb = ++p; *p >= '0' && *p <= '9'; p++)
+			;
+		fe = p;
+		if (fe == fb)
+			return 0;
+	}
+	if (*p)
+		return 0;
+	while (ib < ie - 1 && *ib == '0') /* keep one digit before the point */
+		ib++;
+	while (fe > fb && fe[-1] == '0')
+		fe--;
+	for (p = ib; p < ie; p++)
+		if (*p != '0') {
+			first = first ? first : p;
+			last = p;
+		}
+	for (p = fb; p < fe; p++)
+		if (*p != '0') {
+			first = first ? first : p;
+			last = p;
+		}
+	if (!first) { /* zero, whatever its sign */
+		if (n < 2)
+			return 0;
+		out[0] = '0';
+		out[1] = '\0';
+		return 1;
+	}
+	/* significant digits from first to last, the point not counted */
+	len = (size_t)(last - first) + 1 - (first < ie && last >= fb);
+	if (len > 15 || ie - ib > 15 || (first >= fb && first - fb > 15))
+		return 0;
+	len = (size_t)neg + (size_t)(ie - ib) + (fe > fb ? 1 + (size_t)(fe - fb) : 0);
+	if (len + 1 > n)
+		return 0;
+	if (neg)
+		*o++ = '-';
+	memcpy(o, ib, (size_t)(ie - ib));
+	o += ie - ib;
+	if (fe > fb) {
+		*o++ = '.';
+		memcpy(o, fb, (size_t)(fe - fb));
+		o += fe - fb;
+	}
+	*o = '\0';
+	return 1;
+}
+
 void xlsxin_number_text(const char *v, char *out, size_t n)
 {
 	char tmp[40], dig[16], *end, *o = out, *stop = out + n - 1;
 	double d;
 	int exp, nd, i, neg;
 
+	if (plain_number_text(v, out, n))
+		return;
 	d = strtod(v, &end);
 	while (*end == ' ')
 		end++;
@@ -660,7 +730,8 @@ int xlsxin_serial_date(double s, int date1904, char *out, size_t n)
 	date_to_ymd(d, &y, &m, &dd);
 	if (y > 9999)
 		return 0;
-	snprintf(out, n, "%s", date_format(d, buf));
+	date_format(d, buf);
+	memcpy(out, buf, strlen(buf) + 1); /* n >= DATE_BUF */
 	return 1;
 }
 
@@ -778,8 +849,12 @@ static void XMLCALL sheet_start(void *data, const char *name, const char **atts)
 		r->last_row = r->row;
 		rows_reset(r);
 	} else if (strcmp(ln, "c") == 0) {
+		size_t k = 0;
+
 		v = attr(atts, "r");
-		snprintf(r->ref, sizeof r->ref, "%s", v ? v : "");
+		for (; v && v[k] && k < sizeof r->ref - 1; k++) /* cut, as for messages */
+			r->ref[k] = v[k];
+		r->ref[k] = '\0';
 		cell_ref(v ? v : "", &col, &row);
 		r->col = v && col >= 0 ? col : r->next_col;
 		v = attr(atts, "t");

@@ -27,10 +27,10 @@
 #include "csvin.h"
 #include "err.h"
 
-#define XLSXIN_SHEET_CAP   ((size_t)256 << 20) /* uncompressed bytes of the sheet */
-#define XLSXIN_STRINGS_CAP ((size_t)64 << 20)  /* of the shared strings */
-#define XLSXIN_PART_CAP	   ((size_t)16 << 20)  /* of workbook, rels and styles */
-#define XLSXIN_MAX_STRINGS ((size_t)8 << 20)   /* shared strings */
+#define XLSXIN_SHEET_CAP   ((size_t)1 << 30)  /* uncompressed bytes of the sheet */
+#define XLSXIN_STRINGS_CAP ((size_t)64 << 20) /* of the shared strings */
+#define XLSXIN_PART_CAP	   ((size_t)16 << 20) /* of workbook, rels and styles */
+#define XLSXIN_MAX_STRINGS ((size_t)8 << 20)  /* shared strings */
 
 typedef struct XlsxOptions {
 	const char *sheet;  /* the worksheet by name; NULL: the first */

@@ -9,7 +9,10 @@
 #     same batch totals and the same fees;
 #   - a money cell of 12.345 is refused naming its row and column, the row
 #     counted as the sheet's data row;
-#   - --sheet picks a sheet by name, and a wrong name lists the sheets.
+#   - --sheet picks a sheet by name, and a wrong name lists the sheets;
+#   - a workbook saved by LibreOffice Calc (checked in) imports to figures
+#     worked by hand, and the CSV report converted by LibreOffice itself
+#     (soffice --convert-to xlsx, when installed) imports as the CSV does.
 . "$(dirname "$0")/lib.sh"
 S="$DATA/import/setup"
 ASOF=2026-11-25
@@ -127,6 +130,69 @@ same "the same fees" fees
 expect_eq "the XLSX totals are the CSV's" \
 	"$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["accepted"], r["totals"]["list_amount"], r["totals"]["invoiced_amount"])' "$WORK/import.xlsx")" \
 	"4 2585.05 1551.04"
+
+# ---- workbooks saved by LibreOffice ----
+# is_dates FILE COLUMN: "True" for each data cell of COLUMN that is a
+# real date cell (a number in a date format, which openpyxl reads as a
+# datetime), not text.
+is_dates() {
+	"$XPY" -c 'import datetime, sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1]).active
+print(" ".join(str(c.is_date and isinstance(c.value, datetime.datetime)) for c in ws[sys.argv[2]][1:]))' "$1" "$2" 2>&1
+}
+# A workbook LibreOffice Calc saved, checked in: ISO dates as real date
+# cells, money as numbers.  Worked by hand: list 1999.99 + 0.10 +
+# 45678.91 = 47679.00, invoiced 800.00 + 0.04 + 18271.56 = 19071.60.
+LO_BOOK="$DATA/xlsx/libreoffice-sales.xlsx"
+expect_eq "the checked-in LibreOffice workbook has real date cells" \
+	"$(is_dates "$LO_BOOK" D)" "True True True"
+DB="$WORK/lo-saved.db"
+cp "$TEMPLATE" "$DB"
+cl --as-of $ASOF import --contract KS-TEST-2025 --period 2025-Q3 --json "$LO_BOOK"
+expect_eq "a workbook saved by LibreOffice imports: rows and totals" \
+	"$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(r["accepted"], r["totals"]["list_amount"], r["totals"]["invoiced_amount"])' "$OUT" 2>&1)" \
+	"3 47679.00 19071.60"
+expect_eq "its date cells are the days, its money to the cent" \
+	"$(q "SELECT po_number || ' ' || invoice_date || ' ' || list_amount || ' ' || invoiced_amount || ' ' || freight_amount
+	      FROM purchase ORDER BY po_number" | tr '\n' ' ')" \
+	"PO-500 2025-07-01 199999 80000 1250 PO-501 2025-08-31 10 4 0 PO-502 2025-09-30 4567891 1827156 31005 "
+
+# The CSV report above, converted by LibreOffice itself when it is here
+# (tools/deps.sh installs libreoffice-calc-nogui), imports to the same
+# batch and the same lines as the CSV.
+SOFFICE=$(command -v soffice || command -v libreoffice || true)
+if [ -z "$SOFFICE" ]; then
+	ok "the CSV report converted by LibreOffice # SKIP soffice is not installed"
+else
+	mkdir -p "$WORK/lo"
+	RC=0
+	timeout 300 "$SOFFICE" "-env:UserInstallation=file://$WORK/lo-profile" --headless \
+		--convert-to xlsx --outdir "$WORK/lo" "$WORK/sales.csv" >"$WORK/lo.out" 2>&1 || RC=$?
+	OUT=$(cat "$WORK/lo.out") ERR=""
+	if [ -s "$WORK/lo/sales.xlsx" ]; then ok "soffice --convert-to xlsx of the CSV report"; else
+		not_ok "soffice --convert-to xlsx of the CSV report"
+	fi
+	# the three ISO dates (the fourth, 07/04/2025, may stay text by locale)
+	expect_eq "LibreOffice wrote the ISO invoice dates as real date cells" \
+		"$(is_dates "$WORK/lo/sales.xlsx" D | cut -d' ' -f1-3)" "True True True"
+	DB="$WORK/lo.db"
+	cp "$TEMPLATE" "$DB"
+	cl --as-of $ASOF import --contract KS-TEST-2025 --period 2025-Q3 --json "$WORK/lo/sales.xlsx"
+	expect_ok "import of the workbook LibreOffice wrote"
+	echo "$OUT" >"$WORK/import.lo"
+	q "SELECT rows_total, rows_accepted, list_total, invoiced_total FROM import_batch" >"$WORK/batch.lo"
+	q "SELECT po_number, invoice_date, list_amount, invoiced_amount, freight_amount
+	   FROM purchase ORDER BY po_number" >"$WORK/lines.lo"
+	for f in import batch lines; do
+		if cmp -s "$WORK/$f.csv" "$WORK/$f.lo"; then
+			ok "LibreOffice's workbook gives the CSV's $f"
+		else
+			echo "not ok - LibreOffice's workbook gives the CSV's $f"
+			diff "$WORK/$f.csv" "$WORK/$f.lo" | sed 's/^/#   /'
+		fi
+	done
+fi
+DB="$WORK/xlsx.db"
 
 # the same workbook again is the same file: not imported twice
 cl --as-of $ASOF import --contract KS-TEST-2025 --period 2025-Q3 "$WORK/sales.xlsx"

@@ -293,6 +293,20 @@ static void test_number_text(void **state)
 		{"abc", "abc"},
 		{"inf", "inf"},
 		{"", ""},
+		/* plain decimals, taken as written: the same text */
+		{"007", "7"},
+		{"-0.000", "0"},
+		{"0.10", "0.1"},
+		{"-1999.99", "-1999.99"},
+		{"45678.91", "45678.91"},
+		{"123456789012345", "123456789012345"},	    /* 15 digits */
+		{"1234567890123456", "1234567890123460"},   /* 16 */
+		{"0.000000000000001", "0.000000000000001"}, /* 15 zeros */
+		{"0.0000000000000001", "0.0000000000000001"},
+		{"100000000000000000000", "100000000000000000000"},
+		{"5.", "5"},
+		{".5", "0.5"},
+		{"+3", "3"},
 	};
 	char out[XLSXIN_NUMBER_BUF];
 	size_t i;
@@ -587,11 +601,11 @@ static void test_zip_bomb(void **state)
 	/* honest headers: refused before inflating */
 	write_bomb(p, big, (uint32_t)big + 22);
 	expect_refusal(p, "the workbook's part xl/worksheets/sheet1.xml inflates to more than "
-			  "256 MiB");
+			  "1024 MiB");
 	/* headers that lie: refused while inflating, at the cap */
 	write_bomb(p, big, 4096);
 	expect_refusal(p, "the workbook's part xl/worksheets/sheet1.xml inflates to more than "
-			  "256 MiB");
+			  "1024 MiB");
 	/* a small honest one passes the container and reaches the XML (the
 	 * writer itself is sound; the sheet is cut short on purpose) */
 	write_bomb(p, 1000, 1022);
