@@ -89,3 +89,23 @@ cJSON *encode_import_batches(const RowSet *rs, EncMode mode)
 	}
 	return arr;
 }
+
+void encode_import_where(cJSON *errors, const ImportResult *res)
+{
+	cJSON *o;
+	int i = 0;
+
+	cJSON_ArrayForEach(o, errors)
+	{
+		const ImportProblem *p;
+
+		if (i >= res->nerrors)
+			break;
+		p = &res->errors[i++];
+		if (p->line > 0)
+			cJSON_AddNumberToObject(o, "line", (double)p->line);
+		cJSON_AddStringToObject(o, "po", p->po);
+		if (p->invoice[0])
+			cJSON_AddStringToObject(o, "invoice", p->invoice);
+	}
+}

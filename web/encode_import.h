@@ -19,6 +19,11 @@
  * frees. */
 cJSON *encode_import_result(const ImportResult *r, EncMode mode);
 
+/* Where each problem's row is in the file (its spreadsheet line, PO and
+ * invoice) added to the page's errors, the "errors" of
+ * encode_import_result(res, ...), which are res's in their order. */
+void encode_import_where(cJSON *errors, const ImportResult *res);
+
 /* The rows of import_batches() as [{"batch","file",...,"list_amount",
  * "invoiced_amount","reversed"}], reversed a boolean.  Caller frees. */
 cJSON *encode_import_batches(const RowSet *rs, EncMode mode);

@@ -333,27 +333,6 @@ static int import_failed_here(ClCode rc)
 	return rc == CL_EDB || rc == CL_ENOMEM || rc == CL_EIO;
 }
 
-/* Where each problem's row is in the file (its spreadsheet line, PO and
- * invoice) into the page's errors, which are res's in their order. */
-static void add_where(cJSON *errors, const ImportResult *res)
-{
-	cJSON *o;
-	int i = 0;
-
-	cJSON_ArrayForEach(o, errors)
-	{
-		const ImportProblem *p;
-
-		if (i >= res->nerrors)
-			break;
-		p = &res->errors[i++];
-		if (p->line > 0)
-			cJSON_AddNumberToObject(o, "line", (double)p->line);
-		cJSON_AddStringToObject(o, "po", p->po);
-		cJSON_AddStringToObject(o, "invoice", p->invoice);
-	}
-}
-
 /* Run the import of f as the form asks; render the result page. */
 static int import_and_show(Req *r, FILE *f, const char *contract, int dry_run,
 			   const char *upload_id, const char *file_name)
@@ -415,7 +394,7 @@ static int import_and_show(Req *r, FILE *f, const char *contract, int dry_run,
 	if (dry_run && upload_id) /* the stash stays: its rows to fix as CSV */
 		cJSON_AddStringToObject(ctx, "checked_id", upload_id);
 	result = encode_import_result(&res, ENC_PAGE);
-	add_where(cJSON_GetObjectItem(result, "errors"), &res);
+	encode_import_where(cJSON_GetObjectItem(result, "errors"), &res);
 	cJSON_AddItemToObject(ctx, "result", result);
 	/* a checked file with bad rows may still import its good ones */
 	if (dry_run && upload_id && !io.skip_invalid && res.rejected > 0 && res.accepted > 0)
@@ -519,7 +498,7 @@ int page_import_errors_csv(Req *r)
 		return resp_error(r, 422, "The file was refused: %s", e.msg);
 	}
 	result = encode_import_result(&res, ENC_DATA);
-	add_where(cJSON_GetObjectItem(result, "errors"), &res);
+	encode_import_where(cJSON_GetObjectItem(result, "errors"), &res);
 	import_result_free(&res);
 	resp_text(r, 200, "text/csv; charset=utf-8",
 		  csv_from_json(cJSON_GetObjectItem(result, "errors"), keys, 6), "rows-to-fix.csv");

@@ -344,26 +344,6 @@ int page_register_template(Req *r)
 	return resp_text(r, 200, "text/csv; charset=utf-8", text, "purchase-register-template.csv");
 }
 
-/* Where each problem is in the file (its spreadsheet line and PO) into
- * the page's errors, which are res's in their order. */
-static void add_where(cJSON *errors, const ImportResult *res)
-{
-	cJSON *o;
-	int i = 0;
-
-	cJSON_ArrayForEach(o, errors)
-	{
-		const ImportProblem *p;
-
-		if (i >= res->nerrors)
-			break;
-		p = &res->errors[i++];
-		if (p->line > 0)
-			cJSON_AddNumberToObject(o, "line", (double)p->line);
-		cJSON_AddStringToObject(o, "po", p->po);
-	}
-}
-
 /* The result of an upload: what was written or why not. */
 static int show_result(Req *r, cJSON *ctx, ClCode rc, const RegisterResult *res, ImportStatus st,
 		       const Err *e)
@@ -381,7 +361,7 @@ static int show_result(Req *r, cJSON *ctx, ClCode rc, const RegisterResult *res,
 	}
 	cJSON_AddBoolToObject(ctx, names[st], 1);
 	result = encode_register_result(res, ENC_PAGE);
-	add_where(cJSON_GetObjectItem(result, "errors"), &res->base);
+	encode_import_where(cJSON_GetObjectItem(result, "errors"), &res->base);
 	cJSON_AddItemToObject(ctx, "result", result);
 	return render_page(r, st == IMPORT_REFUSED ? 422 : 200, "register_result", ctx);
 }

@@ -562,27 +562,6 @@ int page_vendor_sample(Req *r)
 	return vendor_page(r, 200, &v);
 }
 
-/* Where each problem's row is in the file (its spreadsheet line, PO and
- * invoice) into the page's errors, which are res's in their order. */
-static void add_where(cJSON *errors, const ImportResult *res)
-{
-	cJSON *o;
-	int i = 0;
-
-	cJSON_ArrayForEach(o, errors)
-	{
-		const ImportProblem *p;
-
-		if (i >= res->nerrors)
-			break;
-		p = &res->errors[i++];
-		if (p->line > 0)
-			cJSON_AddNumberToObject(o, "line", (double)p->line);
-		cJSON_AddStringToObject(o, "po", p->po);
-		cJSON_AddStringToObject(o, "invoice", p->invoice);
-	}
-}
-
 /* The dry-run of sample text[0..n) for contract, as the imports page
  * shows it: {contract, refusal | dry_run | refused | already, result}.
  * Writes nothing.  Caller frees; NULL (e set) when it failed here. */
@@ -620,7 +599,7 @@ static cJSON *sample_check(Req *r, const char *text, size_t n, const char *contr
 	} else {
 		cJSON_AddBoolToObject(o, names[st], 1);
 		result = encode_import_result(&res, ENC_PAGE);
-		add_where(cJSON_GetObjectItem(result, "errors"), &res);
+		encode_import_where(cJSON_GetObjectItem(result, "errors"), &res);
 		cJSON_AddItemToObject(o, "result", result);
 	}
 	import_result_free(&res);

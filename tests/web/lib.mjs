@@ -1,11 +1,14 @@
 // Shared helpers for the web tests: a demo database, the real server on a
 // free loopback port, sign-in over the API and with a cookie session.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, execFileSync, execFile as execFileCb } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser } from 'mailparser';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const bin = process.env.COOPLEDGER_BIN || join(root, 'build', 'rel', 'coopledger');
@@ -85,4 +88,34 @@ export function launchChromium() {
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+}
+
+// A real SMTP server on a free loopback port that keeps what it receives.
+// deliver(db, baseUrl) runs `notices send` against it (links in the
+// messages under baseUrl), checks that nothing went dead, and resolves to
+// the messages that arrived, parsed.
+export async function smtpSink() {
+  const received = [];
+  const server = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS'], logger: false, secure: false,
+    onData(stream, session, cb) {
+      const chunks = [];
+      stream.on('data', (c) => chunks.push(c));
+      stream.on('end', () => { received.push(Buffer.concat(chunks)); cb(null, 'queued'); });
+    },
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const port = server.server.address().port;
+  return {
+    received,
+    async deliver(db, baseUrl) {
+      const from = received.length;
+      const env = { ...process.env, COOPLEDGER_SMTP_URL: `smtp://127.0.0.1:${port}?starttls=none`,
+        COOPLEDGER_BASE_URL: baseUrl, COOPLEDGER_MAIL_FROM: 'notices@usd259.ks.example' };
+      const { stdout } = await promisify(execFileCb)(bin, ['--db', db, '--as-of', asOf, 'notices', 'send'], { env });
+      if (!/dead 0/.test(stdout)) throw new Error(`notices send: ${stdout}`);
+      return Promise.all(received.slice(from).map((raw) => simpleParser(raw)));
+    },
+    close: () => new Promise((r) => server.close(r)),
+  };
 }

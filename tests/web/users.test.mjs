@@ -6,29 +6,15 @@
 // session ends at its next request and whose API token gets 401.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile as execFileCb } from 'node:child_process';
-import { promisify } from 'node:util';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser } from 'mailparser';
-import { bin, asOf, demoDatabase, startServer, token, launchChromium } from './lib.mjs';
+import { demoDatabase, startServer, token, launchChromium, smtpSink } from './lib.mjs';
 
-const execFile = promisify(execFileCb);
 const NEW = { email: 'ledger.clerk@usd259.ks.example', password: 'a long new secret 1' };
 
 let demo, srv, smtp, browser;
-const received = [];
 
 before(async () => {
   demo = demoDatabase();
-  smtp = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false, secure: false,
-    onData(stream, session, cb) {
-      const chunks = [];
-      stream.on('data', (c) => chunks.push(c));
-      stream.on('end', () => { received.push(Buffer.concat(chunks)); cb(null, 'queued'); });
-    },
-  });
-  await new Promise((r) => smtp.listen(0, '127.0.0.1', r));
+  smtp = await smtpSink();
   srv = await startServer(demo.db);
   browser = await launchChromium();
 });
@@ -36,19 +22,11 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await srv?.stop();
-  await new Promise((r) => smtp.close(r));
+  await smtp.close();
 });
 
-// Deliver the outbox to the SMTP server, links under the server's address;
-// resolves to the messages that arrived, parsed.
-async function deliver() {
-  const from = received.length;
-  const env = { ...process.env, COOPLEDGER_SMTP_URL: `smtp://127.0.0.1:${smtp.server.address().port}?starttls=none`,
-    COOPLEDGER_BASE_URL: srv.url, COOPLEDGER_MAIL_FROM: 'notices@usd259.ks.example' };
-  const { stdout } = await execFile(bin, ['--db', demo.db, '--as-of', asOf, 'notices', 'send'], { env });
-  assert.match(stdout, /dead 0/);
-  return Promise.all(received.slice(from).map((raw) => simpleParser(raw)));
-}
+// Deliver the outbox to the SMTP server, links under the server's address.
+const deliver = () => smtp.deliver(demo.db, srv.url);
 
 async function signIn(page, user) {
   await page.goto(`${srv.url}/login`);
