@@ -243,6 +243,32 @@ static cJSON *pos_json(const CompletenessReport *v, const RowSet *names, EncMode
 	return pos;
 }
 
+/* The contract's audit as of today, the agencies' names and the list's
+ * filter for a page or download of it.  Returns 0 to go on (free *c and
+ * *names); otherwise the request is answered (404, 500 or the filter's
+ * 400) and nothing is left to free. */
+static int audit_or_answer(Req *r, CompletenessReport *c, RowSet *names, PoFilter *f)
+{
+	Err e = {0};
+
+	if (!may_see_contract(r, r->param[0])) {
+		resp_error(r, 404, "there is no such contract");
+		return -1;
+	}
+	if (completeness_report(r->db, r->param[0], NULL, r->today, c, &e) ||
+	    agency_names(r, names, &e)) {
+		completeness_report_free(c);
+		rowset_free(names);
+		resp_error(r, 500, "%s", e.msg);
+		return -1;
+	}
+	if (filter_or_400(r, c, f) == 0)
+		return 0;
+	rowset_free(names);
+	completeness_report_free(c);
+	return -1;
+}
+
 int page_completeness_csv(Req *r)
 {
 	static const char *const keys[] = {
@@ -253,26 +279,17 @@ int page_completeness_csv(Req *r)
 	RowSet names = {0};
 	PoFilter f;
 	cJSON *pos;
-	Err e = {0};
 
-	if (!may_see_contract(r, r->param[0]))
-		return resp_error(r, 404, "there is no such contract");
-	if (completeness_report(r->db, r->param[0], NULL, r->today, &c, &e) ||
-	    agency_names(r, &names, &e)) {
-		completeness_report_free(&c);
-		return resp_error(r, 500, "%s", e.msg);
-	}
-	if (filter_or_400(r, &c, &f) == 0) {
-		if (filtered(&c, &f, &v)) {
-			resp_error(r, 500, "out of memory");
-		} else {
-			pos = pos_json(&v, &names, ENC_DATA);
-			snprintf(name, sizeof name, "%s-completeness.csv", r->param[0]);
-			resp_text(r, 200, "text/csv; charset=utf-8",
-				  csv_from_json(pos, keys, (int)(sizeof keys / sizeof *keys)),
-				  name);
-			cJSON_Delete(pos);
-		}
+	if (audit_or_answer(r, &c, &names, &f))
+		return 0;
+	if (filtered(&c, &f, &v)) {
+		resp_error(r, 500, "out of memory");
+	} else {
+		pos = pos_json(&v, &names, ENC_DATA);
+		snprintf(name, sizeof name, "%s-completeness.csv", r->param[0]);
+		resp_text(r, 200, "text/csv; charset=utf-8",
+			  csv_from_json(pos, keys, (int)(sizeof keys / sizeof *keys)), name);
+		cJSON_Delete(pos);
 	}
 	free(v.po);
 	rowset_free(&names);
@@ -463,22 +480,14 @@ int page_completeness(Req *r)
 	CompletenessReport c;
 	RowSet names = {0};
 	PoFilter f;
-	cJSON *ctx = NULL;
-	Err e = {0};
+	cJSON *ctx;
 
-	if (!may_see_contract(r, r->param[0]))
-		return resp_error(r, 404, "there is no such contract");
-	if (completeness_report(r->db, r->param[0], NULL, r->today, &c, &e) ||
-	    agency_names(r, &names, &e)) {
-		completeness_report_free(&c);
-		return resp_error(r, 500, "%s", e.msg);
-	}
-	if (filter_or_400(r, &c, &f) == 0) {
-		if ((ctx = completeness_ctx(r, &c, &f, &names)))
-			render_page(r, 200, "completeness", ctx);
-		else
-			resp_error(r, 500, "out of memory");
-	}
+	if (audit_or_answer(r, &c, &names, &f))
+		return 0;
+	if ((ctx = completeness_ctx(r, &c, &f, &names)))
+		render_page(r, 200, "completeness", ctx);
+	else
+		resp_error(r, 500, "out of memory");
 	rowset_free(&names);
 	completeness_report_free(&c);
 	return 0;
