@@ -13,6 +13,9 @@
 /* JSON API (api.c) */
 int api_tokens_create(Req *r);
 int api_me(Req *r);
+/* page_catalog.c: the public catalog (DOMAIN.md section 7) */
+int api_catalog(Req *r);
+int api_catalog_entry(Req *r);
 int api_contracts(Req *r);
 int api_contract(Req *r);
 int api_contract_create(Req *r);

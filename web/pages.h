@@ -63,6 +63,9 @@ int page_rebates(Req *r);
 int page_rebates_csv(Req *r);
 int page_users(Req *r);
 int page_user_add(Req *r);
+/* page_catalog.c: the public catalog and a contract's public page */
+int page_catalog(Req *r);
+int page_catalog_entry(Req *r);
 /* page_vendors.c: vendors, their contacts and column mapping */
 int page_vendors(Req *r);
 int page_vendors_csv(Req *r);

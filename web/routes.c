@@ -18,6 +18,11 @@ const Route routes[] = {
 	{"POST", "/logout", page_logout, R_ANY},
 	{"GET", "/static/:file", page_static, R_ANON},
 	{"GET", "/favicon.ico", page_favicon, R_ANON},
+	/* the public catalog (DOMAIN.md section 7): anyone, signed in or not */
+	{"GET", "/catalog", page_catalog, R_ANON},
+	{"GET", "/catalog/:number", page_catalog_entry, R_ANON},
+	{"GET", "/api/v1/catalog", api_catalog, R_ANON},
+	{"GET", "/api/v1/catalog/:number", api_catalog_entry, R_ANON},
 	/* pages */
 	{"GET", "/", page_home, R_ANY},
 	{"GET", "/contracts", page_contracts, R_ANY},
