@@ -150,21 +150,26 @@ static ClCode add_categories(Req *r, cJSON *ctx, const char *category, Err *e)
 	return CL_OK;
 }
 
-/* The /catalog page's context, or NULL with e set. */
+/* The /catalog page's context, a page of PAGE_ROWS contracts, or NULL
+ * with e set. */
 static cJSON *catalog_ctx(Req *r, const char *q, const char *category, Err *e)
 {
-	cJSON *ctx, *data = list_json(r, q, category, e);
-	char count[160];
+	cJSON *ctx, *all, *shown, *data = list_json(r, q, category, e);
+	char count[160], qenc[CATALOG_QUERY_MAX * 3 + 1], cenc[CATALOG_CATEGORY_MAX * 3 + 1];
+	char query[sizeof qenc + sizeof cenc + 32];
+	long page, off = page_offset(r, &page), i;
 	int n;
 
 	if (!data)
 		return NULL;
 	ctx = cJSON_CreateObject();
-	cJSON_AddStringToObject(ctx, "title", "Contract catalog");
 	cJSON_AddStringToObject(ctx, "q", q ? q : "");
-	cJSON_AddItemToObject(ctx, "contracts", cJSON_DetachItemFromObject(data, "contracts"));
+	all = cJSON_GetObjectItem(data, "contracts");
+	n = cJSON_GetArraySize(all);
+	shown = cJSON_AddArrayToObject(ctx, "contracts");
+	for (i = off; i < n && i < off + PAGE_ROWS; i++)
+		cJSON_AddItemToArray(shown, cJSON_Duplicate(cJSON_GetArrayItem(all, (int)i), 1));
 	cJSON_Delete(data);
-	n = cJSON_GetArraySize(cJSON_GetObjectItem(ctx, "contracts"));
 	if ((q && q[0]) || (category && category[0])) {
 		cJSON_AddBoolToObject(ctx, "filtered", 1);
 		snprintf(count, sizeof count, n == 1 ? "1 contract matches" : "%d contracts match",
@@ -175,6 +180,13 @@ static cJSON *catalog_ctx(Req *r, const char *q, const char *category, Err *e)
 			 n);
 	}
 	cJSON_AddStringToObject(ctx, "count", count);
+	pagekit_url_encode(q ? q : "", qenc, sizeof qenc);
+	pagekit_url_encode(category ? category : "", cenc, sizeof cenc);
+	snprintf(query, sizeof query, "q=%s&category=%s", qenc, cenc);
+	if (n > PAGE_ROWS) {
+		add_paging(ctx, page, n > off + PAGE_ROWS, query);
+		add_page_numbers(ctx, page, n);
+	}
 	if (add_categories(r, ctx, category, e)) {
 		cJSON_Delete(ctx);
 		return NULL;
@@ -194,7 +206,7 @@ static void page_key(Req *r, const char *page, const char *const *args, int n, c
 
 int page_catalog(Req *r)
 {
-	static const char *const args[] = {"q", "category"};
+	static const char *const args[] = {"q", "category", "page"};
 	const char *q = req_query(r, "q"), *category = req_query(r, "category");
 	char version[CACHE_VERSION_BUF], key[PAGECACHE_KEY_BUF];
 	cJSON *ctx;
@@ -211,7 +223,7 @@ int page_catalog(Req *r)
 		}
 		return render_page(r, 400, "catalog", ctx);
 	}
-	page_key(r, "catalog", args, 2, key);
+	page_key(r, "catalog", args, 3, key);
 	cache_version(r->db, r->today, version, sizeof version);
 	if (pagecache_send(r, key, version)) {
 		cache_header(r);

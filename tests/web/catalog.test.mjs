@@ -327,3 +327,29 @@ test('no purchase, remittance, fee or rebate figure reaches the catalog', async 
     }
   }
 });
+
+test('a long catalog comes 50 a page, the API whole', async () => {
+  // 48 more: with KS-CHAIR-2026, KS-DESK-2026, KS-FURN-2025 and
+  // KS-OFFC-2025, 52 in force, by number: page 1 has 50, page 2 the last
+  // two, KS-PAGE-47 and KS-PAGE-48
+  for (let i = 1; i <= 48; i++) {
+    const n = `KS-PAGE-${String(i).padStart(2, '0')}`;
+    const f = join(demo.dir, `${n}.json`);
+    writeFileSync(f, JSON.stringify({ ...chairTerms, number: n, title: `Paged ${i}`, category: 'paging', renewals: undefined }));
+    cli(demo.db, 'contract', 'import', f);
+  }
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${srv.url}/catalog`);
+  assert.equal(await textOf(page, '#catalog-count'), '52 contracts are open to join.');
+  const first = await rowsOf(page);
+  assert.equal(first.length, 50);
+  assert.deepEqual(first.slice(0, 5), [CHAIR, 'KS-DESK-2026', C, 'KS-OFFC-2025', 'KS-PAGE-01']);
+  await page.click('nav.paging a[rel=next]');
+  assert.deepEqual(await rowsOf(page), ['KS-PAGE-47', 'KS-PAGE-48']);
+  await page.goto(`${srv.url}/catalog?category=paging`);
+  assert.equal((await rowsOf(page)).length, 48);
+  assert.equal(await page.$('nav.paging'), null);
+  assert.equal(JSON.parse((await get('/api/v1/catalog')).body).contracts.length, 52);
+  await ctx.close();
+});
