@@ -404,6 +404,27 @@ async function passwordPages(page, problems) {
     '/password (refused)', '/password (bad link)'];
 }
 
+// The public catalog, reached from the sign-in page's header: the list, a
+// search that finds nothing, a refused search and a contract's page.
+async function catalogPages(page, problems) {
+  await page.goto(`${srv.url}/login`);
+  await page.click('header nav >> text=Catalog');
+  await page.waitForSelector('#catalog');
+  await checkBothWidths(page, 'anonymous', problems);
+  await page.fill('#catalog-q', 'no such words');
+  await page.click('form.catalog-search button[type=submit]');
+  await page.waitForSelector('#catalog-none');
+  await checkBothWidths(page, 'anonymous', problems, undefined, ' (no match)');
+  await page.goto(`${srv.url}/catalog?q=${'w '.repeat(17)}`);
+  await page.waitForSelector('.error');
+  await checkBothWidths(page, 'anonymous', problems, undefined, ' (refused)');
+  await page.goto(`${srv.url}/catalog`);
+  await page.click(`#catalog a:text("${C}")`);
+  await page.waitForSelector('#discounts');
+  await checkBothWidths(page, 'anonymous', problems);
+  return ['/catalog', '/catalog (no match)', '/catalog (refused)', `/catalog/${C}`];
+}
+
 test('the sign-in page, and a sign-in that fails', async (t) => {
   const page = await newPage();
   const problems = [];
@@ -414,7 +435,8 @@ test('the sign-in page, and a sign-in that fails', async (t) => {
   await page.click('button[type=submit]');
   await page.waitForSelector('.error');
   await checkBothWidths(page, 'anonymous', problems, undefined, ' (failed)');
-  report.pages.anonymous = ['/login', '/login (failed)', ...await passwordPages(page, problems)];
+  report.pages.anonymous = ['/login', '/login (failed)', ...await passwordPages(page, problems),
+    ...await catalogPages(page, problems)];
   verdict(t, 'anonymous', report.pages.anonymous, problems, page);
   await page.context().close();
 });
