@@ -6,6 +6,10 @@
  * (the time a request takes right after the books change), then warmed up
  * and loaded.  The targets (issue 5): p99 under 50 ms on each page, and
  * the dashboard's requests per second at least 30% of the static file's.
+ * The public catalog (issue 14) is loaded the same way, with no sign-in,
+ * over 1,000 contracts in force: /catalog and one contract's public page,
+ * each with p99 under 20 ms and at least 50% of the static file's
+ * requests per second.
  * `BENCH_ONLY=web` runs this part alone; BENCH_WEB_SECONDS sets the load
  * time (20 s).
  */
@@ -20,7 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agency.h"
 #include "bench.h"
+#include "contract.h"
 #include "db.h"
 #include "session.h"
 #include "user.h"
@@ -29,6 +35,9 @@
 #define WRK_OUT		       "build/bench-wrk.txt"
 #define TARGET_P99_MS	       50.0
 #define TARGET_DASHBOARD_SHARE 30.0 /* % of the static file's requests/s */
+#define TARGET_CATALOG_P99_MS  20.0
+#define TARGET_CATALOG_SHARE   50.0
+#define CATALOG_CONTRACTS      1000
 
 typedef struct Load {
 	double rps, p50, p99; /* requests/s, latency ms */
@@ -144,6 +153,58 @@ fail:
 	return -1;
 }
 
+/* CATALOG_CONTRACTS contracts in force on the server's day (2028-07-01),
+ * of 20 vendors and 10 categories, each with discount tiers: the public
+ * catalog's data.  Made with contract_import(), as `contract import`
+ * makes them, without waiting for the disk between them. */
+static int catalog_contracts(const char *db_path)
+{
+	static const char *const cat[] = {"furniture", "seating",    "technology", "vehicles",
+					  "tires",     "janitorial", "athletics",  "food service",
+					  "library",   "playground"};
+	static const char *const word[] = {"Classroom",	 "Office",  "Stacking", "Ergonomic",
+					   "Laboratory", "Outdoor", "Library",	"Cafeteria"};
+	char doc[1024], code[16], name[64];
+	sqlite3 *db;
+	Err e = {0};
+	int i;
+
+	if (db_open(db_path, &db, &e))
+		goto fail;
+	if (db_exec(db, &e, "PRAGMA synchronous = OFF", ""))
+		goto fail_db;
+	for (i = 0; i < 20; i++) {
+		snprintf(code, sizeof code, "CV%d", i);
+		snprintf(name, sizeof name, "Catalog Supplier %d Inc.", i);
+		if (vendor_add(db, code, name, NULL, "bench", NULL, &e))
+			goto fail_db;
+	}
+	for (i = 0; i < CATALOG_CONTRACTS; i++) {
+		int len = snprintf(
+			doc, sizeof doc,
+			"{\"number\":\"CAT-%04d\",\"title\":\"%s %s supplies "
+			"%d\",\"category\":\"%s\","
+			"\"lead_agency\":\"A0\",\"vendor\":\"CV%d\",\"start\":\"2028-01-01\","
+			"\"end\":\"2031-12-31\",\"solicitation\":\"RFP 28-%04d\","
+			"\"renewals\":{\"options\":2,\"years\":1},"
+			"\"fee\":{\"bands\":[{\"from\":\"0\",\"rate\":\"2%%\"}]},"
+			"\"discounts\":{\"tiers\":[{\"from\":\"0\",\"rate\":\"%d%%\"},"
+			"{\"from\":\"30000.01\",\"rate\":\"%d%%\"}]}}",
+			i, word[i % 8], word[(i / 8) % 8], i, cat[i % 10], i % 20, i, 10 + i % 40,
+			12 + i % 40);
+
+		if (contract_import(db, doc, (size_t)len, "bench", NULL, &e))
+			goto fail_db;
+	}
+	db_close(db);
+	return 0;
+fail_db:
+	db_close(db);
+fail:
+	fprintf(stderr, "bench: catalog contracts: %s\n", e.msg);
+	return -1;
+}
+
 /* The coopledger binary of the bench's own build: BUILD/bench/bench runs
  * BUILD/coopledger.  OUT: path (size n). */
 static void server_binary(char *path, size_t n)
@@ -200,33 +261,41 @@ static pid_t serve(const char *db_path, char *where, size_t n)
 	return pid;
 }
 
-/* The verdict on row i against the targets. */
+/* The verdict on row i against the targets: rows 4 and 5 are the
+ * catalog's. */
 static const char *verdict(const Load *l, int i)
 {
+	int catalog = i >= 4;
+
 	if (i == 0)
 		return "-"; /* the yardstick */
-	if (l[i].rps <= 0 || l[i].p99 < 0 || l[i].p99 >= TARGET_P99_MS)
+	if (l[i].rps <= 0 || l[i].p99 < 0 ||
+	    l[i].p99 >= (catalog ? TARGET_CATALOG_P99_MS : TARGET_P99_MS))
 		return "MISSED";
 	if (i == 1 && l[1].rps < l[0].rps * TARGET_DASHBOARD_SHARE / 100)
+		return "MISSED";
+	if (catalog && l[i].rps < l[0].rps * TARGET_CATALOG_SHARE / 100)
 		return "MISSED";
 	return "ok";
 }
 
 void bench_web(const char *db_path, long n)
 {
-	static const char *const names[] = {"static CSS file", "dashboard (admin)",
-					    "purchase history (member)", "API report: fees"};
-	const char *paths[] = {"/static/app.css", "/", "/purchases",
-			       "/api/v1/contracts/BENCH/fees"};
+	static const char *const names[] = {"static CSS file",		 "dashboard (admin)",
+					    "purchase history (member)", "API report: fees",
+					    "catalog (no sign-in)",	 "catalog contract page"};
+	const char *paths[] = {"/static/app.css", "/",
+			       "/purchases",	  "/api/v1/contracts/BENCH/fees",
+			       "/catalog",	  "/catalog/CAT-0500"};
 	char admin[128], member[128], bearer[128], addr[96], url[200];
-	const char *hdr[4];
+	const char *hdr[6];
 	const char *env = getenv("BENCH_WEB_SECONDS");
 	int seconds = env ? atoi(env) : 20, i;
-	Load l[4] = {{0}};
+	Load l[6] = {{0}};
 	pid_t pid;
 
 	if (access("/usr/bin/wrk", X_OK) != 0 || credentials(db_path, admin, member, bearer) ||
-	    (pid = serve(db_path, addr, sizeof addr)) < 0) {
+	    catalog_contracts(db_path) || (pid = serve(db_path, addr, sizeof addr)) < 0) {
 		fprintf(stderr, "bench: the web benchmark could not start\n");
 		return;
 	}
@@ -234,7 +303,8 @@ void bench_web(const char *db_path, long n)
 	hdr[1] = admin;
 	hdr[2] = member;
 	hdr[3] = bearer;
-	for (i = 0; i < 4; i++) {
+	hdr[4] = hdr[5] = "Accept: text/html"; /* a visitor: no sign-in */
+	for (i = 0; i < 6; i++) {
 		snprintf(url, sizeof url, "http://%s%s", addr, paths[i]);
 		l[i].first = first_request(addr, paths[i], hdr[i]); /* builds its report */
 		run_wrk(url, hdr[i], 1, &l[i]); /* warm up: pages, connections */
@@ -247,12 +317,14 @@ void bench_web(const char *db_path, long n)
 	       seconds);
 	printf("%-28s %11s %8s %9s %9s %10s %7s\n", "page", "requests/s", "p50 ms", "p99 ms",
 	       "vs static", "first ms", "target");
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 6; i++)
 		printf("%-28s %11.0f %8.2f %9.2f %8.0f%% %10.1f %7s\n", names[i], l[i].rps,
 		       l[i].p50, l[i].p99, l[0].rps > 0 ? 100 * l[i].rps / l[0].rps : 0, l[i].first,
 		       verdict(l, i));
 	printf("\ntargets: p99 under %.0f ms on each page; the dashboard at least %.0f%% of the "
-	       "static file's requests/s.\n'first ms': one request on its own with nothing cached, "
-	       "as right after a change to the books.\n",
-	       TARGET_P99_MS, TARGET_DASHBOARD_SHARE);
+	       "static file's requests/s; the catalog's pages (%d contracts in force) p99 under "
+	       "%.0f ms and at least %.0f%% of the static file's requests/s.\n'first ms': one "
+	       "request on its own with nothing cached, as right after a change to the books.\n",
+	       TARGET_P99_MS, TARGET_DASHBOARD_SHARE, CATALOG_CONTRACTS, TARGET_CATALOG_P99_MS,
+	       TARGET_CATALOG_SHARE);
 }
