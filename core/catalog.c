@@ -193,7 +193,7 @@ ClCode catalog_list(sqlite3 *db, Date today, const char *q, const char *category
 		rc = CL_EDB;
 	if (!rc && nid && !(list = malloc((size_t)nid * sizeof *list)))
 		rc = err_set(e, CL_ENOMEM, "out of memory reading the catalog");
-	for (i = 0; !rc && i < nid; i++) {
+	for (i = 0; !rc && list && i < nid; i++) {
 		rc = entry_load(db, ids[i], today, &list[*n], &active, e);
 		if (!rc && active)
 			(*n)++;
