@@ -295,7 +295,7 @@ void bench_web(const char *db_path, long n)
 	pid_t pid;
 
 	if (access("/usr/bin/wrk", X_OK) != 0 || credentials(db_path, admin, member, bearer) ||
-	    catalog_contracts(db_path) || (pid = serve(db_path, addr, sizeof addr)) < 0) {
+	    (pid = serve(db_path, addr, sizeof addr)) < 0) {
 		fprintf(stderr, "bench: the web benchmark could not start\n");
 		return;
 	}
@@ -305,6 +305,11 @@ void bench_web(const char *db_path, long n)
 	hdr[3] = bearer;
 	hdr[4] = hdr[5] = "Accept: text/html"; /* a visitor: no sign-in */
 	for (i = 0; i < 6; i++) {
+		/* the catalog's contracts come after the ledger's pages are
+		 * measured, which they would otherwise crowd (the dashboard
+		 * lists every contract) */
+		if (i == 4 && catalog_contracts(db_path))
+			break;
 		snprintf(url, sizeof url, "http://%s%s", addr, paths[i]);
 		l[i].first = first_request(addr, paths[i], hdr[i]); /* builds its report */
 		run_wrk(url, hdr[i], 1, &l[i]); /* warm up: pages, connections */
