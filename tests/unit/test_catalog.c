@@ -4,20 +4,13 @@
  * (DOMAIN.md section 7).
  *
  * Tests as data: every row is an input and the text worked out by hand,
- * or the words its refusal must contain.
+ * or the words its refusal must contain.  Then the catalog of the standard
+ * world (fixture.h): what is in force on a day, the FTS5 index kept by
+ * the triggers of migration 0015.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-
-#include <cmocka.h>
-
 #include "catalog.h"
-
-#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+#include "fixture.h"
+#include "vendor.h"
 
 typedef struct MatchCase {
 	const char *q;
@@ -166,6 +159,76 @@ static void test_no_tiers(void **state)
 	assert_int_equal(catalog_tier_sentences(&en, out), 0);
 }
 
+/* The numbers catalog_list() gives on day for q and category, joined by
+ * blanks.  OUT: out (size n). */
+static void numbers(sqlite3 *db, const char *day, const char *q, const char *category, char *out,
+		    size_t n)
+{
+	CatalogEntry *list;
+	Err e = {0};
+	int k, i;
+
+	fx_expect(q ? q : "(all)", catalog_list(db, fx_date(day), q, category, &list, &k, &e), &e,
+		  CL_OK, NULL);
+	out[0] = '\0';
+	for (i = 0; i < k; i++)
+		snprintf(out + strlen(out), n - strlen(out), "%s%s", i ? " " : "", list[i].number);
+	free(list);
+}
+
+/* KS-1 (2025-07-01 .. 2026-06-30) is in the catalog within its term;
+ * KS-T, terminated, never; a contract not yet started not until it
+ * starts.  Its words are the number, title, category and vendor name, and
+ * a renamed vendor is found by its new name only. */
+static void test_world_catalog(void **state)
+{
+	Fixture *fx = *state;
+	char got[256];
+	CatalogEntry c;
+	Err e = {0};
+
+	fx_contract(fx->db, "KS-2", "2026-03-01", "2027-02-28", "active");
+	numbers(fx->db, "2026-01-15", NULL, NULL, got, sizeof got);
+	assert_string_equal(got, "KS-1");
+	numbers(fx->db, "2026-03-01", NULL, NULL, got, sizeof got);
+	assert_string_equal(got, "KS-1 KS-2");
+	numbers(fx->db, "2026-07-01", NULL, NULL, got, sizeof got);
+	assert_string_equal(got, "KS-2");
+	numbers(fx->db, "2025-06-30", NULL, NULL, got, sizeof got);
+	assert_string_equal(got, "");
+
+	numbers(fx->db, "2026-03-01", "classroom furn", NULL, got, sizeof got);
+	assert_string_equal(got, "KS-1 KS-2");
+	numbers(fx->db, "2026-03-01", "KS-2", "furniture", got, sizeof got);
+	assert_string_equal(got, "KS-2");
+	numbers(fx->db, "2026-03-01", "prairie", "seating", got, sizeof got);
+	assert_string_equal(got, "");
+	numbers(fx->db, "2026-03-01", "zephyr", NULL, got, sizeof got);
+	assert_string_equal(got, "");
+	fx_expect("rename", vendor_rename(fx->db, "V-PRAIRIE", "Zephyr Desks", FX_ACTOR, &e), &e,
+		  CL_OK, NULL);
+	numbers(fx->db, "2026-03-01", "zephyr", NULL, got, sizeof got);
+	assert_string_equal(got, "KS-1 KS-2");
+	numbers(fx->db, "2026-03-01", "prairie", NULL, got, sizeof got);
+	assert_string_equal(got, "");
+
+	fx_expect("KS-1", catalog_get(fx->db, fx_date("2026-01-15"), "KS-1", &c, &e), &e, CL_OK,
+		  NULL);
+	assert_string_equal(c.vendor_name, "Zephyr Desks");
+	assert_string_equal(c.lead_agency_name, "Wichita Public Schools");
+	assert_string_equal(c.solicitation, "RFP 25-0147");
+	assert_int_equal(c.end, fx_date("2026-06-30"));
+	assert_string_equal(c.contact_email, ""); /* the vendor has no contact */
+	fx_expect("KS-T", catalog_get(fx->db, fx_date("2026-01-15"), "KS-T", &c, &e), &e,
+		  CL_ENOTFOUND, "not in force today");
+	fx_expect("KS-9", catalog_get(fx->db, fx_date("2026-01-15"), "KS-9", &c, &e), &e,
+		  CL_ENOTFOUND, "no contract numbered \"KS-9\"");
+	fx_expect("category",
+		  catalog_list(fx->db, fx_date("2026-01-15"), NULL, "a\nb", &(CatalogEntry *){0},
+			       &(int){0}, &e),
+		  &e, CL_EINPUT, "category");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_match_limits),
 		cmocka_unit_test(test_tiers),
 		cmocka_unit_test(test_no_tiers),
+		cmocka_unit_test_setup_teardown(test_world_catalog, fx_world_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
