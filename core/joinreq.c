@@ -124,7 +124,8 @@ ClCode joinreq_check_field(const JoinIn *j, JoinField f, Err *e)
 
 /* The id of the contract numbered number when it is active on today, else
  * CL_ENOTFOUND.  OUT: *cid. */
-static ClCode contract_active(sqlite3 *db, const char *number, Date today, int64_t *cid, Err *e)
+static ClCode contract_active(sqlite3 *db, const char *number, Date today, int64_t *cid,
+			      char *title, size_t n, Err *e)
 {
 	TermsHistory h = {0};
 	const Terms *t;
@@ -138,11 +139,21 @@ static ClCode contract_active(sqlite3 *db, const char *number, Date today, int64
 	t = terms_in_force(&h, today);
 	ok = t && t->status == CONTRACT_ACTIVE && t->start <= today && today <= t->end;
 	*cid = h.id;
+	if (title)
+		snprintf(title, n, "%s", t ? t->title : "");
 	terms_history_free(&h);
 	if (!ok)
 		return err_set(e, CL_ENOTFOUND, "contract %s is not active: it cannot be joined",
 			       number);
 	return CL_OK;
+}
+
+ClCode joinreq_contract_open(sqlite3 *db, const char *number, Date today, char *title, size_t n,
+			     Err *e)
+{
+	int64_t cid;
+
+	return contract_active(db, number, today, &cid, title, n, e);
 }
 
 /* CL_ERULE with *retry_after when sql (count and oldest time since the
@@ -221,7 +232,7 @@ ClCode joinreq_create(sqlite3 *db, const JoinIn *j, Date today, int64_t now, int
 		return rc;
 	if (j->client && strlen(j->client) > 64)
 		return err_set(e, CL_EINPUT, "the client address is too long");
-	rc = contract_active(db, j->contract, today, &cid, e);
+	rc = contract_active(db, j->contract, today, &cid, NULL, 0, e);
 	if (rc)
 		return rc;
 	rc = db_begin(db, e);

@@ -19,6 +19,7 @@
 #define COOPLEDGER_JOINREQ_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "date.h"
@@ -62,6 +63,11 @@ const char *joinreq_field_key(JoinField f);
 /* CL_OK, or CL_EINPUT with a message naming field f when it is wrong. */
 ClCode joinreq_check_field(const JoinIn *j, JoinField f, Err *e)
 	__attribute__((warn_unused_result));
+
+/* CL_OK with the title of the contract numbered number (OUT: title, size
+ * n) when it is active on today and so open to join; else CL_ENOTFOUND. */
+ClCode joinreq_contract_open(sqlite3 *db, const char *number, Date today, char *title, size_t n,
+			     Err *e) __attribute__((warn_unused_result));
 
 /* Record a pending request j arriving at now (unix seconds) on day
  * today.  CL_EINPUT names the first wrong field (OUT: *bad, may be NULL,
