@@ -9,7 +9,7 @@
 // the contract on its portal.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { demoDatabase, startServer, cliJson, launchChromium, smtpSink } from './lib.mjs';
+import { demoDatabase, startServer, cliJson, launchChromium, smtpSink, token } from './lib.mjs';
 
 const C = 'KS-FURN-2025';
 const BUYER = { agency: 'Salina Public Schools', name: 'Pat Buyer', email: 'pat.buyer@usd305.ks.example' };
@@ -195,4 +195,30 @@ test('staff approve; the requester and the new member are e-mailed; the member s
   assert.ok((await member.textContent('main')).includes(C), 'the portal shows the contract');
   await admin.context().close();
   await member.context().close();
+});
+
+test('finance reads the queue but cannot decide; a decline e-mails its reason', async () => {
+  const id = stored().find((q) => q.email === 'buyer3@city.ks.example').id;
+  const fin = await token(srv.url, demo.users.finance);
+  const list = await fetch(`${srv.url}/api/v1/join-requests`, { headers: { authorization: `Bearer ${fin}` } });
+  assert.equal(list.status, 200);
+  assert.equal((await list.json()).requests.length, 5);
+  const post = (who, path, body) => fetch(`${srv.url}/api/v1/join-requests/${id}/${path}`, {
+    method: 'POST', headers: { authorization: `Bearer ${who}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body) });
+  assert.equal((await post(fin, 'decline', { reason: 'no' })).status, 404);
+  const adm = await token(srv.url, demo.users.admin);
+  let res = await post(adm, 'decline', { reason: '' });
+  assert.equal(res.status, 400);
+  assert.match((await res.json()).error, /reason/);
+  const reason = 'Dodge City Schools already joined under code USD443';
+  res = await post(adm, 'decline', { reason });
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { request: id, status: 'declined' });
+  res = await post(adm, 'approve', { joined: '2026-11-25', agency_code: 'DCS-1' });
+  assert.equal(res.status, 409);
+  const [mail] = await smtp.deliver(demo.db, srv.url);
+  assert.equal(mail.to.value[0].address, 'buyer3@city.ks.example');
+  assert.equal(mail.subject, `Your request to join contract ${C} is declined`);
+  assert.ok(mail.text.includes(reason));
 });
