@@ -34,6 +34,7 @@ static const char usage_text[] =
 	"  notices queue|send|list|retry  e-mail notices and their outbox\n"
 	"  period close|reopen          close or reopen a quarter\n"
 	"  user add|invite|deactivate   people who sign in\n"
+	"  join list|approve|decline    requests to join a contract from the catalog\n"
 	"  verify                       check the hash chains\n"
 	"\n"
 	"Global options:\n"
@@ -54,7 +55,7 @@ static const Command commands[] = {
 	{"verify", cmd_verify},	    {"import", cmd_import},	{"batches", cmd_batches},
 	{"report", cmd_report},	    {"remit", cmd_remit},	{"export", cmd_export},
 	{"serve", cmd_serve},	    {"notices", cmd_notices},	{"statements", cmd_statements},
-	{"register", cmd_register}, {"inquiry", cmd_inquiry},
+	{"register", cmd_register}, {"inquiry", cmd_inquiry},	{"join", cmd_join},
 };
 
 /* Who the audit log names for changes made from this command line. */

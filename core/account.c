@@ -89,6 +89,21 @@ static ClCode queue_link(sqlite3 *db, const char *kind, const char *email, const
 	return rc;
 }
 
+ClCode account_invite_in(sqlite3 *db, const char *email, Role role, const char *agency_code,
+			 const char *vendor_code, const char *actor, int64_t now, int64_t *id,
+			 Err *e)
+{
+	ClCode rc;
+
+	if (text_check_email("e-mail", email, e))
+		return CL_EINPUT;
+	rc = user_insert(db, email, "", role, agency_code, vendor_code, actor, "user.invite", id,
+			 e);
+	return rc ? rc
+		  : queue_link(db, "user_invite", email, role_name(role),
+			       now + ACCOUNT_INVITE_SECONDS, now, e);
+}
+
 ClCode account_invite(sqlite3 *db, const char *email, Role role, const char *agency_code,
 		      const char *vendor_code, const char *actor, int64_t now, int64_t *id, Err *e)
 {

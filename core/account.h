@@ -33,6 +33,11 @@ ClCode account_invite(sqlite3 *db, const char *email, Role role, const char *age
 		      const char *vendor_code, const char *actor, int64_t now, int64_t *id, Err *e)
 	__attribute__((warn_unused_result));
 
+/* The same inside the caller's transaction. */
+ClCode account_invite_in(sqlite3 *db, const char *email, Role role, const char *agency_code,
+			 const char *vendor_code, const char *actor, int64_t now, int64_t *id,
+			 Err *e) __attribute__((warn_unused_result));
+
 /* Someone asked for a password reset of email from client (an address;
  * NULL or "" when unknown).  Each request takes a try of the e-mail's and
  * the client's sign-in throttles (session.h: login_attempt_begin(), under

@@ -150,6 +150,13 @@ static ClCode agency_insert(sqlite3 *db, const AgencyIn *a, const char *actor, i
 	return rc;
 }
 
+ClCode agency_add_in(sqlite3 *db, const AgencyIn *a, const char *actor, int64_t *id, Err *e)
+{
+	ClCode rc = agency_validate(a, e);
+
+	return rc ? rc : agency_insert(db, a, actor, id, e);
+}
+
 ClCode agency_add(sqlite3 *db, const AgencyIn *a, const char *actor, int64_t *id, Err *e)
 {
 	ClCode rc = agency_validate(a, e);

@@ -27,6 +27,10 @@ typedef struct AgencyIn {
 ClCode agency_add(sqlite3 *db, const AgencyIn *a, const char *actor, int64_t *id, Err *e)
 	__attribute__((warn_unused_result));
 
+/* The same inside the caller's transaction. */
+ClCode agency_add_in(sqlite3 *db, const AgencyIn *a, const char *actor, int64_t *id, Err *e)
+	__attribute__((warn_unused_result));
+
 /* The fields of an agency, in the order they are checked. */
 typedef enum {
 	AGENCY_F_CODE = 0,

@@ -226,6 +226,16 @@ static ClCode participant_insert(sqlite3 *db, int64_t cid, const Terms *t, const
 	return audit_record(db, actor, "participant.add", "participant", key, NULL, after, e);
 }
 
+ClCode participant_add_in(sqlite3 *db, const char *number, const char *agency_code, Date joined,
+			  const char *actor, Err *e)
+{
+	int64_t cid = 0;
+	Terms t = {0};
+	ClCode rc = contract_load(db, number, &cid, &t, e);
+
+	return rc ? rc : participant_insert(db, cid, &t, agency_code, joined, actor, e);
+}
+
 ClCode participant_add(sqlite3 *db, const char *number, const char *agency_code, Date joined,
 		       const char *actor, Err *e)
 {

@@ -70,6 +70,10 @@ void contract_show_free(ContractShow *c);
 ClCode participant_add(sqlite3 *db, const char *number, const char *agency_code, Date joined,
 		       const char *actor, Err *e) __attribute__((warn_unused_result));
 
+/* The same inside the caller's transaction. */
+ClCode participant_add_in(sqlite3 *db, const char *number, const char *agency_code, Date joined,
+			  const char *actor, Err *e) __attribute__((warn_unused_result));
+
 /* Add every participant of a CSV file or .xlsx workbook (its sheet by
  * name, NULL: the first) agency_code,joined in one transaction; the
  * message of a bad row names it.  OUT: *added. */

@@ -81,9 +81,9 @@ static const char sql_list[] =
 #define N_STATES 5
 static const char *const state_names[N_STATES] = {"queued", "sent", "retrying", "dead", "sending"};
 static const char *const kind_names[] = {
-	"statement_ready", "fee_statement",	"report_reminder",
-	"report_overdue",  "fee_overdue",	"user_invite",
-	"password_reset",  "contract_expiring", "completeness_inquiry"};
+	"statement_ready",	"fee_statement", "report_reminder", "report_overdue",
+	"fee_overdue",		"user_invite",	 "password_reset",  "contract_expiring",
+	"completeness_inquiry", "join_approved", "join_declined"};
 
 const char *outbox_state_name(OutboxState s)
 {

@@ -51,6 +51,11 @@ int api_participants_add(Req *r);
 int api_user_invite(Req *r);	/* POST /api/v1/users (admin) */
 int api_password_reset(Req *r); /* POST /api/v1/password-resets (public) */
 int api_password_set(Req *r);	/* POST /api/v1/password (public) */
+/* page_join.c: join requests (public) and staff's decisions */
+int api_join_create(Req *r);
+int api_join_list(Req *r);
+int api_join_approve(Req *r);
+int api_join_decline(Req *r);
 
 /* A money report, from the cache while the books are unchanged. */
 typedef enum { REP_FEES, REP_REBATES, REP_COMPLIANCE, REP_AGENCY } ReportKind;

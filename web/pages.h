@@ -12,6 +12,12 @@ int page_login(Req *r);
 int page_logout(Req *r);
 int page_static(Req *r);
 int page_favicon(Req *r);
+/* page_join.c: the public join form and staff's queue */
+int page_join_form(Req *r);
+int page_join_send(Req *r);
+int page_join_requests(Req *r);
+int page_join_approve(Req *r);
+int page_join_decline(Req *r);
 int page_home(Req *r);
 int page_contracts(Req *r);
 int page_contracts_csv(Req *r);

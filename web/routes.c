@@ -152,6 +152,17 @@ const Route routes[] = {
 	{"POST", "/contracts/:number/inquiries", page_inquiry_send, R_STAFF},
 	{"POST", "/api/v1/contracts/:number/inquiries", api_inquiry_send, R_STAFF},
 	{"GET", "/inquiries/:id.csv", page_inquiry_csv, R_ANY},
+	/* joining a contract from the catalog (DOMAIN.md section 7,
+	 * page_join.c): anyone asks; admin decides, finance reads */
+	{"GET", "/catalog/:number/join", page_join_form, R_ANON},
+	{"POST", "/catalog/:number/join", page_join_send, R_ANON},
+	{"POST", "/api/v1/catalog/:number/join-requests", api_join_create, R_ANON},
+	{"GET", "/join-requests", page_join_requests, R_STAFF},
+	{"POST", "/join-requests/:id/approve", page_join_approve, R_ADMIN},
+	{"POST", "/join-requests/:id/decline", page_join_decline, R_ADMIN},
+	{"GET", "/api/v1/join-requests", api_join_list, R_STAFF},
+	{"POST", "/api/v1/join-requests/:id/approve", api_join_approve, R_ADMIN},
+	{"POST", "/api/v1/join-requests/:id/decline", api_join_decline, R_ADMIN},
 	{NULL, NULL, NULL, 0},
 };
 

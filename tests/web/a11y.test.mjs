@@ -425,6 +425,29 @@ async function catalogPages(page, problems) {
   return ['/catalog', '/catalog (no match)', '/catalog (refused)', `/catalog/${C}`];
 }
 
+// The public join form of a contract: empty, refused with a message beside
+// each wrong field, and the thank-you page; the request it leaves gives
+// the staff queue (admin's crawl) a pending request with its forms.
+async function joinPages(page, problems) {
+  await page.goto(`${srv.url}/catalog/${C}/join`);
+  await checkBothWidths(page, 'anonymous', problems);
+  await page.evaluate(() => { document.querySelector('#join-form').noValidate = true; });
+  await page.fill('#f-agency_name', LONG);
+  await page.fill('#f-state', 'Kansas');
+  await page.click('#join-form button[type=submit]');
+  await page.waitForSelector('#e-state');
+  await checkBothWidths(page, 'anonymous', problems, undefined, ' (refused)');
+  await page.fill('#f-agency_name', 'Salina Public Schools');
+  await page.fill('#f-state', 'KS');
+  await page.fill('#f-contact_name', 'Pat Buyer');
+  await page.fill('#f-email', 'pat.buyer@usd305.ks.example');
+  await page.check('input[name=public_entity]');
+  await page.click('#join-form button[type=submit]');
+  await page.waitForSelector('.notice');
+  await checkBothWidths(page, 'anonymous', problems, undefined, ' (sent)');
+  return [`/catalog/${C}/join`, `/catalog/${C}/join (refused)`, `/catalog/${C}/join (sent)`];
+}
+
 test('the sign-in page, and a sign-in that fails', async (t) => {
   const page = await newPage();
   const problems = [];
@@ -436,7 +459,7 @@ test('the sign-in page, and a sign-in that fails', async (t) => {
   await page.waitForSelector('.error');
   await checkBothWidths(page, 'anonymous', problems, undefined, ' (failed)');
   report.pages.anonymous = ['/login', '/login (failed)', ...await passwordPages(page, problems),
-    ...await catalogPages(page, problems)];
+    ...await catalogPages(page, problems), ...await joinPages(page, problems)];
   verdict(t, 'anonymous', report.pages.anonymous, problems, page);
   await page.context().close();
 });
