@@ -119,8 +119,8 @@ static ClCode draw_amendments(Layout *L, const Packet *p, ChangeWords words, Err
 {
 	static const LayCol base[] = {{"No.", 28, 0},
 				      {"Effective", 62, 0},
-				      {"Reference", 150, 0},
-				      {"What changed", 276, 0}};
+				      {"Reference", 200, 0},
+				      {"What changed", 226, 0}};
 	char seq[16], day[DATE_BUF];
 	const char *row[4];
 	int i;
