@@ -61,7 +61,7 @@ ClCode ocds_set_publishing(sqlite3 *db, const char *number, int on, const char *
 			"ON CONFLICT (contract_id) DO UPDATE SET publish_purchases = "
 			"excluded.publish_purchases, changed_at = excluded.changed_at, "
 			"changed_by = excluded.changed_by",
-			"tits", number, (int64_t)on, db_timestamp(at), actor);
+			"titt", number, (int64_t)on, db_timestamp(at), actor);
 	if (!rc) {
 		snprintf(before, sizeof before, "{\"publish_purchases\":%s}",
 			 was ? "true" : "false");
