@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
-import { demoDatabase, startServer, token, cli, root } from './lib.mjs';
+import { demoDatabase, startServer, token, session, cli, root } from './lib.mjs';
 
 const C = 'KS-FURN-2025';
 const FRAMEWORK = `ocds-coopledger-${C}`;
@@ -147,4 +147,26 @@ test('publishing turned off again: the framework alone', async () => {
   const pkg = await (await ocds()).json();
   valid(pkg);
   assert.equal(pkg.releases.length, 1);
+});
+
+test('the contract page links the package and its form turns publishing on and off', async () => {
+  const s = await session(srv.url, demo.users.admin);
+  const page = await (await fetch(`${srv.url}/contracts/${C}`, { headers: { cookie: s.cookie } })).text();
+  assert.match(page, new RegExp(`href="/catalog/${C}/ocds.json"`));
+  assert.match(page, /Publish the members' orders/);
+  const post = (v, csrf) => fetch(`${srv.url}/contracts/${C}/ocds-publishing`, {
+    method: 'POST', redirect: 'manual',
+    headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ csrf, publish_purchases: v }) });
+  assert.equal((await post('yes', 'forged')).status, 403);
+  assert.equal((await (await ocds()).json()).releases.length, 1);
+  const bad = await post('maybe', s.csrf);
+  assert.equal(bad.status, 400);
+  assert.match(await bad.text(), /publish_purchases/);
+  assert.equal((await post('yes', s.csrf)).status, 303);
+  assert.ok((await (await ocds()).json()).releases.length > 1);
+  const after = await (await fetch(`${srv.url}/contracts/${C}`, { headers: { cookie: s.cookie } })).text();
+  assert.match(after, /Stop publishing the members' orders/);
+  assert.equal((await post('no', s.csrf)).status, 303);
+  assert.equal((await (await ocds()).json()).releases.length, 1);
 });
