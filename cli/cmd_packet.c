@@ -85,7 +85,7 @@ int cmd_ocds(const Cli *cli, int argc, char **argv)
 	pub = cli_opt(o, "publish-purchases");
 	if (!number)
 		return cli_usage_error(ocds_usage, "give --contract");
-	if (pub && strcmp(pub, "yes") && strcmp(pub, "no"))
+	if (pub && strcmp(pub, "yes") != 0 && strcmp(pub, "no") != 0)
 		return cli_usage_error(ocds_usage, "--publish-purchases: give yes or no");
 	if (cli_today(cli, &today))
 		return 1;

@@ -113,7 +113,7 @@ int page_ocds_publishing(Req *r)
 
 	if (!may_see_contract(r, number))
 		return resp_error(r, 404, "there is no contract %s", number);
-	if (!v || (strcmp(v, "yes") && strcmp(v, "no")))
+	if (!v || (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0))
 		return resp_error(r, 400, "publish_purchases: choose yes or no");
 	if (ocds_set_publishing(r->db, number, strcmp(v, "yes") == 0,
 				req_actor(r, actor, sizeof actor), &e))
