@@ -170,3 +170,16 @@ test('the contract page links the package and its form turns publishing on and o
   assert.equal((await post('no', s.csrf)).status, 303);
   assert.equal((await (await ocds()).json()).releases.length, 1);
 });
+
+test('hostile contract numbers: 404, nothing echoed raw, the server unaffected', async () => {
+  // longer than any contract number (63 bytes)
+  assert.equal((await fetch(`${srv.url}/catalog/${'A'.repeat(100)}/ocds.json`)).status, 404);
+  // past the server's URL limit: never a package
+  const long = await fetch(`${srv.url}/catalog/${'A'.repeat(5000)}/ocds.json`, { redirect: 'manual' });
+  assert.notEqual(long.status, 200);
+  const res = await fetch(`${srv.url}/catalog/${encodeURIComponent('<img src=x onerror=alert(1)>')}/ocds.json`,
+    { redirect: 'manual' });
+  assert.equal(res.status, 404);
+  assert.doesNotMatch(await res.text(), /<img src=x/);
+  assert.equal((await ocds()).status, 200);
+});
