@@ -82,6 +82,8 @@ int cmd_export(const Cli *cli, int argc, char **argv);
 int cmd_serve(const Cli *cli, int argc, char **argv);
 int cmd_notices(const Cli *cli, int argc, char **argv);
 int cmd_statements(const Cli *cli, int argc, char **argv);
+int cmd_packet(const Cli *cli, int argc, char **argv);
+int cmd_ocds(const Cli *cli, int argc, char **argv);
 
 /* The PDF a statement notice carries (mail_statement.c): the member
  * statement for statement_ready, the vendor's fee statement for

@@ -30,6 +30,8 @@ static const char usage_text[] =
 	"  inquiry send|list            ask the vendor about POs missing from its reports\n"
 	"  export ledger                the books as a ledger/hledger journal\n"
 	"  statements                   PDF member, vendor fee and revenue statements\n"
+	"  packet                       a member's due-diligence packet for a contract (PDF)\n"
+	"  ocds                         a contract as OCDS; publishing its members' orders\n"
 	"  serve                        the web UI and JSON API\n"
 	"  notices queue|send|list|retry  e-mail notices and their outbox\n"
 	"  period close|reopen          close or reopen a quarter\n"
@@ -56,6 +58,7 @@ static const Command commands[] = {
 	{"report", cmd_report},	    {"remit", cmd_remit},	{"export", cmd_export},
 	{"serve", cmd_serve},	    {"notices", cmd_notices},	{"statements", cmd_statements},
 	{"register", cmd_register}, {"inquiry", cmd_inquiry},	{"join", cmd_join},
+	{"packet", cmd_packet},	    {"ocds", cmd_ocds},
 };
 
 /* Who the audit log names for changes made from this command line. */

@@ -10,6 +10,7 @@
 #include "fees.h"
 #include "handlers.h"
 #include "listing.h"
+#include "ocds.h"
 #include "pagekit.h"
 #include "pages.h"
 #include "rebate.h"
@@ -178,6 +179,7 @@ int contract_page(Req *r, int status, cJSON *extra, const char *alert)
 	ContractShow show;
 	cJSON *ctx, *doc;
 	Date on;
+	int publish = 0;
 	Err e = {0};
 
 	if (!may_see_contract(r, number)) {
@@ -198,6 +200,16 @@ int contract_page(Req *r, int status, cJSON *extra, const char *alert)
 	cJSON_AddBoolToObject(doc, "renewable",
 			      show.t.renew_options > 0 && show.t.status != CONTRACT_TERMINATED);
 	cJSON_AddBoolToObject(doc, "terminated", show.t.status == CONTRACT_TERMINATED);
+	/* the OCDS package: public while the contract is active today */
+	cJSON_AddBoolToObject(doc, "ocds_listed",
+			      show.t.status == CONTRACT_ACTIVE && r->today >= show.t.start &&
+				      r->today <= show.t.end);
+	if (ocds_publishing(r->db, number, &publish, &e)) {
+		cJSON_Delete(extra);
+		cJSON_Delete(doc);
+		return resp_error(r, 500, "%s", e.msg);
+	}
+	cJSON_AddBoolToObject(doc, "ocds_publish", publish);
 	ctx = pagekit_ctx(r, number);
 	if (why[0])
 		cJSON_AddStringToObject(ctx, "alert", why);

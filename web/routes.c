@@ -8,6 +8,7 @@
 
 #include "handlers.h"
 #include "pages.h"
+#include "packet_page.h"
 #include "session.h"
 #include "statements_page.h"
 
@@ -103,6 +104,12 @@ const Route routes[] = {
 	{"POST", "/outbox/:id/retry", page_outbox_retry, R_STAFF},
 	{"POST", "/outbox/send", page_outbox_send, R_STAFF},
 	{"POST", "/contracts/:number/statements/:agency/send", page_statement_send, R_STAFF},
+	/* the due-diligence packet (staff and that member) and the contract as
+	 * OCDS (public; members' orders only when admin publish them) */
+	{"GET", "/agencies/:code/contracts/:number/packet.pdf", page_packet, R_STAFF | R_MEMBER},
+	{"GET", "/catalog/:number/ocds.json", page_ocds, R_ANON},
+	{"POST", "/contracts/:number/ocds-publishing", page_ocds_publishing, R_ADMIN},
+	{"POST", "/api/v1/contracts/:number/ocds-publishing", api_ocds_publishing, R_ADMIN},
 	/* vendors, their contacts and report column mapping: admin changes, finance reads */
 	{"GET", "/vendors", page_vendors, R_STAFF},
 	{"GET", "/vendors.csv", page_vendors_csv, R_STAFF},
