@@ -53,8 +53,10 @@ done
 
 # The web UI and API in Node (node --test) with Debian's chromium.
 if [ -d tests/web ]; then
-	if [ ! -d tests/web/node_modules/playwright-core ] || [ ! -d tests/web/node_modules/axe-core ]; then
-		(cd tests/web && npm ci --no-audit --no-fund >"$log/npm.out" 2>&1) ||
+	# npm ci again whenever the lock file differs from the one installed.
+	if ! cmp -s tests/web/package-lock.json tests/web/node_modules/.installed-lock.json; then
+		(cd tests/web && npm ci --no-audit --no-fund >"$log/npm.out" 2>&1 &&
+			cp package-lock.json node_modules/.installed-lock.json) ||
 			{ echo "FAIL npm ci in tests/web"; cat "$log/npm.out"; failed=$((failed + 1)); }
 	fi
 	start=$SECONDS
