@@ -28,6 +28,7 @@ static const char usage_text[] =
 	"  report fees|rebates|compliance|agency|revenue   the money reports\n"
 	"  report completeness          register POs the vendor did not report\n"
 	"  inquiry send|list            ask the vendor about POs missing from its reports\n"
+	"  document add|list            PDF documents attached to a contract\n"
 	"  export ledger                the books as a ledger/hledger journal\n"
 	"  statements                   PDF member, vendor fee and revenue statements\n"
 	"  serve                        the web UI and JSON API\n"
@@ -54,7 +55,7 @@ static const Command commands[] = {
 	{"verify", cmd_verify},	    {"import", cmd_import},	{"batches", cmd_batches},
 	{"report", cmd_report},	    {"remit", cmd_remit},	{"export", cmd_export},
 	{"serve", cmd_serve},	    {"notices", cmd_notices},	{"statements", cmd_statements},
-	{"register", cmd_register}, {"inquiry", cmd_inquiry},
+	{"register", cmd_register}, {"inquiry", cmd_inquiry},	{"document", cmd_document},
 };
 
 /* Who the audit log names for changes made from this command line. */

@@ -93,17 +93,17 @@ static ClCode check_in(const DocumentIn *in, Err *e)
 
 	if (!document_kind_words(in->kind))
 		return err_set(e, CL_EINPUT,
-			       "--kind: \"%.40s\" is not a kind of document; use solicitation, "
+			       "kind: \"%.40s\" is not a kind of document; use solicitation, "
 			       "award, amendment, price_list or other",
 			       in->kind ? in->kind : "");
 	if (!in->title || !*in->title)
-		return err_set(e, CL_EINPUT, "--title: a document needs a title");
-	if (text_check_line("--title", in->title, e))
+		return err_set(e, CL_EINPUT, "title: a document needs a title");
+	if (text_check_line("title", in->title, e))
 		return CL_EINPUT;
 	for (t = (const unsigned char *)in->title; *t; t++)
 		chars += (*t & 0xc0) != 0x80;
 	if (chars > DOCUMENT_TITLE_MAX)
-		return err_set(e, CL_EINPUT, "--title: at most %d characters (this one has %zu)",
+		return err_set(e, CL_EINPUT, "title: at most %d characters (this one has %zu)",
 			       DOCUMENT_TITLE_MAX, chars);
 	if (in->file_name && text_check_line("file name", in->file_name, e))
 		return CL_EINPUT;

@@ -48,6 +48,10 @@ int api_participants_add(Req *r);
 int api_user_invite(Req *r);	/* POST /api/v1/users (admin) */
 int api_password_reset(Req *r); /* POST /api/v1/password-resets (public) */
 int api_password_set(Req *r);	/* POST /api/v1/password (public) */
+/* page_documents.c: a contract's documents (all for staff, else the
+ * public ones) and a new one from a PDF body (admin) */
+int api_documents(Req *r);
+int api_document_add(Req *r);
 
 /* A money report, from the cache while the books are unchanged. */
 typedef enum { REP_FEES, REP_REBATES, REP_COMPLIANCE, REP_AGENCY } ReportKind;

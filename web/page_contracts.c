@@ -207,6 +207,8 @@ int contract_page(Req *r, int status, cJSON *extra, const char *alert)
 		/* the participants section: page_participants.c */
 		if (page_participants_add(r, ctx, number,
 					  cJSON_DetachItemFromObject(extra, "enroll"), &e) ||
+		    page_documents_add(r, ctx, number,
+				       cJSON_DetachItemFromObject(extra, "document"), &e) ||
 		    add_remittances(r, ctx, number, &e)) {
 			cJSON_Delete(extra);
 			cJSON_Delete(ctx);

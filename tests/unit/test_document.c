@@ -186,14 +186,14 @@ static void test_refusals(void **state)
 	free(big);
 	in.kind = "brochure";
 	fx_expect("kind", document_add(fx->db, &in, pdf, len, &id, &e), &e, CL_EINPUT,
-		  "--kind: \"brochure\" is not a kind");
+		  "kind: \"brochure\" is not a kind");
 	in = award_in();
 	in.title = "";
 	fx_expect("title", document_add(fx->db, &in, pdf, len, &id, &e), &e, CL_EINPUT,
-		  "--title: a document needs a title");
+		  "title: a document needs a title");
 	in.title = "line\nbreak";
 	fx_expect("title line", document_add(fx->db, &in, pdf, len, &id, &e), &e, CL_EINPUT,
-		  "--title");
+		  "title");
 	in = award_in();
 	in.contract = "NOPE-9";
 	fx_expect("contract", document_add(fx->db, &in, pdf, len, &id, &e), &e, CL_ENOTFOUND,
