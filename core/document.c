@@ -312,7 +312,10 @@ ClCode document_add_file(sqlite3 *db, const DocumentIn *in, FILE *src, int64_t *
 		return rc;
 	safe_file_name(in, name);
 	rc = record(db, in, contract_id, name, size, sha, id, e);
-	if (rc && created) /* no row names the file: it goes too */
+	/* no row names the file (unless another contract's, added meanwhile,
+	 * does): it goes too */
+	if (rc && created &&
+	    !db_int(db, 0, "SELECT count(*) FROM contract_document WHERE sha256 = ?", "t", sha))
 		unlink(path);
 	return rc;
 }

@@ -216,8 +216,7 @@ int page_document_upload(Req *r)
 					e.msg);
 		cJSON_AddItemToObject(extra, "document", form);
 		snprintf(alert, sizeof alert, "No document was added: %s", e.msg);
-		return contract_page(r, refusal_status(rc) == 500 ? 500 : refusal_status(rc), extra,
-				     alert);
+		return contract_page(r, refusal_status(rc), extra, alert);
 	}
 	snprintf(path, sizeof path, "/contracts/%s", r->param[0]);
 	snprintf(msg, sizeof msg, "Added the %s \"%.200s\" (%s).", document_kind_words(in.kind),
@@ -331,12 +330,13 @@ int api_document_add(Req *r)
 	in.is_public = pub && strcmp(pub, "1") == 0;
 	if ((rc = add_from_request(r, &in, &id, &e)))
 		return resp_error(r, refusal_status(rc), "%s", e.msg);
-	if ((rc = document_list(r->db, r->param[0], 0, &rs, &e)))
-		return resp_error(r, 500, "%s", e.msg);
-	for (i = 0; i < rs.nrow && !o; i++)
+	rc = document_list(r->db, r->param[0], 0, &rs, &e);
+	for (i = 0; !rc && i < rs.nrow && !o; i++)
 		if (rowset_int(&rs, i, "id") == id)
 			o = document_json(&rs, i, r->param[0], 1);
 	rowset_free(&rs);
+	if (rc)
+		return resp_error(r, 500, "%s", e.msg);
 	if (!o)
 		return resp_error(r, 500, "out of memory");
 	return resp_json(r, 201, o);
