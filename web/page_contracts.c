@@ -214,6 +214,10 @@ int contract_page(Req *r, int status, cJSON *extra, const char *alert)
 			cJSON_Delete(ctx);
 			return resp_error(r, 500, "%s", e.msg);
 		}
+	} else if (page_documents_public(r, ctx, number, &e)) { /* page_documents.c */
+		cJSON_Delete(extra);
+		cJSON_Delete(ctx);
+		return resp_error(r, 500, "%s", e.msg);
 	}
 	if (add_reports(r, ctx, &show.t, &e)) {
 		cJSON_Delete(extra);

@@ -108,6 +108,10 @@ expect_eq "staff-only: 200 to finance, the same bytes, never cached" \
 	"$RC $(sha256sum <"$WORK/body" | cut -d' ' -f1) $(header cache-control)" "200 $PRICE_SHA private, no-store"
 
 # ---- the lists ----
+curl -s -c "$WORK/mjar" -o /dev/null -d "email=buyer%40usd233.test&password=documents+test+password" "$url/login"
+curl -s -b "$WORK/mjar" -o "$WORK/mpage" "$url/contracts/$C"
+expect_eq "a member's contract page links the public award (PDF, 729 bytes), not the price list" \
+	"$(grep -o -e "<a href=\"/contracts/$C/documents/1/award.pdf\">Award of KS-TEST-2025</a> <span class=\"muted\">(award, PDF, 729 bytes)" -e 'Price list 2026' -e 'price-list.pdf' "$WORK/mpage" | wc -l)" 1
 RC=$(get "" "/api/v1/contracts/$C/documents")
 expect_eq "the API list for anyone: the public award alone" \
 	"$RC $(python3 -c 'import json,sys; print([d["title"] for d in json.load(open(sys.argv[1]))["documents"]])' "$WORK/body")" \
