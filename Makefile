@@ -17,7 +17,7 @@ BUILD   := build/rel
 SANFLAGS :=
 endif
 
-PKGS    := sqlite3 libcjson libsodium libmicrohttpd libesmtp-1.0 openssl libzip expat xlsxwriter
+PKGS    := sqlite3 libcjson libsodium libmicrohttpd libesmtp-1.0 openssl libzip expat xlsxwriter libqpdf
 CC      ?= cc
 CFLAGS  := -std=c11 -Wall -Wextra -Werror -O2 -g -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
            -MMD -MP $(SANFLAGS) -Icore -Itemplate -Iweb -Ireports -Imail -I$(BUILD)/gen \

@@ -72,6 +72,7 @@ int cmd_batches(const Cli *cli, int argc, char **argv);
 int cmd_register(const Cli *cli, int argc, char **argv); /* cmd_register.c */
 int cmd_inquiry(const Cli *cli, int argc, char **argv);	 /* cmd_inquiry.c */
 int cmd_join(const Cli *cli, int argc, char **argv);	 /* cmd_join.c */
+int cmd_document(const Cli *cli, int argc, char **argv); /* cmd_document.c */
 int cmd_vendor_map(const Cli *cli, int argc, char **argv);
 int cmd_vendor_list(const Cli *cli, int argc, char **argv);    /* cmd_vendors.c */
 int cmd_vendor_rename(const Cli *cli, int argc, char **argv);  /* cmd_vendors.c */

@@ -28,6 +28,7 @@ static const char usage_text[] =
 	"  report fees|rebates|compliance|agency|revenue   the money reports\n"
 	"  report completeness          register POs the vendor did not report\n"
 	"  inquiry send|list            ask the vendor about POs missing from its reports\n"
+	"  document add|list            PDF documents attached to a contract\n"
 	"  export ledger                the books as a ledger/hledger journal\n"
 	"  statements                   PDF member, vendor fee and revenue statements\n"
 	"  packet                       a member's due-diligence packet for a contract (PDF)\n"
@@ -58,7 +59,7 @@ static const Command commands[] = {
 	{"report", cmd_report},	    {"remit", cmd_remit},	{"export", cmd_export},
 	{"serve", cmd_serve},	    {"notices", cmd_notices},	{"statements", cmd_statements},
 	{"register", cmd_register}, {"inquiry", cmd_inquiry},	{"join", cmd_join},
-	{"packet", cmd_packet},	    {"ocds", cmd_ocds},
+	{"packet", cmd_packet},	    {"ocds", cmd_ocds},		{"document", cmd_document},
 };
 
 /* Who the audit log names for changes made from this command line. */

@@ -56,6 +56,10 @@ int api_join_create(Req *r);
 int api_join_list(Req *r);
 int api_join_approve(Req *r);
 int api_join_decline(Req *r);
+/* page_documents.c: a contract's documents (all for staff, else the
+ * public ones) and a new one from a PDF body (admin) */
+int api_documents(Req *r);
+int api_document_add(Req *r);
 
 /* A money report, from the cache while the books are unchanged. */
 typedef enum { REP_FEES, REP_REBATES, REP_COMPLIANCE, REP_AGENCY } ReportKind;

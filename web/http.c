@@ -5,14 +5,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "render.h"
 #include "xlsxout.h"
 
-/* Replace any body r already holds. */
+/* Replace any body (or file) r already holds. */
 static void resp_set(Req *r, int status, const char *type, char *body, size_t len)
 {
 	free(r->resp.body);
+	if (r->resp.has_file) {
+		close(r->resp.file_fd);
+		r->resp.has_file = r->resp.inline_file = 0;
+		r->resp.etag[0] = r->resp.filename[0] = '\0';
+	}
 	r->resp.status = status;
 	r->resp.type = type;
 	r->resp.body = body;
@@ -62,6 +68,16 @@ int resp_text(Req *r, int status, const char *type, char *text, const char *file
 		return 0;
 	}
 	resp_set(r, status, type, text, len);
+	snprintf(r->resp.filename, sizeof r->resp.filename, "%s", filename);
+	return 0;
+}
+
+int resp_file(Req *r, int fd, size_t len, const char *type, const char *filename)
+{
+	resp_set(r, 200, type, NULL, len);
+	r->resp.file_fd = fd;
+	r->resp.has_file = 1;
+	r->resp.inline_file = 1;
 	snprintf(r->resp.filename, sizeof r->resp.filename, "%s", filename);
 	return 0;
 }

@@ -36,6 +36,10 @@ typedef struct Resp {
 	char filename[128]; /* Content-Disposition attachment name, or "" */
 	int retry_after;    /* seconds for Retry-After, or 0 */
 	const char *cache;  /* Cache-Control value, or NULL for no-store */
+	int file_fd;	    /* with has_file: a file to send as the body (owned) */
+	int has_file;
+	char etag[80];	 /* ETag value, or "" */
+	int inline_file; /* Content-Disposition "inline" rather than "attachment" */
 } Resp;
 
 typedef struct Req {
@@ -82,6 +86,9 @@ int resp_html(Req *r, int status, char *html);
 int resp_text(Req *r, int status, const char *type, char *text, const char *filename);
 int resp_redirect(Req *r, const char *location);
 int resp_error(Req *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The len bytes of the open file fd (taken over: closed by the server)
+ * as the body, of type type, shown inline as filename. */
+int resp_file(Req *r, int fd, size_t len, const char *type, const char *filename);
 
 /* msg as a web reader should see it: the command line's flags in core's
  * messages ("--reason TEXT") become the form fields (api 0) or the query

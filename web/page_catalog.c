@@ -260,6 +260,11 @@ int page_catalog_entry(Req *r)
 		return refuse(r, &e);
 	}
 	ctx = entry_json(&c);
+	if (page_documents_public(r, ctx, c.number, &e)) { /* page_documents.c */
+		cJSON_Delete(ctx);
+		pagecache_fail(r, key, version);
+		return resp_error(r, 500, "%s", e.msg);
+	}
 	snprintf(title, sizeof title, "%s %s", c.number, c.title);
 	cJSON_AddStringToObject(ctx, "page_title", title);
 	if (c.renew_options > 0)
@@ -305,9 +310,18 @@ static cJSON *build_entry(Req *r, Err *e)
 {
 	CatalogEntry c;
 
+	cJSON *o;
+
 	if (catalog_get(r->db, r->today, r->param[0], &c, e))
 		return NULL;
-	return entry_json(&c);
+	o = entry_json(&c);
+	/* the public documents, as the page lists them */
+	if (page_documents_public(r, o, c.number, e)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	cJSON_DeleteItemFromObject(o, "documents_any");
+	return o;
 }
 
 int api_catalog(Req *r)

@@ -219,11 +219,17 @@ int contract_page(Req *r, int status, cJSON *extra, const char *alert)
 		/* the participants section: page_participants.c */
 		if (page_participants_add(r, ctx, number,
 					  cJSON_DetachItemFromObject(extra, "enroll"), &e) ||
+		    page_documents_add(r, ctx, number,
+				       cJSON_DetachItemFromObject(extra, "document"), &e) ||
 		    add_remittances(r, ctx, number, &e)) {
 			cJSON_Delete(extra);
 			cJSON_Delete(ctx);
 			return resp_error(r, 500, "%s", e.msg);
 		}
+	} else if (page_documents_public(r, ctx, number, &e)) { /* page_documents.c */
+		cJSON_Delete(extra);
+		cJSON_Delete(ctx);
+		return resp_error(r, 500, "%s", e.msg);
 	}
 	if (add_reports(r, ctx, &show.t, &e)) {
 		cJSON_Delete(extra);

@@ -160,4 +160,20 @@ int api_inquiry_send(Req *r);
 int page_inquiry_csv(Req *r);
 cJSON *page_inquiries(Req *r, const char *vendor, const char *contract, struct Err *e);
 
+/* A contract's documents (page_documents.c): the upload (admin), the
+ * public/staff-only switch (admin) and the PDF itself. */
+int page_document_upload(Req *r);
+int page_document_visibility(Req *r);
+int page_document_file(Req *r);
+/* The contract page's Documents section into ctx: "documents" (all, with
+ * who added each, when, its SHA-256 and whether it is public),
+ * "documents_any" and "document_form" (form: a refused one, taken over,
+ * or NULL for an empty one); -1 with e set when the list cannot be read. */
+int page_documents_add(Req *r, cJSON *ctx, const char *number, cJSON *form, struct Err *e);
+/* The public documents of contract number into ctx, as
+ * templates/partial_documents_public.mustache shows them: "documents"
+ * [{id, kind, kind_words, title, file_name, size, size_h, href}] and
+ * "documents_any"; -1 with e set when the list cannot be read. */
+int page_documents_public(Req *r, cJSON *ctx, const char *number, struct Err *e);
+
 #endif

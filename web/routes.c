@@ -170,6 +170,14 @@ const Route routes[] = {
 	{"GET", "/api/v1/join-requests", api_join_list, R_STAFF},
 	{"POST", "/api/v1/join-requests/:id/approve", api_join_approve, R_ADMIN},
 	{"POST", "/api/v1/join-requests/:id/decline", api_join_decline, R_ADMIN},
+	/* contract documents (DOMAIN.md 7, page_documents.c): admin adds and
+	 * says who may read; a public one is anyone's, a staff-only one
+	 * staff's (anyone else: 404) */
+	{"POST", "/contracts/:number/documents", page_document_upload, R_ADMIN},
+	{"POST", "/contracts/:number/documents/:id/visibility", page_document_visibility, R_ADMIN},
+	{"GET", "/contracts/:number/documents/:id/:filename", page_document_file, R_ANON},
+	{"POST", "/api/v1/contracts/:number/documents", api_document_add, R_ADMIN},
+	{"GET", "/api/v1/contracts/:number/documents", api_documents, R_ANON},
 	{NULL, NULL, NULL, 0},
 };
 

@@ -355,7 +355,7 @@ static int body_is_small(struct MHD_Connection *mc)
 #define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 /* What can be known from the headers: the database, who is asking and
- * whether the route lets them.  A CSV or .xlsx body of a signed-in caller
+ * whether the route lets them.  A CSV, .xlsx or PDF body of a signed-in caller
  * goes to a temporary file (it may be as large as an upload).  Returns 0 to read the
  * body, 1 when r is answered already. */
 static int conn_gate(Conn *c)
@@ -371,6 +371,7 @@ static int conn_gate(Conn *c)
 		return 1;
 	if (c->raw && r->signed_in && type &&
 	    (strncasecmp(type, "text/csv", 8) == 0 ||
+	     strncasecmp(type, "application/pdf", 15) == 0 ||
 	     strncasecmp(type, XLSX_TYPE, strlen(XLSX_TYPE)) == 0)) {
 		r->upload = tmpfile();
 		if (!r->upload) {
@@ -400,6 +401,8 @@ static void conn_free(Conn *c)
 		free(c->req.param[i]);
 	if (c->req.upload)
 		fclose(c->req.upload);
+	if (c->req.resp.has_file) /* never handed to libmicrohttpd */
+		close(c->req.resp.file_fd);
 	buf_free(&c->req.body);
 	free(c->req.resp.body);
 	free(c);
@@ -426,12 +429,19 @@ static enum MHD_Result send_resp(struct MHD_Connection *mc, Req *r)
 	enum MHD_Result ret;
 	char disp[200];
 
-	resp = MHD_create_response_from_buffer(p->len, p->body ? p->body : (char *)"",
-					       p->body ? MHD_RESPMEM_MUST_FREE
-						       : MHD_RESPMEM_PERSISTENT);
+	if (p->has_file) { /* sent from the file, never read into memory */
+		resp = MHD_create_response_from_fd64(p->len, p->file_fd);
+		if (resp)
+			p->has_file = 0; /* libmicrohttpd closes it now */
+	} else {
+		resp = MHD_create_response_from_buffer(p->len, p->body ? p->body : (char *)"",
+						       p->body ? MHD_RESPMEM_MUST_FREE
+							       : MHD_RESPMEM_PERSISTENT);
+		if (resp)
+			p->body = NULL; /* libmicrohttpd frees it now */
+	}
 	if (!resp)
 		return MHD_NO;
-	p->body = NULL; /* libmicrohttpd frees it now */
 	add_security_headers(resp);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 				p->type ? p->type : "text/plain; charset=utf-8");
@@ -448,9 +458,12 @@ static enum MHD_Result send_resp(struct MHD_Connection *mc, Req *r)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, disp);
 	}
 	if (p->filename[0]) {
-		snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", p->filename);
+		snprintf(disp, sizeof disp, "%s; filename=\"%s\"",
+			 p->inline_file ? "inline" : "attachment", p->filename);
 		MHD_add_response_header(resp, "Content-Disposition", disp);
 	}
+	if (p->etag[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, p->etag);
 	ret = MHD_queue_response(mc, (unsigned)(p->status ? p->status : 500), resp);
 	MHD_destroy_response(resp);
 	return ret;

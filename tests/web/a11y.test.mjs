@@ -38,6 +38,12 @@ before(async () => {
   writeFileSync(register, 'agency_code,po_number,po_date,amount\n' +
     'USD233,PO-REG-1,2026-02-10,1200.00\nUSD233,PO-REG-2,2026-04-20,350.00\n');
   cli(demo.db, 'register', 'import', '--contract', C, register);
+  // documents, so that the contract page's Documents table is checked too
+  const docs = join(root, 'tests', 'data', 'documents');
+  cli(demo.db, 'document', 'add', '--contract', C, '--kind', 'award', '--title', 'Award of ' + C,
+    '--public', join(docs, 'award.pdf'));
+  cli(demo.db, 'document', 'add', '--contract', C, '--kind', 'price_list', '--title', LONG.slice(0, 200),
+    join(docs, 'price-list.pdf'));
   srv = await startServer(demo.db);
   browser = await launchChromium();
 });
