@@ -117,6 +117,16 @@ expect_eq "the API list for anyone: the public award alone" \
 	"$RC $(python3 -c 'import json,sys; print([d["title"] for d in json.load(open(sys.argv[1]))["documents"]])' "$WORK/body")" \
 	"200 ['Award of KS-TEST-2025']"
 if grep -q "Price list 2026" "$WORK/body"; then not_ok "the staff-only title stays out of the public list"; else ok "the staff-only title stays out of the public list"; fi
+# The public catalog page and its JSON, without signing in: the award, never
+# the staff-only price list's title or file.
+curl -s -o "$WORK/cpage" "$url/catalog/$C"
+expect_eq "the catalog page lists the public award (PDF, 729 bytes), not the price list" \
+	"$(grep -o -e "<a href=\"/contracts/$C/documents/1/award.pdf\">Award of KS-TEST-2025</a> <span class=\"muted\">(award, PDF, 729 bytes)" -e 'Price list 2026' -e 'price-list.pdf' "$WORK/cpage" | wc -l)" 1
+RC=$(get "" "/api/v1/catalog/$C")
+expect_eq "the catalog JSON lists the public award alone" \
+	"$RC $(python3 -c 'import json,sys; print([d["title"] for d in json.load(open(sys.argv[1]))["documents"]])' "$WORK/body")" \
+	"200 ['Award of KS-TEST-2025']"
+if grep -q -e "Price list 2026" -e "price-list.pdf" "$WORK/body"; then not_ok "the catalog JSON keeps the staff-only document out"; else ok "the catalog JSON keeps the staff-only document out"; fi
 RC=$(get "$FINANCE" "/api/v1/contracts/$C/documents")
 expect_eq "the API list for finance: both" \
 	"$RC $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["documents"]))' "$WORK/body")" "200 2"
