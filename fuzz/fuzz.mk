@@ -11,7 +11,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC	     ?= clang
 FUZZ	     := build/fuzz
 
-FUZZ_PKGS   := sqlite3 libcjson libsodium libmicrohttpd libesmtp-1.0 openssl libzip expat xlsxwriter
+FUZZ_PKGS   := $(PKGS)
 FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	       -fno-omit-frame-pointer
 FUZZ_CFLAGS := -std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP \
