@@ -53,6 +53,18 @@ int cli_fail(const Err *e);
 /* Print a usage problem and the usage on stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A subcommand: `coopledger COMMAND NAME ...` runs run(cli, argc - 1, argv + 1). */
+typedef struct CliSub {
+	const char *name;
+	int (*run)(const Cli *cli, int argc, char **argv);
+} CliSub;
+
+/* Run the subcommand argv[1] of command, one of the n in subs; --help or -h
+ * prints usage; none or an unknown one is a usage error naming the
+ * choices. */
+int cli_dispatch(const Cli *cli, int argc, char **argv, const char *command, const CliSub *subs,
+		 size_t n, const char *usage);
+
 /* Today's date per --as-of or the system clock.  OUT: *out. */
 int cli_today(const Cli *cli, Date *out);
 

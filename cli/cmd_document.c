@@ -149,15 +149,8 @@ static int document_list_cmd(const Cli *cli, int argc, char **argv)
 
 int cmd_document(const Cli *cli, int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage_error(document_usage, "document needs add or list");
-	if (strcmp(argv[1], "add") == 0)
-		return document_add_cmd(cli, argc - 1, argv + 1);
-	if (strcmp(argv[1], "list") == 0)
-		return document_list_cmd(cli, argc - 1, argv + 1);
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(document_usage, stdout);
-		return 0;
-	}
-	return cli_usage_error(document_usage, "unknown document command \"%s\"", argv[1]);
+	static const CliSub sub[] = {{"add", document_add_cmd}, {"list", document_list_cmd}};
+
+	return cli_dispatch(cli, argc, argv, "document", sub, sizeof sub / sizeof sub[0],
+			    document_usage);
 }

@@ -110,15 +110,8 @@ static int inquiry_list_cmd(const Cli *cli, int argc, char **argv)
 
 int cmd_inquiry(const Cli *cli, int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage_error(inquiry_usage, "inquiry needs send or list");
-	if (strcmp(argv[1], "send") == 0)
-		return inquiry_send_cmd(cli, argc - 1, argv + 1);
-	if (strcmp(argv[1], "list") == 0)
-		return inquiry_list_cmd(cli, argc - 1, argv + 1);
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(inquiry_usage, stdout);
-		return 0;
-	}
-	return cli_usage_error(inquiry_usage, "unknown inquiry command \"%s\"", argv[1]);
+	static const CliSub sub[] = {{"send", inquiry_send_cmd}, {"list", inquiry_list_cmd}};
+
+	return cli_dispatch(cli, argc, argv, "inquiry", sub, sizeof sub / sizeof sub[0],
+			    inquiry_usage);
 }

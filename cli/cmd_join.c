@@ -197,17 +197,9 @@ static int join_decline_cmd(const Cli *cli, int argc, char **argv)
 
 int cmd_join(const Cli *cli, int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage_error(join_usage, "join needs list, approve or decline");
-	if (strcmp(argv[1], "list") == 0)
-		return join_list_cmd(cli, argc - 1, argv + 1);
-	if (strcmp(argv[1], "approve") == 0)
-		return join_approve_cmd(cli, argc - 1, argv + 1);
-	if (strcmp(argv[1], "decline") == 0)
-		return join_decline_cmd(cli, argc - 1, argv + 1);
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(join_usage, stdout);
-		return 0;
-	}
-	return cli_usage_error(join_usage, "unknown join command \"%s\"", argv[1]);
+	static const CliSub sub[] = {{"list", join_list_cmd},
+				     {"approve", join_approve_cmd},
+				     {"decline", join_decline_cmd}};
+
+	return cli_dispatch(cli, argc, argv, "join", sub, sizeof sub / sizeof sub[0], join_usage);
 }

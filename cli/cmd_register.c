@@ -274,21 +274,11 @@ static int register_map_cmd(const Cli *cli, int argc, char **argv)
 
 int cmd_register(const Cli *cli, int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*run)(const Cli *, int, char **);
-	} sub[] = {{"import", register_import_cmd},
-		   {"reverse", register_reverse_cmd},
-		   {"list", register_list_cmd},
-		   {"map", register_map_cmd}};
-	size_t i;
+	static const CliSub sub[] = {{"import", register_import_cmd},
+				     {"reverse", register_reverse_cmd},
+				     {"list", register_list_cmd},
+				     {"map", register_map_cmd}};
 
-	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-		fputs(register_usage, stdout);
-		return 0;
-	}
-	for (i = 0; argc >= 2 && i < sizeof sub / sizeof sub[0]; i++)
-		if (strcmp(argv[1], sub[i].name) == 0)
-			return sub[i].run(cli, argc - 1, argv + 1);
-	return cli_usage_error(register_usage, "register needs import, reverse, list or map");
+	return cli_dispatch(cli, argc, argv, "register", sub, sizeof sub / sizeof sub[0],
+			    register_usage);
 }

@@ -118,3 +118,27 @@ int cli_today(const Cli *cli, Date *out)
 		return cli_fail(&e);
 	return 0;
 }
+
+int cli_dispatch(const Cli *cli, int argc, char **argv, const char *command, const CliSub *subs,
+		 size_t n, const char *usage)
+{
+	char names[256] = "";
+	size_t i, used;
+
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	for (i = 0; argc >= 2 && i < n; i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			return subs[i].run(cli, argc - 1, argv + 1);
+	for (i = 0; i < n; i++) {
+		used = strlen(names);
+		snprintf(names + used, sizeof names - used, "%s%s",
+			 i == 0 ? "" : (i + 1 == n ? " or " : ", "), subs[i].name);
+	}
+	if (argc < 2)
+		return cli_usage_error(usage, "%s needs %s", command, names);
+	return cli_usage_error(usage, "unknown %s command \"%s\": it is %s", command, argv[1],
+			       names);
+}
