@@ -129,7 +129,7 @@ static int join_approve_cmd(const Cli *cli, int argc, char **argv)
 		      {NULL, 0, NULL}};
 	const char *pos[1];
 	int npos, rc = cli_parse(argc, argv, o, pos, 1, &npos, join_usage);
-	int64_t id;
+	int64_t id = 0;
 	Date joined;
 	sqlite3 *db;
 	Err e = {0};
@@ -171,7 +171,7 @@ static int join_decline_cmd(const Cli *cli, int argc, char **argv)
 	CliOpt o[] = {{"reason", 1, NULL}, {NULL, 0, NULL}};
 	const char *pos[1];
 	int npos, rc = cli_parse(argc, argv, o, pos, 1, &npos, join_usage);
-	int64_t id;
+	int64_t id = 0;
 	sqlite3 *db;
 	Err e = {0};
 

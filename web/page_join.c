@@ -78,7 +78,7 @@ static int form_token_ok(Req *r)
 	char mac[65], *dot;
 	long long expiry;
 
-	if (!nonce || !token || strlen(nonce) != 2 * JOIN_NONCE_BYTES || strlen(token) > 90)
+	if (!nonce || !token || strlen(nonce) != (size_t)2 * JOIN_NONCE_BYTES || strlen(token) > 90)
 		return 0;
 	expiry = strtoll(token, &dot, 10);
 	if (*dot != '.' || expiry < (long long)time(NULL) || strlen(dot + 1) != 64)
