@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: completeness inquiries (DOMAIN.md 4.7) through `coopledger
 # inquiry send`, delivered by `coopledger notices send` to a real SMTP
-# server on loopback (smtp_sink.py) and read back with Python's e-mail
+# server on loopback (aiosmtpd) and read back with Python's e-mail
 # parser: subject, body figures and the CSV attachment.
 #
 # KS-TEST-2025 runs 2025-07-01 to 2028-06-30, fee 2% (all sales here are
@@ -105,31 +105,40 @@ cl inquiry list --contract $C
 expect_out "inquiry list: the newest first" "2026-Q2"
 
 # ---- delivery to a real SMTP server ----
+# aiosmtpd (Debian's python3-aiosmtpd) keeps what it receives in a Maildir,
+# each message with its envelope in X-MailFrom and X-RcptTo.
 SINK="$WORK/sink"
-mkdir -p "$SINK"
-python3 "$(dirname "$0")/smtp_sink.py" "$SINK" &
+PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$PORT" -c aiosmtpd.handlers.Mailbox "$SINK" &
 SINK_PID=$!
-for _ in $(seq 50); do [ -f "$SINK/port" ] && break; sleep 0.1; done
-PORT=$(cat "$SINK/port")
+for _ in $(seq 100); do
+	/usr/bin/python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$PORT" 2>/dev/null && break
+	sleep 0.1
+done
 COOPLEDGER_SMTP_URL="smtp://127.0.0.1:$PORT?starttls=none" COOPLEDGER_MAIL_FROM=notices@usd259.test \
 	cl --as-of 2026-11-26 notices send
 expect_out "notices send: both inquiries delivered" "sent 2, to retry 0, dead 0"
 kill "$SINK_PID" 2>/dev/null
 wait "$SINK_PID" 2>/dev/null
 
-# mail N EXPR: a value of received message N (Python's e-mail parser).
+# mail N EXPR: a value of the received message whose subject names
+# 2026-QN (Python's e-mail parser over the Maildir).
 mail() {
-	python3 - "$SINK/msg-$1.eml" "$2" <<'PY'
-import email, email.policy, sys
-m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+	/usr/bin/python3 - "$SINK" "$1" "$2" <<'PY'
+import email.policy, mailbox, sys
+box = mailbox.Maildir(sys.argv[1], factory=None, create=False)
+found = [box.get_bytes(k) for k in box.keys()]
+found = [email.message_from_bytes(b, policy=email.policy.default) for b in found]
+m, = [x for x in found if ", 2026-Q%s and earlier" % sys.argv[2] in x["subject"]]
 text = m.get_body(("plain",)).get_content()
 flat = " ".join(text.split())  # the text with its line breaks as spaces
 html = m.get_body(("html",)).get_content()
 att = [p for p in m.iter_attachments()]
-print(eval(sys.argv[2]))
+print(eval(sys.argv[3]))
 PY
 }
-expect_eq "message 1: to the vendor's contact" "$(cat "$SINK/msg-1.rcpt")" "ar@vendor.test"
+expect_eq "two messages received" "$(ls "$SINK/new" | wc -l)" "2"
+expect_eq "message 1: to the vendor's contact" "$(mail 1 'm["X-RcptTo"]')" "ar@vendor.test"
 expect_eq "message 1: the subject names contract and quarter" "$(mail 1 'm["subject"]')" \
 	"Please check: KS-TEST-2025 purchase orders missing from your sales reports, 2026-Q1 and earlier"
 expect_eq "message 1: the count and total in the text" \
