@@ -14,6 +14,26 @@ passed=0 failed=0
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 
+# The web UI and API in Node (node --test) with Debian's chromium, run
+# beside the unit and end-to-end tests: every test has its own server on a
+# free loopback port and its own temporary directory, and the browser
+# tests mostly wait while the others mostly compute.
+web_pid=
+if [ -d tests/web ]; then
+	# npm ci again whenever the lock file differs from the one installed.
+	if ! cmp -s tests/web/package-lock.json tests/web/node_modules/.installed-lock.json; then
+		(cd tests/web && npm ci --no-audit --no-fund >"$log/npm.out" 2>&1 &&
+			cp package-lock.json node_modules/.installed-lock.json) ||
+			{ echo "FAIL npm ci in tests/web"; cat "$log/npm.out"; failed=$((failed + 1)); }
+	fi
+	web_start=$SECONDS
+	(
+		cd tests/web && node --test --test-concurrency=1 >"$log/web.out" 2>&1
+		echo $? >"$log/web.rc"
+	) &
+	web_pid=$!
+fi
+
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
@@ -51,18 +71,10 @@ for t in tests/e2e/test_*.sh; do
 	fi
 done
 
-# The web UI and API in Node (node --test) with Debian's chromium.
-if [ -d tests/web ]; then
-	# npm ci again whenever the lock file differs from the one installed.
-	if ! cmp -s tests/web/package-lock.json tests/web/node_modules/.installed-lock.json; then
-		(cd tests/web && npm ci --no-audit --no-fund >"$log/npm.out" 2>&1 &&
-			cp package-lock.json node_modules/.installed-lock.json) ||
-			{ echo "FAIL npm ci in tests/web"; cat "$log/npm.out"; failed=$((failed + 1)); }
-	fi
-	start=$SECONDS
-	(cd tests/web && node --test --test-concurrency=1 >"$log/web.out" 2>&1)
-	rc=$?
-	took=$((SECONDS - start))
+if [ -n "$web_pid" ]; then
+	wait "$web_pid"
+	rc=$(cat "$log/web.rc" 2>/dev/null || echo 1)
+	took=$((SECONDS - web_start))
 	p=$(sed -n 's/^# pass \([0-9]*\)/\1/p' "$log/web.out" | tail -1)
 	f=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$log/web.out" | tail -1)
 	p=${p:-0} f=${f:-0}
