@@ -154,6 +154,8 @@ static double run_core(sqlite3 *db, const GenLine *g, long n)
 		if (ledger_append(l, &p, NULL, NULL, &e))
 			goto fail;
 		if ((i + 1) % COMMIT_EVERY == 0 || i + 1 == n) {
+			if (ledger_flush(l, &e))
+				goto fail;
 			ledger_close(l);
 			l = NULL;
 			if (db_commit(db, &e))

@@ -178,8 +178,9 @@ int cmd_verify(const Cli *cli, int argc, char **argv)
 {
 	static const char usage[] =
 		"usage: coopledger verify\n\nRecompute the hash chains of the ledger, the "
-		"remittances and the\naudit log; name the first row that does not match and "
-		"exit 1 if any does.\n";
+		"remittances, the amendments,\nthe register lines and the audit log, and the "
+		"kept net sales from the ledger's\nlines; name the first row that does not "
+		"match and exit 1 if any does.\n";
 	LedgerChains n;
 	sqlite3 *db;
 	Err e = {0};
@@ -198,8 +199,9 @@ int cmd_verify(const Cli *cli, int argc, char **argv)
 	}
 	printf("verified %" PRId64 " ledger rows, %" PRId64 " remittance rows, %" PRId64
 	       " amendment rows, %" PRId64 " register rows and %" PRId64
-	       " audit rows: the chains are intact\n",
-	       n.purchases, n.remittances, n.amendments, n.registers, n.audits);
+	       " audit rows: the chains are intact; the %" PRId64
+	       " kept net-sales rows match the lines\n",
+	       n.purchases, n.remittances, n.amendments, n.registers, n.audits, n.aggregates);
 	return 0;
 }
 

@@ -307,8 +307,8 @@ static ClCode lines_from(sqlite3 *db, int64_t id, Date day, int64_t *n, char las
 	*n = 0;
 	last[0] = '\0';
 	rc = db_rows(&q, db, e,
-		     "SELECT count(*), max(invoice_date) FROM live_purchase "
-		     "WHERE contract_id = ? AND invoice_date >= ?",
+		     "SELECT coalesce(sum(lines), 0), max(day) FROM sales_day "
+		     "WHERE contract_id = ? AND day >= ? AND lines > 0",
 		     "it", id, date_format(day, d));
 	if (!rc && db_rows_next(&q)) {
 		*n = sqlite3_column_int64(q.st, 0);

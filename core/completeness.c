@@ -304,13 +304,13 @@ static ClCode signal_silent(Audit *a, const char *agency, const int *lines, int 
 }
 
 /* The live ledger of the contract summed by agency and invoice date,
- * agency by agency: one pass gives both the net sales by day and each
- * member's lines by quarter. */
+ * agency by agency (the kept aggregate, in its key's order): one pass
+ * gives both the net sales by day and each member's lines by quarter. */
 static const char ledger_sql[] =
-	"SELECT p.agency_id, (SELECT code FROM agency WHERE id = p.agency_id), p.invoice_date, "
-	"  sum(p.invoiced_amount), count(*) "
-	"FROM live_purchase p WHERE p.contract_id = ?1 "
-	"GROUP BY p.agency_id, p.invoice_date ORDER BY p.agency_id, p.invoice_date";
+	"SELECT s.agency_id, (SELECT code FROM agency WHERE id = s.agency_id), s.day, "
+	"  s.invoiced_amount, s.lines "
+	"FROM sales_agency_day s WHERE s.contract_id = ?1 AND s.lines > 0 "
+	"ORDER BY s.agency_id, s.day";
 
 /* One day's row of ledger_sql: its net into a->cum (as the day's own
  * figure; audit_scan_ledger() makes the running sums) and its lines into

@@ -175,13 +175,14 @@ ClCode contract_show(sqlite3 *db, const char *number, Date on, ContractShow *out
 	out->participants =
 		db_int(db, 0, "SELECT count(*) FROM participant WHERE contract_id = ?", "i", id);
 	out->live_lines =
-		db_int(db, 0, "SELECT count(*) FROM live_purchase WHERE contract_id = ?", "i", id);
+		db_int(db, 0, "SELECT coalesce(sum(lines), 0) FROM sales_day WHERE contract_id = ?",
+		       "i", id);
 	out->list_total = db_int(db, 0,
-				 "SELECT coalesce(sum(list_amount), 0) FROM live_purchase "
+				 "SELECT coalesce(sum(list_amount), 0) FROM sales_day "
 				 "WHERE contract_id = ?",
 				 "i", id);
 	out->net_sales = db_int(db, 0,
-				"SELECT coalesce(sum(invoiced_amount), 0) FROM live_purchase "
+				"SELECT coalesce(sum(invoiced_amount), 0) FROM sales_day "
 				"WHERE contract_id = ?",
 				"i", id);
 	if (db_reads_failed(since, "reading the contract's figures", e)) {

@@ -528,6 +528,8 @@ static ClCode load_contract_sales(Demo *d, const Terms *t, const Item *items, in
 		dc->lines += qr.rows;
 		dc->net_sales += qr.invoiced_total;
 	}
+	if (!rc)
+		rc = ledger_flush(qr.l, e);
 	ledger_close(qr.l);
 	if (!rc)
 		rc = db_commit(d->db, e);

@@ -68,9 +68,7 @@ static ClCode daily_load(sqlite3 *db, const TermsHistory *h, Daily *d, Err *e)
 	d->day = calloc((size_t)d->ndays, sizeof *d->day);
 	if (!d->day)
 		return err_set(e, CL_ENOMEM, "out of memory");
-	rc = db_rows(&q, db, e,
-		     "SELECT invoice_date, sum(invoiced_amount) FROM live_purchase "
-		     "WHERE contract_id = ? GROUP BY invoice_date",
+	rc = db_rows(&q, db, e, "SELECT day, invoiced_amount FROM sales_day WHERE contract_id = ?",
 		     "i", cid);
 	while (!rc && db_rows_next(&q)) {
 		Date day;

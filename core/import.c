@@ -607,6 +607,8 @@ ClCode import_csv(sqlite3 *db, FILE *f, const ImportOptions *o, ImportResult *re
 		rc = tablein_read(f, &co, import_row, im, e);
 	if (!rc)
 		rc = import_end(im, status, &same, e);
+	if (!rc && im->l)
+		rc = ledger_flush(im->l, e);
 	ledger_close(im->l);
 	if (!rc && *status == IMPORT_WRITTEN)
 		rc = db_commit(db, e);

@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "buf.h"
+#include "aggregate.h"
 #include "chain.h"
 #include "db.h"
 #include "amend.h"
@@ -73,6 +74,7 @@ struct Ledger {
 	Quarter q;
 	int have_q, q_closed;
 	Buf canon;
+	AggregatePending *agg; /* rows not yet in the kept net sales */
 	/* about the last line checked */
 	const char *err_column; /* the column a refusal is about */
 	int64_t match_batch;	/* batch of the live line with the same identity */
@@ -117,6 +119,10 @@ ClCode ledger_open(sqlite3 *db, const char *actor, Ledger **out, Err *e)
 			return CL_EDB;
 		}
 	}
+	if (aggregate_open(db, &l->agg, e)) {
+		ledger_close(l);
+		return CL_EDB;
+	}
 	*out = l;
 	return CL_OK;
 }
@@ -136,6 +142,11 @@ int64_t ledger_match_id(const Ledger *l)
 	return l->match_id;
 }
 
+ClCode ledger_flush(Ledger *l, Err *e)
+{
+	return aggregate_flush(l->agg, e);
+}
+
 void ledger_close(Ledger *l)
 {
 	int i;
@@ -144,6 +155,7 @@ void ledger_close(Ledger *l)
 		return;
 	for (i = 0; i < ST__MAX; i++)
 		sqlite3_finalize(l->st[i]);
+	aggregate_close(l->agg);
 	buf_free(&l->canon);
 	terms_history_free(&l->terms);
 	free(l->facts);
@@ -521,6 +533,10 @@ static ClCode insert_row(Ledger *l, Row *r, Err *e)
 		return rc;
 	}
 	sqlite3_reset(st);
+	rc = aggregate_add(l->agg, r->contract_id, r->agency_id, r->invoice_date,
+			   r->reverses_id != 0, r->list_amount, r->invoiced_amount, e);
+	if (rc)
+		return rc;
 	l->last_id = r->id;
 	memcpy(l->last_hash, hash, CHAIN_HEX);
 	return CL_OK;
@@ -752,6 +768,8 @@ ClCode ledger_reverse_line(sqlite3 *db, int64_t id, const char *reason, const ch
 	rc = ledger_open(db, actor, &l, e);
 	if (!rc)
 		rc = reverse_one(l, id, reason, &rev, &before, e);
+	if (!rc)
+		rc = ledger_flush(l, e);
 	ledger_close(l);
 	if (!rc) {
 		cJSON *o = cJSON_CreateObject();
@@ -797,6 +815,8 @@ static ClCode reverse_batch_lines(sqlite3 *db, int64_t batch, const char *reason
 	/* a step that failed half-way is an error: never a batch marked
 	 * reversed with only some of its lines reversed */
 	end = db_rows_end(&q, "reading the batch's lines", rc ? NULL : e);
+	if (!rc && !end)
+		rc = ledger_flush(l, e);
 	ledger_close(l);
 	return rc ? rc : end;
 }
@@ -902,6 +922,8 @@ ClCode ledger_verify_all(sqlite3 *db, LedgerChains *n, Err *e)
 				  "SELECT id, at, actor, action, entity, entity_id, before, after, "
 				  "hash FROM audit_log ORDER BY id",
 				  8, &n->audits, e);
+	if (!rc)
+		rc = aggregate_verify(db, &n->aggregates, e);
 	return rc;
 }
 

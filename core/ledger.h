@@ -46,6 +46,10 @@ typedef enum {
 /* OUT: *out, freed by ledger_close(). */
 ClCode ledger_open(sqlite3 *db, const char *actor, Ledger **out, Err *e)
 	__attribute__((warn_unused_result));
+/* Write the rows' sums to the kept net sales (aggregate.h).  A writer calls
+ * it once its rows are written and before it commits; ledger_close()
+ * without it drops the pending sums, as a rollback must. */
+ClCode ledger_flush(Ledger *l, Err *e) __attribute__((warn_unused_result));
 void ledger_close(Ledger *l);
 
 /* Check a line without writing it: identity (duplicate / conflict) and
@@ -97,11 +101,13 @@ ClCode ledger_batch_finish(sqlite3 *db, int64_t batch, int64_t rows, int64_t acc
 /* Rows checked in each hash chain. */
 typedef struct LedgerChains {
 	int64_t purchases, remittances, amendments, registers, audits;
+	int64_t aggregates; /* kept net-sales rows checked against the lines */
 } LedgerChains;
 
 /* Recompute the hash chains of the ledger, the remittances, the
- * amendments, the register lines and the audit log.  On a break, CL_ERULE with a message naming the
- * first bad row. OUT: *n. */
+ * amendments, the register lines and the audit log, and the kept net
+ * sales (aggregate.h) from the ledger's lines.  On a break or a
+ * difference, CL_ERULE with a message naming the first bad row. OUT: *n. */
 ClCode ledger_verify_all(sqlite3 *db, LedgerChains *n, Err *e) __attribute__((warn_unused_result));
 
 /* ledger_verify_all(), counting only the ledger and audit rows.  OUT:

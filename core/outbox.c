@@ -38,9 +38,10 @@ static const char sql_members[] =
 	"SELECT a.code, a.name, ac.email, ac.name, t.n, t.l, t.i "
 	"FROM participant p JOIN agency a ON a.id = p.agency_id "
 	"JOIN agency_contact ac ON ac.agency_id = a.id AND ac.receives_notices = 1 "
-	"JOIN (SELECT agency_id, count(*) AS n, sum(list_amount) AS l, "
-	"  sum(invoiced_amount) AS i FROM live_purchase WHERE contract_id = ?1 "
-	"  AND invoice_date BETWEEN ?2 AND ?3 GROUP BY agency_id) t ON t.agency_id = a.id "
+	"JOIN (SELECT agency_id, sum(lines) AS n, sum(list_amount) AS l, "
+	"  sum(invoiced_amount) AS i FROM sales_agency_day WHERE contract_id = ?1 "
+	"  AND day BETWEEN ?2 AND ?3 GROUP BY agency_id HAVING sum(lines) > 0) t "
+	"  ON t.agency_id = a.id "
 	"WHERE p.contract_id = ?1 AND p.joined <= ?3 AND (?4 IS NULL OR a.code = ?4) "
 	"ORDER BY a.code, ac.email";
 static const char sql_load[] =

@@ -53,11 +53,11 @@ static ClCode packet_quarters(sqlite3 *db, const char *agency, Packet *p, Err *e
 	int cap = 0;
 
 	rc = db_rows(&q, db, e,
-		     "SELECT CAST(substr(p.invoice_date, 1, 4) AS INTEGER), "
-		     "(CAST(substr(p.invoice_date, 6, 2) AS INTEGER) + 2) / 3, count(*), "
-		     "sum(p.invoiced_amount) FROM live_purchase p JOIN agency a "
-		     "ON a.id = p.agency_id WHERE p.contract_id = ? AND a.code = ? "
-		     "AND p.invoice_date <= ? GROUP BY 1, 2 ORDER BY 1, 2",
+		     "SELECT CAST(substr(s.day, 1, 4) AS INTEGER), "
+		     "(CAST(substr(s.day, 6, 2) AS INTEGER) + 2) / 3, sum(s.lines), "
+		     "sum(s.invoiced_amount) FROM sales_agency_day s JOIN agency a "
+		     "ON a.id = s.agency_id WHERE s.contract_id = ? AND a.code = ? "
+		     "AND s.day <= ? GROUP BY 1, 2 HAVING sum(s.lines) > 0 ORDER BY 1, 2",
 		     "itt", p->h.id, agency, date_format(p->today, day));
 	while (!rc && db_rows_next(&q)) {
 		PacketQuarter *x;

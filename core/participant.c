@@ -108,10 +108,10 @@ ClCode participant_list(sqlite3 *db, const char *number, Date today, RowSet *out
 		out,
 		db_rows(&q, db, e,
 			"SELECT a.code, a.name, p.joined, "
-			"(SELECT count(*) FROM live_purchase l WHERE l.contract_id = c.id AND "
-			"l.agency_id = a.id AND l.invoice_date <= ?1) AS lines, "
-			"(SELECT coalesce(sum(l.invoiced_amount), 0) FROM live_purchase l WHERE "
-			"l.contract_id = c.id AND l.agency_id = a.id AND l.invoice_date <= ?1) "
+			"(SELECT coalesce(sum(s.lines), 0) FROM sales_agency_day s WHERE "
+			"s.contract_id = c.id AND s.agency_id = a.id AND s.day <= ?1) AS lines, "
+			"(SELECT coalesce(sum(s.invoiced_amount), 0) FROM sales_agency_day s WHERE "
+			"s.contract_id = c.id AND s.agency_id = a.id AND s.day <= ?1) "
 			"AS net_sales FROM participant p JOIN agency a ON a.id = p.agency_id "
 			"JOIN contract c ON c.id = p.contract_id WHERE c.number = ?2 "
 			"ORDER BY p.joined, a.code",

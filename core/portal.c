@@ -49,8 +49,8 @@ ClCode portal_top_contract(sqlite3 *db, char *number, size_t n, int *found, Err 
 	number[0] = '\0';
 	rc = db_rows(&q, db, e,
 		     "SELECT c.number FROM contract c WHERE c.status = 'active' "
-		     "AND EXISTS (SELECT 1 FROM live_purchase l WHERE "
-		     "l.contract_id = c.id) LIMIT 2",
+		     "AND EXISTS (SELECT 1 FROM sales_day s WHERE "
+		     "s.contract_id = c.id AND s.lines > 0) LIMIT 2",
 		     "");
 	while (!rc && db_rows_next(&q))
 		if (++*found == 1)
@@ -60,9 +60,9 @@ ClCode portal_top_contract(sqlite3 *db, char *number, size_t n, int *found, Err 
 		return rc ? rc : rc2;
 	*found = 0;
 	rc = db_rows(&q, db, e,
-		     "SELECT c.number FROM contract c JOIN live_purchase l ON l.contract_id = c.id "
-		     "WHERE c.status = 'active' GROUP BY c.id ORDER BY sum(l.invoiced_amount) DESC "
-		     "LIMIT 1",
+		     "SELECT c.number FROM contract c JOIN sales_day s ON s.contract_id = c.id "
+		     "WHERE c.status = 'active' GROUP BY c.id HAVING sum(s.lines) > 0 "
+		     "ORDER BY sum(s.invoiced_amount) DESC LIMIT 1",
 		     "");
 	if (!rc && db_rows_next(&q)) {
 		snprintf(number, n, "%s", (const char *)sqlite3_column_text(q.st, 0));
@@ -85,10 +85,10 @@ ClCode portal_agency_spend(sqlite3 *db, const char *number, Date from, Date to, 
 	*n = 0;
 	*total = 0;
 	rc = db_rows(&q, db, e,
-		     "SELECT a.code, sum(l.invoiced_amount) s FROM live_purchase l "
+		     "SELECT a.code, sum(l.invoiced_amount) s FROM sales_agency_day l "
 		     "JOIN agency a ON a.id = l.agency_id JOIN contract c ON c.id = "
-		     "l.contract_id WHERE c.number = ? AND l.invoice_date BETWEEN ? "
-		     "AND ? GROUP BY a.code ORDER BY s DESC",
+		     "l.contract_id WHERE c.number = ? AND l.day BETWEEN ? "
+		     "AND ? GROUP BY a.code HAVING sum(l.lines) > 0 ORDER BY s DESC",
 		     "ttt", number, date_format(from, a), date_format(to, b));
 	while (!rc && db_rows_next(&q)) {
 		if (*n == cap) {
@@ -119,13 +119,14 @@ ClCode portal_agency_saved(sqlite3 *db, const char *agency, Date from, Date to, 
 {
 	char a[DATE_BUF], b[DATE_BUF];
 	DbRows q;
-	ClCode rc = db_rows(&q, db, e,
-			    "SELECT c.number AS contract, "
-			    "sum(l.list_amount - l.invoiced_amount) AS saved FROM live_purchase l "
-			    "JOIN agency g ON g.id = l.agency_id JOIN contract c ON c.id = "
-			    "l.contract_id WHERE g.code = ? AND l.invoice_date BETWEEN ? AND ? "
-			    "GROUP BY c.number ORDER BY c.number",
-			    "ttt", agency, date_format(from, a), date_format(to, b));
+	ClCode rc =
+		db_rows(&q, db, e,
+			"SELECT c.number AS contract, "
+			"sum(l.list_amount - l.invoiced_amount) AS saved FROM sales_agency_day l "
+			"JOIN agency g ON g.id = l.agency_id JOIN contract c ON c.id = "
+			"l.contract_id WHERE g.code = ? AND l.day BETWEEN ? AND ? "
+			"GROUP BY c.number HAVING sum(l.lines) > 0 ORDER BY c.number",
+			"ttt", agency, date_format(from, a), date_format(to, b));
 
 	return rowset_read(rs, rc, &q, 0, "reading the agency's savings", e);
 }

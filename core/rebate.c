@@ -87,9 +87,10 @@ static ClCode load_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **
 	if (!*out)
 		return err_set(e, CL_ENOMEM, "out of memory");
 	rc = db_rows(&q, db, e,
-		     "SELECT a.code, sum(p.invoiced_amount) FROM live_purchase p "
-		     "JOIN agency a ON a.id = p.agency_id WHERE p.contract_id = ? "
-		     "AND p.invoice_date BETWEEN ? AND ? GROUP BY a.code ORDER BY a.code",
+		     "SELECT a.code, sum(s.invoiced_amount) FROM sales_agency_day s "
+		     "JOIN agency a ON a.id = s.agency_id WHERE s.contract_id = ? "
+		     "AND s.day BETWEEN ? AND ? GROUP BY a.code HAVING sum(s.lines) > 0 "
+		     "ORDER BY a.code",
 		     "itt", cid, date_format(yr.first, a), date_format(yr.last, b));
 	while (!rc && db_rows_next(&q))
 		rc = share_add(q.st, out, n, &cap, e);

@@ -110,8 +110,8 @@ ClCode stmtdata_net_between(sqlite3 *db, int64_t contract_id, Date a, Date b, Mo
 	if (b < a)
 		return CL_OK;
 	rc = db_rows(&q, db, e,
-		     "SELECT coalesce(sum(invoiced_amount), 0) FROM live_purchase "
-		     "WHERE contract_id = ? AND invoice_date BETWEEN ? AND ?",
+		     "SELECT coalesce(sum(invoiced_amount), 0) FROM sales_day "
+		     "WHERE contract_id = ? AND day BETWEEN ? AND ?",
 		     "itt", contract_id, date_format(a, da), date_format(b, dbuf));
 	if (!rc && db_rows_next(&q))
 		*net = sqlite3_column_int64(q.st, 0);
@@ -127,10 +127,10 @@ ClCode stmtdata_member_sales(sqlite3 *db, int64_t contract_id, Date first, Date 
 
 	*n = 0;
 	rc = db_rows(&q, db, e,
-		     "SELECT a.code, a.name, count(*), sum(p.list_amount), "
-		     "sum(p.invoiced_amount) FROM live_purchase p JOIN agency a ON a.id = "
-		     "p.agency_id WHERE p.contract_id = ? AND p.invoice_date BETWEEN ? AND ? "
-		     "GROUP BY a.id ORDER BY a.code",
+		     "SELECT a.code, a.name, sum(s.lines), sum(s.list_amount), "
+		     "sum(s.invoiced_amount) FROM sales_agency_day s JOIN agency a ON a.id = "
+		     "s.agency_id WHERE s.contract_id = ? AND s.day BETWEEN ? AND ? "
+		     "GROUP BY a.id HAVING sum(s.lines) > 0 ORDER BY a.code",
 		     "itt", contract_id, date_format(first, a), date_format(last, b));
 	while (!rc && *n < max && db_rows_next(&q)) {
 		StmtMemberSales *m = &rows[(*n)++];
@@ -178,9 +178,9 @@ ClCode stmtdata_active_members(sqlite3 *db, int year, const char *number, int *c
 		snprintf(b, sizeof b, "%04d-12-31", year);
 	}
 	rc = db_rows(&q, db, e,
-		     "SELECT count(DISTINCT p.agency_id) FROM live_purchase p JOIN contract c "
-		     "ON c.id = p.contract_id WHERE (?1 IS NULL OR c.number = ?1) "
-		     "AND p.invoice_date BETWEEN ?2 AND ?3",
+		     "SELECT count(*) FROM (SELECT s.agency_id FROM sales_agency_day s "
+		     "JOIN contract c ON c.id = s.contract_id WHERE (?1 IS NULL OR c.number = ?1) "
+		     "AND s.day BETWEEN ?2 AND ?3 GROUP BY s.agency_id HAVING sum(s.lines) > 0)",
 		     "ttt", number, a, b);
 	if (!rc && db_rows_next(&q))
 		*count = sqlite3_column_int(q.st, 0);
@@ -198,11 +198,12 @@ ClCode stmtdata_member_codes(sqlite3 *db, const char *number, Date first, Date l
 
 	*codes = NULL;
 	*n = 0;
-	rc = db_rows(&q, db, e,
-		     "SELECT DISTINCT a.code FROM live_purchase p JOIN agency a ON a.id = "
-		     "p.agency_id JOIN contract c ON c.id = p.contract_id WHERE c.number = ? "
-		     "AND p.invoice_date BETWEEN ? AND ? ORDER BY a.code",
-		     "ttt", number, date_format(first, a), date_format(last, b));
+	rc = db_rows(
+		&q, db, e,
+		"SELECT a.code FROM sales_agency_day s JOIN agency a ON a.id = s.agency_id "
+		"JOIN contract c ON c.id = s.contract_id WHERE c.number = ? "
+		"AND s.day BETWEEN ? AND ? GROUP BY a.id HAVING sum(s.lines) > 0 ORDER BY a.code",
+		"ttt", number, date_format(first, a), date_format(last, b));
 	while (!rc && db_rows_next(&q)) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 32;

@@ -281,6 +281,8 @@ static inline ClCode fx_append(sqlite3 *db, const PurchaseIn *p, LedgerOutcome *
 	rc = ledger_open(db, FX_ACTOR, &l, e);
 	if (!rc)
 		rc = ledger_append(l, p, outcome, id, e);
+	if (!rc)
+		rc = ledger_flush(l, e);
 	ledger_close(l);
 	if (rc) {
 		db_rollback(db);

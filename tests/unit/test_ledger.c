@@ -327,6 +327,7 @@ static int64_t batch_of_three(Fixture *fx)
 		p.batch_id = batch;
 		fx_expect(lines[i].invoice, ledger_append(l, &p, NULL, &id, &e), &e, CL_OK, NULL);
 	}
+	assert_int_equal(ledger_flush(l, &e), CL_OK);
 	ledger_close(l);
 	assert_int_equal(db_commit(fx->db, &e), CL_OK);
 	p = fx_line(fx->ks1, "LOOSE-1", "2025-09-10", 5000);

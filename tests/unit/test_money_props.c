@@ -800,6 +800,7 @@ static void case_store(sqlite3 *db, Case *c, Terms *t)
 			FAILF("append %s/%d: rc %d outcome %d: %s", ln->inv, ln->lineno, (int)rc,
 			      (int)out, e.msg);
 	}
+	fx_expect("flush", ledger_flush(l, &e), &e, CL_OK, NULL);
 	ledger_close(l);
 	fx_expect("commit", db_commit(db, &e), &e, CL_OK, NULL);
 }

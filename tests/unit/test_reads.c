@@ -125,6 +125,8 @@ static ClCode read_append(Fixture *fx, Err *e)
 		rc = ledger_open(fx->db, FX_ACTOR, &l, e);
 	if (!rc)
 		rc = ledger_append(l, &p, &out, NULL, e);
+	if (!rc)
+		rc = ledger_flush(l, e);
 	ledger_close(l);
 	sqlite3_progress_handler(fx->db, 0, NULL, NULL); /* the rollback is not cut */
 	db_rollback(fx->db);
