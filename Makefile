@@ -17,7 +17,8 @@ BUILD   := build/rel
 SANFLAGS :=
 endif
 
-PKGS    := sqlite3 libcjson libsodium libmicrohttpd libesmtp-1.0 openssl libzip expat xlsxwriter libqpdf
+PKGS    := sqlite3 libcjson libsodium libmicrohttpd libesmtp-1.0 openssl libzip expat xlsxwriter libqpdf \
+           harfbuzz harfbuzz-subset
 CC      ?= cc
 CFLAGS  := -std=c11 -Wall -Wextra -Werror -O2 -g -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
            -MMD -MP $(SANFLAGS) -Icore -Itemplate -Iweb -Ireports -Imail -I$(BUILD)/gen \
