@@ -4,9 +4,11 @@
  * Each face's file is mapped and parsed once per process (pthread_once)
  * and is read-only afterwards, so documents built on several threads share
  * it.  A subset keeps only the tables libharu reads (the others cost time
- * to subset and are never embedded), drops hinting and gets a cmap of our
- * own: a format 4 table with few segments, because libharu scans the
- * segments linearly for each of the 65,536 codes of a font it embeds.
+ * to subset and are never embedded), drops hinting and gets a cmap and a
+ * name table of our own: the cmap a format 4 table with few segments,
+ * because libharu scans the segments linearly for every character it
+ * measures, the name one that gives each subset of a document its own
+ * name.
  */
 #include "font.h"
 
@@ -73,8 +75,13 @@ static void load(FontFace f)
 		return;
 	F->face = hb_face_create(F->blob, 0);
 	F->upem = hb_face_get_upem(F->face);
-	if (hb_face_get_glyph_count(F->face) == 0 || F->upem == 0)
+	if (hb_face_get_glyph_count(F->face) == 0 || F->upem == 0) { /* not a font */
+		hb_face_destroy(F->face);
+		hb_blob_destroy(F->blob);
+		F->face = NULL;
+		F->blob = NULL;
 		return;
+	}
 	F->font = hb_font_create(F->face);
 	hb_font_make_immutable(F->font);
 	for (cp = 0; cp < LOW_CP; cp++) {
