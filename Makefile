@@ -104,7 +104,8 @@ $(BIN): $(CLI_OBJ) $(ALL_LIBS)
 UNIT_LIBS := $(LIBCORE)
 $(BUILD)/tests/test_mustache: UNIT_LIBS := $(LIBTMPL) $(LIBCORE)
 $(BUILD)/tests/test_mime $(BUILD)/tests/test_smtp: UNIT_LIBS := $(LIBMAIL) $(LIBTMPL) $(LIBCORE)
-$(BUILD)/tests/test_csvout $(BUILD)/tests/test_chart: UNIT_LIBS := $(ALL_LIBS)
+$(BUILD)/tests/test_csvout $(BUILD)/tests/test_chart $(BUILD)/tests/test_pdfdoc: \
+	UNIT_LIBS := $(ALL_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)

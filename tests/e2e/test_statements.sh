@@ -223,7 +223,7 @@ fonts_ok "the 300-line statement: fonts embedded as subsets" "$P"
 
 # Names in Japanese, Spanish and French with an emoji, and 60 lines whose
 # descriptions carry a Chinese character and an emoji each.
-WORLD="東京 Ñandú Café 😀 Coöp"
+WORLD="東京 Ñandú Café 🍕 Coöp"
 cl agency add --code TKY01 --name "$WORLD" --kind school_district --state KS
 expect_ok "agency with a Japanese, accented and emoji name"
 cl participant add --contract $C --agency TKY01 --joined 2026-07-01
