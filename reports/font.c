@@ -225,7 +225,7 @@ static hb_blob_t *build_cmap(const CodeGlyph *m, size_t n)
 	put16(t + 6, 1);   /* encoding: Unicode BMP */
 	put16(t + 10, 12); /* offset of the subtable */
 	sub = t + 12;
-	while (search * 2 <= 2 * nseg) {
+	while ((size_t)search * 2 <= 2 * nseg) {
 		search *= 2;
 		selector++;
 	}
@@ -319,7 +319,7 @@ static hb_blob_t *build_name(const char *psname, int bold)
 		put16(r + 8, (unsigned)(2 * n));
 		put16(r + 10, (unsigned)off);
 		for (k = 0; k < n; k++)
-			put16(t + 6 + 12 * 3 + off + 2 * k, (unsigned char)str[i][k]);
+			put16(t + (size_t)(6 + 12 * 3) + off + 2 * k, (unsigned char)str[i][k]);
 		off += 2 * n;
 	}
 	return hb_blob_create((const char *)t, (unsigned)len, HB_MEMORY_MODE_WRITABLE, t, free);

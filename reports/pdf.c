@@ -643,11 +643,18 @@ static ClCode embed_face(PdfDoc *d, FontFace f, const Codes *c, Err *e)
 	ClCode rc;
 	int sub;
 
-	rc = cps && keys && codes ? place(u, c, e) : err_set(e, CL_ENOMEM, "out of memory");
-	if (!rc)
-		u->font = calloc((size_t)u->nsub, sizeof *u->font);
-	if (!rc && !u->font)
+	if (!cps || !keys || !codes) {
 		rc = err_set(e, CL_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = place(u, c, e);
+	if (rc)
+		goto out;
+	u->font = calloc((size_t)u->nsub, sizeof(HPDF_Font));
+	if (!u->font) {
+		rc = err_set(e, CL_ENOMEM, "out of memory");
+		goto out;
+	}
 	for (sub = 0; !rc && sub < u->nsub; sub++) {
 		unsigned char *data = NULL;
 		size_t len = 0, n = 0, k;
@@ -670,6 +677,7 @@ static ClCode embed_face(PdfDoc *d, FontFace f, const Codes *c, Err *e)
 			add_tounicode(d, u->font[sub], cps, codes, n);
 		free(data);
 	}
+out:
 	free(cps);
 	free(keys);
 	free(codes);
