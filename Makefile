@@ -17,7 +17,8 @@ BUILD   := build/rel
 SANFLAGS :=
 endif
 
-PKGS    := sqlite3 libcjson libsodium libmicrohttpd libesmtp-1.0 openssl libzip expat xlsxwriter libqpdf
+PKGS    := sqlite3 libcjson libsodium libmicrohttpd libesmtp-1.0 openssl libzip expat xlsxwriter libqpdf \
+           harfbuzz harfbuzz-subset
 CC      ?= cc
 CFLAGS  := -std=c11 -Wall -Wextra -Werror -O2 -g -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
            -MMD -MP $(SANFLAGS) -Icore -Itemplate -Iweb -Ireports -Imail -I$(BUILD)/gen \
@@ -103,7 +104,8 @@ $(BIN): $(CLI_OBJ) $(ALL_LIBS)
 UNIT_LIBS := $(LIBCORE)
 $(BUILD)/tests/test_mustache: UNIT_LIBS := $(LIBTMPL) $(LIBCORE)
 $(BUILD)/tests/test_mime $(BUILD)/tests/test_smtp: UNIT_LIBS := $(LIBMAIL) $(LIBTMPL) $(LIBCORE)
-$(BUILD)/tests/test_csvout $(BUILD)/tests/test_chart: UNIT_LIBS := $(ALL_LIBS)
+$(BUILD)/tests/test_csvout $(BUILD)/tests/test_chart $(BUILD)/tests/test_pdfdoc: \
+	UNIT_LIBS := $(ALL_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)

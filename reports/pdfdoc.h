@@ -5,9 +5,11 @@
  * libharu.  A document is a per-call object (no global state), so several
  * threads may each build their own.  Coordinates are PDF points from the
  * bottom-left corner of a US Letter page (612 x 792).  Text is UTF-8, set
- * in DejaVu Sans (regular or bold), embedded.  Drawing calls never fail on
- * their own: the first libharu error is recorded and reported by
- * pdfdoc_save().
+ * in DejaVu Sans (regular or bold), with fallback faces for characters
+ * DejaVu lacks (CJK, symbols and emoji; see font.h); each face is embedded
+ * as a subset holding the characters the document draws.  Drawing calls
+ * are recorded and never fail on their own: pdfdoc_save() makes the fonts,
+ * draws the pages and reports the first error.
  */
 #ifndef COOPLEDGER_PDFDOC_H
 #define COOPLEDGER_PDFDOC_H

@@ -7,7 +7,8 @@ PKGS="gcc make pkg-config libsqlite3-dev sqlite3 libcjson-dev libsodium-dev
 libmicrohttpd-dev libesmtp-dev libssl-dev openssl libhpdf-dev libcsv-dev libcmocka-dev
 cppcheck clang-tidy clang-format poppler-utils qpdf ledger hledger fonts-dejavu-core time
 chromium wrk clang libclang-rt-14-dev libzip-dev libexpat1-dev libxlsxwriter-dev
-python3-openpyxl python3-aiosmtpd libreoffice-calc-nogui libqpdf-dev"
+python3-openpyxl python3-aiosmtpd libreoffice-calc-nogui libqpdf-dev libharfbuzz-dev
+fonts-droid-fallback fonts-symbola"
 
 missing=""
 for p in $PKGS; do

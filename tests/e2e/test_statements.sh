@@ -2,7 +2,8 @@
 # End-to-end: `coopledger statements` writes PDF statements whose text
 # (pdftotext) holds the same names and figures as the --json reports for
 # the same database and date; they pass qpdf --check, paginate with the
-# table header repeated, keep accented names, are byte-for-byte
+# table header repeated, keep accented, Japanese and emoji names (fonts
+# embedded as subsets, a 60-line statement under 60 KB), are byte-for-byte
 # reproducible with --creation-date, and no word is drawn over another or
 # off the page (pdftotext -bbox), even with amounts in the billions and a
 # member name longer than a line.  PNG renderings go to tests/artifacts/.
@@ -190,6 +191,96 @@ if [ "$(ls "$WORK/again1" | wc -l)" -eq 3 ] && diff -r "$WORK/again1" "$WORK/aga
 	--out "$WORK/again3" --creation-date 2026-11-26 >/dev/null 2>&1
 if ! cmp -s "$P" "$WORK/again3/member-$C-$Q-USD999.pdf"; then ok "another creation date, other bytes"; else
 	not_ok "another creation date, other bytes"; fi
+
+# --- any name prints: CJK, emoji, accents; fonts embedded as subsets ------
+# font_faults FILE: each font pdffonts lists that is not embedded, not a
+# subset (ABCDEF+ name) or has no ToUnicode map, one line each
+font_faults() {
+	pdffonts "$1" 2>/dev/null | awk 'NR > 2 {
+		if ($1 !~ /^[A-Z][A-Z][A-Z][A-Z][A-Z][A-Z]\+/) print "not a subset: " $1
+		if ($(NF - 4) != "yes") print "not embedded: " $1
+		if ($(NF - 2) != "yes") print "no ToUnicode: " $1
+	}'
+}
+# fonts_ok WHAT FILE: every font embedded as a subset with a ToUnicode map
+fonts_ok() {
+	local faults n
+	faults=$(font_faults "$2")
+	n=$(pdffonts "$2" 2>/dev/null | awk 'NR > 2' | wc -l)
+	if [ "$n" -gt 0 ] && [ -z "$faults" ]; then ok "$1 ($n fonts)"; else
+		echo "not ok - $1"; sed 's/^/#   /' <<<"${faults:-no fonts}" | head -5; fi
+}
+# smaller WHAT FILE BYTES: the file is under BYTES bytes
+smaller() {
+	local size
+	size=$(stat -c %s "$2" 2>/dev/null || echo 0)
+	if [ "$size" -gt 0 ] && [ "$size" -lt "$3" ]; then ok "$1 ($size bytes)"; else
+		not_ok "$1 ($size bytes, limit $3)"; fi
+}
+fonts_ok "the 56-line USD233 statement: fonts embedded as subsets" "$M"
+smaller "the 56-line USD233 statement is under 60 KB" "$M" 61440
+fonts_ok "the 300-line statement: fonts embedded as subsets" "$P"
+
+# Names in Japanese, Spanish and French with an emoji, and 60 lines whose
+# descriptions carry a Chinese character and an emoji each.
+WORLD="東京 Ñandú Café 🍕 Coöp"
+cl agency add --code TKY01 --name "$WORLD" --kind school_district --state KS
+expect_ok "agency with a Japanese, accented and emoji name"
+cl participant add --contract $C --agency TKY01 --joined 2026-07-01
+expect_ok "that agency joins the contract"
+python3 - "$WORK/world.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    f.write("agency_code,po_number,invoice_number,invoice_date,list_amount,invoiced_amount,description\n")
+    for i in range(1, 61):
+        f.write('TKY01,PO-T-%03d,INV-T-%03d,2026-08-%02d,%d.00,%d.00,"Mesa %s%s"\n'
+                % (i // 6, i, i % 28 + 1, 200 + i, 80 + i, chr(0x4E00 + 5 * i), chr(0x1F600 + i)))
+PY
+cl --as-of $ASOF import --contract $C "$WORK/world.csv"; expect_ok "import 60 lines with CJK and emoji"
+cl --as-of $ASOF statements --contract $C --period $Q --agency TKY01 --kind member --out "$WORK/world" \
+	--creation-date $ASOF
+W="$WORK/world/member-$C-$Q-TKY01.pdf"
+check_pdf "qpdf --check the statement of $WORLD" "$W"
+has "the name prints whole: CJK, accents and the emoji" "$W" "$WORLD (TKY01)"
+has "a description's CJK character and emoji print" "$W" "Mesa 串😊"
+has "60 lines counted" "$W" "60 lines"
+fonts_ok "CJK, emoji and accents: every font embedded as a subset" "$W"
+if pdffonts "$W" 2>/dev/null | grep -q '+DroidSansFallback' &&
+	pdffonts "$W" 2>/dev/null | grep -q '+Symbola'; then
+	ok "the CJK and emoji fallback fonts are embedded"; else
+	not_ok "the CJK and emoji fallback fonts are embedded"; fi
+smaller "the 60-line statement with CJK and emoji is under 60 KB" "$W" 61440
+clean_layout "CJK and emoji: no overlapping words, nothing off the page" "$W"
+cl --as-of $ASOF report agency --agency TKY01 --contract $C --json
+has "CJK statement: paid total = report agency" "$W" "$(human "$(jq -r '.contracts[0].paid_total' <<<"$OUT")")"
+
+# More distinct characters than one font's one-byte codes hold (about
+# 200): 250 Chinese characters and 80 emoji need more than one subset of
+# each fallback face, and every one of them comes back out of the text.
+cl agency add --code OSK01 --name "大阪 Osaka" --kind school_district --state KS
+cl participant add --contract $C --agency OSK01 --joined 2026-07-01
+expect_ok "a second agency with a CJK name joins"
+python3 - "$WORK/many.csv" "$WORK/many.want" <<'PY'
+import sys
+with open(sys.argv[1], "w", encoding="utf-8") as f, open(sys.argv[2], "w", encoding="utf-8") as w:
+    f.write("agency_code,po_number,invoice_number,invoice_date,list_amount,invoiced_amount,description\n")
+    for i in range(250):
+        d = "Silla %s%s" % (chr(0x5000 + 7 * i), chr(0x1F300 + i % 80))
+        f.write('OSK01,PO-O-%03d,INV-O-%03d,2026-09-%02d,%d.00,%d.00,"%s"\n'
+                % (i // 5, i, i % 28 + 1, 300 + i, 100 + i, d))
+        w.write(d + "\n")
+PY
+cl --as-of $ASOF import --contract $C "$WORK/many.csv"; expect_ok "import 250 lines of distinct characters"
+cl --as-of $ASOF statements --contract $C --period $Q --agency OSK01 --kind member --out "$WORK/many" \
+	--creation-date $ASOF
+MANY="$WORK/many/member-$C-$Q-OSK01.pdf"
+check_pdf "qpdf --check the statement of 250 distinct characters" "$MANY"
+found=$(pdftotext -raw "$MANY" - 2>/dev/null | grep -oF -f "$WORK/many.want" | sort -u | wc -l)
+expect_eq "all 250 descriptions of distinct characters come back out of the text" "$found" 250
+nfb=$(pdffonts "$MANY" 2>/dev/null | grep -c '+DroidSansFallback')
+if [ "$nfb" -ge 2 ]; then ok "the CJK face needs $nfb subsets"; else not_ok "the CJK face needs 2 subsets or more ($nfb)"; fi
+fonts_ok "250 distinct characters: every font embedded as a subset" "$MANY"
+clean_layout "250 distinct characters: no overlapping words, nothing off the page" "$MANY"
 
 # --- a contract year ------------------------------------------------------
 cl --as-of $ASOF statements --contract $C --year 1 --agency USD233 --out "$WORK/y1" --creation-date $ASOF
