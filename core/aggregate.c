@@ -173,84 +173,256 @@ ClCode aggregate_add(AggregatePending *p, int64_t contract_id, int64_t agency_id
 	return CL_OK;
 }
 
-/* The lines' sums by contract, agency and day beside the kept row, where
- * they differ: a kept row the lines do not give, lines with no kept row,
- * or different figures.  A recomputed live-line count of zero with zero
- * amounts matches a kept row of zeros (every line of that day reversed). */
-static const char agency_day_diff[] =
-	"WITH r AS (SELECT contract_id, agency_id, invoice_date AS day, "
-	"    sum(CASE WHEN reverses_id IS NULL THEN 1 ELSE -1 END) AS lines, "
-	"    sum(list_amount) AS list_amount, sum(invoiced_amount) AS invoiced_amount "
-	"  FROM purchase GROUP BY contract_id, agency_id, invoice_date) "
-	"SELECT coalesce(r.contract_id, s.contract_id), coalesce(r.agency_id, s.agency_id), "
-	"  coalesce(r.day, s.day), r.lines, r.list_amount, r.invoiced_amount, "
-	"  s.lines, s.list_amount, s.invoiced_amount "
-	"FROM r FULL JOIN sales_agency_day s ON s.contract_id = r.contract_id "
-	"  AND s.agency_id = r.agency_id AND s.day = r.day "
-	"WHERE r.lines IS NOT s.lines OR r.list_amount IS NOT s.list_amount "
-	"  OR r.invoiced_amount IS NOT s.invoiced_amount LIMIT 1";
+/* One contract, agency and day: the sums recomputed from the lines, or
+ * those kept, as a difference names them. */
+typedef struct Fig {
+	int present;
+	int64_t lines;
+	Money list, invoiced;
+} Fig;
+
+/* A difference found: where, and both sides. */
+typedef struct Diff {
+	int64_t contract_id, agency_id; /* agency_id 0: a sales_day row */
+	char day[DATE_BUF];
+	Fig want, kept;
+} Diff;
+
+static void fig_text(const Fig *f, char *out, size_t n)
+{
+	char l[MONEY_BUF], v[MONEY_BUF];
+
+	if (!f->present)
+		snprintf(out, n, "no row");
+	else
+		snprintf(out, n, "%" PRId64 " lines, list %s, invoiced %s", f->lines,
+			 money_format(f->list, l), money_format(f->invoiced, v));
+}
+
+/* CL_ERULE naming the difference d of table against what from gives. */
+static ClCode name_diff(sqlite3 *db, const Diff *d, const char *table, const char *from, Err *e)
+{
+	char want[128], kept[128], number[64] = "?", agency[64] = "";
+
+	db_text(db, number, sizeof number, "SELECT number FROM contract WHERE id = ?", "i",
+		d->contract_id);
+	if (d->agency_id)
+		db_text(db, agency, sizeof agency, "SELECT code FROM agency WHERE id = ?", "i",
+			d->agency_id);
+	fig_text(&d->want, want, sizeof want);
+	fig_text(&d->kept, kept, sizeof kept);
+	return err_set(e, CL_ERULE, "%s for contract %s%s%s on %s holds %s, but %s give %s", table,
+		       number, *agency ? ", agency " : "", agency, d->day, kept, from, want);
+}
+
+/* The ledger's rows summed by contract, agency and day in memory, from
+ * one pass over the table in its own order (no sort, no index), so that
+ * verify reads the ledger at the disk's pace.  The day is kept as
+ * YYYYMMDD. */
+typedef struct Recount {
+	int64_t contract_id, agency_id; /* contract_id 0: empty */
+	int32_t day;
+	int seen; /* a kept row was found for it */
+	int64_t lines;
+	Money list, invoiced;
+} Recount;
+
+typedef struct RecountMap {
+	Recount *slot;
+	size_t cap, used; /* cap a power of two */
+} RecountMap;
+
+static int32_t day_key(const unsigned char *t)
+{
+	if (!t)
+		return 0;
+	return (t[0] - '0') * 10000000 + (t[1] - '0') * 1000000 + (t[2] - '0') * 100000 +
+	       (t[3] - '0') * 10000 + (t[5] - '0') * 1000 + (t[6] - '0') * 100 + (t[8] - '0') * 10 +
+	       (t[9] - '0');
+}
+
+static size_t recount_hash(int64_t c, int64_t a, int32_t d)
+{
+	uint64_t h = (uint64_t)c * 0x9E3779B97F4A7C15ULL;
+
+	h ^= (uint64_t)a * 0xC2B2AE3D27D4EB4FULL + (h << 6) + (h >> 2);
+	h ^= (uint64_t)(uint32_t)d * 0x165667B19E3779F9ULL + (h << 6) + (h >> 2);
+	return (size_t)(h ^ (h >> 31));
+}
+
+static Recount *recount_find(RecountMap *m, int64_t c, int64_t a, int32_t d)
+{
+	size_t i = recount_hash(c, a, d) & (m->cap - 1);
+
+	while (m->slot[i].contract_id &&
+	       (m->slot[i].contract_id != c || m->slot[i].agency_id != a || m->slot[i].day != d))
+		i = (i + 1) & (m->cap - 1);
+	return &m->slot[i];
+}
+
+static int recount_grow(RecountMap *m)
+{
+	RecountMap g = {calloc(m->cap * 2, sizeof *g.slot), m->cap * 2, m->used};
+	size_t i;
+
+	if (!g.slot)
+		return -1;
+	for (i = 0; i < m->cap; i++)
+		if (m->slot[i].contract_id)
+			*recount_find(&g, m->slot[i].contract_id, m->slot[i].agency_id,
+				      m->slot[i].day) = m->slot[i];
+	free(m->slot);
+	*m = g;
+	return 0;
+}
+
+/* Every ledger row into m.  A contract id is never 0 (INTEGER PRIMARY
+ * KEY from 1), so 0 marks an empty slot. */
+static ClCode recount_lines(sqlite3 *db, RecountMap *m, Err *e)
+{
+	ClCode rc, end;
+	DbRows q;
+
+	rc = db_rows(&q, db, e,
+		     "SELECT contract_id, agency_id, invoice_date, reverses_id IS NULL, "
+		     "list_amount, invoiced_amount FROM purchase NOT INDEXED",
+		     "");
+	while (!rc && db_rows_next(&q)) {
+		sqlite3_stmt *st = q.st;
+		int64_t c = sqlite3_column_int64(st, 0), a = sqlite3_column_int64(st, 1);
+		int32_t d = day_key(sqlite3_column_text(st, 2));
+		Recount *r;
+
+		if (m->used * 2 >= m->cap && recount_grow(m)) {
+			rc = err_set(e, CL_ENOMEM, "out of memory recounting the net sales");
+			break;
+		}
+		r = recount_find(m, c, a, d);
+		if (!r->contract_id) {
+			r->contract_id = c;
+			r->agency_id = a;
+			r->day = d;
+			m->used++;
+		}
+		r->lines += sqlite3_column_int(st, 3) ? 1 : -1;
+		r->list += sqlite3_column_int64(st, 4);
+		r->invoiced += sqlite3_column_int64(st, 5);
+	}
+	end = db_rows_end(&q, "recounting the net sales from the lines", e);
+	return rc ? rc : end;
+}
+
+static void recount_fig(const Recount *r, Fig *f)
+{
+	f->present = r && r->contract_id;
+	f->lines = f->present ? r->lines : 0;
+	f->list = f->present ? r->list : 0;
+	f->invoiced = f->present ? r->invoiced : 0;
+}
+
+/* sales_agency_day row by row against the recount; then any recounted
+ * key with no kept row. */
+static ClCode compare_agency_days(sqlite3 *db, RecountMap *m, Err *e)
+{
+	Diff d = {0};
+	ClCode rc, end;
+	DbRows q;
+	size_t i;
+
+	rc = db_rows(&q, db, e,
+		     "SELECT contract_id, agency_id, day, lines, list_amount, invoiced_amount "
+		     "FROM sales_agency_day",
+		     "");
+	while (!rc && !d.contract_id && db_rows_next(&q)) {
+		sqlite3_stmt *st = q.st;
+		const unsigned char *day = sqlite3_column_text(st, 2);
+		Fig kept = {1, sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4),
+			    sqlite3_column_int64(st, 5)};
+		Recount *r = recount_find(m, sqlite3_column_int64(st, 0),
+					  sqlite3_column_int64(st, 1), day_key(day));
+
+		if (r->contract_id)
+			r->seen = 1;
+		recount_fig(r, &d.want);
+		if (d.want.present && d.want.lines == kept.lines && d.want.list == kept.list &&
+		    d.want.invoiced == kept.invoiced)
+			continue;
+		d.contract_id = sqlite3_column_int64(st, 0);
+		d.agency_id = sqlite3_column_int64(st, 1);
+		snprintf(d.day, sizeof d.day, "%s", day ? (const char *)day : "?");
+		d.kept = kept;
+	}
+	end = db_rows_end(&q, "reading the kept net sales", e);
+	if (rc || end)
+		return rc ? rc : end;
+	for (i = 0; !d.contract_id && i < m->cap; i++) {
+		const Recount *r = &m->slot[i];
+
+		if (!r->contract_id || r->seen)
+			continue;
+		d.contract_id = r->contract_id;
+		d.agency_id = r->agency_id;
+		snprintf(d.day, sizeof d.day, "%04u-%02u-%02u", (unsigned)(r->day / 10000 % 10000),
+			 (unsigned)(r->day / 100 % 100), (unsigned)(r->day % 100));
+		recount_fig(r, &d.want);
+	}
+	return d.contract_id ? name_diff(db, &d, "sales_agency_day", "the ledger's lines", e)
+			     : CL_OK;
+}
 
 /* sales_day against sales_agency_day added up over the agencies. */
 static const char day_diff[] =
 	"WITH r AS (SELECT contract_id, day, sum(lines) AS lines, "
 	"    sum(list_amount) AS list_amount, sum(invoiced_amount) AS invoiced_amount "
 	"  FROM sales_agency_day GROUP BY contract_id, day) "
-	"SELECT coalesce(r.contract_id, s.contract_id), NULL, coalesce(r.day, s.day), "
+	"SELECT coalesce(r.contract_id, s.contract_id), coalesce(r.day, s.day), "
 	"  r.lines, r.list_amount, r.invoiced_amount, s.lines, s.list_amount, s.invoiced_amount "
 	"FROM r FULL JOIN sales_day s ON s.contract_id = r.contract_id AND s.day = r.day "
 	"WHERE r.lines IS NOT s.lines OR r.list_amount IS NOT s.list_amount "
 	"  OR r.invoiced_amount IS NOT s.invoiced_amount LIMIT 1";
 
-/* "3 lines, list $1.00, invoiced $0.90" or "no row" for columns i..i+2. */
-static void figures(sqlite3_stmt *st, int i, char *out, size_t n)
+static void column_fig(sqlite3_stmt *st, int i, Fig *f)
 {
-	char l[MONEY_BUF], v[MONEY_BUF];
-
-	if (sqlite3_column_type(st, i) == SQLITE_NULL) {
-		snprintf(out, n, "no row");
-		return;
-	}
-	snprintf(out, n, "%" PRId64 " lines, list %s, invoiced %s",
-		 (int64_t)sqlite3_column_int64(st, i),
-		 money_format(sqlite3_column_int64(st, i + 1), l),
-		 money_format(sqlite3_column_int64(st, i + 2), v));
+	f->present = sqlite3_column_type(st, i) != SQLITE_NULL;
+	f->lines = sqlite3_column_int64(st, i);
+	f->list = sqlite3_column_int64(st, i + 1);
+	f->invoiced = sqlite3_column_int64(st, i + 2);
 }
 
-/* Run one of the queries above; a row found is the difference to name. */
-static ClCode compare(sqlite3 *db, const char *sql, const char *table, const char *from, Err *e)
+static ClCode compare_days(sqlite3 *db, Err *e)
 {
-	char want[128], kept[128], number[64] = "?", agency[64] = "";
+	Diff d = {0};
 	ClCode rc, end;
 	DbRows q;
 
-	rc = db_rows(&q, db, e, sql, "");
+	rc = db_rows(&q, db, e, day_diff, "");
 	if (!rc && db_rows_next(&q)) {
-		sqlite3_stmt *st = q.st;
-
-		db_text(db, number, sizeof number, "SELECT number FROM contract WHERE id = ?", "i",
-			(int64_t)sqlite3_column_int64(st, 0));
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-			db_text(db, agency, sizeof agency, "SELECT code FROM agency WHERE id = ?",
-				"i", (int64_t)sqlite3_column_int64(st, 1));
-		figures(st, 3, want, sizeof want);
-		figures(st, 6, kept, sizeof kept);
-		rc = err_set(e, CL_ERULE, "%s for contract %s%s%s on %s holds %s, but %s give %s",
-			     table, number, *agency ? ", agency " : "", agency,
-			     (const char *)sqlite3_column_text(st, 2), kept, from, want);
+		d.contract_id = sqlite3_column_int64(q.st, 0);
+		snprintf(d.day, sizeof d.day, "%s", (const char *)sqlite3_column_text(q.st, 1));
+		column_fig(q.st, 2, &d.want);
+		column_fig(q.st, 5, &d.kept);
 	}
-	end = db_rows_end(&q, "checking the kept net sales", e);
-	return rc ? rc : end;
+	end = db_rows_end(&q, "checking the kept net sales by day", e);
+	if (rc || end)
+		return rc ? rc : end;
+	return d.contract_id ? name_diff(db, &d, "sales_day", "its agencies' rows", e) : CL_OK;
 }
 
 ClCode aggregate_verify(sqlite3 *db, int64_t *rows, Err *e)
 {
 	unsigned long since = db_read_failures(NULL);
+	RecountMap m = {calloc(1 << 16, sizeof *m.slot), 1 << 16, 0};
 	ClCode rc;
 
 	*rows = 0;
-	rc = compare(db, agency_day_diff, "sales_agency_day", "the ledger's lines", e);
+	if (!m.slot)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	rc = recount_lines(db, &m, e);
 	if (!rc)
-		rc = compare(db, day_diff, "sales_day", "its agencies' rows", e);
+		rc = compare_agency_days(db, &m, e);
+	free(m.slot);
+	if (!rc)
+		rc = compare_days(db, e);
 	if (!rc)
 		*rows = db_int(db, 0,
 			       "SELECT (SELECT count(*) FROM sales_day) + "

@@ -159,3 +159,14 @@ q "UPDATE sales_day SET lines = lines - 1
 cl verify
 expect_fail "a kept row the lines do not give: named" 1 \
 	"sales_day for contract $C on 1999-01-01 holds 1 lines, list 1.00, invoiced 1.00, but its agencies' rows give no row"
+q "DELETE FROM sales_day WHERE day = '1999-01-01'" 2>/dev/null
+expect_eq "a kept row cannot be deleted" "$(q "SELECT count(*) FROM sales_day WHERE day = '1999-01-01'")" 1
+q "DROP TRIGGER sales_day_no_delete; DELETE FROM sales_day WHERE day = '1999-01-01';
+	DROP TRIGGER sales_agency_day_no_delete;
+	DELETE FROM sales_agency_day WHERE contract_id = (SELECT id FROM contract WHERE number = '$C')
+	AND day = '$DAY' AND agency_id = (SELECT min(agency_id) FROM sales_agency_day WHERE day = '$DAY'
+	AND contract_id = (SELECT id FROM contract WHERE number = '$C'))"
+cl verify
+expect_fail "lines with no kept row: named, with what the lines give" 1 \
+	"sales_agency_day for contract $C, agency"
+expect_fail "... 'holds no row'" 1 "on $DAY holds no row, but the ledger's lines give"
