@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <openssl/sha.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -119,6 +120,7 @@ typedef struct Walk {
 	int ncol;
 	char prev[CHAIN_HEX]; /* the hash before the walk's first row */
 	int64_t checked;      /* rows that matched */
+	atomic_int *stop;     /* set: an earlier walk found a break */
 	ClCode rc;
 	Err err;
 } Walk;
@@ -157,6 +159,9 @@ static void walk(Walk *w)
 		w->rc = walk_row(w, &b);
 		if (!w->rc)
 			w->checked++;
+		if (w->stop && (w->checked & 4095) == 0 &&
+		    atomic_load_explicit(w->stop, memory_order_relaxed))
+			break; /* its answer is the earlier walk's */
 	}
 	if (!w->rc && step != SQLITE_DONE)
 		w->rc = db_error(sqlite3_db_handle(w->st), &w->err, "reading the chain");
@@ -254,6 +259,7 @@ ClCode chain_verify_table(sqlite3 *db, const char *table, const char *cols, int 
 	Walk first = {.table = table, .ncol = ncol};
 	Half second = {.w = {.table = table, .ncol = ncol}, .path = path, .sql = sql};
 	int64_t lo = 0, hi = 0;
+	atomic_int stop = 0;
 	int found, split = 0;
 	pthread_t thread;
 	ClCode rc;
@@ -282,6 +288,7 @@ ClCode chain_verify_table(sqlite3 *db, const char *table, const char *cols, int 
 	}
 	snprintf(sql, sizeof sql, "SELECT %s, hash FROM %s WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
 		 cols, table);
+	second.w.stop = &stop;
 	if (split && pthread_create(&thread, NULL, half_walk, &second) != 0)
 		split = 0;
 	if (sqlite3_prepare_v2(db, sql, -1, &first.st, NULL) != SQLITE_OK) {
@@ -292,6 +299,8 @@ ClCode chain_verify_table(sqlite3 *db, const char *table, const char *cols, int 
 		walk(&first);
 		sqlite3_finalize(first.st);
 	}
+	if (first.rc)
+		atomic_store(&stop, 1);
 	if (split)
 		pthread_join(thread, NULL);
 	*checked = first.checked + (split ? second.w.checked : 0);
