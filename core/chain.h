@@ -14,7 +14,8 @@
 #include "buf.h"
 #include "err.h"
 
-#define CHAIN_HEX 65 /* 64 hex digits and a NUL */
+#define CHAIN_HEX   65 /* 64 hex digits and a NUL */
+#define CHAIN_BYTES 32 /* a SHA-256 digest */
 
 /* The hash of the first row's predecessor: 64 zeros. */
 extern const char chain_genesis[CHAIN_HEX];
@@ -23,6 +24,9 @@ extern const char chain_genesis[CHAIN_HEX];
  * empty); CL_ENOMEM past b's cap, and b is then not to be hashed. */
 ClCode canon_text(Buf *b, const char *s) __attribute__((warn_unused_result));
 ClCode canon_int(Buf *b, int64_t v) __attribute__((warn_unused_result));
+
+/* out = the digest h in lower-case hex. */
+void chain_hex(const unsigned char h[CHAIN_BYTES], char out[CHAIN_HEX]);
 
 /* out = hex(SHA-256(prev ‖ canon)). */
 void chain_hash(const char *prev, const Buf *canon, char out[CHAIN_HEX]);
@@ -37,5 +41,13 @@ ClCode canon_column(Buf *b, sqlite3_stmt *st, int i) __attribute__((warn_unused_
  * rows that matched. */
 ClCode chain_verify(sqlite3 *db, const char *table, const char *sql, int ncol, int64_t *checked,
 		    Err *e) __attribute__((warn_unused_result));
+
+/* The same for a table whose chain order is its integer key id: cols
+ * lists the ncol hashed columns (id first); the hash is column "hash".  A
+ * long chain is walked in two halves at once, the second on a read-only
+ * connection of its own, with the same answer as one walk.  OUT:
+ * *checked. */
+ClCode chain_verify_table(sqlite3 *db, const char *table, const char *cols, int ncol,
+			  int64_t *checked, Err *e) __attribute__((warn_unused_result));
 
 #endif

@@ -908,9 +908,7 @@ ClCode ledger_verify_all(sqlite3 *db, LedgerChains *n, Err *e)
 	ClCode rc;
 
 	memset(n, 0, sizeof *n);
-	rc = chain_verify(db, "purchase",
-			  "SELECT " PURCHASE_COLUMNS ", hash FROM purchase ORDER BY id",
-			  PURCHASE_NCOL, &n->purchases, e);
+	rc = chain_verify_table(db, "purchase", PURCHASE_COLUMNS, PURCHASE_NCOL, &n->purchases, e);
 	if (!rc)
 		rc = remit_verify(db, &n->remittances, e);
 	if (!rc)
@@ -918,10 +916,9 @@ ClCode ledger_verify_all(sqlite3 *db, LedgerChains *n, Err *e)
 	if (!rc)
 		rc = register_verify(db, &n->registers, e);
 	if (!rc)
-		rc = chain_verify(db, "audit_log",
-				  "SELECT id, at, actor, action, entity, entity_id, before, after, "
-				  "hash FROM audit_log ORDER BY id",
-				  8, &n->audits, e);
+		rc = chain_verify_table(db, "audit_log",
+					"id, at, actor, action, entity, entity_id, before, after",
+					8, &n->audits, e);
 	if (!rc)
 		rc = aggregate_verify(db, &n->aggregates, e);
 	return rc;

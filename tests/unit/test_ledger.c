@@ -480,6 +480,103 @@ static void test_verify_names_tampered_row(void **state)
 	}
 }
 
+/* A chain long enough to be walked in two halves (rows 1 to 50,001 and
+ * 50,002 to 100,002): a break at either side of the seam, in either half
+ * or in both is named as one walk from the start names it. */
+#define LONG_ROWS 100002
+
+static const struct {
+	const char *label;
+	const char *tamper, *restore;
+	const char *names;
+} long_cases[] = {
+	{"last row of the first half",
+	 "UPDATE purchase SET invoiced_amount = invoiced_amount + 1 WHERE id = 50001",
+	 "UPDATE purchase SET invoiced_amount = invoiced_amount - 1 WHERE id = 50001",
+	 "purchase row 50001 does not match"},
+	{"first row of the second half", "UPDATE purchase SET po_number = 'PO-X' WHERE id = 50002",
+	 "UPDATE purchase SET po_number = 'PO-100' WHERE id = 50002",
+	 "purchase row 50002 does not match"},
+	{"last row", "UPDATE purchase SET quantity = '3' WHERE id = 100002",
+	 "UPDATE purchase SET quantity = '2' WHERE id = 100002",
+	 "purchase row 100002 does not match"},
+	{"a row in each half",
+	 "UPDATE purchase SET invoiced_amount = invoiced_amount + 1 WHERE id IN (7, 90000)",
+	 "UPDATE purchase SET invoiced_amount = invoiced_amount - 1 WHERE id IN (7, 90000)",
+	 "purchase row 7 does not match"},
+	{"the hash the second half starts from",
+	 "CREATE TEMP TABLE keep AS SELECT hash FROM purchase WHERE id = 50001;"
+	 "UPDATE purchase SET hash = (SELECT hash FROM purchase WHERE id = 1) WHERE id = 50001",
+	 "UPDATE purchase SET hash = (SELECT hash FROM keep) WHERE id = 50001; DROP TABLE keep",
+	 "purchase row 50001 does not match"},
+	{"the last row of the first half deleted",
+	 "CREATE TEMP TABLE keep AS SELECT * FROM purchase WHERE id = 50001;"
+	 "DELETE FROM purchase WHERE id = 50001",
+	 "INSERT INTO purchase SELECT * FROM keep; DROP TABLE keep",
+	 "purchase row 50002 does not match"},
+	{"the first row of the second half deleted",
+	 "CREATE TEMP TABLE keep AS SELECT * FROM purchase WHERE id = 50002;"
+	 "DELETE FROM purchase WHERE id = 50002",
+	 "INSERT INTO purchase SELECT * FROM keep; DROP TABLE keep",
+	 "purchase row 50003 does not match"},
+};
+
+/* The purchase chain walked once from the start, on one connection. */
+static ClCode walk_once(sqlite3 *db, int64_t *checked, Err *e)
+{
+	return chain_verify(db, "purchase",
+			    "SELECT id, contract_id, agency_id, po_number, invoice_number, line, "
+			    "revision, invoice_date, description, category, quantity, list_amount, "
+			    "invoiced_amount, freight_amount, tax_amount, batch_id, reverses_id, "
+			    "reason, created_at, created_by, hash FROM purchase ORDER BY id",
+			    20, checked, e);
+}
+
+static void test_verify_long_chain_in_halves(void **state)
+{
+	Fixture *fx = *state;
+	char inv[32];
+	int64_t np = -1, na = -1, once = -1;
+	Ledger *l = NULL;
+	Err e = {0}, e1 = {0};
+	size_t i;
+	int k;
+
+	assert_int_equal(db_begin(fx->db, &e), CL_OK);
+	assert_int_equal(ledger_open(fx->db, FX_ACTOR, &l, &e), CL_OK);
+	for (k = 1; k <= LONG_ROWS; k++) {
+		PurchaseIn p;
+		LedgerOutcome out = LEDGER_DUPLICATE;
+
+		snprintf(inv, sizeof inv, "INV-%d", k);
+		p = fx_line(fx->ks1, inv, k % 2 ? "2025-08-15" : "2026-01-09", 100 + k % 977);
+		fx_expect(inv, ledger_append(l, &p, &out, NULL, &e), &e, CL_OK, NULL);
+		assert_int_equal(out, LEDGER_APPENDED);
+	}
+	ledger_close(l);
+	assert_int_equal(db_commit(fx->db, &e), CL_OK);
+	fx_expect("long", ledger_verify(fx->db, &np, &na, &e), &e, CL_OK, NULL);
+	assert_int_equal(np, LONG_ROWS);
+	assert_int_equal(na, FX_WORLD_AUDITS);
+	fx_expect("once", walk_once(fx->db, &once, &e), &e, CL_OK, NULL);
+	assert_int_equal(once, LONG_ROWS);
+	assert_int_equal(fx_sql(fx->db, "DROP TRIGGER purchase_no_update;"
+					"DROP TRIGGER purchase_no_delete"),
+			 SQLITE_OK);
+	for (i = 0; i < N_ELEMS(long_cases); i++) {
+		assert_int_equal(fx_sql(fx->db, long_cases[i].tamper), SQLITE_OK);
+		fx_expect(long_cases[i].label, ledger_verify(fx->db, NULL, NULL, &e), &e, CL_ERULE,
+			  long_cases[i].names);
+		fx_expect(long_cases[i].label, walk_once(fx->db, &once, &e1), &e1, CL_ERULE,
+			  long_cases[i].names);
+		assert_string_equal(e.msg, e1.msg);
+		assert_int_equal(fx_sql(fx->db, long_cases[i].restore), SQLITE_OK);
+		fx_expect(long_cases[i].label, ledger_verify(fx->db, &np, NULL, &e), &e, CL_OK,
+			  NULL);
+		assert_int_equal(np, LONG_ROWS);
+	}
+}
+
 /* Without dropping the triggers, nothing can be changed or removed. */
 static void test_append_only_triggers(void **state)
 {
@@ -572,6 +669,7 @@ int main(void)
 		WORLD_TEST(test_reverse_batch_refusals),
 		WORLD_TEST(test_verify_good_chain),
 		cmocka_unit_test(test_verify_names_tampered_row),
+		WORLD_TEST(test_verify_long_chain_in_halves),
 		WORLD_TEST(test_append_only_triggers),
 	};
 
