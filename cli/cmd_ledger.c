@@ -178,8 +178,8 @@ int cmd_verify(const Cli *cli, int argc, char **argv)
 {
 	static const char usage[] =
 		"usage: coopledger verify\n\nRecompute the hash chains of the ledger, the "
-		"remittances and the\naudit log; name the first row that does not match and "
-		"exit 1 if any does.\n";
+		"remittances and the\naudit log, and every order's totals from its lines; "
+		"name the first row\nor order that does not match and exit 1 if any does.\n";
 	LedgerChains n;
 	sqlite3 *db;
 	Err e = {0};
@@ -198,8 +198,9 @@ int cmd_verify(const Cli *cli, int argc, char **argv)
 	}
 	printf("verified %" PRId64 " ledger rows, %" PRId64 " remittance rows, %" PRId64
 	       " amendment rows, %" PRId64 " register rows and %" PRId64
-	       " audit rows: the chains are intact\n",
-	       n.purchases, n.remittances, n.amendments, n.registers, n.audits);
+	       " audit rows: the chains are intact; the totals of %" PRId64
+	       " orders match their lines\n",
+	       n.purchases, n.remittances, n.amendments, n.registers, n.audits, n.orders);
 	return 0;
 }
 

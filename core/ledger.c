@@ -10,6 +10,7 @@
 #include "audit.h"
 #include "buf.h"
 #include "chain.h"
+#include "compliance.h"
 #include "db.h"
 #include "amend.h"
 #include "register.h"
@@ -521,6 +522,13 @@ static ClCode insert_row(Ledger *l, Row *r, Err *e)
 		return rc;
 	}
 	sqlite3_reset(st);
+	rc = compliance_note_line(l->db,
+				  &(ComplianceNote){r->contract_id, r->agency_id, r->po_number,
+						    r->invoice_date, r->list_amount,
+						    r->invoiced_amount, r->reverses_id != 0},
+				  e);
+	if (rc)
+		return rc;
 	l->last_id = r->id;
 	memcpy(l->last_hash, hash, CHAIN_HEX);
 	return CL_OK;
@@ -902,6 +910,8 @@ ClCode ledger_verify_all(sqlite3 *db, LedgerChains *n, Err *e)
 				  "SELECT id, at, actor, action, entity, entity_id, before, after, "
 				  "hash FROM audit_log ORDER BY id",
 				  8, &n->audits, e);
+	if (!rc)
+		rc = compliance_verify(db, &n->orders, e);
 	return rc;
 }
 

@@ -94,14 +94,18 @@ ClCode ledger_batch_finish(sqlite3 *db, int64_t batch, int64_t rows, int64_t acc
 			   Money invoiced_total, const char *result_json, Err *e)
 	__attribute__((warn_unused_result));
 
-/* Rows checked in each hash chain. */
+/* Rows checked in each hash chain, and the orders whose totals were
+ * recomputed. */
 typedef struct LedgerChains {
 	int64_t purchases, remittances, amendments, registers, audits;
+	int64_t orders;
 } LedgerChains;
 
 /* Recompute the hash chains of the ledger, the remittances, the
- * amendments, the register lines and the audit log.  On a break, CL_ERULE with a message naming the
- * first bad row. OUT: *n. */
+ * amendments, the register lines and the audit log, then every order's
+ * totals from its lines (compliance_verify()).  On a break or a
+ * difference, CL_ERULE with a message naming the first bad row or order.
+ * OUT: *n. */
 ClCode ledger_verify_all(sqlite3 *db, LedgerChains *n, Err *e) __attribute__((warn_unused_result));
 
 /* ledger_verify_all(), counting only the ledger and audit rows.  OUT:
