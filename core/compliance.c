@@ -395,68 +395,101 @@ static const char line_store_sql[] =
 	"  purchase_id, order_id, agency_id, list_amount, rate, expected, invoiced_amount, "
 	"  overcharge) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
 
-/* Store the overcharged lines of order o under rate and tolerance.
- * OUT: *over_lines, *over. */
-static ClCode order_store_lines(sqlite3 *db, int64_t cid, const Touched *o, Rate rate,
-				Money tolerance, int64_t *over_lines, Money *over, Err *e)
+static const char order_clear_sql[] = "DELETE FROM compliance_line WHERE order_id = ?";
+static const char order_done_sql[] = "UPDATE purchase_order SET touched = 0 WHERE id = ?";
+static const char order_id_sql[] =
+	"SELECT id FROM purchase_order WHERE contract_id = ? AND agency_id = ? AND po_number = ?";
+
+/* A live line of an order being rated. */
+typedef struct RatedLine {
+	int64_t purchase_id, line;
+	char invoice_number[65], invoice_date[DATE_BUF];
+	Money list, invoiced;
+} RatedLine;
+
+/* Store line l of order oid (agency aid) of contract cid if it is
+ * overcharged under rate and tolerance. */
+static ClCode line_store(sqlite3 *db, int64_t cid, int64_t oid, int64_t aid, const RatedLine *l,
+			 Rate rate, Money tolerance, Err *e)
 {
-	ClCode rc, end;
-	DbRows q;
-
-	rc = db_rows(&q, db, e, order_lines_sql, "iit", o->agency_id, cid, o->po);
-	while (!rc && db_rows_next(&q)) {
-		Money list = sqlite3_column_int64(q.st, 4);
-		Money invoiced = sqlite3_column_int64(q.st, 5);
-		Money expected = list - money_apply_rate(list, rate);
-		Money oc = invoiced - expected - tolerance;
-
-		if (list <= 0 || oc <= 0)
-			continue;
-		rc = db_exec(db, e, line_store_sql, "ittiiiiiiiii", cid,
-			     (const char *)sqlite3_column_text(q.st, 1),
-			     (const char *)sqlite3_column_text(q.st, 2),
-			     sqlite3_column_int64(q.st, 3), sqlite3_column_int64(q.st, 0), o->id,
-			     o->agency_id, list, (int64_t)rate, expected, invoiced, oc);
-		(*over_lines)++;
-		*over += oc;
-	}
-	end = db_rows_end(&q, "reading an order's lines", e);
-	return rc ? rc : end;
-}
-
-/* Recompute order o of contract h->id and store its result. */
-static ClCode order_refresh(sqlite3 *db, const TermsHistory *h, const Touched *o, Err *e)
-{
-	const Terms *t = &h->ver[0];
-	int64_t over_lines = 0;
-	Money over = 0;
-	Rate rate = 0;
-	Date day;
+	Money expected = l->list - money_apply_rate(l->list, rate);
+	Money oc = l->invoiced - expected - tolerance;
+	sqlite3_stmt *st;
 	ClCode rc;
 
-	rc = db_exec(db, e, "DELETE FROM compliance_line WHERE order_id = ?", "i", o->id);
-	if (rc)
+	if (l->list <= 0 || oc <= 0)
+		return CL_OK;
+	if ((rc = db_prepare_kept(db, &st, line_store_sql, e)))
 		return rc;
-	if (o->lines > 0) {
-		/* the order's tiers and tolerance: those in force on its first invoice */
-		if (h->n && date_parse(o->first, &day, NULL) == CL_OK)
-			t = terms_in_force(h, day);
-		rate = schedule_rate_at(&t->discounts, o->list_total);
-		rc = order_store_lines(db, h->id, o, rate, t->price_tolerance, &over_lines, &over,
-				       e);
-	}
-	if (!rc)
-		rc = db_exec(db, e,
-			     "UPDATE purchase_order SET touched = 0, rate = ?, tolerance = ?, "
-			     "over_lines = ?, overcharge = ? WHERE id = ?",
-			     "iiiii", (int64_t)rate, o->lines > 0 ? t->price_tolerance : 0,
-			     over_lines, over, o->id);
+	db_bind_spec(st, "ittiiiiiiiii", cid, l->invoice_date, l->invoice_number, l->line,
+		     l->purchase_id, oid, aid, l->list, (int64_t)rate, expected, l->invoiced, oc);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = db_error(db, e, "storing a compliance line");
+	db_release(st);
 	return rc;
 }
 
-/* Recompute every touched order of contract h->id, inside the caller's
- * transaction. */
-static ClCode refresh_all(sqlite3 *db, const TermsHistory *h, Err *e)
+/* Run kept statement sql with one id bound. */
+static ClCode kept_id(sqlite3 *db, const char *sql, int64_t id, const char *what, Err *e)
+{
+	sqlite3_stmt *st;
+	ClCode rc = db_prepare_kept(db, &st, sql, e);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = db_error(db, e, what);
+	db_release(st);
+	return rc;
+}
+
+/* The terms in force on an order's first invoice date (YYYY-MM-DD). */
+static const Terms *order_terms(const TermsHistory *h, const char *first)
+{
+	Date day;
+
+	if (h->n && date_parse(first, &day, NULL) == CL_OK)
+		return terms_in_force(h, day);
+	return &h->ver[0];
+}
+
+/* Recompute order o of contract h->id and store its overcharged lines. */
+static ClCode order_refresh(sqlite3 *db, const TermsHistory *h, const Touched *o, Err *e)
+{
+	const Terms *t = order_terms(h, o->first);
+	Rate rate = schedule_rate_at(&t->discounts, o->list_total);
+	sqlite3_stmt *st;
+	RatedLine l;
+	ClCode rc, end;
+	DbRows q;
+
+	rc = kept_id(db, order_clear_sql, o->id, "clearing an order's compliance lines", e);
+	if (!rc && o->lines > 0 && !(rc = db_prepare_kept(db, &st, order_lines_sql, e))) {
+		db_bind_spec(st, "iit", o->agency_id, h->id, o->po);
+		db_rows_on(&q, db, st, DB_ROWS_KEPT);
+		while (!rc && db_rows_next(&q)) {
+			l.purchase_id = sqlite3_column_int64(q.st, 0);
+			snprintf(l.invoice_date, sizeof l.invoice_date, "%s",
+				 (const char *)sqlite3_column_text(q.st, 1));
+			snprintf(l.invoice_number, sizeof l.invoice_number, "%s",
+				 (const char *)sqlite3_column_text(q.st, 2));
+			l.line = sqlite3_column_int64(q.st, 3);
+			l.list = sqlite3_column_int64(q.st, 4);
+			l.invoiced = sqlite3_column_int64(q.st, 5);
+			rc = line_store(db, h->id, o->id, o->agency_id, &l, rate,
+					t->price_tolerance, e);
+		}
+		end = db_rows_end(&q, "reading an order's lines", e);
+		rc = rc ? rc : end;
+	}
+	if (!rc)
+		rc = kept_id(db, order_done_sql, o->id, "marking an order computed", e);
+	return rc;
+}
+
+/* Recompute the touched orders of contract h->id one by one. */
+static ClCode refresh_touched(sqlite3 *db, const TermsHistory *h, Err *e)
 {
 	Touched *t = malloc(TOUCHED_CHUNK * sizeof *t);
 	ClCode rc = t ? CL_OK : err_set(e, CL_ENOMEM, "out of memory");
@@ -469,6 +502,154 @@ static ClCode refresh_all(sqlite3 *db, const TermsHistory *h, Err *e)
 	}
 	free(t);
 	return rc;
+}
+
+/* One pass over every live line of a contract, order by order. */
+typedef struct Pass {
+	sqlite3 *db;
+	const TermsHistory *h;
+	int64_t agency_id;
+	char po[65];
+	RatedLine *l; /* the current order's lines */
+	int n, cap;
+} Pass;
+
+/* Rate the order in p and store its overcharged lines. */
+static ClCode pass_close(Pass *p, Err *e)
+{
+	const char *first;
+	const Terms *t;
+	int64_t oid = 0;
+	Money total = 0;
+	Rate rate;
+	ClCode rc = CL_OK;
+	int i;
+
+	if (p->n == 0)
+		return CL_OK;
+	first = p->l[0].invoice_date;
+	for (i = 0; i < p->n; i++) {
+		total += p->l[i].list;
+		if (strcmp(p->l[i].invoice_date, first) < 0)
+			first = p->l[i].invoice_date;
+	}
+	t = order_terms(p->h, first);
+	rate = schedule_rate_at(&t->discounts, total);
+	for (i = 0; !rc && i < p->n; i++) {
+		const RatedLine *l = &p->l[i];
+
+		if (l->list <= 0 || l->invoiced - (l->list - money_apply_rate(l->list, rate)) -
+						    t->price_tolerance <=
+					    0)
+			continue;
+		if (!oid) {
+			unsigned long since = db_read_failures(NULL);
+
+			oid = db_int(p->db, 0, order_id_sql, "iit", p->h->id, p->agency_id, p->po);
+			if (db_reads_failed(since, "reading an order", e))
+				return CL_EDB;
+			if (!oid)
+				return err_set(
+					e, CL_EDB,
+					"PO %s has lines but no order totals; run `coopledger "
+					"verify`",
+					p->po);
+		}
+		rc = line_store(p->db, p->h->id, oid, p->agency_id, l, rate, t->price_tolerance, e);
+	}
+	p->n = 0;
+	return rc;
+}
+
+/* Add st's row (refresh_pass's query) to the order in p, closing the
+ * previous order first when this row starts another. */
+static ClCode pass_add(Pass *p, sqlite3_stmt *st, Err *e)
+{
+	int64_t aid = sqlite3_column_int64(st, 3);
+	const char *po = (const char *)sqlite3_column_text(st, 4);
+	RatedLine *l;
+	ClCode rc;
+
+	if (aid != p->agency_id || strcmp(po, p->po) != 0) {
+		if ((rc = pass_close(p, e)))
+			return rc;
+		p->agency_id = aid;
+		snprintf(p->po, sizeof p->po, "%s", po);
+	}
+	if (p->n == p->cap) {
+		RatedLine *g = grow(p->l, &p->cap, sizeof *g);
+
+		if (!g)
+			return err_set(e, CL_ENOMEM, "out of memory");
+		p->l = g;
+	}
+	l = &p->l[p->n++];
+	l->purchase_id = sqlite3_column_int64(st, 0);
+	snprintf(l->invoice_number, sizeof l->invoice_number, "%s",
+		 (const char *)sqlite3_column_text(st, 1));
+	l->line = sqlite3_column_int64(st, 2);
+	l->list = sqlite3_column_int64(st, 5);
+	l->invoiced = sqlite3_column_int64(st, 6);
+	snprintf(l->invoice_date, sizeof l->invoice_date, "%s",
+		 (const char *)sqlite3_column_text(st, 7));
+	return CL_OK;
+}
+
+/* Recompute every order of contract h->id in one pass over its lines:
+ * cheaper than order by order once many of them are touched. */
+static ClCode refresh_pass(sqlite3 *db, const TermsHistory *h, Err *e)
+{
+	Pass p = {db, h, 0, "", NULL, 0, 0};
+	ClCode rc, end;
+	DbRows q;
+
+	rc = db_exec(db, e, "DELETE FROM compliance_line WHERE contract_id = ?", "i", h->id);
+	if (rc)
+		return rc;
+	p.agency_id = -1;
+	rc = db_rows(&q, db, e,
+		     "SELECT id, invoice_number, line, agency_id, po_number, list_amount, "
+		     "invoiced_amount, invoice_date FROM live_purchase WHERE contract_id = ? "
+		     "ORDER BY agency_id, po_number",
+		     "i", h->id);
+	while (!rc && db_rows_next(&q))
+		rc = pass_add(&p, q.st, e);
+	end = db_rows_end(&q, "reading the contract's lines", e);
+	if (!rc && !end)
+		rc = pass_close(&p, e);
+	free(p.l);
+	if (rc || end)
+		return rc ? rc : end;
+	return db_exec(
+		db, e,
+		"UPDATE purchase_order SET touched = 0 WHERE contract_id = ? AND touched = 1", "i",
+		h->id);
+}
+
+/* Touched orders from which one pass over the whole contract is taken
+ * (when they are also an eighth of its orders or more). */
+#define PASS_FROM 2048
+
+/* Recompute the touched orders of contract h->id, inside the caller's
+ * transaction: one by one, or all in one pass when they are many. */
+static ClCode refresh_all(sqlite3 *db, const TermsHistory *h, Err *e)
+{
+	unsigned long since = db_read_failures(NULL);
+	int64_t touched = db_int(db, 0,
+				 "SELECT count(*) FROM purchase_order "
+				 "WHERE contract_id = ? AND touched = 1",
+				 "i", h->id);
+	int64_t orders = touched < PASS_FROM ? 0
+					     : db_int(db, 0,
+						      "SELECT count(*) FROM purchase_order "
+						      "WHERE contract_id = ?",
+						      "i", h->id);
+
+	if (db_reads_failed(since, "counting the touched orders", e))
+		return CL_EDB;
+	if (touched >= PASS_FROM && 8 * touched >= orders)
+		return refresh_pass(db, h, e);
+	return refresh_touched(db, h, e);
 }
 
 /* Bring the stored compliance of contract h->id up to date: recompute the

@@ -8,8 +8,7 @@
 -- invoice date (NULL once no line is live), written in the same
 -- transaction as every ledger line.  touched = 1 when a line or an
 -- amendment of the terms in force on its first date may have changed its
--- compliance; rate, tolerance, over_lines and overcharge are its result as
--- of the last computation.
+-- compliance since it was last computed.
 CREATE TABLE purchase_order (
 	id             INTEGER PRIMARY KEY,
 	contract_id    INTEGER NOT NULL REFERENCES contract(id),
@@ -20,16 +19,14 @@ CREATE TABLE purchase_order (
 	invoiced_total INTEGER NOT NULL,
 	first_date     TEXT,
 	touched        INTEGER NOT NULL DEFAULT 1 CHECK (touched IN (0, 1)),
-	rate           INTEGER NOT NULL DEFAULT 0,
-	tolerance      INTEGER NOT NULL DEFAULT 0,
-	over_lines     INTEGER NOT NULL DEFAULT 0,
-	overcharge     INTEGER NOT NULL DEFAULT 0,
 	UNIQUE (contract_id, agency_id, po_number)
 );
 CREATE INDEX purchase_order_touched ON purchase_order(contract_id) WHERE touched = 1;
 CREATE INDEX purchase_order_first ON purchase_order(contract_id, first_date);
 
--- The overcharged lines of the untouched orders, in the report's order.
+-- The computed result of the untouched orders: their overcharged lines,
+-- each with the order's discount rate and the line's expected amount, in
+-- the report's order.
 CREATE TABLE compliance_line (
 	contract_id     INTEGER NOT NULL REFERENCES contract(id),
 	invoice_date    TEXT NOT NULL,

@@ -371,6 +371,44 @@ static void test_random_steps(void **state)
 		    5);
 }
 
+/* Many touched orders at once (an import's worth) are recomputed in one
+ * pass over the contract; the figures are the same. */
+static void test_many_orders(void **state)
+{
+	Fixture *fx = *state;
+	int64_t c = world_kc(fx);
+	char inv[32], po[16], day[DATE_BUF];
+	LedgerOutcome out;
+	Ledger *l = NULL;
+	Money list, invoiced;
+	Err e = {0};
+	int k;
+
+	assert_int_equal(db_begin(fx->db, &e), CL_OK);
+	fx_expect("open", ledger_open(fx->db, FX_ACTOR, &l, &e), &e, CL_OK, NULL);
+	for (k = 0; k < 3000; k++) {
+		PurchaseIn p;
+
+		snprintf(inv, sizeof inv, "M-%d", k);
+		snprintf(po, sizeof po, "PO-M%u", rnd(2600));
+		rnd_day(day);
+		rnd_amounts(&list, &invoiced);
+		p = fx_line(c, inv, day, invoiced);
+		p.agency_code = rnd(2) ? "USD259" : "USD233";
+		p.po_number = po;
+		p.list_amount = list;
+		fx_expect(inv, ledger_append(l, &p, &out, NULL, &e), &e, CL_OK, NULL);
+	}
+	ledger_close(l);
+	assert_int_equal(db_commit(fx->db, &e), CL_OK);
+	assert_true(fx_int(fx->db, "SELECT count(*) FROM purchase_order WHERE touched = 1") > 2048);
+	check_all(fx, "one pass");
+	assert_true(fx_int(fx->db, "SELECT count(*) FROM compliance_line") > 100);
+	step_append(fx, c, 90001);
+	step_reverse_line(fx);
+	check_all(fx, "order by order after the pass");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +418,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refused_line_keeps_totals, fx_world_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_random_steps, fx_world_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_many_orders, fx_world_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
