@@ -179,8 +179,8 @@ int cmd_verify(const Cli *cli, int argc, char **argv)
 	static const char usage[] =
 		"usage: coopledger verify\n\nRecompute the hash chains of the ledger, the "
 		"remittances, the amendments,\nthe register lines and the audit log, and the "
-		"kept net sales from the ledger's\nlines; name the first row that does not "
-		"match and exit 1 if any does.\n";
+		"kept net sales and every order's\ntotals from the ledger's lines; name the "
+		"first row or order that does not\nmatch and exit 1 if any does.\n";
 	LedgerChains n;
 	sqlite3 *db;
 	Err e = {0};
@@ -200,8 +200,9 @@ int cmd_verify(const Cli *cli, int argc, char **argv)
 	printf("verified %" PRId64 " ledger rows, %" PRId64 " remittance rows, %" PRId64
 	       " amendment rows, %" PRId64 " register rows and %" PRId64
 	       " audit rows: the chains are intact; the %" PRId64
-	       " kept net-sales rows match the lines\n",
-	       n.purchases, n.remittances, n.amendments, n.registers, n.audits, n.aggregates);
+	       " kept net-sales rows and the totals of %" PRId64 " orders match the lines\n",
+	       n.purchases, n.remittances, n.amendments, n.registers, n.audits, n.aggregates,
+	       n.orders);
 	return 0;
 }
 

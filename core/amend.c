@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "chain.h"
+#include "compliance.h"
 #include "contract.h"
 #include "text.h"
 
@@ -388,6 +389,8 @@ static ClCode amend_write(sqlite3 *db, const char *number, Row *r, const Terms *
 	if (rc)
 		goto out;
 	rc = row_insert(db, r, e);
+	if (!rc)
+		rc = compliance_note_amendment(db, r->contract_id, r->effective, e);
 	if (!rc)
 		rc = db_exec(db, e,
 			     "UPDATE contract SET end_date = ?, status = CASE WHEN ? THEN "

@@ -39,9 +39,10 @@ static int tally_find(const Tallies *ts, const char *key, int *found)
 	return lo;
 }
 
-/* Add one overcharged line to key's tally (keys arrive in any order).
- * Returns -1, leaving ts as it was, when memory runs out. */
-static int tally_add(Tallies *ts, const char *key, Money amount)
+/* Add lines overcharged lines of amount in all to key's tally (keys
+ * arrive in any order).  Returns -1, leaving ts as it was, when memory
+ * runs out. */
+static int tally_add(Tallies *ts, const char *key, int lines, Money amount)
 {
 	int found, i = tally_find(ts, key, &found);
 
@@ -60,7 +61,7 @@ static int tally_add(Tallies *ts, const char *key, Money amount)
 		snprintf(ts->t[i].key, sizeof ts->t[i].key, "%s", key);
 		ts->n++;
 	}
-	ts->t[i].lines++;
+	ts->t[i].lines += lines;
 	ts->t[i].overcharge += amount;
 	return 0;
 }
@@ -218,8 +219,8 @@ static ClCode tally_line(Tallies *byq, Tallies *bya, const ComplianceLine *l, Er
 	if (date_parse(l->invoice_date, &day, NULL))
 		return err_set(e, CL_EDB, "invoice %s has a damaged date \"%s\"", l->invoice_number,
 			       l->invoice_date);
-	if (tally_add(byq, quarter_format(quarter_of(day), qt), l->overcharge) ||
-	    tally_add(bya, l->agency, l->overcharge))
+	if (tally_add(byq, quarter_format(quarter_of(day), qt), 1, l->overcharge) ||
+	    tally_add(bya, l->agency, 1, l->overcharge))
 		return err_set(e, CL_ENOMEM, "out of memory");
 	return CL_OK;
 }
@@ -236,8 +237,8 @@ static void scan_window(Scan *s, const Quarter *period)
 	}
 }
 
-ClCode compliance_report(sqlite3 *db, const char *contract, const Quarter *period,
-			 const char *only_agency, ComplianceReport *out, Err *e)
+ClCode compliance_recompute(sqlite3 *db, const char *contract, const Quarter *period,
+			    const char *only_agency, ComplianceReport *out, Err *e)
 {
 	Tallies byq = {0}, bya = {0};
 	TermsHistory h = {0};
@@ -266,9 +267,677 @@ ClCode compliance_report(sqlite3 *db, const char *contract, const Quarter *perio
 	out->nquarter = byq.n;
 	out->by_agency = bya.t;
 	out->nagency = bya.n;
+	out->nline_all = s.nfound;
 	if (rc)
 		compliance_report_free(out);
 	return rc;
+}
+
+/* ---- the order aggregate, kept with every ledger write ------------------- */
+
+static const char note_line_sql[] =
+	"INSERT INTO purchase_order(contract_id, agency_id, po_number, lines, list_total, "
+	"  invoiced_total, first_date, touched) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, 1) "
+	"ON CONFLICT(contract_id, agency_id, po_number) DO UPDATE SET "
+	"  lines = lines + 1, list_total = list_total + excluded.list_total, "
+	"  invoiced_total = invoiced_total + excluded.invoiced_total, "
+	"  first_date = CASE WHEN first_date IS NULL OR excluded.first_date < first_date "
+	"    THEN excluded.first_date ELSE first_date END, touched = 1";
+
+/* A reversal carries the negated amounts of the line it reverses. */
+static const char note_reversal_sql[] =
+	"UPDATE purchase_order SET lines = lines - 1, list_total = list_total + ?4, "
+	"  invoiced_total = invoiced_total + ?5, touched = 1 "
+	"WHERE contract_id = ?1 AND agency_id = ?2 AND po_number = ?3 AND lines > 0";
+
+/* The reversed line may have been the earliest: find the next one. */
+static const char note_first_sql[] =
+	"UPDATE purchase_order SET first_date = (SELECT min(invoice_date) FROM live_purchase "
+	"  WHERE agency_id = ?2 AND contract_id = ?1 AND po_number = ?3) "
+	"WHERE contract_id = ?1 AND agency_id = ?2 AND po_number = ?3 AND first_date = ?4";
+
+/* Step kept statement st (bound) to its end and give it back.  OUT:
+ * *changed (may be NULL), the rows it changed. */
+static ClCode kept_run(sqlite3 *db, sqlite3_stmt *st, int *changed, Err *e)
+{
+	ClCode rc = CL_OK;
+
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = db_error(db, e, "keeping the order totals");
+	else if (changed)
+		*changed = sqlite3_changes(db);
+	db_release(st);
+	return rc;
+}
+
+ClCode compliance_note_line(sqlite3 *db, const ComplianceNote *n, Err *e)
+{
+	sqlite3_stmt *st;
+	int changed = 0;
+	ClCode rc;
+
+	if (!n->reversal) {
+		if ((rc = db_prepare_kept(db, &st, note_line_sql, e)))
+			return rc;
+		db_bind_spec(st, "iitiit", n->contract_id, n->agency_id, n->po_number,
+			     n->list_amount, n->invoiced_amount, n->invoice_date);
+		return kept_run(db, st, NULL, e);
+	}
+	if ((rc = db_prepare_kept(db, &st, note_reversal_sql, e)))
+		return rc;
+	db_bind_spec(st, "iitii", n->contract_id, n->agency_id, n->po_number, n->list_amount,
+		     n->invoiced_amount);
+	if ((rc = kept_run(db, st, &changed, e)))
+		return rc;
+	if (changed != 1)
+		return err_set(e, CL_EDB,
+			       "the order totals of PO %s have no live line to reverse; run "
+			       "`coopledger verify`",
+			       n->po_number);
+	if ((rc = db_prepare_kept(db, &st, note_first_sql, e)))
+		return rc;
+	db_bind_spec(st, "iitt", n->contract_id, n->agency_id, n->po_number, n->invoice_date);
+	return kept_run(db, st, NULL, e);
+}
+
+ClCode compliance_note_amendment(sqlite3 *db, int64_t contract_id, const char *effective, Err *e)
+{
+	/* the terms in force on days before effective are as they were */
+	return db_exec(db, e,
+		       "UPDATE purchase_order SET touched = 1 "
+		       "WHERE contract_id = ? AND first_date >= ? AND touched = 0",
+		       "it", contract_id, effective);
+}
+
+/* ---- recomputing the touched orders -------------------------------------- */
+
+/* A touched order as read before it is recomputed. */
+typedef struct Touched {
+	int64_t id, agency_id, lines;
+	Money list_total;
+	char po[65], first[DATE_BUF];
+} Touched;
+
+/* Orders recomputed per read of the touched ones. */
+#define TOUCHED_CHUNK 256
+
+/* Up to TOUCHED_CHUNK touched orders of contract cid.  OUT: t, *n. */
+static ClCode touched_read(sqlite3 *db, int64_t cid, Touched *t, int *n, Err *e)
+{
+	DbRows q;
+	ClCode rc;
+
+	*n = 0;
+	rc = db_rows(&q, db, e,
+		     "SELECT id, agency_id, po_number, lines, list_total, first_date "
+		     "FROM purchase_order WHERE contract_id = ? AND touched = 1 LIMIT ?",
+		     "ii", cid, (int64_t)TOUCHED_CHUNK);
+	while (!rc && db_rows_next(&q)) {
+		Touched *o = &t[(*n)++];
+		const unsigned char *first = sqlite3_column_text(q.st, 5);
+
+		o->id = sqlite3_column_int64(q.st, 0);
+		o->agency_id = sqlite3_column_int64(q.st, 1);
+		snprintf(o->po, sizeof o->po, "%s", (const char *)sqlite3_column_text(q.st, 2));
+		o->lines = sqlite3_column_int64(q.st, 3);
+		o->list_total = sqlite3_column_int64(q.st, 4);
+		snprintf(o->first, sizeof o->first, "%s", first ? (const char *)first : "");
+	}
+	return db_rows_end(&q, "reading the touched orders", e) ? CL_EDB : rc;
+}
+
+static const char order_lines_sql[] =
+	"SELECT id, invoice_date, invoice_number, line, list_amount, invoiced_amount "
+	"FROM live_purchase WHERE agency_id = ?1 AND contract_id = ?2 AND po_number = ?3";
+
+static const char line_store_sql[] =
+	"INSERT INTO compliance_line(contract_id, invoice_date, invoice_number, line, "
+	"  purchase_id, order_id, agency_id, list_amount, rate, expected, invoiced_amount, "
+	"  overcharge) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+
+static const char order_clear_sql[] = "DELETE FROM compliance_line WHERE order_id = ?";
+static const char order_done_sql[] = "UPDATE purchase_order SET touched = 0 WHERE id = ?";
+static const char order_id_sql[] =
+	"SELECT id FROM purchase_order WHERE contract_id = ? AND agency_id = ? AND po_number = ?";
+
+/* A live line of an order being rated. */
+typedef struct RatedLine {
+	int64_t purchase_id, line;
+	char invoice_number[65], invoice_date[DATE_BUF];
+	Money list, invoiced;
+} RatedLine;
+
+/* Store line l of order oid (agency aid) of contract cid if it is
+ * overcharged under rate and tolerance. */
+static ClCode line_store(sqlite3 *db, int64_t cid, int64_t oid, int64_t aid, const RatedLine *l,
+			 Rate rate, Money tolerance, Err *e)
+{
+	Money expected = l->list - money_apply_rate(l->list, rate);
+	Money oc = l->invoiced - expected - tolerance;
+	sqlite3_stmt *st;
+	ClCode rc;
+
+	if (l->list <= 0 || oc <= 0)
+		return CL_OK;
+	if ((rc = db_prepare_kept(db, &st, line_store_sql, e)))
+		return rc;
+	db_bind_spec(st, "ittiiiiiiiii", cid, l->invoice_date, l->invoice_number, l->line,
+		     l->purchase_id, oid, aid, l->list, (int64_t)rate, expected, l->invoiced, oc);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = db_error(db, e, "storing a compliance line");
+	db_release(st);
+	return rc;
+}
+
+/* Run kept statement sql with one id bound. */
+static ClCode kept_id(sqlite3 *db, const char *sql, int64_t id, const char *what, Err *e)
+{
+	sqlite3_stmt *st;
+	ClCode rc = db_prepare_kept(db, &st, sql, e);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = db_error(db, e, what);
+	db_release(st);
+	return rc;
+}
+
+/* The terms in force on an order's first invoice date (YYYY-MM-DD). */
+static const Terms *order_terms(const TermsHistory *h, const char *first)
+{
+	Date day;
+
+	if (h->n && date_parse(first, &day, NULL) == CL_OK)
+		return terms_in_force(h, day);
+	return &h->ver[0];
+}
+
+/* Recompute order o of contract h->id and store its overcharged lines. */
+static ClCode order_refresh(sqlite3 *db, const TermsHistory *h, const Touched *o, Err *e)
+{
+	const Terms *t = order_terms(h, o->first);
+	Rate rate = schedule_rate_at(&t->discounts, o->list_total);
+	sqlite3_stmt *st;
+	RatedLine l;
+	ClCode rc, end;
+	DbRows q;
+
+	rc = kept_id(db, order_clear_sql, o->id, "clearing an order's compliance lines", e);
+	if (!rc && o->lines > 0 && !(rc = db_prepare_kept(db, &st, order_lines_sql, e))) {
+		db_bind_spec(st, "iit", o->agency_id, h->id, o->po);
+		db_rows_on(&q, db, st, DB_ROWS_KEPT);
+		while (!rc && db_rows_next(&q)) {
+			l.purchase_id = sqlite3_column_int64(q.st, 0);
+			snprintf(l.invoice_date, sizeof l.invoice_date, "%s",
+				 (const char *)sqlite3_column_text(q.st, 1));
+			snprintf(l.invoice_number, sizeof l.invoice_number, "%s",
+				 (const char *)sqlite3_column_text(q.st, 2));
+			l.line = sqlite3_column_int64(q.st, 3);
+			l.list = sqlite3_column_int64(q.st, 4);
+			l.invoiced = sqlite3_column_int64(q.st, 5);
+			rc = line_store(db, h->id, o->id, o->agency_id, &l, rate,
+					t->price_tolerance, e);
+		}
+		end = db_rows_end(&q, "reading an order's lines", e);
+		rc = rc ? rc : end;
+	}
+	if (!rc)
+		rc = kept_id(db, order_done_sql, o->id, "marking an order computed", e);
+	return rc;
+}
+
+/* Recompute the touched orders of contract h->id one by one. */
+static ClCode refresh_touched(sqlite3 *db, const TermsHistory *h, Err *e)
+{
+	Touched *t = malloc(TOUCHED_CHUNK * sizeof *t);
+	ClCode rc = t ? CL_OK : err_set(e, CL_ENOMEM, "out of memory");
+	int i, n = 1;
+
+	while (!rc && n > 0) {
+		rc = touched_read(db, h->id, t, &n, e);
+		for (i = 0; !rc && i < n; i++)
+			rc = order_refresh(db, h, &t[i], e);
+	}
+	free(t);
+	return rc;
+}
+
+/* One pass over every live line of a contract, order by order. */
+typedef struct Pass {
+	sqlite3 *db;
+	const TermsHistory *h;
+	int64_t agency_id;
+	char po[65];
+	RatedLine *l; /* the current order's lines */
+	int n, cap;
+} Pass;
+
+/* Rate the order in p and store its overcharged lines. */
+static ClCode pass_close(Pass *p, Err *e)
+{
+	const char *first;
+	const Terms *t;
+	int64_t oid = 0;
+	Money total = 0;
+	Rate rate;
+	ClCode rc = CL_OK;
+	int i;
+
+	if (p->n == 0)
+		return CL_OK;
+	first = p->l[0].invoice_date;
+	for (i = 0; i < p->n; i++) {
+		total += p->l[i].list;
+		if (strcmp(p->l[i].invoice_date, first) < 0)
+			first = p->l[i].invoice_date;
+	}
+	t = order_terms(p->h, first);
+	rate = schedule_rate_at(&t->discounts, total);
+	for (i = 0; !rc && i < p->n; i++) {
+		const RatedLine *l = &p->l[i];
+
+		if (l->list <= 0 || l->invoiced - (l->list - money_apply_rate(l->list, rate)) -
+						    t->price_tolerance <=
+					    0)
+			continue;
+		if (!oid) {
+			unsigned long since = db_read_failures(NULL);
+
+			oid = db_int(p->db, 0, order_id_sql, "iit", p->h->id, p->agency_id, p->po);
+			if (db_reads_failed(since, "reading an order", e))
+				return CL_EDB;
+			if (!oid)
+				return err_set(
+					e, CL_EDB,
+					"PO %s has lines but no order totals; run `coopledger "
+					"verify`",
+					p->po);
+		}
+		rc = line_store(p->db, p->h->id, oid, p->agency_id, l, rate, t->price_tolerance, e);
+	}
+	p->n = 0;
+	return rc;
+}
+
+/* Add st's row (refresh_pass's query) to the order in p, closing the
+ * previous order first when this row starts another. */
+static ClCode pass_add(Pass *p, sqlite3_stmt *st, Err *e)
+{
+	int64_t aid = sqlite3_column_int64(st, 3);
+	const char *po = (const char *)sqlite3_column_text(st, 4);
+	RatedLine *l;
+	ClCode rc;
+
+	if (aid != p->agency_id || strcmp(po, p->po) != 0) {
+		if ((rc = pass_close(p, e)))
+			return rc;
+		p->agency_id = aid;
+		snprintf(p->po, sizeof p->po, "%s", po);
+	}
+	if (p->n == p->cap) {
+		RatedLine *g = grow(p->l, &p->cap, sizeof *g);
+
+		if (!g)
+			return err_set(e, CL_ENOMEM, "out of memory");
+		p->l = g;
+	}
+	l = &p->l[p->n++];
+	l->purchase_id = sqlite3_column_int64(st, 0);
+	snprintf(l->invoice_number, sizeof l->invoice_number, "%s",
+		 (const char *)sqlite3_column_text(st, 1));
+	l->line = sqlite3_column_int64(st, 2);
+	l->list = sqlite3_column_int64(st, 5);
+	l->invoiced = sqlite3_column_int64(st, 6);
+	snprintf(l->invoice_date, sizeof l->invoice_date, "%s",
+		 (const char *)sqlite3_column_text(st, 7));
+	return CL_OK;
+}
+
+/* Recompute every order of contract h->id in one pass over its lines:
+ * cheaper than order by order once many of them are touched. */
+static ClCode refresh_pass(sqlite3 *db, const TermsHistory *h, Err *e)
+{
+	Pass p = {db, h, 0, "", NULL, 0, 0};
+	ClCode rc, end;
+	DbRows q;
+
+	rc = db_exec(db, e, "DELETE FROM compliance_line WHERE contract_id = ?", "i", h->id);
+	if (rc)
+		return rc;
+	p.agency_id = -1;
+	rc = db_rows(&q, db, e,
+		     "SELECT id, invoice_number, line, agency_id, po_number, list_amount, "
+		     "invoiced_amount, invoice_date FROM live_purchase WHERE contract_id = ? "
+		     "ORDER BY agency_id, po_number",
+		     "i", h->id);
+	while (!rc && db_rows_next(&q))
+		rc = pass_add(&p, q.st, e);
+	end = db_rows_end(&q, "reading the contract's lines", e);
+	if (!rc && !end)
+		rc = pass_close(&p, e);
+	free(p.l);
+	if (rc || end)
+		return rc ? rc : end;
+	return db_exec(
+		db, e,
+		"UPDATE purchase_order SET touched = 0 WHERE contract_id = ? AND touched = 1", "i",
+		h->id);
+}
+
+/* Touched orders from which one pass over the whole contract is taken
+ * (when they are also an eighth of its orders or more). */
+#define PASS_FROM 2048
+
+/* Recompute the touched orders of contract h->id, inside the caller's
+ * transaction: one by one, or all in one pass when they are many. */
+static ClCode refresh_all(sqlite3 *db, const TermsHistory *h, Err *e)
+{
+	unsigned long since = db_read_failures(NULL);
+	int64_t touched = db_int(db, 0,
+				 "SELECT count(*) FROM purchase_order "
+				 "WHERE contract_id = ? AND touched = 1",
+				 "i", h->id);
+	int64_t orders = touched < PASS_FROM ? 0
+					     : db_int(db, 0,
+						      "SELECT count(*) FROM purchase_order "
+						      "WHERE contract_id = ?",
+						      "i", h->id);
+
+	if (db_reads_failed(since, "counting the touched orders", e))
+		return CL_EDB;
+	if (touched >= PASS_FROM && 8 * touched >= orders)
+		return refresh_pass(db, h, e);
+	return refresh_touched(db, h, e);
+}
+
+/* Bring the stored compliance of contract h->id up to date: recompute the
+ * orders touched since the last run, all or none of them. */
+static ClCode compliance_refresh(sqlite3 *db, const TermsHistory *h, Err *e)
+{
+	int outer = !sqlite3_get_autocommit(db);
+	unsigned long since = db_read_failures(NULL);
+	int64_t any = db_int(
+		db, 0, "SELECT 1 FROM purchase_order WHERE contract_id = ? AND touched = 1 LIMIT 1",
+		"i", h->id);
+	ClCode rc;
+
+	if (db_reads_failed(since, "looking for the touched orders", e))
+		return CL_EDB;
+	if (!any)
+		return CL_OK;
+	rc = outer ? db_exec(db, e, "SAVEPOINT compliance_refresh", "") : db_begin(db, e);
+	if (rc)
+		return rc;
+	rc = refresh_all(db, h, e);
+	if (!rc)
+		rc = outer ? db_exec(db, e, "RELEASE compliance_refresh", "") : db_commit(db, e);
+	if (rc && outer) {
+		Err ignore = {0};
+
+		if (db_exec(db, &ignore, "ROLLBACK TO compliance_refresh", "") == CL_OK &&
+		    db_exec(db, &ignore, "RELEASE compliance_refresh", "") != CL_OK)
+			db_rollback(db); /* the caller's transaction cannot go on */
+	} else if (rc) {
+		db_rollback(db);
+	}
+	return rc;
+}
+
+/* ---- reading the stored results ------------------------------------------ */
+
+#define STORED_COLUMNS                                                                             \
+	"SELECT c.invoice_number, c.line, a.code, o.po_number, c.list_amount, c.rate, "            \
+	"  c.expected, c.invoiced_amount, c.overcharge, c.invoice_date "                           \
+	"FROM compliance_line c JOIN agency a ON a.id = c.agency_id "                              \
+	"JOIN purchase_order o ON o.id = c.order_id "
+
+static const char stored_all_sql[] =
+	STORED_COLUMNS "WHERE c.contract_id = ?1 AND c.invoice_date BETWEEN ?2 AND ?3 "
+		       "ORDER BY c.invoice_date, c.invoice_number, c.line LIMIT ?4 OFFSET ?5";
+
+static const char stored_agency_sql[] =
+	STORED_COLUMNS "WHERE c.contract_id = ?1 AND c.invoice_date BETWEEN ?2 AND ?3 "
+		       "AND c.agency_id = ?6 "
+		       "ORDER BY c.invoice_date, c.invoice_number, c.line LIMIT ?4 OFFSET ?5";
+
+/* Sums by agency and month of the stored lines, for the tallies. */
+static const char sums_sql[] =
+	"SELECT a.code, substr(c.invoice_date, 1, 7) || '-01', count(*), sum(c.overcharge) "
+	"FROM compliance_line c JOIN agency a ON a.id = c.agency_id "
+	"WHERE c.contract_id = ?1 AND c.invoice_date BETWEEN ?2 AND ?3 "
+	"  AND (?4 = 0 OR c.agency_id = ?4) "
+	"GROUP BY c.agency_id, substr(c.invoice_date, 1, 7)";
+
+/* Copy st's current row (STORED_COLUMNS) into l. */
+static void stored_line_read(sqlite3_stmt *st, ComplianceLine *l)
+{
+	memset(l, 0, sizeof *l);
+	snprintf(l->invoice_number, sizeof l->invoice_number, "%s",
+		 (const char *)sqlite3_column_text(st, 0));
+	l->line = sqlite3_column_int(st, 1);
+	snprintf(l->agency, sizeof l->agency, "%s", (const char *)sqlite3_column_text(st, 2));
+	snprintf(l->po_number, sizeof l->po_number, "%s", (const char *)sqlite3_column_text(st, 3));
+	l->list_amount = sqlite3_column_int64(st, 4);
+	l->rate = (Rate)sqlite3_column_int64(st, 5);
+	l->expected = sqlite3_column_int64(st, 6);
+	l->invoiced_amount = sqlite3_column_int64(st, 7);
+	l->overcharge = sqlite3_column_int64(st, 8);
+	snprintf(l->invoice_date, sizeof l->invoice_date, "%s",
+		 (const char *)sqlite3_column_text(st, 9));
+}
+
+/* The stored lines limit (0: all) from offset.  OUT: out->line, nline. */
+static ClCode stored_lines(sqlite3 *db, int64_t cid, const Scan *w, int64_t aid, long offset,
+			   int limit, ComplianceReport *out, Err *e)
+{
+	int cap = 0;
+	ClCode rc, end;
+	DbRows q;
+
+	rc = db_rows(&q, db, e, aid ? stored_agency_sql : stored_all_sql, "ittiii", cid, w->from,
+		     w->to, (int64_t)(limit > 0 ? limit : -1), (int64_t)offset, aid);
+	while (!rc && db_rows_next(&q)) {
+		if (out->nline == cap) {
+			ComplianceLine *l = grow(out->line, &cap, sizeof *l);
+
+			if (!l) {
+				rc = err_set(e, CL_ENOMEM, "out of memory");
+				break;
+			}
+			out->line = l;
+		}
+		stored_line_read(q.st, &out->line[out->nline++]);
+	}
+	end = db_rows_end(&q, "reading the compliance lines", e);
+	return rc ? rc : end;
+}
+
+/* The totals and tallies of every stored line in the window.  OUT: out. */
+static ClCode stored_sums(sqlite3 *db, int64_t cid, const Scan *w, int64_t aid,
+			  ComplianceReport *out, Err *e)
+{
+	Tallies byq = {0}, bya = {0};
+	char qt[QUARTER_BUF];
+	ClCode rc, end;
+	Date day;
+	DbRows q;
+
+	rc = db_rows(&q, db, e, sums_sql, "itti", cid, w->from, w->to, aid);
+	while (!rc && db_rows_next(&q)) {
+		const char *code = (const char *)sqlite3_column_text(q.st, 0);
+		int n = sqlite3_column_int(q.st, 2);
+		Money sum = sqlite3_column_int64(q.st, 3);
+
+		if (date_parse((const char *)sqlite3_column_text(q.st, 1), &day, NULL))
+			rc = err_set(e, CL_EDB, "a compliance line has a damaged date");
+		else if (tally_add(&byq, quarter_format(quarter_of(day), qt), n, sum) ||
+			 tally_add(&bya, code, n, sum))
+			rc = err_set(e, CL_ENOMEM, "out of memory");
+		out->nline_all += n;
+		out->total_overcharge += sum;
+	}
+	end = db_rows_end(&q, "adding up the compliance lines", e);
+	out->by_quarter = byq.t;
+	out->nquarter = byq.n;
+	out->by_agency = bya.t;
+	out->nagency = bya.n;
+	return rc ? rc : end;
+}
+
+ClCode compliance_page(sqlite3 *db, const char *contract, const Quarter *period,
+		       const char *only_agency, long offset, int limit, ComplianceReport *out,
+		       Err *e)
+{
+	TermsHistory h = {0};
+	int64_t aid = 0;
+	Scan w = {0};
+	ClCode rc;
+
+	memset(out, 0, sizeof *out);
+	snprintf(out->contract, sizeof out->contract, "%s", contract ? contract : "");
+	out->offset = offset;
+	scan_window(&w, period);
+	rc = terms_history_load(db, contract, &h, e);
+	if (!rc && only_agency) {
+		unsigned long since = db_read_failures(NULL);
+
+		aid = db_int(db, -1, "SELECT id FROM agency WHERE code = ?", "t", only_agency);
+		if (aid == 0)
+			aid = -1; /* no agency has id 0: nothing matches */
+		if (db_reads_failed(since, "reading the agency", e))
+			rc = CL_EDB;
+	}
+	if (!rc)
+		rc = compliance_refresh(db, &h, e);
+	if (rc == CL_EDB && sqlite3_db_readonly(db, "main") == 1) {
+		/* nothing can be stored: compute it all from the lines */
+		terms_history_free(&h);
+		err_clear(e);
+		rc = compliance_recompute(db, contract, period, only_agency, out, e);
+		if (!rc && offset == COMPLIANCE_LAST)
+			offset = out->nline > limit ? out->nline - limit : 0;
+		if (!rc && (offset > 0 || limit != 0))
+			compliance_report_cut(out, offset, limit);
+		return rc;
+	}
+	if (!rc)
+		rc = stored_sums(db, h.id, &w, aid, out, e);
+	if (!rc && offset == COMPLIANCE_LAST)
+		out->offset = offset = out->nline_all > limit ? (long)(out->nline_all - limit) : 0;
+	if (!rc && limit >= 0)
+		rc = stored_lines(db, h.id, &w, aid, offset, limit, out, e);
+	terms_history_free(&h);
+	if (rc)
+		compliance_report_free(out);
+	return rc;
+}
+
+ClCode compliance_report(sqlite3 *db, const char *contract, const Quarter *period,
+			 const char *only_agency, ComplianceReport *out, Err *e)
+{
+	return compliance_page(db, contract, period, only_agency, 0, 0, out, e);
+}
+
+void compliance_report_cut(ComplianceReport *r, long offset, int limit)
+{
+	long from = offset < r->nline ? offset : r->nline;
+	long n = r->nline - from;
+
+	if (limit < 0)
+		n = 0;
+	else if (limit > 0 && n > limit)
+		n = limit;
+	if (from > 0)
+		memmove(r->line, r->line + from, (size_t)n * sizeof *r->line);
+	r->nline = (int)n;
+	r->offset = offset;
+}
+
+/* ---- verify --------------------------------------------------------------- */
+
+/* The live lines' orders, and the stored ones that are not empty, each
+ * side's rows missing from the other first. */
+static const char order_diff_sql[] =
+	"WITH live AS (SELECT contract_id, agency_id, po_number, count(*) AS n, "
+	"    sum(list_amount) AS l, sum(invoiced_amount) AS i, min(invoice_date) AS d "
+	"    FROM live_purchase GROUP BY agency_id, contract_id, po_number), "
+	"  kept AS (SELECT contract_id, agency_id, po_number, lines AS n, list_total AS l, "
+	"    invoiced_total AS i, first_date AS d FROM purchase_order "
+	"    WHERE lines <> 0 OR list_total <> 0 OR invoiced_total <> 0 "
+	"      OR first_date IS NOT NULL), "
+	"  diff AS (SELECT * FROM (SELECT * FROM live EXCEPT SELECT * FROM kept) "
+	"    UNION SELECT * FROM (SELECT * FROM kept EXCEPT SELECT * FROM live)) "
+	"SELECT c.number, a.code, d.po_number FROM diff d JOIN contract c ON c.id = d.contract_id "
+	"JOIN agency a ON a.id = d.agency_id ORDER BY c.number, a.code, d.po_number LIMIT 1";
+
+/* "n lines, list L, invoiced I, first D" of one order from sql (columns
+ * n, l, i, d) into buf (size size); "none" when there is no row. */
+static void order_figures(sqlite3 *db, const char *sql, const char *c, const char *a,
+			  const char *po, char *buf, size_t size)
+{
+	char l[MONEY_BUF], i[MONEY_BUF];
+	DbRows q;
+	Err ignore = {0};
+
+	snprintf(buf, size, "none");
+	if (db_rows(&q, db, &ignore, sql, "ttt", c, a, po))
+		return;
+	if (db_rows_next(&q))
+		snprintf(buf, size, "%lld lines, list %s, invoiced %s, first invoice %s",
+			 (long long)sqlite3_column_int64(q.st, 0),
+			 money_format(sqlite3_column_int64(q.st, 1), l),
+			 money_format(sqlite3_column_int64(q.st, 2), i),
+			 sqlite3_column_text(q.st, 3) ? (const char *)sqlite3_column_text(q.st, 3)
+						      : "none");
+	if (db_rows_end(&q, "reading an order", &ignore))
+		snprintf(buf, size, "unreadable");
+}
+
+ClCode compliance_verify(sqlite3 *db, int64_t *orders, Err *e)
+{
+	char c[64] = "", a[33] = "", po[65] = "", kept[200], live[200];
+	ClCode rc, end;
+	int found = 0;
+	DbRows q;
+
+	unsigned long since = db_read_failures(NULL);
+	int64_t n = db_int(db, 0, "SELECT count(*) FROM purchase_order", "");
+
+	if (db_reads_failed(since, "counting the orders", e))
+		return CL_EDB;
+	if (orders)
+		*orders = n;
+	rc = db_rows(&q, db, e, order_diff_sql, "");
+	if (!rc && db_rows_next(&q)) {
+		found = 1;
+		snprintf(c, sizeof c, "%s", (const char *)sqlite3_column_text(q.st, 0));
+		snprintf(a, sizeof a, "%s", (const char *)sqlite3_column_text(q.st, 1));
+		snprintf(po, sizeof po, "%s", (const char *)sqlite3_column_text(q.st, 2));
+	}
+	end = db_rows_end(&q, "recomputing the order totals", e);
+	if (rc || end)
+		return rc ? rc : end;
+	if (!found)
+		return CL_OK;
+	order_figures(db,
+		      "SELECT o.lines, o.list_total, o.invoiced_total, o.first_date "
+		      "FROM purchase_order o JOIN contract c ON c.id = o.contract_id "
+		      "JOIN agency a ON a.id = o.agency_id "
+		      "WHERE c.number = ?1 AND a.code = ?2 AND o.po_number = ?3",
+		      c, a, po, kept, sizeof kept);
+	order_figures(
+		db,
+		"SELECT count(*), sum(p.list_amount), sum(p.invoiced_amount), "
+		"  min(p.invoice_date) FROM live_purchase p "
+		"JOIN contract c ON c.id = p.contract_id JOIN agency a ON a.id = p.agency_id "
+		"WHERE c.number = ?1 AND a.code = ?2 AND p.po_number = ?3 HAVING count(*) > 0",
+		c, a, po, live, sizeof live);
+	return err_set(e, CL_ERULE,
+		       "the order totals of contract %s, agency %s, PO %s differ from its lines: "
+		       "stored %s; from the lines %s",
+		       c, a, po, kept, live);
 }
 
 void compliance_report_free(ComplianceReport *r)

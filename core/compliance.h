@@ -36,9 +36,11 @@ typedef struct ComplianceTally {
 /* `report compliance`: the overcharged lines by date, invoice and line,
  * their total, and their tallies by quarter and by agency (by key). */
 typedef struct ComplianceReport {
-	char contract[64]; /* as asked for */
-	ComplianceLine *line;
+	char contract[64];    /* as asked for */
+	ComplianceLine *line; /* the lines asked for (a page of them, or all) */
 	int nline;
+	int64_t nline_all; /* every overcharged line of the report */
+	long offset;	   /* of line[0] among them */
 	Money total_overcharge;
 	ComplianceTally *by_quarter;
 	int nquarter;
@@ -49,10 +51,54 @@ typedef struct ComplianceReport {
 /* The compliance report of a contract.  period (may be NULL) keeps the
  * lines dated in that quarter; an order's total still counts all its
  * live lines.  only_agency (may be NULL) keeps one agency's lines.
+ * It first recomputes, and stores, the orders touched since the last
+ * run (all of them or none), then reads the stored results.
  * OUT: *out (free with compliance_report_free(), also on failure). */
 ClCode compliance_report(sqlite3 *db, const char *contract, const Quarter *period,
 			 const char *only_agency, ComplianceReport *out, Err *e)
 	__attribute__((warn_unused_result));
+
+/* As compliance_report(), with limit lines (0: all, below 0: none) from
+ * offset in out->line; offset COMPLIANCE_LAST: the last limit lines.  The
+ * totals and tallies still count every line. */
+#define COMPLIANCE_LAST (-1L)
+ClCode compliance_page(sqlite3 *db, const char *contract, const Quarter *period,
+		       const char *only_agency, long offset, int limit, ComplianceReport *out,
+		       Err *e) __attribute__((warn_unused_result));
+
+/* The same report recomputed from every live line of the contract,
+ * reading and writing nothing stored: the oracle of the stored one. */
+ClCode compliance_recompute(sqlite3 *db, const char *contract, const Quarter *period,
+			    const char *only_agency, ComplianceReport *out, Err *e)
+	__attribute__((warn_unused_result));
+
+/* Keep only limit lines (0: all, below 0: none) of r from offset. */
+void compliance_report_cut(ComplianceReport *r, long offset, int limit);
 void compliance_report_free(ComplianceReport *r);
+
+/* A ledger line just written, for the order totals. */
+typedef struct ComplianceNote {
+	int64_t contract_id, agency_id;
+	const char *po_number;
+	const char *invoice_date;	    /* YYYY-MM-DD */
+	Money list_amount, invoiced_amount; /* a reversal's: negated */
+	int reversal;			    /* it reverses a live line of the order */
+} ComplianceNote;
+
+/* Add line n to its order's totals and mark the order touched, in the
+ * caller's transaction (every ledger write calls it). */
+ClCode compliance_note_line(sqlite3 *db, const ComplianceNote *n, Err *e)
+	__attribute__((warn_unused_result));
+
+/* An amendment of contract_id effective on effective (YYYY-MM-DD): mark
+ * touched the orders whose first invoice is on or after it, in the
+ * caller's transaction. */
+ClCode compliance_note_amendment(sqlite3 *db, int64_t contract_id, const char *effective, Err *e)
+	__attribute__((warn_unused_result));
+
+/* Recompute every order's totals from the live lines and compare them
+ * with the stored ones; CL_ERULE naming the first order that differs.
+ * OUT: *orders (may be NULL), the stored orders. */
+ClCode compliance_verify(sqlite3 *db, int64_t *orders, Err *e) __attribute__((warn_unused_result));
 
 #endif

@@ -427,9 +427,10 @@ static ClCode contract_blockers(sqlite3 *db, const char *number, int terminated,
 	free(fq);
 	if (rc)
 		return rc;
-	rc = compliance_report(db, number, &q, NULL, &cr, e);
-	if (!rc && cr.nline > 0 && cr.total_overcharge > 0)
-		rc = blocker_add(out, PB_OVERCHARGE, number, cr.total_overcharge, cr.nline, e);
+	rc = compliance_page(db, number, &q, NULL, 0, -1, &cr, e); /* the totals alone */
+	if (!rc && cr.nline_all > 0 && cr.total_overcharge > 0)
+		rc = blocker_add(out, PB_OVERCHARGE, number, cr.total_overcharge, (int)cr.nline_all,
+				 e);
 	compliance_report_free(&cr);
 	return rc;
 }

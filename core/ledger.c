@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "aggregate.h"
 #include "chain.h"
+#include "compliance.h"
 #include "db.h"
 #include "amend.h"
 #include "register.h"
@@ -535,6 +536,13 @@ static ClCode insert_row(Ledger *l, Row *r, Err *e)
 	sqlite3_reset(st);
 	rc = aggregate_add(l->agg, r->contract_id, r->agency_id, r->invoice_date,
 			   r->reverses_id != 0, r->list_amount, r->invoiced_amount, e);
+	if (!rc)
+		rc = compliance_note_line(l->db,
+					  &(ComplianceNote){r->contract_id, r->agency_id,
+							    r->po_number, r->invoice_date,
+							    r->list_amount, r->invoiced_amount,
+							    r->reverses_id != 0},
+					  e);
 	if (rc)
 		return rc;
 	l->last_id = r->id;
@@ -921,6 +929,8 @@ ClCode ledger_verify_all(sqlite3 *db, LedgerChains *n, Err *e)
 					8, &n->audits, e);
 	if (!rc)
 		rc = aggregate_verify(db, &n->aggregates, e);
+	if (!rc)
+		rc = compliance_verify(db, &n->orders, e);
 	return rc;
 }
 

@@ -98,16 +98,19 @@ ClCode ledger_batch_finish(sqlite3 *db, int64_t batch, int64_t rows, int64_t acc
 			   Money invoiced_total, const char *result_json, Err *e)
 	__attribute__((warn_unused_result));
 
-/* Rows checked in each hash chain. */
+/* Rows checked in each hash chain, and the orders whose totals were
+ * recomputed. */
 typedef struct LedgerChains {
 	int64_t purchases, remittances, amendments, registers, audits;
 	int64_t aggregates; /* kept net-sales rows checked against the lines */
+	int64_t orders;	    /* orders whose totals were recomputed */
 } LedgerChains;
 
 /* Recompute the hash chains of the ledger, the remittances, the
- * amendments, the register lines and the audit log, and the kept net
- * sales (aggregate.h) from the ledger's lines.  On a break or a
- * difference, CL_ERULE with a message naming the first bad row. OUT: *n. */
+ * amendments, the register lines and the audit log, the kept net sales
+ * (aggregate.h) and every order's totals (compliance_verify()) from the
+ * ledger's lines.  On a break or a difference, CL_ERULE with a message
+ * naming the first bad row or order.  OUT: *n. */
 ClCode ledger_verify_all(sqlite3 *db, LedgerChains *n, Err *e) __attribute__((warn_unused_result));
 
 /* ledger_verify_all(), counting only the ledger and audit rows.  OUT:

@@ -86,7 +86,8 @@ static cJSON *report_build(Req *r, const ReportAsk *a, Err *e)
 		return encode_rebate_report(r->db, a->contract, a->sel.year, r->today, a->agency,
 					    actor, a->mode, e);
 	case REP_COMPLIANCE:
-		return encode_compliance_report(r->db, a->contract, q, a->agency, a->mode, e);
+		return encode_compliance_report(r->db, a->contract, q, a->agency,
+						(a->page - 1) * a->limit, a->limit, a->mode, e);
 	default:
 		return encode_agency_report(r->db, a->agency, a->contract, q, r->today, actor,
 					    a->mode, e);
@@ -101,8 +102,9 @@ static void report_key(const ReportAsk *a, char *key, size_t n)
 
 	if (a->sel.has_period)
 		quarter_format(a->sel.period, qt);
-	if ((size_t)snprintf(key, n, "report|%d|%d|%zu:%s|%d|%s|%zu:%s", (int)a->kind, (int)a->mode,
-			     strlen(c), c, a->sel.year, qt, strlen(ag), ag) >= n)
+	if ((size_t)snprintf(key, n, "report|%d|%d|%zu:%s|%d|%s|%zu:%s|%ld|%d", (int)a->kind,
+			     (int)a->mode, strlen(c), c, a->sel.year, qt, strlen(ag), ag, a->page,
+			     a->limit) >= n)
 		key[0] = '\0'; /* too long to keep */
 }
 
@@ -280,7 +282,7 @@ int api_fees(Req *r)
 	if ((sel.year = year_param(r)) < 0 || (has = period_param(r, &sel.period)) < 0)
 		return 0;
 	sel.has_period = has;
-	return answer_report(r, &(ReportAsk){REP_FEES, number, sel, NULL, ENC_DATA});
+	return answer_report(r, &(ReportAsk){REP_FEES, number, sel, NULL, ENC_DATA, 0, 0});
 }
 
 int api_rebates(Req *r)
@@ -303,12 +305,34 @@ int api_rebates(Req *r)
 					     number,
 					     {year, 0, {0, 0}},
 					     r->who.role == ROLE_MEMBER ? r->who.agency : NULL,
-					     ENC_DATA});
+					     ENC_DATA,
+					     0,
+					     0});
 }
+
+/* ?name= as a whole number in [1, hi], dflt when absent.  OUT: *v.  0, or
+ * -1 after a 400. */
+static int count_param(Req *r, const char *name, long hi, long dflt, long *v)
+{
+	const char *text = req_query(r, name);
+
+	*v = dflt;
+	if (text && pagekit_field_int(text, 1, hi, v)) {
+		resp_error(r, 400, "%s \"%.20s\" is not a whole number from 1 to %ld", name, text,
+			   hi);
+		return -1;
+	}
+	return 0;
+}
+
+/* Overcharged lines a compliance page holds, unless ?limit= says. */
+#define COMPLIANCE_PAGE_LINES 100
+#define COMPLIANCE_PAGE_MAX   1000
 
 int api_compliance(Req *r)
 {
 	const char *number = contract_or_404(r);
+	long page, limit;
 	Quarter q;
 	int has;
 
@@ -316,13 +340,16 @@ int api_compliance(Req *r)
 		return 0;
 	if (r->who.role == ROLE_VENDOR)
 		return resp_error(r, 404, "no such report");
-	if ((has = period_param(r, &q)) < 0)
+	if ((has = period_param(r, &q)) < 0 || count_param(r, "page", 1000000, 1, &page) ||
+	    count_param(r, "limit", COMPLIANCE_PAGE_MAX, COMPLIANCE_PAGE_LINES, &limit))
 		return 0;
 	return answer_report(r, &(ReportAsk){REP_COMPLIANCE,
 					     number,
 					     {0, has, q},
 					     r->who.role == ROLE_MEMBER ? r->who.agency : NULL,
-					     ENC_DATA});
+					     ENC_DATA,
+					     page,
+					     (int)limit});
 }
 
 /* ?name=1 style flags. */
@@ -530,5 +557,5 @@ int api_agency_purchases(Req *r)
 		return 0;
 	(void)actor;
 	return answer_report(
-		r, &(ReportAsk){REP_AGENCY, contract, {0, has, q}, r->param[0], ENC_DATA});
+		r, &(ReportAsk){REP_AGENCY, contract, {0, has, q}, r->param[0], ENC_DATA, 0, 0});
 }

@@ -481,13 +481,20 @@ cJSON *encode_rebate_report(sqlite3 *db, const char *contract, int year, Date to
 }
 
 cJSON *encode_compliance_report(sqlite3 *db, const char *contract, const Quarter *period,
-				const char *only_agency, EncMode mode, Err *e)
+				const char *only_agency, long offset, int limit, EncMode mode,
+				Err *e)
 {
 	ComplianceReport r;
-	cJSON *o = NULL;
+	cJSON *o = NULL, *p;
 
-	if (!compliance_report(db, contract, period, only_agency, &r, e))
+	if (!compliance_page(db, contract, period, only_agency, offset, limit, &r, e))
 		o = encode_compliance(&r, mode);
+	if (o && limit > 0 && (p = cJSON_AddObjectToObject(o, "paging"))) {
+		cJSON_AddNumberToObject(p, "page", (double)(r.offset / limit + 1));
+		cJSON_AddNumberToObject(p, "limit", limit);
+		cJSON_AddNumberToObject(p, "pages", (double)((r.nline_all + limit - 1) / limit));
+		cJSON_AddNumberToObject(p, "line_count", (double)r.nline_all);
+	}
 	compliance_report_free(&r);
 	return o;
 }

@@ -76,9 +76,13 @@ cJSON *encode_fees_report(sqlite3 *db, const char *contract, const FeeSelect *se
 cJSON *encode_rebate_report(sqlite3 *db, const char *contract, int year, Date today,
 			    const char *only_agency, const char *actor, EncMode mode, Err *e);
 
-/* compliance_report() as JSON, or NULL with e set.  Caller frees. */
+/* compliance_page() as JSON, or NULL with e set: limit lines (0: all,
+ * below 0: none) from offset (or COMPLIANCE_LAST).  With limit > 0 it
+ * also carries "paging": {"page", "limit", "pages", "line_count"}.
+ * Caller frees. */
 cJSON *encode_compliance_report(sqlite3 *db, const char *contract, const Quarter *period,
-				const char *only_agency, EncMode mode, Err *e);
+				const char *only_agency, long offset, int limit, EncMode mode,
+				Err *e);
 
 /* contract_show() on day on as JSON, or NULL with e set.  Caller frees. */
 cJSON *encode_contract_show(sqlite3 *db, const char *number, Date on, EncMode mode, Err *e);

@@ -70,6 +70,8 @@ typedef struct ReportAsk {
 	FeeSelect sel;	      /* year and/or period */
 	const char *agency;   /* a member's view, or the agency reported */
 	EncMode mode;	      /* ENC_DATA for the API, ENC_PAGE for a page */
+	long page;	      /* compliance: the page (1-based) of limit lines */
+	int limit;
 } ReportAsk;
 
 /* The report as a new cJSON the caller frees, or NULL with e set. */

@@ -115,7 +115,8 @@ static int add_reports(Req *r, cJSON *ctx, const Terms *t, Err *e)
 	}
 	if (r->who.role <= ROLE_FINANCE &&
 	    add_report(ctx, "compliance",
-		       encode_compliance_report(r->db, t->number, NULL, NULL, ENC_PAGE, e)))
+		       encode_compliance_report(r->db, t->number, NULL, NULL, 0, -1, ENC_PAGE,
+						e))) /* its totals */
 		return -1;
 	return 0;
 }

@@ -308,21 +308,21 @@ static int card_contract_year(Req *r, cJSON *card, const char *number, Err *e)
 static int member_card(Req *r, cJSON *card, const RowSet *saved, int keep, Err *e)
 {
 	const char *number = cJSON_GetStringValue(cJSON_GetObjectItem(card, "contract"));
-	cJSON *over, *lines;
+	cJSON *over;
 	int n;
 
 	if (!number)
 		return 0;
 	encode_money(card, "saved_year", saved_under(saved, number), ENC_PAGE);
 	if (card_contract_year(r, card, number, e) ||
-	    !(over = encode_compliance_report(r->db, number, NULL, r->who.agency, ENC_PAGE, e)))
+	    !(over = encode_compliance_report(r->db, number, NULL, r->who.agency, COMPLIANCE_LAST,
+					      keep, ENC_PAGE, e)))
 		return -1;
-	lines = cJSON_GetObjectItem(over, "lines");
-	n = cJSON_GetArraySize(lines);
+	n = (int)cJSON_GetNumberValue(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(over, "paging"), "line_count"));
+	cJSON_DeleteItemFromObject(over, "paging");
 	cJSON_AddNumberToObject(over, "line_count", n);
 	cJSON_AddBoolToObject(over, "more", n > keep);
-	while (n-- > keep)
-		cJSON_DeleteItemFromArray(lines, 0);
 	cJSON_DeleteItemFromObject(over, "by_agency");
 	cJSON_DeleteItemFromObject(over, "by_quarter");
 	cJSON_AddItemToObject(card, "overcharges", over);
@@ -371,7 +371,8 @@ int page_member_portal(Req *r)
 	if (pagecache_send(r, "member", version))
 		return 0;
 	s = report_cached(
-		r, &(ReportAsk){REP_AGENCY, NULL, {0, 0, {0, 0}}, r->who.agency, ENC_PAGE}, &e);
+		r, &(ReportAsk){REP_AGENCY, NULL, {0, 0, {0, 0}}, r->who.agency, ENC_PAGE, 0, 0},
+		&e);
 	if (!s) {
 		pagecache_fail(r, "member", version);
 		return resp_error(r, 500, "%s", e.msg);

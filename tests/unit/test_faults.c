@@ -289,6 +289,17 @@ static char *dump_db(sqlite3 *db, int mask)
 	while (sqlite3_step(tables) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(tables, 0);
 
+		if (strcmp(name, "compliance_line") == 0)
+			continue; /* stored results, recomputed by any report that reads them */
+		if (strcmp(name, "purchase_order") == 0) {
+			/* the totals kept with the ledger, not the stored results */
+			dump_query(
+				m, db, name,
+				"SELECT id, contract_id, agency_id, po_number, lines, list_total, "
+				"invoiced_total, first_date FROM purchase_order ORDER BY id",
+				mask);
+			continue;
+		}
 		sql = sqlite3_mprintf("SELECT rowid, * FROM \"%w\" ORDER BY rowid", name);
 		if (sqlite3_prepare_v2(db, sql, -1, &probe, NULL) != SQLITE_OK) {
 			/* WITHOUT ROWID: order by every column */

@@ -67,10 +67,17 @@ static ClCode read_outbox_counts(Fixture *fx, Err *e)
 	return outbox_counts(fx->db, &c, e);
 }
 
+/* Every order touched first, so that each run recomputes and stores them
+ * all: a cut anywhere in that leaves the stored results as they were. */
 static ClCode read_compliance(Fixture *fx, Err *e)
 {
 	ComplianceReport r;
-	ClCode rc = compliance_report(fx->db, "KS-1", NULL, NULL, &r, e);
+	ClCode rc = db_exec(fx->db, e, "UPDATE purchase_order SET touched = 1", "");
+
+	if (!rc)
+		rc = compliance_report(fx->db, "KS-1", NULL, NULL, &r, e);
+	else
+		memset(&r, 0, sizeof r);
 
 	compliance_report_free(&r);
 	return rc;
@@ -199,6 +206,10 @@ static void cut_everywhere(Fixture *fx, const char *name, ReadFn fn)
 	Cut c = {0, 0};
 	Err e = {0};
 
+	/* a first run may store what later runs reuse (the compliance
+	 * results): count the work of a run after it */
+	fx_expect(name, run_cut(fx, fn, &c, &e), &e, CL_OK, NULL);
+	c = (Cut){0, 0};
 	fx_expect(name, run_cut(fx, fn, &c, &e), &e, CL_OK, NULL);
 	total = c.calls;
 	assert_true(total > 0);

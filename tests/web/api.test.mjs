@@ -42,8 +42,35 @@ test('fees, rebates and compliance equal the CLI --json', async () => {
     cliJson(demo.db, 'report', 'fees', '--contract', C, '--period', '2026-Q2'));
   assert.deepEqual(await (await get(`/api/v1/contracts/${C}/rebates?year=2`, 'admin')).json(),
     cliJson(demo.db, 'report', 'rebates', '--contract', C, '--year', '2'));
-  assert.deepEqual(await (await get(`/api/v1/contracts/${C}/compliance?period=2026-Q3`, 'admin')).json(),
-    cliJson(demo.db, 'report', 'compliance', '--contract', C, '--period', '2026-Q3'));
+  const quarter = await (await get(`/api/v1/contracts/${C}/compliance?period=2026-Q3&limit=1000`, 'admin')).json();
+  const cliQuarter = cliJson(demo.db, 'report', 'compliance', '--contract', C, '--period', '2026-Q3');
+  assert.deepEqual(quarter.paging, { page: 1, limit: 1000, pages: 1, line_count: cliQuarter.lines.length });
+  delete quarter.paging;
+  assert.deepEqual(quarter, cliQuarter);
+});
+
+test('compliance pages its lines; every page carries the totals of them all', async () => {
+  const all = cliJson(demo.db, 'report', 'compliance', '--contract', C);
+  const first = await (await get(`/api/v1/contracts/${C}/compliance`, 'finance')).json();
+  assert.ok(all.lines.length > 100, 'the demo has more overcharged lines than a page holds');
+  assert.deepEqual(first.paging, { page: 1, limit: 100, pages: Math.ceil(all.lines.length / 100),
+    line_count: all.lines.length });
+  assert.equal(first.lines.length, 100);
+  assert.equal(first.total_overcharge, all.total_overcharge);
+  assert.deepEqual(first.by_agency, all.by_agency);
+  assert.deepEqual(first.by_quarter, all.by_quarter);
+  const limit = 37, lines = [];
+  for (let page = 1; page <= Math.ceil(all.lines.length / limit); page++) {
+    const p = await (await get(`/api/v1/contracts/${C}/compliance?page=${page}&limit=${limit}`, 'admin')).json();
+    assert.equal(p.paging.page, page);
+    lines.push(...p.lines);
+  }
+  assert.deepEqual(lines, all.lines);
+  const past = await (await get(`/api/v1/contracts/${C}/compliance?page=999&limit=${limit}`, 'admin')).json();
+  assert.deepEqual(past.lines, []);
+  assert.equal(past.total_overcharge, all.total_overcharge);
+  for (const bad of ['page=0', 'page=x', 'limit=0', 'limit=1001', 'limit=-5', 'page=1e3', 'page=99999999999'])
+    assert.equal((await get(`/api/v1/contracts/${C}/compliance?${bad}`, 'admin')).status, 400, bad);
 });
 
 test('a member sees only its own allocation and its own agency', async () => {
