@@ -698,8 +698,10 @@ static void under_writes(const char *addr, pid_t server, const char *admin, cons
 {
 	static Writes w; /* large: not on the stack */
 	char url[128], dur[16], *csv = NULL;
-	char *argv[] = {"/usr/bin/wrk", "-t2", "-c32",	"-d", dur,
-			"--latency",	"-s",  MIX_LUA, url,  NULL};
+	/* a request wrk gives up on is left out of its latencies: give up only
+	 * after a minute, so that slow answers count in the p99 */
+	char *argv[] = {"/usr/bin/wrk", "-t2", "-c32", "-d",	dur, "--latency",
+			"--timeout",	"60s", "-s",   MIX_LUA, url, NULL};
 	pthread_t rt, wt;
 	Money saved_a1 = 0, saved0 = 0;
 	Answer a = {0, NULL};
@@ -785,7 +787,7 @@ static void under_writes(const char *addr, pid_t server, const char *admin, cons
 	printf("%-52s %12ld %12s %7s\n", "errors (non-2xx answers, socket errors, timeouts)",
 	       l.errors, "none", l.rps > 0 && l.errors == 0 ? "ok" : "MISSED");
 	printf("%-52s %12ld %12s %7s\n", "  of which non-2xx answers", l.non2xx, "-", "");
-	printf("%-52s %12ld %12s %7s\n", "  of which timeouts (no answer within 2 s)", l.timeouts,
+	printf("%-52s %12ld %12s %7s\n", "  of which timeouts (no answer within 60 s)", l.timeouts,
 	       "-", "");
 	printf("%-52s %8.1f MiB %8.0f MiB %7s\n", "server peak RSS (VmHWM)", rss / 1024.0,
 	       TARGET_RSS_MIB, rss > 0 && rss / 1024.0 < TARGET_RSS_MIB ? "ok" : "MISSED");
