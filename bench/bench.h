@@ -26,6 +26,12 @@ int setup(const char *path, sqlite3 **db);
 
 double now_s(void);
 
+/* A figure for the summary printed at the end of the run: what, its value
+ * in unit ("" for a count; a negative value prints as "-"), its target
+ * (NULL: none) and the verdict on it ("ok", "MISSED", NULL: none). */
+void bench_note(const char *what, double value, const char *unit, const char *target,
+		const char *verdict);
+
 /* Time the money reports on the ledger at db_path (n lines) against plain
  * SQL aggregates and against `ledger` on the exported journal. */
 void bench_reports(const char *db_path, long n);

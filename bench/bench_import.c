@@ -22,6 +22,7 @@
 #define SCHEMA_PATH "build/bench-import-schema.db"
 #define XLSX_PATH   "build/bench-import.xlsx"
 #define XLSX_DB	    "build/bench-import-xlsx.db"
+#define XLSX_ROWS   1048575 /* an Excel sheet holds 1,048,576 rows, its header one */
 
 static const char header[] = "agency_code,po_number,invoice_number,line,invoice_date,"
 			     "list_amount,invoiced_amount,description,quantity";
@@ -139,6 +140,27 @@ int bench_run(char *const argv[], const char *in, const char *out, double *secs,
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* The workbook's table: its import against the CSV's. */
+static void print_xlsx(long n, double txgen, double timp, double cimp, long rimp, double tximp,
+		       double cximp, long rximp)
+{
+	printf("\nsales-report import from an Excel workbook (the same %ld rows, shared "
+	       "strings)\n\n",
+	       n);
+	printf("%-40s %12s %10s %10s %10s %12s\n", "benchmark", "rows", "seconds", "CPU s",
+	       "vs CSV", "peak RSS");
+	printf("%-40s %12ld %10.2f %10s %10s %12s\n", "write the .xlsx (libxlsxwriter)", n, txgen,
+	       "-", "-", "-");
+	printf("%-40s %12ld %10.2f %10.2f %9.2fx %8.1f MiB\n", "coopledger import of the CSV", n,
+	       timp, cimp, 1.0, rimp / 1024.0);
+	printf("%-40s %12ld %10.2f %10.2f %9.2fx %8.1f MiB\n", "coopledger import of the .xlsx", n,
+	       tximp, cximp, tximp / timp, rximp / 1024.0);
+	printf("  target: within 1.5x of the CSV import: %s (%.2fx; CPU time %.2fx); peak RSS at "
+	       "most 64 MiB: %s\n",
+	       tximp <= 1.5 * timp ? "met" : "MISSED", tximp / timp, cximp / (cimp > 0 ? cimp : 1),
+	       rximp <= 64L * 1024 ? "met" : "MISSED");
+}
+
 void bench_import(GenLine *g, long n)
 {
 	static const char floor_sql[] =
@@ -177,7 +199,7 @@ void bench_import(GenLine *g, long n)
 	}
 	tgen = now_s() - tgen;
 	txgen = now_s();
-	if (write_xlsx(g, n)) {
+	if (n <= XLSX_ROWS && write_xlsx(g, n)) {
 		fprintf(stderr, "bench: writing the workbook failed\n");
 		free(g);
 		db_close(db);
@@ -208,7 +230,7 @@ void bench_import(GenLine *g, long n)
 		return;
 	}
 	cimp = last_cpu;
-	if (bench_run(ximp, NULL, NULL, &tximp, &rximp) != 0) {
+	if (n <= XLSX_ROWS && bench_run(ximp, NULL, NULL, &tximp, &rximp) != 0) {
 		fprintf(stderr, "bench: the import of the workbook failed\n");
 		return;
 	}
@@ -229,21 +251,12 @@ void bench_import(GenLine *g, long n)
 	       "  coopledger import / the same rows into the ledger schema: %.2fx\n",
 	       timp <= 2 * tflo ? "met" : "MISSED", timp / tflo,
 	       rimp <= 64L * 1024 ? "met" : "MISSED", timp / tsch);
-	printf("\nsales-report import from an Excel workbook (the same %ld rows, shared "
-	       "strings)\n\n",
-	       n);
-	printf("%-40s %12s %10s %10s %10s %12s\n", "benchmark", "rows", "seconds", "CPU s",
-	       "vs CSV", "peak RSS");
-	printf("%-40s %12ld %10.2f %10s %10s %12s\n", "write the .xlsx (libxlsxwriter)", n, txgen,
-	       "-", "-", "-");
-	printf("%-40s %12ld %10.2f %10.2f %9.2fx %8.1f MiB\n", "coopledger import of the CSV", n,
-	       timp, cimp, 1.0, rimp / 1024.0);
-	printf("%-40s %12ld %10.2f %10.2f %9.2fx %8.1f MiB\n", "coopledger import of the .xlsx", n,
-	       tximp, cximp, tximp / timp, rximp / 1024.0);
-	printf("  target: within 1.5x of the CSV import: %s (%.2fx; CPU time %.2fx); peak RSS at "
-	       "most 64 MiB: %s\n",
-	       tximp <= 1.5 * timp ? "met" : "MISSED", tximp / timp, cximp / (cimp > 0 ? cimp : 1),
-	       rximp <= 64L * 1024 ? "met" : "MISSED");
+	if (n > XLSX_ROWS)
+		printf("\nsales-report import from an Excel workbook: not run, %ld rows do not fit "
+		       "in one worksheet (%d at most)\n",
+		       n, XLSX_ROWS);
+	else
+		print_xlsx(n, txgen, timp, cimp, rimp, tximp, cximp, rximp);
 	if (getenv("BENCH_KEEP")) /* the CSV and both databases, for a closer look */
 		return;
 	unlink(CSV_PATH);

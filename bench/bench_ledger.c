@@ -4,17 +4,23 @@
  * Generates a realistic ledger of N lines (default 1,000,000; BENCH_LINES
  * sets N): the 286 Kansas districts buying under one contract, a few large
  * districts buying most, orders of one to five lines, a return now and
- * then.  The same rows are then appended twice into fresh databases:
- * through the core API (eligibility rules, identity check, hash chain) and
- * as bare SQLite inserts into the same schema (the floor).  Prints a table
- * of times, rates and the ratio to the floor.  Then bench_import.c times
- * `coopledger import` of the same rows as a CSV file against the sqlite3
- * shell's `.import` of that file, and as an .xlsx workbook against the CSV.
+ * then; order, PO and invoice numbers rise with time at a fixed width, as
+ * a vendor's invoicing system issues them.  The same rows are then
+ * appended twice into fresh databases: as bare SQLite inserts into the
+ * same schema (the floor) and through the core API (eligibility rules,
+ * identity check, hash chain).  Prints a table of times, rates, the ratio
+ * to the floor and the database file's bytes per ledger line.  Then
+ * bench_import.c times `coopledger import` of the same rows as a CSV file
+ * against the sqlite3 shell's `.import` of that file, and as an .xlsx
+ * workbook against the CSV.  At the end, a summary: each section's time,
+ * the whole run's (target: 20 minutes at 10,000,000 lines) and the
+ * figures the sections noted with bench_note().
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,7 +30,10 @@
 #include "db.h"
 #include "ledger.h"
 
-#define COMMIT_EVERY 50000
+#define COMMIT_EVERY	      50000
+#define MAX_NOTES	      64
+#define TARGET_RUN_MIN	      20.0  /* the whole run at 10,000,000 lines */
+#define TARGET_BYTES_PER_LINE 300.0 /* not more than before (issue 15); from 1,000,000 lines */
 
 static uint64_t seed = 20250701u;
 
@@ -63,8 +72,8 @@ void generate(GenLine *g, long n, Date start, int days)
 			Money list = (Money)(5000 + rnd() % 2000000);
 
 			g[i].agency = agency;
-			snprintf(g[i].po, sizeof g[i].po, "PO-%ld", order);
-			snprintf(g[i].invoice, sizeof g[i].invoice, "INV-%ld", order);
+			snprintf(g[i].po, sizeof g[i].po, "PO-%08ld", order);
+			snprintf(g[i].invoice, sizeof g[i].invoice, "INV-%08ld", order);
 			g[i].line = k + 1;
 			g[i].day = day;
 			g[i].list = (rnd() % 50 == 0) ? -list : list; /* returns */
@@ -78,6 +87,49 @@ void generate(GenLine *g, long n, Date start, int days)
 		}
 		order++;
 	}
+}
+
+typedef struct Note {
+	const char *what, *unit, *target, *verdict;
+	double value;
+} Note;
+
+static Note notes[MAX_NOTES];
+static int nnotes;
+
+void bench_note(const char *what, double value, const char *unit, const char *target,
+		const char *verdict)
+{
+	if (nnotes < MAX_NOTES)
+		notes[nnotes++] = (Note){what, unit, target, verdict, value};
+}
+
+/* The summary: the notes in the order they were made. */
+static void print_notes(long n)
+{
+	char v[32];
+	int i;
+
+	printf("\nsummary (%ld-line ledger)\n\n", n);
+	printf("%-48s %16s %12s %7s\n", "figure", "value", "target", "");
+	for (i = 0; i < nnotes; i++) {
+		if (notes[i].value < 0)
+			snprintf(v, sizeof v, "-");
+		else
+			snprintf(v, sizeof v, notes[i].value >= 1000 ? "%.0f %s" : "%.2f %s",
+				 notes[i].value, notes[i].unit);
+		printf("%-48s %16s %12s %7s\n", notes[i].what, v,
+		       notes[i].target ? notes[i].target : "-",
+		       notes[i].verdict ? notes[i].verdict : "");
+	}
+}
+
+/* The size of the file at path divided by n, or -1. */
+static double bytes_per(const char *path, long n)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && n > 0 ? (double)st.st_size / (double)n : -1;
 }
 
 double now_s(void)
@@ -219,16 +271,110 @@ static int section(const char *name)
 	return !only || !*only || strstr(only, name) != NULL;
 }
 
+/* Run one section and note its wall time. */
+#define TIMED(name, call)                                                                          \
+	do {                                                                                       \
+		double t_ = now_s();                                                               \
+		call;                                                                              \
+		bench_note("section " name ", minutes", (now_s() - t_) / 60, "min", NULL, NULL);   \
+	} while (0)
+
+/* The verdict on b bytes a line: on a small ledger the file is mostly
+ * the schema and the bench's records, and no verdict is given. */
+static const char *bytes_verdict(double b, long n)
+{
+	if (n < 1000000)
+		return "-";
+	return b >= 0 && b <= TARGET_BYTES_PER_LINE ? "ok" : "MISSED";
+}
+
+/* Build the ledger of the n lines in g at build/bench-core.db, and the
+ * floor beside it; print the table.  tgen: the seconds generate() took.
+ * Returns 0, or -1. */
+static int build_ledger(const GenLine *g, long n, double tgen)
+{
+	double tcore, tfloor, tverify, bcore, bfloor, tledger;
+	sqlite3 *core = NULL, *floor_db = NULL;
+	Err e = {0};
+	int64_t np = 0;
+
+	tledger = now_s();
+	if (setup("build/bench-core.db", &core) || setup("build/bench-floor.db", &floor_db))
+		return -1;
+	tfloor = run_floor(floor_db, g, n);
+	tcore = run_core(core, g, n);
+	tverify = now_s();
+	if (ledger_verify(core, &np, NULL, &e))
+		fprintf(stderr, "bench: verify: %s\n", e.msg);
+	tverify = now_s() - tverify;
+	if (tcore < 0 || tfloor < 0)
+		return -1;
+	db_close(core);
+	db_close(floor_db);
+	bcore = bytes_per("build/bench-core.db", n);
+	bfloor = bytes_per("build/bench-floor.db", n);
+	printf("\nledger append (%ld lines, commit every %d)\n\n", n, COMMIT_EVERY);
+	printf("%-40s %12s %10s %14s %10s\n", "benchmark", "lines", "seconds", "lines/s",
+	       "vs floor");
+	printf("%-40s %12ld %10.2f %14.0f %10s\n", "generate realistic ledger", n, tgen, n / tgen,
+	       "-");
+	printf("%-40s %12ld %10.2f %14.0f %9.2fx\n", "bare SQLite insert (floor)", n, tfloor,
+	       n / tfloor, 1.0);
+	printf("%-40s %12ld %10.2f %14.0f %9.2fx\n", "ledger_append (rules + chain)", n, tcore,
+	       n / tcore, tcore / tfloor);
+	printf("%-40s %12" PRId64 " %10.2f %14.0f %10s\n", "verify hash chain", np, tverify,
+	       np / tverify, "-");
+	printf("\n%-40s %12s %10s\n", "database file", "bytes/line", "target");
+	printf("%-40s %12.0f %10s\n", "bare SQLite insert (floor)", bfloor, "-");
+	printf("%-40s %12.0f %10.0f %s\n", "the ledger (after ledger_append)", bcore,
+	       TARGET_BYTES_PER_LINE, bytes_verdict(bcore, n));
+	printf("  (the file's size over the ledger lines in it, the hash chain and the "
+	       "indexes included; target: not more than before, about %.0f)\n",
+	       TARGET_BYTES_PER_LINE);
+	unlink("build/bench-floor.db");
+	bench_note("ledger_append, lines/s", n / tcore, "", NULL, NULL);
+	bench_note("ledger_append vs bare inserts", tcore / tfloor, "x", NULL, NULL);
+	bench_note("verify, rows/s", np / tverify, "", NULL, NULL);
+	bench_note("database bytes per ledger line", bcore, "", "<= 300", bytes_verdict(bcore, n));
+	bench_note("section ledger (build and verify), minutes", (now_s() - tledger) / 60, "min",
+		   NULL, NULL);
+	return 0;
+}
+
+/* Take a copy of the ledger kept at path (BENCH_LEDGER) instead of
+ * building one: its WAL is folded into it first.  Returns 0, or -1. */
+static int copy_ledger(const char *path, long n)
+{
+	char *cp[] = {"/bin/cp", (char *)path, "build/bench-core.db", NULL};
+	sqlite3 *db = NULL;
+	double secs;
+	long rss;
+	Err e = {0};
+
+	if (db_open(path, &db, &e) || db_exec(db, &e, "PRAGMA wal_checkpoint(TRUNCATE)", "")) {
+		fprintf(stderr, "bench: %s: %s\n", path, e.msg);
+		db_close(db);
+		return -1;
+	}
+	db_close(db);
+	unlink("build/bench-core.db-wal");
+	unlink("build/bench-core.db-shm");
+	if (bench_run(cp, NULL, NULL, &secs, &rss) != 0) {
+		fprintf(stderr, "bench: could not copy %s\n", path);
+		return -1;
+	}
+	printf("\nthe ledger: a copy of %s, taken as %ld lines (%.0f bytes a line)\n", path, n,
+	       bytes_per("build/bench-core.db", n));
+	return 0;
+}
+
 int main(void)
 {
 	const char *env = getenv("BENCH_LINES");
 	long n = env ? atol(env) : 1000000;
-	double tgen, tcore, tfloor, tverify;
-	sqlite3 *core = NULL, *floor_db = NULL;
+	double tgen, tall = now_s();
 	GenLine *g;
-	Err e = {0};
-	int64_t np = 0;
-	int ledger = section("ledger") || section("reports") || section("web");
+	int whole, ledger = section("ledger") || section("reports") || section("web");
 
 	if (n <= 0 || !(g = calloc((size_t)n, sizeof *g)))
 		return 1;
@@ -236,42 +382,31 @@ int main(void)
 	generate(g, n, date_from_ymd(2025, 7, 1), 1095);
 	tgen = now_s() - tgen;
 	if (ledger) {
-		if (setup("build/bench-core.db", &core) || setup("build/bench-floor.db", &floor_db))
+		const char *kept = getenv("BENCH_LEDGER");
+
+		if (kept && *kept ? copy_ledger(kept, n) : build_ledger(g, n, tgen))
 			return 1;
-		tfloor = run_floor(floor_db, g, n);
-		tcore = run_core(core, g, n);
-		tverify = now_s();
-		if (ledger_verify(core, &np, NULL, &e))
-			fprintf(stderr, "bench: verify: %s\n", e.msg);
-		tverify = now_s() - tverify;
-		if (tcore < 0 || tfloor < 0)
-			return 1;
-		printf("\nledger append (%ld lines, commit every %d)\n\n", n, COMMIT_EVERY);
-		printf("%-40s %12s %10s %14s %10s\n", "benchmark", "lines", "seconds", "lines/s",
-		       "vs floor");
-		printf("%-40s %12ld %10.2f %14.0f %10s\n", "generate realistic ledger", n, tgen,
-		       n / tgen, "-");
-		printf("%-40s %12ld %10.2f %14.0f %9.2fx\n", "bare SQLite insert (floor)", n,
-		       tfloor, n / tfloor, 1.0);
-		printf("%-40s %12ld %10.2f %14.0f %9.2fx\n", "ledger_append (rules + chain)", n,
-		       tcore, n / tcore, tcore / tfloor);
-		printf("%-40s %12" PRId64 " %10.2f %14.0f %10s\n", "verify hash chain", np, tverify,
-		       np / tverify, "-");
-		db_close(core);
-		db_close(floor_db);
-		unlink("build/bench-floor.db");
 		if (section("reports"))
-			bench_reports("build/bench-core.db", n);
+			TIMED("reports", bench_reports("build/bench-core.db", n));
 		if (section("web"))
-			bench_web("build/bench-core.db", n);
+			TIMED("web", bench_web("build/bench-core.db", n));
 		if (!getenv("BENCH_KEEP")) /* BENCH_KEEP=1 keeps the ledger for a closer look */
 			unlink("build/bench-core.db");
 	}
 	if (section("import"))
-		bench_import(g, n);
+		TIMED("import", bench_import(g, n));
 	else
 		free(g);
 	if (section("statements"))
-		bench_statements();
+		TIMED("statements", bench_statements());
+	tall = (now_s() - tall) / 60;
+	/* the 20 minutes are those of every section, the ledger built */
+	whole = (!getenv("BENCH_ONLY") || !*getenv("BENCH_ONLY")) &&
+		(!getenv("BENCH_LEDGER") || !*getenv("BENCH_LEDGER")) && n >= 10000000;
+	bench_note("the whole run, minutes", tall, "min", whole ? "< 20 min" : NULL,
+		   !whole		   ? NULL
+		   : tall < TARGET_RUN_MIN ? "ok"
+					   : "MISSED");
+	print_notes(n);
 	return 0;
 }
