@@ -165,8 +165,9 @@ static const char compliance_sql[] =
 	"WHERE p.contract_id = ?1 AND (?2 IS NULL OR a.code = ?2) "
 	"ORDER BY p.agency_id, p.po_number";
 
-/* Copy st's current row (compliance_sql) into l. */
-static void order_line_read(sqlite3_stmt *st, ComplianceLine *l)
+/* The columns both readings of a line begin with: invoice number, line,
+ * agency code, PO number, list amount; the rest of l zeroed. */
+static void line_head_read(sqlite3_stmt *st, ComplianceLine *l)
 {
 	memset(l, 0, sizeof *l);
 	snprintf(l->invoice_number, sizeof l->invoice_number, "%s",
@@ -175,6 +176,12 @@ static void order_line_read(sqlite3_stmt *st, ComplianceLine *l)
 	snprintf(l->agency, sizeof l->agency, "%s", (const char *)sqlite3_column_text(st, 2));
 	snprintf(l->po_number, sizeof l->po_number, "%s", (const char *)sqlite3_column_text(st, 3));
 	l->list_amount = sqlite3_column_int64(st, 4);
+}
+
+/* Copy st's current row (compliance_sql) into l. */
+static void order_line_read(sqlite3_stmt *st, ComplianceLine *l)
+{
+	line_head_read(st, l);
 	l->invoiced_amount = sqlite3_column_int64(st, 5);
 	snprintf(l->invoice_date, sizeof l->invoice_date, "%s",
 		 (const char *)sqlite3_column_text(st, 6));
@@ -713,13 +720,7 @@ static const char sums_sql[] =
 /* Copy st's current row (STORED_COLUMNS) into l. */
 static void stored_line_read(sqlite3_stmt *st, ComplianceLine *l)
 {
-	memset(l, 0, sizeof *l);
-	snprintf(l->invoice_number, sizeof l->invoice_number, "%s",
-		 (const char *)sqlite3_column_text(st, 0));
-	l->line = sqlite3_column_int(st, 1);
-	snprintf(l->agency, sizeof l->agency, "%s", (const char *)sqlite3_column_text(st, 2));
-	snprintf(l->po_number, sizeof l->po_number, "%s", (const char *)sqlite3_column_text(st, 3));
-	l->list_amount = sqlite3_column_int64(st, 4);
+	line_head_read(st, l);
 	l->rate = (Rate)sqlite3_column_int64(st, 5);
 	l->expected = sqlite3_column_int64(st, 6);
 	l->invoiced_amount = sqlite3_column_int64(st, 7);
