@@ -399,6 +399,7 @@ static void test_many_orders(void **state)
 		p.list_amount = list;
 		fx_expect(inv, ledger_append(l, &p, &out, NULL, &e), &e, CL_OK, NULL);
 	}
+	fx_expect("flush", ledger_flush(l, &e), &e, CL_OK, NULL);
 	ledger_close(l);
 	assert_int_equal(db_commit(fx->db, &e), CL_OK);
 	assert_true(fx_int(fx->db, "SELECT count(*) FROM purchase_order WHERE touched = 1") > 2048);

@@ -553,6 +553,7 @@ static void test_verify_long_chain_in_halves(void **state)
 		fx_expect(inv, ledger_append(l, &p, &out, NULL, &e), &e, CL_OK, NULL);
 		assert_int_equal(out, LEDGER_APPENDED);
 	}
+	assert_int_equal(ledger_flush(l, &e), CL_OK);
 	ledger_close(l);
 	assert_int_equal(db_commit(fx->db, &e), CL_OK);
 	fx_expect("long", ledger_verify(fx->db, &np, &na, &e), &e, CL_OK, NULL);
