@@ -97,9 +97,19 @@ static int by_contract_day(const void *x, const void *y)
 	return (a->agency_id > b->agency_id) - (a->agency_id < b->agency_id);
 }
 
+/* A sum of day's net sales past 64 bits: the lines are refused. */
+static ClCode overflow(const char *day, Err *e)
+{
+	return err_set(e, CL_EINPUT,
+		       "integer overflow: the net sales of one contract on %s would pass the "
+		       "largest sum the books can hold",
+		       day);
+}
+
+/* SQLITE_DONE, or the failing step's code. */
 static int upsert(sqlite3_stmt *st, const Sum *s, int with_agency)
 {
-	int ok;
+	int rc;
 
 	sqlite3_bind_int64(st, 1, s->contract_id);
 	sqlite3_bind_text(st, 2, s->day, -1, SQLITE_STATIC);
@@ -108,36 +118,53 @@ static int upsert(sqlite3_stmt *st, const Sum *s, int with_agency)
 	sqlite3_bind_int64(st, 5, s->invoiced);
 	if (with_agency)
 		sqlite3_bind_int64(st, 6, s->agency_id);
-	ok = sqlite3_step(st) == SQLITE_DONE;
+	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return ok;
+	return rc;
+}
+
+/* The message for a failed upsert of s: a sum past 64 bits (the tables'
+ * CHECK) is named as such; anything else is the database's. */
+static ClCode upsert_failed(AggregatePending *p, const Sum *s, Err *e)
+{
+	if (sqlite3_extended_errcode(p->db) == SQLITE_CONSTRAINT_CHECK)
+		return overflow(s->day, e);
+	return db_error(p->db, e, "adding the lines to the kept net sales");
 }
 
 ClCode aggregate_flush(AggregatePending *p, Err *e)
 {
-	int i, ok = 1;
+	const Sum *failed = NULL;
+	Sum day = {0};
+	int i;
 
 	qsort(p->order, (size_t)p->used, sizeof p->order[0], by_contract_day);
-	for (i = 0; ok && i < p->used; i++) {
-		Sum day = *p->order[i];
-
-		ok = upsert(p->agency_day, p->order[i], 1);
-		while (ok && i + 1 < p->used && p->order[i + 1]->contract_id == day.contract_id &&
+	for (i = 0; !failed && i < p->used; i++) {
+		day = *p->order[i];
+		if (upsert(p->agency_day, p->order[i], 1) != SQLITE_DONE)
+			failed = p->order[i];
+		while (!failed && i + 1 < p->used &&
+		       p->order[i + 1]->contract_id == day.contract_id &&
 		       strcmp(p->order[i + 1]->day, day.day) == 0) {
 			const Sum *s = p->order[++i];
 
-			ok = upsert(p->agency_day, s, 1);
+			if (upsert(p->agency_day, s, 1) != SQLITE_DONE ||
+			    __builtin_add_overflow(day.list, s->list, &day.list) ||
+			    __builtin_add_overflow(day.invoiced, s->invoiced, &day.invoiced))
+				failed = s;
 			day.lines += s->lines;
-			day.list += s->list;
-			day.invoiced += s->invoiced;
 		}
-		if (ok)
-			ok = upsert(p->day, &day, 0);
+		if (!failed && upsert(p->day, &day, 0) != SQLITE_DONE)
+			failed = &day;
 	}
 	for (i = 0; i < p->used; i++)
 		p->order[i]->contract_id = 0;
 	p->used = 0;
-	return ok ? CL_OK : db_error(p->db, e, "adding the lines to the kept net sales");
+	if (!failed)
+		return CL_OK;
+	if (sqlite3_errcode(p->db) == SQLITE_OK || sqlite3_errcode(p->db) == SQLITE_DONE)
+		return overflow(failed->day, e);
+	return upsert_failed(p, failed, e);
 }
 
 ClCode aggregate_add(AggregatePending *p, int64_t contract_id, int64_t agency_id, const char *day,
@@ -168,8 +195,9 @@ ClCode aggregate_add(AggregatePending *p, int64_t contract_id, int64_t agency_id
 		p->order[p->used++] = s;
 	}
 	s->lines += reversal ? -1 : 1;
-	s->list += list;
-	s->invoiced += invoiced;
+	if (__builtin_add_overflow(s->list, list, &s->list) ||
+	    __builtin_add_overflow(s->invoiced, invoiced, &s->invoiced))
+		return overflow(day, e);
 	return CL_OK;
 }
 

@@ -18,6 +18,8 @@ CREATE TABLE sales_day (
 	lines           INTEGER NOT NULL,
 	list_amount     INTEGER NOT NULL,
 	invoiced_amount INTEGER NOT NULL,
+	-- an addition past 64 bits turns into a REAL in SQLite: refused here
+	CHECK (typeof(list_amount) = 'integer' AND typeof(invoiced_amount) = 'integer'),
 	PRIMARY KEY (contract_id, day)
 ) WITHOUT ROWID;
 
@@ -28,6 +30,7 @@ CREATE TABLE sales_agency_day (
 	lines           INTEGER NOT NULL,
 	list_amount     INTEGER NOT NULL,
 	invoiced_amount INTEGER NOT NULL,
+	CHECK (typeof(list_amount) = 'integer' AND typeof(invoiced_amount) = 'integer'),
 	PRIMARY KEY (contract_id, agency_id, day)
 ) WITHOUT ROWID;
 
