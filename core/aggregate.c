@@ -132,6 +132,11 @@ static ClCode upsert_failed(AggregatePending *p, const Sum *s, Err *e)
 	return db_error(p->db, e, "adding the lines to the kept net sales");
 }
 
+int aggregate_pending(const AggregatePending *p)
+{
+	return p && p->used > 0;
+}
+
 ClCode aggregate_flush(AggregatePending *p, Err *e)
 {
 	const Sum *failed = NULL;

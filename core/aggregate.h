@@ -29,6 +29,9 @@ ClCode aggregate_add(AggregatePending *p, int64_t contract_id, int64_t agency_id
 		     int reversal, Money list, Money invoiced, Err *e)
 	__attribute__((warn_unused_result));
 
+/* 1 when rows were added since the last flush. */
+int aggregate_pending(const AggregatePending *p);
+
 /* Write what is pending to sales_day and sales_agency_day; to be called
  * in the transaction that wrote the rows, before it commits. */
 ClCode aggregate_flush(AggregatePending *p, Err *e) __attribute__((warn_unused_result));

@@ -154,6 +154,8 @@ void ledger_close(Ledger *l)
 
 	if (!l)
 		return;
+	if (aggregate_pending(l->agg) && !sqlite3_get_autocommit(l->db))
+		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 	for (i = 0; i < ST__MAX; i++)
 		sqlite3_finalize(l->st[i]);
 	aggregate_close(l->agg);
@@ -536,6 +538,8 @@ static ClCode insert_row(Ledger *l, Row *r, Err *e)
 	sqlite3_reset(st);
 	rc = aggregate_add(l->agg, r->contract_id, r->agency_id, r->invoice_date,
 			   r->reverses_id != 0, r->list_amount, r->invoiced_amount, e);
+	if (!rc && sqlite3_get_autocommit(l->db)) /* the row is committed already */
+		rc = aggregate_flush(l->agg, e);
 	if (!rc)
 		rc = compliance_note_line(l->db,
 					  &(ComplianceNote){r->contract_id, r->agency_id,

@@ -47,8 +47,9 @@ typedef enum {
 ClCode ledger_open(sqlite3 *db, const char *actor, Ledger **out, Err *e)
 	__attribute__((warn_unused_result));
 /* Write the rows' sums to the kept net sales (aggregate.h).  A writer calls
- * it once its rows are written and before it commits; ledger_close()
- * without it drops the pending sums, as a rollback must. */
+ * it once its rows are written and before it commits.  ledger_close() with
+ * sums still pending rolls the transaction back, as a writer that failed
+ * would: rows are never committed without their sums (the commit fails). */
 ClCode ledger_flush(Ledger *l, Err *e) __attribute__((warn_unused_result));
 void ledger_close(Ledger *l);
 

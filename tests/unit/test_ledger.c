@@ -335,6 +335,29 @@ static int64_t batch_of_three(Fixture *fx)
 	return batch;
 }
 
+/* A writer that closes its ledger without ledger_flush() cannot commit
+ * rows without their kept net sales: the transaction is rolled back and
+ * the commit fails; nothing is written. */
+static void test_close_without_flush_commits_nothing(void **state)
+{
+	Fixture *fx = *state;
+	PurchaseIn p = fx_line(fx->ks1, "NOFLUSH-1", "2025-09-10", 7000);
+	int64_t before = fx_int(fx->db, "SELECT count(*) FROM purchase");
+	Ledger *l = NULL;
+	Err e = {0};
+
+	assert_int_equal(db_begin(fx->db, &e), CL_OK);
+	assert_int_equal(ledger_open(fx->db, FX_ACTOR, &l, &e), CL_OK);
+	fx_expect("append", ledger_append(l, &p, NULL, NULL, &e), &e, CL_OK, NULL);
+	ledger_close(l);
+	fx_expect("commit", db_commit(fx->db, &e), &e, CL_EDB, "no transaction is active");
+	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM purchase"), before);
+	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM sales_day WHERE lines <> 0 AND "
+					"day = '2025-09-10'"),
+			 0);
+	fx_expect("verify", ledger_verify(fx->db, NULL, NULL, &e), &e, CL_OK, NULL);
+}
+
 static void test_reverse_batch(void **state)
 {
 	Fixture *fx = *state;
@@ -665,6 +688,7 @@ int main(void)
 		WORLD_TEST(test_reenter_after_reversal),
 		WORLD_TEST(test_reverse_refusals),
 		WORLD_TEST(test_reverse_in_closed_quarter),
+		WORLD_TEST(test_close_without_flush_commits_nothing),
 		WORLD_TEST(test_reverse_batch),
 		WORLD_TEST(test_reverse_batch_skips_reversed_line),
 		WORLD_TEST(test_reverse_batch_refusals),
