@@ -42,7 +42,7 @@ struct AggregatePending {
 	sqlite3_stmt *day, *agency_day;
 	int used;
 	Sum slot[SLOTS];
-	Sum *order[FLUSH_AT]; /* the used slots, for the flush */
+	Sum sorted[FLUSH_AT]; /* the used slots, copied and sorted for the flush */
 };
 
 ClCode aggregate_open(sqlite3 *db, AggregatePending **out, Err *e)
@@ -86,7 +86,7 @@ static uint32_t key_hash(int64_t c, int64_t a, const char *day)
 /* (contract, day, agency): the order sales_day's upserts are summed in. */
 static int by_contract_day(const void *x, const void *y)
 {
-	const Sum *a = *(Sum *const *)x, *b = *(Sum *const *)y;
+	const Sum *a = x, *b = y;
 	int c;
 
 	if (a->contract_id != b->contract_id)
@@ -139,19 +139,23 @@ int aggregate_pending(const AggregatePending *p)
 
 ClCode aggregate_flush(AggregatePending *p, Err *e)
 {
-	const Sum *failed = NULL;
+	const Sum *failed = NULL, *x = p->sorted;
 	Sum day = {0};
-	int i;
+	int i, n = 0;
 
-	qsort(p->order, (size_t)p->used, sizeof p->order[0], by_contract_day);
-	for (i = 0; !failed && i < p->used; i++) {
-		day = *p->order[i];
-		if (upsert(p->agency_day, p->order[i], 1) != SQLITE_DONE)
-			failed = p->order[i];
-		while (!failed && i + 1 < p->used &&
-		       p->order[i + 1]->contract_id == day.contract_id &&
-		       strcmp(p->order[i + 1]->day, day.day) == 0) {
-			const Sum *s = p->order[++i];
+	for (i = 0; i < SLOTS; i++)
+		if (p->slot[i].contract_id)
+			p->sorted[n++] = p->slot[i];
+	memset(p->slot, 0, sizeof p->slot);
+	p->used = 0;
+	qsort(p->sorted, (size_t)n, sizeof p->sorted[0], by_contract_day);
+	for (i = 0; !failed && i < n; i++) {
+		day = x[i];
+		if (upsert(p->agency_day, &x[i], 1) != SQLITE_DONE)
+			failed = &x[i];
+		while (!failed && i + 1 < n && x[i + 1].contract_id == day.contract_id &&
+		       strcmp(x[i + 1].day, day.day) == 0) {
+			const Sum *s = &x[++i];
 
 			if (upsert(p->agency_day, s, 1) != SQLITE_DONE ||
 			    __builtin_add_overflow(day.list, s->list, &day.list) ||
@@ -162,9 +166,6 @@ ClCode aggregate_flush(AggregatePending *p, Err *e)
 		if (!failed && upsert(p->day, &day, 0) != SQLITE_DONE)
 			failed = &day;
 	}
-	for (i = 0; i < p->used; i++)
-		p->order[i]->contract_id = 0;
-	p->used = 0;
 	if (!failed)
 		return CL_OK;
 	if (sqlite3_errcode(p->db) == SQLITE_OK || sqlite3_errcode(p->db) == SQLITE_DONE)
@@ -197,7 +198,7 @@ ClCode aggregate_add(AggregatePending *p, int64_t contract_id, int64_t agency_id
 		s->agency_id = agency_id;
 		snprintf(s->day, sizeof s->day, "%s", day);
 		s->lines = s->list = s->invoiced = 0;
-		p->order[p->used++] = s;
+		p->used++;
 	}
 	s->lines += reversal ? -1 : 1;
 	if (__builtin_add_overflow(s->list, list, &s->list) ||

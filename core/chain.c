@@ -81,13 +81,13 @@ ClCode canon_column(Buf *b, sqlite3_stmt *st, int i)
 void chain_hex(const unsigned char h[CHAIN_BYTES], char out[CHAIN_HEX])
 {
 	static const char digit[] = "0123456789abcdef";
-	int i;
+	size_t i;
 
 	for (i = 0; i < CHAIN_BYTES; i++) {
 		out[2 * i] = digit[h[i] >> 4];
 		out[2 * i + 1] = digit[h[i] & 15];
 	}
-	out[2 * CHAIN_BYTES] = '\0';
+	out[CHAIN_HEX - 1] = '\0';
 }
 
 void chain_hash(const char *prev, const Buf *canon, char out[CHAIN_HEX])

@@ -499,9 +499,11 @@ static ClCode order_refresh(sqlite3 *db, const TermsHistory *h, const Touched *o
 static ClCode refresh_touched(sqlite3 *db, const TermsHistory *h, Err *e)
 {
 	Touched *t = malloc(TOUCHED_CHUNK * sizeof *t);
-	ClCode rc = t ? CL_OK : err_set(e, CL_ENOMEM, "out of memory");
+	ClCode rc = CL_OK;
 	int i, n = 1;
 
+	if (!t)
+		return err_set(e, CL_ENOMEM, "out of memory");
 	while (!rc && n > 0) {
 		rc = touched_read(db, h->id, t, &n, e);
 		for (i = 0; !rc && i < n; i++)

@@ -490,9 +490,11 @@ cJSON *encode_compliance_report(sqlite3 *db, const char *contract, const Quarter
 	if (!compliance_page(db, contract, period, only_agency, offset, limit, &r, e))
 		o = encode_compliance(&r, mode);
 	if (o && limit > 0 && (p = cJSON_AddObjectToObject(o, "paging"))) {
-		cJSON_AddNumberToObject(p, "page", (double)(r.offset / limit + 1));
+		long page = r.offset / limit + 1, pages = (r.nline_all + limit - 1) / limit;
+
+		cJSON_AddNumberToObject(p, "page", (double)page);
 		cJSON_AddNumberToObject(p, "limit", limit);
-		cJSON_AddNumberToObject(p, "pages", (double)((r.nline_all + limit - 1) / limit));
+		cJSON_AddNumberToObject(p, "pages", (double)pages);
 		cJSON_AddNumberToObject(p, "line_count", (double)r.nline_all);
 	}
 	compliance_report_free(&r);
