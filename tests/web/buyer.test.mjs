@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { root, demoDatabase, startServer, cli, launchChromium, smtpSink } from './lib.mjs';
+import { root, cli, browserWorld } from './lib.mjs';
 
 const CHAIR = 'KS-CHAIR-2026';
 const AWARD = join(root, 'tests', 'data', 'documents', 'award.pdf');
@@ -39,25 +39,19 @@ const SALES = 'agency_code,po_number,invoice_number,line,invoice_date,list_amoun
   `${BUYER.code},PO-305-1,INV-305-1,1,2026-11-20,2000.00,1800.00\n` +
   `${BUYER.code},PO-305-1,INV-305-1,2,2026-11-20,4000.00,3600.00\n`;
 
-let demo, srv, smtp, browser;
+let demo, srv, smtp, browser, world;
 
 before(async () => {
-  demo = demoDatabase();
-  const f = join(demo.dir, 'chair.json');
-  writeFileSync(f, JSON.stringify(terms));
-  cli(demo.db, 'contract', 'import', f);
-  cli(demo.db, 'document', 'add', '--contract', CHAIR, '--kind', 'award', '--title', 'Award letter',
-    '--public', AWARD);
-  smtp = await smtpSink();
-  srv = await startServer(demo.db);
-  browser = await launchChromium();
+  ({ demo, smtp, srv, browser } = world = await browserWorld((demo) => {
+    const f = join(demo.dir, 'chair.json');
+    writeFileSync(f, JSON.stringify(terms));
+    cli(demo.db, 'contract', 'import', f);
+    cli(demo.db, 'document', 'add', '--contract', CHAIR, '--kind', 'award', '--title', 'Award letter',
+      '--public', AWARD);
+  }));
 });
 
-after(async () => {
-  await browser?.close();
-  await srv?.stop();
-  await smtp?.close();
-});
+after(() => world?.stop());
 
 const text = async (page, sel) => (await page.textContent(sel)).replace(/\s+/g, ' ').trim();
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');

@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { demoDatabase, startServer, token, launchChromium, smtpSink } from './lib.mjs';
+import { token, browserWorld } from './lib.mjs';
 
 const C = 'KS-FURN-2025';
 
@@ -51,22 +51,16 @@ const SUPPLEMENT = 'agency_code,po_number,invoice_number,invoice_date,list_amoun
 const FEE_BEFORE = '36844.66';
 const FEE_AFTER = '36931.08';
 
-let demo, srv, smtp, browser;
+let demo, srv, smtp, browser, world;
 
 before(async () => {
-  demo = demoDatabase();
-  writeFileSync(join(demo.dir, 'usd233-register.csv'), REGISTER);
-  writeFileSync(join(demo.dir, 'q2-supplement.csv'), SUPPLEMENT);
-  smtp = await smtpSink();
-  srv = await startServer(demo.db);
-  browser = await launchChromium();
+  ({ demo, smtp, srv, browser } = world = await browserWorld((demo) => {
+    writeFileSync(join(demo.dir, 'usd233-register.csv'), REGISTER);
+    writeFileSync(join(demo.dir, 'q2-supplement.csv'), SUPPLEMENT);
+  }));
 });
 
-after(async () => {
-  await browser?.close();
-  await srv?.stop();
-  await smtp?.close();
-});
+after(() => world?.stop());
 
 // Deliver the outbox to the SMTP server, links under the server's address.
 const deliver = () => smtp.deliver(demo.db, srv.url);

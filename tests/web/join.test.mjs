@@ -9,26 +9,19 @@
 // the contract on its portal.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { demoDatabase, startServer, cliJson, launchChromium, smtpSink, token } from './lib.mjs';
+import { cliJson, token, browserWorld } from './lib.mjs';
 
 const C = 'KS-FURN-2025';
 const BUYER = { agency: 'Salina Public Schools', name: 'Pat Buyer', email: 'pat.buyer@usd305.ks.example' };
 const SCRIPT_NAME = 'Hays <script>alert("x")</script> Schools';
 
-let demo, srv, smtp, browser;
+let demo, srv, smtp, browser, world;
 
 before(async () => {
-  demo = demoDatabase();
-  smtp = await smtpSink();
-  srv = await startServer(demo.db);
-  browser = await launchChromium();
+  ({ demo, smtp, srv, browser } = world = await browserWorld());
 });
 
-after(async () => {
-  await browser?.close();
-  await srv?.stop();
-  await smtp.close();
-});
+after(() => world?.stop());
 
 const stored = () => cliJson(demo.db, 'join', 'list').requests;
 

@@ -119,3 +119,22 @@ export async function smtpSink() {
     close: () => new Promise((r) => server.close(r)),
   };
 }
+
+// The world of a browser story: the demo database (prepare(demo), when
+// given, adds files or records first), a real SMTP server, `coopledger
+// serve` and chromium.  stop() ends all three.
+export async function browserWorld(prepare) {
+  const demo = demoDatabase();
+  if (prepare) prepare(demo);
+  const smtp = await smtpSink();
+  const srv = await startServer(demo.db);
+  const browser = await launchChromium();
+  return {
+    demo, smtp, srv, browser,
+    async stop() {
+      await browser.close();
+      await srv.stop();
+      await smtp.close();
+    },
+  };
+}

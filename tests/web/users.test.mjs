@@ -6,24 +6,17 @@
 // session ends at its next request and whose API token gets 401.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { demoDatabase, startServer, token, launchChromium, smtpSink } from './lib.mjs';
+import { token, browserWorld } from './lib.mjs';
 
 const NEW = { email: 'ledger.clerk@usd259.ks.example', password: 'a long new secret 1' };
 
-let demo, srv, smtp, browser;
+let demo, srv, smtp, browser, world;
 
 before(async () => {
-  demo = demoDatabase();
-  smtp = await smtpSink();
-  srv = await startServer(demo.db);
-  browser = await launchChromium();
+  ({ demo, smtp, srv, browser } = world = await browserWorld());
 });
 
-after(async () => {
-  await browser?.close();
-  await srv?.stop();
-  await smtp.close();
-});
+after(() => world?.stop());
 
 // Deliver the outbox to the SMTP server, links under the server's address.
 const deliver = () => smtp.deliver(demo.db, srv.url);

@@ -13,7 +13,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { asOf, demoDatabase, startServer, token, launchChromium, smtpSink } from './lib.mjs';
+import { asOf, token, browserWorld } from './lib.mjs';
 
 const K = 'KS-YEAR-2026';
 const V = 'V-YEAR';
@@ -53,22 +53,16 @@ const Q3 = HEAD +
 // 1,500.00; USD260 2 lines 3,000.00 + 750.25 = 3,750.25; USD261 2 lines
 // 4,800.25 + 1,234.56 = 6,034.81; USD262 1 line 6,000.00.
 
-let demo, srv, smtp, browser;
+let demo, srv, smtp, browser, world;
 
 before(async () => {
-  demo = demoDatabase();
-  for (const [name, body] of [['q1', Q1], ['q2', Q2], ['q3', Q3]])
-    writeFileSync(join(demo.dir, `year-2026-${name}.csv`), body);
-  smtp = await smtpSink();
-  srv = await startServer(demo.db);
-  browser = await launchChromium();
+  ({ demo, smtp, srv, browser } = world = await browserWorld((demo) => {
+    for (const [name, body] of [['q1', Q1], ['q2', Q2], ['q3', Q3]])
+      writeFileSync(join(demo.dir, `year-2026-${name}.csv`), body);
+  }));
 });
 
-after(async () => {
-  await browser?.close();
-  await srv?.stop();
-  await smtp?.close();
-});
+after(() => world?.stop());
 
 // Deliver the outbox to the SMTP server, links under the server's address.
 const deliver = () => smtp.deliver(demo.db, srv.url);
