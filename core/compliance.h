@@ -76,20 +76,6 @@ ClCode compliance_recompute(sqlite3 *db, const char *contract, const Quarter *pe
 void compliance_report_cut(ComplianceReport *r, long offset, int limit);
 void compliance_report_free(ComplianceReport *r);
 
-/* A ledger line just written, for the order totals. */
-typedef struct ComplianceNote {
-	int64_t contract_id, agency_id;
-	const char *po_number;
-	const char *invoice_date;	    /* YYYY-MM-DD */
-	Money list_amount, invoiced_amount; /* a reversal's: negated */
-	int reversal;			    /* it reverses a live line of the order */
-} ComplianceNote;
-
-/* Add line n to its order's totals and mark the order touched, in the
- * caller's transaction (every ledger write calls it). */
-ClCode compliance_note_line(sqlite3 *db, const ComplianceNote *n, Err *e)
-	__attribute__((warn_unused_result));
-
 /* An amendment of contract_id effective on effective (YYYY-MM-DD): mark
  * touched the orders whose first invoice is on or after it, in the
  * caller's transaction. */

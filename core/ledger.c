@@ -10,6 +10,7 @@
 #include "audit.h"
 #include "buf.h"
 #include "aggregate.h"
+#include "ordersum.h"
 #include "chain.h"
 #include "compliance.h"
 #include "db.h"
@@ -76,6 +77,7 @@ struct Ledger {
 	int have_q, q_closed;
 	Buf canon;
 	AggregatePending *agg; /* rows not yet in the kept net sales */
+	OrderPending *orders;  /* and not yet in the kept order totals */
 	/* about the last line checked */
 	const char *err_column; /* the column a refusal is about */
 	int64_t match_batch;	/* batch of the live line with the same identity */
@@ -120,7 +122,7 @@ ClCode ledger_open(sqlite3 *db, const char *actor, Ledger **out, Err *e)
 			return CL_EDB;
 		}
 	}
-	if (aggregate_open(db, &l->agg, e)) {
+	if (aggregate_open(db, &l->agg, e) || order_pending_open(db, &l->orders, e)) {
 		ledger_close(l);
 		return CL_EDB;
 	}
@@ -145,7 +147,9 @@ int64_t ledger_match_id(const Ledger *l)
 
 ClCode ledger_flush(Ledger *l, Err *e)
 {
-	return aggregate_flush(l->agg, e);
+	ClCode rc = aggregate_flush(l->agg, e);
+
+	return rc ? rc : order_pending_flush(l->orders, e);
 }
 
 void ledger_close(Ledger *l)
@@ -154,11 +158,13 @@ void ledger_close(Ledger *l)
 
 	if (!l)
 		return;
-	if (aggregate_pending(l->agg) && !sqlite3_get_autocommit(l->db))
+	if ((aggregate_pending(l->agg) || order_pending_any(l->orders)) &&
+	    !sqlite3_get_autocommit(l->db))
 		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 	for (i = 0; i < ST__MAX; i++)
 		sqlite3_finalize(l->st[i]);
 	aggregate_close(l->agg);
+	order_pending_close(l->orders);
 	buf_free(&l->canon);
 	terms_history_free(&l->terms);
 	free(l->facts);
@@ -538,15 +544,14 @@ static ClCode insert_row(Ledger *l, Row *r, Err *e)
 	sqlite3_reset(st);
 	rc = aggregate_add(l->agg, r->contract_id, r->agency_id, r->invoice_date,
 			   r->reverses_id != 0, r->list_amount, r->invoiced_amount, e);
-	if (!rc && sqlite3_get_autocommit(l->db)) /* the row is committed already */
-		rc = aggregate_flush(l->agg, e);
 	if (!rc)
-		rc = compliance_note_line(l->db,
-					  &(ComplianceNote){r->contract_id, r->agency_id,
-							    r->po_number, r->invoice_date,
-							    r->list_amount, r->invoiced_amount,
-							    r->reverses_id != 0},
-					  e);
+		rc = order_pending_add(l->orders,
+				       &(OrderLine){r->contract_id, r->agency_id, r->po_number,
+						    r->invoice_date, r->list_amount,
+						    r->invoiced_amount, r->reverses_id != 0},
+				       e);
+	if (!rc && sqlite3_get_autocommit(l->db)) /* the row is committed already */
+		rc = ledger_flush(l, e);
 	if (rc)
 		return rc;
 	l->last_id = r->id;
