@@ -820,8 +820,12 @@ static ClCode reverse_batch_lines(sqlite3 *db, int64_t batch, const char *reason
 	Ledger *l = NULL;
 	ClCode rc, end;
 
-	rc = db_rows(&q, db, e, "SELECT id FROM live_purchase WHERE batch_id = ? ORDER BY id", "i",
-		     batch);
+	/* written in one transaction: its lines are one range of ids */
+	rc = db_rows(&q, db, e,
+		     "SELECT p.id FROM import_batch b JOIN live_purchase p "
+		     "ON p.id BETWEEN b.first_id AND coalesce(b.last_id, (SELECT max(id) FROM purchase)) "
+		     "AND p.batch_id = b.id WHERE b.id = ? ORDER BY p.id",
+		     "i", batch);
 	if (!rc)
 		rc = ledger_open(db, actor, &l, e);
 	while (!rc && db_rows_next(&q)) {
@@ -898,7 +902,8 @@ ClCode ledger_batch_create(sqlite3 *db, int64_t contract_id, const char *file_na
 
 	rc = db_exec(db, e,
 		     "INSERT INTO import_batch(contract_id, file_name, sha256, period, filed_on, "
-		     "created_by, created_at) VALUES (?,?,?,?,?,?,?)",
+		     "created_by, created_at, first_id) "
+		     "VALUES (?,?,?,?,?,?,?, (SELECT coalesce(max(id), 0) + 1 FROM purchase))",
 		     "ittttt"
 		     "t",
 		     contract_id, file_name, sha256, period, date_format(filed_on, day), actor,
@@ -915,7 +920,7 @@ ClCode ledger_batch_finish(sqlite3 *db, int64_t batch, int64_t rows, int64_t acc
 	return db_exec(db, e,
 		       "UPDATE import_batch SET rows_total = ?, rows_accepted = ?, "
 		       "rows_duplicate = ?, rows_rejected = ?, list_total = ?, invoiced_total = ?, "
-		       "result_json = ? WHERE id = ?",
+		       "result_json = ?, last_id = (SELECT max(id) FROM purchase) WHERE id = ?",
 		       "iiiiiiti", rows, accepted, duplicates, rejected, list_total, invoiced_total,
 		       result_json, batch);
 }

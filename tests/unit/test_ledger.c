@@ -385,6 +385,52 @@ static void test_reverse_batch(void **state)
 	assert_int_equal(fx_int(fx->db, "SELECT count(*) FROM purchase"), 4 + 3);
 }
 
+/* A batch's lines are found by the id range it was written in: reversing
+ * one batch leaves the lines before and after it, another batch's and
+ * loose ones, alone. */
+static void test_reverse_batch_between_others(void **state)
+{
+	Fixture *fx = *state;
+	int64_t first = batch_of_three(fx), second = 0;
+	PurchaseIn p;
+	Ledger *l = NULL;
+	int count = -1;
+	Err e = {0};
+
+	assert_int_equal(db_begin(fx->db, &e), CL_OK);
+	assert_int_equal(ledger_batch_create(fx->db, fx->ks1, "q4.csv", "cd34", "2025-Q3",
+					     fx_date("2025-10-06"), FX_ACTOR, &second, &e),
+			 CL_OK);
+	assert_int_equal(ledger_open(fx->db, FX_ACTOR, &l, &e), CL_OK);
+	p = fx_line(fx->ks1, "C-1", "2025-09-11", 700);
+	p.batch_id = second;
+	fx_expect("C-1", ledger_append(l, &p, NULL, NULL, &e), &e, CL_OK, NULL);
+	p = fx_line(fx->ks1, "C-2", "2025-09-12", 800);
+	p.batch_id = second;
+	fx_expect("C-2", ledger_append(l, &p, NULL, NULL, &e), &e, CL_OK, NULL);
+	assert_int_equal(ledger_flush(l, &e), CL_OK);
+	ledger_close(l);
+	assert_int_equal(ledger_batch_finish(fx->db, second, 2, 2, 0, 0, 1500, 1500, NULL, &e),
+			 CL_OK);
+	assert_int_equal(db_commit(fx->db, &e), CL_OK);
+	p = fx_line(fx->ks1, "LOOSE-2", "2025-09-13", 900);
+	fx_append_ok(fx->db, &p);
+	/* ids 1-3 the first batch, 4 a loose line, 5-6 this one, 7 loose */
+	assert_int_equal(fx_int(fx->db, "SELECT first_id * 10 + last_id FROM import_batch "
+					"WHERE id = 2"),
+			 56);
+
+	fx_expect("second", ledger_reverse_batch(fx->db, second, "wrong file", FX_ACTOR, &count, &e),
+		  &e, CL_OK, NULL);
+	assert_int_equal(count, 2);
+	assert_int_equal(fx_live_total(fx->db), 12000 + 30000 - 2000 + 5000 + 900);
+	fx_expect("first", ledger_reverse_batch(fx->db, first, "wrong file", FX_ACTOR, &count, &e),
+		  &e, CL_OK, NULL);
+	assert_int_equal(count, 3);
+	assert_int_equal(fx_live_total(fx->db), 5000 + 900);
+	fx_expect("verify", ledger_verify(fx->db, NULL, NULL, &e), &e, CL_OK, NULL);
+}
+
 /* A line of the batch already reversed on its own is left alone. */
 static void test_reverse_batch_skips_reversed_line(void **state)
 {
@@ -690,6 +736,7 @@ int main(void)
 		WORLD_TEST(test_reverse_in_closed_quarter),
 		WORLD_TEST(test_close_without_flush_commits_nothing),
 		WORLD_TEST(test_reverse_batch),
+		WORLD_TEST(test_reverse_batch_between_others),
 		WORLD_TEST(test_reverse_batch_skips_reversed_line),
 		WORLD_TEST(test_reverse_batch_refusals),
 		WORLD_TEST(test_verify_good_chain),
