@@ -596,8 +596,18 @@ static ClCode refresh_all(sqlite3 *db, const TermsHistory *h, Err *e)
 	return refresh_touched(db, h, e);
 }
 
+/* Set by compliance_never_wait(). */
+static int never_wait;
+
+void compliance_never_wait(void)
+{
+	never_wait = 1;
+}
+
 /* Bring the stored compliance of contract h->id up to date: recompute the
- * orders touched since the last run, all or none of them. */
+ * orders touched since the last run, all or none of them.  With
+ * never_wait, a refresh that would wait behind another writer is left to
+ * the next read (the writer refreshes after its commit). */
 static ClCode compliance_refresh(sqlite3 *db, const TermsHistory *h, Err *e)
 {
 	int outer = !sqlite3_get_autocommit(db);
@@ -605,13 +615,23 @@ static ClCode compliance_refresh(sqlite3 *db, const TermsHistory *h, Err *e)
 	int64_t any = db_int(
 		db, 0, "SELECT 1 FROM purchase_order WHERE contract_id = ? AND touched = 1 LIMIT 1",
 		"i", h->id);
-	ClCode rc;
+	ClCode rc = CL_OK;
 
 	if (db_reads_failed(since, "looking for the touched orders", e))
 		return CL_EDB;
 	if (!any)
 		return CL_OK;
-	rc = outer ? db_exec(db, e, "SAVEPOINT compliance_refresh", "") : db_begin(db, e);
+	if (outer) {
+		rc = db_exec(db, e, "SAVEPOINT compliance_refresh", "");
+	} else if (never_wait) {
+		int busy = 0;
+
+		rc = db_begin_now(db, &busy, e);
+		if (!rc && busy)
+			return CL_OK;
+	} else {
+		rc = db_begin(db, e);
+	}
 	if (rc)
 		return rc;
 	rc = refresh_all(db, h, e);
@@ -627,6 +647,37 @@ static ClCode compliance_refresh(sqlite3 *db, const TermsHistory *h, Err *e)
 		db_rollback(db);
 	}
 	return rc;
+}
+
+ClCode compliance_refresh_touched(sqlite3 *db, Err *e)
+{
+	char number[64];
+	int64_t after = 0;
+	ClCode rc = CL_OK;
+
+	for (;;) {
+		TermsHistory h = {0};
+		unsigned long since = db_read_failures(NULL);
+		int64_t cid = db_int(db, 0,
+				     "SELECT min(contract_id) FROM purchase_order "
+				     "WHERE touched = 1 AND contract_id > ?",
+				     "i", after);
+
+		if (db_reads_failed(since, "looking for the touched orders", e))
+			return CL_EDB;
+		if (!cid)
+			return CL_OK;
+		after = cid;
+		if (!db_text(db, number, sizeof number, "SELECT number FROM contract WHERE id = ?",
+			     "i", cid))
+			continue;
+		rc = terms_history_load(db, number, &h, e);
+		if (!rc)
+			rc = compliance_refresh(db, &h, e);
+		terms_history_free(&h);
+		if (rc)
+			return rc;
+	}
 }
 
 /* ---- reading the stored results ------------------------------------------ */

@@ -82,6 +82,17 @@ void compliance_report_free(ComplianceReport *r);
 ClCode compliance_note_amendment(sqlite3 *db, int64_t contract_id, const char *effective, Err *e)
 	__attribute__((warn_unused_result));
 
+/* Bring the stored compliance of every contract up to date (the orders
+ * touched since it was last computed); a writer calls it after its commit
+ * so that readers find nothing to do. */
+ClCode compliance_refresh_touched(sqlite3 *db, Err *e) __attribute__((warn_unused_result));
+
+/* From now on, a report whose stored compliance is out of date does not
+ * wait for another connection's write to bring it up to date: it shows
+ * what is stored, and the writer brings it up to date after its commit.
+ * For the server, whose pages must never wait behind an import. */
+void compliance_never_wait(void);
+
 /* Recompute every order's totals from the live lines and compare them
  * with the stored ones; CL_ERULE naming the first order that differs.
  * OUT: *orders (may be NULL), the stored orders. */

@@ -141,7 +141,7 @@ ClCode db_open(const char *path, sqlite3 **out, Err *e)
 		sqlite3_close(db);
 		return rc;
 	}
-	sqlite3_busy_timeout(db, 5000);
+	sqlite3_busy_timeout(db, DB_BUSY_MS);
 	sqlite3_extended_result_codes(db, 1);
 	rc = db_exec(db, e, "PRAGMA foreign_keys = ON", "");
 	if (!rc && user_version(db) <= db_schema_latest())
@@ -262,6 +262,24 @@ ClCode db_begin(sqlite3 *db, Err *e)
 	return db_exec(db, e, "BEGIN IMMEDIATE", "");
 }
 
+int64_t db_writes(sqlite3 *db)
+{
+	return sqlite3_total_changes64(db);
+}
+
+ClCode db_begin_now(sqlite3 *db, int *busy, Err *e)
+{
+	int rc;
+
+	sqlite3_busy_timeout(db, 0);
+	rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	sqlite3_busy_timeout(db, DB_BUSY_MS);
+	*busy = rc == SQLITE_BUSY;
+	if (rc == SQLITE_OK || *busy)
+		return CL_OK;
+	return db_error(db, e, "beginning a transaction");
+}
+
 ClCode db_commit(sqlite3 *db, Err *e)
 {
 	return db_exec(db, e, "COMMIT", "");
@@ -342,6 +360,25 @@ ClCode db_exec(sqlite3 *db, Err *e, const char *sql, const char *spec, ...)
 		rc = db_error(db, e, "database");
 	sqlite3_finalize(st);
 	return rc;
+}
+
+void db_note(sqlite3 *db, const char *sql, const char *spec, ...)
+{
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return;
+	}
+	va_start(ap, spec);
+	bind_va(st, spec, ap);
+	va_end(ap);
+	sqlite3_busy_timeout(db, 0);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		;
+	sqlite3_busy_timeout(db, DB_BUSY_MS);
+	sqlite3_finalize(st);
 }
 
 /* Failed reads on this thread, and the last one's message: a failed

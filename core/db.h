@@ -14,6 +14,10 @@
 
 #include "err.h"
 
+/* How long a connection waits for another one's write to finish: a large
+ * import through the server holds the books for a few seconds. */
+#define DB_BUSY_MS 30000
+
 #define TIMESTAMP_BUF 21 /* "2026-11-25T17:05:00Z" and its NUL */
 
 /* Open (creating if need be) the database at path with WAL, foreign keys
@@ -31,6 +35,13 @@ int db_schema_latest(void);
 ClCode db_migrate(sqlite3 *db, int *applied, Err *e) __attribute__((warn_unused_result));
 
 ClCode db_begin(sqlite3 *db, Err *e) __attribute__((warn_unused_result)); /* BEGIN IMMEDIATE */
+/* The rows this connection has written since it opened: a change between
+ * two calls means it wrote. */
+int64_t db_writes(sqlite3 *db);
+
+/* BEGIN IMMEDIATE without waiting.  OUT: *busy, 1 when another
+ * connection is writing (then nothing is begun and CL_OK returned). */
+ClCode db_begin_now(sqlite3 *db, int *busy, Err *e) __attribute__((warn_unused_result));
 ClCode db_commit(sqlite3 *db, Err *e) __attribute__((warn_unused_result));
 void db_rollback(sqlite3 *db); /* safe to call with no transaction open */
 
@@ -51,6 +62,11 @@ void db_release(sqlite3_stmt *st);
 
 /* Bind the values in ap to st by the spec letters above. */
 void db_bind_spec(sqlite3_stmt *st, const char *spec, ...);
+
+/* A best-effort write that never waits for another connection's: run sql
+ * once, and drop it (and any failure) when the books are being written.
+ * For notes that only inform people (a session's or a token's last use). */
+void db_note(sqlite3 *db, const char *sql, const char *spec, ...);
 
 /* Run a statement that returns no rows. */
 ClCode db_exec(sqlite3 *db, Err *e, const char *sql, const char *spec, ...)

@@ -154,8 +154,8 @@ ClCode session_lookup(sqlite3 *db, const char *secret, time_t now, Principal *p,
 	/* refresh the idle timer at most once a minute; best effort: a failure
 	 * only lets the session idle out sooner */
 	if (found == 2)
-		(void)!db_exec(db, NULL, "UPDATE user_session SET last_seen = ? WHERE id = ?", "ti",
-			       a, p->session_id);
+		db_note(db, "UPDATE user_session SET last_seen = ? WHERE id = ?", "ti", a,
+			p->session_id);
 	return CL_OK;
 }
 
@@ -243,10 +243,10 @@ ClCode api_token_lookup(sqlite3 *db, const char *secret, time_t now, Principal *
 	/* last_used is written at most once a minute per token; best effort:
 	 * it is shown to people, never checked */
 	if (stale)
-		(void)!db_exec(db, NULL,
-			       "UPDATE api_token SET last_used = ?1 WHERE id = ?2 AND "
-			       "(last_used IS NULL OR last_used < ?3)",
-			       "tit", stamp(now, a), tid, minute);
+		db_note(db,
+			"UPDATE api_token SET last_used = ?1 WHERE id = ?2 AND "
+			"(last_used IS NULL OR last_used < ?3)",
+			"tit", stamp(now, a), tid, minute);
 	return CL_OK;
 }
 

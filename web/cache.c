@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "books.h"
+#include "compliance.h"
 
 #define CACHE_SLOTS	   128
 #define CACHE_BYTES	   ((size_t)256 << 20) /* all entries together */
@@ -43,10 +44,22 @@ static unsigned long tick;
 void cache_version(sqlite3 *db, Date today, char *buf, size_t n)
 {
 	int64_t audit, purchase;
+	int touched;
 
 	buf[0] = '\0'; /* "": unknown, nothing is cached or returned */
-	if (books_version(db, &audit, &purchase, NULL) == CL_OK)
-		snprintf(buf, n, "%lld/%lld/%d", (long long)audit, (long long)purchase, (int)today);
+	if (books_version(db, &audit, &purchase, &touched, NULL) != CL_OK)
+		return;
+	if (touched) { /* bring it up to date unless a writer is at work */
+		Err e = {0};
+
+		if (compliance_refresh_touched(db, &e))
+			fprintf(stderr, "coopledger: the stored compliance: %s\n", e.msg);
+		if (books_version(db, &audit, &purchase, &touched, NULL) != CL_OK)
+			return;
+	}
+	/* a page built while a writer kept it out of date is kept apart */
+	snprintf(buf, n, "%lld/%lld/%d/%d", (long long)audit, (long long)purchase, (int)today,
+		 touched);
 }
 
 static uint32_t key_hash(const char *key)

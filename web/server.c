@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "compliance.h"
 #include "db.h"
 #include "http.h"
 #include "routes.h"
@@ -508,15 +509,30 @@ static void access_log(const Conn *c)
 		r->signed_in ? log_field(r->who.email, who, sizeof who) : "-");
 }
 
+/* After a request that wrote to the books: bring the stored compliance of
+ * the orders it touched up to date now, so that the pages that show it
+ * (which never wait behind a writer) find it current. */
+static void after_write(const Req *r)
+{
+	Err e = {0};
+
+	if (compliance_refresh_touched(r->db, &e))
+		fprintf(stderr, "coopledger: %s %s: the stored compliance: %s\n", r->method,
+			r->path, e.msg);
+}
+
 /* Run r's handler.  When any read of the database failed meanwhile, the
  * answer is not whole (a table that came out empty, a figure that came
  * out zero): it becomes a 500, with the failure in the log. */
 static void dispatch_whole(Req *r)
 {
 	unsigned long reads = db_read_failures(NULL);
+	int64_t changes = r->db ? db_writes(r->db) : 0;
 	const char *why;
 
 	routes_dispatch(r);
+	if (r->db && db_writes(r->db) != changes)
+		after_write(r);
 	if (db_read_failures(&why) != reads && r->resp.status < 500) {
 		fprintf(stderr, "coopledger: %s %s: %s\n", r->method, r->path, why);
 		resp_error(r, 500,
@@ -692,6 +708,7 @@ ClCode server_run(const ServerConfig *cfg, Err *e)
 		return CL_EINPUT;
 	if (!thread_db())
 		return err_set(e, CL_EDB, "cannot open the database %s", cfg->db_path);
+	compliance_never_wait();
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
