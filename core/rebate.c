@@ -87,8 +87,10 @@ static ClCode load_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **
 	if (!*out)
 		return err_set(e, CL_ENOMEM, "out of memory");
 	rc = db_rows(&q, db, e,
-		     "SELECT a.code, sum(s.invoiced_amount) FROM sales_agency_day s "
-		     "JOIN agency a ON a.id = s.agency_id WHERE s.contract_id = ? "
+		     /* agency by agency in code order, each one's days of the year
+		      * found in the key: no sort, no row of another year read */
+		     "SELECT a.code, sum(s.invoiced_amount) FROM agency a "
+		     "CROSS JOIN sales_agency_day s ON s.contract_id = ? AND s.agency_id = a.id "
 		     "AND s.day BETWEEN ? AND ? GROUP BY a.code HAVING sum(s.lines) > 0 "
 		     "ORDER BY a.code",
 		     "itt", cid, date_format(yr.first, a), date_format(yr.last, b));
@@ -98,10 +100,19 @@ static ClCode load_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **
 	return rc ? rc : end;
 }
 
+int rebate_year_at(const Terms *t, Date day)
+{
+	int contract_years = t->rebates.year == YEAR_CONTRACT;
+	int first = sched_year_of(contract_years, t->start, t->start);
+	int last = sched_year_of(contract_years, t->start, t->end);
+	int year = sched_year_of(contract_years, t->start, day);
+
+	return year < first ? first : year > last ? last : year;
+}
+
 ClCode rebate_current_year(sqlite3 *db, const char *contract, Date today, int *year, Err *e)
 {
 	Terms t = {0};
-	int contract_years, first, last;
 	ClCode rc;
 
 	rc = contract_load(db, contract, NULL, &t, e);
@@ -109,14 +120,7 @@ ClCode rebate_current_year(sqlite3 *db, const char *contract, Date today, int *y
 		return rc;
 	if (!t.rebates.present)
 		return err_set(e, CL_ENOTFOUND, "contract %s has no rebate schedule", contract);
-	contract_years = t.rebates.year == YEAR_CONTRACT;
-	first = sched_year_of(contract_years, t.start, t.start);
-	last = sched_year_of(contract_years, t.start, t.end);
-	*year = sched_year_of(contract_years, t.start, today);
-	if (*year < first)
-		*year = first;
-	if (*year > last)
-		*year = last;
+	*year = rebate_year_at(&t, today);
 	return CL_OK;
 }
 
