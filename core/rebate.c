@@ -161,8 +161,8 @@ static int memo_state(sqlite3 *db, unsigned *version, sqlite3_int64 *changes)
 
 /* A copy of the shares db keeps for cid and yr, if they are current.
  * Returns 1 with *out (caller frees) and *n set, else 0. */
-static int memo_get(sqlite3 *db, int64_t cid, YearRange yr, unsigned version,
-		    sqlite3_int64 changes, RebateShare **out, int *n)
+static int memo_get(sqlite3 *db, int64_t cid, YearRange yr, unsigned version, sqlite3_int64 changes,
+		    RebateShare **out, int *n)
 {
 	int i, found = 0;
 
@@ -241,8 +241,7 @@ static void memo_put(sqlite3 *db, int64_t cid, YearRange yr, unsigned version,
 /* Each agency's net in yr, by agency code: the connection's kept shares
  * when the database has not changed since they were read.  OUT: *out
  * (caller frees, also on failure), *n. */
-static ClCode year_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **out, int *n,
-			  Err *e)
+static ClCode year_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **out, int *n, Err *e)
 {
 	sqlite3_int64 changes;
 	unsigned version;
