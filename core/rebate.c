@@ -110,7 +110,8 @@ static ClCode load_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **
  * count of changes at that time; a report that finds both unchanged takes
  * a copy instead of reading them again.  A connection's shares are freed
  * when it closes: they are the user data of a function registered on it
- * for that purpose alone, whose destructor SQLite calls on close. */
+ * for that purpose alone, whose destructor SQLite calls on close.  As
+ * everywhere in coopledger, a connection serves one thread at a time. */
 
 #define MEMO_MAX 64 /* connections with kept shares; more go without */
 
