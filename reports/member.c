@@ -24,7 +24,7 @@ typedef struct MemberData {
 	ContractInfo ci;
 	Party member;
 	char period[128], ytd_label[64], as_of[DATE_BUF], joined[DATE_BUF];
-	char first[DATE_BUF], last[DATE_BUF], ytd_first[DATE_BUF];
+	char last[DATE_BUF], ytd_first[DATE_BUF];
 	StmtLine **line; /* the period's lines */
 	int nline;
 	Totals period_t, ytd_t, ctd_t;
@@ -100,7 +100,6 @@ static ClCode member_gather(sqlite3 *db, const char *contract, const char *agenc
 	cy = m->ci.t.fee.year == YEAR_CONTRACT;
 	yr = sched_year_range(cy, m->ci.t.start, sched_year_of(cy, m->ci.t.start, last));
 	ytd_first = yr.first > m->ci.t.start ? yr.first : m->ci.t.start;
-	date_format(first, m->first);
 	date_format(last, m->last);
 	date_format(ytd_first, m->ytd_first);
 	date_format(today, m->as_of);
