@@ -2,6 +2,7 @@
 #include "rebate.h"
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,8 +88,10 @@ static ClCode load_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **
 	if (!*out)
 		return err_set(e, CL_ENOMEM, "out of memory");
 	rc = db_rows(&q, db, e,
-		     "SELECT a.code, sum(s.invoiced_amount) FROM sales_agency_day s "
-		     "JOIN agency a ON a.id = s.agency_id WHERE s.contract_id = ? "
+		     /* agency by agency in code order, each one's days of the year
+		      * found in the key: no sort, no row of another year read */
+		     "SELECT a.code, sum(s.invoiced_amount) FROM agency a "
+		     "CROSS JOIN sales_agency_day s ON s.contract_id = ? AND s.agency_id = a.id "
 		     "AND s.day BETWEEN ? AND ? GROUP BY a.code HAVING sum(s.lines) > 0 "
 		     "ORDER BY a.code",
 		     "itt", cid, date_format(yr.first, a), date_format(yr.last, b));
@@ -98,10 +101,177 @@ static ClCode load_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **
 	return rc ? rc : end;
 }
 
+/* ---- the shares of a year, kept with their connection ----
+ *
+ * The statements of a quarter ask for the same rebate year once per
+ * member, and adding up a year of a large ledger's agency-days costs more
+ * than all the rest of a statement.  So each connection keeps the shares
+ * it read last, with the database's data version and the connection's
+ * count of changes at that time; a report that finds both unchanged takes
+ * a copy instead of reading them again.  A connection's shares are freed
+ * when it closes: they are the user data of a function registered on it
+ * for that purpose alone, whose destructor SQLite calls on close.  As
+ * everywhere in coopledger, a connection serves one thread at a time. */
+
+#define MEMO_MAX 64 /* connections with kept shares; more go without */
+
+typedef struct SharesMemo {
+	sqlite3 *db;
+	int64_t cid;
+	YearRange yr;
+	unsigned version;
+	sqlite3_int64 changes;
+	RebateShare *s;
+	int n;
+} SharesMemo;
+
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
+static SharesMemo *memos[MEMO_MAX];
+
+/* The function the memo hangs on: never called by any query. */
+static void memo_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	(void)argv;
+	sqlite3_result_null(ctx);
+}
+
+/* SQLite's destructor of memo_func's user data: the connection closes. */
+static void memo_destroy(void *p)
+{
+	SharesMemo *m = p;
+	int i;
+
+	pthread_mutex_lock(&memo_lock);
+	for (i = 0; i < MEMO_MAX; i++)
+		if (memos[i] == m)
+			memos[i] = NULL;
+	pthread_mutex_unlock(&memo_lock);
+	free(m->s);
+	free(m);
+}
+
+/* The state of db that kept shares must match.  Returns 0 when SQLite
+ * cannot tell its data version (then nothing is kept).  OUT: *version,
+ * *changes. */
+static int memo_state(sqlite3 *db, unsigned *version, sqlite3_int64 *changes)
+{
+	*changes = sqlite3_total_changes64(db);
+	return sqlite3_file_control(db, "main", SQLITE_FCNTL_DATA_VERSION, version) == SQLITE_OK;
+}
+
+/* A copy of the shares db keeps for cid and yr, if they are current.
+ * Returns 1 with *out (caller frees) and *n set, else 0. */
+static int memo_get(sqlite3 *db, int64_t cid, YearRange yr, unsigned version, sqlite3_int64 changes,
+		    RebateShare **out, int *n)
+{
+	int i, found = 0;
+
+	pthread_mutex_lock(&memo_lock);
+	for (i = 0; i < MEMO_MAX && !found; i++) {
+		const SharesMemo *m = memos[i];
+
+		if (!m || m->db != db || m->cid != cid || m->yr.first != yr.first ||
+		    m->yr.last != yr.last || m->version != version || m->changes != changes)
+			continue;
+		*out = malloc(sizeof **out * (size_t)(m->n ? m->n : 1));
+		if (*out) {
+			memcpy(*out, m->s, sizeof **out * (size_t)m->n);
+			*n = m->n;
+			found = 1;
+		}
+		break;
+	}
+	pthread_mutex_unlock(&memo_lock);
+	return found;
+}
+
+/* db's memo, registered on first use; NULL when there is no room. */
+static SharesMemo *memo_of(sqlite3 *db)
+{
+	SharesMemo *m = NULL;
+	int i, slot = -1;
+
+	pthread_mutex_lock(&memo_lock);
+	for (i = 0; i < MEMO_MAX && !m; i++) {
+		if (memos[i] && memos[i]->db == db)
+			m = memos[i];
+		else if (!memos[i] && slot < 0)
+			slot = i;
+	}
+	pthread_mutex_unlock(&memo_lock);
+	if (m || slot < 0 || !(m = calloc(1, sizeof *m)))
+		return m;
+	m->db = db;
+	if (sqlite3_create_function_v2(db, "coopledger_rebate_memo", 0, SQLITE_UTF8, m, memo_func,
+				       NULL, NULL, memo_destroy) != SQLITE_OK)
+		return NULL; /* SQLite called memo_destroy(m) */
+	pthread_mutex_lock(&memo_lock);
+	for (i = 0; i < MEMO_MAX && memos[i]; i++)
+		;
+	if (i < MEMO_MAX)
+		memos[i] = m;
+	pthread_mutex_unlock(&memo_lock);
+	return i < MEMO_MAX ? m : NULL;
+}
+
+/* Keep a copy of the n shares s of cid and yr, read when db was in the
+ * state version, changes. */
+static void memo_put(sqlite3 *db, int64_t cid, YearRange yr, unsigned version,
+		     sqlite3_int64 changes, const RebateShare *s, int n)
+{
+	SharesMemo *m = memo_of(db);
+	RebateShare *copy = malloc(sizeof *copy * (size_t)(n ? n : 1));
+
+	if (!m || !copy) {
+		free(copy);
+		return;
+	}
+	memcpy(copy, s, sizeof *copy * (size_t)n);
+	pthread_mutex_lock(&memo_lock);
+	free(m->s);
+	m->s = copy;
+	m->n = n;
+	m->cid = cid;
+	m->yr = yr;
+	m->version = version;
+	m->changes = changes;
+	pthread_mutex_unlock(&memo_lock);
+}
+
+/* Each agency's net in yr, by agency code: the connection's kept shares
+ * when the database has not changed since they were read.  OUT: *out
+ * (caller frees, also on failure), *n. */
+static ClCode year_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **out, int *n, Err *e)
+{
+	sqlite3_int64 changes;
+	unsigned version;
+	int known = memo_state(db, &version, &changes);
+	ClCode rc;
+
+	*out = NULL;
+	*n = 0;
+	if (known && memo_get(db, cid, yr, version, changes, out, n))
+		return CL_OK;
+	rc = load_shares(db, cid, yr, out, n, e);
+	if (!rc && known)
+		memo_put(db, cid, yr, version, changes, *out, *n);
+	return rc;
+}
+
+int rebate_year_at(const Terms *t, Date day)
+{
+	int contract_years = t->rebates.year == YEAR_CONTRACT;
+	int first = sched_year_of(contract_years, t->start, t->start);
+	int last = sched_year_of(contract_years, t->start, t->end);
+	int year = sched_year_of(contract_years, t->start, day);
+
+	return year < first ? first : year > last ? last : year;
+}
+
 ClCode rebate_current_year(sqlite3 *db, const char *contract, Date today, int *year, Err *e)
 {
 	Terms t = {0};
-	int contract_years, first, last;
 	ClCode rc;
 
 	rc = contract_load(db, contract, NULL, &t, e);
@@ -109,14 +279,7 @@ ClCode rebate_current_year(sqlite3 *db, const char *contract, Date today, int *y
 		return rc;
 	if (!t.rebates.present)
 		return err_set(e, CL_ENOTFOUND, "contract %s has no rebate schedule", contract);
-	contract_years = t.rebates.year == YEAR_CONTRACT;
-	first = sched_year_of(contract_years, t.start, t.start);
-	last = sched_year_of(contract_years, t.start, t.end);
-	*year = sched_year_of(contract_years, t.start, today);
-	if (*year < first)
-		*year = first;
-	if (*year > last)
-		*year = last;
+	*year = rebate_year_at(&t, today);
 	return CL_OK;
 }
 
@@ -295,7 +458,7 @@ ClCode rebate_report(sqlite3 *db, const char *contract, int year, Date today,
 	}
 	/* a rebate year keeps the schedule in force on its first day (4.6) */
 	sched = &terms_in_force(&h, yr.first)->rebates;
-	if ((rc = load_shares(db, cid, yr, &s, &n, e)))
+	if ((rc = year_shares(db, cid, yr, &s, &n, e)))
 		goto out;
 	out->year = year;
 	out->start = yr.first;

@@ -11,6 +11,7 @@
 #include "date.h"
 #include "err.h"
 #include "money.h"
+#include "terms.h"
 
 typedef struct RebateShare {
 	char agency[33];
@@ -62,6 +63,10 @@ ClCode rebate_report(sqlite3 *db, const char *contract, int year, Date today,
 		     const char *only_agency, const char *actor, RebateReport *out, Err *e)
 	__attribute__((warn_unused_result));
 void rebate_report_free(RebateReport *r);
+
+/* The rebate year of terms t (which has a rebate schedule) that holds
+ * day, or its last year once it has ended, its first before it starts. */
+int rebate_year_at(const Terms *t, Date day);
 
 /* The rebate year of the contract that holds today (or its last year once
  * it has ended; its first before it starts).  OUT: *year. */

@@ -57,14 +57,129 @@ ClCode stmtdata_agency(sqlite3 *db, const char *code, Party *p, Err *e)
 
 	memset(p, 0, sizeof *p);
 	snprintf(p->code, sizeof p->code, "%s", code);
-	rc = db_rows(&q, db, e, "SELECT name, address FROM agency WHERE code = ?", "t", code);
+	rc = db_rows(&q, db, e, "SELECT id, name, address FROM agency WHERE code = ?", "t", code);
 	if (!rc && db_rows_next(&q)) {
-		column_text(&q, 0, p->name, sizeof p->name);
-		column_text(&q, 1, p->address, sizeof p->address);
+		p->id = sqlite3_column_int64(q.st, 0);
+		column_text(&q, 1, p->name, sizeof p->name);
+		column_text(&q, 2, p->address, sizeof p->address);
 	} else if (!rc && q.step == SQLITE_DONE) {
 		rc = err_set(e, CL_ENOTFOUND, "no agency %s", code);
 	}
 	return rows_done(rc, &q, "reading the agency", e);
+}
+
+ClCode stmtdata_joined(sqlite3 *db, int64_t contract_id, int64_t agency_id, char *joined, Err *e)
+{
+	DbRows q;
+	ClCode rc;
+
+	joined[0] = '\0';
+	rc = db_rows(&q, db, e,
+		     "SELECT joined FROM participant WHERE contract_id = ? AND agency_id = ?", "ii",
+		     contract_id, agency_id);
+	if (!rc && db_rows_next(&q))
+		column_text(&q, 0, joined, DATE_BUF);
+	else if (!rc && q.step == SQLITE_DONE)
+		rc = err_set(e, CL_ENOTFOUND, "the agency does not participate in the contract");
+	return rows_done(rc, &q, "reading the participant", e);
+}
+
+/* A line of st's current row (stmtdata_member_lines), its strings copied
+ * after it in one block; NULL when memory runs out. */
+static StmtLine *line_read(sqlite3_stmt *st)
+{
+	const char *col[4];
+	size_t len[4], total = 0;
+	StmtLine *l;
+	char *p;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		col[i] = (const char *)sqlite3_column_text(st, i);
+		col[i] = col[i] ? col[i] : "";
+		len[i] = strlen(col[i]) + 1;
+		total += len[i];
+	}
+	if (!(l = malloc(sizeof *l + total)))
+		return NULL;
+	{
+		const char **field[4] = {&l->invoice_date, &l->po_number, &l->invoice_number,
+					 &l->description};
+
+		p = (char *)(l + 1);
+		for (i = 0; i < 4; i++) {
+			memcpy(p, col[i], len[i]);
+			*field[i] = p;
+			p += len[i];
+		}
+	}
+	l->list = sqlite3_column_int64(st, 4);
+	l->net = sqlite3_column_int64(st, 5);
+	return l;
+}
+
+ClCode stmtdata_member_lines(sqlite3 *db, int64_t contract_id, int64_t agency_id, Date first,
+			     Date last, StmtLine ***lines, int *n, Err *e)
+{
+	char a[DATE_BUF], b[DATE_BUF];
+	StmtLine **grown;
+	int cap = 0;
+	DbRows q;
+	ClCode rc;
+
+	*lines = NULL;
+	*n = 0;
+	rc = db_rows(&q, db, e,
+		     "SELECT invoice_date, po_number, invoice_number, description, list_amount, "
+		     "invoiced_amount FROM live_purchase WHERE contract_id = ? AND agency_id = ? "
+		     "AND invoice_date BETWEEN ? AND ? ORDER BY invoice_date, invoice_number, line",
+		     "iitt", contract_id, agency_id, date_format(first, a), date_format(last, b));
+	while (!rc && db_rows_next(&q)) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if (!(grown = realloc(*lines, (size_t)cap * sizeof *grown))) {
+				rc = err_set(e, CL_ENOMEM, "the member's lines: out of memory");
+				break;
+			}
+			*lines = grown;
+		}
+		if (!((*lines)[*n] = line_read(q.st)))
+			rc = err_set(e, CL_ENOMEM, "the member's lines: out of memory");
+		else
+			(*n)++;
+	}
+	return rows_done(rc, &q, "reading the member's lines", e);
+}
+
+void stmtdata_lines_free(StmtLine **lines, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+ClCode stmtdata_member_totals(sqlite3 *db, int64_t contract_id, int64_t agency_id, Date first,
+			      Date last, Money *list, Money *net, Err *e)
+{
+	char a[DATE_BUF], b[DATE_BUF];
+	DbRows q;
+	ClCode rc;
+
+	*list = *net = 0;
+	if (last < first)
+		return CL_OK;
+	rc = db_rows(&q, db, e,
+		     "SELECT coalesce(sum(list_amount), 0), coalesce(sum(invoiced_amount), 0) "
+		     "FROM sales_agency_day WHERE contract_id = ? AND agency_id = ? "
+		     "AND day BETWEEN ? AND ?",
+		     "iitt", contract_id, agency_id, date_format(first, a), date_format(last, b));
+	if (!rc && db_rows_next(&q)) {
+		*list = sqlite3_column_int64(q.st, 0);
+		*net = sqlite3_column_int64(q.st, 1);
+	}
+	return rows_done(rc, &q, "reading the member's net sales", e);
 }
 
 ClCode stmtdata_vendor_code(sqlite3 *db, const char *number, char *code, size_t n, Err *e)
@@ -200,9 +315,11 @@ ClCode stmtdata_member_codes(sqlite3 *db, const char *number, Date first, Date l
 	*n = 0;
 	rc = db_rows(
 		&q, db, e,
-		"SELECT a.code FROM sales_agency_day s JOIN agency a ON a.id = s.agency_id "
-		"JOIN contract c ON c.id = s.contract_id WHERE c.number = ? "
-		"AND s.day BETWEEN ? AND ? GROUP BY a.id HAVING sum(s.lines) > 0 ORDER BY a.code",
+		/* agency by agency in code order, each one's days of the period
+		 * found in the key: no sort, no row of another period read */
+		"SELECT a.code FROM contract c CROSS JOIN agency a CROSS JOIN sales_agency_day s "
+		"ON s.contract_id = c.id AND s.agency_id = a.id AND s.day BETWEEN ?2 AND ?3 "
+		"WHERE c.number = ?1 GROUP BY a.code HAVING sum(s.lines) > 0 ORDER BY a.code",
 		"ttt", number, date_format(first, a), date_format(last, b));
 	while (!rc && db_rows_next(&q)) {
 		if (*n == cap) {

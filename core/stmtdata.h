@@ -17,6 +17,7 @@
 
 /* An agency or vendor as a statement names it. */
 typedef struct Party {
+	int64_t id; /* set by stmtdata_agency() */
 	char code[33];
 	char name[256];
 	char address[512];
@@ -29,6 +30,33 @@ ClCode stmtdata_parties(sqlite3 *db, int64_t contract_id, Party *lead, Party *ve
 /* An agency's name and address by code; CL_ENOTFOUND when there is no
  * such agency.  OUT: *p. */
 ClCode stmtdata_agency(sqlite3 *db, const char *code, Party *p, Err *e)
+	__attribute__((warn_unused_result));
+
+/* The day agency id joined contract id ("YYYY-MM-DD"); CL_ENOTFOUND
+ * when it does not participate.  OUT: joined (DATE_BUF). */
+ClCode stmtdata_joined(sqlite3 *db, int64_t contract_id, int64_t agency_id, char *joined, Err *e)
+	__attribute__((warn_unused_result));
+
+/* One live purchase line of a member, as its statement lists it.  The
+ * strings sit in one block with the line (NULL columns as ""). */
+typedef struct StmtLine {
+	const char *invoice_date, *po_number, *invoice_number, *description;
+	Money list, net;
+} StmtLine;
+
+/* The live lines of agency id under contract id invoiced from first to
+ * last, by invoice date, invoice number and line.  OUT: *lines (an array
+ * of *n pointers; free with stmtdata_lines_free(), also on failure). */
+ClCode stmtdata_member_lines(sqlite3 *db, int64_t contract_id, int64_t agency_id, Date first,
+			     Date last, StmtLine ***lines, int *n, Err *e)
+	__attribute__((warn_unused_result));
+void stmtdata_lines_free(StmtLine **lines, int n);
+
+/* List and net invoiced of the live lines of agency id under contract id
+ * from first to last inclusive, from the kept sums (no line is read).
+ * OUT: *list, *net. */
+ClCode stmtdata_member_totals(sqlite3 *db, int64_t contract_id, int64_t agency_id, Date first,
+			      Date last, Money *list, Money *net, Err *e)
 	__attribute__((warn_unused_result));
 
 /* The code of the vendor of contract number ("" when there is no such

@@ -154,7 +154,11 @@ static int has_glyph(const Face *F, uint32_t cp)
 
 FontFace font_pick(FontFace main, uint32_t cp)
 {
-	if (has_glyph(face(main), cp))
+	const Face *F = face(main);
+
+	if (cp < LOW_CP && F->has[cp]) /* nearly every character of a statement */
+		return main;
+	if (has_glyph(F, cp))
 		return main;
 	if (has_glyph(face(FONT_CJK), cp))
 		return FONT_CJK;

@@ -167,21 +167,17 @@ void lay_heading(Layout *L, const char *s)
 	L->y -= 16;
 }
 
-/* Width of the widest space-separated word of s. */
+/* Width of the widest space-separated word of s (its first 255 bytes). */
 static double widest_word(PdfDoc *d, int bold, double size, const char *s)
 {
-	char word[256];
 	double best = 0;
 
 	while (s && *s) {
 		size_t n = strcspn(s, " ");
 
 		if (n > 0) {
-			double w;
+			double w = pdfdoc_width_n(d, bold, size, s, n < 256 ? n : 255);
 
-			snprintf(word, sizeof word, "%.*s",
-				 (int)(n < sizeof word ? n : sizeof word - 1), s);
-			w = pdfdoc_width(d, bold, size, word);
 			best = w > best ? w : best;
 		}
 		s += n;

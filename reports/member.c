@@ -11,7 +11,7 @@
 #include "pdf.h"
 #include "rebate.h"
 #include "stmt.h"
-#include "summary.h"
+#include "summary.h" /* summary_percent */
 
 #define ACTOR "statements"
 
@@ -23,11 +23,9 @@ typedef struct Totals {
 typedef struct MemberData {
 	ContractInfo ci;
 	Party member;
-	char period[128], ytd_label[64], as_of[DATE_BUF];
-	char first[DATE_BUF], last[DATE_BUF], ytd_first[DATE_BUF];
-	SummaryAgency summary;		 /* summary_agency, whole contract */
-	const SummaryContract *contract; /* its one contract */
-	const SummaryLine **line;	 /* the period's lines (pointers into summary) */
+	char period[128], ytd_label[64], as_of[DATE_BUF], joined[DATE_BUF];
+	char last[DATE_BUF], ytd_first[DATE_BUF];
+	StmtLine **line; /* the period's lines */
 	int nline;
 	Totals period_t, ytd_t, ctd_t;
 	int has_rebate;
@@ -36,37 +34,32 @@ typedef struct MemberData {
 
 static void member_free(MemberData *m)
 {
-	summary_agency_free(&m->summary);
+	stmtdata_lines_free(m->line, m->nline);
 	rebate_report_free(&m->rebate);
-	free(m->line);
 }
 
-/* Pick the period's lines and add up period and year-to-date totals. */
-static ClCode member_lines(MemberData *m, Err *e)
+/* The period's lines and totals; the year-to-date and contract-to-date
+ * totals from the kept sums, which add up the same live lines. */
+static ClCode member_lines(sqlite3 *db, MemberData *m, Date first, Date last, Date ytd_first,
+			   Err *e)
 {
-	int n = m->contract->nline, i;
+	int64_t cid = m->ci.id, aid = m->member.id;
+	ClCode rc;
+	int i;
 
-	m->line = calloc((size_t)(n ? n : 1), sizeof(const SummaryLine *));
-	if (!m->line)
-		return err_set(e, CL_ENOMEM, "out of memory");
-	for (i = 0; i < n; i++) {
-		const SummaryLine *x = &m->contract->lines[i];
-		const char *d = x->invoice_date;
-		Money l = x->list_amount, p = x->invoiced_amount;
-
-		if (strcmp(d, m->first) >= 0 && strcmp(d, m->last) <= 0) {
-			m->line[m->nline++] = x;
-			m->period_t.list += l;
-			m->period_t.paid += p;
-		}
-		if (strcmp(d, m->ytd_first) >= 0 && strcmp(d, m->last) <= 0) {
-			m->ytd_t.list += l;
-			m->ytd_t.paid += p;
-		}
+	rc = stmtdata_member_lines(db, cid, aid, first, last, &m->line, &m->nline, e);
+	for (i = 0; !rc && i < m->nline; i++) {
+		m->period_t.list += m->line[i]->list;
+		m->period_t.paid += m->line[i]->net;
 	}
-	m->ctd_t.list = m->contract->list_total;
-	m->ctd_t.paid = m->contract->paid_total;
-	return CL_OK;
+	if (!rc)
+		rc = stmtdata_member_totals(db, cid, aid, ytd_first, last, &m->ytd_t.list,
+					    &m->ytd_t.paid, e);
+	if (!rc) /* every line, whatever its date */
+		rc = stmtdata_member_totals(db, cid, aid, date_from_ymd(DATE_MIN_YEAR, 1, 1),
+					    date_from_ymd(DATE_MAX_YEAR, 12, 31), &m->ctd_t.list,
+					    &m->ctd_t.paid, e);
+	return rc;
 }
 
 /* The rebate year that holds the period's end (or today, if earlier),
@@ -77,8 +70,7 @@ static void member_rebate(sqlite3 *db, MemberData *m, Date last, Date today)
 
 	if (!m->ci.t.rebates.present)
 		return;
-	if (rebate_current_year(db, m->ci.t.number, last < today ? last : today, &year, NULL))
-		return;
+	year = rebate_year_at(&m->ci.t, last < today ? last : today);
 	m->has_rebate = !rebate_report(db, m->ci.t.number, year, today, m->member.code, ACTOR,
 				       &m->rebate, NULL);
 }
@@ -88,7 +80,7 @@ static void member_rebate(sqlite3 *db, MemberData *m, Date last, Date today)
 static ClCode member_gather(sqlite3 *db, const char *contract, const char *agency,
 			    const StatementPeriod *p, Date today, MemberData *m, Err *e)
 {
-	Date first, last;
+	Date first, last, ytd_first;
 	YearRange yr;
 	int cy;
 	ClCode rc;
@@ -100,18 +92,20 @@ static ClCode member_gather(sqlite3 *db, const char *contract, const char *agenc
 	rc = stmt_range(&m->ci.t, p, &first, &last, m->period, sizeof m->period, e);
 	if (rc)
 		return rc;
+	if ((rc = stmtdata_joined(db, m->ci.id, m->member.id, m->joined, e)) == CL_ENOTFOUND)
+		return err_set(e, CL_ENOTFOUND, "agency %s does not participate in contract %s",
+			       agency, contract);
+	if (rc)
+		return rc;
 	cy = m->ci.t.fee.year == YEAR_CONTRACT;
 	yr = sched_year_range(cy, m->ci.t.start, sched_year_of(cy, m->ci.t.start, last));
-	date_format(first, m->first);
+	ytd_first = yr.first > m->ci.t.start ? yr.first : m->ci.t.start;
 	date_format(last, m->last);
-	date_format(yr.first > m->ci.t.start ? yr.first : m->ci.t.start, m->ytd_first);
+	date_format(ytd_first, m->ytd_first);
 	date_format(today, m->as_of);
 	snprintf(m->ytd_label, sizeof m->ytd_label, "Year to date (%s to %s)", m->ytd_first,
 		 m->last);
-	if ((rc = summary_agency(db, agency, contract, NULL, today, ACTOR, &m->summary, e)))
-		return rc;
-	m->contract = &m->summary.contracts[0];
-	if ((rc = member_lines(m, e)))
+	if ((rc = member_lines(db, m, first, last, ytd_first, e)))
 		return rc;
 	member_rebate(db, m, last, today);
 	return CL_OK;
@@ -124,15 +118,15 @@ static void purchase_cells(const MemberData *m, int i, const char **row, char *a
 			   char *count)
 {
 	if (i < m->nline) {
-		const SummaryLine *x = m->line[i];
+		const StmtLine *x = m->line[i];
 
 		row[0] = x->invoice_date;
 		row[1] = x->po_number;
 		row[2] = x->invoice_number;
 		row[3] = x->description;
-		row[4] = lay_money(x->list_amount, a);
-		row[5] = lay_money(x->invoiced_amount, b);
-		row[6] = lay_money(x->savings, c);
+		row[4] = lay_money(x->list, a);
+		row[5] = lay_money(x->net, b);
+		row[6] = lay_money(x->list - x->net, c);
 		return;
 	}
 	snprintf(count, 48, "%d line%s", m->nline, m->nline == 1 ? "" : "s");
@@ -204,7 +198,7 @@ static void draw_totals(Layout *L, const MemberData *m)
 	LayFit fit;
 	int i;
 
-	snprintf(ctd, sizeof ctd, "Contract to date (joined %s)", m->contract->joined);
+	snprintf(ctd, sizeof ctd, "Contract to date (joined %s)", m->joined);
 	label[0] = "This period";
 	label[1] = m->ytd_label;
 	label[2] = ctd;

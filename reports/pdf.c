@@ -407,6 +407,12 @@ double pdfdoc_width(PdfDoc *d, int bold, double size, const char *s)
 	return (double)text_units(bold, s, strlen(s)) * size / 1000.0;
 }
 
+double pdfdoc_width_n(PdfDoc *d, int bold, double size, const char *s, size_t n)
+{
+	(void)d;
+	return (double)text_units(bold, s, n) * size / 1000.0;
+}
+
 void pdfdoc_text_right(PdfDoc *d, double x, double y, int bold, double size, const char *s)
 {
 	pdfdoc_text(d, x - pdfdoc_width(d, bold, size, s), y, bold, size, s);

@@ -42,8 +42,9 @@ void pdfdoc_text(PdfDoc *d, double x, double y, int bold, double size, const cha
 void pdfdoc_text_right(PdfDoc *d, double x, double y, int bold, double size, const char *s);
 void pdfdoc_text_center(PdfDoc *d, double x, double y, int bold, double size, const char *s);
 
-/* Width of s in points. */
+/* Width of s in points; of its first n bytes for pdfdoc_width_n(). */
 double pdfdoc_width(PdfDoc *d, int bold, double size, const char *s);
+double pdfdoc_width_n(PdfDoc *d, int bold, double size, const char *s, size_t n);
 
 /* Number of bytes of s that fit in width, breaking at a space when one
  * fits (whole UTF-8 characters; at least one character). */
