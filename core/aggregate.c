@@ -27,6 +27,13 @@ static const char add_agency_day[] =
 	"lines = lines + excluded.lines, list_amount = list_amount + excluded.list_amount, "
 	"invoiced_amount = invoiced_amount + excluded.invoiced_amount";
 
+static const char add_agency_month[] =
+	"INSERT INTO sales_agency_month (contract_id, month, lines, list_amount, "
+	"invoiced_amount, agency_id) VALUES (?1, substr(?2, 1, 7), ?3, ?4, ?5, ?6) "
+	"ON CONFLICT (contract_id, agency_id, month) DO UPDATE SET "
+	"lines = lines + excluded.lines, list_amount = list_amount + excluded.list_amount, "
+	"invoiced_amount = invoiced_amount + excluded.invoiced_amount";
+
 #define SLOTS	 8192	     /* open addressing, a power of two */
 #define FLUSH_AT (SLOTS / 2) /* keys held before a flush */
 
@@ -39,7 +46,7 @@ typedef struct Sum {
 
 struct AggregatePending {
 	sqlite3 *db;
-	sqlite3_stmt *day, *agency_day;
+	sqlite3_stmt *day, *agency_day, *agency_month;
 	int used;
 	Sum slot[SLOTS];
 	Sum sorted[FLUSH_AT]; /* the used slots, copied and sorted for the flush */
@@ -54,7 +61,8 @@ ClCode aggregate_open(sqlite3 *db, AggregatePending **out, Err *e)
 		return err_set(e, CL_ENOMEM, "out of memory");
 	p->db = db;
 	if (db_prepare(db, &p->day, add_day, e) ||
-	    db_prepare(db, &p->agency_day, add_agency_day, e)) {
+	    db_prepare(db, &p->agency_day, add_agency_day, e) ||
+	    db_prepare(db, &p->agency_month, add_agency_month, e)) {
 		aggregate_close(p);
 		return CL_EDB;
 	}
@@ -68,6 +76,7 @@ void aggregate_close(AggregatePending *p)
 		return;
 	sqlite3_finalize(p->day);
 	sqlite3_finalize(p->agency_day);
+	sqlite3_finalize(p->agency_month);
 	free(p);
 }
 
@@ -95,6 +104,19 @@ static int by_contract_day(const void *x, const void *y)
 	if (c)
 		return c;
 	return (a->agency_id > b->agency_id) - (a->agency_id < b->agency_id);
+}
+
+/* (contract, agency, day): the order sales_agency_month's upserts are
+ * summed in. */
+static int by_agency_day(const void *x, const void *y)
+{
+	const Sum *a = x, *b = y;
+
+	if (a->contract_id != b->contract_id)
+		return a->contract_id < b->contract_id ? -1 : 1;
+	if (a->agency_id != b->agency_id)
+		return a->agency_id < b->agency_id ? -1 : 1;
+	return strcmp(a->day, b->day);
 }
 
 /* A sum of day's net sales past 64 bits: the lines are refused. */
@@ -137,10 +159,35 @@ int aggregate_pending(const AggregatePending *p)
 	return p && p->used > 0;
 }
 
+/* The sorted sums x[0..n) added up by contract, agency and month into
+ * sales_agency_month.  OUT: *failed, the sum that failed, if any. */
+static void flush_months(AggregatePending *p, Sum *x, int n, const Sum **failed)
+{
+	Sum month = {0};
+	int i;
+
+	qsort(x, (size_t)n, sizeof *x, by_agency_day);
+	for (i = 0; !*failed && i < n; i++) {
+		month = x[i];
+		while (!*failed && i + 1 < n && x[i + 1].contract_id == month.contract_id &&
+		       x[i + 1].agency_id == month.agency_id &&
+		       strncmp(x[i + 1].day, month.day, 7) == 0) {
+			const Sum *s = &x[++i];
+
+			if (__builtin_add_overflow(month.list, s->list, &month.list) ||
+			    __builtin_add_overflow(month.invoiced, s->invoiced, &month.invoiced))
+				*failed = s;
+			month.lines += s->lines;
+		}
+		if (!*failed && upsert(p->agency_month, &month, 1) != SQLITE_DONE)
+			*failed = &x[i];
+	}
+}
+
 ClCode aggregate_flush(AggregatePending *p, Err *e)
 {
-	const Sum *failed = NULL, *x = p->sorted;
-	Sum day = {0};
+	const Sum *failed = NULL;
+	Sum day = {0}, *x = p->sorted;
 	int i, n = 0;
 
 	for (i = 0; i < SLOTS; i++)
@@ -166,6 +213,8 @@ ClCode aggregate_flush(AggregatePending *p, Err *e)
 		if (!failed && upsert(p->day, &day, 0) != SQLITE_DONE)
 			failed = &day;
 	}
+	if (!failed)
+		flush_months(p, x, n, &failed);
 	if (!failed)
 		return CL_OK;
 	if (sqlite3_errcode(p->db) == SQLITE_OK || sqlite3_errcode(p->db) == SQLITE_DONE)
@@ -442,6 +491,41 @@ static ClCode compare_days(sqlite3 *db, Err *e)
 	return d.contract_id ? name_diff(db, &d, "sales_day", "its agencies' rows", e) : CL_OK;
 }
 
+/* sales_agency_month against sales_agency_day added up by month. */
+static const char month_diff[] =
+	"WITH r AS (SELECT contract_id, agency_id, substr(day, 1, 7) AS month, "
+	"    sum(lines) AS lines, sum(list_amount) AS list_amount, "
+	"    sum(invoiced_amount) AS invoiced_amount "
+	"  FROM sales_agency_day GROUP BY contract_id, agency_id, substr(day, 1, 7)) "
+	"SELECT coalesce(r.contract_id, s.contract_id), coalesce(r.agency_id, s.agency_id), "
+	"  coalesce(r.month, s.month), r.lines, r.list_amount, r.invoiced_amount, "
+	"  s.lines, s.list_amount, s.invoiced_amount "
+	"FROM r FULL JOIN sales_agency_month s ON s.contract_id = r.contract_id "
+	"  AND s.agency_id = r.agency_id AND s.month = r.month "
+	"WHERE r.lines IS NOT s.lines OR r.list_amount IS NOT s.list_amount "
+	"  OR r.invoiced_amount IS NOT s.invoiced_amount LIMIT 1";
+
+static ClCode compare_months(sqlite3 *db, Err *e)
+{
+	Diff d = {0};
+	ClCode rc, end;
+	DbRows q;
+
+	rc = db_rows(&q, db, e, month_diff, "");
+	if (!rc && db_rows_next(&q)) {
+		d.contract_id = sqlite3_column_int64(q.st, 0);
+		d.agency_id = sqlite3_column_int64(q.st, 1);
+		snprintf(d.day, sizeof d.day, "%s", (const char *)sqlite3_column_text(q.st, 2));
+		column_fig(q.st, 3, &d.want);
+		column_fig(q.st, 6, &d.kept);
+	}
+	end = db_rows_end(&q, "checking the kept net sales by month", e);
+	if (rc || end)
+		return rc ? rc : end;
+	return d.contract_id ? name_diff(db, &d, "sales_agency_month", "its days' rows", e)
+			     : CL_OK;
+}
+
 ClCode aggregate_verify(sqlite3 *db, int64_t *rows, Err *e)
 {
 	unsigned long since = db_read_failures(NULL);
@@ -458,9 +542,12 @@ ClCode aggregate_verify(sqlite3 *db, int64_t *rows, Err *e)
 	if (!rc)
 		rc = compare_days(db, e);
 	if (!rc)
+		rc = compare_months(db, e);
+	if (!rc)
 		*rows = db_int(db, 0,
 			       "SELECT (SELECT count(*) FROM sales_day) + "
-			       "(SELECT count(*) FROM sales_agency_day)",
+			       "(SELECT count(*) FROM sales_agency_day) + "
+			       "(SELECT count(*) FROM sales_agency_month)",
 			       "");
 	if (!rc && db_reads_failed(since, "checking the kept net sales", e))
 		rc = e->code;

@@ -56,49 +56,125 @@ void rebate_allocate(Money total, RebateShare *share, int n)
 	free(r);
 }
 
-/* Add st's current row (agency code, net) to the n shares in *out (room
- * for *cap, doubled when full). */
-static ClCode share_add(sqlite3_stmt *st, RebateShare **out, int *n, int *cap, Err *e)
-{
-	if (*n == *cap) {
-		RebateShare *p = realloc(*out, sizeof *p * (size_t)(*cap * 2));
+/* Agency by agency in code order, each one's rows of the span found in the
+ * key: no sort, no row outside the span read.  ?1 contract, ?2 and ?3 the
+ * span's ends (days or months, as the table keeps them). */
+static const char shares_of_months[] =
+	"SELECT a.code, sum(s.invoiced_amount), sum(s.lines) FROM agency a "
+	"CROSS JOIN sales_agency_month s ON s.contract_id = ?1 AND s.agency_id = a.id "
+	"AND s.month BETWEEN ?2 AND ?3 GROUP BY a.code ORDER BY a.code";
+static const char shares_of_days[] =
+	"SELECT a.code, sum(s.invoiced_amount), sum(s.lines) FROM agency a "
+	"CROSS JOIN sales_agency_day s ON s.contract_id = ?1 AND s.agency_id = a.id "
+	"AND s.day BETWEEN ?2 AND ?3 GROUP BY a.code ORDER BY a.code";
 
-		if (!p)
-			return err_set(e, CL_ENOMEM, "out of memory");
-		*out = p;
-		*cap *= 2;
-	}
-	snprintf((*out)[*n].agency, sizeof(*out)[0].agency, "%s",
-		 (const char *)sqlite3_column_text(st, 0));
-	(*out)[*n].net = sqlite3_column_int64(st, 1);
-	(*out)[(*n)++].rebate = 0;
-	return CL_OK;
+/* An agency's figures over the spans of a year read so far. */
+typedef struct SpanSum {
+	char agency[33];
+	Money net;
+	int64_t lines;
+} SpanSum;
+
+/* The sums so far, in code order. */
+typedef struct SpanSums {
+	SpanSum *s;
+	int n, cap;
+} SpanSums;
+
+static int span_cmp(const void *x, const void *y)
+{
+	return strcmp(((const SpanSum *)x)->agency, ((const SpanSum *)y)->agency);
 }
 
-/* Each agency's net in [first, last], by agency code.  OUT: *out, *n. */
-static ClCode load_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **out, int *n, Err *e)
+/* Add each agency's net and live lines in [from, to] by sql (one of the
+ * two above) to t, which stays in code order.  OUT: t. */
+static ClCode span_add(sqlite3 *db, const char *sql, int64_t cid, const char *from,
+		       const char *to, SpanSums *t, Err *e)
 {
-	char a[DATE_BUF], b[DATE_BUF];
+	int had = t->n, i = 0;
 	ClCode rc, end;
-	int cap = 64;
 	DbRows q;
 
-	*n = 0;
-	*out = malloc(sizeof **out * (size_t)cap);
-	if (!*out)
-		return err_set(e, CL_ENOMEM, "out of memory");
-	rc = db_rows(&q, db, e,
-		     /* agency by agency in code order, each one's days of the year
-		      * found in the key: no sort, no row of another year read */
-		     "SELECT a.code, sum(s.invoiced_amount) FROM agency a "
-		     "CROSS JOIN sales_agency_day s ON s.contract_id = ? AND s.agency_id = a.id "
-		     "AND s.day BETWEEN ? AND ? GROUP BY a.code HAVING sum(s.lines) > 0 "
-		     "ORDER BY a.code",
-		     "itt", cid, date_format(yr.first, a), date_format(yr.last, b));
-	while (!rc && db_rows_next(&q))
-		rc = share_add(q.st, out, n, &cap, e);
+	rc = db_rows(&q, db, e, sql, "itt", cid, from, to);
+	while (!rc && db_rows_next(&q)) {
+		const char *code = (const char *)sqlite3_column_text(q.st, 0);
+		SpanSum *x;
+		int c = 1;
+
+		while (i < had && (c = strcmp(t->s[i].agency, code)) < 0)
+			i++;
+		if (i < had && c == 0) {
+			x = &t->s[i];
+		} else if (t->n == t->cap) {
+			x = realloc(t->s, sizeof *x * (size_t)(t->cap * 2));
+			if (!x) {
+				rc = err_set(e, CL_ENOMEM, "out of memory");
+				break;
+			}
+			t->s = x;
+			t->cap *= 2;
+			x = memset(&t->s[t->n++], 0, sizeof *x);
+		} else {
+			x = memset(&t->s[t->n++], 0, sizeof *x);
+		}
+		if (!x->agency[0])
+			snprintf(x->agency, sizeof x->agency, "%s", code);
+		x->net += sqlite3_column_int64(q.st, 1);
+		x->lines += sqlite3_column_int64(q.st, 2);
+	}
 	end = db_rows_end(&q, "adding up each agency's net sales", e);
+	if (t->n > had) /* agencies the earlier spans lacked: into their place */
+		qsort(t->s, (size_t)t->n, sizeof *t->s, span_cmp);
 	return rc ? rc : end;
+}
+
+/* Each agency's net in [first, last], by agency code, of the agencies
+ * with live lines in it: the whole months from the kept months, the days
+ * before the first whole month and after the last from the kept days.
+ * OUT: *out, *n. */
+static ClCode load_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **out, int *n, Err *e)
+{
+	char a[DATE_BUF], b[DATE_BUF], c[DATE_BUF], d[DATE_BUF];
+	int y0, m0, d0, y1, m1, d1, i;
+	SpanSums t = {malloc(sizeof *t.s * 64), 0, 64};
+	Date whole_first, whole_last;
+	ClCode rc = CL_OK;
+
+	*n = 0;
+	*out = NULL;
+	if (!t.s)
+		return err_set(e, CL_ENOMEM, "out of memory");
+	date_to_ymd(yr.first, &y0, &m0, &d0);
+	date_to_ymd(yr.last, &y1, &m1, &d1);
+	whole_first = d0 == 1 ? yr.first : date_from_ymd(y0 + m0 / 12, m0 % 12 + 1, 1);
+	whole_last = d1 == date_days_in_month(y1, m1) ? yr.last : date_from_ymd(y1, m1, 1) - 1;
+	date_format(yr.first, a);
+	date_format(yr.last, d);
+	if (whole_first > whole_last) { /* not one whole month: the days alone */
+		rc = span_add(db, shares_of_days, cid, a, d, &t, e);
+	} else {
+		date_format(whole_first, b);
+		date_format(whole_last, c);
+		b[7] = c[7] = '\0'; /* YYYY-MM */
+		rc = span_add(db, shares_of_months, cid, b, c, &t, e);
+		if (!rc && yr.first < whole_first)
+			rc = span_add(db, shares_of_days, cid, a, date_format(whole_first - 1, b),
+				      &t, e);
+		if (!rc && whole_last < yr.last)
+			rc = span_add(db, shares_of_days, cid, date_format(whole_last + 1, c), d,
+				      &t, e);
+	}
+	if (!rc && !(*out = malloc(sizeof **out * (size_t)(t.n ? t.n : 1))))
+		rc = err_set(e, CL_ENOMEM, "out of memory");
+	for (i = 0; !rc && i < t.n; i++) {
+		if (t.s[i].lines <= 0) /* only agencies with live lines share */
+			continue;
+		snprintf((*out)[*n].agency, sizeof(*out)[0].agency, "%s", t.s[i].agency);
+		(*out)[*n].net = t.s[i].net;
+		(*out)[(*n)++].rebate = 0;
+	}
+	free(t.s);
+	return rc;
 }
 
 /* ---- the shares of a year, kept with their connection ----
