@@ -17,6 +17,7 @@
 #include "register.h"
 #include "remit.h"
 #include "text.h"
+#include "verify.h"
 
 /* All SQL of the append path, prepared once per Ledger. */
 enum { ST_AGENCY, ST_JOINED, ST_IDENTITY, ST_REVERSED, ST_LAST, ST_PERIOD, ST_INSERT, ST__MAX };
@@ -917,10 +918,14 @@ ClCode ledger_batch_finish(sqlite3 *db, int64_t batch, int64_t rows, int64_t acc
 
 ClCode ledger_verify_all(sqlite3 *db, LedgerChains *n, Err *e)
 {
+	VerifyTally *t;
 	ClCode rc;
 
 	memset(n, 0, sizeof *n);
-	rc = chain_verify_table(db, "purchase", PURCHASE_COLUMNS, PURCHASE_NCOL, &n->purchases, e);
+	/* the ledger's lines are read once, for their chain and the sums; a
+	 * sum's difference is named after the other chains are checked */
+	rc = verify_lines_read(db, VERIFY_CHAIN | VERIFY_SALES | VERIFY_ORDERS, PURCHASE_COLUMNS,
+			       PURCHASE_NCOL, &t, &n->purchases, e);
 	if (!rc)
 		rc = remit_verify(db, &n->remittances, e);
 	if (!rc)
@@ -932,9 +937,8 @@ ClCode ledger_verify_all(sqlite3 *db, LedgerChains *n, Err *e)
 					"id, at, actor, action, entity, entity_id, before, after",
 					8, &n->audits, e);
 	if (!rc)
-		rc = aggregate_verify(db, &n->aggregates, e);
-	if (!rc)
-		rc = compliance_verify(db, &n->orders, e);
+		rc = verify_lines_compare(db, t, &n->aggregates, &n->orders, e);
+	verify_tally_free(t);
 	return rc;
 }
 
