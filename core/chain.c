@@ -73,8 +73,12 @@ ClCode canon_column(Buf *b, sqlite3_stmt *st, int i)
 		return canon_bytes(b, "", 0);
 	case SQLITE_INTEGER:
 		return canon_int(b, sqlite3_column_int64(st, i));
-	default:
-		return canon_text(b, (const char *)sqlite3_column_text(st, i));
+	default: {
+		/* the length SQLite knows, rather than strlen() */
+		const char *t = (const char *)sqlite3_column_text(st, i);
+
+		return canon_bytes(b, t ? t : "", t ? (size_t)sqlite3_column_bytes(st, i) : 0);
+	}
 	}
 }
 

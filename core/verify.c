@@ -220,10 +220,18 @@ static int32_t day_key(const unsigned char *t)
 	       (t[9] - '0');
 }
 
+/* YYYYMMDD as "YYYY-MM-DD" (of a day_key(); no printf, as it is done
+ * for every order). */
 static char *day_text(int32_t d, char out[DATE_BUF])
 {
-	snprintf(out, DATE_BUF, "%04u-%02u-%02u", (unsigned)(d / 10000 % 10000),
-		 (unsigned)(d / 100 % 100), (unsigned)(d % 100));
+	static const int at[8] = {9, 8, 6, 5, 3, 2, 1, 0};
+	uint32_t v = (uint32_t)d;
+	int i;
+
+	for (i = 0; i < 8; i++, v /= 10)
+		out[at[i]] = (char)('0' + v % 10);
+	out[4] = out[7] = '-';
+	out[10] = '\0';
 	return out;
 }
 
@@ -429,10 +437,6 @@ ClCode verify_lines_read(sqlite3 *db, unsigned what, const char *cols, int ncol,
 		rc = chain_walk_table(db, "purchase", chain ? cols : LINE_COLUMNS, chain ? ncol : 0,
 				      chain, (what & (VERIFY_SALES | VERIFY_ORDERS)) ? &visit : NULL,
 				      lines, e);
-	if (!rc)
-		rc = merge_map(&t->half[0].sales, &t->half[1].sales, "net sales", e);
-	if (!rc)
-		rc = merge_map(&t->half[0].orders, &t->half[1].orders, "order totals", e);
 	return rc;
 }
 
@@ -739,10 +743,16 @@ ClCode verify_lines_compare(sqlite3 *db, VerifyTally *t, int64_t *sales_rows, in
 	int64_t nsales = 0, norders = 0;
 	ClCode rc = CL_OK;
 
-	if (t->what & VERIFY_SALES)
-		rc = compare_sales(db, &t->half[0].sales, &nsales, e);
-	if (!rc && (t->what & VERIFY_ORDERS))
-		rc = compare_orders(db, &t->half[0].orders, &norders, e);
+	if (t->what & VERIFY_SALES) {
+		rc = merge_map(&t->half[0].sales, &t->half[1].sales, "net sales", e);
+		if (!rc)
+			rc = compare_sales(db, &t->half[0].sales, &nsales, e);
+	}
+	if (!rc && (t->what & VERIFY_ORDERS)) {
+		rc = merge_map(&t->half[0].orders, &t->half[1].orders, "order totals", e);
+		if (!rc)
+			rc = compare_orders(db, &t->half[0].orders, &norders, e);
+	}
 	if (sales_rows)
 		*sales_rows = rc ? 0 : nsales;
 	if (orders)

@@ -41,6 +41,7 @@ ClCode verify_lines_read(sqlite3 *db, unsigned what, const char *cols, int ncol,
 ClCode verify_lines_compare(sqlite3 *db, VerifyTally *t, int64_t *sales_rows, int64_t *orders,
 			    Err *e) __attribute__((warn_unused_result));
 
+/* Free t (NULL is ignored). */
 void verify_tally_free(VerifyTally *t);
 
 /* verify_lines_read() then verify_lines_compare(), without the chain.
