@@ -32,8 +32,8 @@
 
 #define COMMIT_EVERY	      50000
 #define MAX_NOTES	      64
-#define TARGET_RUN_MIN	      20.0  /* the whole run at 10,000,000 lines */
-#define TARGET_BYTES_PER_LINE 300.0 /* not more than before (issue 15); from 1,000,000 lines */
+#define TARGET_RUN_MIN	      20.0	/* the whole run at 10,000,000 lines */
+#define TARGET_BYTES_PER_LINE 300.0	/* not more than before (issue 15); from 1,000,000 lines */
 #define TARGET_VERIFY_ROWS_S  2000000.0 /* ledger rows a second, the kept sums included */
 
 static uint64_t seed = 20250701u;

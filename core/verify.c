@@ -20,7 +20,7 @@
 /* The columns the sums need, read by name from the walk's statement. */
 enum { C_ID, C_CONTRACT, C_AGENCY, C_PO, C_DAY, C_REVERSES, C_LIST, C_INVOICED, C_MAX };
 static const char *const col_name[C_MAX] = {
-	"id",	    "contract_id", "agency_id",   "po_number",
+	"id",		"contract_id", "agency_id",   "po_number",
 	"invoice_date", "reverses_id", "list_amount", "invoiced_amount",
 };
 #define LINE_COLUMNS                                                                               \
@@ -33,15 +33,15 @@ typedef struct Sum {
 	int64_t contract_id, agency_id;
 	int64_t lines;
 	Money list, invoiced;
-	int32_t day;	      /* YYYYMMDD: the sales day, or the order's first */
-	uint32_t hash;	      /* of the key */
-	size_t po, po_len;    /* the order's number: at text + po */
-	int seen;	      /* a kept row was found for it */
+	int32_t day;	   /* YYYYMMDD: the sales day, or the order's first */
+	uint32_t hash;	   /* of the key */
+	size_t po, po_len; /* the order's number: at text + po */
+	int seen;	   /* a kept row was found for it */
 } Sum;
 
 typedef struct SumMap {
-	int by_po;	/* keys are (contract, agency, PO), else (contract, agency, day) */
-	Sum *sum;	/* n used of cap_sum */
+	int by_po; /* keys are (contract, agency, PO), else (contract, agency, day) */
+	Sum *sum;  /* n used of cap_sum */
 	size_t n, cap_sum;
 	uint64_t *slot; /* 0 empty, else the key's hash << 32 | index + 1 into
 			 * sum; cap a power of two, at most half used */
@@ -84,7 +84,8 @@ static int sum_is(const SumMap *m, const Sum *s, const Key *k)
 		return 0;
 	if (!m->by_po)
 		return s->day == k->day;
-	return s->po_len == k->po_len && memcmp(m->text + s->po, k->po, k->po_len) == 0;
+	return s->po_len == k->po_len &&
+	       (!k->po_len || memcmp(m->text + s->po, k->po, k->po_len) == 0);
 }
 
 /* 1 when slot (used) holds k (hashed). */
@@ -181,8 +182,10 @@ static Sum *map_add(SumMap *m, Key *k, int *added)
 	s->hash = k->hash;
 	s->po = m->text_len;
 	s->po_len = k->po_len;
-	memcpy(m->text + m->text_len, k->po, k->po_len);
-	m->text_len += k->po_len;
+	if (k->po_len) { /* text is NULL until a number is kept */
+		memcpy(m->text + m->text_len, k->po, k->po_len);
+		m->text_len += k->po_len;
+	}
 	*slot = (uint64_t)k->hash << 32 | (uint32_t)++m->n;
 	m->last = m->n;
 	*added = 1;
@@ -342,8 +345,7 @@ static ClCode tally_row(void *arg, sqlite3_stmt *st, Err *e)
 		s = map_add(&h->sales, &k, &added);
 		if (!s)
 			return err_set(e, CL_ENOMEM, "out of memory recounting the net sales");
-		if (sum_add(s,
-			    sqlite3_column_type(st, h->col[C_REVERSES]) == SQLITE_NULL ? 1 : -1,
+		if (sum_add(s, sqlite3_column_type(st, h->col[C_REVERSES]) == SQLITE_NULL ? 1 : -1,
 			    list, invoiced))
 			return past_64_bits("net sales", k.contract_id, k.day, e);
 	}
@@ -388,8 +390,8 @@ static ClCode merge_map(SumMap *into, SumMap *from, const char *what, Err *e)
 
 	for (i = 0; i < from->n; i++) {
 		const Sum *f = &from->sum[i];
-		Key k = {f->contract_id, f->agency_id, into->by_po ? 0 : f->day, from->text + f->po,
-			 f->po_len, 0};
+		Key k = {f->contract_id,     f->agency_id, into->by_po ? 0 : f->day,
+			 from->text + f->po, f->po_len,	   0};
 		int added;
 		Sum *s = map_add(into, &k, &added);
 
@@ -408,8 +410,8 @@ static ClCode merge_map(SumMap *into, SumMap *from, const char *what, Err *e)
 	return CL_OK;
 }
 
-ClCode verify_lines_read(sqlite3 *db, unsigned what, const char *cols, int ncol,
-			 VerifyTally **out, int64_t *lines, Err *e)
+ClCode verify_lines_read(sqlite3 *db, unsigned what, const char *cols, int ncol, VerifyTally **out,
+			 int64_t *lines, Err *e)
 {
 	VerifyTally *t = calloc(1, sizeof *t);
 	ChainVisit visit = {tally_row, {NULL, NULL}};
@@ -434,9 +436,9 @@ ClCode verify_lines_read(sqlite3 *db, unsigned what, const char *cols, int ncol,
 		visit.state[i] = h;
 	}
 	if (!rc)
-		rc = chain_walk_table(db, "purchase", chain ? cols : LINE_COLUMNS, chain ? ncol : 0,
-				      chain, (what & (VERIFY_SALES | VERIFY_ORDERS)) ? &visit : NULL,
-				      lines, e);
+		rc = chain_walk_table(
+			db, "purchase", chain ? cols : LINE_COLUMNS, chain ? ncol : 0, chain,
+			(what & (VERIFY_SALES | VERIFY_ORDERS)) ? &visit : NULL, lines, e);
 	return rc;
 }
 
@@ -523,8 +525,12 @@ static ClCode compare_sums(sqlite3 *db, SumMap *m, const char *sql, int with_age
 	while (!rc && db_rows_next(&q)) {
 		sqlite3_stmt *st = q.st;
 		const unsigned char *day = sqlite3_column_text(st, 1 + a);
-		Key k = {sqlite3_column_int64(st, 0), a ? sqlite3_column_int64(st, 1) : 0,
-			 day_key(day), NULL, 0, 0};
+		Key k = {sqlite3_column_int64(st, 0),
+			 a ? sqlite3_column_int64(st, 1) : 0,
+			 day_key(day),
+			 NULL,
+			 0,
+			 0};
 		Fig kept = {1, sqlite3_column_int64(st, 2 + a), sqlite3_column_int64(st, 3 + a),
 			    sqlite3_column_int64(st, 4 + a)};
 		Sum *s;
@@ -647,8 +653,7 @@ static int order_matches(const Sum *o, sqlite3_stmt *st)
 /* purchase_order against the live lines' orders: a stored row that is
  * not empty must be its order's, and every order must have one.  OUT:
  * *best, the first order that differs; *orders, the rows read. */
-static ClCode compare_order_rows(sqlite3 *db, SumMap *m, OrderName *best, int64_t *orders,
-				 Err *e)
+static ClCode compare_order_rows(sqlite3 *db, SumMap *m, OrderName *best, int64_t *orders, Err *e)
 {
 	ClCode rc, end;
 	DbRows q;
@@ -661,8 +666,12 @@ static ClCode compare_order_rows(sqlite3 *db, SumMap *m, OrderName *best, int64_
 	while (!rc && db_rows_next(&q)) {
 		sqlite3_stmt *st = q.st;
 		const char *po = (const char *)sqlite3_column_text(st, 2);
-		Key k = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), 0,
-			 po ? po : "", (size_t)sqlite3_column_bytes(st, 2), 0};
+		Key k = {sqlite3_column_int64(st, 0),
+			 sqlite3_column_int64(st, 1),
+			 0,
+			 po ? po : "",
+			 (size_t)sqlite3_column_bytes(st, 2),
+			 0};
 		int empty = sqlite3_column_int64(st, 3) == 0 && sqlite3_column_int64(st, 4) == 0 &&
 			    sqlite3_column_int64(st, 5) == 0 &&
 			    sqlite3_column_type(st, 6) == SQLITE_NULL;
@@ -688,8 +697,7 @@ static ClCode compare_order_rows(sqlite3 *db, SumMap *m, OrderName *best, int64_
 
 /* "n lines, list L, invoiced I, first D" of one order from sql (columns
  * n, l, i, d) into buf (size size); "none" when there is no row. */
-static void order_figures(sqlite3 *db, const char *sql, const OrderName *o, char *buf,
-			  size_t size)
+static void order_figures(sqlite3 *db, const char *sql, const OrderName *o, char *buf, size_t size)
 {
 	char l[MONEY_BUF], i[MONEY_BUF];
 	DbRows q;

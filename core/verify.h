@@ -30,9 +30,8 @@ typedef struct VerifyTally VerifyTally;
  * cols and ncol are ignored.  OUT: *out (free it with
  * verify_tally_free(), even on an error; NULL then is possible), *lines,
  * the lines read. */
-ClCode verify_lines_read(sqlite3 *db, unsigned what, const char *cols, int ncol,
-			 VerifyTally **out, int64_t *lines, Err *e)
-	__attribute__((warn_unused_result));
+ClCode verify_lines_read(sqlite3 *db, unsigned what, const char *cols, int ncol, VerifyTally **out,
+			 int64_t *lines, Err *e) __attribute__((warn_unused_result));
 
 /* Compare the kept tables with t's sums: sales first, then orders.  On
  * a difference, CL_ERULE naming the table, the key and both figures.
