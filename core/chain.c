@@ -73,8 +73,12 @@ ClCode canon_column(Buf *b, sqlite3_stmt *st, int i)
 		return canon_bytes(b, "", 0);
 	case SQLITE_INTEGER:
 		return canon_int(b, sqlite3_column_int64(st, i));
-	default:
-		return canon_text(b, (const char *)sqlite3_column_text(st, i));
+	default: {
+		/* the length SQLite knows, rather than strlen() */
+		const char *t = (const char *)sqlite3_column_text(st, i);
+
+		return canon_bytes(b, t ? t : "", t ? (size_t)sqlite3_column_bytes(st, i) : 0);
+	}
 	}
 }
 
@@ -108,19 +112,28 @@ void chain_hash(const char *prev, const Buf *canon, char out[CHAIN_HEX])
  * matches SHA-256(stored hash before it ‖ its text), every stored hash is
  * the recomputed chain, so the first row that does not match is the first
  * break, wherever the walk started.  A long chain is therefore walked in
- * two halves at once, the second on a connection of its own. */
+ * two halves at once, each on a read-only connection of its own. */
 
 /* Rows below which one walk is quicker than starting a second. */
 #define SPLIT_MIN 100000
+
+/* The pages a walk's own connection maps rather than reads (SQLite caps
+ * it at its compile-time limit): a read is a system call and a copy per
+ * page. */
+#define WALK_MMAP "PRAGMA mmap_size = 4294967296"
 
 /* One walk over consecutive rows. */
 typedef struct Walk {
 	const char *table;
 	sqlite3_stmt *st; /* the rows: ncol hashed columns, then the hash */
 	int ncol;
+	int check;	      /* 0: no hash is read or checked */
 	char prev[CHAIN_HEX]; /* the hash before the walk's first row */
 	int64_t checked;      /* rows that matched */
 	atomic_int *stop;     /* set: an earlier walk found a break */
+	atomic_int *halt;     /* set on a break, for a later walk to stop */
+	const ChainVisit *visit;
+	void *state; /* the visitor's state for this walk */
 	ClCode rc;
 	Err err;
 } Walk;
@@ -156,7 +169,10 @@ static void walk(Walk *w)
 	buf_init(&b, 1 << 26);
 	w->rc = CL_OK;
 	while (!w->rc && (step = sqlite3_step(w->st)) == SQLITE_ROW) {
-		w->rc = walk_row(w, &b);
+		if (w->check)
+			w->rc = walk_row(w, &b);
+		if (!w->rc && w->visit)
+			w->rc = w->visit->row(w->state, w->st, &w->err);
 		if (!w->rc)
 			w->checked++;
 		if (w->stop && (w->checked & 4095) == 0 &&
@@ -165,13 +181,15 @@ static void walk(Walk *w)
 	}
 	if (!w->rc && step != SQLITE_DONE)
 		w->rc = db_error(sqlite3_db_handle(w->st), &w->err, "reading the chain");
+	if (w->rc && w->halt)
+		atomic_store(w->halt, 1);
 	buf_free(&b);
 }
 
 ClCode chain_verify(sqlite3 *db, const char *table, const char *sql, int ncol, int64_t *checked,
 		    Err *e)
 {
-	Walk w = {.table = table, .ncol = ncol};
+	Walk w = {.table = table, .ncol = ncol, .check = 1};
 
 	*checked = 0;
 	memcpy(w.prev, chain_genesis, CHAIN_HEX);
@@ -185,27 +203,32 @@ ClCode chain_verify(sqlite3 *db, const char *table, const char *sql, int ncol, i
 	return w.rc;
 }
 
-/* The second half's walk, on its own read-only connection to the same
- * file. */
+/* One half of a split walk, on its own read-only connection to the same
+ * file (or on the caller's, db, when that cannot be opened). */
 typedef struct Half {
 	Walk w;
+	sqlite3 *db;
 	const char *path, *sql;
 	int64_t from, to;
 } Half;
 
+/* Open h's connection and walk rows from..to on it.  OUT: h->w. */
 static void *half_walk(void *arg)
 {
 	Half *h = arg;
-	sqlite3 *db = NULL;
+	sqlite3 *own = NULL, *db = h->db;
 
-	if (sqlite3_open_v2(h->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+	if (sqlite3_open_v2(h->path, &own, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) ==
 	    SQLITE_OK) {
+		sqlite3_busy_timeout(own, 5000);
+		sqlite3_exec(own, WALK_MMAP, NULL, NULL, NULL);
+		db = own;
+	} else if (!db) {
 		h->w.rc = err_set(&h->w.err, CL_EDB, "cannot open %s to verify it: %s", h->path,
-				  db ? sqlite3_errmsg(db) : "out of memory");
-		sqlite3_close(db);
+				  own ? sqlite3_errmsg(own) : "out of memory");
+		sqlite3_close(own);
 		return NULL;
 	}
-	sqlite3_busy_timeout(db, 5000);
 	if (sqlite3_prepare_v2(db, h->sql, -1, &h->w.st, NULL) != SQLITE_OK) {
 		h->w.rc = db_error(db, &h->w.err, "reading the chain");
 	} else {
@@ -214,7 +237,7 @@ static void *half_walk(void *arg)
 		walk(&h->w);
 	}
 	sqlite3_finalize(h->w.st);
-	sqlite3_close(db);
+	sqlite3_close(own);
 	return NULL;
 }
 
@@ -251,64 +274,93 @@ static ClCode read_one(sqlite3 *db, const char *sql, int64_t v, int64_t *n, char
 	return CL_OK;
 }
 
-ClCode chain_verify_table(sqlite3 *db, const char *table, const char *cols, int ncol,
-			  int64_t *checked, Err *e)
+/* Where the halves of table's walk meet: h[1] starts at from, after the
+ * row whose stored hash it starts from (read only when check).  OUT:
+ * *lo, *hi, the ids to walk; *split, 1 when there are two halves; *any,
+ * 0 for an empty table. */
+static ClCode plan_halves(sqlite3 *db, const char *table, int check, Half h[2], int64_t *lo,
+			  int64_t *hi, int *split, int *any, Err *e)
+{
+	char sql[256];
+	int found;
+	ClCode rc;
+
+	*split = *any = 0;
+	snprintf(sql, sizeof sql, "SELECT min(id) FROM %s", table);
+	rc = read_one(db, sql, 0, lo, NULL, any, e);
+	if (rc || !*any)
+		return rc;
+	snprintf(sql, sizeof sql, "SELECT max(id) FROM %s", table);
+	rc = read_one(db, sql, 0, hi, NULL, &found, e);
+	if (rc)
+		return rc;
+	h[1].from = *lo + (*hi - *lo) / 2 + 1;
+	h[1].to = *hi;
+	if ((uint64_t)*hi - (uint64_t)*lo < SPLIT_MIN || !h[0].path || !*h[0].path ||
+	    !sqlite3_threadsafe())
+		return CL_OK;
+	if (!check) {
+		*split = 1;
+		return CL_OK;
+	}
+	snprintf(sql, sizeof sql, "SELECT hash FROM %s WHERE id < ?1 ORDER BY id DESC LIMIT 1",
+		 table);
+	rc = read_one(db, sql, h[1].from, NULL, h[1].w.prev, split, e);
+	return rc;
+}
+
+ClCode chain_walk_table(sqlite3 *db, const char *table, const char *cols, int ncol, int check,
+			const ChainVisit *visit, int64_t *checked, Err *e)
 {
 	char sql[1024];
 	const char *path = sqlite3_db_filename(db, "main");
-	Walk first = {.table = table, .ncol = ncol};
-	Half second = {.w = {.table = table, .ncol = ncol}, .path = path, .sql = sql};
+	Walk w = {.table = table, .ncol = check ? ncol : 0, .check = check, .visit = visit};
+	Half h[2] = {{.w = w, .db = db, .path = path, .sql = sql},
+		     {.w = w, .path = path, .sql = sql}};
 	int64_t lo = 0, hi = 0;
 	atomic_int stop = 0;
-	int found, split = 0;
+	int any, split;
 	pthread_t thread;
 	ClCode rc;
 
 	*checked = 0;
-	memcpy(first.prev, chain_genesis, CHAIN_HEX);
-	snprintf(sql, sizeof sql, "SELECT min(id) FROM %s", table);
-	rc = read_one(db, sql, 0, &lo, NULL, &found, e);
-	if (rc || !found)
+	memcpy(h[0].w.prev, chain_genesis, CHAIN_HEX);
+	rc = plan_halves(db, table, check, h, &lo, &hi, &split, &any, e);
+	if (rc || !any)
 		return rc; /* no rows: nothing to check */
-	snprintf(sql, sizeof sql, "SELECT max(id) FROM %s", table);
-	rc = read_one(db, sql, 0, &hi, NULL, &found, e);
-	if (rc)
-		return rc;
-	/* the halves meet after row mid: the second starts from its stored
-	 * hash, which the first checks */
-	second.from = lo + (hi - lo) / 2 + 1;
-	second.to = hi;
-	if ((uint64_t)hi - (uint64_t)lo >= SPLIT_MIN && path && *path && sqlite3_threadsafe()) {
-		snprintf(sql, sizeof sql,
-			 "SELECT hash FROM %s WHERE id < ?1 ORDER BY id DESC LIMIT 1", table);
-		rc = read_one(db, sql, second.from, NULL, second.w.prev, &found, e);
-		if (rc)
-			return rc;
-		split = found;
-	}
-	snprintf(sql, sizeof sql, "SELECT %s, hash FROM %s WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
-		 cols, table);
-	second.w.stop = &stop;
-	if (split && pthread_create(&thread, NULL, half_walk, &second) != 0)
+	snprintf(sql, sizeof sql, "SELECT %s%s FROM %s WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
+		 cols, check ? ", hash" : "", table);
+	h[0].from = lo;
+	h[0].to = split ? h[1].from - 1 : hi;
+	h[0].w.state = visit ? visit->state[0] : NULL;
+	h[1].w.state = visit ? visit->state[1] : NULL;
+	h[0].w.halt = h[1].w.stop = &stop;
+	if (split && pthread_create(&thread, NULL, half_walk, &h[1]) != 0) {
 		split = 0;
-	if (sqlite3_prepare_v2(db, sql, -1, &first.st, NULL) != SQLITE_OK) {
-		first.rc = db_error(db, &first.err, "reading the chain");
-	} else {
-		sqlite3_bind_int64(first.st, 1, lo);
-		sqlite3_bind_int64(first.st, 2, split ? second.from - 1 : hi);
-		walk(&first);
-		sqlite3_finalize(first.st);
+		h[0].to = hi;
 	}
-	if (first.rc)
-		atomic_store(&stop, 1);
+	if (split) {
+		half_walk(&h[0]);
+	} else if (sqlite3_prepare_v2(db, sql, -1, &h[0].w.st, NULL) != SQLITE_OK) {
+		h[0].w.rc = db_error(db, &h[0].w.err, "reading the chain");
+	} else {
+		sqlite3_bind_int64(h[0].w.st, 1, h[0].from);
+		sqlite3_bind_int64(h[0].w.st, 2, h[0].to);
+		walk(&h[0].w);
+		sqlite3_finalize(h[0].w.st);
+	}
 	if (split)
 		pthread_join(thread, NULL);
-	*checked = first.checked + (split ? second.w.checked : 0);
+	*checked = h[0].w.checked + (split ? h[1].w.checked : 0);
 	/* the first half's break comes first in the chain */
-	if (first.rc || (split && second.w.rc)) {
-		if (e)
-			*e = first.rc ? first.err : second.w.err;
-		return first.rc ? first.rc : second.w.rc;
-	}
-	return CL_OK;
+	rc = h[0].w.rc ? h[0].w.rc : (split ? h[1].w.rc : CL_OK);
+	if (rc && e)
+		*e = h[0].w.rc ? h[0].w.err : h[1].w.err;
+	return rc;
+}
+
+ClCode chain_verify_table(sqlite3 *db, const char *table, const char *cols, int ncol,
+			  int64_t *checked, Err *e)
+{
+	return chain_walk_table(db, table, cols, ncol, 1, NULL, checked, e);
 }

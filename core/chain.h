@@ -44,10 +44,29 @@ ClCode chain_verify(sqlite3 *db, const char *table, const char *sql, int ncol, i
 
 /* The same for a table whose chain order is its integer key id: cols
  * lists the ncol hashed columns (id first); the hash is column "hash".  A
- * long chain is walked in two halves at once, the second on a read-only
+ * long chain is walked in two halves at once, each on a read-only
  * connection of its own, with the same answer as one walk.  OUT:
  * *checked. */
 ClCode chain_verify_table(sqlite3 *db, const char *table, const char *cols, int ncol,
 			  int64_t *checked, Err *e) __attribute__((warn_unused_result));
+
+/* What else reads a table's rows as chain_walk_table() walks them: row()
+ * is called with each row (its hash checked first, if it is) and the
+ * state of the walk it is in, state[0] for the first half (or the only
+ * walk), state[1] for the second; it returns CL_OK, or an error (with e
+ * set) that ends the walk.  The halves run at once, on two threads. */
+typedef struct ChainVisit {
+	ClCode (*row)(void *state, sqlite3_stmt *st, Err *e);
+	void *state[2];
+} ChainVisit;
+
+/* chain_verify_table(), handing every row to visit (may be NULL) too;
+ * with check 0 no hash is read or checked, and the statement has the
+ * ncol columns of cols only.  The first error wins: a break, or visit's
+ * error, in the first half before anything in the second.  OUT:
+ * *checked, the rows that matched and visit took. */
+ClCode chain_walk_table(sqlite3 *db, const char *table, const char *cols, int ncol, int check,
+			const ChainVisit *visit, int64_t *checked, Err *e)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -10,6 +10,7 @@
 #include "db.h"
 #include "money.h"
 #include "terms.h"
+#include "verify.h"
 
 /* Running totals kept sorted by key (byte order); t grows as keys come,
  * with no cap on their number. */
@@ -846,87 +847,9 @@ void compliance_report_cut(ComplianceReport *r, long offset, int limit)
 
 /* ---- verify --------------------------------------------------------------- */
 
-/* The live lines' orders, and the stored ones that are not empty, each
- * side's rows missing from the other first. */
-static const char order_diff_sql[] =
-	"WITH live AS (SELECT contract_id, agency_id, po_number, count(*) AS n, "
-	"    sum(list_amount) AS l, sum(invoiced_amount) AS i, min(invoice_date) AS d "
-	"    FROM live_purchase GROUP BY agency_id, contract_id, po_number), "
-	"  kept AS (SELECT contract_id, agency_id, po_number, lines AS n, list_total AS l, "
-	"    invoiced_total AS i, first_date AS d FROM purchase_order "
-	"    WHERE lines <> 0 OR list_total <> 0 OR invoiced_total <> 0 "
-	"      OR first_date IS NOT NULL), "
-	"  diff AS (SELECT * FROM (SELECT * FROM live EXCEPT SELECT * FROM kept) "
-	"    UNION SELECT * FROM (SELECT * FROM kept EXCEPT SELECT * FROM live)) "
-	"SELECT c.number, a.code, d.po_number FROM diff d JOIN contract c ON c.id = d.contract_id "
-	"JOIN agency a ON a.id = d.agency_id ORDER BY c.number, a.code, d.po_number LIMIT 1";
-
-/* "n lines, list L, invoiced I, first D" of one order from sql (columns
- * n, l, i, d) into buf (size size); "none" when there is no row. */
-static void order_figures(sqlite3 *db, const char *sql, const char *c, const char *a,
-			  const char *po, char *buf, size_t size)
-{
-	char l[MONEY_BUF], i[MONEY_BUF];
-	DbRows q;
-	Err ignore = {0};
-
-	snprintf(buf, size, "none");
-	if (db_rows(&q, db, &ignore, sql, "ttt", c, a, po))
-		return;
-	if (db_rows_next(&q))
-		snprintf(buf, size, "%lld lines, list %s, invoiced %s, first invoice %s",
-			 (long long)sqlite3_column_int64(q.st, 0),
-			 money_format(sqlite3_column_int64(q.st, 1), l),
-			 money_format(sqlite3_column_int64(q.st, 2), i),
-			 sqlite3_column_text(q.st, 3) ? (const char *)sqlite3_column_text(q.st, 3)
-						      : "none");
-	if (db_rows_end(&q, "reading an order", &ignore))
-		snprintf(buf, size, "unreadable");
-}
-
 ClCode compliance_verify(sqlite3 *db, int64_t *orders, Err *e)
 {
-	char c[64] = "", a[33] = "", po[65] = "", kept[200], live[200];
-	ClCode rc, end;
-	int found = 0;
-	DbRows q;
-
-	unsigned long since = db_read_failures(NULL);
-	int64_t n = db_int(db, 0, "SELECT count(*) FROM purchase_order", "");
-
-	if (db_reads_failed(since, "counting the orders", e))
-		return CL_EDB;
-	if (orders)
-		*orders = n;
-	rc = db_rows(&q, db, e, order_diff_sql, "");
-	if (!rc && db_rows_next(&q)) {
-		found = 1;
-		snprintf(c, sizeof c, "%s", (const char *)sqlite3_column_text(q.st, 0));
-		snprintf(a, sizeof a, "%s", (const char *)sqlite3_column_text(q.st, 1));
-		snprintf(po, sizeof po, "%s", (const char *)sqlite3_column_text(q.st, 2));
-	}
-	end = db_rows_end(&q, "recomputing the order totals", e);
-	if (rc || end)
-		return rc ? rc : end;
-	if (!found)
-		return CL_OK;
-	order_figures(db,
-		      "SELECT o.lines, o.list_total, o.invoiced_total, o.first_date "
-		      "FROM purchase_order o JOIN contract c ON c.id = o.contract_id "
-		      "JOIN agency a ON a.id = o.agency_id "
-		      "WHERE c.number = ?1 AND a.code = ?2 AND o.po_number = ?3",
-		      c, a, po, kept, sizeof kept);
-	order_figures(
-		db,
-		"SELECT count(*), sum(p.list_amount), sum(p.invoiced_amount), "
-		"  min(p.invoice_date) FROM live_purchase p "
-		"JOIN contract c ON c.id = p.contract_id JOIN agency a ON a.id = p.agency_id "
-		"WHERE c.number = ?1 AND a.code = ?2 AND p.po_number = ?3 HAVING count(*) > 0",
-		c, a, po, live, sizeof live);
-	return err_set(e, CL_ERULE,
-		       "the order totals of contract %s, agency %s, PO %s differ from its lines: "
-		       "stored %s; from the lines %s",
-		       c, a, po, kept, live);
+	return verify_lines(db, VERIFY_ORDERS, NULL, orders, e);
 }
 
 void compliance_report_free(ComplianceReport *r)

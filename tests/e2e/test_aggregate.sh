@@ -56,14 +56,19 @@ rebuilt() {
 	sqlite3 "$WORK/copy.db" <<'SQL'
 DROP TRIGGER sales_day_no_delete;
 DROP TRIGGER sales_agency_day_no_delete;
+DROP TRIGGER sales_agency_month_no_delete;
 DELETE FROM sales_day;
 DELETE FROM sales_agency_day;
+DELETE FROM sales_agency_month;
 INSERT INTO sales_day SELECT contract_id, invoice_date,
 	sum(CASE WHEN reverses_id IS NULL THEN 1 ELSE -1 END), sum(list_amount), sum(invoiced_amount)
 	FROM purchase GROUP BY contract_id, invoice_date;
 INSERT INTO sales_agency_day SELECT contract_id, agency_id, invoice_date,
 	sum(CASE WHEN reverses_id IS NULL THEN 1 ELSE -1 END), sum(list_amount), sum(invoiced_amount)
 	FROM purchase GROUP BY contract_id, agency_id, invoice_date;
+INSERT INTO sales_agency_month SELECT contract_id, agency_id, substr(invoice_date, 1, 7),
+	sum(CASE WHEN reverses_id IS NULL THEN 1 ELSE -1 END), sum(list_amount), sum(invoiced_amount)
+	FROM purchase GROUP BY contract_id, agency_id, substr(invoice_date, 1, 7);
 SQL
 }
 
@@ -148,6 +153,19 @@ expect_fail "... and says what the lines give" 1 "on $DAY holds"
 q "UPDATE sales_agency_day SET invoiced_amount = invoiced_amount - 1
 	WHERE contract_id = (SELECT id FROM contract WHERE number = '$C') AND day = '$DAY'
 	AND agency_id = (SELECT min(agency_id) FROM sales_agency_day WHERE day = '$DAY'
+	AND contract_id = (SELECT id FROM contract WHERE number = '$C'))"
+MONTH=${DAY:0:7}
+q "UPDATE sales_agency_month SET list_amount = list_amount + 7
+	WHERE contract_id = (SELECT id FROM contract WHERE number = '$C') AND month = '$MONTH'
+	AND agency_id = (SELECT min(agency_id) FROM sales_agency_month WHERE month = '$MONTH'
+	AND contract_id = (SELECT id FROM contract WHERE number = '$C'))"
+cl verify
+expect_fail "a changed month total: verify names sales_agency_month, the agency and the month" 1 \
+	"sales_agency_month for contract $C, agency"
+expect_fail "... and what the days give" 1 "on $MONTH holds"
+q "UPDATE sales_agency_month SET list_amount = list_amount - 7
+	WHERE contract_id = (SELECT id FROM contract WHERE number = '$C') AND month = '$MONTH'
+	AND agency_id = (SELECT min(agency_id) FROM sales_agency_month WHERE month = '$MONTH'
 	AND contract_id = (SELECT id FROM contract WHERE number = '$C'))"
 q "UPDATE sales_day SET lines = lines + 1
 	WHERE contract_id = (SELECT id FROM contract WHERE number = '$C') AND day = '$DAY'"
