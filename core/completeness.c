@@ -303,43 +303,52 @@ static ClCode signal_silent(Audit *a, const char *agency, const int *lines, int 
 	return CL_OK;
 }
 
-/* The live ledger of the contract summed by agency and invoice date,
- * agency by agency (the kept aggregate, in its key's order): one pass
- * gives both the net sales by day and each member's lines by quarter. */
-static const char ledger_sql[] =
-	"SELECT s.agency_id, (SELECT code FROM agency WHERE id = s.agency_id), s.day, "
-	"  s.invoiced_amount, s.lines "
-	"FROM sales_agency_day s WHERE s.contract_id = ?1 AND s.lines > 0 "
-	"ORDER BY s.agency_id, s.day";
+/* The contract's net sales by day (the kept sums). */
+static const char days_sql[] =
+	"SELECT day, invoiced_amount FROM sales_day WHERE contract_id = ?1 AND lines > 0";
 
-/* One day's row of ledger_sql: its net into a->cum (as the day's own
- * figure; audit_scan_ledger() makes the running sums) and its lines into
- * lines (quarter index base + i). */
-static void ledger_day(Audit *a, sqlite3_stmt *st, int *lines, int n, int base)
+/* Each member's months with live lines, member by member (the kept
+ * sums, in their key's order): its lines by quarter. */
+static const char months_sql[] =
+	"SELECT s.agency_id, (SELECT code FROM agency WHERE id = s.agency_id), "
+	"  s.month || '-01', s.lines "
+	"FROM sales_agency_month s WHERE s.contract_id = ?1 AND s.lines > 0 "
+	"ORDER BY s.agency_id, s.month";
+
+/* The net sales by day into a->cum, as running sums. */
+static ClCode audit_days(sqlite3 *db, Audit *a, Err *e)
 {
-	Date day;
+	ClCode rc, end;
+	DbRows q;
 	int i;
 
-	if (date_parse((const char *)sqlite3_column_text(st, 2), &day, NULL) != CL_OK)
-		return;
-	if (day >= a->start && day - a->start < a->ndays)
-		a->cum[day - a->start + 1] += sqlite3_column_int64(st, 3);
-	i = qindex(quarter_of(day)) - base;
-	if (i >= 0 && i < n)
-		lines[i] += sqlite3_column_int(st, 4);
+	rc = db_rows(&q, db, e, days_sql, "i", a->h.id);
+	while (!rc && db_rows_next(&q)) {
+		Date day;
+
+		if (date_parse((const char *)sqlite3_column_text(q.st, 0), &day, NULL) == CL_OK &&
+		    day >= a->start && day - a->start < a->ndays)
+			a->cum[day - a->start + 1] += sqlite3_column_int64(q.st, 1);
+	}
+	end = db_rows_end(&q, "reading the ledger's net sales by day", e);
+	for (i = 1; i <= a->ndays; i++)
+		a->cum[i] += a->cum[i - 1];
+	return rc ? rc : end;
 }
 
-/* Read the ledger once: net sales by day as running sums (a->cum) and,
- * member by member, the member_silent signals of quarters from..to. */
+/* The net sales by day as running sums (a->cum) and, member by member,
+ * the member_silent signals of quarters from..to. */
 static ClCode audit_scan_ledger(sqlite3 *db, Audit *a, int from, int to, Err *e)
 {
-	int n = a->qlast - a->qfirst + 5, base = a->qfirst - 4, i;
+	int n = a->qlast - a->qfirst + 5, base = a->qfirst - 4;
 	char agency[33] = "";
 	int64_t current = -1;
 	ClCode rc, end;
 	int *lines;
 	DbRows q;
 
+	memset(&q, 0, sizeof q);
+	q.step = SQLITE_DONE; /* nothing to end unless the query starts */
 	a->start = a->h.ver[0].start;
 	a->ndays = terms_last_day(&a->h) - a->start + 1;
 	if (a->ndays < 1)
@@ -352,8 +361,13 @@ static ClCode audit_scan_ledger(sqlite3 *db, Audit *a, int from, int to, Err *e)
 		free(lines);
 		return err_set(e, CL_ENOMEM, "out of memory");
 	}
-	rc = db_rows(&q, db, e, ledger_sql, "i", a->h.id);
+	rc = audit_days(db, a, e);
+	if (!rc)
+		rc = db_rows(&q, db, e, months_sql, "i", a->h.id);
 	while (!rc && db_rows_next(&q)) {
+		Date month;
+		int i;
+
 		if (sqlite3_column_int64(q.st, 0) != current) {
 			if (current >= 0)
 				rc = signal_silent(a, agency, lines, from, to, e);
@@ -362,14 +376,16 @@ static ClCode audit_scan_ledger(sqlite3 *db, Audit *a, int from, int to, Err *e)
 			snprintf(agency, sizeof agency, "%s",
 				 (const char *)sqlite3_column_text(q.st, 1));
 		}
-		ledger_day(a, q.st, lines, n, base);
+		if (date_parse((const char *)sqlite3_column_text(q.st, 2), &month, NULL) != CL_OK)
+			continue;
+		i = qindex(quarter_of(month)) - base;
+		if (i >= 0 && i < n)
+			lines[i] += sqlite3_column_int(q.st, 3);
 	}
-	end = db_rows_end(&q, "reading the ledger by member and day", e);
+	end = db_rows_end(&q, "reading the ledger by member and month", rc ? NULL : e);
 	if (!rc && !end && current >= 0)
 		rc = signal_silent(a, agency, lines, from, to, e);
 	free(lines);
-	for (i = 1; i <= a->ndays; i++)
-		a->cum[i] += a->cum[i - 1];
 	return rc ? rc : end;
 }
 

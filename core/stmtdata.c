@@ -137,7 +137,7 @@ ClCode stmtdata_member_lines(sqlite3 *db, int64_t contract_id, int64_t agency_id
 	while (!rc && db_rows_next(&q)) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;
-			if (!(grown = realloc(*lines, (size_t)cap * sizeof *grown))) {
+			if (!(grown = realloc(*lines, (size_t)cap * sizeof(StmtLine *)))) {
 				rc = err_set(e, CL_ENOMEM, "the member's lines: out of memory");
 				break;
 			}

@@ -100,6 +100,81 @@ static ClCode agency_lines(sqlite3 *db, int64_t cid, int64_t aid, const Quarter 
 	return CL_OK;
 }
 
+/* The agency's newest keep lines of contract cid, oldest of them first. */
+static ClCode agency_recent_lines(sqlite3 *db, int64_t cid, int64_t aid, int keep,
+				  SummaryContract *c, Err *e)
+{
+	int cap = 0, i;
+	ClCode rc, end;
+	DbRows q;
+
+	rc = db_rows(&q, db, e,
+		     "SELECT id, invoice_date, po_number, invoice_number, line, description, "
+		     "list_amount, invoiced_amount FROM live_purchase WHERE contract_id = ? "
+		     "AND agency_id = ? ORDER BY invoice_date DESC, invoice_number DESC, line DESC "
+		     "LIMIT ?",
+		     "iii", cid, aid, (int64_t)keep);
+	while (!rc && db_rows_next(&q)) {
+		rc = grow(&c->lines, c->nline, &cap, sizeof *c->lines, e);
+		if (!rc)
+			rc = line_read(q.st, &c->lines[c->nline++], e);
+	}
+	end = db_rows_end(&q, "reading the agency's newest lines", e);
+	for (i = 0; i < c->nline / 2; i++) {
+		SummaryLine t = c->lines[i];
+
+		c->lines[i] = c->lines[c->nline - 1 - i];
+		c->lines[c->nline - 1 - i] = t;
+	}
+	return rc ? rc : end;
+}
+
+/* The agency's totals, live-line count and quarters with live lines under
+ * contract cid, from the kept net sales.  OUT: c. */
+static ClCode agency_kept(sqlite3 *db, int64_t cid, int64_t aid, SummaryContract *c, Err *e)
+{
+	int cap = 0;
+	ClCode rc, end;
+	DbRows q;
+
+	rc = db_rows(&q, db, e,
+		     "SELECT coalesce(sum(lines), 0), coalesce(sum(list_amount), 0), "
+		     "coalesce(sum(invoiced_amount), 0) FROM sales_agency_month "
+		     "WHERE contract_id = ? AND agency_id = ?",
+		     "ii", cid, aid);
+	if (!rc && db_rows_next(&q)) {
+		c->line_count = sqlite3_column_int64(q.st, 0);
+		c->list_total = sqlite3_column_int64(q.st, 1);
+		c->paid_total = sqlite3_column_int64(q.st, 2);
+		c->savings = c->list_total - c->paid_total;
+	}
+	end = db_rows_end(&q, "reading the agency's kept totals", e);
+	if (rc || end)
+		return rc ? rc : end;
+	rc = db_rows(&q, db, e,
+		     "SELECT month FROM sales_agency_month WHERE contract_id = ? AND agency_id = ? "
+		     "AND lines > 0 ORDER BY month",
+		     "ii", cid, aid);
+	while (!rc && db_rows_next(&q)) {
+		const char *m = (const char *)sqlite3_column_text(q.st, 0);
+		int y, mo;
+		Quarter qt;
+
+		if (!m || sscanf(m, "%4d-%2d", &y, &mo) != 2) {
+			rc = err_set(e, CL_EDB, "a kept month is not YYYY-MM: %s", m ? m : "NULL");
+			break;
+		}
+		qt = quarter_of(date_from_ymd(y, mo, 1));
+		if (c->nquarter && quarter_cmp(c->quarters[c->nquarter - 1], qt) == 0)
+			continue;
+		rc = grow(&c->quarters, c->nquarter, &cap, sizeof *c->quarters, e);
+		if (!rc)
+			c->quarters[c->nquarter++] = qt;
+	}
+	end = db_rows_end(&q, "reading the agency's months", e);
+	return rc ? rc : end;
+}
+
 /* The agency's share of the current rebate year; present 0 when the
  * contract has none to show.  OUT: *out. */
 static ClCode agency_rebate(sqlite3 *db, const char *contract, const char *agency, Date today,
@@ -145,23 +220,34 @@ static ClCode agency_rebate(sqlite3 *db, const char *contract, const char *agenc
 /* The contract of st's current row (summary_agency), with the agency's
  * lines and rebate.  OUT: *c. */
 static ClCode agency_contract(sqlite3 *db, sqlite3_stmt *st, int64_t aid, const char *agency,
-			      const Quarter *period, Date today, const char *actor,
+			      const Quarter *period, int keep, Date today, const char *actor,
 			      SummaryContract *c, Err *e)
 {
+	int64_t cid = sqlite3_column_int64(st, 0);
 	ClCode rc;
 
 	memset(c, 0, sizeof *c);
 	if ((rc = column_dup(st, 1, &c->contract, e)) || (rc = column_dup(st, 2, &c->title, e)) ||
 	    (rc = column_dup(st, 3, &c->joined, e)) || (rc = column_dup(st, 4, &c->status, e)))
 		return rc;
-	rc = agency_lines(db, sqlite3_column_int64(st, 0), aid, period, c, e);
+	if (keep < 0) {
+		rc = agency_lines(db, cid, aid, period, c, e);
+		c->line_count = c->nline;
+	} else {
+		rc = agency_kept(db, cid, aid, c, e);
+		if (!rc)
+			rc = agency_recent_lines(db, cid, aid, keep, c, e);
+	}
 	if (!rc)
 		rc = agency_rebate(db, c->contract, agency, today, actor, &c->rebate, e);
 	return rc;
 }
 
-ClCode summary_agency(sqlite3 *db, const char *agency, const char *contract, const Quarter *period,
-		      Date today, const char *actor, SummaryAgency *out, Err *e)
+/* summary_agency() with every line (keep < 0), or summary_agency_recent()
+ * with the newest keep. */
+static ClCode agency_summary(sqlite3 *db, const char *agency, const char *contract,
+			     const Quarter *period, int keep, Date today, const char *actor,
+			     SummaryAgency *out, Err *e)
 {
 	char name[256];
 	int64_t aid;
@@ -189,7 +275,7 @@ ClCode summary_agency(sqlite3 *db, const char *agency, const char *contract, con
 	while (!rc && db_rows_next(&q)) {
 		rc = grow(&out->contracts, out->ncontract, &cap, sizeof *out->contracts, e);
 		if (!rc)
-			rc = agency_contract(db, q.st, aid, agency, period, today, actor,
+			rc = agency_contract(db, q.st, aid, agency, period, keep, today, actor,
 					     &out->contracts[out->ncontract++], e);
 	}
 	end = db_rows_end(&q, "reading the agency's contracts", e);
@@ -199,6 +285,18 @@ ClCode summary_agency(sqlite3 *db, const char *agency, const char *contract, con
 		return err_set(e, CL_ENOTFOUND, "agency %s does not participate in contract %s",
 			       agency, contract);
 	return CL_OK;
+}
+
+ClCode summary_agency(sqlite3 *db, const char *agency, const char *contract, const Quarter *period,
+		      Date today, const char *actor, SummaryAgency *out, Err *e)
+{
+	return agency_summary(db, agency, contract, period, -1, today, actor, out, e);
+}
+
+ClCode summary_agency_recent(sqlite3 *db, const char *agency, int keep, Date today,
+			     const char *actor, SummaryAgency *out, Err *e)
+{
+	return agency_summary(db, agency, NULL, NULL, keep < 0 ? 0 : keep, today, actor, out, e);
 }
 
 void summary_agency_free(SummaryAgency *s)
@@ -215,6 +313,7 @@ void summary_agency_free(SummaryAgency *s)
 			free(c->lines[j].description);
 		}
 		free(c->lines);
+		free(c->quarters);
 		free(c->contract);
 		free(c->title);
 		free(c->joined);

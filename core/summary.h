@@ -43,6 +43,9 @@ typedef struct SummaryContract {
 	char *status; /* "active", "expired", "terminated" */
 	SummaryLine *lines;
 	int nline;
+	int64_t line_count; /* its live lines: nline unless only the newest are read */
+	Quarter *quarters;  /* the quarters with live lines, oldest first */
+	int nquarter;
 	Money list_total, paid_total, savings;
 	SummaryRebate rebate;
 } SummaryContract;
@@ -60,6 +63,13 @@ typedef struct SummaryAgency {
  * summary_agency_free(), also on failure). */
 ClCode summary_agency(sqlite3 *db, const char *agency, const char *contract, const Quarter *period,
 		      Date today, const char *actor, SummaryAgency *out, Err *e)
+	__attribute__((warn_unused_result));
+/* The same for a page: each contract's newest keep lines (oldest of them
+ * first), its totals and line count and the quarters with live lines
+ * from the kept net sales, so that the cost follows keep, not the
+ * agency's lines. */
+ClCode summary_agency_recent(sqlite3 *db, const char *agency, int keep, Date today,
+			     const char *actor, SummaryAgency *out, Err *e)
 	__attribute__((warn_unused_result));
 void summary_agency_free(SummaryAgency *s);
 

@@ -527,6 +527,28 @@ cJSON *encode_agency_report(sqlite3 *db, const char *agency, const char *contrac
 	return o;
 }
 
+cJSON *encode_agency_page(sqlite3 *db, const char *agency, int keep, Date today,
+			  const char *actor, Err *e)
+{
+	SummaryAgency s;
+	cJSON *o = NULL, *cards = NULL, *c;
+	int i = 0;
+
+	if (!summary_agency_recent(db, agency, keep, today, actor, &s, e)) {
+		o = encode_summary_agency(&s, ENC_PAGE);
+		cards = cJSON_GetObjectItem(o, "contracts");
+	}
+	cJSON_ArrayForEach(c, cards)
+	{
+		const SummaryContract *sc = &s.contracts[i++];
+
+		cJSON_AddNumberToObject(c, "line_count", (double)sc->line_count);
+		encode_statement_quarters(c, sc->quarters, sc->nquarter, today);
+	}
+	summary_agency_free(&s);
+	return o;
+}
+
 cJSON *encode_revenue_report(sqlite3 *db, int year, Date today, EncMode mode, Err *e)
 {
 	SummaryRevenue s;
@@ -538,27 +560,20 @@ cJSON *encode_revenue_report(sqlite3 *db, int year, Date today, EncMode mode, Er
 	return o;
 }
 
-void encode_statement_quarters(cJSON *card, Date today)
+void encode_statement_quarters(cJSON *card, const Quarter *with_lines, int n_with, Date today)
 {
 	char qt[QUARTER_BUF];
 	Quarter last = quarter_of(quarter_first_day(quarter_of(today)) - 1), q[256];
 	const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(card, "status"));
-	cJSON *l, *arr;
+	cJSON *arr;
 	int n = 0, i;
-	Date d;
 
-	cJSON_ArrayForEach(l, cJSON_GetObjectItem(card, "lines"))
-	{
-		const char *when = cJSON_GetStringValue(cJSON_GetObjectItem(l, "invoice_date"));
-
-		if (!when || date_parse(when, &d, NULL) != CL_OK ||
-		    quarter_cmp(quarter_of(d), last) > 0)
-			continue;
-		if (n && quarter_cmp(q[n - 1], quarter_of(d)) == 0)
+	for (i = 0; i < n_with; i++) {
+		if (quarter_cmp(with_lines[i], last) > 0)
 			continue;
 		if (n == (int)(sizeof q / sizeof *q)) /* keep the newest */
 			memmove(q, q + 1, sizeof *q * (size_t)--n);
-		q[n++] = quarter_of(d);
+		q[n++] = with_lines[i];
 	}
 	cJSON_AddBoolToObject(card, "status_active", status && strcmp(status, "active") == 0);
 	if (status && strcmp(status, "active") == 0 && (!n || quarter_cmp(q[n - 1], last) < 0) &&

@@ -92,17 +92,24 @@ cJSON *encode_agency_report(sqlite3 *db, const char *agency, const char *contrac
 			    const Quarter *period, Date today, const char *actor, EncMode mode,
 			    Err *e);
 
+/* summary_agency_recent() as the JSON of encode_agency_report() for a
+ * page: each card's newest keep lines, its "line_count" and its statement
+ * quarters (encode_statement_quarters()).  Or NULL with e set.  Caller
+ * frees. */
+cJSON *encode_agency_page(sqlite3 *db, const char *agency, int keep, Date today,
+			  const char *actor, Err *e);
+
 /* summary_revenue() as JSON, or NULL with e set.  Caller frees. */
 cJSON *encode_revenue_report(sqlite3 *db, int year, Date today, EncMode mode, Err *e);
 
 /* On an agency's contract card (a "contracts" item of
- * encode_summary_agency() with its "lines" and "status"): the quarters
- * that may have a statement, newest first, as "statement_quarters"
- * [{quarter, selected}] and the newest as "statement_quarter".  They are
- * the quarters of the lines up to the last complete one before today; an
- * active contract also offers that last complete quarter (a zero
+ * encode_summary_agency() with its "status"): the quarters that may have
+ * a statement, newest first, as "statement_quarters" [{quarter, selected}]
+ * and the newest as "statement_quarter".  They are the quarters with live
+ * lines, q[0..n) oldest first, up to the last complete one before today;
+ * an active contract also offers that last complete quarter (a zero
  * statement); "status_active" says whether it is active. */
-void encode_statement_quarters(cJSON *card, Date today);
+void encode_statement_quarters(cJSON *card, const Quarter *with_lines, int n, Date today);
 
 /* A rebate year for people: "Calendar year 2026", or "Contract year 1
  * (2025-07-01 to 2026-06-30)".  OUT: buf (size n), returned. */

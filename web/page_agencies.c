@@ -165,19 +165,14 @@ int agency_page(Req *r, int status, cJSON *extra, const char *alert)
 		cJSON_Delete(extra);
 		return resp_error(r, 404, "there is no such agency");
 	}
-	s = encode_agency_report(r->db, r->param[0], NULL, NULL, r->today,
-				 req_actor(r, actor, sizeof actor), ENC_PAGE, &e);
+	s = encode_agency_page(r->db, r->param[0], 0, r->today, req_actor(r, actor, sizeof actor),
+			       &e);
 	if (!s) {
 		cJSON_Delete(extra);
 		return resp_error(r, 500, "%s", e.msg);
 	}
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(s, "contracts"))
-	{
-		cJSON_AddNumberToObject(c, "line_count",
-					cJSON_GetArraySize(cJSON_GetObjectItem(c, "lines")));
-		encode_statement_quarters(c, r->today);
 		cJSON_DeleteItemFromObject(c, "lines");
-	}
 	ctx = pagekit_ctx(r, r->param[0]);
 	/* not "agency": the layout's header reads that as the signed-in
 	 * user's own agency */

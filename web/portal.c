@@ -242,25 +242,6 @@ int page_dashboard(Req *r)
 	return pagecache_render(r, "dashboard", version, "dashboard", ctx);
 }
 
-/* Keep only the newest keep lines of each contract in a summary, after
- * naming the quarters a statement may be asked for (those with
- * purchases; see encode_statement_quarters()). */
-static void trim_lines(cJSON *summary, int keep, Date today)
-{
-	cJSON *c;
-
-	cJSON_ArrayForEach(c, cJSON_GetObjectItem(summary, "contracts"))
-	{
-		cJSON *lines = cJSON_GetObjectItem(c, "lines");
-		int n = cJSON_GetArraySize(lines);
-
-		encode_statement_quarters(c, today);
-		cJSON_AddNumberToObject(c, "line_count", n);
-		while (n-- > keep)
-			cJSON_DeleteItemFromArray(lines, 0);
-	}
-}
-
 /* The saving under contract number in the rows of portal_agency_saved(). */
 static Money saved_under(const RowSet *saved, const char *number)
 {
@@ -363,21 +344,19 @@ static int member_figures(Req *r, cJSON *ctx, cJSON *s, Err *e)
 /* Drawn once per version for each agency, like the dashboard. */
 int page_member_portal(Req *r)
 {
-	char version[CACHE_VERSION_BUF];
+	char version[CACHE_VERSION_BUF], actor[300];
 	cJSON *ctx, *s;
 	Err e = {0};
 
 	cache_version(r->db, r->today, version, sizeof version);
 	if (pagecache_send(r, "member", version))
 		return 0;
-	s = report_cached(
-		r, &(ReportAsk){REP_AGENCY, NULL, {0, 0, {0, 0}}, r->who.agency, ENC_PAGE, 0, 0},
-		&e);
+	s = encode_agency_page(r->db, r->who.agency, 25, r->today,
+			       req_actor(r, actor, sizeof actor), &e);
 	if (!s) {
 		pagecache_fail(r, "member", version);
 		return resp_error(r, 500, "%s", e.msg);
 	}
-	trim_lines(s, 25, r->today);
 	ctx = ctx_title("My agency");
 	if (member_figures(r, ctx, s, &e)) {
 		cJSON_Delete(ctx);
