@@ -698,13 +698,29 @@ static const char stored_agency_sql[] =
 		       "AND c.agency_id = ?6 "
 		       "ORDER BY c.invoice_date, c.invoice_number, c.line LIMIT ?4 OFFSET ?5";
 
-/* Sums by agency and month of the stored lines, for the tallies. */
-static const char sums_sql[] =
-	"SELECT a.code, substr(c.invoice_date, 1, 7) || '-01', count(*), sum(c.overcharge) "
-	"FROM compliance_line c JOIN agency a ON a.id = c.agency_id "
+/* The same from the end: the last page read without stepping over the
+ * lines before it. */
+static const char stored_all_last_sql[] =
+	STORED_COLUMNS "WHERE c.contract_id = ?1 AND c.invoice_date BETWEEN ?2 AND ?3 "
+		       "ORDER BY c.invoice_date DESC, c.invoice_number DESC, c.line DESC "
+		       "LIMIT ?4 OFFSET ?5";
+
+static const char stored_agency_last_sql[] =
+	STORED_COLUMNS "WHERE c.contract_id = ?1 AND c.invoice_date BETWEEN ?2 AND ?3 "
+		       "AND c.agency_id = ?6 "
+		       "ORDER BY c.invoice_date DESC, c.invoice_number DESC, c.line DESC "
+		       "LIMIT ?4 OFFSET ?5";
+
+/* Sums by agency and month of the stored lines, for the tallies: of
+ * every agency, or of agency ?4 alone (found in its index). */
+#define SUMS_COLUMNS                                                                               \
+	"SELECT a.code, substr(c.invoice_date, 1, 7) || '-01', count(*), sum(c.overcharge) "       \
+	"FROM compliance_line c JOIN agency a ON a.id = c.agency_id "                              \
 	"WHERE c.contract_id = ?1 AND c.invoice_date BETWEEN ?2 AND ?3 "
-	"  AND (?4 = 0 OR c.agency_id = ?4) "
-	"GROUP BY c.agency_id, substr(c.invoice_date, 1, 7)";
+static const char sums_sql[] =
+	SUMS_COLUMNS "GROUP BY c.agency_id, substr(c.invoice_date, 1, 7)";
+static const char sums_agency_sql[] =
+	SUMS_COLUMNS "AND c.agency_id = ?4 GROUP BY substr(c.invoice_date, 1, 7)";
 
 /* Copy st's current row (STORED_COLUMNS) into l. */
 static void stored_line_read(sqlite3_stmt *st, ComplianceLine *l)
@@ -722,12 +738,22 @@ static void stored_line_read(sqlite3_stmt *st, ComplianceLine *l)
 static ClCode stored_lines(sqlite3 *db, int64_t cid, const Scan *w, int64_t aid, long offset,
 			   int limit, ComplianceReport *out, Err *e)
 {
-	int cap = 0;
+	/* a page nearer the end is read from the end */
+	int from_end = limit > 0 && offset > out->nline_all / 2, cap = 0, i;
+	const char *sql = aid ? (from_end ? stored_agency_last_sql : stored_agency_sql)
+			      : (from_end ? stored_all_last_sql : stored_all_sql);
+	int64_t skip = offset;
+	int64_t take = limit > 0 ? limit : -1;
 	ClCode rc, end;
 	DbRows q;
 
-	rc = db_rows(&q, db, e, aid ? stored_agency_sql : stored_all_sql, "ittiii", cid, w->from,
-		     w->to, (int64_t)(limit > 0 ? limit : -1), (int64_t)offset, aid);
+	if (from_end) {
+		take = out->nline_all - offset < limit ? out->nline_all - offset : limit;
+		skip = out->nline_all - offset - take;
+		if (take <= 0)
+			return CL_OK;
+	}
+	rc = db_rows(&q, db, e, sql, "ittiii", cid, w->from, w->to, take, skip, aid);
 	while (!rc && db_rows_next(&q)) {
 		if (out->nline == cap) {
 			ComplianceLine *l = grow(out->line, &cap, sizeof *l);
@@ -741,6 +767,12 @@ static ClCode stored_lines(sqlite3 *db, int64_t cid, const Scan *w, int64_t aid,
 		stored_line_read(q.st, &out->line[out->nline++]);
 	}
 	end = db_rows_end(&q, "reading the compliance lines", e);
+	for (i = 0; from_end && i < out->nline / 2; i++) {
+		ComplianceLine t = out->line[i];
+
+		out->line[i] = out->line[out->nline - 1 - i];
+		out->line[out->nline - 1 - i] = t;
+	}
 	return rc ? rc : end;
 }
 
@@ -754,7 +786,8 @@ static ClCode stored_sums(sqlite3 *db, int64_t cid, const Scan *w, int64_t aid,
 	Date day;
 	DbRows q;
 
-	rc = db_rows(&q, db, e, sums_sql, "itti", cid, w->from, w->to, aid);
+	rc = aid ? db_rows(&q, db, e, sums_agency_sql, "itti", cid, w->from, w->to, aid)
+		 : db_rows(&q, db, e, sums_sql, "itt", cid, w->from, w->to);
 	while (!rc && db_rows_next(&q)) {
 		const char *code = (const char *)sqlite3_column_text(q.st, 0);
 		int n = sqlite3_column_int(q.st, 2);
