@@ -81,7 +81,7 @@ void aggregate_close(AggregatePending *p)
 	free(p);
 }
 
-static uint32_t key_hash(int64_t c, int64_t a, const char *day)
+uint32_t aggregate_key_hash(int64_t c, int64_t a, const char *day)
 {
 	uint64_t h = 1469598103934665603ULL;
 	const unsigned char *s = (const unsigned char *)day;
@@ -226,7 +226,7 @@ ClCode aggregate_flush(AggregatePending *p, Err *e)
 ClCode aggregate_add(AggregatePending *p, int64_t contract_id, int64_t agency_id, const char *day,
 		     int reversal, Money list, Money invoiced, Err *e)
 {
-	uint32_t i = key_hash(contract_id, agency_id, day) & (SLOTS - 1);
+	uint32_t i = aggregate_key_hash(contract_id, agency_id, day) & (SLOTS - 1);
 	Sum *s;
 
 	for (;; i = (i + 1) & (SLOTS - 1)) {

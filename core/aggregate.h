@@ -29,6 +29,9 @@ ClCode aggregate_add(AggregatePending *p, int64_t contract_id, int64_t agency_id
 		     int reversal, Money list, Money invoiced, Err *e)
 	__attribute__((warn_unused_result));
 
+/* The hash of a kept sum's key: two ids and a text (a day, a PO number). */
+uint32_t aggregate_key_hash(int64_t c, int64_t a, const char *text);
+
 /* 1 when rows were added since the last flush. */
 int aggregate_pending(const AggregatePending *p);
 

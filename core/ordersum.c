@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aggregate.h"
 #include "date.h"
 #include "db.h"
 
@@ -87,18 +88,6 @@ void order_pending_close(OrderPending *p)
 int order_pending_any(const OrderPending *p)
 {
 	return p && p->used > 0;
-}
-
-static uint32_t order_hash(int64_t c, int64_t a, const char *po)
-{
-	uint64_t h = 1469598103934665603ULL;
-	const unsigned char *s = (const unsigned char *)po;
-
-	h = (h ^ (uint64_t)c) * 1099511628211ULL;
-	h = (h ^ (uint64_t)a) * 1099511628211ULL;
-	while (*s)
-		h = (h ^ *s++) * 1099511628211ULL;
-	return (uint32_t)(h ^ (h >> 29));
 }
 
 /* The unique index's order: contract, agency, PO number. */
@@ -180,7 +169,7 @@ ClCode order_pending_flush(OrderPending *p, Err *e)
 
 ClCode order_pending_add(OrderPending *p, const OrderLine *n, Err *e)
 {
-	uint32_t i = order_hash(n->contract_id, n->agency_id, n->po_number) & (SLOTS - 1);
+	uint32_t i = aggregate_key_hash(n->contract_id, n->agency_id, n->po_number) & (SLOTS - 1);
 	Order *o;
 
 	for (;; i = (i + 1) & (SLOTS - 1)) {

@@ -45,3 +45,32 @@ expect_eq() {
 
 # q SQL: one value from the test database.
 q() { sqlite3 "$DB" "$1"; }
+
+# setup_test_contract AS_OF: contract KS-TEST-2025 (tests/data/import/setup):
+# the agencies, vendor V-TEST, the terms and the participants.
+setup_test_contract() {
+	local s="$DATA/import/setup"
+	cl --as-of "$1" init >/dev/null
+	cl agency import "$s/agencies.csv"
+	cl vendor add --code V-TEST --name "Test Furniture Co" --email ar@vendor.test
+	cl contract import "$s/terms.json"
+	cl participant import --contract KS-TEST-2025 "$s/participants.csv"
+}
+
+# serve_start AS_OF: the server on the test database on a free loopback
+# port (no outbox sending); sets URL and SERVE_PID, its log in $WORK/serve.err.
+serve_start() {
+	rm -f "$WORK/ready"
+	COOPLEDGER_OUTBOX_INTERVAL=0 "$BIN" --db "$DB" --as-of "$1" serve --listen 127.0.0.1:0 \
+		--ready-file "$WORK/ready" 2>"$WORK/serve.err" &
+	SERVE_PID=$!
+	for i in $(seq 200); do [ -s "$WORK/ready" ] && break; sleep 0.05; done
+	URL="http://$(cat "$WORK/ready")"
+}
+
+# api_token EMAIL: an API token of that user (password $COOPLEDGER_PASSWORD).
+api_token() {
+	curl -s -H 'content-type: application/json' \
+		-d "{\"email\": \"$1\", \"password\": \"$COOPLEDGER_PASSWORD\"}" "$URL/api/v1/tokens" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])'
+}

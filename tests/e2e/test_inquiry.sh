@@ -30,11 +30,7 @@ S="$DATA/import/setup"
 C=KS-TEST-2025
 ASOF=2026-11-25
 
-cl --as-of $ASOF init >/dev/null
-cl agency import "$S/agencies.csv"
-cl vendor add --code V-TEST --name "Test Furniture Co" --email ar@vendor.test
-cl contract import "$S/terms.json"
-cl participant import --contract $C "$S/participants.csv"
+setup_test_contract $ASOF
 cl --as-of $ASOF import --contract $C --period 2025-Q3 "$S/earlier.csv"
 expect_out "setup: a sales report for 2025-Q3" "imported batch 1"
 

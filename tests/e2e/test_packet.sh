@@ -22,11 +22,7 @@ P="$DATA/packet"
 C=KS-TEST-2025
 ASOF=2026-11-25
 
-cl --as-of $ASOF init >/dev/null
-cl agency import "$S/agencies.csv"
-cl vendor add --code V-TEST --name "Test Furniture Co" --email ar@vendor.test
-cl contract import "$S/terms.json"
-cl participant import --contract $C "$S/participants.csv"
+setup_test_contract $ASOF
 cl --as-of $ASOF import --contract $C "$P/sales.csv"
 expect_out "setup: the sales" "imported batch 1"
 cl --as-of $ASOF reverse --line "$(q "SELECT id FROM purchase WHERE invoice_number = 'INV-6'")" \
@@ -103,21 +99,11 @@ export COOPLEDGER_PASSWORD="packet test password"
 cl user add --email admin@usd259.test --role admin
 cl user add --email buyer@usd233.test --role member --agency USD233
 cl user add --email buyer@usd497.test --role member --agency USD497
-ready="$WORK/ready"
-COOPLEDGER_OUTBOX_INTERVAL=0 "$BIN" --db "$DB" --as-of $ASOF serve --listen 127.0.0.1:0 \
-	--ready-file "$ready" 2>"$WORK/serve.err" &
-pid=$!
-for i in $(seq 200); do [ -s "$ready" ] && break; sleep 0.05; done
-url="http://$(cat "$ready")"
-tok() {
-	curl -s -H 'content-type: application/json' \
-		-d "{\"email\": \"$1\", \"password\": \"$COOPLEDGER_PASSWORD\"}" "$url/api/v1/tokens" |
-		python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])'
-}
-get() { curl -s -o "$WORK/got" -w '%{http_code}' -H "authorization: Bearer $1" "$url$2"; }
-T233=$(tok buyer@usd233.test)
-T497=$(tok buyer@usd497.test)
-TADM=$(tok admin@usd259.test)
+serve_start $ASOF
+get() { curl -s -o "$WORK/got" -w '%{http_code}' -H "authorization: Bearer $1" "$URL$2"; }
+T233=$(api_token buyer@usd233.test)
+T497=$(api_token buyer@usd497.test)
+TADM=$(api_token admin@usd259.test)
 path=/agencies/USD233/contracts/$C/packet.pdf
 expect_eq "server: the member gets its packet" "$(get "$T233" $path)" 200
 row "$WORK/got" Total 5 "1,880.21"
@@ -127,8 +113,8 @@ expect_eq "server: another member gets 404" "$(get "$T497" $path)" 404
 expect_eq "server: a member cannot reach another agency's packet by its own contract" \
 	"$(get "$T233" /agencies/USD497/contracts/$C/packet.pdf)" 404
 expect_eq "server: signed out, sent to sign in" \
-	"$(curl -s -o /dev/null -w '%{http_code}' "$url$path")" 303
-kill "$pid"
-wait "$pid" 2>/dev/null
+	"$(curl -s -o /dev/null -w '%{http_code}' "$URL$path")" 303
+kill "$SERVE_PID"
+wait "$SERVE_PID" 2>/dev/null
 if grep -qE 'runtime error:|AddressSanitizer' "$WORK/serve.err"; then not_ok "server: clean log"; else
 	ok "server: clean log"; fi

@@ -14,33 +14,18 @@
 #  - a remittance sent while another process holds the write lock for
 #    8 seconds waits for it and is recorded (it used to fail after 5).
 . "$(dirname "$0")/lib.sh"
-S="$DATA/import/setup"
 P="$DATA/packet"
 C=KS-TEST-2025
 ASOF=2026-11-25
 
-cl --as-of $ASOF init >/dev/null
-cl agency import "$S/agencies.csv"
-cl vendor add --code V-TEST --name "Test Furniture Co" --email ar@vendor.test
-cl contract import "$S/terms.json"
-cl participant import --contract $C "$S/participants.csv"
+setup_test_contract $ASOF
 export COOPLEDGER_PASSWORD="writer test password"
 cl user add --email admin@usd259.test --role admin
 cl user add --email buyer@usd233.test --role member --agency USD233
 
-ready="$WORK/ready"
-COOPLEDGER_OUTBOX_INTERVAL=0 "$BIN" --db "$DB" --as-of $ASOF serve --listen 127.0.0.1:0 \
-	--ready-file "$ready" 2>"$WORK/serve.err" &
-pid=$!
-for i in $(seq 200); do [ -s "$ready" ] && break; sleep 0.05; done
-url="http://$(cat "$ready")"
-tok() {
-	curl -s -H 'content-type: application/json' \
-		-d "{\"email\": \"$1\", \"password\": \"$COOPLEDGER_PASSWORD\"}" "$url/api/v1/tokens" |
-		python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])'
-}
-TADM=$(tok admin@usd259.test)
-T233=$(tok buyer@usd233.test)
+serve_start $ASOF
+TADM=$(api_token admin@usd259.test)
+T233=$(api_token buyer@usd233.test)
 # status and seconds of one request: curl ARGS...
 timed() { curl -s -o "$WORK/got" -w '%{http_code} %{time_total}' "$@"; }
 touched() { q "SELECT count(*) FROM purchase_order WHERE touched = 1"; }
@@ -60,7 +45,7 @@ db.execute("ROLLBACK")' "$DB" "$1" "$WORK/held" &
 
 # ---- a write through the server leaves nothing touched ----
 read -r st secs < <(timed -H "authorization: Bearer $TADM" -H 'content-type: text/csv' \
-	--data-binary @"$P/sales.csv" "$url/api/v1/contracts/$C/imports?file_name=sales.csv")
+	--data-binary @"$P/sales.csv" "$URL/api/v1/contracts/$C/imports?file_name=sales.csv")
 expect_eq "server import: accepted" "$st" 201
 expect_eq "server import: its orders' compliance is stored before the answer" "$(touched)" 0
 
@@ -70,13 +55,13 @@ cl --as-of $ASOF import --contract $C "$WORK/more.csv"
 expect_ok "command-line import"
 expect_eq "command line: its order is left touched" "$(touched)" 1
 hold_lock 6
-read -r st secs < <(timed -H "authorization: Bearer $T233" "$url/api/v1/contracts/$C/compliance")
+read -r st secs < <(timed -H "authorization: Bearer $T233" "$URL/api/v1/contracts/$C/compliance")
 expect_eq "lock held elsewhere: the member's compliance answers" "$st" 200
 if awk -v s="$secs" 'BEGIN { exit !(s < 2) }'; then ok "lock held elsewhere: at once ($secs s)"; else
 	not_ok "lock held elsewhere: at once (took $secs s)"; fi
 expect_eq "lock held elsewhere: the order is still touched" "$(touched)" 1
 wait "$holder"
-read -r st secs < <(timed -H "authorization: Bearer $T233" "$url/api/v1/contracts/$C/compliance")
+read -r st secs < <(timed -H "authorization: Bearer $T233" "$URL/api/v1/contracts/$C/compliance")
 expect_eq "lock free: the compliance answers" "$st" 200
 expect_eq "lock free: the read brought the order up to date" "$(touched)" 0
 
@@ -84,13 +69,13 @@ expect_eq "lock free: the read brought the order up to date" "$(touched)" 0
 hold_lock 8
 read -r st secs < <(timed -H "authorization: Bearer $TADM" -H 'content-type: application/json' \
 	-d '{"period":"2025-Q3","amount":"12.00","received":"2025-11-01","reference":"ACH-W1"}' \
-	"$url/api/v1/contracts/$C/remittances")
+	"$URL/api/v1/contracts/$C/remittances")
 expect_eq "remittance while another process writes for 8 s: recorded" "$st" 201
 expect_eq "remittance: in the books" \
 	"$(q "SELECT count(*) FROM remittance WHERE reference = 'ACH-W1'")" 1
 wait "$holder"
 
-kill "$pid"
-wait "$pid" 2>/dev/null
+kill "$SERVE_PID"
+wait "$SERVE_PID" 2>/dev/null
 if grep -qE 'runtime error:|AddressSanitizer|database is locked' "$WORK/serve.err"; then
 	not_ok "server: clean log"; cat "$WORK/serve.err"; else ok "server: clean log"; fi
