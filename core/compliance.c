@@ -717,8 +717,7 @@ static const char stored_agency_last_sql[] =
 	"SELECT a.code, substr(c.invoice_date, 1, 7) || '-01', count(*), sum(c.overcharge) "       \
 	"FROM compliance_line c JOIN agency a ON a.id = c.agency_id "                              \
 	"WHERE c.contract_id = ?1 AND c.invoice_date BETWEEN ?2 AND ?3 "
-static const char sums_sql[] =
-	SUMS_COLUMNS "GROUP BY c.agency_id, substr(c.invoice_date, 1, 7)";
+static const char sums_sql[] = SUMS_COLUMNS "GROUP BY c.agency_id, substr(c.invoice_date, 1, 7)";
 static const char sums_agency_sql[] =
 	SUMS_COLUMNS "AND c.agency_id = ?4 GROUP BY substr(c.invoice_date, 1, 7)";
 

@@ -824,7 +824,8 @@ static ClCode reverse_batch_lines(sqlite3 *db, int64_t batch, const char *reason
 	/* written in one transaction: its lines are one range of ids */
 	rc = db_rows(&q, db, e,
 		     "SELECT p.id FROM import_batch b JOIN live_purchase p "
-		     "ON p.id BETWEEN b.first_id AND coalesce(b.last_id, (SELECT max(id) FROM purchase)) "
+		     "ON p.id BETWEEN b.first_id AND coalesce(b.last_id, (SELECT max(id) FROM "
+		     "purchase)) "
 		     "AND p.batch_id = b.id WHERE b.id = ? ORDER BY p.id",
 		     "i", batch);
 	if (!rc)

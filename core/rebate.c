@@ -88,8 +88,8 @@ static int span_cmp(const void *x, const void *y)
 
 /* Add each agency's net and live lines in [from, to] by sql (one of the
  * two above) to t, which stays in code order.  OUT: t. */
-static ClCode span_add(sqlite3 *db, const char *sql, int64_t cid, const char *from,
-		       const char *to, SpanSums *t, Err *e)
+static ClCode span_add(sqlite3 *db, const char *sql, int64_t cid, const char *from, const char *to,
+		       SpanSums *t, Err *e)
 {
 	int had = t->n, i = 0;
 	ClCode rc, end;
@@ -137,6 +137,7 @@ static ClCode load_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **
 	char a[DATE_BUF], b[DATE_BUF], c[DATE_BUF], d[DATE_BUF];
 	int y0, m0, d0, y1, m1, d1, i;
 	SpanSums t = {malloc(sizeof *t.s * 64), 0, 64};
+	RebateShare *o = NULL;
 	Date whole_first, whole_last;
 	ClCode rc = CL_OK;
 
@@ -164,16 +165,17 @@ static ClCode load_shares(sqlite3 *db, int64_t cid, YearRange yr, RebateShare **
 			rc = span_add(db, shares_of_days, cid, date_format(whole_last + 1, c), d,
 				      &t, e);
 	}
-	if (!rc && !(*out = malloc(sizeof **out * (size_t)(t.n ? t.n : 1))))
+	if (!rc && !(o = malloc(sizeof *o * (size_t)(t.n ? t.n : 1))))
 		rc = err_set(e, CL_ENOMEM, "out of memory");
-	for (i = 0; !rc && i < t.n; i++) {
+	for (i = 0; o && !rc && i < t.n; i++) {
 		if (t.s[i].lines <= 0) /* only agencies with live lines share */
 			continue;
-		snprintf((*out)[*n].agency, sizeof(*out)[0].agency, "%s", t.s[i].agency);
-		(*out)[*n].net = t.s[i].net;
-		(*out)[(*n)++].rebate = 0;
+		snprintf(o[*n].agency, sizeof o[0].agency, "%s", t.s[i].agency);
+		o[*n].net = t.s[i].net;
+		o[(*n)++].rebate = 0;
 	}
 	free(t.s);
+	*out = o;
 	return rc;
 }
 
@@ -303,7 +305,8 @@ static void memo_put(sqlite3 *db, int64_t cid, YearRange yr, unsigned version,
 		free(copy);
 		return;
 	}
-	memcpy(copy, s, sizeof *copy * (size_t)n);
+	if (n)
+		memcpy(copy, s, sizeof *copy * (size_t)n);
 	pthread_mutex_lock(&memo_lock);
 	free(m->s);
 	m->s = copy;

@@ -402,8 +402,10 @@ static ClCode merge_map(SumMap *into, SumMap *from, const char *what, Err *e)
 		if (into->by_po && (added || f->day < s->day))
 			s->day = f->day;
 		if (sum_add(s, f->lines, f->list, f->invoiced)) {
-			map_free(from);
-			return past_64_bits(what, f->contract_id, s->day, e);
+			ClCode rc = past_64_bits(what, f->contract_id, s->day, e);
+
+			map_free(from); /* f was in it */
+			return rc;
 		}
 	}
 	map_free(from);
@@ -736,7 +738,7 @@ static ClCode compare_order_rows(sqlite3 *db, SumMap *m, OrderName *best, int64_
 	end = db_rows_end(&q, "recomputing the order totals", e);
 	if (rc || end)
 		return rc ? rc : end;
-	for (i = 0; i < m->n; i++)
+	for (i = 0; m->sum && i < m->n; i++)
 		if (!m->sum[i].seen)
 			order_note(db, m->sum[i].contract_id, m->sum[i].agency_id,
 				   m->text + m->sum[i].po, m->sum[i].po_len, best);

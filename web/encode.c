@@ -527,8 +527,8 @@ cJSON *encode_agency_report(sqlite3 *db, const char *agency, const char *contrac
 	return o;
 }
 
-cJSON *encode_agency_page(sqlite3 *db, const char *agency, int keep, Date today,
-			  const char *actor, Err *e)
+cJSON *encode_agency_page(sqlite3 *db, const char *agency, int keep, Date today, const char *actor,
+			  Err *e)
 {
 	SummaryAgency s;
 	cJSON *o = NULL, *cards = NULL, *c;

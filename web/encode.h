@@ -96,8 +96,8 @@ cJSON *encode_agency_report(sqlite3 *db, const char *agency, const char *contrac
  * page: each card's newest keep lines, its "line_count" and its statement
  * quarters (encode_statement_quarters()).  Or NULL with e set.  Caller
  * frees. */
-cJSON *encode_agency_page(sqlite3 *db, const char *agency, int keep, Date today,
-			  const char *actor, Err *e);
+cJSON *encode_agency_page(sqlite3 *db, const char *agency, int keep, Date today, const char *actor,
+			  Err *e);
 
 /* summary_revenue() as JSON, or NULL with e set.  Caller frees. */
 cJSON *encode_revenue_report(sqlite3 *db, int year, Date today, EncMode mode, Err *e);

@@ -420,8 +420,9 @@ static void test_reverse_batch_between_others(void **state)
 					"WHERE id = 2"),
 			 56);
 
-	fx_expect("second", ledger_reverse_batch(fx->db, second, "wrong file", FX_ACTOR, &count, &e),
-		  &e, CL_OK, NULL);
+	fx_expect("second",
+		  ledger_reverse_batch(fx->db, second, "wrong file", FX_ACTOR, &count, &e), &e,
+		  CL_OK, NULL);
 	assert_int_equal(count, 2);
 	assert_int_equal(fx_live_total(fx->db), 12000 + 30000 - 2000 + 5000 + 900);
 	fx_expect("first", ledger_reverse_batch(fx->db, first, "wrong file", FX_ACTOR, &count, &e),
