@@ -548,7 +548,11 @@ static ClCode refresh_pass(sqlite3 *db, const TermsHistory *h, Err *e)
 	ClCode rc, end;
 	DbRows q;
 
-	rc = db_exec(db, e, "DELETE FROM compliance_line WHERE contract_id = ?", "i", h->id);
+	/* the month sums first: the lines' trigger then finds none to update */
+	rc = db_exec(db, e, "DELETE FROM compliance_month WHERE contract_id = ?", "i", h->id);
+	if (!rc)
+		rc = db_exec(db, e, "DELETE FROM compliance_line WHERE contract_id = ?", "i",
+			     h->id);
 	if (rc)
 		return rc;
 	p.agency_id = -1;
@@ -711,15 +715,15 @@ static const char stored_agency_last_sql[] =
 		       "ORDER BY c.invoice_date DESC, c.invoice_number DESC, c.line DESC "
 		       "LIMIT ?4 OFFSET ?5";
 
-/* Sums by agency and month of the stored lines, for the tallies: of
- * every agency, or of agency ?4 alone (found in its index). */
+/* Sums by agency and month of the stored lines, for the tallies, from
+ * their kept sums (0023): of every agency, or of agency ?4 alone.  A
+ * window is whole quarters, so whole months. */
 #define SUMS_COLUMNS                                                                               \
-	"SELECT a.code, substr(c.invoice_date, 1, 7) || '-01', count(*), sum(c.overcharge) "       \
-	"FROM compliance_line c JOIN agency a ON a.id = c.agency_id "                              \
-	"WHERE c.contract_id = ?1 AND c.invoice_date BETWEEN ?2 AND ?3 "
-static const char sums_sql[] = SUMS_COLUMNS "GROUP BY c.agency_id, substr(c.invoice_date, 1, 7)";
-static const char sums_agency_sql[] =
-	SUMS_COLUMNS "AND c.agency_id = ?4 GROUP BY substr(c.invoice_date, 1, 7)";
+	"SELECT a.code, m.month || '-01', m.lines, m.overcharge "                                  \
+	"FROM compliance_month m JOIN agency a ON a.id = m.agency_id "                             \
+	"WHERE m.contract_id = ?1 AND m.month BETWEEN substr(?2, 1, 7) AND substr(?3, 1, 7) "
+static const char sums_sql[] = SUMS_COLUMNS;
+static const char sums_agency_sql[] = SUMS_COLUMNS "AND m.agency_id = ?4";
 
 /* Copy st's current row (STORED_COLUMNS) into l. */
 static void stored_line_read(sqlite3_stmt *st, ComplianceLine *l)

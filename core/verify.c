@@ -472,15 +472,19 @@ typedef struct Fig {
 typedef struct Diff {
 	int64_t contract_id, agency_id; /* agency_id 0: a sales_day row */
 	char day[DATE_BUF];
+	int overcharge; /* 1: the figures are lines and overcharge (in list) */
 	Fig want, kept;
 } Diff;
 
-static void fig_text(const Fig *f, char *out, size_t n)
+static void fig_text(const Fig *f, int overcharge, char *out, size_t n)
 {
 	char l[MONEY_BUF], v[MONEY_BUF];
 
 	if (!f->present)
 		snprintf(out, n, "no row");
+	else if (overcharge)
+		snprintf(out, n, "%" PRId64 " lines, overcharge %s", f->lines,
+			 money_format(f->list, l));
 	else
 		snprintf(out, n, "%" PRId64 " lines, list %s, invoiced %s", f->lines,
 			 money_format(f->list, l), money_format(f->invoiced, v));
@@ -504,8 +508,8 @@ static ClCode name_diff(sqlite3 *db, const Diff *d, const char *table, const cha
 	if (d->agency_id)
 		db_text(db, agency, sizeof agency, "SELECT code FROM agency WHERE id = ?", "i",
 			d->agency_id);
-	fig_text(&d->want, want, sizeof want);
-	fig_text(&d->kept, kept, sizeof kept);
+	fig_text(&d->want, d->overcharge, want, sizeof want);
+	fig_text(&d->kept, d->overcharge, kept, sizeof kept);
 	return err_set(e, CL_ERULE, "%s for contract %s%s%s on %s holds %s, but %s give %s", table,
 		       number, *agency ? ", agency " : "", agency, d->day, kept, from, want);
 }
@@ -590,16 +594,43 @@ static void column_fig(sqlite3_stmt *st, int i, Fig *f)
 	f->invoiced = sqlite3_column_int64(st, i + 2);
 }
 
-/* sales_agency_month against sales_agency_day (checked against the lines
- * before).  OUT: *rows. */
-static ClCode compare_months(sqlite3 *db, int64_t *rows, Err *e)
+/* The stored compliance lines added up by month, as the kept sums of
+ * compliance_month (0023) should hold them: lines and overcharge in the
+ * list place, invoiced 0. */
+static const char compliance_month_diff[] =
+	"WITH r AS (SELECT contract_id, agency_id, substr(invoice_date, 1, 7) AS month, "
+	"    count(*) AS lines, sum(overcharge) AS overcharge "
+	"  FROM compliance_line GROUP BY contract_id, agency_id, substr(invoice_date, 1, 7)) "
+	"SELECT coalesce(r.contract_id, s.contract_id), coalesce(r.agency_id, s.agency_id), "
+	"  coalesce(r.month, s.month), r.lines, r.overcharge, 0, s.lines, s.overcharge, 0 "
+	"FROM r FULL JOIN compliance_month s ON s.contract_id = r.contract_id "
+	"  AND s.agency_id = r.agency_id AND s.month = r.month "
+	"WHERE r.lines IS NOT s.lines OR r.overcharge IS NOT s.overcharge LIMIT 1";
+
+/* A table of sums kept by month, checked against its source by one query
+ * (diff: the first difference, in month_diff's columns). */
+typedef struct MonthCheck {
+	const char *diff, *table, *from, *what;
+	int overcharge;
+} MonthCheck;
+
+static const MonthCheck sales_months = {month_diff, "sales_agency_month", "its days' rows",
+					"the kept net sales by month", 0};
+static const MonthCheck compliance_months = {compliance_month_diff, "compliance_month",
+					     "the stored compliance lines",
+					     "the kept compliance sums by month", 1};
+
+/* The kept sums of c->table against their source.  OUT: *rows. */
+static ClCode compare_months(sqlite3 *db, const MonthCheck *c, int64_t *rows, Err *e)
 {
 	unsigned long since = db_read_failures(NULL);
+	char what[96], count[96];
 	Diff d = {0};
 	ClCode rc, end;
 	DbRows q;
 
-	rc = db_rows(&q, db, e, month_diff, "");
+	snprintf(what, sizeof what, "checking %s", c->what);
+	rc = db_rows(&q, db, e, c->diff, "");
 	if (!rc && db_rows_next(&q)) {
 		d.contract_id = sqlite3_column_int64(q.st, 0);
 		d.agency_id = sqlite3_column_int64(q.st, 1);
@@ -607,13 +638,16 @@ static ClCode compare_months(sqlite3 *db, int64_t *rows, Err *e)
 		column_fig(q.st, 3, &d.want);
 		column_fig(q.st, 6, &d.kept);
 	}
-	end = db_rows_end(&q, "checking the kept net sales by month", e);
+	end = db_rows_end(&q, what, e);
 	if (rc || end)
 		return rc ? rc : end;
+	d.overcharge = c->overcharge;
 	if (d.contract_id)
-		return name_diff(db, &d, "sales_agency_month", "its days' rows", e);
-	*rows += db_int(db, 0, "SELECT count(*) FROM sales_agency_month", "");
-	return db_reads_failed(since, "counting the kept net sales by month", e) ? CL_EDB : CL_OK;
+		return name_diff(db, &d, c->table, c->from, e);
+	snprintf(count, sizeof count, "SELECT count(*) FROM %s", c->table);
+	*rows += db_int(db, 0, count, "");
+	snprintf(what, sizeof what, "counting %s", c->what);
+	return db_reads_failed(since, what, e) ? CL_EDB : CL_OK;
 }
 
 /* sales_agency_day against the lines, sales_day against the same added
@@ -651,7 +685,9 @@ static ClCode compare_sales(sqlite3 *db, SumMap *sales, int64_t *rows, Err *e)
 	map_free(&days);
 	if (!rc && d.contract_id)
 		return name_diff(db, &d, "sales_day", "its agencies' rows", e);
-	return rc ? rc : compare_months(db, rows, e);
+	if (!rc)
+		rc = compare_months(db, &sales_months, rows, e);
+	return rc ? rc : compare_months(db, &compliance_months, rows, e);
 }
 
 /* ---- the orders ---- */

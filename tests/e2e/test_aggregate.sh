@@ -69,6 +69,11 @@ INSERT INTO sales_agency_day SELECT contract_id, agency_id, invoice_date,
 INSERT INTO sales_agency_month SELECT contract_id, agency_id, substr(invoice_date, 1, 7),
 	sum(CASE WHEN reverses_id IS NULL THEN 1 ELSE -1 END), sum(list_amount), sum(invoiced_amount)
 	FROM purchase GROUP BY contract_id, agency_id, substr(invoice_date, 1, 7);
+-- the stored compliance computed again from every order's lines (and its
+-- month sums by the triggers, from nothing)
+DELETE FROM compliance_line;
+DELETE FROM compliance_month;
+UPDATE purchase_order SET touched = 1;
 SQL
 }
 
@@ -167,6 +172,19 @@ q "UPDATE sales_agency_month SET list_amount = list_amount - 7
 	WHERE contract_id = (SELECT id FROM contract WHERE number = '$C') AND month = '$MONTH'
 	AND agency_id = (SELECT min(agency_id) FROM sales_agency_month WHERE month = '$MONTH'
 	AND contract_id = (SELECT id FROM contract WHERE number = '$C'))"
+"$BIN" --db "$DB" --as-of $ASOF report compliance --contract $C --json >/dev/null
+CM=$(q "SELECT month FROM compliance_month WHERE contract_id =
+	(SELECT id FROM contract WHERE number = '$C') ORDER BY month LIMIT 1")
+expect_eq "the steps left overcharged lines, kept by month" "${CM:+yes}" yes
+q "UPDATE compliance_month SET overcharge = overcharge + 5 WHERE month = '$CM'
+	AND contract_id = (SELECT id FROM contract WHERE number = '$C')"
+cl verify
+expect_fail "a changed compliance month: verify names compliance_month and the month" 1 \
+	"compliance_month for contract $C, agency"
+expect_fail "... with the lines and overcharge the stored lines give" 1 \
+	"on $CM holds"
+q "UPDATE compliance_month SET overcharge = overcharge - 5 WHERE month = '$CM'
+	AND contract_id = (SELECT id FROM contract WHERE number = '$C')"
 q "UPDATE sales_day SET lines = lines + 1
 	WHERE contract_id = (SELECT id FROM contract WHERE number = '$C') AND day = '$DAY'"
 cl verify
