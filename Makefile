@@ -104,7 +104,7 @@ $(BIN): $(CLI_OBJ) $(ALL_LIBS)
 UNIT_LIBS := $(LIBCORE)
 $(BUILD)/tests/test_mustache: UNIT_LIBS := $(LIBTMPL) $(LIBCORE)
 $(BUILD)/tests/test_mime $(BUILD)/tests/test_smtp: UNIT_LIBS := $(LIBMAIL) $(LIBTMPL) $(LIBCORE)
-$(BUILD)/tests/test_csvout $(BUILD)/tests/test_chart $(BUILD)/tests/test_pdfdoc: \
+$(BUILD)/tests/test_csvout $(BUILD)/tests/test_chart $(BUILD)/tests/test_pdfdoc $(BUILD)/tests/test_cache: \
 	UNIT_LIBS := $(ALL_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(ALL_LIBS)

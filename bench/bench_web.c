@@ -251,11 +251,11 @@ static int figure(const char *addr, const char *path, const char *header, const 
 }
 
 /* Sign-ins made straight in the database: an admin session, a member
- * session and an admin API token.  OUT: the three header values. */
+ * session and another admin's API token.  OUT: the three header values. */
 static int credentials(const char *db_path, char *admin, char *member, char *bearer)
 {
 	char s[SESSION_SECRET_BUF], csrf[SESSION_SECRET_BUF];
-	int64_t a = 0, m = 0;
+	int64_t a = 0, m = 0, f = 0;
 	sqlite3 *db;
 	Err e = {0};
 
@@ -265,13 +265,17 @@ static int credentials(const char *db_path, char *admin, char *member, char *bea
 		     &a, &e) ||
 	    user_add(db, "member@bench.example", "bench-password-2", ROLE_MEMBER, "A1", NULL,
 		     "bench", &m, &e) ||
+	    user_add(db, "office@bench.example", "bench-password-3", ROLE_ADMIN, NULL, NULL,
+		     "bench", &f, &e) ||
 	    session_create(db, a, time(NULL), s, csrf, &e))
 		goto fail;
 	snprintf(admin, 128, "Cookie: cl_session=%s", s);
 	if (session_create(db, m, time(NULL), s, csrf, &e))
 		goto fail;
 	snprintf(member, 128, "Cookie: cl_session=%s", s);
-	if (api_token_create(db, a, "bench", s, NULL, &e))
+	/* the writes come from another member of staff: the pages' readers
+	 * are not the people writing */
+	if (api_token_create(db, f, "bench", s, NULL, &e))
 		goto fail;
 	snprintf(bearer, 128, "Authorization: Bearer %s", s);
 	db_close(db);

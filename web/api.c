@@ -115,7 +115,7 @@ cJSON *report_cached(Req *r, const ReportAsk *a, Err *e)
 
 	report_key(a, key, sizeof key);
 	cache_version(r->db, r->today, version, sizeof version);
-	if ((v = cache_get_json(key, version)))
+	if ((v = cache_get_json(key, version, cache_stale_ok(r->who.user_id))))
 		return v;
 	v = report_build(r, a, e);
 	cache_put_json(key, version, v); /* NULL: the build failed */
@@ -132,7 +132,7 @@ static int answer_report(Req *r, const ReportAsk *a)
 
 	report_key(a, key, sizeof key);
 	cache_version(r->db, r->today, version, sizeof version);
-	if ((text = cache_get(key, version, NULL)))
+	if ((text = cache_get(key, version, cache_stale_ok(r->who.user_id), NULL)))
 		return resp_text(r, 200, "application/json", text, NULL);
 	v = report_build(r, a, &e);
 	text = v ? cJSON_PrintUnformatted(v) : NULL;

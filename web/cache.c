@@ -114,7 +114,23 @@ static int cacheable(const char *key, const char *version)
 	return version[0] && strlen(key) < CACHE_KEY_BUF && strlen(version) < CACHE_VERSION_BUF;
 }
 
-char *cache_get(const char *key, const char *version, size_t *len)
+/* A NUL-terminated copy of e's bytes, or NULL.  OUT: *len (may be NULL).
+ * Caller holds the lock. */
+static char *entry_copy(Entry *e, size_t *len)
+{
+	char *copy = malloc(e->len + 1);
+
+	e->used = ++tick;
+	if (copy) {
+		memcpy(copy, e->data, e->len);
+		copy[e->len] = '\0';
+		if (len)
+			*len = e->len;
+	}
+	return copy;
+}
+
+char *cache_get(const char *key, const char *version, int stale_ok, size_t *len)
 {
 	uint32_t h = key_hash(key);
 	struct timespec deadline;
@@ -129,17 +145,15 @@ char *cache_get(const char *key, const char *version, size_t *len)
 		Entry *e = entry_find(h, key);
 
 		if (e && strcmp(e->version, version) == 0) {
-			e->used = ++tick;
-			if ((copy = malloc(e->len + 1))) {
-				memcpy(copy, e->data, e->len);
-				copy[e->len] = '\0';
-				if (len)
-					*len = e->len;
-			}
+			copy = entry_copy(e, len);
 			break;
 		}
 		if (!claim_find(key, version)) {
 			claim_take(key, version); /* the caller builds it */
+			break;
+		}
+		if (stale_ok && e) { /* the version before, while another builds */
+			copy = entry_copy(e, len);
 			break;
 		}
 		/* another request is building it: wait for its cache_put() */
@@ -214,10 +228,10 @@ void cache_put(const char *key, const char *version, const char *data, size_t le
 	free(copy);
 }
 
-cJSON *cache_get_json(const char *key, const char *version)
+cJSON *cache_get_json(const char *key, const char *version, int stale_ok)
 {
 	size_t len = 0;
-	char *text = cache_get(key, version, &len);
+	char *text = cache_get(key, version, stale_ok, &len);
 	cJSON *v = text ? cJSON_ParseWithLength(text, len) : NULL;
 
 	free(text);
@@ -230,6 +244,61 @@ void cache_put_json(const char *key, const char *version, const cJSON *value)
 
 	cache_put(key, version, text, text ? strlen(text) : 0);
 	cJSON_free(text);
+}
+
+/* ---- who wrote just now ---- */
+
+#define WRITERS		64
+#define WRITER_FRESH_MS 2000.0
+
+static pthread_mutex_t writers_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	int64_t user;
+	double at; /* ms, monotonic; 0: a free place */
+} writers[WRITERS];
+
+static double mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+void cache_wrote(int64_t user_id)
+{
+	double now = mono_ms();
+	int i, at = 0;
+
+	if (!user_id)
+		return;
+	pthread_mutex_lock(&writers_lock);
+	for (i = 0; i < WRITERS; i++) {
+		if (writers[i].user == user_id) { /* the user's own place */
+			at = i;
+			break;
+		}
+		if (writers[i].at < writers[at].at) /* else the oldest */
+			at = i;
+	}
+	writers[at].user = user_id;
+	writers[at].at = now;
+	pthread_mutex_unlock(&writers_lock);
+}
+
+int cache_stale_ok(int64_t user_id)
+{
+	double now = mono_ms();
+	int i, ok = 1;
+
+	if (!user_id)
+		return 1;
+	pthread_mutex_lock(&writers_lock);
+	for (i = 0; i < WRITERS && ok; i++)
+		if (writers[i].user == user_id && now - writers[i].at < WRITER_FRESH_MS)
+			ok = 0;
+	pthread_mutex_unlock(&writers_lock);
+	return ok;
 }
 
 void cache_clear(void)

@@ -286,7 +286,7 @@ static int send_json(Req *r, const char *key, cJSON *(*build)(Req *, Err *))
 		cache_version(r->db, r->today, version, sizeof version);
 	else
 		version[0] = '\0';
-	if (version[0] && (v = cache_get_json(key, version))) {
+	if (version[0] && (v = cache_get_json(key, version, 1))) {
 		resp_json(r, 200, v);
 		cache_header(r);
 		return 0;

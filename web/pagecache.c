@@ -125,7 +125,7 @@ int pagecache_send(Req *r, const char *key, const char *version)
 
 	pthread_once(&nonce_once, nonce_make);
 	full_key(r, key, full, sizeof full);
-	if (!full[0] || !(html = cache_get(full, version, &len)))
+	if (!full[0] || !(html = cache_get(full, version, cache_stale_ok(r->who.user_id), &len)))
 		return 0;
 	page = personal(r, html);
 	free(html);

@@ -109,12 +109,15 @@ typedef struct Conn {
 	int raw;	/* keep the body as bytes (JSON, CSV) */
 	int urlencoded; /* an application/x-www-form-urlencoded form */
 	size_t upload_bytes;
-	size_t form_bytes; /* bytes of form fields (not the file), or of the
-			    * whole urlencoded body */
-	size_t held;	   /* bytes of body this request holds in memory */
-	int to_file;	   /* a CSV body: kept in a temporary file, not memory */
-	int refused;	   /* answered from its headers: the body is discarded */
-	int answered;	   /* and sent at once: the body is not read */
+	size_t form_bytes;	   /* bytes of form fields (not the file), or of the
+				    * whole urlencoded body */
+	size_t held;		   /* bytes of body this request holds in memory */
+	int to_file;		   /* a CSV body: kept in a temporary file, not memory */
+	int refused;		   /* answered from its headers: the body is discarded */
+	int answered;		   /* and sent at once: the body is not read */
+	int laned;		   /* handed to the write lane; its answer is ready */
+	struct MHD_Connection *mc; /* while on the write lane */
+	struct Conn *next;	   /* in the write lane's queue */
 	double start;
 } Conn;
 
@@ -531,8 +534,10 @@ static void dispatch_whole(Req *r)
 	const char *why;
 
 	routes_dispatch(r);
-	if (r->db && db_writes(r->db) != changes)
+	if (r->db && db_writes(r->db) != changes) {
+		cache_wrote(r->who.user_id);
 		after_write(r);
+	}
 	if (db_read_failures(&why) != reads && r->resp.status < 500) {
 		fprintf(stderr, "coopledger: %s %s: %s\n", r->method, r->path, why);
 		resp_error(r, 500,
@@ -540,8 +545,8 @@ static void dispatch_whole(Req *r)
 	}
 }
 
-/* Answer a complete request. */
-static enum MHD_Result answer(struct MHD_Connection *mc, Conn *c)
+/* Work out the answer to a complete request into c->req.resp. */
+static void answer_work(Conn *c)
 {
 	Req *r = &c->req;
 
@@ -568,8 +573,117 @@ static enum MHD_Result answer(struct MHD_Connection *mc, Conn *c)
 		resp_error(r, 400, "the form could not be read");
 	else
 		dispatch_whole(r);
+}
+
+/* ---- the write lane ----
+ *
+ * libmicrohttpd's pool gives each connection to one of its threads, and a
+ * thread serves its connections one request at a time.  A request that
+ * writes may take seconds (an import of 100,000 rows) or wait behind
+ * another writer; on the pool's thread it would hold up every page asked
+ * for on the connections that thread serves.  So a request with any other
+ * method than GET or HEAD is suspended once its body is read and worked
+ * out on one of the lane's own threads, each with its own connection to
+ * the database; its answer is sent when the pool resumes it.  The queue
+ * holds at most one request per open connection. */
+
+#define LANE_THREADS 2
+
+static pthread_mutex_t lane_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t lane_wake = PTHREAD_COND_INITIALIZER;
+static Conn *lane_head, *lane_tail;
+static pthread_t lane_thread[LANE_THREADS];
+static int lane_threads, lane_stop;
+
+/* Mark c's answer ready and give its connection back to the pool. */
+static void lane_finish(Conn *c)
+{
+	struct MHD_Connection *mc = c->mc;
+
+	c->laned = 1;
+	c->mc = NULL;
+	MHD_resume_connection(mc);
+}
+
+static void *lane_run(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		Conn *c;
+
+		pthread_mutex_lock(&lane_lock);
+		while (!lane_head && !lane_stop)
+			pthread_cond_wait(&lane_wake, &lane_lock);
+		c = lane_head;
+		if (c && !(lane_head = c->next))
+			lane_tail = NULL;
+		pthread_mutex_unlock(&lane_lock);
+		if (!c)
+			return NULL; /* stopping, and nothing is left */
+		if (!(c->req.db = thread_db()))
+			resp_error(&c->req, 503, "the database is not available");
+		else
+			answer_work(c);
+		lane_finish(c);
+	}
+}
+
+/* Start the lane's threads; with none, requests are answered where they
+ * arrive. */
+static void lane_start(void)
+{
+	while (lane_threads < LANE_THREADS &&
+	       pthread_create(&lane_thread[lane_threads], NULL, lane_run, NULL) == 0)
+		lane_threads++;
+}
+
+/* Let the lane finish what it holds, then stop its threads. */
+static void lane_end(void)
+{
+	int i;
+
+	pthread_mutex_lock(&lane_lock);
+	lane_stop = 1;
+	pthread_cond_broadcast(&lane_wake);
+	pthread_mutex_unlock(&lane_lock);
+	for (i = 0; i < lane_threads; i++)
+		pthread_join(lane_thread[i], NULL);
+	lane_threads = 0;
+}
+
+/* Hand complete request c on mc to the lane.  0, or -1 when it is to be
+ * answered here (a GET or HEAD, or no lane). */
+static int lane_take(struct MHD_Connection *mc, Conn *c)
+{
+	const char *m = c->req.method;
+
+	if (!lane_threads || strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
+		return -1;
+	c->mc = mc;
+	c->next = NULL;
+	MHD_suspend_connection(mc);
+	pthread_mutex_lock(&lane_lock);
+	if (lane_tail)
+		lane_tail->next = c;
+	else
+		lane_head = c;
+	lane_tail = c;
+	pthread_cond_signal(&lane_wake);
+	pthread_mutex_unlock(&lane_lock);
+	return 0;
+}
+
+/* Answer a complete request: here, or on the write lane. */
+static enum MHD_Result answer(struct MHD_Connection *mc, Conn *c)
+{
+	if (!c->laned) {
+		if (lane_take(mc, c) == 0)
+			return MHD_YES; /* resumed, and called again, once answered */
+		answer_work(c);
+	}
+	c->answered = 1;
 	access_log(c);
-	return send_resp(mc, r);
+	return send_resp(mc, &c->req);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
@@ -715,8 +829,9 @@ ClCode server_run(const ServerConfig *cfg, Err *e)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	/* MHD_USE_ITC lets MHD_quiesce_daemon() stop the pool's listeners */
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0,
-			     NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+				     MHD_ALLOW_SUSPEND_RESUME,
+			     0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
 			     (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
 			     (unsigned)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
 			     (unsigned)cfg->timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
@@ -727,6 +842,7 @@ ClCode server_run(const ServerConfig *cfg, Err *e)
 		return err_set(e, CL_EIO, "cannot listen on %s (in use, or not allowed?)",
 			       cfg->listen);
 	}
+	lane_start();
 	write_ready(d, &sa);
 	if (config.started)
 		config.started(&config);
@@ -735,6 +851,7 @@ ClCode server_run(const ServerConfig *cfg, Err *e)
 		config.stopping(); /* requests come first */
 	fprintf(stderr, "coopledger: stopping: finishing requests in flight\n");
 	listener = drain(d);
+	lane_end(); /* every suspended request answered before the pool stops */
 	if (config.stopped)
 		config.stopped();
 	MHD_stop_daemon(d);

@@ -57,12 +57,13 @@ setup_test_contract() {
 	cl participant import --contract KS-TEST-2025 "$s/participants.csv"
 }
 
-# serve_start AS_OF: the server on the test database on a free loopback
-# port (no outbox sending); sets URL and SERVE_PID, its log in $WORK/serve.err.
+# serve_start AS_OF [OPTION...]: the server on the test database on a free
+# loopback port (no outbox sending), with any further serve options; sets
+# URL and SERVE_PID, its log added to $WORK/serve.err.
 serve_start() {
 	rm -f "$WORK/ready"
 	COOPLEDGER_OUTBOX_INTERVAL=0 "$BIN" --db "$DB" --as-of "$1" serve --listen 127.0.0.1:0 \
-		--ready-file "$WORK/ready" 2>"$WORK/serve.err" &
+		--ready-file "$WORK/ready" "${@:2}" 2>>"$WORK/serve.err" &
 	SERVE_PID=$!
 	for i in $(seq 200); do [ -s "$WORK/ready" ] && break; sleep 0.05; done
 	URL="http://$(cat "$WORK/ready")"

@@ -12,7 +12,10 @@
 #    where it used to wait for the lock and then fail;
 #  - once the lock is free, the next read brings them up to date;
 #  - a remittance sent while another process holds the write lock for
-#    8 seconds waits for it and is recorded (it used to fail after 5).
+#    8 seconds waits for it and is recorded (it used to fail after 5);
+#  - on a server with one thread, a page asked for while a remittance
+#    waits for the lock is answered first: writes are worked out on the
+#    server's write lane, not on the thread that serves the pages.
 . "$(dirname "$0")/lib.sh"
 P="$DATA/packet"
 C=KS-TEST-2025
@@ -75,6 +78,25 @@ expect_eq "remittance: in the books" \
 	"$(q "SELECT count(*) FROM remittance WHERE reference = 'ACH-W1'")" 1
 wait "$holder"
 
+kill "$SERVE_PID"
+wait "$SERVE_PID" 2>/dev/null
+
+# ---- one thread: a page is not held up by a waiting writer ----
+serve_start $ASOF --threads 1
+hold_lock 6
+rm -f "$WORK/remit.out"
+curl -s -o /dev/null -w '%{http_code}' -H "authorization: Bearer $TADM" \
+	-H 'content-type: application/json' \
+	-d '{"period":"2025-Q3","amount":"13.00","received":"2025-11-02","reference":"ACH-W2"}' \
+	"$URL/api/v1/contracts/$C/remittances" >"$WORK/remit.out" &
+remitter=$!
+sleep 0.5 # the remittance is waiting for the lock
+read -r st secs < <(timed -H "authorization: Bearer $T233" "$URL/api/v1/contracts/$C/compliance")
+expect_eq "one thread, a writer waiting: the member's compliance answers" "$st" 200
+expect_eq "... before the remittance is answered" "$(cat "$WORK/remit.out")" ""
+wait "$remitter"
+expect_eq "... which is then recorded" "$(cat "$WORK/remit.out")" 201
+wait "$holder"
 kill "$SERVE_PID"
 wait "$SERVE_PID" 2>/dev/null
 if grep -qE 'runtime error:|AddressSanitizer|database is locked' "$WORK/serve.err"; then
