@@ -285,7 +285,8 @@ ClCode compliance_recompute(sqlite3 *db, const char *contract, const Quarter *pe
 
 ClCode compliance_note_amendment(sqlite3 *db, int64_t contract_id, const char *effective, Err *e)
 {
-	/* the terms in force on days before effective are as they were */
+	/* the terms in force on days before effective are as they were; the
+	 * contract's orders are read in full (no index on first_date: 0024) */
 	return db_exec(db, e,
 		       "UPDATE purchase_order SET touched = 1 "
 		       "WHERE contract_id = ? AND first_date >= ? AND touched = 0",
