@@ -24,7 +24,8 @@
  *    under 20 ms and at least 50% of the static file's requests per
  *    second.
  * `BENCH_ONLY=web` runs this part alone; BENCH_WEB_SECONDS sets the load
- * time of each page and of the web under writes (20 s).
+ * time of each page and of the web under writes (20 s); BENCH_SERVER_LOG
+ * keeps the server's log in a file.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -374,7 +375,12 @@ static pid_t serve(const char *db_path, char *where, size_t n)
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		if (!freopen("/dev/null", "w", stderr) || !freopen("/dev/null", "w", stdout))
+		/* BENCH_SERVER_LOG=FILE keeps the server's log (a line a request,
+		 * with its time in the server) for a closer look */
+		const char *log = getenv("BENCH_SERVER_LOG");
+
+		if (!freopen(log && *log ? log : "/dev/null", "w", stderr) ||
+		    !freopen("/dev/null", "w", stdout))
 			_exit(127);
 		execv(argv[0], argv);
 		_exit(127);

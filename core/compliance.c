@@ -604,17 +604,39 @@ static ClCode refresh_all(sqlite3 *db, const TermsHistory *h, Err *e)
 
 /* Set by compliance_never_wait(). */
 static int never_wait;
+static void (*refresh_elsewhere)(void);
 
-void compliance_never_wait(void)
+void compliance_never_wait(void (*elsewhere)(void))
 {
 	never_wait = 1;
+	refresh_elsewhere = elsewhere;
+}
+
+/* 1 when a reader is to leave the touched orders of contract cid to
+ * refresh_elsewhere: never_wait, and more than COMPLIANCE_READER_MOST of
+ * them (counted no further).  0 also when they cannot be counted: the
+ * refresh then meets the same failure and reports it. */
+static int leave_to_elsewhere(sqlite3 *db, int64_t cid)
+{
+	int64_t n;
+
+	if (!never_wait || !refresh_elsewhere)
+		return 0;
+	n = db_int(db, 0,
+		   "SELECT count(*) FROM (SELECT 1 FROM purchase_order "
+		   "WHERE contract_id = ? AND touched = 1 LIMIT ?)",
+		   "ii", cid, (int64_t)COMPLIANCE_READER_MOST + 1);
+	if (n <= COMPLIANCE_READER_MOST)
+		return 0;
+	refresh_elsewhere();
+	return 1;
 }
 
 /* Bring the stored compliance of contract h->id up to date: recompute the
  * orders touched since the last run, all or none of them.  With
  * never_wait, a refresh that would wait behind another writer is left to
  * the next read (the writer refreshes after its commit). */
-static ClCode compliance_refresh(sqlite3 *db, const TermsHistory *h, Err *e)
+static ClCode compliance_refresh(sqlite3 *db, const TermsHistory *h, int reader, Err *e)
 {
 	int outer = !sqlite3_get_autocommit(db);
 	unsigned long since = db_read_failures(NULL);
@@ -625,7 +647,7 @@ static ClCode compliance_refresh(sqlite3 *db, const TermsHistory *h, Err *e)
 
 	if (db_reads_failed(since, "looking for the touched orders", e))
 		return CL_EDB;
-	if (!any)
+	if (!any || (reader && !outer && leave_to_elsewhere(db, h->id)))
 		return CL_OK;
 	if (outer) {
 		rc = db_exec(db, e, "SAVEPOINT compliance_refresh", "");
@@ -655,7 +677,8 @@ static ClCode compliance_refresh(sqlite3 *db, const TermsHistory *h, Err *e)
 	return rc;
 }
 
-ClCode compliance_refresh_touched(sqlite3 *db, Err *e)
+/* compliance_refresh() of every contract with touched orders. */
+static ClCode refresh_contracts(sqlite3 *db, int reader, Err *e)
 {
 	char number[64];
 	int64_t after = 0;
@@ -679,11 +702,21 @@ ClCode compliance_refresh_touched(sqlite3 *db, Err *e)
 			continue;
 		rc = terms_history_load(db, number, &h, e);
 		if (!rc)
-			rc = compliance_refresh(db, &h, e);
+			rc = compliance_refresh(db, &h, reader, e);
 		terms_history_free(&h);
 		if (rc)
 			return rc;
 	}
+}
+
+ClCode compliance_refresh_touched(sqlite3 *db, Err *e)
+{
+	return refresh_contracts(db, 0, e);
+}
+
+ClCode compliance_refresh_read(sqlite3 *db, Err *e)
+{
+	return refresh_contracts(db, 1, e);
 }
 
 /* ---- reading the stored results ------------------------------------------ */
@@ -837,7 +870,7 @@ ClCode compliance_page(sqlite3 *db, const char *contract, const Quarter *period,
 			rc = CL_EDB;
 	}
 	if (!rc)
-		rc = compliance_refresh(db, &h, e);
+		rc = compliance_refresh(db, &h, 1, e);
 	if (rc == CL_EDB && sqlite3_db_readonly(db, "main") == 1) {
 		/* nothing can be stored: compute it all from the lines */
 		terms_history_free(&h);

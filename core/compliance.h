@@ -87,11 +87,22 @@ ClCode compliance_note_amendment(sqlite3 *db, int64_t contract_id, const char *e
  * so that readers find nothing to do. */
 ClCode compliance_refresh_touched(sqlite3 *db, Err *e) __attribute__((warn_unused_result));
 
+/* The same for a reader (a page, a report): with compliance_never_wait(),
+ * orders are recomputed here only while they are few
+ * (COMPLIANCE_READER_MOST of a contract); more are left to elsewhere()
+ * and what is stored is shown meanwhile. */
+ClCode compliance_refresh_read(sqlite3 *db, Err *e) __attribute__((warn_unused_result));
+
+#define COMPLIANCE_READER_MOST 2048
+
 /* From now on, a report whose stored compliance is out of date does not
  * wait for another connection's write to bring it up to date: it shows
  * what is stored, and the writer brings it up to date after its commit.
+ * Nor does a reader recompute many orders (an import's, say, before its
+ * writer has): it calls elsewhere() (may be NULL), which must see that
+ * compliance_refresh_touched() runs soon on a connection of its own.
  * For the server, whose pages must never wait behind an import. */
-void compliance_never_wait(void);
+void compliance_never_wait(void (*elsewhere)(void));
 
 /* Recompute every order's totals from the live lines and compare them
  * with the stored ones; CL_ERULE naming the first order that differs.

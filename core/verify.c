@@ -156,39 +156,6 @@ static int map_room(SumMap *m, size_t po_len)
 	return 0;
 }
 
-/* Room in m for n sums without growing, when memory allows (a guess:
- * too small only means growing later).  Growing a table of millions of
- * orders by doubling copies it, and touches twice the memory. */
-static void map_reserve(SumMap *m, size_t n, size_t po_bytes)
-{
-	size_t cap = (size_t)1 << 16;
-	uint64_t *slot;
-	Sum *sum;
-	char *text;
-
-	while (cap < 2 * n && cap < ((size_t)1 << 31))
-		cap *= 2;
-	if (m->n || cap <= m->cap || !(slot = calloc(cap, sizeof *slot)))
-		return;
-	sum = malloc(n * sizeof *sum);
-	text = po_bytes ? malloc(po_bytes) : NULL;
-	if (!sum || (po_bytes && !text)) {
-		free(slot);
-		free(sum);
-		free(text);
-		return;
-	}
-	free(m->slot);
-	free(m->sum);
-	free(m->text);
-	m->slot = slot;
-	m->cap = cap;
-	m->sum = sum;
-	m->cap_sum = n;
-	m->text = text;
-	m->text_cap = po_bytes;
-}
-
 /* k's sum in m, added with nothing summed when new; *added says so.
  * NULL when out of memory. */
 static Sum *map_add(SumMap *m, Key *k, int *added)
@@ -469,26 +436,6 @@ ClCode verify_lines_read(sqlite3 *db, unsigned what, const char *cols, int ncol,
 		h->reversed = t->reversed;
 		h->nreversed = t->nreversed;
 		visit.state[i] = h;
-	}
-	if (!rc && (what & VERIFY_ORDERS)) {
-		/* the orders as many as kept (a guess), each half about half of
-		 * them; the first takes the second's in when they are merged */
-		unsigned long since = db_read_failures(NULL);
-		int64_t n = db_int(db, 0, "SELECT max(id) FROM purchase_order", "");
-		int64_t po = db_int(db, 0,
-				    "SELECT sum(length(po_number)) FROM "
-				    "(SELECT po_number FROM purchase_order LIMIT 1000)",
-				    "");
-
-		if (db_reads_failed(since, "counting the order totals", e))
-			rc = CL_EDB;
-		else if (n > 0 && n < ((int64_t)1 << 30)) {
-			size_t per = po > 0 ? (size_t)po / 1000 + 1 : 16;
-
-			map_reserve(&t->half[0].orders, (size_t)n, (size_t)n * per);
-			map_reserve(&t->half[1].orders, (size_t)n / 2 + 1024,
-				    ((size_t)n / 2 + 1024) * per);
-		}
 	}
 	if (!rc)
 		rc = chain_walk_table(

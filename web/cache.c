@@ -52,7 +52,7 @@ void cache_version(sqlite3 *db, Date today, char *buf, size_t n)
 	if (touched) { /* bring it up to date unless a writer is at work */
 		Err e = {0};
 
-		if (compliance_refresh_touched(db, &e))
+		if (compliance_refresh_read(db, &e))
 			fprintf(stderr, "coopledger: the stored compliance: %s\n", e.msg);
 		if (books_version(db, &audit, &purchase, &touched, NULL) != CL_OK)
 			return;

@@ -15,6 +15,10 @@
 #    8 seconds waits for it and is recorded (it used to fail after 5);
 #  - verify run while imports commit one after another passes: the lines
 #    and the kept sums, read apart, are read again when the ledger grew;
+#  - orders touched by the command line beyond what a reader recomputes
+#    itself (2,048 of a contract) are left to the server's write lane: the
+#    page answers with what is stored, and the lane brings them up to date
+#    with no further request;
 #  - on a server with one thread, a page asked for while a remittance
 #    waits for the lock is answered first: writes are worked out on the
 #    server's write lane, not on the thread that serves the pages.
@@ -79,6 +83,26 @@ expect_eq "remittance while another process writes for 8 s: recorded" "$st" 201
 expect_eq "remittance: in the books" \
 	"$(q "SELECT count(*) FROM remittance WHERE reference = 'ACH-W1'")" 1
 wait "$holder"
+
+# ---- many orders touched by the command line: left to the write lane ----
+# line_count of the member's compliance report (paged: its totals)
+oc_lines() {
+	curl -s -H "authorization: Bearer $T233" "$URL/api/v1/contracts/$C/compliance?limit=1" |
+		/usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["paging"]["line_count"])'
+}
+before=$(oc_lines)
+awk 'BEGIN {
+	print "agency_code,po_number,invoice_number,invoice_date,list_amount,invoiced_amount"
+	for (i = 1; i <= 2100; i++) # 2,100 orders, each overcharged (60% off: 40.00 due)
+		printf "USD233,PO-L%d,INV-L%d,2026-04-10,100.00,95.00\n", i, i
+}' >"$WORK/many.csv"
+cl --as-of $ASOF import --contract $C "$WORK/many.csv"
+expect_ok "command line: 2,100 orders imported"
+expect_eq "... all touched" "$(touched)" 2100
+expect_eq "a read with 2,100 touched: answers with what is stored" "$(oc_lines)" "$before"
+for i in $(seq 100); do [ "$(touched)" = 0 ] && break; sleep 0.1; done
+expect_eq "... and the lane brings them up to date, with no further request" "$(touched)" 0
+expect_eq "... after which the report has them" "$(oc_lines)" "$((before + 2100))"
 
 kill "$SERVE_PID"
 wait "$SERVE_PID" 2>/dev/null
