@@ -138,14 +138,28 @@ static const char register_sql[] =
 	"WHERE r.contract_id = ?1 AND r.po_date BETWEEN ?2 AND ?3 "
 	"ORDER BY r.po_date, a.code, r.po_number";
 
-/* Read and judge every PO dated from..to.  OUT: a->r->po. */
-static ClCode audit_pos(sqlite3 *db, Audit *a, const char *from, const char *to, Err *e)
+/* The same for agency ?4 alone: its orders and its register lines, each
+ * found in its index. */
+static const char register_agency_sql[] =
+	"WITH rep AS (SELECT po_number, sum(invoiced_amount + freight_amount) AS amount "
+	"  FROM live_purchase WHERE agency_id = ?4 AND contract_id = ?1 GROUP BY po_number) "
+	"SELECT a.code, r.po_number, r.po_date, r.amount, coalesce(rep.amount, 0) "
+	"FROM live_register_line r JOIN agency a ON a.id = r.agency_id "
+	"LEFT JOIN rep ON rep.po_number = r.po_number "
+	"WHERE r.contract_id = ?1 AND r.agency_id = ?4 AND r.po_date BETWEEN ?2 AND ?3 "
+	"ORDER BY r.po_date, a.code, r.po_number";
+
+/* Read and judge every PO dated from..to, of agency id aid (0: every
+ * agency).  OUT: a->r->po. */
+static ClCode audit_pos(sqlite3 *db, Audit *a, const char *from, const char *to, int64_t aid,
+			Err *e)
 {
 	CompletenessPo *p;
 	ClCode rc, end;
 	DbRows q;
 
-	rc = db_rows(&q, db, e, register_sql, "itt", a->h.id, from, to);
+	rc = aid ? db_rows(&q, db, e, register_agency_sql, "itti", a->h.id, from, to, aid)
+		 : db_rows(&q, db, e, register_sql, "itt", a->h.id, from, to);
 	while (!rc && db_rows_next(&q)) {
 		if (!(p = po_add(a))) {
 			rc = err_set(e, CL_ENOMEM, "out of memory");
@@ -315,13 +329,20 @@ static const char months_sql[] =
 	"FROM sales_agency_month s WHERE s.contract_id = ?1 AND s.lines > 0 "
 	"ORDER BY s.agency_id, s.month";
 
-/* The net sales by day into a->cum, as running sums. */
+/* The net sales by day of the term into a->cum (made here), as running
+ * sums. */
 static ClCode audit_days(sqlite3 *db, Audit *a, Err *e)
 {
 	ClCode rc, end;
 	DbRows q;
 	int i;
 
+	a->start = a->h.ver[0].start;
+	a->ndays = terms_last_day(&a->h) - a->start + 1;
+	if (a->ndays < 1)
+		a->ndays = 1;
+	if (!(a->cum = calloc((size_t)a->ndays + 1, sizeof *a->cum)))
+		return err_set(e, CL_ENOMEM, "out of memory");
 	rc = db_rows(&q, db, e, days_sql, "i", a->h.id);
 	while (!rc && db_rows_next(&q)) {
 		Date day;
@@ -349,18 +370,11 @@ static ClCode audit_scan_ledger(sqlite3 *db, Audit *a, int from, int to, Err *e)
 
 	memset(&q, 0, sizeof q);
 	q.step = SQLITE_DONE; /* nothing to end unless the query starts */
-	a->start = a->h.ver[0].start;
-	a->ndays = terms_last_day(&a->h) - a->start + 1;
-	if (a->ndays < 1)
-		a->ndays = 1;
 	if (n < 5)
 		n = 5;
-	a->cum = calloc((size_t)a->ndays + 1, sizeof *a->cum);
 	lines = calloc((size_t)n, sizeof *lines);
-	if (!a->cum || !lines) {
-		free(lines);
+	if (!lines)
 		return err_set(e, CL_ENOMEM, "out of memory");
-	}
 	rc = audit_days(db, a, e);
 	if (!rc)
 		rc = db_rows(&q, db, e, months_sql, "i", a->h.id);
@@ -461,13 +475,47 @@ ClCode completeness_report(sqlite3 *db, const char *contract, const Quarter *per
 	if (!rc)
 		rc = audit_scan_ledger(db, &a, sfirst, slast, e);
 	if (!rc)
-		rc = audit_pos(db, &a, from, to, e);
+		rc = audit_pos(db, &a, from, to, 0, e);
 	if (!rc)
 		rc = audit_quarters(&a, e);
 	if (!rc)
 		rc = audit_volume(&a, sfirst, slast, e);
 	if (!rc && out->nsignal > 0)
 		qsort(out->signal, (size_t)out->nsignal, sizeof *out->signal, signal_cmp);
+	free(a.cum);
+	if (a.h.ver)
+		terms_history_free(&a.h);
+	if (rc)
+		completeness_report_free(out);
+	return rc;
+}
+
+ClCode completeness_agency_pos(sqlite3 *db, const char *contract, const char *agency, Date today,
+			       CompletenessReport *out, Err *e)
+{
+	unsigned long since = db_read_failures(NULL);
+	int64_t aid = db_int(db, 0, "SELECT id FROM agency WHERE code = ?", "t", agency);
+	Audit a;
+	ClCode rc;
+
+	memset(out, 0, sizeof *out);
+	memset(&a, 0, sizeof a);
+	snprintf(out->contract, sizeof out->contract, "%s", contract ? contract : "");
+	if (db_reads_failed(since, "reading the agency", e))
+		return CL_EDB;
+	if (!aid)
+		return CL_OK; /* no such agency: no POs */
+	a.r = out;
+	a.today = today;
+	rc = terms_history_load(db, contract, &a.h, e);
+	if (!rc) {
+		a.start = a.h.ver[0].start;
+		rc = audit_span(&a, NULL, e);
+	}
+	if (!rc) /* the net sales by day, for the fee rate of a gap */
+		rc = audit_days(db, &a, e);
+	if (!rc)
+		rc = audit_pos(db, &a, "0000-00-00", "9999-99-99", aid, e);
 	free(a.cum);
 	if (a.h.ver)
 		terms_history_free(&a.h);

@@ -203,18 +203,15 @@ int registers_member_pos(Req *r, const char *number, int keep, cJSON *into, Err 
 	CompletenessReport rep;
 	cJSON *pos;
 
-	if (completeness_report(r->db, number, NULL, r->today, &rep, e)) {
+	if (completeness_agency_pos(r->db, number, r->who.agency, r->today, &rep, e)) {
 		completeness_report_free(&rep);
 		return -1;
 	}
 	pos = cJSON_AddArrayToObject(into, "pos");
-	/* the report holds every agency's POs by date: keep only the
-	 * caller's own, newest first */
+	/* the caller's own POs by date: newest first */
 	for (i = rep.npo - 1; i >= 0; i--) {
 		const CompletenessPo *p = &rep.po[i];
 
-		if (strcmp(p->agency, r->who.agency) != 0)
-			continue;
 		count[p->status]++;
 		if (!keep || total < keep)
 			cJSON_AddItemToArray(pos, po_json(p));

@@ -96,6 +96,54 @@ static void test_reported_follows_the_ledger(void **state)
 	completeness_report_free(&r);
 }
 
+/* One agency's POs (the member portal's card) are the full audit's POs
+ * of that agency, judged alike, and no other agency's. */
+static void test_agency_pos_are_the_audits(void **state)
+{
+	Fixture *fx = *state;
+	CompletenessReport all, mine;
+	Err e = {0};
+	int i, n = 0;
+
+	register_csv(fx, "agency_code,po_number,po_date,amount\n"
+			 "USD259,PO-100,2025-08-01,300.00\n"
+			 "USD259,PO-200,2025-09-01,80.00\n"
+			 "USD233,PO-100,2025-11-01,400.00\n");
+	line_ok(fx, "INV-1", "2025-08-10", 20000, 1500); /* 215.00 of 300.00: under */
+	audit(fx, "2026-06-01", &all);
+	fx_expect(
+		"agency",
+		completeness_agency_pos(fx->db, "KS-1", "USD259", fx_date("2026-06-01"), &mine, &e),
+		&e, CL_OK, NULL);
+	assert_int_equal(mine.npo, 2);
+	assert_int_equal(mine.nsignal, 0);
+	for (i = 0; i < all.npo; i++) {
+		const CompletenessPo *a = &all.po[i], *m;
+
+		if (strcmp(a->agency, "USD259") != 0)
+			continue;
+		m = po_of(&mine, "USD259", a->po_number);
+		assert_int_equal(m->status, a->status);
+		assert_int_equal(m->reported_amount, a->reported_amount);
+		assert_int_equal(m->gap, a->gap);
+		assert_int_equal(m->fee_at_risk, a->fee_at_risk);
+		n++;
+	}
+	assert_int_equal(n, 2);
+	/* worked by hand: PO-100 300.00 - 215.00 = 85.00 gap, 2% = 1.70 at risk */
+	assert_int_equal(po_of(&mine, "USD259", "PO-100")->status, CS_UNDER_REPORTED);
+	assert_int_equal(po_of(&mine, "USD259", "PO-100")->gap, 8500);
+	assert_int_equal(po_of(&mine, "USD259", "PO-100")->fee_at_risk, 170);
+	assert_int_equal(po_of(&mine, "USD259", "PO-200")->status, CS_UNREPORTED);
+	completeness_report_free(&all);
+	completeness_report_free(&mine);
+	fx_expect("no such agency",
+		  completeness_agency_pos(fx->db, "KS-1", "NOPE", fx_date("2026-06-01"), &mine, &e),
+		  &e, CL_OK, NULL);
+	assert_int_equal(mine.npo, 0);
+	completeness_report_free(&mine);
+}
+
 /* A 2025-Q4 PO is pending through 2026-Q1's due date, 2026-05-15. */
 static void test_pending_edge(void **state)
 {
@@ -151,6 +199,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		WORLD_TEST(test_reported_follows_the_ledger),
+		WORLD_TEST(test_agency_pos_are_the_audits),
 		WORLD_TEST(test_pending_edge),
 		WORLD_TEST(test_reversed_batch_and_period),
 	};
