@@ -448,6 +448,26 @@ static ClCode audit_span(Audit *a, const Quarter *period, Err *e)
 	return CL_OK;
 }
 
+/* An audit of contract as of today into out (emptied): its terms loaded
+ * and its quarters set (period: one).  The caller frees a->h and a->cum. */
+static ClCode audit_begin(sqlite3 *db, const char *contract, const Quarter *period, Date today,
+			  Audit *a, CompletenessReport *out, Err *e)
+{
+	ClCode rc;
+
+	memset(out, 0, sizeof *out);
+	memset(a, 0, sizeof *a);
+	snprintf(out->contract, sizeof out->contract, "%s", contract ? contract : "");
+	a->r = out;
+	a->today = today;
+	rc = terms_history_load(db, contract, &a->h, e);
+	if (!rc) {
+		a->start = a->h.ver[0].start;
+		rc = audit_span(a, period, e);
+	}
+	return rc;
+}
+
 ClCode completeness_report(sqlite3 *db, const char *contract, const Quarter *period, Date today,
 			   CompletenessReport *out, Err *e)
 {
@@ -456,16 +476,7 @@ ClCode completeness_report(sqlite3 *db, const char *contract, const Quarter *per
 	ClCode rc;
 	int sfirst, slast;
 
-	memset(out, 0, sizeof *out);
-	memset(&a, 0, sizeof a);
-	snprintf(out->contract, sizeof out->contract, "%s", contract ? contract : "");
-	a.r = out;
-	a.today = today;
-	rc = terms_history_load(db, contract, &a.h, e);
-	if (!rc) {
-		a.start = a.h.ver[0].start;
-		rc = audit_span(&a, period, e);
-	}
+	rc = audit_begin(db, contract, period, today, &a, out, e);
 	if (!rc && period) {
 		date_format(quarter_first_day(*period), from);
 		date_format(quarter_last_day(*period), to);
@@ -496,25 +507,13 @@ ClCode completeness_agency_pos(sqlite3 *db, const char *contract, const char *ag
 	unsigned long since = db_read_failures(NULL);
 	int64_t aid = db_int(db, 0, "SELECT id FROM agency WHERE code = ?", "t", agency);
 	Audit a;
-	ClCode rc;
+	ClCode rc = audit_begin(db, contract, NULL, today, &a, out, e);
 
-	memset(out, 0, sizeof *out);
-	memset(&a, 0, sizeof a);
-	snprintf(out->contract, sizeof out->contract, "%s", contract ? contract : "");
-	if (db_reads_failed(since, "reading the agency", e))
-		return CL_EDB;
-	if (!aid)
-		return CL_OK; /* no such agency: no POs */
-	a.r = out;
-	a.today = today;
-	rc = terms_history_load(db, contract, &a.h, e);
-	if (!rc) {
-		a.start = a.h.ver[0].start;
-		rc = audit_span(&a, NULL, e);
-	}
-	if (!rc) /* the net sales by day, for the fee rate of a gap */
+	if (!rc && db_reads_failed(since, "reading the agency", e))
+		rc = CL_EDB;
+	if (!rc && aid) /* the net sales by day, for the fee rate of a gap */
 		rc = audit_days(db, &a, e);
-	if (!rc)
+	if (!rc && aid) /* (no such agency: no POs) */
 		rc = audit_pos(db, &a, "0000-00-00", "9999-99-99", aid, e);
 	free(a.cum);
 	if (a.h.ver)
