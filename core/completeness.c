@@ -138,19 +138,21 @@ static const char register_sql[] =
 	"WHERE r.contract_id = ?1 AND r.po_date BETWEEN ?2 AND ?3 "
 	"ORDER BY r.po_date, a.code, r.po_number";
 
-/* The same for agency ?4 alone: its orders and its register lines, each
- * found in its index. */
+/* The same of every date for agency ?2 alone: its orders and its register
+ * lines, each found in its index by agency, and then sorted (ordered by
+ * po_date as it is, or with a date range even an open one, the planner
+ * reads the contract's whole register in its date index). */
 static const char register_agency_sql[] =
 	"WITH rep AS (SELECT po_number, sum(invoiced_amount + freight_amount) AS amount "
-	"  FROM live_purchase WHERE agency_id = ?4 AND contract_id = ?1 GROUP BY po_number) "
+	"  FROM live_purchase WHERE agency_id = ?2 AND contract_id = ?1 GROUP BY po_number) "
 	"SELECT a.code, r.po_number, r.po_date, r.amount, coalesce(rep.amount, 0) "
 	"FROM live_register_line r JOIN agency a ON a.id = r.agency_id "
 	"LEFT JOIN rep ON rep.po_number = r.po_number "
-	"WHERE r.contract_id = ?1 AND r.agency_id = ?4 AND r.po_date BETWEEN ?2 AND ?3 "
-	"ORDER BY r.po_date, a.code, r.po_number";
+	"WHERE r.contract_id = ?1 AND r.agency_id = ?2 "
+	"ORDER BY +r.po_date, a.code, r.po_number";
 
-/* Read and judge every PO dated from..to, of agency id aid (0: every
- * agency).  OUT: a->r->po. */
+/* Read and judge every PO dated from..to, or every PO of agency id aid
+ * (0: every agency's, dated from..to).  OUT: a->r->po. */
 static ClCode audit_pos(sqlite3 *db, Audit *a, const char *from, const char *to, int64_t aid,
 			Err *e)
 {
@@ -158,7 +160,7 @@ static ClCode audit_pos(sqlite3 *db, Audit *a, const char *from, const char *to,
 	ClCode rc, end;
 	DbRows q;
 
-	rc = aid ? db_rows(&q, db, e, register_agency_sql, "itti", a->h.id, from, to, aid)
+	rc = aid ? db_rows(&q, db, e, register_agency_sql, "ii", a->h.id, aid)
 		 : db_rows(&q, db, e, register_sql, "itt", a->h.id, from, to);
 	while (!rc && db_rows_next(&q)) {
 		if (!(p = po_add(a))) {
@@ -514,7 +516,7 @@ ClCode completeness_agency_pos(sqlite3 *db, const char *contract, const char *ag
 	if (!rc && aid) /* the net sales by day, for the fee rate of a gap */
 		rc = audit_days(db, &a, e);
 	if (!rc && aid) /* (no such agency: no POs) */
-		rc = audit_pos(db, &a, "0000-00-00", "9999-99-99", aid, e);
+		rc = audit_pos(db, &a, NULL, NULL, aid, e);
 	free(a.cum);
 	if (a.h.ver)
 		terms_history_free(&a.h);
