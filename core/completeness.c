@@ -127,29 +127,25 @@ static CompletenessPo *po_add(Audit *a)
 }
 
 /* Every live register PO (dated from..to) with its reported amount: the
- * ledger's orders are summed once and joined, never looked up PO by PO. */
+ * invoiced amount and freight of its order, kept with the ledger (0020,
+ * 0025), found in the order's unique index. */
+#define REGISTER_COLUMNS                                                                           \
+	"SELECT a.code, r.po_number, r.po_date, r.amount, "                                        \
+	"  coalesce(o.invoiced_total + o.freight_total, 0) "                                       \
+	"FROM live_register_line r JOIN agency a ON a.id = r.agency_id "                           \
+	"LEFT JOIN purchase_order o ON o.contract_id = r.contract_id "                             \
+	"  AND o.agency_id = r.agency_id AND o.po_number = r.po_number "
 static const char register_sql[] =
-	"WITH rep AS (SELECT agency_id, po_number, "
-	"    sum(invoiced_amount + freight_amount) AS amount "
-	"  FROM live_purchase WHERE contract_id = ?1 GROUP BY agency_id, po_number) "
-	"SELECT a.code, r.po_number, r.po_date, r.amount, coalesce(rep.amount, 0) "
-	"FROM live_register_line r JOIN agency a ON a.id = r.agency_id "
-	"LEFT JOIN rep ON rep.agency_id = r.agency_id AND rep.po_number = r.po_number "
-	"WHERE r.contract_id = ?1 AND r.po_date BETWEEN ?2 AND ?3 "
-	"ORDER BY r.po_date, a.code, r.po_number";
+	REGISTER_COLUMNS "WHERE r.contract_id = ?1 AND r.po_date BETWEEN ?2 AND ?3 "
+			 "ORDER BY r.po_date, a.code, r.po_number";
 
-/* The same of every date for agency ?2 alone: its orders and its register
- * lines, each found in its index by agency, and then sorted (ordered by
- * po_date as it is, or with a date range even an open one, the planner
- * reads the contract's whole register in its date index). */
+/* The same of every date for agency ?2 alone, its register lines found
+ * by agency and then sorted (ordered by po_date as it is, or with a date
+ * range even an open one, the planner reads the contract's whole register
+ * in its date index). */
 static const char register_agency_sql[] =
-	"WITH rep AS (SELECT po_number, sum(invoiced_amount + freight_amount) AS amount "
-	"  FROM live_purchase WHERE agency_id = ?2 AND contract_id = ?1 GROUP BY po_number) "
-	"SELECT a.code, r.po_number, r.po_date, r.amount, coalesce(rep.amount, 0) "
-	"FROM live_register_line r JOIN agency a ON a.id = r.agency_id "
-	"LEFT JOIN rep ON rep.po_number = r.po_number "
-	"WHERE r.contract_id = ?1 AND r.agency_id = ?2 "
-	"ORDER BY +r.po_date, a.code, r.po_number";
+	REGISTER_COLUMNS "WHERE r.contract_id = ?1 AND r.agency_id = ?2 "
+			 "ORDER BY +r.po_date, a.code, r.po_number";
 
 /* Read and judge every PO dated from..to, or every PO of agency id aid
  * (0: every agency's, dated from..to).  OUT: a->r->po. */

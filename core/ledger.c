@@ -549,7 +549,8 @@ static ClCode insert_row(Ledger *l, Row *r, Err *e)
 		rc = order_pending_add(l->orders,
 				       &(OrderLine){r->contract_id, r->agency_id, r->po_number,
 						    r->invoice_date, r->list_amount,
-						    r->invoiced_amount, r->reverses_id != 0},
+						    r->invoiced_amount, r->freight_amount,
+						    r->reverses_id != 0},
 				       e);
 	if (!rc && sqlite3_get_autocommit(l->db)) /* the row is committed already */
 		rc = ledger_flush(l, e);

@@ -15,10 +15,12 @@
 
 static const char add_order[] =
 	"INSERT INTO purchase_order(contract_id, agency_id, po_number, lines, list_total, "
-	"  invoiced_total, first_date, touched) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1) "
+	"  invoiced_total, first_date, freight_total, touched) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1) "
 	"ON CONFLICT(contract_id, agency_id, po_number) DO UPDATE SET "
 	"  lines = lines + excluded.lines, list_total = list_total + excluded.list_total, "
 	"  invoiced_total = invoiced_total + excluded.invoiced_total, "
+	"  freight_total = freight_total + excluded.freight_total, "
 	"  first_date = CASE WHEN excluded.first_date IS NOT NULL AND "
 	"    (first_date IS NULL OR excluded.first_date < first_date) "
 	"    THEN excluded.first_date ELSE first_date END, touched = 1";
@@ -27,7 +29,7 @@ static const char add_order[] =
  * upsert would check its proposed row, lines < 0, before the conflict). */
 static const char sub_order[] =
 	"UPDATE purchase_order SET lines = lines + ?4, list_total = list_total + ?5, "
-	"  invoiced_total = invoiced_total + ?6, touched = 1, "
+	"  invoiced_total = invoiced_total + ?6, freight_total = freight_total + ?8, touched = 1, "
 	"  first_date = CASE WHEN ?7 IS NOT NULL AND (first_date IS NULL OR ?7 < first_date) "
 	"    THEN ?7 ELSE first_date END "
 	"WHERE contract_id = ?1 AND agency_id = ?2 AND po_number = ?3";
@@ -47,7 +49,7 @@ typedef struct Order {
 	char first[DATE_BUF]; /* the earliest new line's date; "" none */
 	int reversed;	      /* a line of it was reversed */
 	int64_t lines;
-	Money list, invoiced;
+	Money list, invoiced, freight;
 } Order;
 
 struct OrderPending {
@@ -118,6 +120,7 @@ static int order_step(sqlite3_stmt *st, const Order *o)
 			sqlite3_bind_text(st, 7, o->first, -1, SQLITE_STATIC);
 		else
 			sqlite3_bind_null(st, 7);
+		sqlite3_bind_int64(st, 8, o->freight);
 	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -199,7 +202,8 @@ ClCode order_pending_add(OrderPending *p, const OrderLine *n, Err *e)
 			snprintf(o->first, sizeof o->first, "%s", n->invoice_date);
 	}
 	if (__builtin_add_overflow(o->list, n->list_amount, &o->list) ||
-	    __builtin_add_overflow(o->invoiced, n->invoiced_amount, &o->invoiced))
+	    __builtin_add_overflow(o->invoiced, n->invoiced_amount, &o->invoiced) ||
+	    __builtin_add_overflow(o->freight, n->freight_amount, &o->freight))
 		return err_set(e, CL_EINPUT,
 			       "integer overflow: the total of PO %s would pass the largest sum "
 			       "the books can hold",

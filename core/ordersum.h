@@ -29,7 +29,7 @@ typedef struct OrderLine {
 	int64_t contract_id, agency_id;
 	const char *po_number;
 	const char *invoice_date;
-	Money list_amount, invoiced_amount;
+	Money list_amount, invoiced_amount, freight_amount;
 	int reversal;
 } OrderLine;
 

@@ -18,14 +18,14 @@
 #include "money.h"
 
 /* The columns the sums need, read by name from the walk's statement. */
-enum { C_ID, C_CONTRACT, C_AGENCY, C_PO, C_DAY, C_REVERSES, C_LIST, C_INVOICED, C_MAX };
+enum { C_ID, C_CONTRACT, C_AGENCY, C_PO, C_DAY, C_REVERSES, C_LIST, C_INVOICED, C_FREIGHT, C_MAX };
 static const char *const col_name[C_MAX] = {
-	"id",		"contract_id", "agency_id",   "po_number",
-	"invoice_date", "reverses_id", "list_amount", "invoiced_amount",
+	"id",	       "contract_id", "agency_id",	 "po_number",	   "invoice_date",
+	"reverses_id", "list_amount", "invoiced_amount", "freight_amount",
 };
 #define LINE_COLUMNS                                                                               \
 	"id, contract_id, agency_id, po_number, invoice_date, reverses_id, list_amount, "          \
-	"invoiced_amount"
+	"invoiced_amount, freight_amount"
 
 /* One key's sums: sales by (contract, agency, day), the days' totals by
  * (contract, 0, day), orders by (contract, agency, PO number). */
@@ -33,6 +33,7 @@ typedef struct Sum {
 	int64_t contract_id, agency_id;
 	int64_t lines;
 	Money list, invoiced;
+	Money freight;	   /* an order's; 0 in the sales */
 	int32_t day;	   /* YYYYMMDD: the sales day, or the order's first */
 	uint32_t hash;	   /* of the key */
 	size_t po, po_len; /* the order's number: at text + po */
@@ -304,6 +305,7 @@ static ClCode past_64_bits(const char *what, int64_t contract_id, int32_t day, E
 static ClCode tally_order(Half *h, sqlite3_stmt *st, int64_t contract_id, int64_t agency_id,
 			  int32_t day, Money list, Money invoiced, Err *e)
 {
+	Money freight = sqlite3_column_int64(st, h->col[C_FREIGHT]);
 	Key k = {contract_id, agency_id, 0, NULL, 0, 0}; /* the day is no part of it */
 	Sum *o;
 	int added;
@@ -320,7 +322,8 @@ static ClCode tally_order(Half *h, sqlite3_stmt *st, int64_t contract_id, int64_
 		return err_set(e, CL_ENOMEM, "out of memory recomputing the order totals");
 	if (added || day < o->day)
 		o->day = day;
-	if (sum_add(o, 1, list, invoiced))
+	if (sum_add(o, 1, list, invoiced) ||
+	    __builtin_add_overflow(o->freight, freight, &o->freight))
 		return past_64_bits("order totals", contract_id, o->day, e);
 	return CL_OK;
 }
@@ -401,7 +404,8 @@ static ClCode merge_map(SumMap *into, SumMap *from, const char *what, Err *e)
 		}
 		if (into->by_po && (added || f->day < s->day))
 			s->day = f->day;
-		if (sum_add(s, f->lines, f->list, f->invoiced)) {
+		if (sum_add(s, f->lines, f->list, f->invoiced) ||
+		    __builtin_add_overflow(s->freight, f->freight, &s->freight)) {
 			ClCode rc = past_64_bits(what, f->contract_id, s->day, e);
 
 			map_free(from); /* f was in it */
@@ -732,7 +736,8 @@ static int order_matches(const Sum *o, sqlite3_stmt *st)
 	char d[DATE_BUF];
 
 	return o->lines == sqlite3_column_int64(st, 3) && o->list == sqlite3_column_int64(st, 4) &&
-	       o->invoiced == sqlite3_column_int64(st, 5) && first &&
+	       o->invoiced == sqlite3_column_int64(st, 5) &&
+	       o->freight == sqlite3_column_int64(st, 7) && first &&
 	       strcmp(first, day_text(o->day, d)) == 0;
 }
 
@@ -747,7 +752,7 @@ static ClCode compare_order_rows(sqlite3 *db, SumMap *m, OrderName *best, int64_
 
 	rc = db_rows(&q, db, e,
 		     "SELECT contract_id, agency_id, po_number, lines, list_total, invoiced_total, "
-		     "first_date FROM purchase_order",
+		     "first_date, freight_total FROM purchase_order",
 		     "");
 	while (!rc && db_rows_next(&q)) {
 		sqlite3_stmt *st = q.st;
@@ -759,7 +764,7 @@ static ClCode compare_order_rows(sqlite3 *db, SumMap *m, OrderName *best, int64_
 			 (size_t)sqlite3_column_bytes(st, 2),
 			 0};
 		int empty = sqlite3_column_int64(st, 3) == 0 && sqlite3_column_int64(st, 4) == 0 &&
-			    sqlite3_column_int64(st, 5) == 0 &&
+			    sqlite3_column_int64(st, 5) == 0 && sqlite3_column_int64(st, 7) == 0 &&
 			    sqlite3_column_type(st, 6) == SQLITE_NULL;
 		Sum *o;
 
@@ -781,11 +786,12 @@ static ClCode compare_order_rows(sqlite3 *db, SumMap *m, OrderName *best, int64_
 	return CL_OK;
 }
 
-/* "n lines, list L, invoiced I, first D" of one order from sql (columns
- * n, l, i, d) into buf (size size); "none" when there is no row. */
+/* "n lines, list L, invoiced I, freight F, first D" of one order from
+ * sql (columns n, l, i, d, f) into buf (size size); "none" when there is
+ * no row. */
 static void order_figures(sqlite3 *db, const char *sql, const OrderName *o, char *buf, size_t size)
 {
-	char l[MONEY_BUF], i[MONEY_BUF];
+	char l[MONEY_BUF], i[MONEY_BUF], f[MONEY_BUF];
 	DbRows q;
 	Err ignore = {0};
 
@@ -793,10 +799,12 @@ static void order_figures(sqlite3 *db, const char *sql, const OrderName *o, char
 	if (db_rows(&q, db, &ignore, sql, "ttt", o->c, o->a, o->po))
 		return;
 	if (db_rows_next(&q))
-		snprintf(buf, size, "%lld lines, list %s, invoiced %s, first invoice %s",
+		snprintf(buf, size,
+			 "%lld lines, list %s, invoiced %s, freight %s, first invoice %s",
 			 (long long)sqlite3_column_int64(q.st, 0),
 			 money_format(sqlite3_column_int64(q.st, 1), l),
 			 money_format(sqlite3_column_int64(q.st, 2), i),
+			 money_format(sqlite3_column_int64(q.st, 4), f),
 			 sqlite3_column_text(q.st, 3) ? (const char *)sqlite3_column_text(q.st, 3)
 						      : "none");
 	if (db_rows_end(&q, "reading an order", &ignore))
@@ -812,16 +820,17 @@ static ClCode compare_orders(sqlite3 *db, SumMap *m, int64_t *orders, Err *e)
 
 	if (rc || !best.found)
 		return rc;
-	order_figures(db,
-		      "SELECT o.lines, o.list_total, o.invoiced_total, o.first_date "
-		      "FROM purchase_order o JOIN contract c ON c.id = o.contract_id "
-		      "JOIN agency a ON a.id = o.agency_id "
-		      "WHERE c.number = ?1 AND a.code = ?2 AND o.po_number = ?3",
-		      &best, kept, sizeof kept);
+	order_figures(
+		db,
+		"SELECT o.lines, o.list_total, o.invoiced_total, o.first_date, o.freight_total "
+		"FROM purchase_order o JOIN contract c ON c.id = o.contract_id "
+		"JOIN agency a ON a.id = o.agency_id "
+		"WHERE c.number = ?1 AND a.code = ?2 AND o.po_number = ?3",
+		&best, kept, sizeof kept);
 	order_figures(
 		db,
 		"SELECT count(*), sum(p.list_amount), sum(p.invoiced_amount), "
-		"  min(p.invoice_date) FROM live_purchase p "
+		"  min(p.invoice_date), sum(p.freight_amount) FROM live_purchase p "
 		"JOIN contract c ON c.id = p.contract_id JOIN agency a ON a.id = p.agency_id "
 		"WHERE c.number = ?1 AND a.code = ?2 AND p.po_number = ?3 HAVING count(*) > 0",
 		&best, live, sizeof live);

@@ -182,7 +182,14 @@ static void test_verify_names_order(void **state)
 			 0);
 	fx_expect("first", compliance_verify(fx->db, NULL, &e), &e, CL_ERULE,
 		  "first invoice 2025-08-05; from the lines 1 lines, list 200.00, invoiced 90.00, "
-		  "first invoice 2025-08-04");
+		  "freight 15.00, first invoice 2025-08-04");
+	/* the freight kept for the completeness audit (fx_line: 15.00) */
+	assert_int_equal(fx_sql(fx->db, "UPDATE purchase_order SET first_date = '2025-08-04', "
+					"freight_total = freight_total + 1"),
+			 0);
+	fx_expect("freight", compliance_verify(fx->db, NULL, &e), &e, CL_ERULE,
+		  "stored 1 lines, list 200.00, invoiced 90.00, freight 15.01, first invoice "
+		  "2025-08-04; from the lines 1 lines, list 200.00, invoiced 90.00, freight 15.00");
 	assert_int_equal(fx_sql(fx->db, "DELETE FROM purchase_order"), 0);
 	fx_expect("missing", compliance_verify(fx->db, NULL, &e), &e, CL_ERULE, "stored none");
 }
