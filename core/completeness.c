@@ -139,16 +139,16 @@ static const char register_sql[] =
 	REGISTER_COLUMNS "WHERE r.contract_id = ?1 AND r.po_date BETWEEN ?2 AND ?3 "
 			 "ORDER BY r.po_date, a.code, r.po_number";
 
-/* The same of every date for agency ?2 alone, its register lines found
- * by agency and then sorted (ordered by po_date as it is, or with a date
- * range even an open one, the planner reads the contract's whole register
- * in its date index). */
-static const char register_agency_sql[] =
-	REGISTER_COLUMNS "WHERE r.contract_id = ?1 AND r.agency_id = ?2 "
-			 "ORDER BY +r.po_date, a.code, r.po_number";
+/* The same for agency ?4 alone, its register lines found by agency and
+ * then sorted (ordered by po_date as it is, or with the date range on
+ * po_date as it is, the planner reads the contract's whole register in
+ * its date index). */
+static const char register_agency_sql[] = REGISTER_COLUMNS
+	"WHERE r.contract_id = ?1 AND r.agency_id = ?4 "
+	"AND +r.po_date BETWEEN ?2 AND ?3 ORDER BY +r.po_date, a.code, r.po_number";
 
-/* Read and judge every PO dated from..to, or every PO of agency id aid
- * (0: every agency's, dated from..to).  OUT: a->r->po. */
+/* Read and judge every PO dated from..to of agency id aid (0: of every
+ * agency).  OUT: a->r->po. */
 static ClCode audit_pos(sqlite3 *db, Audit *a, const char *from, const char *to, int64_t aid,
 			Err *e)
 {
@@ -156,7 +156,7 @@ static ClCode audit_pos(sqlite3 *db, Audit *a, const char *from, const char *to,
 	ClCode rc, end;
 	DbRows q;
 
-	rc = aid ? db_rows(&q, db, e, register_agency_sql, "ii", a->h.id, aid)
+	rc = aid ? db_rows(&q, db, e, register_agency_sql, "itti", a->h.id, from, to, aid)
 		 : db_rows(&q, db, e, register_sql, "itt", a->h.id, from, to);
 	while (!rc && db_rows_next(&q)) {
 		if (!(p = po_add(a))) {
@@ -466,15 +466,58 @@ static ClCode audit_begin(sqlite3 *db, const char *contract, const Quarter *peri
 	return rc;
 }
 
+/* The report's quarters reach that of the latest live register PO dated
+ * from..to of any agency, as when every agency's POs are read.  OUT:
+ * a->qlast. */
+static ClCode audit_reach(sqlite3 *db, Audit *a, const char *from, const char *to, Err *e)
+{
+	unsigned long since = db_read_failures(NULL);
+	char last[DATE_BUF] = "";
+	Date day;
+
+	db_text(db, last, sizeof last,
+		"SELECT r.po_date FROM live_register_line r WHERE r.contract_id = ? "
+		"AND r.po_date BETWEEN ? AND ? ORDER BY r.po_date DESC LIMIT 1",
+		"itt", a->h.id, from, to);
+	if (db_reads_failed(since, "reading the latest register PO", e))
+		return CL_EDB;
+	if (*last && date_parse(last, &day, NULL) == CL_OK && qindex(quarter_of(day)) > a->qlast)
+		a->qlast = qindex(quarter_of(day));
+	return CL_OK;
+}
+
+/* Keep only agency's member_silent signals in r. */
+static void keep_silent_of(CompletenessReport *r, const char *agency)
+{
+	int i, n = 0;
+
+	for (i = 0; i < r->nsignal; i++)
+		if (r->signal[i].kind == SIG_MEMBER_SILENT &&
+		    strcmp(r->signal[i].agency, agency) == 0)
+			r->signal[n++] = r->signal[i];
+	r->nsignal = n;
+}
+
 ClCode completeness_report(sqlite3 *db, const char *contract, const Quarter *period, Date today,
 			   CompletenessReport *out, Err *e)
 {
+	return completeness_report_of(db, contract, period, NULL, today, out, e);
+}
+
+ClCode completeness_report_of(sqlite3 *db, const char *contract, const Quarter *period,
+			      const char *agency, Date today, CompletenessReport *out, Err *e)
+{
 	char from[DATE_BUF] = "0000-00-00", to[DATE_BUF] = "9999-99-99";
+	unsigned long since = db_read_failures(NULL);
+	int64_t aid =
+		agency ? db_int(db, -1, "SELECT id FROM agency WHERE code = ?", "t", agency) : 0;
 	Audit a;
 	ClCode rc;
 	int sfirst, slast;
 
 	rc = audit_begin(db, contract, period, today, &a, out, e);
+	if (!rc && db_reads_failed(since, "reading the agency", e))
+		rc = CL_EDB;
 	if (!rc && period) {
 		date_format(quarter_first_day(*period), from);
 		date_format(quarter_last_day(*period), to);
@@ -484,35 +527,17 @@ ClCode completeness_report(sqlite3 *db, const char *contract, const Quarter *per
 	if (!rc)
 		rc = audit_scan_ledger(db, &a, sfirst, slast, e);
 	if (!rc)
-		rc = audit_pos(db, &a, from, to, 0, e);
+		rc = audit_pos(db, &a, from, to, aid, e);
+	if (!rc && aid)
+		rc = audit_reach(db, &a, from, to, e);
 	if (!rc)
 		rc = audit_quarters(&a, e);
 	if (!rc)
 		rc = audit_volume(&a, sfirst, slast, e);
+	if (!rc && agency)
+		keep_silent_of(out, agency);
 	if (!rc && out->nsignal > 0)
 		qsort(out->signal, (size_t)out->nsignal, sizeof *out->signal, signal_cmp);
-	free(a.cum);
-	if (a.h.ver)
-		terms_history_free(&a.h);
-	if (rc)
-		completeness_report_free(out);
-	return rc;
-}
-
-ClCode completeness_agency_pos(sqlite3 *db, const char *contract, const char *agency, Date today,
-			       CompletenessReport *out, Err *e)
-{
-	unsigned long since = db_read_failures(NULL);
-	int64_t aid = db_int(db, 0, "SELECT id FROM agency WHERE code = ?", "t", agency);
-	Audit a;
-	ClCode rc = audit_begin(db, contract, NULL, today, &a, out, e);
-
-	if (!rc && db_reads_failed(since, "reading the agency", e))
-		rc = CL_EDB;
-	if (!rc && aid) /* the net sales by day, for the fee rate of a gap */
-		rc = audit_days(db, &a, e);
-	if (!rc && aid) /* (no such agency: no POs) */
-		rc = audit_pos(db, &a, NULL, NULL, aid, e);
 	free(a.cum);
 	if (a.h.ver)
 		terms_history_free(&a.h);

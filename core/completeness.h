@@ -75,11 +75,13 @@ typedef struct CompletenessReport {
  * failure). */
 ClCode completeness_report(sqlite3 *db, const char *contract, const Quarter *period, Date today,
 			   CompletenessReport *out, Err *e) __attribute__((warn_unused_result));
-/* The POs alone (no quarters, no signals) of one agency, judged as
- * completeness_report() judges them, at a cost that follows the agency's
- * register and orders rather than the contract's.  OUT: *out, as above. */
-ClCode completeness_agency_pos(sqlite3 *db, const char *contract, const char *agency, Date today,
-			       CompletenessReport *out, Err *e) __attribute__((warn_unused_result));
+/* The same as one member sees it: agency's POs and the quarters' tallies
+ * of them, and its member_silent signals; the POs read from the agency's
+ * register and orders, not the contract's (an unknown agency: none). */
+ClCode completeness_report_of(sqlite3 *db, const char *contract, const Quarter *period,
+			      const char *agency, Date today, CompletenessReport *out, Err *e)
+	__attribute__((warn_unused_result));
+
 void completeness_report_free(CompletenessReport *r);
 
 /* "pending", "reported", "under_reported", "over_reported", "unreported". */

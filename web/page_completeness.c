@@ -32,60 +32,15 @@ static int quarter_at(const CompletenessReport *c, Quarter q)
 	return -1;
 }
 
-/* A member's view of the audit c: its own agency's POs, the quarters
- * counted over them alone, and no signal but member_silent about itself. */
-static void keep_agency(CompletenessReport *c, const char *agency)
-{
-	CompletenessQuarter *k;
-	int i, j, n = 0;
-
-	for (i = 0; i < c->nquarter; i++) {
-		Quarter q = c->quarter[i].q;
-
-		memset(&c->quarter[i], 0, sizeof c->quarter[i]);
-		c->quarter[i].q = q;
-	}
-	for (i = 0; i < c->npo; i++) {
-		const CompletenessPo *p = &c->po[i];
-
-		if (strcmp(p->agency, agency) != 0)
-			continue;
-		if ((j = quarter_at(c, quarter_of(p->po_date))) >= 0) {
-			k = &c->quarter[j];
-			k->register_pos++;
-			k->register_amount += p->register_amount;
-			k->count[p->status]++;
-			k->gap += p->gap;
-			k->fee_at_risk += p->fee_at_risk;
-		}
-		if (n != i)
-			c->po[n] = *p;
-		n++;
-	}
-	c->npo = n;
-	for (i = n = 0; i < c->nsignal; i++) {
-		const CompletenessSignal *s = &c->signal[i];
-
-		if (s->kind != SIG_MEMBER_SILENT || strcmp(s->agency, agency) != 0)
-			continue;
-		if (n != i)
-			c->signal[n] = *s;
-		n++;
-	}
-	c->nsignal = n;
-}
-
 /* The audit of contract number as r's principal may see it: all of it for
  * staff, its own agency's part for a member.  OUT: *c (free with
  * completeness_report_free(), also on failure). */
 static ClCode audit_for(Req *r, const char *number, const Quarter *period, CompletenessReport *c,
 			Err *e)
 {
-	ClCode rc = completeness_report(r->db, number, period, r->today, c, e);
-
-	if (!rc && r->who.role == ROLE_MEMBER)
-		keep_agency(c, r->who.agency);
-	return rc;
+	return completeness_report_of(r->db, number, period,
+				      r->who.role == ROLE_MEMBER ? r->who.agency : NULL, r->today,
+				      c, e);
 }
 
 /* The HTTP status of a failed audit: a quarter outside the term is the

@@ -203,7 +203,7 @@ int registers_member_pos(Req *r, const char *number, int keep, cJSON *into, Err 
 	CompletenessReport rep;
 	cJSON *pos;
 
-	if (completeness_agency_pos(r->db, number, r->who.agency, r->today, &rep, e)) {
+	if (completeness_report_of(r->db, number, NULL, r->who.agency, r->today, &rep, e)) {
 		completeness_report_free(&rep);
 		return -1;
 	}

@@ -96,8 +96,9 @@ static void test_reported_follows_the_ledger(void **state)
 	completeness_report_free(&r);
 }
 
-/* One agency's POs (the member portal's card) are the full audit's POs
- * of that agency, judged alike, and no other agency's. */
+/* One agency's audit (what a member sees) holds the full audit's POs of
+ * that agency, judged alike, no other agency's, and quarters counted over
+ * its POs alone. */
 static void test_agency_pos_are_the_audits(void **state)
 {
 	Fixture *fx = *state;
@@ -111,12 +112,20 @@ static void test_agency_pos_are_the_audits(void **state)
 			 "USD233,PO-100,2025-11-01,400.00\n");
 	line_ok(fx, "INV-1", "2025-08-10", 20000, 1500); /* 215.00 of 300.00: under */
 	audit(fx, "2026-06-01", &all);
-	fx_expect(
-		"agency",
-		completeness_agency_pos(fx->db, "KS-1", "USD259", fx_date("2026-06-01"), &mine, &e),
-		&e, CL_OK, NULL);
+	fx_expect("agency",
+		  completeness_report_of(fx->db, "KS-1", NULL, "USD259", fx_date("2026-06-01"),
+					 &mine, &e),
+		  &e, CL_OK, NULL);
 	assert_int_equal(mine.npo, 2);
-	assert_int_equal(mine.nsignal, 0);
+	for (i = 0; i < mine.nsignal; i++) {
+		assert_int_equal(mine.signal[i].kind, SIG_MEMBER_SILENT);
+		assert_string_equal(mine.signal[i].agency, "USD259");
+	}
+	/* the same quarters; 2025-Q3 holds both POs, 380.00 registered */
+	assert_int_equal(mine.nquarter, all.nquarter);
+	assert_int_equal(mine.quarter[0].register_pos, 2);
+	assert_int_equal(mine.quarter[0].register_amount, 38000);
+	assert_int_equal(mine.quarter[0].gap, 8500 + 8000);
 	for (i = 0; i < all.npo; i++) {
 		const CompletenessPo *a = &all.po[i], *m;
 
@@ -138,7 +147,8 @@ static void test_agency_pos_are_the_audits(void **state)
 	completeness_report_free(&all);
 	completeness_report_free(&mine);
 	fx_expect("no such agency",
-		  completeness_agency_pos(fx->db, "KS-1", "NOPE", fx_date("2026-06-01"), &mine, &e),
+		  completeness_report_of(fx->db, "KS-1", NULL, "NOPE", fx_date("2026-06-01"), &mine,
+					 &e),
 		  &e, CL_OK, NULL);
 	assert_int_equal(mine.npo, 0);
 	completeness_report_free(&mine);
