@@ -135,7 +135,9 @@ ClCode listing_purchases(sqlite3 *db, const PurchaseFilter *f, long offset, int 
 	return rowset_read(out, CL_OK, &q, limit, "reading the purchases", e);
 }
 
-ClCode listing_purchase_totals(sqlite3 *db, const PurchaseFilter *f, PurchaseTotals *t, Err *e)
+/* One row of sums: head (naming its table p) with f's WHERE.  OUT: *t. */
+static ClCode sum_row(sqlite3 *db, const char *head, const PurchaseFilter *f, PurchaseTotals *t,
+		      Err *e)
 {
 	char from[DATE_BUF], to[DATE_BUF], like[4][LIKE_N];
 	const char *val[8];
@@ -148,9 +150,7 @@ ClCode listing_purchase_totals(sqlite3 *db, const PurchaseFilter *f, PurchaseTot
 
 	*t = (PurchaseTotals){0};
 	buf_init(&sql, 2048);
-	bad = buf_puts(&sql, "SELECT count(*) AS lines, coalesce(sum(p.list_amount), 0) AS "
-			     "list_amount, coalesce(sum(p.invoiced_amount), 0) AS invoiced_amount "
-			     "FROM purchase p");
+	bad = buf_puts(&sql, head);
 	bad |= purchase_where(f, &sql, val, &n, like, from, to);
 	rc = bad ? err_set(e, CL_ENOMEM, "out of memory") : db_prepare(db, &st, sql.data, e);
 	buf_free(&sql);
@@ -165,6 +165,38 @@ ClCode listing_purchase_totals(sqlite3 *db, const PurchaseFilter *f, PurchaseTot
 		t->invoiced_amount = rowset_int(&rs, 0, "invoiced_amount");
 	}
 	rowset_free(&rs);
+	return rc;
+}
+
+#define SUMS_OF                                                                                    \
+	"coalesce(sum(p.list_amount), 0) AS list_amount, "                                         \
+	"coalesce(sum(p.invoiced_amount), 0) AS invoiced_amount "
+
+ClCode listing_purchase_totals(sqlite3 *db, const PurchaseFilter *f, PurchaseTotals *t, Err *e)
+{
+	PurchaseTotals reversals = {0};
+	ClCode rc;
+
+	if ((f->po && *f->po) || (f->invoice && *f->invoice))
+		return sum_row(db, "SELECT count(*) AS lines, " SUMS_OF "FROM purchase p", f, t, e);
+	/* By contract, agency and dates only: from the kept net sales (0019)
+	 * of the same contracts, agencies and days.  A reversal keeps the
+	 * contract, agency and day of the line it reverses, with the amounts
+	 * negated: the money is the same, and the rows are the kept live
+	 * lines plus, for each reversal, itself and the line it reverses. */
+	rc = sum_row(
+		db,
+		"SELECT coalesce(sum(p.lines), 0) AS lines, " SUMS_OF
+		"FROM (SELECT contract_id, agency_id, day AS invoice_date, lines, list_amount, "
+		"invoiced_amount FROM sales_agency_day) p",
+		f, t, e);
+	if (!rc)
+		rc = sum_row(db,
+			     "SELECT count(*) AS lines, 0 AS list_amount, 0 AS invoiced_amount "
+			     "FROM (SELECT * FROM purchase WHERE reverses_id IS NOT NULL) p",
+			     f, &reversals, e);
+	if (!rc)
+		t->lines += 2 * reversals.lines;
 	return rc;
 }
 
