@@ -183,7 +183,9 @@ ClCode listing_purchase_totals(sqlite3 *db, const PurchaseFilter *f, PurchaseTot
 	 * of the same contracts, agencies and days.  A reversal keeps the
 	 * contract, agency and day of the line it reverses, with the amounts
 	 * negated: the money is the same, and the rows are the kept live
-	 * lines plus, for each reversal, itself and the line it reverses. */
+	 * lines plus, for each reversal, itself and the line it reverses.
+	 * The reversals are read in their own (partial) index: by the
+	 * agency's, a member with 400,000 lines took 0.2 s to count none. */
 	rc = sum_row(
 		db,
 		"SELECT coalesce(sum(p.lines), 0) AS lines, " SUMS_OF
@@ -193,7 +195,8 @@ ClCode listing_purchase_totals(sqlite3 *db, const PurchaseFilter *f, PurchaseTot
 	if (!rc)
 		rc = sum_row(db,
 			     "SELECT count(*) AS lines, 0 AS list_amount, 0 AS invoiced_amount "
-			     "FROM (SELECT * FROM purchase WHERE reverses_id IS NOT NULL) p",
+			     "FROM (SELECT * FROM purchase INDEXED BY purchase_reversal "
+			     "WHERE reverses_id IS NOT NULL) p",
 			     f, &reversals, e);
 	if (!rc)
 		t->lines += 2 * reversals.lines;
