@@ -635,7 +635,6 @@ static void *lane_run(void *arg)
 	(void)arg;
 	for (;;) {
 		Conn *c;
-
 		int refresh;
 
 		pthread_mutex_lock(&lane_lock);
